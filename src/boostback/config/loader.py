@@ -1,0 +1,217 @@
+"""Load vehicles and scenarios from TOML; every failure is a one-line ``ConfigError``."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from boostback.config.errors import ConfigError, from_validation_error
+from boostback.config.models import LandingScenario, Vehicle
+
+__all__ = [
+    "check_scenario",
+    "list_scenarios",
+    "list_vehicles",
+    "load_landing",
+    "load_scenario",
+    "load_vehicle",
+    "read_toml",
+    "scenario_from_dict",
+    "vehicle_from_dict",
+]
+
+_M = TypeVar("_M", bound=BaseModel)
+_LINE_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_DRAG_FREE_ATMOSPHERES = {"none"}
+
+
+def _builtin_names(package: str) -> list[str]:
+    folder = resources.files(f"boostback.{package}")
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def list_vehicles() -> list[str]:
+    """Keys of the built-in vehicles (``src/boostback/vehicles/*.toml``)."""
+    return _builtin_names("vehicles")
+
+
+def list_scenarios() -> list[str]:
+    """Names of the built-in scenarios (``src/boostback/scenarios/*.toml``)."""
+    return _builtin_names("scenarios")
+
+
+def _parse_toml(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = _LINE_RE.search(message)
+        if where:
+            message = _LINE_RE.sub("", message)
+            problem = f"invalid TOML at line {where[1]}, column {where[2]}: {message}"
+        else:
+            problem = f"invalid TOML: {message}"
+        raise ConfigError(problem, file=file) from None
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file; a missing, unreadable or malformed file raises ``ConfigError``."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", file=file) from None
+    except IsADirectoryError:
+        raise ConfigError("is a directory, not a TOML file", file=file) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read file: {exc}", file=file) from None
+    return _parse_toml(text, file)
+
+
+def _read_builtin(package: str, name: str) -> tuple[dict[str, Any], str]:
+    resource = resources.files(f"boostback.{package}").joinpath(f"{name}.toml")
+    file = f"{package}/{name}.toml"
+    return _parse_toml(resource.read_text(encoding="utf-8"), file), file
+
+
+def _validate(model: type[_M], data: Any, file: str | None) -> _M:
+    if not isinstance(data, dict):
+        raise ConfigError(f"expected a table, got {type(data).__name__}", file=file)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, file=file, model=model) from None
+
+
+def vehicle_from_dict(data: dict[str, Any], file: str | None = None) -> Vehicle:
+    """Validate a parsed vehicle table."""
+    return _validate(Vehicle, data, file)
+
+
+def scenario_from_dict(data: dict[str, Any], file: str | None = None) -> LandingScenario:
+    """Validate a parsed landing-scenario table."""
+    return _validate(LandingScenario, data, file)
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.endswith(".toml") or "/" in name or "\\" in name
+
+
+def load_vehicle(name_or_path: str | Path, *, base_dir: str | Path | None = None) -> Vehicle:
+    """Load a built-in vehicle by key (``"falcon9"``) or a vehicle TOML file by path.
+
+    A relative path is taken relative to ``base_dir`` when given (e.g. the scenario's folder).
+    """
+    text = str(name_or_path)
+    builtins = list_vehicles()
+    if isinstance(name_or_path, str) and text in builtins:
+        data, file = _read_builtin("vehicles", text)
+        return vehicle_from_dict(data, file)
+    path = Path(name_or_path)
+    if base_dir is not None and not path.is_absolute():
+        path = Path(base_dir) / path
+    if not path.exists() and isinstance(name_or_path, str) and not _looks_like_path(text):
+        raise ConfigError(f"unknown vehicle '{text}'; built-in vehicles: {', '.join(builtins)}")
+    return vehicle_from_dict(read_toml(path), str(path))
+
+
+def load_scenario(name_or_path: str | Path) -> LandingScenario:
+    """Load a landing scenario from a TOML file, or a built-in one by name."""
+    text = str(name_or_path)
+    if isinstance(name_or_path, str) and text in list_scenarios() and not Path(text).exists():
+        data, file = _read_builtin("scenarios", text)
+        return scenario_from_dict(data, file)
+    return scenario_from_dict(read_toml(name_or_path), text)
+
+
+def _scenario_file(name_or_path: str | Path) -> tuple[str, Path | None]:
+    text = str(name_or_path)
+    if isinstance(name_or_path, str) and text in list_scenarios() and not Path(text).exists():
+        return f"scenarios/{text}.toml", None
+    return text, Path(name_or_path).parent
+
+
+def load_landing(name_or_path: str | Path) -> tuple[LandingScenario, Vehicle]:
+    """Load a scenario, its vehicle (relative paths: from the scenario's folder), and check them."""
+    scenario = load_scenario(name_or_path)
+    file, base_dir = _scenario_file(name_or_path)
+    try:
+        vehicle = load_vehicle(scenario.vehicle, base_dir=base_dir)
+    except ConfigError as exc:
+        if exc.file is None:
+            raise ConfigError(exc.problem, file=file, key="vehicle") from None
+        if exc.problem == "file not found":
+            raise ConfigError(f"file not found: {exc.file}", file=file, key="vehicle") from None
+        raise
+    check_scenario(scenario, vehicle, file=file)
+    return scenario, vehicle
+
+
+def _min_stop_time_s(vz: float, accel_max: float, g: float) -> float:
+    """Lower bound on the time needed to null a descent speed ``-vz`` at most ``accel_max``."""
+    if vz >= 0.0:
+        return 0.0
+    return -vz / (accel_max - g)
+
+
+def check_scenario(scenario: LandingScenario, vehicle: Vehicle, file: str | None = None) -> None:
+    """Physical feasibility checks that the models alone cannot make; raises ``ConfigError``.
+
+    Checks a necessary condition only: the propellant aboard, burnt in the landing engines at
+    vacuum Isp (along the axis, so canted engines count cos(cant)), must give more delta-v than
+    stopping needs. Without drag the need is the initial speed plus a lower bound on gravity
+    loss; with drag (which can brake for free down to the terminal speed) only the part of the
+    speed below the dry stage's sea-level terminal speed counts.
+    """
+    stage = vehicle.booster
+    initial = scenario.initial
+    if initial.propellant_kg > stage.propellant_mass_kg:
+        raise ConfigError(
+            f"{initial.propellant_kg:g} kg is more than the {stage.propellant_mass_kg:g} kg "
+            f"the {stage.name} holds",
+            file=file,
+            key="initial.propellant_kg",
+        )
+    g = vehicle.gravity_mps2
+    m_dry = stage.dry_mass_kg
+    m0 = m_dry + initial.propellant_kg
+    exhaust_mps = 1.0 / stage.landing_alpha_s_per_m
+    dv = exhaust_mps * math.log(m0 / m_dry)
+    vx, vy, vz = initial.velocity_enu_mps
+    speed = initial.speed_mps
+    drag_free = scenario.environment.atmosphere in _DRAG_FREE_ATMOSPHERES or not stage.cd_mach
+    accel_max = stage.landing_thrust_max_n(0.0) / m_dry
+    if drag_free:
+        if accel_max <= g and vz < 0.0:
+            raise ConfigError(
+                "the landing engines cannot stop the vehicle: their thrust cannot exceed "
+                "its weight",
+                file=file,
+                key="initial.velocity_enu_mps",
+            )
+        t_min = _min_stop_time_s(vz, accel_max, g)
+        gravity_loss = g * t_min
+        need = math.hypot(math.hypot(vx, vy), -vz + gravity_loss if vz < 0 else vz)
+        detail = f"the {speed:.0f} m/s descent speed"
+        if gravity_loss >= 0.5:
+            detail += f" plus at least {gravity_loss:.0f} m/s of gravity loss"
+    else:
+        cd_max = max(cd for _, cd in stage.cd_mach)
+        v_terminal = math.sqrt(2.0 * m_dry * g / (1.225 * cd_max * stage.area_m2))
+        need = min(speed, v_terminal)
+        detail = f"the {need:.0f} m/s descent speed"
+        if need < speed:
+            detail += " left after drag braking to the dry stage's sea-level terminal speed"
+    if dv <= need:
+        raise ConfigError(
+            f"the landing engines cannot stop the vehicle: {initial.propellant_kg:g} kg gives at "
+            f"most {dv:.0f} m/s of delta-v, less than {detail}",
+            file=file,
+            key="initial.propellant_kg",
+        )

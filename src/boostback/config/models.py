@@ -1,0 +1,392 @@
+"""Validated configuration models: engines, stages, vehicles and landing scenarios.
+
+SI units inside; keys carry their unit suffix (``_deg``, ``_s``, ``_n``...). Numbers are strict:
+a TOML string where a number belongs is an error, never silently converted.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+
+from boostback.config.errors import KeyedValueError
+from boostback.constants import G0_MPS2, MARS_G_MPS2, SEA_LEVEL_PRESSURE_PA
+
+__all__ = [
+    "BODY_GRAVITY_MPS2",
+    "BODY_SURFACE_PRESSURE_PA",
+    "Engine",
+    "EnvironmentConfig",
+    "GuidanceConfig",
+    "InitialState",
+    "LandingBurn",
+    "LandingLimits",
+    "LandingScenario",
+    "SimConfig",
+    "Stage",
+    "Vehicle",
+    "WindLayer",
+]
+
+BODY_GRAVITY_MPS2: dict[str, float] = {"earth": G0_MPS2, "mars": MARS_G_MPS2}
+BODY_SURFACE_PRESSURE_PA: dict[str, float] = {"earth": SEA_LEVEL_PRESSURE_PA, "mars": 610.0}
+
+Num = Annotated[float, Strict()]
+Int = Annotated[int, Strict()]
+Pos = Annotated[float, Strict(), Field(gt=0)]
+NonNeg = Annotated[float, Strict(), Field(ge=0)]
+Fraction = Annotated[float, Strict(), Field(gt=0, le=1)]
+Vec3 = tuple[Num, Num, Num]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Engine(_Model):
+    """One rocket engine. Throttle is a fraction of full vacuum thrust."""
+
+    name: str
+    thrust_vac_n: Pos
+    thrust_sl_n: Pos | None = None
+    isp_vac_s: Pos
+    isp_sl_s: Pos | None = None
+    throttle_min: Fraction
+    throttle_max: Fraction = 1.0
+    restarts: Annotated[int, Strict(), Field(ge=0)]
+    gimbal_deg: Annotated[float, Strict(), Field(ge=0, le=30)]
+    cant_deg: Annotated[float, Strict(), Field(ge=0, lt=60)] = 0.0
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Engine:
+        if self.thrust_sl_n is not None and self.thrust_sl_n > self.thrust_vac_n:
+            raise KeyedValueError(
+                "thrust_sl_n",
+                f"sea-level thrust {self.thrust_sl_n:g} N is above vacuum thrust "
+                f"{self.thrust_vac_n:g} N",
+            )
+        if self.isp_sl_s is not None and self.isp_sl_s > self.isp_vac_s:
+            raise KeyedValueError(
+                "isp_sl_s",
+                f"sea-level Isp {self.isp_sl_s:g} s is above vacuum Isp {self.isp_vac_s:g} s",
+            )
+        if self.throttle_min > self.throttle_max:
+            raise KeyedValueError(
+                "throttle_min",
+                f"throttle_min {self.throttle_min:g} is above throttle_max {self.throttle_max:g}",
+            )
+        return self
+
+    @property
+    def exit_area_m2(self) -> float:
+        """Nozzle exit area implied by the sea-level thrust loss (0 without ``thrust_sl_n``)."""
+        if self.thrust_sl_n is None:
+            return 0.0
+        return (self.thrust_vac_n - self.thrust_sl_n) / SEA_LEVEL_PRESSURE_PA
+
+    @property
+    def mass_flow_kgps(self) -> float:
+        """Propellant mass flow at full (100 %) thrust; it scales linearly with throttle."""
+        return self.thrust_vac_n / (self.isp_vac_s * G0_MPS2)
+
+    @property
+    def axial_fraction(self) -> float:
+        """cos(cant): the share of each engine's thrust along the vehicle axis."""
+        return math.cos(math.radians(self.cant_deg))
+
+    @property
+    def cant_rad(self) -> float:
+        return math.radians(self.cant_deg)
+
+    @property
+    def gimbal_rad(self) -> float:
+        return math.radians(self.gimbal_deg)
+
+    def thrust_n(self, pressure_pa: float = 0.0, throttle: float = 1.0) -> float:
+        """Thrust of one engine: ``throttle * thrust_vac_n - exit_area_m2 * pressure_pa`` (>= 0)."""
+        return max(throttle * self.thrust_vac_n - self.exit_area_m2 * pressure_pa, 0.0)
+
+    def isp_s(self, pressure_pa: float = 0.0) -> float:
+        """Specific impulse at full throttle and ambient pressure."""
+        return self.thrust_n(pressure_pa) / (self.mass_flow_kgps * G0_MPS2)
+
+
+class LandingLimits(_Model):
+    """Touchdown success criteria."""
+
+    max_vertical_speed_mps: Pos = 2.0
+    max_lateral_speed_mps: Pos = 1.0
+    max_tilt_deg: Pos = 5.0
+    max_miss_m: Pos = 10.0
+    crash_speed_mps: Pos = 10.0
+
+    @model_validator(mode="after")
+    def _crash_above_hard(self) -> LandingLimits:
+        if self.crash_speed_mps <= self.max_vertical_speed_mps:
+            raise KeyedValueError(
+                "crash_speed_mps",
+                f"crash_speed_mps {self.crash_speed_mps:g} must be above "
+                f"max_vertical_speed_mps {self.max_vertical_speed_mps:g}",
+            )
+        return self
+
+
+class LandingBurn(_Model):
+    """How the stage flies its landing burn."""
+
+    engines: Annotated[int, Strict(), Field(ge=1)]
+    max_tilt_deg: Annotated[float, Strict(), Field(gt=0, lt=90)]
+    glide_slope_deg: Annotated[float, Strict(), Field(ge=0, lt=90)]
+
+
+class _CdCache:
+    """Arrays of a Cd(Mach) table; never affects model equality."""
+
+    __slots__ = ("cd", "mach", "source")
+
+    def __init__(self, table: list[tuple[float, float]]) -> None:
+        data = np.asarray(table, dtype=float).reshape(-1, 2)
+        self.source = table
+        self.mach = data[:, 0].copy()
+        self.cd = data[:, 1].copy()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _CdCache)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Stage(_Model):
+    """A rocket stage: masses, shape, drag table, engines and (optional) landing burn."""
+
+    name: str
+    dry_mass_kg: Pos
+    propellant_mass_kg: Pos
+    length_m: Pos
+    diameter_m: Pos
+    reference_area_m2: Pos | None = None
+    cd_mach: list[tuple[NonNeg, Pos]] = Field(default_factory=list)
+    engine: Engine
+    engine_count: Annotated[int, Strict(), Field(ge=1)]
+    landing: LandingBurn | None = None
+    limits: LandingLimits = LandingLimits()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Stage:
+        table = self.cd_mach
+        if len(table) == 1:
+            raise KeyedValueError(
+                "cd_mach", "needs at least 2 (Mach, Cd) rows, or none for no drag"
+            )
+        if table and table[0][0] != 0.0:
+            raise KeyedValueError(
+                "cd_mach[0]", f"the table must start at Mach 0, not {table[0][0]:g}"
+            )
+        for i in range(1, len(table)):
+            if table[i][0] <= table[i - 1][0]:
+                raise KeyedValueError(
+                    f"cd_mach[{i}]",
+                    f"Mach must be strictly ascending: Mach {table[i][0]:g} follows "
+                    f"Mach {table[i - 1][0]:g}",
+                )
+        if self.landing is not None and self.landing.engines > self.engine_count:
+            raise KeyedValueError(
+                "landing.engines",
+                f"{self.landing.engines} landing engines but the stage has {self.engine_count}",
+            )
+        return self
+
+    @property
+    def wet_mass_kg(self) -> float:
+        return self.dry_mass_kg + self.propellant_mass_kg
+
+    @property
+    def area_m2(self) -> float:
+        """Aerodynamic reference area: ``reference_area_m2`` or the cross-section pi d^2 / 4."""
+        if self.reference_area_m2 is not None:
+            return self.reference_area_m2
+        return math.pi * self.diameter_m**2 / 4.0
+
+    @property
+    def cd_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(Mach, Cd) as arrays, for vectorised kernels; empty arrays mean no drag."""
+        # Cached in __dict__ (not a field, so equality ignores it), keyed by the list's
+        # identity so that model_copy(update={"cd_mach": ...}) never sees a stale table.
+        cache = self.__dict__.get("_cd_cache")
+        if cache is None or cache.source is not self.cd_mach:
+            cache = _CdCache(self.cd_mach)
+            self.__dict__["_cd_cache"] = cache
+        return cache.mach, cache.cd
+
+    def cd(self, mach: float) -> float:
+        """Drag coefficient at ``mach`` (linear interpolation, clamped; 0 with an empty table)."""
+        machs, cds = self.cd_table
+        if machs.size == 0:
+            return 0.0
+        return float(np.interp(mach, machs, cds))
+
+    @property
+    def landing_engines(self) -> int:
+        """Engines lit for the landing burn (all of them when no landing burn is given)."""
+        return self.landing.engines if self.landing is not None else self.engine_count
+
+    def thrust_max_n(self, pressure_pa: float = 0.0) -> float:
+        """Axial thrust of all engines at full throttle."""
+        e = self.engine
+        return self.engine_count * e.thrust_n(pressure_pa, e.throttle_max) * e.axial_fraction
+
+    def landing_thrust_max_n(self, pressure_pa: float = SEA_LEVEL_PRESSURE_PA) -> float:
+        """Net axial thrust of the landing engines at ``throttle_max``."""
+        e = self.engine
+        return self.landing_engines * e.thrust_n(pressure_pa, e.throttle_max) * e.axial_fraction
+
+    def landing_thrust_min_n(self, pressure_pa: float = SEA_LEVEL_PRESSURE_PA) -> float:
+        """Net axial thrust of the landing engines at ``throttle_min``."""
+        e = self.engine
+        return self.landing_engines * e.thrust_n(pressure_pa, e.throttle_min) * e.axial_fraction
+
+    @property
+    def landing_alpha_s_per_m(self) -> float:
+        """Mass-flow constant: mdot = alpha * |net axial thrust|, alpha = 1/(Isp g0 cos(cant))."""
+        e = self.engine
+        return 1.0 / (e.isp_vac_s * G0_MPS2 * e.axial_fraction)
+
+    @property
+    def landing_mass_flow_max_kgps(self) -> float:
+        """Propellant flow of the landing engines at ``throttle_max``."""
+        return self.landing_engines * self.engine.mass_flow_kgps * self.engine.throttle_max
+
+
+def _source_key_exists(key: str) -> bool:
+    """Whether a dotted key (indices allowed) names a field path of a ``Vehicle``."""
+    model: type[BaseModel] | None = Vehicle
+    for raw in key.split("."):
+        part = raw.split("[", 1)[0]
+        if model is None or part not in model.model_fields:
+            return False
+        annotation = model.model_fields[part].annotation
+        inner = [a for a in getattr(annotation, "__args__", (annotation,)) if isinstance(a, type)]
+        model = next((a for a in inner if issubclass(a, BaseModel)), None)
+    return True
+
+
+class Vehicle(_Model):
+    """A vehicle: the recoverable booster, an optional upper stage, and cited sources."""
+
+    key: str
+    name: str
+    description: str = ""
+    booster: Stage
+    upper_stage: Stage | None = None
+    body: Literal["earth", "mars"] = "earth"
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Vehicle:
+        for key in self.sources:
+            if key != "sources" and not _source_key_exists(key):
+                raise KeyedValueError("sources", f"'{key}' names no key of a vehicle")
+        stage = self.booster
+        if stage.landing is not None:
+            thrust = stage.landing_thrust_max_n(self.surface_pressure_pa)
+            weight = stage.dry_mass_kg * self.gravity_mps2
+            if thrust <= weight:
+                per_engine = stage.engine.thrust_n(self.surface_pressure_pa) / 1e3
+                raise KeyedValueError(
+                    "booster.landing.engines",
+                    f"the landing engines ({stage.landing_engines} x {per_engine:.0f} kN) cannot "
+                    f"hover the {stage.dry_mass_kg / 1e3:.1f} t dry stage: {thrust / 1e3:.1f} kN "
+                    f"at full throttle is not above its {weight / 1e3:.1f} kN weight "
+                    f"on {self.body}",
+                )
+        return self
+
+    @property
+    def gravity_mps2(self) -> float:
+        """Surface gravity of ``body``."""
+        return BODY_GRAVITY_MPS2[self.body]
+
+    @property
+    def surface_pressure_pa(self) -> float:
+        """Surface pressure of ``body`` (Mars: 610 Pa mean)."""
+        return BODY_SURFACE_PRESSURE_PA[self.body]
+
+
+class InitialState(_Model):
+    """Landing-scenario start: ENU frame centred on the pad."""
+
+    altitude_m: Pos
+    velocity_enu_mps: Vec3
+    position_en_m: tuple[Num, Num] = (0.0, 0.0)
+    propellant_kg: NonNeg
+
+    @property
+    def r_enu_m(self) -> tuple[float, float, float]:
+        return (self.position_en_m[0], self.position_en_m[1], self.altitude_m)
+
+    @property
+    def speed_mps(self) -> float:
+        return math.hypot(*self.velocity_enu_mps)
+
+
+class WindLayer(_Model):
+    """Wind at one altitude; winds are interpolated linearly between layers."""
+
+    altitude_m: NonNeg
+    wind_enu_mps: Vec3
+
+
+class EnvironmentConfig(_Model):
+    gravity: Literal["uniform", "inverse_square"] = "uniform"
+    atmosphere: Literal["ussa1976", "none"] = "ussa1976"
+    wind_enu_mps: Vec3 = (0.0, 0.0, 0.0)
+    wind_layers: list[WindLayer] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> EnvironmentConfig:
+        layers = self.wind_layers
+        for i in range(1, len(layers)):
+            if layers[i].altitude_m <= layers[i - 1].altitude_m:
+                raise KeyedValueError(
+                    f"wind_layers[{i}].altitude_m",
+                    f"wind layer altitudes must be strictly ascending: {layers[i].altitude_m:g} m "
+                    f"follows {layers[i - 1].altitude_m:g} m",
+                )
+        return self
+
+
+class GuidanceConfig(_Model):
+    nodes: Annotated[int, Strict(), Field(ge=10, le=200)] = 40
+    replan_hz: Annotated[float, Strict(), Field(gt=0, le=50)] = 2.0
+    terminal_vertical_s: NonNeg = 3.0
+    touchdown_speed_mps: Annotated[float, Strict(), Field(ge=0, le=5)] = 1.0
+    planning_throttle_max: Fraction = 0.9
+    tf_min_s: Pos = 1.0
+    tf_max_s: Pos = 200.0
+
+    @model_validator(mode="after")
+    def _tf_order(self) -> GuidanceConfig:
+        if self.tf_max_s <= self.tf_min_s:
+            raise KeyedValueError(
+                "tf_max_s", f"tf_max_s {self.tf_max_s:g} must be above tf_min_s {self.tf_min_s:g}"
+            )
+        return self
+
+
+class SimConfig(_Model):
+    dt_s: Fraction = 0.02
+    max_time_s: Pos = 300.0
+
+
+class LandingScenario(_Model):
+    """A landing-burn scenario: which vehicle, where it starts, and how it is flown."""
+
+    vehicle: str
+    initial: InitialState
+    environment: EnvironmentConfig = EnvironmentConfig()
+    guidance: GuidanceConfig = GuidanceConfig()
+    sim: SimConfig = SimConfig()
+    name: str = ""

@@ -1,0 +1,24 @@
+"""Equations of motion and integrators (pure, no I/O)."""
+
+from boostback.dynamics.integrate import StepResult, step_with_events
+from boostback.dynamics.point_mass import (
+    AeroParams,
+    Environment,
+    PropulsionParams,
+    State,
+    derivatives,
+    drag_accel,
+    rk4_step,
+)
+
+__all__ = [
+    "AeroParams",
+    "Environment",
+    "PropulsionParams",
+    "State",
+    "StepResult",
+    "derivatives",
+    "drag_accel",
+    "rk4_step",
+    "step_with_events",
+]

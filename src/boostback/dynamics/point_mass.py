@@ -1,0 +1,136 @@
+"""3-DoF point-mass equations of motion with variable mass (pure functions, no I/O).
+
+State ``x = (east, north, up, v_east, v_north, v_up, mass)`` in the pad-centred ENU frame (m, m/s,
+kg). Forces: thrust along a commanded unit vector with pressure-dependent magnitude, drag from a
+Cd(Mach) table on the air-relative velocity, and gravity from an environment model.
+
+The hot loop works on plain floats and tuples: for a 7-element state numpy's per-call overhead is
+larger than the arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from boostback.environment import AtmosphereModel, GravityModel, WindModel
+
+State = tuple[float, float, float, float, float, float, float]
+
+
+@dataclass(frozen=True)
+class PropulsionParams:
+    """The lit engines as one: thrust and flow at full throttle (throttle 1.0)."""
+
+    thrust_vac_n: float  # net axial vacuum thrust of all lit engines at throttle 1
+    exit_area_m2: float  # total exit area times cos(cant): the back-pressure loss is A p
+    mass_flow_kgps: float  # total propellant flow at throttle 1
+    throttle_min: float
+    throttle_max: float
+
+    def thrust_n(self, pressure_pa: float, throttle: float) -> float:
+        """Net axial thrust: ``throttle * thrust_vac_n - exit_area_m2 * p`` (never negative)."""
+        return max(throttle * self.thrust_vac_n - self.exit_area_m2 * pressure_pa, 0.0)
+
+    def throttle_for(self, thrust_n: float, pressure_pa: float) -> float:
+        """The throttle that gives ``thrust_n`` at ``pressure_pa`` (not clipped)."""
+        return (thrust_n + self.exit_area_m2 * pressure_pa) / self.thrust_vac_n
+
+
+@dataclass(frozen=True)
+class AeroParams:
+    reference_area_m2: float
+    mach: tuple[float, ...]
+    cd: tuple[float, ...]
+
+    def cd_at(self, mach: float) -> float:
+        tab_m, tab_cd = self.mach, self.cd
+        if not tab_m:
+            return 0.0
+        if mach <= tab_m[0]:
+            return tab_cd[0]
+        if mach >= tab_m[-1]:
+            return tab_cd[-1]
+        i = bisect_right(tab_m, mach) - 1
+        w = (mach - tab_m[i]) / (tab_m[i + 1] - tab_m[i])
+        return tab_cd[i] + w * (tab_cd[i + 1] - tab_cd[i])
+
+
+@dataclass(frozen=True)
+class Environment:
+    atmosphere: AtmosphereModel
+    gravity: GravityModel
+    wind: WindModel
+
+
+def drag_accel(
+    x: State, aero: AeroParams, env: Environment
+) -> tuple[float, float, float, float, float]:
+    """Drag acceleration (east, north, up) plus Mach number and dynamic pressure."""
+    _t, p_pa, rho, a = env.atmosphere.scalar(x[2])
+    del _t, p_pa
+    we, wn, wu = env.wind.at(x[2])
+    ve, vn, vu = x[3] - we, x[4] - wn, x[5] - wu
+    speed = math.sqrt(ve * ve + vn * vn + vu * vu)
+    qbar = 0.5 * rho * speed * speed
+    mach = speed / a
+    if speed == 0.0 or rho == 0.0:
+        return 0.0, 0.0, 0.0, mach, qbar
+    k = -qbar * aero.cd_at(mach) * aero.reference_area_m2 / (x[6] * speed)
+    return k * ve, k * vn, k * vu, mach, qbar
+
+
+def derivatives(
+    x: State,
+    throttle: float,
+    direction: tuple[float, float, float],
+    prop: PropulsionParams,
+    aero: AeroParams,
+    env: Environment,
+) -> State:
+    """Time derivative of the state for a held throttle and unit thrust direction (ENU)."""
+    m = x[6]
+    _t, p_pa, rho, a = env.atmosphere.scalar(x[2])
+    gx, gy, gz = env.gravity.accel_xyz(x[0], x[1], x[2])
+    ax, ay, az = gx, gy, gz
+    if throttle > 0.0:
+        f = prop.thrust_n(p_pa, throttle) / m
+        ax += f * direction[0]
+        ay += f * direction[1]
+        az += f * direction[2]
+    if rho > 0.0 and aero.mach:
+        we, wn, wu = env.wind.at(x[2])
+        ve, vn, vu = x[3] - we, x[4] - wn, x[5] - wu
+        speed = math.sqrt(ve * ve + vn * vn + vu * vu)
+        if speed > 0.0:
+            k = -0.5 * rho * speed * aero.cd_at(speed / a) * aero.reference_area_m2 / m
+            ax += k * ve
+            ay += k * vn
+            az += k * vu
+    mdot = -throttle * prop.mass_flow_kgps
+    return (x[3], x[4], x[5], ax, ay, az, mdot)
+
+
+def rk4_step(
+    x: State,
+    dt: float,
+    throttle: float,
+    direction: tuple[float, float, float],
+    prop: PropulsionParams,
+    aero: AeroParams,
+    env: Environment,
+) -> State:
+    """One classical Runge-Kutta step with the control held over the step."""
+
+    def add(a: State, k: State, h: float) -> State:
+        return tuple(ai + h * ki for ai, ki in zip(a, k, strict=True))  # type: ignore[return-value]
+
+    k1 = derivatives(x, throttle, direction, prop, aero, env)
+    k2 = derivatives(add(x, k1, dt / 2), throttle, direction, prop, aero, env)
+    k3 = derivatives(add(x, k2, dt / 2), throttle, direction, prop, aero, env)
+    k4 = derivatives(add(x, k3, dt), throttle, direction, prop, aero, env)
+    return tuple(
+        xi + dt / 6 * (a + 2 * b + 2 * c + d)
+        for xi, a, b, c, d in zip(x, k1, k2, k3, k4, strict=True)
+    )  # type: ignore[return-value]

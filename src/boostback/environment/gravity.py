@@ -1,0 +1,100 @@
+"""Gravity models in a local ENU frame with origin on the surface at the landing pad.
+
+``+z`` is up.  Each model is a frozen dataclass with a vectorised ``accel(r_enu_m)`` (accepts
+shape ``(3,)`` or ``(..., 3)``), a fast scalar ``accel_xyz(x, y, z)`` for hot loops, and a
+``surface_g`` property (magnitude at the origin, m/s^2).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from boostback.constants import EARTH_MU_M3PS2, EARTH_RADIUS_M, G0_MPS2
+
+__all__ = ["GravityModel", "InverseSquareGravity", "UniformGravity"]
+
+
+@runtime_checkable
+class GravityModel(Protocol):
+    """Gravitational acceleration (ENU, m/s^2) as a function of ENU position (m)."""
+
+    @property
+    def surface_g(self) -> float: ...
+
+    def accel(self, r_enu_m: ArrayLike) -> NDArray[np.float64]: ...
+
+    def accel_xyz(self, x: float, y: float, z: float) -> tuple[float, float, float]: ...
+
+
+def _positive_finite(value: float, name: str) -> float:
+    v = float(value)
+    if not (math.isfinite(v) and v > 0.0):
+        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+    return v
+
+
+def _as_positions(r_enu_m: ArrayLike) -> NDArray[np.float64]:
+    r = np.asarray(r_enu_m, dtype=np.float64)
+    if r.ndim == 0 or r.shape[-1] != 3:
+        raise ValueError(f"r_enu_m must have shape (3,) or (..., 3), got {r.shape}")
+    return r
+
+
+@dataclass(frozen=True, slots=True)
+class UniformGravity:
+    """Flat-ground gravity: (0, 0, -g) everywhere."""
+
+    g_mps2: float = G0_MPS2
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "g_mps2", _positive_finite(self.g_mps2, "g_mps2"))
+
+    @property
+    def surface_g(self) -> float:
+        return self.g_mps2
+
+    def accel(self, r_enu_m: ArrayLike) -> NDArray[np.float64]:
+        r = _as_positions(r_enu_m)
+        out = np.zeros(r.shape)
+        out[..., 2] = -self.g_mps2
+        return out
+
+    def accel_xyz(self, x: float, y: float, z: float) -> tuple[float, float, float]:
+        return (0.0, 0.0, -self.g_mps2)
+
+
+@dataclass(frozen=True, slots=True)
+class InverseSquareGravity:
+    """Point-mass gravity of a spherical body whose centre is at (0, 0, -radius_m).
+
+    ``a = -mu (r - c) / |r - c|^3``, so away from the pad the acceleration has small horizontal
+    components pointing back towards the body centre.
+    """
+
+    mu_m3ps2: float = EARTH_MU_M3PS2
+    radius_m: float = EARTH_RADIUS_M
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mu_m3ps2", _positive_finite(self.mu_m3ps2, "mu_m3ps2"))
+        object.__setattr__(self, "radius_m", _positive_finite(self.radius_m, "radius_m"))
+
+    @property
+    def surface_g(self) -> float:
+        return self.mu_m3ps2 / (self.radius_m * self.radius_m)
+
+    def accel(self, r_enu_m: ArrayLike) -> NDArray[np.float64]:
+        d = _as_positions(r_enu_m).copy()
+        d[..., 2] += self.radius_m
+        dist = np.linalg.norm(d, axis=-1, keepdims=True)
+        return -self.mu_m3ps2 * d / (dist * dist * dist)
+
+    def accel_xyz(self, x: float, y: float, z: float) -> tuple[float, float, float]:
+        dz = z + self.radius_m
+        d2 = x * x + y * y + dz * dz
+        k = -self.mu_m3ps2 / (d2 * math.sqrt(d2))
+        return (k * x, k * y, k * dz)

@@ -1,0 +1,82 @@
+"""The result of a landing-burn guidance solve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+
+class PlanStatus(StrEnum):
+    OPTIMAL = "optimal"  # fuel-optimal pinpoint landing on the target
+    MIN_ERROR = "min_error"  # target unreachable: lands as close as it can (Blackmore 2010)
+    INFEASIBLE = "infeasible"  # no soft landing anywhere from this state
+    SOLVER_ERROR = "solver_error"
+
+
+@dataclass(frozen=True)
+class LandingPlan:
+    """A planned powered descent on nodes ``t_s`` (seconds from the plan's start).
+
+    ``accel_enu_mps2`` is thrust over mass at each node (the papers' u); ``thrust_enu_n`` the
+    thrust itself; ``sigma_mps2`` the convex slack that bounds ``|u|`` (tight at the optimum).
+    """
+
+    status: PlanStatus
+    tf_s: float
+    t_s: np.ndarray
+    r_enu_m: np.ndarray
+    v_enu_mps: np.ndarray
+    mass_kg: np.ndarray
+    accel_enu_mps2: np.ndarray
+    sigma_mps2: np.ndarray
+    landing_error_m: float
+    solves: int = 1
+    solve_time_s: float = 0.0
+    message: str = ""
+
+    @property
+    def feasible(self) -> bool:
+        return self.status in (PlanStatus.OPTIMAL, PlanStatus.MIN_ERROR)
+
+    @property
+    def thrust_enu_n(self) -> np.ndarray:
+        return self.accel_enu_mps2 * self.mass_kg[:, None]
+
+    @property
+    def thrust_n(self) -> np.ndarray:
+        return np.linalg.norm(self.thrust_enu_n, axis=1)
+
+    @property
+    def propellant_kg(self) -> float:
+        return float(self.mass_kg[0] - self.mass_kg[-1])
+
+    def sample(self, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Position, velocity and thrust acceleration at time ``t_s``, linearly interpolated."""
+        t = min(max(t_s, 0.0), self.tf_s)
+        i = min(int(np.searchsorted(self.t_s, t, side="right")) - 1, len(self.t_s) - 2)
+        i = max(i, 0)
+        w = (t - self.t_s[i]) / (self.t_s[i + 1] - self.t_s[i])
+        r = (1 - w) * self.r_enu_m[i] + w * self.r_enu_m[i + 1]
+        v = (1 - w) * self.v_enu_mps[i] + w * self.v_enu_mps[i + 1]
+        u = (1 - w) * self.accel_enu_mps2[i] + w * self.accel_enu_mps2[i + 1]
+        return r, v, u
+
+    @classmethod
+    def failed(cls, status: PlanStatus, message: str, solves: int, seconds: float) -> LandingPlan:
+        empty = np.zeros((0, 3))
+        return cls(
+            status=status,
+            tf_s=float("nan"),
+            t_s=np.zeros(0),
+            r_enu_m=empty,
+            v_enu_mps=empty,
+            mass_kg=np.zeros(0),
+            accel_enu_mps2=empty,
+            sigma_mps2=np.zeros(0),
+            landing_error_m=float("nan"),
+            solves=solves,
+            solve_time_s=seconds,
+            message=message,
+        )

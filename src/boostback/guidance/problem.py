@@ -1,0 +1,85 @@
+"""The landing-burn guidance problem: everything the convex solver needs, in SI units.
+
+The frame is local east-north-up (ENU) with its origin on the landing pad; index 2 is "up".
+Thrust bounds are the net thrust along the vehicle axis (canted engines already projected), and
+``alpha_s_per_m`` is the mass-flow constant that goes with them, ``1 / (Isp g0 cos(cant))``
+(Acikmese & Ploen 2007): canted engines burn propellant for thrust that cancels sideways.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from boostback.constants import G0_MPS2
+
+
+@dataclass(frozen=True)
+class LandingProblem:
+    """A powered-descent problem in the pad-centred ENU frame.
+
+    Attributes:
+        r0_enu_m: initial position (east, north, up) relative to the pad.
+        v0_enu_mps: initial velocity.
+        m0_kg: initial mass; m_dry_kg the mass below which no propellant is left.
+        thrust_min_n, thrust_max_n: net axial thrust bounds (rho1, rho2 in the papers).
+        alpha_s_per_m: mass flow per newton of net thrust.
+        g_enu_mps2: uniform gravity vector, e.g. (0, 0, -9.80665).
+        max_tilt_rad: pointing limit of the thrust vector from vertical (pi/2 or more disables).
+        glide_slope_rad: minimum elevation of the trajectory seen from the landing point (0: only
+            stay above the ground).
+        target_enu_m: landing point; touchdown_speed_mps: planned vertical speed at touchdown.
+        terminal_vertical_s: final seconds flown straight down with no horizontal motion.
+    """
+
+    r0_enu_m: np.ndarray
+    v0_enu_mps: np.ndarray
+    m0_kg: float
+    m_dry_kg: float
+    thrust_min_n: float
+    thrust_max_n: float
+    alpha_s_per_m: float
+    g_enu_mps2: np.ndarray = field(default_factory=lambda: np.array([0.0, 0.0, -G0_MPS2]))
+    max_tilt_rad: float = math.pi / 2
+    glide_slope_rad: float = 0.0
+    target_enu_m: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    touchdown_speed_mps: float = 0.0
+    terminal_vertical_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("r0_enu_m", "v0_enu_mps", "g_enu_mps2", "target_enu_m"):
+            arr = np.asarray(getattr(self, name), dtype=float).reshape(3)
+            object.__setattr__(self, name, arr)
+        if not self.m0_kg > self.m_dry_kg > 0:
+            raise ValueError(f"need m0 > m_dry > 0, got m0={self.m0_kg}, m_dry={self.m_dry_kg}")
+        if not 0 < self.thrust_min_n <= self.thrust_max_n:
+            raise ValueError("need 0 < thrust_min_n <= thrust_max_n")
+        if self.alpha_s_per_m <= 0:
+            raise ValueError("alpha_s_per_m must be positive")
+
+    @property
+    def propellant_kg(self) -> float:
+        return self.m0_kg - self.m_dry_kg
+
+    def tf_bounds_s(self) -> tuple[float, float]:
+        """Bounds on the time of flight (Acikmese & Ploen 2007, section on the line search).
+
+        Lower: even at full thrust the dry vehicle needs ``m_dry |v0| / rho2`` to stop.
+        Upper: at minimum thrust the propellant lasts ``m_fuel / (alpha rho1)``.
+        """
+        t_min = self.m_dry_kg * float(np.linalg.norm(self.v0_enu_mps)) / self.thrust_max_n
+        t_max = self.propellant_kg / (self.alpha_s_per_m * self.thrust_min_n)
+        return max(t_min, 0.5), t_max
+
+    def with_state(
+        self, r0_enu_m: np.ndarray, v0_enu_mps: np.ndarray, m0_kg: float
+    ) -> LandingProblem:
+        """The same problem from a new initial state (used when re-planning)."""
+        return replace(self, r0_enu_m=r0_enu_m, v0_enu_mps=v0_enu_mps, m0_kg=m0_kg)
+
+
+def alpha_from_isp(isp_s: float, cant_rad: float = 0.0) -> float:
+    """Mass-flow constant per newton of net axial thrust: ``1 / (Isp g0 cos(cant))``."""
+    return 1.0 / (isp_s * G0_MPS2 * math.cos(cant_rad))

@@ -1,0 +1,349 @@
+"""The landing-burn flight executive: coast, ignition decision, guided burn, touchdown.
+
+The booster cannot hover at minimum throttle, so ignition is a decision: the executive predicts the
+unpowered fall and finds, by bisection, the latest moment from which the convex guidance still has a
+pinpoint solution while keeping throttle headroom (``planning_throttle_max``). After ignition it
+re-plans at ``replan_hz`` with the time of flight that remains (a free-time search only when that
+fails), tracks the plan with a PD correction between re-plans, and flies the last seconds on the
+last plan straight down onto the pad.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from boostback.dynamics import State, drag_accel, step_with_events
+from boostback.guidance.lcvx import LcvxSolver
+from boostback.guidance.plan import LandingPlan
+from boostback.guidance.problem import LandingProblem
+from boostback.guidance.search import Disturbance, solve_free_time
+from boostback.sim.outcome import Outcome, Touchdown, classify
+from boostback.sim.record import Recorder, Trajectory
+from boostback.sim.setup import LandingSetup
+
+KP_PER_S2 = 0.6  # position gain of the plan-tracking correction
+KD_PER_S = 1.6  # velocity gain
+IGNITION_BISECTIONS = 7
+
+
+@dataclass(frozen=True)
+class LandingResult:
+    outcome: Outcome
+    touchdown: Touchdown | None
+    trajectory: Trajectory
+    ignition_t_s: float
+    first_plan: LandingPlan | None
+    replans: int
+    guidance_solves: int
+    guidance_time_s: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def burn_time_s(self) -> float:
+        end = self.touchdown.t_s if self.touchdown else float(self.trajectory.t_s[-1])
+        return end - self.ignition_t_s if math.isfinite(self.ignition_t_s) else 0.0
+
+    def summary(self) -> dict[str, float | str | int]:
+        traj = self.trajectory
+        used = float(traj.mass_kg[0] - traj.mass_kg[-1])
+        td = self.touchdown
+        nan = float("nan")
+        return {
+            "outcome": self.outcome.value,
+            "ignition_t_s": self.ignition_t_s,
+            "ignition_altitude_m": _event_value(traj, "ignition", "altitude_m"),
+            "burn_time_s": self.burn_time_s,
+            "touchdown_t_s": td.t_s if td else nan,
+            "touchdown_vertical_speed_mps": td.vertical_speed_mps if td else nan,
+            "touchdown_lateral_speed_mps": td.lateral_speed_mps if td else nan,
+            "touchdown_tilt_deg": td.tilt_deg if td else nan,
+            "miss_distance_m": td.miss_m if td else nan,
+            "propellant_used_kg": used,
+            "propellant_left_kg": td.propellant_kg if td else float(traj.mass_kg[-1] - 0.0),
+            "replans": self.replans,
+            "guidance_solves": self.guidance_solves,
+            "guidance_time_s": self.guidance_time_s,
+        }
+
+
+def _event_value(traj: Trajectory, name: str, attr: str) -> float:
+    for ev in traj.events:
+        if ev.name == name:
+            return float(getattr(ev, attr))
+    return float("nan")
+
+
+class _Guidance:
+    """Wraps the solvers with the vehicle's aerodynamics as a known disturbance."""
+
+    def __init__(self, setup: LandingSetup) -> None:
+        self.setup = setup
+        self.solver = LcvxSolver(setup.scenario.guidance.nodes)
+        self.solves = 0
+        self.seconds = 0.0
+
+    def _count(self, plan: LandingPlan) -> LandingPlan:
+        self.solves += plan.solves
+        self.seconds += plan.solve_time_s
+        return plan
+
+    def problem(self, x: State, headroom: bool = False) -> LandingProblem:
+        p_pa = self.setup.env.atmosphere.scalar(x[2])[1]
+        return self.setup.guidance_problem(x, p_pa, headroom)
+
+    def drag_now(self, x: State) -> Disturbance:
+        """Drag at ``x`` fading as (1 - t/tf)^2: speed falls about linearly through the burn."""
+        d = np.array(drag_accel(x, self.setup.aero, self.setup.env)[:3])
+
+        def f(t_mid: np.ndarray, tf_s: float) -> np.ndarray:
+            return np.outer((1.0 - t_mid / tf_s) ** 2, d)
+
+        return f
+
+    def drag_along(self, plan: LandingPlan, offset_s: float) -> Disturbance:
+        aero, env = self.setup.aero, self.setup.env
+
+        def f(t_mid: np.ndarray, tf_s: float) -> np.ndarray:
+            del tf_s
+            out = np.empty((len(t_mid), 3))
+            for i, t in enumerate(t_mid):
+                r, v, _ = plan.sample(offset_s + t)
+                m = float(np.interp(offset_s + t, plan.t_s, plan.mass_kg))
+                out[i] = drag_accel((*r, *v, m), aero, env)[:3]  # type: ignore[arg-type]
+            return out
+
+        return f
+
+    def feasible(self, x: State) -> LandingPlan:
+        """A coarse plan with throttle headroom, enough to tell whether a landing is possible."""
+        plan = solve_free_time(
+            self.solver,
+            self.problem(x, headroom=True),
+            disturbance=self.drag_now(x),
+            allow_min_error=False,
+            refine=False,
+            grid_points=10,
+        )
+        return self._count(plan)
+
+    def first_plan(self, x: State, tf_hint_s: float | None) -> LandingPlan:
+        prob = self.problem(x)
+        tf_range = (0.7 * tf_hint_s, 1.3 * tf_hint_s) if tf_hint_s else None
+        plan = self._count(
+            solve_free_time(self.solver, prob, disturbance=self.drag_now(x), tf_range_s=tf_range)
+        )
+        if plan.feasible:  # one more pass with drag along the plan itself
+            again = solve_free_time(
+                self.solver,
+                prob,
+                disturbance=self.drag_along(plan, 0.0),
+                tf_range_s=(0.8 * plan.tf_s, 1.2 * plan.tf_s),
+                grid_points=5,
+            )
+            self._count(again)
+            if again.feasible:
+                plan = again
+        return plan
+
+    def replan(self, x: State, old: LandingPlan, elapsed_s: float) -> LandingPlan:
+        prob = self.problem(x)
+        tf_go = old.tf_s - elapsed_s
+        dist = self.drag_along(old, elapsed_s)
+        n = self.solver.nodes
+        t_mid = (np.arange(n) + 0.5) * tf_go / n
+        plan = self._count(
+            self.solver.solve(prob, tf_go, "fuel", disturbance_enu_mps2=dist(t_mid, tf_go))
+        )
+        if plan.feasible:
+            return plan
+        plan = solve_free_time(
+            self.solver,
+            prob,
+            disturbance=dist,
+            tf_range_s=(max(0.6 * tf_go, 0.5), 1.4 * tf_go + 1.0),
+            grid_points=6,
+        )
+        return self._count(plan)
+
+
+def _ballistic(setup: LandingSetup, x0: State, dt: float, t_max: float) -> list[State]:
+    """States every ``dt`` of the unpowered fall, ending at (or just before) the ground."""
+    path = [x0]
+    x = x0
+    steps = int(t_max / dt)
+    up = (0.0, 0.0, 1.0)
+    for _ in range(steps):
+        res = step_with_events(x, dt, 0.0, up, setup.prop, setup.aero, setup.env, 0.0)
+        if res.event == "touchdown" or res.state[2] <= 0:
+            break
+        x = res.state
+        path.append(x)
+    return path
+
+
+def find_ignition(
+    setup: LandingSetup, guidance: _Guidance, x0: State
+) -> tuple[float, float | None]:
+    """Latest time after ``x0`` from which a pinpoint landing with headroom is still feasible.
+
+    Returns that time and the time of flight of the coarse plan found there (None if none).
+    """
+    dt = setup.scenario.sim.dt_s
+    path = _ballistic(setup, x0, dt, setup.scenario.sim.max_time_s)
+    idx = np.linspace(0, len(path) - 1, 9).round().astype(int)
+    last_ok: int | None = None
+    first_bad: int | None = None
+    tf_ok: float | None = None
+    for i in idx:
+        plan = guidance.feasible(path[i])
+        if plan.feasible:
+            last_ok, tf_ok = int(i), plan.tf_s
+        elif last_ok is not None:
+            first_bad = int(i)
+            break
+    if last_ok is None:
+        return 0.0, None  # nothing feasible: light now and let guidance do its best
+    if first_bad is None:
+        return last_ok * dt, tf_ok
+    lo, hi = last_ok, first_bad
+    for _ in range(IGNITION_BISECTIONS):
+        if hi - lo <= 1:
+            break
+        mid = (lo + hi) // 2
+        plan = guidance.feasible(path[mid])
+        if plan.feasible:
+            lo, tf_ok = mid, plan.tf_s
+        else:
+            hi = mid
+    return lo * dt, tf_ok
+
+
+def _limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, float]:
+    norm = float(np.linalg.norm(vec))
+    if norm == 0.0:
+        return (0.0, 0.0, 1.0)
+    d = vec / norm
+    horiz = math.hypot(d[0], d[1])
+    tilt = math.atan2(horiz, d[2])
+    if tilt <= max_tilt_rad:
+        return (float(d[0]), float(d[1]), float(d[2]))
+    s = math.sin(max_tilt_rad) / horiz if horiz > 0 else 0.0
+    return (float(d[0] * s), float(d[1] * s), math.cos(max_tilt_rad))
+
+
+def fly_landing(setup: LandingSetup) -> LandingResult:
+    """Fly the scenario from its initial state to touchdown (or the time limit)."""
+    cfg = setup.scenario
+    dt = cfg.sim.dt_s
+    dry = setup.dry_mass_kg
+    landing = setup.stage.landing
+    max_tilt = math.radians(landing.max_tilt_deg) if landing else math.pi / 2
+    guidance = _Guidance(setup)
+    rec = Recorder()
+    notes: list[str] = []
+    x: State = setup.initial_state()
+    t = 0.0
+    t_ig, tf_hint = find_ignition(setup, guidance, x)
+    replan_period = 1.0 / cfg.guidance.replan_hz
+    freeze_s = cfg.guidance.terminal_vertical_s + 1.0
+    plan: LandingPlan | None = None
+    first_plan: LandingPlan | None = None
+    t_plan = t_next = 0.0
+    replans = 0
+    phase = "coast"
+    ran_dry = False
+    touchdown: Touchdown | None = None
+    throttle, direction, thrust = 0.0, (0.0, 0.0, 1.0), 0.0
+    g_up = -float(setup.env.gravity.accel(np.zeros(3))[2])
+    v_td = np.array([0.0, 0.0, -cfg.guidance.touchdown_speed_mps])
+
+    def sample(phase_now: str) -> None:
+        _, mach, qbar = drag_accel(x, setup.aero, setup.env)[2:]
+        rec.sample(t, x, throttle, direction, thrust, mach, qbar, phase_now)
+
+    rec.event("start", t, x, dry)
+    while t < cfg.sim.max_time_s:
+        if phase == "coast" and t >= t_ig - 1e-9:
+            phase = "landing_burn"
+            rec.event("ignition", t, x, dry)
+            plan = first_plan = guidance.first_plan(x, tf_hint)
+            t_plan, t_next = t, t + replan_period
+            if not plan.feasible:
+                notes.append(f"no feasible plan at ignition: {plan.message}")
+        elif phase == "landing_burn" and plan is not None and t >= t_next - 1e-9:
+            t_next = t + replan_period
+            if plan.feasible and plan.tf_s - (t - t_plan) > freeze_s:
+                new = guidance.replan(x, plan, t - t_plan)
+                replans += 1
+                if new.feasible:
+                    plan, t_plan = new, t
+                else:
+                    notes.append(f"t={t:.1f}s re-plan failed ({new.message}); kept last plan")
+        h_step = dt
+        if phase == "coast":
+            throttle, thrust = 0.0, 0.0
+            if t + dt > t_ig > t:
+                h_step = t_ig - t
+        elif phase == "landing_burn":
+            r = np.array(x[0:3])
+            v = np.array(x[3:6])
+            if plan is not None and plan.feasible:
+                tau = t - t_plan
+                r_p, v_p, u_p = plan.sample(tau)
+                if tau <= plan.tf_s:
+                    a_cmd = u_p + KP_PER_S2 * (r_p - r) + KD_PER_S * (v_p - v)
+                else:
+                    a_cmd = np.array([0.0, 0.0, g_up]) + KD_PER_S * (v_td - v)
+            else:  # no plan: brake straight against the velocity at full thrust
+                a_cmd = -v / max(float(np.linalg.norm(v)), 1e-6) * 1e3
+            p_pa = setup.env.atmosphere.scalar(x[2])[1]
+            thrust_req = x[6] * float(np.linalg.norm(a_cmd))
+            throttle = min(
+                max(setup.prop.throttle_for(thrust_req, p_pa), setup.prop.throttle_min),
+                setup.prop.throttle_max,
+            )
+            thrust = setup.prop.thrust_n(p_pa, throttle)
+            direction = _limit_tilt(a_cmd, max_tilt)
+        else:  # engine out of propellant
+            throttle, thrust = 0.0, 0.0
+        sample(phase)
+        res = step_with_events(
+            x, h_step, throttle, direction, setup.prop, setup.aero, setup.env, dry
+        )
+        x, t = res.state, t + res.dt
+        if res.event == "propellant_out":
+            ran_dry = True
+            phase = "falling"
+            rec.event("propellant_out", t, x, dry)
+        elif res.event == "touchdown":
+            throttle, thrust = 0.0, 0.0
+            sample("touchdown")
+            vz = -x[5]
+            tilt = math.degrees(math.acos(max(-1.0, min(1.0, direction[2]))))
+            touchdown = Touchdown(
+                t_s=t,
+                vertical_speed_mps=vz,
+                lateral_speed_mps=math.hypot(x[3], x[4]),
+                tilt_deg=tilt if phase == "landing_burn" else 0.0,
+                miss_m=math.hypot(x[0], x[1]),
+                propellant_kg=x[6] - dry,
+            )
+            rec.event("touchdown", t, x, dry)
+            break
+    else:
+        sample(phase)
+    outcome = classify(touchdown, setup.stage.limits, ran_dry)
+    return LandingResult(
+        outcome=outcome,
+        touchdown=touchdown,
+        trajectory=rec.finish(),
+        ignition_t_s=t_ig,
+        first_plan=first_plan,
+        replans=replans,
+        guidance_solves=guidance.solves,
+        guidance_time_s=guidance.seconds,
+        notes=notes,
+    )

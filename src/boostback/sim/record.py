@@ -1,0 +1,112 @@
+"""The trajectory record: what a flight leaves behind for analysis and plots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    t_s: float
+    altitude_m: float
+    speed_mps: float
+    propellant_kg: float
+    detail: str = ""
+
+
+@dataclass
+class Recorder:
+    """Appends samples during a flight; ``finish`` freezes them into a ``Trajectory``."""
+
+    rows: list[tuple[float, ...]] = field(default_factory=list)
+    phases: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def sample(
+        self,
+        t: float,
+        x: tuple[float, ...],
+        throttle: float,
+        direction: tuple[float, float, float],
+        thrust_n: float,
+        mach: float,
+        qbar_pa: float,
+        phase: str,
+    ) -> None:
+        self.rows.append((t, *x, throttle, *direction, thrust_n, mach, qbar_pa))
+        self.phases.append(phase)
+
+    def event(
+        self, name: str, t: float, x: tuple[float, ...], dry_kg: float, detail: str = ""
+    ) -> None:
+        speed = float(np.linalg.norm(x[3:6]))
+        self.events.append(Event(name, t, float(x[2]), speed, float(x[6] - dry_kg), detail))
+
+    def finish(self) -> Trajectory:
+        a = np.array(self.rows, dtype=float).reshape(-1, 15)
+        return Trajectory(
+            t_s=a[:, 0],
+            r_enu_m=a[:, 1:4],
+            v_enu_mps=a[:, 4:7],
+            mass_kg=a[:, 7],
+            throttle=a[:, 8],
+            thrust_dir_enu=a[:, 9:12],
+            thrust_n=a[:, 12],
+            mach=a[:, 13],
+            qbar_pa=a[:, 14],
+            phase=np.array(self.phases, dtype=object),
+            events=list(self.events),
+        )
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Time histories of one flight in the pad-centred ENU frame (SI units)."""
+
+    t_s: np.ndarray
+    r_enu_m: np.ndarray
+    v_enu_mps: np.ndarray
+    mass_kg: np.ndarray
+    throttle: np.ndarray
+    thrust_dir_enu: np.ndarray
+    thrust_n: np.ndarray
+    mach: np.ndarray
+    qbar_pa: np.ndarray
+    phase: np.ndarray
+    events: list[Event]
+
+    @property
+    def altitude_m(self) -> np.ndarray:
+        return self.r_enu_m[:, 2]
+
+    @property
+    def speed_mps(self) -> np.ndarray:
+        return np.linalg.norm(self.v_enu_mps, axis=1)
+
+    @property
+    def tilt_deg(self) -> np.ndarray:
+        """Angle of the thrust axis (the vehicle axis in 3-DoF) from vertical."""
+        up = np.clip(self.thrust_dir_enu[:, 2], -1.0, 1.0)
+        return np.degrees(np.arccos(up))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Flat named columns, ready for a data frame or a Parquet table."""
+        return {
+            "t_s": self.t_s,
+            "east_m": self.r_enu_m[:, 0],
+            "north_m": self.r_enu_m[:, 1],
+            "up_m": self.r_enu_m[:, 2],
+            "v_east_mps": self.v_enu_mps[:, 0],
+            "v_north_mps": self.v_enu_mps[:, 1],
+            "v_up_mps": self.v_enu_mps[:, 2],
+            "mass_kg": self.mass_kg,
+            "throttle": self.throttle,
+            "thrust_n": self.thrust_n,
+            "tilt_deg": self.tilt_deg,
+            "mach": self.mach,
+            "qbar_pa": self.qbar_pa,
+            "phase": self.phase.astype(str),
+        }

@@ -1,0 +1,131 @@
+"""Turn validated configuration into the numbers the kernels and the guidance need."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from boostback.config.models import LandingScenario, Stage, Vehicle
+from boostback.constants import EARTH_MU_M3PS2, EARTH_RADIUS_M, MARS_G_MPS2
+from boostback.dynamics import AeroParams, Environment, PropulsionParams
+from boostback.environment import (
+    USSA1976,
+    ConstantWind,
+    InverseSquareGravity,
+    LayeredWind,
+    NoWind,
+    UniformGravity,
+    Vacuum,
+)
+from boostback.environment.wind import WindModel
+from boostback.guidance.problem import LandingProblem
+
+MARS_RADIUS_M = 3_389_500.0  # IAU mean radius of Mars
+
+
+def landing_propulsion(stage: Stage) -> PropulsionParams:
+    """The landing engines lumped together, net axial thrust (canted engines projected)."""
+    e = stage.engine
+    n = stage.landing_engines
+    return PropulsionParams(
+        thrust_vac_n=n * e.thrust_vac_n * e.axial_fraction,
+        exit_area_m2=n * e.exit_area_m2 * e.axial_fraction,
+        mass_flow_kgps=n * e.mass_flow_kgps,
+        throttle_min=e.throttle_min,
+        throttle_max=e.throttle_max,
+    )
+
+
+def aero_params(stage: Stage) -> AeroParams:
+    mach, cd = stage.cd_table
+    return AeroParams(stage.area_m2, tuple(float(m) for m in mach), tuple(float(c) for c in cd))
+
+
+def environment(scenario: LandingScenario, vehicle: Vehicle) -> Environment:
+    cfg = scenario.environment
+    mars = vehicle.body == "mars"
+    if cfg.gravity == "uniform":
+        gravity = UniformGravity(MARS_G_MPS2 if mars else vehicle.gravity_mps2)
+    else:
+        gm = MARS_G_MPS2 * MARS_RADIUS_M**2 if mars else EARTH_MU_M3PS2
+        gravity = InverseSquareGravity(gm, MARS_RADIUS_M if mars else EARTH_RADIUS_M)
+    atmosphere = USSA1976() if cfg.atmosphere == "ussa1976" else Vacuum()
+    wind: WindModel
+    if cfg.wind_layers:
+        wind = LayeredWind(
+            [w.altitude_m for w in cfg.wind_layers], [w.wind_enu_mps for w in cfg.wind_layers]
+        )
+    elif any(cfg.wind_enu_mps):
+        wind = ConstantWind(cfg.wind_enu_mps)
+    else:
+        wind = NoWind()
+    return Environment(atmosphere=atmosphere, gravity=gravity, wind=wind)
+
+
+@dataclass(frozen=True)
+class LandingSetup:
+    """Everything a landing-burn flight needs, resolved from vehicle and scenario."""
+
+    vehicle: Vehicle
+    scenario: LandingScenario
+    prop: PropulsionParams
+    aero: AeroParams
+    env: Environment
+
+    @property
+    def stage(self) -> Stage:
+        return self.vehicle.booster
+
+    @property
+    def dry_mass_kg(self) -> float:
+        return self.stage.dry_mass_kg
+
+    def initial_state(self) -> tuple[float, float, float, float, float, float, float]:
+        init = self.scenario.initial
+        e, n = init.position_en_m
+        ve, vn, vu = init.velocity_enu_mps
+        return (e, n, init.altitude_m, ve, vn, vu, self.dry_mass_kg + init.propellant_kg)
+
+    def guidance_problem(
+        self, x: tuple[float, ...], pressure_pa: float, headroom: bool = False
+    ) -> LandingProblem:
+        """The convex landing problem from state ``x`` (thrust at the current back-pressure).
+
+        With ``headroom`` the upper thrust bound is cut to ``planning_throttle_max`` of full: the
+        ignition decision keeps that margin so the plans flown after it have room to correct.
+        """
+        g = self.scenario.guidance
+        landing = self.stage.landing
+        full_max = self.prop.thrust_n(pressure_pa, self.prop.throttle_max)
+        t_min = self.prop.thrust_n(pressure_pa, self.prop.throttle_min)
+        t_max = full_max
+        if headroom:
+            cut = self.prop.thrust_n(pressure_pa, self.prop.throttle_max * g.planning_throttle_max)
+            t_max = max(cut, min(full_max, t_min * 1.0001))
+        return LandingProblem(
+            r0_enu_m=np.array(x[0:3]),
+            v0_enu_mps=np.array(x[3:6]),
+            m0_kg=x[6],
+            m_dry_kg=self.dry_mass_kg,
+            thrust_min_n=t_min,
+            thrust_max_n=t_max,
+            alpha_s_per_m=self.prop.mass_flow_kgps / self.prop.thrust_vac_n,
+            g_enu_mps2=self.env.gravity.accel(np.zeros(3)),
+            max_tilt_rad=math.radians(landing.max_tilt_deg) if landing else math.pi / 2,
+            glide_slope_rad=math.radians(landing.glide_slope_deg) if landing else 0.0,
+            touchdown_speed_mps=g.touchdown_speed_mps,
+            terminal_vertical_s=g.terminal_vertical_s,
+        )
+
+
+def landing_setup(vehicle: Vehicle, scenario: LandingScenario) -> LandingSetup:
+    stage = vehicle.booster
+    return LandingSetup(
+        vehicle=vehicle,
+        scenario=scenario,
+        prop=landing_propulsion(stage),
+        aero=aero_params(stage),
+        env=environment(scenario, vehicle),
+    )
