@@ -171,7 +171,10 @@ def test_mars_case1_values() -> None:
     assert scenario.initial.velocity_enu_mps == (100.0, 0.0, -75.0)
     assert scenario.initial.position_en_m == (2000.0, 0.0)
     assert scenario.environment.atmosphere == "none"
-    assert scenario.guidance.nodes == 40
+    # The papers' terminal conditions: at rest on the target, no vertical segment, no floor margin.
+    assert scenario.guidance.touchdown_speed_mps == 0.0
+    assert scenario.guidance.terminal_vertical_s == 0.0
+    assert scenario.guidance.planning_throttle_floor_margin == 0.0
 
 
 def test_vehicle_path_relative_to_scenario(tmp_path: Path) -> None:

@@ -364,6 +364,9 @@ class GuidanceConfig(_Model):
     terminal_vertical_s: NonNeg = 3.0
     touchdown_speed_mps: Annotated[float, Strict(), Field(ge=0, le=5)] = 1.0
     planning_throttle_max: Fraction = 0.9
+    # Throttle above the engine's floor that plans keep in reserve: a booster that cannot hover
+    # needs room to throttle down when it is slower than planned, or it stops too high.
+    planning_throttle_floor_margin: Annotated[float, Strict(), Field(ge=0, lt=0.5)] = 0.08
     tf_min_s: Pos = 1.0
     tf_max_s: Pos = 200.0
 

@@ -34,20 +34,30 @@ def _refine(
     g0: float,
     g1: float,
 ) -> tuple[State, float]:
-    """Secant search for h in (0, dt] with g(step(x, h)) = 0, given g(x) = g0 > 0 >= g1."""
+    """Find h in (0, dt] with g(step(x, h)) = 0, given g(x) = g0 > 0 >= g1 = g(step(x, dt)).
+
+    Regula falsi with the Illinois modification (halve the weight of an end that is kept twice),
+    so it does not stall on one side of a curved event function the way plain false position does.
+    """
     lo, hi, glo, ghi = 0.0, dt, g0, g1
-    h = dt
-    xh = step(x, dt)
-    for _ in range(8):
+    xh, h = step(x, dt), dt
+    side = 0
+    for _ in range(40):
         h = lo + (hi - lo) * glo / (glo - ghi) if glo != ghi else 0.5 * (lo + hi)
         xh = step(x, h)
         gh = g(xh)
-        if abs(gh) < 1e-9:
+        if abs(gh) < 1e-9 or hi - lo < 1e-12:
             break
         if gh > 0:
             lo, glo = h, gh
+            if side == 1:
+                ghi *= 0.5
+            side = 1
         else:
             hi, ghi = h, gh
+            if side == -1:
+                glo *= 0.5
+            side = -1
     return xh, h
 
 
@@ -74,7 +84,7 @@ def step_with_events(
 
         xm, h = _refine(g_mass, x, dt, step, g_mass(x), g_mass(x1))
         if xm[2] > 0.0:
-            return StepResult(xm[:6] + (max(xm[6], dry_mass_kg),), h, "propellant_out")  # type: ignore[arg-type]
+            return StepResult((*xm[:6], max(xm[6], dry_mass_kg)), h, "propellant_out")
     if x1[2] <= 0.0 < x[2]:
 
         def g_alt(s: State) -> float:

@@ -6,9 +6,13 @@ becomes a second-order cone through a second-order Taylor bound of ``exp(-z)`` a
 profile ``z0(t) = ln(m0 - alpha rho2 t)``; the upper bound a first-order one. Both are
 conservative, and the relaxation ``|u| <= sigma`` is tight at the optimum (lossless).
 
-Time is discretised on N intervals with a first-order hold on ``u`` and ``sigma``, which the
-double integrator and the mass equation then propagate exactly. A known disturbance
-acceleration (drag, say) can be given per interval and enters the dynamics as a constant.
+Time is discretised on N intervals with a first-order hold on ``u`` and ``sigma`` (default), which
+the double integrator and the mass equation then propagate exactly; ``discretization="zoh"``
+holds them constant over each interval instead, as the papers do. The FOH converges faster: for
+the Mars case 2 it gives 232.8 m at N = 50 and 231.5 m at N = 200 (the continuous-time answer),
+where ZOH gives 259.0 m at N = 50 and 238.3 m at N = 200 - the published 268 m is a coarse-ZOH
+figure. A known disturbance acceleration (drag, say) can be given per interval and enters the
+dynamics as a constant.
 
 To keep a re-solve cheap the problems are built once per node count with CVXPY parameters (DPP),
 so only numbers change between solves. Three problems share the constraints:
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import cvxpy as cp
 import numpy as np
@@ -36,7 +41,7 @@ _OK = (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
 class _Parametric:
     """One CVXPY problem on N intervals, with every number that changes held as a parameter."""
 
-    def __init__(self, nodes: int, mode: str) -> None:
+    def __init__(self, nodes: int, mode: str, discretization: str = "foh") -> None:
         n = nodes
         self.n = n
         self.mode = mode
@@ -75,10 +80,7 @@ class _Parametric:
             r[0] == self.r0,
             v[0] == self.v0,
             w[0] == 0,
-            v[1:] == v[:-1] + self.half_dt * (u[:-1] + u[1:]) + self.v_ext,
-            r[1:]
-            == r[:-1] + self.dt * v[:-1] + self.dt2_3 * u[:-1] + self.dt2_6 * u[1:] + self.r_ext,
-            w[1:] == w[:-1] + self.dz0 - self.half_alpha_dt * (s[:-1] + s[1:]),
+            *self._dynamics(discretization),
             cp.norm(u, 2, axis=1) <= s,
             cp.multiply(self.mu1, 1 - w + 0.5 * cp.square(w)) <= s,
             s <= cp.multiply(self.mu2, 1 - w),
@@ -103,6 +105,29 @@ class _Parametric:
             objective = cp.Maximize(w[n])
         self.problem = cp.Problem(objective, cons)
         assert self.problem.is_dcp(dpp=True)
+
+    def _dynamics(self, discretization: str) -> list[cp.Constraint]:
+        """Exact propagation of the double integrator and the mass for the chosen hold."""
+        r, v, u, s, w = self.r, self.v, self.u, self.s, self.w
+        if discretization == "foh":
+            return [
+                v[1:] == v[:-1] + self.half_dt * (u[:-1] + u[1:]) + self.v_ext,
+                r[1:]
+                == r[:-1]
+                + self.dt * v[:-1]
+                + self.dt2_3 * u[:-1]
+                + self.dt2_6 * u[1:]
+                + self.r_ext,
+                w[1:] == w[:-1] + self.dz0 - self.half_alpha_dt * (s[:-1] + s[1:]),
+            ]
+        if discretization == "zoh":
+            return [
+                v[1:] == v[:-1] + self.dt * u[:-1] + self.v_ext,
+                r[1:]
+                == r[:-1] + self.dt * v[:-1] + (self.dt2_3 + self.dt2_6) * u[:-1] + self.r_ext,
+                w[1:] == w[:-1] + self.dz0 - 2 * self.half_alpha_dt * s[:-1],
+            ]
+        raise ValueError(f"discretization must be 'foh' or 'zoh', got {discretization!r}")
 
     def load(self, prob: LandingProblem, tf_s: float, disturbance: np.ndarray | None) -> np.ndarray:
         """Write the numbers of ``prob`` at time of flight ``tf_s`` into the parameters."""
@@ -154,18 +179,23 @@ class LcvxSolver:
     instance: the returned plan carries the status.
     """
 
-    def __init__(self, nodes: int = 50, solver: str = "CLARABEL") -> None:
+    def __init__(
+        self, nodes: int = 50, solver: str = "CLARABEL", discretization: str = "foh"
+    ) -> None:
         if nodes < 5:
             raise ValueError("need at least 5 nodes")
+        if discretization not in ("foh", "zoh"):
+            raise ValueError(f"discretization must be 'foh' or 'zoh', got {discretization!r}")
         self.nodes = nodes
         self.solver = solver
+        self.discretization = discretization
         self._problems: dict[str, _Parametric] = {}
 
     def _get(self, mode: str) -> _Parametric:
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {_MODES}")
         if mode not in self._problems:
-            self._problems[mode] = _Parametric(self.nodes, mode)
+            self._problems[mode] = _Parametric(self.nodes, mode, self.discretization)
         return self._problems[mode]
 
     def solve(
@@ -177,13 +207,15 @@ class LcvxSolver:
         error_bound_m: float = 0.0,
         disturbance_enu_mps2: np.ndarray | None = None,
     ) -> LandingPlan:
-        """Solve at time of flight ``tf_s``. ``disturbance_enu_mps2`` is (N, 3), one per interval."""
+        """Solve at time of flight ``tf_s``; the disturbance is (N, 3), one row per interval."""
         start = time.perf_counter()
         par = self._get(mode)
         z0 = par.load(prob, tf_s, disturbance_enu_mps2)
         par.err_max.value = max(error_bound_m, 0.0)
         try:
-            par.problem.solve(solver=self.solver, warm_start=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # "may be inaccurate": status says it
+                par.problem.solve(solver=self.solver, warm_start=True)
         except cp.error.SolverError as exc:
             return LandingPlan.failed(
                 PlanStatus.SOLVER_ERROR, str(exc), 1, time.perf_counter() - start

@@ -149,24 +149,32 @@ class _Guidance:
         return plan
 
     def replan(self, x: State, old: LandingPlan, elapsed_s: float) -> LandingPlan:
+        """Re-solve from ``x`` with the time that remains; nudge it, then accept a near miss.
+
+        At most seven solves: the remaining time of flight, four nearby times, and, if the pad
+        has become unreachable, the minimum-landing-error plan and its fuel-optimal twin.
+        """
         prob = self.problem(x)
         tf_go = old.tf_s - elapsed_s
         dist = self.drag_along(old, elapsed_s)
         n = self.solver.nodes
-        t_mid = (np.arange(n) + 0.5) * tf_go / n
-        plan = self._count(
-            self.solver.solve(prob, tf_go, "fuel", disturbance_enu_mps2=dist(t_mid, tf_go))
-        )
-        if plan.feasible:
-            return plan
-        plan = solve_free_time(
-            self.solver,
-            prob,
-            disturbance=dist,
-            tf_range_s=(max(0.6 * tf_go, 0.5), 1.4 * tf_go + 1.0),
-            grid_points=6,
-        )
-        return self._count(plan)
+
+        def solve(tf: float, mode: str, bound: float = 0.0) -> LandingPlan:
+            t_mid = (np.arange(n) + 0.5) * tf / n
+            d = dist(t_mid, tf)
+            return self._count(
+                self.solver.solve(prob, tf, mode, error_bound_m=bound, disturbance_enu_mps2=d)
+            )
+
+        for factor in (1.0, 0.95, 1.05, 0.9, 1.1):
+            plan = solve(factor * tf_go, "fuel")
+            if plan.feasible:
+                return plan
+        nearest = solve(tf_go, "error")
+        if not nearest.feasible:
+            return nearest
+        bounded = solve(tf_go, "fuel_bounded", nearest.landing_error_m * (1 + 1e-6) + 1e-3)
+        return bounded if bounded.feasible else nearest
 
 
 def _ballistic(setup: LandingSetup, x0: State, dt: float, t_max: float) -> list[State]:

@@ -95,11 +95,15 @@ class LandingSetup:
 
         With ``headroom`` the upper thrust bound is cut to ``planning_throttle_max`` of full: the
         ignition decision keeps that margin so the plans flown after it have room to correct.
+        The lower bound always sits ``planning_throttle_floor_margin`` above the engine's floor.
         """
         g = self.scenario.guidance
         landing = self.stage.landing
         full_max = self.prop.thrust_n(pressure_pa, self.prop.throttle_max)
-        t_min = self.prop.thrust_n(pressure_pa, self.prop.throttle_min)
+        floor = min(
+            self.prop.throttle_min + g.planning_throttle_floor_margin, self.prop.throttle_max
+        )
+        t_min = self.prop.thrust_n(pressure_pa, floor)
         t_max = full_max
         if headroom:
             cut = self.prop.thrust_n(pressure_pa, self.prop.throttle_max * g.planning_throttle_max)

@@ -1,0 +1,287 @@
+"""Review plots of a landing flight: data in, ``matplotlib.figure.Figure`` out.
+
+Figures are built with ``Figure`` directly (never ``pyplot``), so nothing touches global state:
+the functions are headless and safe to call from worker threads. Saving renders with Agg.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
+
+from boostback.sim.record import Trajectory
+
+if TYPE_CHECKING:
+    from boostback.config.models import Vehicle
+    from boostback.guidance.plan import LandingPlan
+    from boostback.sim.landing import LandingResult
+
+PHASE_COLOURS = {"coast": "tab:blue", "landing_burn": "tab:red", "falling": "tab:purple"}
+EVENT_COLOUR = "0.35"
+POWERED_COLOUR = "tab:orange"
+PAD_COLOUR = "tab:green"
+CONE_COLOUR = "dimgray"
+GLIDE_SLOPE_GID = "glide_slope"  # gid of the two cone lines in the side view
+PAD_ZOOM_LABEL = "pad zoom"  # label of the inset (a child axes of the top view)
+DPI = 120
+LEGEND = {"fontsize": 8, "framealpha": 0.85}
+INFEASIBLE = {"fc": "tab:red", "alpha": 0.15, "hatch": "//", "ec": "tab:red", "lw": 0}
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index pairs of the runs of True in ``mask``."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=True))
+
+
+def _dry_mass_kg(traj: Trajectory) -> float | None:
+    """Dry mass from the first event's propellant (events know it; the record does not)."""
+    for ev in traj.events:
+        if math.isfinite(ev.propellant_kg) and len(traj.t_s):
+            return float(np.interp(ev.t_s, traj.t_s, traj.mass_kg)) - ev.propellant_kg
+    return None
+
+
+def time_histories(traj: Trajectory, *, title: str = "") -> Figure:
+    """Five stacked panels on a shared time axis: altitude, speed, throttle, tilt and mass.
+
+    Events are dashed vertical lines on every panel (named on the top one); the powered phase
+    (throttle > 0) is shaded.
+    """
+    fig = Figure(figsize=(10, 10), layout="constrained")
+    axs = fig.subplots(5, 1, sharex=True)
+    t, v = traj.t_s, traj.v_enu_mps
+    alt, spd, thr, tilt, mass = axs
+    alt.plot(t, traj.altitude_m, color="tab:blue", label="altitude")
+    rng = np.hypot(traj.r_enu_m[:, 0], traj.r_enu_m[:, 1])
+    alt.plot(t, rng, color="tab:green", label="horizontal range to pad")
+    alt.set_ylabel("altitude, range (m)")
+    spd.plot(t, traj.speed_mps, color="tab:blue", label="speed")
+    spd.plot(t, v[:, 2], color="tab:red", label="vertical speed (+ up)")
+    spd.plot(t, np.hypot(v[:, 0], v[:, 1]), color="tab:green", label="horizontal speed")
+    spd.axhline(0.0, color="k", lw=0.6)
+    spd.set_ylabel("speed (m/s)")
+    thr.plot(t, traj.throttle, color="tab:red", label="throttle")
+    thr.set_ylim(0.0, 1.05)
+    thr.set_ylabel("throttle (fraction)")
+    tilt.plot(t, traj.tilt_deg, color="tab:purple", label="thrust axis from vertical")
+    tilt.set_ylabel("tilt (deg)")
+    mass.plot(t, traj.mass_kg, color="tab:blue", label="vehicle mass")
+    dry = _dry_mass_kg(traj)
+    if dry is not None:
+        mass.plot(t, traj.mass_kg - dry, color="tab:orange", label="propellant left")
+        mass.set_ylim(bottom=0.0)
+    mass.set_ylabel("mass (kg)")
+    mass.set_xlabel("time (s)")
+
+    t0, t1 = (float(t[0]), float(t[-1])) if len(t) else (0.0, 1.0)
+    for k, ax in enumerate(axs):
+        for m, (i, j) in enumerate(_runs(traj.throttle > 0)):
+            lab = "powered (throttle > 0)" if k == m == 0 else None
+            ax.axvspan(
+                t[i], t[min(j + 1, len(t) - 1)], color=POWERED_COLOUR, alpha=0.12, lw=0, label=lab
+            )
+        for ev in traj.events:
+            ax.axvline(ev.t_s, color=EVENT_COLOUR, ls="--", lw=0.9)
+        ax.grid(True, alpha=0.35)
+        ax.legend(loc="best", **LEGEND)
+    for ev in traj.events:  # name left of the line, or right of it near the start
+        left = ev.t_s - t0 > 0.05 * (t1 - t0)
+        kw = {
+            "rotation": 90,
+            "va": "top",
+            "ha": "right" if left else "left",
+            "fontsize": 8,
+            "color": EVENT_COLOUR,
+        }
+        alt.text(ev.t_s, 0.97, f" {ev.name} ", transform=alt.get_xaxis_transform(), **kw)
+    alt.set_xlim(t0, t1)
+    fig.suptitle(title or "Landing time histories")
+    return fig
+
+
+def _signed_range(r: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """True horizontal range (so the glide-slope cone is exact), negative where ``r . u < 0``."""
+    rng = np.hypot(r[:, 0], r[:, 1])
+    return np.where(r[:, :2] @ u < 0.0, -rng, rng)
+
+
+def _ignition_index(traj: Trajectory) -> int | None:
+    t_ig = next((ev.t_s for ev in traj.events if ev.name == "ignition"), None)
+    if t_ig is not None and len(traj.t_s):
+        return int(np.argmin(np.abs(traj.t_s - t_ig)))
+    lit = np.flatnonzero(traj.throttle > 0)
+    return int(lit[0]) if len(lit) else None
+
+
+def _flown(ax: Axes, x: np.ndarray, y: np.ndarray, traj: Trajectory, ig: int | None) -> None:
+    """The flown path coloured by phase (runs joined end to start), and start/ignition/end."""
+    phase, seen, start = traj.phase, set(), 0
+    for i in range(1, len(phase) + 1):
+        if i < len(phase) and phase[i] == phase[start]:
+            continue
+        name, end = str(phase[start]), min(i, len(phase) - 1)
+        if end > start:
+            lab = None if name in seen else f"flown: {name.replace('_', ' ')}"
+            seen.add(name)
+            ax.plot(
+                x[start : end + 1],
+                y[start : end + 1],
+                color=PHASE_COLOURS.get(name, "tab:gray"),
+                lw=2,
+                label=lab,
+            )
+        start = i
+    ax.plot(x[0], y[0], "o", mfc="white", mec="k", ms=7, label="start", zorder=5)
+    if ig is not None:
+        ax.plot(x[ig], y[ig], "*", color=POWERED_COLOUR, mec="k", ms=14, label="ignition", zorder=6)
+    landed = any(ev.name == "touchdown" for ev in traj.events)
+    colour, lab = (PAD_COLOUR, "touchdown") if landed else ("tab:gray", "end of record")
+    ax.plot(x[-1], y[-1], "X", color=colour, mec="k", ms=10, label=lab, zorder=6)
+
+
+def _emptiest_corners(xn: np.ndarray, yn: np.ndarray) -> list[str]:
+    """Axes corners, emptiest first, by the points (axes fraction) in that corner's quadrant."""
+
+    def count(right: bool, upper: bool) -> int:
+        in_x = xn > 0.52 if right else xn < 0.48
+        return int(np.count_nonzero(in_x & (yn > 0.52 if upper else yn < 0.48)))
+
+    names = [
+        (f"{'upper' if up else 'lower'} {'right' if rt else 'left'}", count(rt, up))
+        for up in (True, False)
+        for rt in (True, False)
+    ]
+    return [n for n, _ in sorted(names, key=lambda p: p[1])]
+
+
+def trajectory_views(
+    traj: Trajectory,
+    *,
+    glide_slope_deg: float | None,
+    pad_radius_m: float = 10.0,
+    plan: LandingPlan | None = None,
+    title: str = "",
+) -> Figure:
+    """Side view (signed horizontal range vs altitude, glide-slope cone) and top view (E vs N).
+
+    The side view's abscissa is the true horizontal range from the pad, signed by the side of
+    the pad relative to the farthest point flown, so the cone drawn is the exact constraint
+    (its two lines carry gid ``GLIDE_SLOPE_GID``). The first plan is drawn dashed if feasible.
+    The top view is to scale, with an inset (child axes labelled ``PAD_ZOOM_LABEL``) on the pad.
+    """
+    fig = Figure(figsize=(12, 6), layout="constrained")
+    side, top = fig.subplots(1, 2, width_ratios=[1.25, 1.0])
+    r, ig = traj.r_enu_m, _ignition_index(traj)
+    horiz = np.hypot(r[:, 0], r[:, 1])
+    far = r[int(np.argmax(horiz)), :2] if len(r) and horiz.max() > 0 else np.array([1.0, 0.0])
+    u = far / np.hypot(*far)
+    bearing = math.degrees(math.atan2(u[0], u[1])) % 360.0
+    pr = plan.r_enu_m if plan is not None and plan.feasible and len(plan.t_s) else None
+    pr_all = pr if pr is not None else np.zeros((0, 3))
+
+    # --- side view
+    xs, xp = _signed_range(r, u), _signed_range(pr_all, u)
+    x_all = np.concatenate([xs, xp, [-pad_radius_m, pad_radius_m]])
+    span = float(np.ptp(x_all))
+    x_lo, x_hi = min(x_all.min(), 0.0) - 0.15 * span, max(x_all.max(), 0.0) + 0.1 * span
+    z_hi = max(float(np.max(r[:, 2], initial=0.0)), float(np.max(pr_all[:, 2], initial=0.0)), 1.0)
+    if glide_slope_deg:
+        slope = math.tan(math.radians(glide_slope_deg))
+        xx = np.linspace(x_lo, x_hi, 401)
+        side.fill_between(
+            xx, 0.0, np.abs(xx) * slope, label="below glide slope (infeasible)", **INFEASIBLE
+        )
+        for k, x_end in enumerate((x_lo, x_hi)):
+            lab = f"glide slope {glide_slope_deg:g}°" if k else None
+            side.plot(
+                [0.0, x_end],
+                [0.0, abs(x_end) * slope],
+                color=CONE_COLOUR,
+                lw=1.2,
+                gid=GLIDE_SLOPE_GID,
+                label=lab,
+            )
+    if pr is not None and plan is not None:
+        side.plot(xp, pr[:, 2], "k--", lw=1.3, label=f"first plan (t_f = {plan.tf_s:.1f} s)")
+    _flown(side, xs, r[:, 2], traj, ig)
+    pad_kw = {"color": PAD_COLOUR, "lw": 7, "alpha": 0.6, "solid_capstyle": "butt"}
+    side.plot([-pad_radius_m, pad_radius_m], [0, 0], label=f"pad (±{pad_radius_m:g} m)", **pad_kw)
+    side.set(xlim=(x_lo, x_hi), ylim=(-0.02 * z_hi, 1.05 * z_hi), ylabel="altitude (m)")
+    side.set_xlabel(f"horizontal range from pad (m), + toward bearing {bearing:03.0f}°")
+    side.set_title("Side view (not to scale)")
+
+    # --- top view: square limits, equal aspect; inset on the pad in the emptiest corner
+    e = np.concatenate([r[:, 0], pr_all[:, 0], [-pad_radius_m, pad_radius_m]])
+    n = np.concatenate([r[:, 1], pr_all[:, 1], [-pad_radius_m, pad_radius_m]])
+    half = 0.58 * max(float(np.ptp(e)), float(np.ptp(n)))
+    ce, cn = 0.5 * (e.max() + e.min()), 0.5 * (n.max() + n.min())
+    corners = _emptiest_corners(
+        (r[:, 0] - ce + half) / (2 * half), (r[:, 1] - cn + half) / (2 * half)
+    )
+    x0, y0 = (0.6 if "right" in corners[0] else 0.1), (0.58 if "upper" in corners[0] else 0.1)
+    zoom = top.inset_axes((x0, y0, 0.37, 0.37), label=PAD_ZOOM_LABEL)
+    for ax, c_e, c_n, h in ((top, ce, cn, half), (zoom, 0.0, 0.0, 2.5 * pad_radius_m)):
+        lab = f"pad (r = {pad_radius_m:g} m)"
+        ax.add_patch(
+            Circle((0, 0), pad_radius_m, fc=PAD_COLOUR, ec=PAD_COLOUR, alpha=0.25, label=lab)
+        )
+        if pr is not None:
+            ax.plot(pr[:, 0], pr[:, 1], "k--", lw=1.3, label="first plan")
+        _flown(ax, r[:, 0], r[:, 1], traj, ig)
+        ax.set(xlim=(c_e - h, c_e + h), ylim=(c_n - h, c_n + h))
+        ax.set_aspect("equal", adjustable="box")
+    zoom.set_title(f"pad, ±{2.5 * pad_radius_m:g} m", fontsize=8)
+    zoom.tick_params(labelsize=7)
+    top.set(xlabel="east (m)", ylabel="north (m)", title="Top view")
+    for ax in (side, top, zoom):
+        ax.grid(True, alpha=0.35)
+    side.legend(loc="best", **LEGEND)
+    top.legend(loc=corners[1], **LEGEND)
+    fig.suptitle(title or "Landing trajectory")
+    return fig
+
+
+def _title(result: LandingResult, vehicle: Vehicle) -> str:
+    head = f"{vehicle.name}: {getattr(result.outcome, 'value', result.outcome)}"
+    td = result.touchdown
+    if td is None:
+        return head
+    return (
+        f"{head} — touchdown {td.vertical_speed_mps:.2f} m/s down, "
+        f"{td.lateral_speed_mps:.2f} m/s lateral, miss {td.miss_m:.2f} m, "
+        f"{td.propellant_kg:,.0f} kg propellant left"
+    )
+
+
+def save_landing_plots(result: LandingResult, vehicle: Vehicle, out_dir: Path) -> list[Path]:
+    """Write ``time_histories.png`` (10x10 in) and ``trajectory.png`` (12x6 in) at 120 dpi.
+
+    ``result`` is a ``LandingResult`` (its ``trajectory``, ``first_plan``, ``outcome`` and
+    ``touchdown`` are used); ``vehicle`` a ``Vehicle`` (``name``, ``booster.landing`` for the
+    glide slope, ``booster.limits.max_miss_m`` as the pad radius). Creates ``out_dir``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    booster = vehicle.booster
+    gs = booster.landing.glide_slope_deg if booster.landing is not None else None
+    title = _title(result, vehicle)
+    traj, miss = result.trajectory, booster.limits.max_miss_m
+    figs = {
+        "time_histories.png": time_histories(traj, title=title),
+        "trajectory.png": trajectory_views(
+            traj, glide_slope_deg=gs, pad_radius_m=miss, plan=result.first_plan, title=title
+        ),
+    }
+    paths = []
+    for name, fig in figs.items():
+        paths.append(out_dir / name)
+        fig.savefig(paths[-1], dpi=DPI)
+        fig.clear()  # never registered with pyplot, so clearing it is all "closing" needs
+    return paths

@@ -1,0 +1,132 @@
+"""The command line: the landing summary, JSON for scripts, and one-line errors with status 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from boostback.cli import app
+
+runner = CliRunner()
+
+SCENARIO_OK = """
+vehicle = "falcon9"
+[initial]
+altitude_m = 3000.0
+velocity_enu_mps = [-15.0, 0.0, -250.0]
+position_en_m = [400.0, 0.0]
+propellant_kg = 9000.0
+"""
+
+GOOD_VEHICLE = Path(__file__).parents[1] / "src" / "boostback" / "vehicles" / "falcon9.toml"
+
+
+def _vehicle_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = GOOD_VEHICLE.read_text()
+    assert old in text, old
+    path = tmp_path / "myrocket.toml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _bad_cases(tmp_path: Path) -> list[tuple[list[str], list[str]]]:
+    """(arguments, words the one-line message must contain)."""
+    bad_toml = _write(tmp_path, "broken.toml", "vehicle = 'falcon9'\n[initial\naltitude_m = 3\n")
+    unknown_key = _write(tmp_path, "s1.toml", SCENARIO_OK + "colour = 'red'\n")
+    wrong_type = _write(tmp_path, "s2.toml", SCENARIO_OK.replace("3000.0", '"high"'))
+    negative_prop = _write(tmp_path, "s3.toml", SCENARIO_OK.replace("9000.0", "-5.0"))
+    no_stop = _write(tmp_path, "s4.toml", SCENARIO_OK.replace("9000.0", "150.0"))
+    layers = _write(
+        tmp_path,
+        "s5.toml",
+        SCENARIO_OK
+        + "[environment]\nwind_layers = [{altitude_m = 500.0, wind_enu_mps = [1.0, 0.0, 0.0]},"
+        " {altitude_m = 100.0, wind_enu_mps = [2.0, 0.0, 0.0]}]\n",
+    )
+    throttle = _vehicle_with(
+        tmp_path,
+        "throttle_min = 0.40\nthrottle_max = 1.0",
+        "throttle_min = 0.9\nthrottle_max = 0.8",
+    )
+    return [
+        (["land", "nosuchrocket"], ["unknown vehicle", "falcon9"]),
+        (["land", "--from", str(tmp_path / "missing.toml")], ["missing.toml", "not found"]),
+        (["land", "--from", str(bad_toml)], ["broken.toml", "line"]),
+        (["land", "--from", str(unknown_key)], ["s1.toml", "colour", "unknown key"]),
+        (["land", "--from", str(wrong_type)], ["s2.toml", "initial.altitude_m"]),
+        (["land", "--from", str(negative_prop)], ["s3.toml", "initial.propellant_kg"]),
+        (["land", "--from", str(no_stop)], ["s4.toml", "propellant_kg"]),
+        (["land", "--from", str(layers)], ["s5.toml", "wind_layers", "ascending"]),
+        (["land", str(throttle)], ["myrocket.toml", "throttle_min"]),
+        (["land", "falcon9", "--altitude", "-100"], ["altitude_m"]),
+        (["land", "falcon9", "--propellant", "900000"], ["propellant_kg"]),
+    ]
+
+
+def test_bad_inputs_give_one_line_and_status_2(tmp_path: Path) -> None:
+    cases = _bad_cases(tmp_path)
+    assert len(cases) >= 10
+    for args, words in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        message = result.output.strip()
+        assert "\n" not in message, (args, message)
+        assert "Traceback" not in message
+        assert message.startswith("error:"), message
+        for word in words:
+            assert word in message, (args, word, message)
+
+
+def test_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "boostback.cli", "land", "nosuchrocket"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip().count("\n") == 0
+    assert "Traceback" not in proc.stderr
+
+
+def test_vehicles_lists_the_builtins() -> None:
+    result = runner.invoke(app, ["vehicles"])
+    assert result.exit_code == 0
+    for key in ("falcon9", "zhuque3", "mars_lander"):
+        assert key in result.output
+
+
+@pytest.mark.parametrize("args", [["land", "falcon9", "--json"]])
+def test_land_json_summary(args: list[str], tmp_path: Path) -> None:
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["outcome"] == "landed"
+    assert summary["vehicle"] == "falcon9"
+    assert summary["miss_distance_m"] < 10.0
+    assert summary["touchdown_vertical_speed_mps"] <= 2.0
+    out = tmp_path / "out"
+    assert (out / "summary.json").exists()
+    header = (out / "trajectory.csv").read_text().splitlines()[0]
+    assert header.startswith("t_s,east_m")
+    assert (out / "time_histories.png").stat().st_size > 10_000
+    assert (out / "trajectory.png").stat().st_size > 10_000
+
+
+def test_land_table_for_people() -> None:
+    result = runner.invoke(app, ["land", "falcon9", "--offset", "200"])
+    assert result.exit_code == 0, result.output
+    for word in ("outcome", "landed", "miss distance", "propellant left", "burn time"):
+        assert word in result.output

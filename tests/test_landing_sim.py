@@ -1,0 +1,127 @@
+"""Closed-loop landing burn: ignition decision, re-planning, touchdown and outcome classes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from boostback.config import load_landing, load_vehicle
+from boostback.config.loader import scenario_from_dict
+from boostback.config.models import LandingLimits
+from boostback.sim.landing import LandingResult, fly_landing
+from boostback.sim.outcome import Outcome, Touchdown, classify
+from boostback.sim.setup import landing_setup
+
+
+@pytest.fixture(scope="module")
+def falcon9_result() -> LandingResult:
+    scenario, vehicle = load_landing("falcon9_landing")
+    return fly_landing(landing_setup(vehicle, scenario))
+
+
+def _fly(**initial: object) -> LandingResult:
+    base = {
+        "altitude_m": 3000.0,
+        "velocity_enu_mps": [-15.0, 0.0, -250.0],
+        "position_en_m": [400.0, 0.0],
+        "propellant_kg": 9000.0,
+    }
+    base.update(initial)
+    data = {"vehicle": "falcon9", "initial": base}
+    return fly_landing(landing_setup(load_vehicle("falcon9"), scenario_from_dict(data)))
+
+
+def test_falcon9_lands_on_the_pad(falcon9_result: LandingResult) -> None:
+    r = falcon9_result
+    limits = load_vehicle("falcon9").booster.limits
+    assert r.outcome is Outcome.LANDED
+    td = r.touchdown
+    assert td is not None
+    assert td.miss_m <= limits.max_miss_m
+    assert td.vertical_speed_mps <= limits.max_vertical_speed_mps
+    assert td.lateral_speed_mps <= limits.max_lateral_speed_mps
+    assert td.tilt_deg <= limits.max_tilt_deg
+    assert td.propellant_kg > 0
+
+
+def test_ignition_is_a_decision_not_immediate(falcon9_result: LandingResult) -> None:
+    """The booster cannot hover, so lighting at 3 km would stop it high: it waits, then lights."""
+    r = falcon9_result
+    assert r.ignition_t_s > 1.0
+    traj = r.trajectory
+    assert np.all(traj.throttle[traj.t_s < r.ignition_t_s - 1e-9] == 0.0)
+    ignition_alt = next(e.altitude_m for e in traj.events if e.name == "ignition")
+    assert 500.0 < ignition_alt < 3000.0
+
+
+def test_guidance_replans_at_about_two_hertz(falcon9_result: LandingResult) -> None:
+    r = falcon9_result
+    freeze = 4.0  # terminal_vertical_s + 1 s of no re-planning at the end
+    expected = (r.burn_time_s - freeze) * 2.0
+    assert r.replans == pytest.approx(expected, abs=2.0)
+
+
+def test_throttle_stays_within_the_engine_range(falcon9_result: LandingResult) -> None:
+    traj = falcon9_result.trajectory
+    engine = load_vehicle("falcon9").booster.engine
+    lit = traj.throttle > 0
+    assert lit.any()
+    assert traj.throttle[lit].min() >= engine.throttle_min - 1e-12
+    assert traj.throttle[lit].max() <= engine.throttle_max + 1e-12
+
+
+def test_mass_only_falls_and_matches_the_summary(falcon9_result: LandingResult) -> None:
+    traj = falcon9_result.trajectory
+    assert np.all(np.diff(traj.mass_kg) <= 1e-9)
+    summary = falcon9_result.summary()
+    assert summary["propellant_used_kg"] == pytest.approx(traj.mass_kg[0] - traj.mass_kg[-1])
+
+
+def test_too_little_propellant_fails_with_a_reason() -> None:
+    r = _fly(propellant_kg=2500.0)
+    assert r.outcome in (Outcome.PROPELLANT_DEPLETED, Outcome.CRASHED, Outcome.HARD_LANDING)
+    assert r.outcome is not Outcome.LANDED
+
+
+def test_lands_in_a_crosswind() -> None:
+    scenario, vehicle = load_landing("falcon9_landing")
+    windy = scenario.model_copy(
+        update={"environment": scenario.environment.model_copy(update={"wind_enu_mps": (8, 3, 0)})}
+    )
+    r = fly_landing(landing_setup(vehicle, windy))
+    assert r.outcome is Outcome.LANDED, r.summary()
+
+
+LIMITS = LandingLimits()
+
+
+def _td(vz: float = 1.0, lat: float = 0.1, tilt: float = 0.5, miss: float = 1.0) -> Touchdown:
+    return Touchdown(
+        t_s=10.0,
+        vertical_speed_mps=vz,
+        lateral_speed_mps=lat,
+        tilt_deg=tilt,
+        miss_m=miss,
+        propellant_kg=100.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("td", "ran_dry", "expected"),
+    [
+        (_td(), False, Outcome.LANDED),
+        (_td(vz=5.0), False, Outcome.HARD_LANDING),
+        (_td(vz=50.0), False, Outcome.CRASHED),
+        (_td(lat=3.0), False, Outcome.TIPPED_OVER),
+        (_td(tilt=12.0), False, Outcome.TIPPED_OVER),
+        (_td(miss=40.0), False, Outcome.MISSED_PAD),
+        (_td(miss=math.nan), False, Outcome.MISSED_PAD),
+        (_td(vz=80.0), True, Outcome.PROPELLANT_DEPLETED),
+        (None, True, Outcome.PROPELLANT_DEPLETED),
+        (None, False, Outcome.TIMEOUT),
+    ],
+)
+def test_outcome_classes(td: Touchdown | None, ran_dry: bool, expected: Outcome) -> None:
+    assert classify(td, LIMITS, ran_dry) is expected
