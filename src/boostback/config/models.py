@@ -367,6 +367,9 @@ class GuidanceConfig(_Model):
     # Throttle above the engine's floor that plans keep in reserve: a booster that cannot hover
     # needs room to throttle down when it is slower than planned, or it stops too high.
     planning_throttle_floor_margin: Annotated[float, Strict(), Field(ge=0, lt=0.5)] = 0.08
+    # "conic": the problem written straight into Clarabel (fast); "cvxpy": the reference
+    # formulation through CVXPY (slower, easier to read and to modify).
+    backend: Literal["conic", "cvxpy"] = "conic"
     tf_min_s: Pos = 1.0
     tf_max_s: Pos = 200.0
 

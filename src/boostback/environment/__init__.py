@@ -28,3 +28,28 @@ __all__ = [
     "ussa1976_scalar",
     "vacuum",
 ]
+
+# Earth models and reference frames (rotating Earth, ECI/ECEF/ENU, sites).
+from boostback.environment.earth import EarthModel, SphericalEarth, WGS84Earth
+from boostback.environment.frames import (
+    SITES,
+    Site,
+    ecef_to_eci,
+    ecef_to_enu,
+    eci_to_ecef,
+    enu_to_ecef,
+    launch_azimuth_rad,
+)
+
+__all__ += [
+    "SITES",
+    "EarthModel",
+    "Site",
+    "SphericalEarth",
+    "WGS84Earth",
+    "ecef_to_eci",
+    "ecef_to_enu",
+    "eci_to_ecef",
+    "enu_to_ecef",
+    "launch_azimuth_rad",
+]

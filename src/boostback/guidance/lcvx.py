@@ -24,13 +24,14 @@ so only numbers change between solves. Three problems share the constraints:
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
+from dataclasses import replace
 
 import cvxpy as cp
 import numpy as np
 
+from boostback.guidance.discretize import discretize
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
 
@@ -131,45 +132,30 @@ class _Parametric:
 
     def load(self, prob: LandingProblem, tf_s: float, disturbance: np.ndarray | None) -> np.ndarray:
         """Write the numbers of ``prob`` at time of flight ``tf_s`` into the parameters."""
-        n = self.n
-        dt = tf_s / n
-        t = np.linspace(0.0, tf_s, n + 1)
-        rho1, rho2, alpha = prob.thrust_min_n, prob.thrust_max_n, prob.alpha_s_per_m
-        m_floor = 0.5 * prob.m_dry_kg
-        z0 = np.log(np.maximum(prob.m0_kg - alpha * rho2 * t, m_floor))
-        z_max = np.log(np.maximum(prob.m0_kg - alpha * rho1 * t, m_floor))
-        vert = (t >= tf_s - prob.terminal_vertical_s - 1e-9).astype(float)
-        if prob.terminal_vertical_s <= 0:
-            vert[:] = 0.0
-        a_ext = np.broadcast_to(prob.g_enu_mps2, (n, 3)).copy()
-        if disturbance is not None:
-            a_ext += disturbance
-            # In the vertical descent there is no horizontal motion, so no horizontal drag to plan
-            # for (wind drag is left to the tracking loop); keeping it would make the hold
-            # infeasible, since a varying push cannot be cancelled exactly by a first-order hold.
-            a_ext[(vert[:-1] > 0) & (vert[1:] > 0), :2] = prob.g_enu_mps2[:2]
-        self.r0.value = prob.r0_enu_m
-        self.v0.value = prob.v0_enu_mps
-        self.target.value = prob.target_enu_m
-        self.vf.value = np.array([0.0, 0.0, -prob.touchdown_speed_mps])
+        d = discretize(prob, tf_s, self.n, disturbance)
+        dt = d.dt_s
+        self.r0.value = d.r0
+        self.v0.value = d.v0
+        self.target.value = d.target
+        self.vf.value = d.vf
         self.dt.value = dt
         self.half_dt.value = dt / 2
         self.dt2_3.value = dt * dt / 3
         self.dt2_6.value = dt * dt / 6
-        self.v_ext.value = dt * a_ext
-        self.r_ext.value = 0.5 * dt * dt * a_ext
-        self.mu1.value = rho1 * np.exp(-z0)
-        self.mu2.value = rho2 * np.exp(-z0)
-        self.dz0.value = z0[:-1] - z0[1:]
-        self.w_max.value = z_max - z0
-        self.w_final_min.value = math.log(prob.m_dry_kg) - z0[-1]
-        self.half_alpha_dt.value = alpha * dt / 2
-        self.cos_tilt.value = math.cos(min(prob.max_tilt_rad, math.pi))
-        self.tan_gs.value = math.tan(prob.glide_slope_rad)
-        self.vert.value = vert.reshape(-1, 1)
+        self.v_ext.value = dt * d.a_ext
+        self.r_ext.value = 0.5 * dt * dt * d.a_ext
+        self.mu1.value = d.mu1
+        self.mu2.value = d.mu2
+        self.dz0.value = d.dz0
+        self.w_max.value = d.w_max
+        self.w_final_min.value = d.w_final_min
+        self.half_alpha_dt.value = d.alpha * dt / 2
+        self.cos_tilt.value = d.cos_tilt
+        self.tan_gs.value = d.tan_gs
+        self.vert.value = d.vert.reshape(-1, 1)
         if self.err_max.value is None:
             self.err_max.value = 0.0
-        return z0
+        return d.z0
 
 
 class LcvxSolver:
@@ -180,7 +166,11 @@ class LcvxSolver:
     """
 
     def __init__(
-        self, nodes: int = 50, solver: str = "CLARABEL", discretization: str = "foh"
+        self,
+        nodes: int = 50,
+        solver: str = "CLARABEL",
+        discretization: str = "foh",
+        tol: float | None = None,
     ) -> None:
         if nodes < 5:
             raise ValueError("need at least 5 nodes")
@@ -189,6 +179,11 @@ class LcvxSolver:
         self.nodes = nodes
         self.solver = solver
         self.discretization = discretization
+        # Optional tighter tolerances (Clarabel's names): fuel-optimal landings often have a
+        # face of optimal controls, and only a tight solve pins down the same point twice.
+        self.options: dict[str, float] = {}
+        if tol is not None:
+            self.options = {"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol}
         self._problems: dict[str, _Parametric] = {}
 
     def _get(self, mode: str) -> _Parametric:
@@ -210,12 +205,14 @@ class LcvxSolver:
         """Solve at time of flight ``tf_s``; the disturbance is (N, 3), one row per interval."""
         start = time.perf_counter()
         par = self._get(mode)
-        z0 = par.load(prob, tf_s, disturbance_enu_mps2)
-        par.err_max.value = max(error_bound_m, 0.0)
+        nd, sc = prob.nondimensional()
+        dist = None if disturbance_enu_mps2 is None else disturbance_enu_mps2 / sc.accel_mps2
+        z0 = par.load(nd, tf_s / sc.time_s, dist)
+        par.err_max.value = max(error_bound_m, 0.0) / sc.length_m
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # "may be inaccurate": status says it
-                par.problem.solve(solver=self.solver, warm_start=True)
+                par.problem.solve(solver=self.solver, warm_start=True, **self.options)
         except cp.error.SolverError as exc:
             return LandingPlan.failed(
                 PlanStatus.SOLVER_ERROR, str(exc), 1, time.perf_counter() - start
@@ -225,7 +222,8 @@ class LcvxSolver:
             return LandingPlan.failed(
                 PlanStatus.INFEASIBLE, f"solver status {par.problem.status}", 1, elapsed
             )
-        return _extract(par, prob, tf_s, z0, mode, elapsed)
+        plan = _extract(par, nd, tf_s / sc.time_s, z0, mode, elapsed).dimensional(sc)
+        return replace(plan, tf_s=tf_s)
 
 
 def _extract(

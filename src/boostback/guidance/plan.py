@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
+
+from boostback.guidance.problem import Scales
 
 
 class PlanStatus(StrEnum):
@@ -62,6 +64,22 @@ class LandingPlan:
         v = (1 - w) * self.v_enu_mps[i] + w * self.v_enu_mps[i + 1]
         u = (1 - w) * self.accel_enu_mps2[i] + w * self.accel_enu_mps2[i + 1]
         return r, v, u
+
+    def dimensional(self, sc: Scales) -> LandingPlan:
+        """This plan, solved in the units ``sc``, back in SI units."""
+        if not self.feasible:
+            return self
+        return replace(
+            self,
+            tf_s=self.tf_s * sc.time_s,
+            t_s=self.t_s * sc.time_s,
+            r_enu_m=self.r_enu_m * sc.length_m,
+            v_enu_mps=self.v_enu_mps * sc.speed_mps,
+            mass_kg=self.mass_kg * sc.mass_kg,
+            accel_enu_mps2=self.accel_enu_mps2 * sc.accel_mps2,
+            sigma_mps2=self.sigma_mps2 * sc.accel_mps2,
+            landing_error_m=self.landing_error_m * sc.length_m,
+        )
 
     @classmethod
     def failed(cls, status: PlanStatus, message: str, solves: int, seconds: float) -> LandingPlan:

@@ -73,11 +73,55 @@ class LandingProblem:
         t_max = self.propellant_kg / (self.alpha_s_per_m * self.thrust_min_n)
         return max(t_min, 0.5), t_max
 
+    def nondimensional(self) -> tuple[LandingProblem, Scales]:
+        """The same problem in units where distance to go, gravity and initial mass are one.
+
+        Interior-point solvers are sensitive to scaling: in metres and seconds positions are in
+        the thousands while log-mass changes by tenths, and an unscaled solve can stop short of
+        the optimum while reporting success. Both back ends solve this version.
+        """
+        length = max(float(np.linalg.norm(self.r0_enu_m - self.target_enu_m)), 1.0)
+        g = max(float(np.linalg.norm(self.g_enu_mps2)), 1e-3)
+        sc = Scales(length_m=length, time_s=math.sqrt(length / g), mass_kg=self.m0_kg)
+        force = sc.mass_kg * sc.accel_mps2
+        nd = replace(
+            self,
+            r0_enu_m=self.r0_enu_m / length,
+            v0_enu_mps=self.v0_enu_mps / sc.speed_mps,
+            m0_kg=1.0,
+            m_dry_kg=self.m_dry_kg / sc.mass_kg,
+            thrust_min_n=self.thrust_min_n / force,
+            thrust_max_n=self.thrust_max_n / force,
+            alpha_s_per_m=self.alpha_s_per_m * sc.speed_mps,
+            g_enu_mps2=self.g_enu_mps2 / sc.accel_mps2,
+            target_enu_m=self.target_enu_m / length,
+            touchdown_speed_mps=self.touchdown_speed_mps / sc.speed_mps,
+            terminal_vertical_s=self.terminal_vertical_s / sc.time_s,
+        )
+        return nd, sc
+
     def with_state(
         self, r0_enu_m: np.ndarray, v0_enu_mps: np.ndarray, m0_kg: float
     ) -> LandingProblem:
         """The same problem from a new initial state (used when re-planning)."""
         return replace(self, r0_enu_m=r0_enu_m, v0_enu_mps=v0_enu_mps, m0_kg=m0_kg)
+
+
+@dataclass(frozen=True)
+class Scales:
+    """Units of a nondimensional landing problem."""
+
+    length_m: float
+    time_s: float
+    mass_kg: float
+
+    @property
+    def speed_mps(self) -> float:
+        return self.length_m / self.time_s
+
+    @property
+    def accel_mps2(self) -> float:
+        return self.length_m / self.time_s**2
 
 
 def alpha_from_isp(isp_s: float, cant_rad: float = 0.0) -> float:

@@ -12,12 +12,29 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
-from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
+
+
+class FixedTimeSolver(Protocol):
+    """What the search needs of a back end: ``LcvxSolver`` (CVXPY) or ``ConicSolver``."""
+
+    nodes: int
+
+    def solve(
+        self,
+        prob: LandingProblem,
+        tf_s: float,
+        mode: str = ...,
+        *,
+        error_bound_m: float = ...,
+        disturbance_enu_mps2: np.ndarray | None = ...,
+    ) -> LandingPlan: ...
+
 
 Disturbance = Callable[[np.ndarray, float], np.ndarray]
 """Maps interval mid-times (N,) in seconds from the plan start, and the time of flight, to
@@ -28,7 +45,9 @@ PINPOINT_TOLERANCE_M = 0.5
 
 
 class _Counter:
-    def __init__(self, solver: LcvxSolver, prob: LandingProblem, disturbance: Disturbance | None):
+    def __init__(
+        self, solver: FixedTimeSolver, prob: LandingProblem, disturbance: Disturbance | None
+    ):
         self.solver, self.prob, self.disturbance = solver, prob, disturbance
         self.solves = 0
 
@@ -92,7 +111,7 @@ def _bracket(grid: np.ndarray, i: int) -> tuple[float, float]:
 
 
 def solve_free_time(
-    solver: LcvxSolver,
+    solver: FixedTimeSolver,
     prob: LandingProblem,
     *,
     tf_range_s: tuple[float, float] | None = None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boostback.dynamics import State, drag_accel, step_with_events
+from boostback.guidance.conic import ConicSolver
 from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.plan import LandingPlan
 from boostback.guidance.problem import LandingProblem
@@ -81,7 +82,9 @@ class _Guidance:
 
     def __init__(self, setup: LandingSetup) -> None:
         self.setup = setup
-        self.solver = LcvxSolver(setup.scenario.guidance.nodes)
+        g = setup.scenario.guidance
+        backend = ConicSolver if g.backend == "conic" else LcvxSolver
+        self.solver = backend(g.nodes)
         self.solves = 0
         self.seconds = 0.0
 

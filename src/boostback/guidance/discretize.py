@@ -1,0 +1,83 @@
+"""The numbers of one landing problem at one time of flight, shared by every solver back end.
+
+Lossless convexification (Acikmese & Ploen 2007) changes variables to ``u = T/m``,
+``sigma >= |u|`` and ``z = ln m``, and bounds thrust through Taylor expansions of ``exp(-z)`` about
+the mass profile ``z0(t) = ln(m0 - alpha rho2 t)``. Here they are written with ``w = z - z0`` so the
+problem data are affine in every number that changes between solves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from boostback.guidance.problem import LandingProblem
+
+
+@dataclass(frozen=True)
+class Discretized:
+    n: int
+    tf_s: float
+    dt_s: float
+    t_s: np.ndarray  # (n+1,)
+    z0: np.ndarray  # (n+1,) ln of the mass lower bound at full thrust
+    a_ext: np.ndarray  # (n, 3) gravity plus known disturbance, per interval
+    mu1: np.ndarray  # (n+1,) rho1 exp(-z0)
+    mu2: np.ndarray  # (n+1,) rho2 exp(-z0)
+    dz0: np.ndarray  # (n,) z0_k - z0_{k+1}
+    w_max: np.ndarray  # (n+1,) ln(m0 - alpha rho1 t) - z0
+    w_final_min: float  # ln(m_dry) - z0_N
+    alpha: float
+    cos_tilt: float
+    tan_gs: float
+    vert: np.ndarray  # (n+1,) 1.0 on nodes of the final vertical descent
+    r0: np.ndarray
+    v0: np.ndarray
+    target: np.ndarray
+    vf: np.ndarray
+
+
+def discretize(
+    prob: LandingProblem, tf_s: float, n: int, disturbance: np.ndarray | None = None
+) -> Discretized:
+    """Evaluate the problem data on ``n`` intervals of ``tf_s / n``."""
+    dt = tf_s / n
+    t = np.linspace(0.0, tf_s, n + 1)
+    rho1, rho2, alpha = prob.thrust_min_n, prob.thrust_max_n, prob.alpha_s_per_m
+    m_floor = 0.5 * prob.m_dry_kg
+    z0 = np.log(np.maximum(prob.m0_kg - alpha * rho2 * t, m_floor))
+    z_max = np.log(np.maximum(prob.m0_kg - alpha * rho1 * t, m_floor))
+    vert = (t >= tf_s - prob.terminal_vertical_s - 1e-9).astype(float)
+    if prob.terminal_vertical_s <= 0:
+        vert[:] = 0.0
+    a_ext = np.broadcast_to(prob.g_enu_mps2, (n, 3)).copy()
+    if disturbance is not None:
+        a_ext += disturbance
+        # In the vertical descent there is no horizontal motion, so no horizontal drag to plan
+        # for (wind drag is left to the tracking loop); keeping it would make the hold
+        # infeasible, since a varying push cannot be cancelled exactly by a first-order hold.
+        a_ext[(vert[:-1] > 0) & (vert[1:] > 0), :2] = prob.g_enu_mps2[:2]
+    exp_z0 = np.exp(-z0)
+    return Discretized(
+        n=n,
+        tf_s=tf_s,
+        dt_s=dt,
+        t_s=t,
+        z0=z0,
+        a_ext=a_ext,
+        mu1=rho1 * exp_z0,
+        mu2=rho2 * exp_z0,
+        dz0=z0[:-1] - z0[1:],
+        w_max=z_max - z0,
+        w_final_min=math.log(prob.m_dry_kg) - float(z0[-1]),
+        alpha=alpha,
+        cos_tilt=math.cos(min(prob.max_tilt_rad, math.pi)),
+        tan_gs=math.tan(prob.glide_slope_rad),
+        vert=vert,
+        r0=prob.r0_enu_m,
+        v0=prob.v0_enu_mps,
+        target=prob.target_enu_m,
+        vf=np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
+    )
