@@ -156,15 +156,16 @@ def test_feasible_plans_satisfy_every_constraint(prob: LandingProblem) -> None:
     assert plan.landing_error_m <= 0.1
 
     # Lossless convexification would make |u| = sigma, so the real thrust |u| m lies in
-    # [rho1, rho2]. Away from the minimum-thrust floor it does, to solver accuracy (gaps of up to
-    # ~5e-4 max(sigma), i.e. a few newtons, show up in near-degenerate plans). On the floor some
-    # plans are not tight at all (see the xfail test below): there |u| drops to cos(tilt) sigma.
+    # [rho1, rho2]. Away from the minimum-thrust floor it does, to solver accuracy (gaps ~1e-9 of
+    # max(sigma) typically). On the floor some plans (~10 % of these draws) are not tight at all
+    # (see the xfail test below): there |u| drops as low as cos(tilt) sigma.
     gap = slack_gap(plan)
     tight = gap <= TIGHT
     on_floor = plan.sigma_mps2 * plan.mass_kg <= RHO1 * (1 + 1e-3)
     assert np.all(tight | on_floor), np.nonzero(~tight)[0]
-    max_thrust_sigma = float(np.max(plan.sigma_mps2 * plan.mass_kg))
-    assert np.all(plan.thrust_n[tight] >= RHO1 - TIGHT * max_thrust_sigma)
+    # Where tight, the thrust is at least rho1 less the tolerance (13 N, 2.7e-3 rho1, at most).
+    lowest = RHO1 - TIGHT * plan.sigma_mps2.max() * plan.mass_kg
+    assert np.all(plan.thrust_n[tight] >= lowest[tight])
     loose = int(np.count_nonzero(~tight))
     event(f"relaxation not tight at {loose} node(s)" if loose else "relaxation tight")
 

@@ -43,6 +43,19 @@ class LandingPlan:
         return self.status in (PlanStatus.OPTIMAL, PlanStatus.MIN_ERROR)
 
     @property
+    def relaxation_gap(self) -> float:
+        """Largest ``(sigma - |u|) / sigma`` over the nodes: 0 when the relaxation is lossless.
+
+        Lossless convexification can come out loose when the optimum would rather coast (thrust
+        below the engine's floor), typically when a burn starts earlier than it needs to: the
+        plan then asks for less thrust than the engine can give. Callers can check this.
+        """
+        if not self.feasible or self.sigma_mps2.size == 0:
+            return float("nan")
+        norm_u = np.linalg.norm(self.accel_enu_mps2, axis=1)
+        return float(np.max((self.sigma_mps2 - norm_u) / np.maximum(self.sigma_mps2, 1e-12)))
+
+    @property
     def thrust_enu_n(self) -> np.ndarray:
         return self.accel_enu_mps2 * self.mass_kg[:, None]
 
