@@ -18,16 +18,17 @@ import numpy as np
 from boostback.dynamics import State, drag_accel, step_with_events
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.lcvx import LcvxSolver
-from boostback.guidance.plan import LandingPlan
+from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
 from boostback.guidance.search import Disturbance, solve_free_time
+from boostback.sim.ignition import find_ignition
 from boostback.sim.outcome import Outcome, Touchdown, classify
 from boostback.sim.record import Recorder, Trajectory
 from boostback.sim.setup import LandingSetup
 
 KP_PER_S2 = 0.6  # position gain of the plan-tracking correction
 KD_PER_S = 1.6  # velocity gain
-IGNITION_BISECTIONS = 7
+IGNITION_GRID = 8  # times of flight tried per ignition candidate
 
 
 @dataclass(frozen=True)
@@ -120,17 +121,24 @@ class _Guidance:
 
         return f
 
-    def feasible(self, x: State) -> LandingPlan:
-        """A coarse plan with throttle headroom, enough to tell whether a landing is possible."""
-        plan = solve_free_time(
-            self.solver,
-            self.problem(x, headroom=True),
-            disturbance=self.drag_now(x),
-            allow_min_error=False,
-            refine=False,
-            grid_points=10,
-        )
-        return self._count(plan)
+    def feasible(self, x: State, tf_guess_s: float) -> LandingPlan:
+        """The first pinpoint plan with throttle headroom found on a grid of times of flight.
+
+        Enough to tell whether a landing is still possible from ``x``; the grid brackets the
+        1-D stopping time ``tf_guess_s``.
+        """
+        prob = self.problem(x, headroom=True)
+        dist = self.drag_now(x)
+        n = self.solver.nodes
+        plan = LandingPlan.failed(PlanStatus.INFEASIBLE, "no time of flight tried", 0, 0.0)
+        for tf in tf_guess_s * np.geomspace(0.7, 2.5, IGNITION_GRID):
+            t_mid = (np.arange(n) + 0.5) * tf / n
+            plan = self._count(
+                self.solver.solve(prob, float(tf), "fuel", disturbance_enu_mps2=dist(t_mid, tf))
+            )
+            if plan.feasible:
+                return plan
+        return plan
 
     def first_plan(self, x: State, tf_hint_s: float | None) -> LandingPlan:
         prob = self.problem(x)
@@ -180,58 +188,6 @@ class _Guidance:
         return bounded if bounded.feasible else nearest
 
 
-def _ballistic(setup: LandingSetup, x0: State, dt: float, t_max: float) -> list[State]:
-    """States every ``dt`` of the unpowered fall, ending at (or just before) the ground."""
-    path = [x0]
-    x = x0
-    steps = int(t_max / dt)
-    up = (0.0, 0.0, 1.0)
-    for _ in range(steps):
-        res = step_with_events(x, dt, 0.0, up, setup.prop, setup.aero, setup.env, 0.0)
-        if res.event == "touchdown" or res.state[2] <= 0:
-            break
-        x = res.state
-        path.append(x)
-    return path
-
-
-def find_ignition(
-    setup: LandingSetup, guidance: _Guidance, x0: State
-) -> tuple[float, float | None]:
-    """Latest time after ``x0`` from which a pinpoint landing with headroom is still feasible.
-
-    Returns that time and the time of flight of the coarse plan found there (None if none).
-    """
-    dt = setup.scenario.sim.dt_s
-    path = _ballistic(setup, x0, dt, setup.scenario.sim.max_time_s)
-    idx = np.linspace(0, len(path) - 1, 9).round().astype(int)
-    last_ok: int | None = None
-    first_bad: int | None = None
-    tf_ok: float | None = None
-    for i in idx:
-        plan = guidance.feasible(path[i])
-        if plan.feasible:
-            last_ok, tf_ok = int(i), plan.tf_s
-        elif last_ok is not None:
-            first_bad = int(i)
-            break
-    if last_ok is None:
-        return 0.0, None  # nothing feasible: light now and let guidance do its best
-    if first_bad is None:
-        return last_ok * dt, tf_ok
-    lo, hi = last_ok, first_bad
-    for _ in range(IGNITION_BISECTIONS):
-        if hi - lo <= 1:
-            break
-        mid = (lo + hi) // 2
-        plan = guidance.feasible(path[mid])
-        if plan.feasible:
-            lo, tf_ok = mid, plan.tf_s
-        else:
-            hi = mid
-    return lo * dt, tf_ok
-
-
 def _limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, float]:
     norm = float(np.linalg.norm(vec))
     if norm == 0.0:
@@ -257,7 +213,7 @@ def fly_landing(setup: LandingSetup) -> LandingResult:
     notes: list[str] = []
     x: State = setup.initial_state()
     t = 0.0
-    t_ig, tf_hint = find_ignition(setup, guidance, x)
+    t_ig, tf_hint = find_ignition(setup, guidance.feasible, x)
     replan_period = 1.0 / cfg.guidance.replan_hz
     freeze_s = cfg.guidance.terminal_vertical_s + 1.0
     plan: LandingPlan | None = None

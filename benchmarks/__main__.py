@@ -1,0 +1,39 @@
+"""Print the speed table for the built-in Falcon 9 landing (fast path against its baseline)."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from boostback.bench import run_benchmarks
+from boostback.config import load_landing
+
+
+def main() -> int:
+    console = Console()
+    name = sys.argv[1] if len(sys.argv) > 1 else "falcon9_landing"
+    scenario, vehicle = load_landing(name)
+    with console.status("measuring…") as status:
+        rows = run_benchmarks(vehicle, scenario, progress=lambda m: status.update(m))
+    table = Table(title=f"boostback benchmarks: {vehicle.name} ({name})")
+    for col in ("case", "median", "p90", "target", "baseline", "baseline median", "ratio", "note"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.case,
+            f"{r.median_s * 1e3:.2f} ms",
+            f"{r.p90_s * 1e3:.2f} ms",
+            f"{r.target_s * 1e3:.0f} ms" if r.target_s else "",
+            r.baseline,
+            f"{r.baseline_median_s * 1e3:.2f} ms",
+            f"{r.ratio:.2f}x",
+            r.note,
+        )
+    console.print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

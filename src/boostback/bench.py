@@ -1,0 +1,142 @@
+"""Speed measurements: each case runs the fast path and its baseline interleaved, in one process.
+
+Used by ``make bench`` (``python -m benchmarks``) and by ``boostback bench`` for a user's vehicle.
+Nothing here asserts a time: it measures and reports ratios against a baseline in the same run.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from boostback.config.models import LandingScenario, Vehicle
+from boostback.guidance.conic import ConicSolver
+from boostback.guidance.lcvx import LcvxSolver
+from boostback.guidance.problem import LandingProblem
+from boostback.guidance.search import solve_free_time
+from boostback.sim.ignition import find_ignition
+from boostback.sim.landing import _Guidance, fly_landing
+from boostback.sim.setup import landing_setup
+
+
+@dataclass(frozen=True)
+class BenchRow:
+    case: str
+    median_s: float
+    p90_s: float
+    baseline: str
+    baseline_median_s: float
+    target_s: float | None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """How many times faster than the baseline (>1 is faster)."""
+        return self.baseline_median_s / self.median_s if self.median_s > 0 else float("nan")
+
+
+def _interleaved(
+    fast: Callable[[], object], base: Callable[[], object], repeats: int
+) -> tuple[list[float], list[float]]:
+    fast()  # warm-up: first calls build structures and caches
+    base()
+    tf, tb = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fast()
+        tf.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        base()
+        tb.append(time.perf_counter() - t0)
+    return tf, tb
+
+
+def _row(
+    case: str, baseline: str, tf: list[float], tb: list[float], target: float | None, note: str = ""
+) -> BenchRow:
+    return BenchRow(
+        case=case,
+        median_s=statistics.median(tf),
+        p90_s=float(np.percentile(tf, 90)),
+        baseline=baseline,
+        baseline_median_s=statistics.median(tb),
+        target_s=target,
+        note=note,
+    )
+
+
+def ignition_problem(vehicle: Vehicle, scenario: LandingScenario) -> tuple[LandingProblem, float]:
+    """The guidance problem at the executive's ignition point, and a feasible time of flight."""
+    setup = landing_setup(vehicle, scenario)
+    guidance = _Guidance(setup)
+    x0 = setup.initial_state()
+    t_ig, tf_hint = find_ignition(setup, guidance.feasible, x0)
+    from boostback.sim.ignition import ballistic_path
+
+    path = ballistic_path(setup, x0, scenario.sim.dt_s, t_ig + scenario.sim.dt_s)
+    x = path[min(round(t_ig / scenario.sim.dt_s), len(path) - 1)]
+    prob = guidance.problem(x)
+    plan = solve_free_time(ConicSolver(50), prob)
+    tf = plan.tf_s if plan.feasible else (tf_hint or 20.0)
+    return prob, tf
+
+
+def run_benchmarks(
+    vehicle: Vehicle,
+    scenario: LandingScenario,
+    *,
+    solve_repeats: int = 40,
+    search_repeats: int = 8,
+    flight_repeats: int = 3,
+    progress: Callable[[str], None] | None = None,
+) -> list[BenchRow]:
+    """Measure the landing solve, the free-final-time search and the closed-loop landing."""
+    say = progress or (lambda _msg: None)
+    prob, tf = ignition_problem(vehicle, scenario)
+    fast, base = ConicSolver(50), LcvxSolver(50, solver="ECOS")
+    rows = []
+    say("fixed-time solve")
+    a, b = _interleaved(lambda: fast.solve(prob, tf), lambda: base.solve(prob, tf), solve_repeats)
+    rows.append(_row("landing solve, N=50, fixed t_f", "CVXPY + ECOS", a, b, 0.002))
+    say("free-final-time search")
+    fast_s, base_s = ConicSolver(50), LcvxSolver(50, solver="ECOS")
+    a, b = _interleaved(
+        lambda: solve_free_time(fast_s, prob),
+        lambda: solve_free_time(base_s, prob),
+        search_repeats,
+    )
+    plan = solve_free_time(fast_s, prob)
+    rows.append(
+        _row(
+            "free-final-time solve, N=50",
+            "same search, CVXPY + ECOS",
+            a,
+            b,
+            0.030,
+            f"{plan.solves} solves",
+        )
+    )
+    say("closed-loop landing burn")
+    cvx = scenario.model_copy(
+        update={"guidance": scenario.guidance.model_copy(update={"backend": "cvxpy"})}
+    )
+    fast_setup, base_setup = landing_setup(vehicle, scenario), landing_setup(vehicle, cvx)
+    a, b = _interleaved(
+        lambda: fly_landing(fast_setup), lambda: fly_landing(base_setup), flight_repeats
+    )
+    result = fly_landing(fast_setup)
+    rows.append(
+        _row(
+            "closed-loop landing burn (incl. ignition search)",
+            "same loop, CVXPY + Clarabel",
+            a,
+            b,
+            0.2,
+            f"{result.guidance_solves} solves, {result.replans} re-plans, {result.outcome.value}",
+        )
+    )
+    return rows

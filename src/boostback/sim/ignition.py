@@ -1,0 +1,114 @@
+"""When to light the landing burn.
+
+A booster that cannot hover at minimum throttle has to light late enough not to stop in mid-air
+and early enough to stop at all, with thrust to spare for corrections. The search predicts the
+unpowered fall, uses a one-dimensional stopping estimate to say roughly where the latest ignition
+lies, then asks the convex guidance: it backs off from the estimate in doubling steps until a
+pinpoint plan with throttle headroom exists, and bisects between the last feasible and first
+infeasible candidates. About five guidance checks instead of a sweep over the whole fall.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from boostback.dynamics import State, drag_accel, step_with_events
+from boostback.guidance.plan import LandingPlan
+from boostback.sim.setup import LandingSetup
+
+Check = Callable[[State, float], LandingPlan]
+"""Feasibility check: state and a guess of the time of flight in, a plan (feasible or not) out."""
+
+BISECTIONS = 4
+FIRST_BACKOFF_S = 0.5
+
+
+def ballistic_path(setup: LandingSetup, x0: State, dt: float, t_max: float) -> list[State]:
+    """States every ``dt`` of the unpowered fall, ending at (or just before) the ground."""
+    path = [x0]
+    x = x0
+    up = (0.0, 0.0, 1.0)
+    for _ in range(int(t_max / dt)):
+        res = step_with_events(x, dt, 0.0, up, setup.prop, setup.aero, setup.env, 0.0)
+        if res.event == "touchdown" or res.state[2] <= 0:
+            break
+        x = res.state
+        path.append(x)
+    return path
+
+
+def stopping_estimate(setup: LandingSetup, x: State) -> tuple[float, float]:
+    """Altitude left over after a straight-line stop at planning thrust, and the stop's duration.
+
+    One-dimensional and optimistic about steering (it ignores the divert), but it counts half the
+    present drag as help, since drag falls away as the booster slows.
+    """
+    g = setup.scenario.guidance
+    p_pa = setup.env.atmosphere.scalar(x[2])[1]
+    thrust = setup.prop.thrust_n(p_pa, setup.prop.throttle_max * g.planning_throttle_max)
+    m = x[6]
+    speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)
+    drag = drag_accel(x, setup.aero, setup.env)
+    drag_along = -(drag[0] * x[3] + drag[1] * x[4] + drag[2] * x[5]) / max(speed, 1e-9)
+    decel = thrust / m - setup.env.gravity.surface_g + 0.5 * drag_along
+    if decel <= 0.0:
+        return -math.inf, math.inf
+    return x[2] - speed * speed / (2.0 * decel), max(speed / decel, 1.0)
+
+
+def find_ignition(setup: LandingSetup, check: Check, x0: State) -> tuple[float, float | None]:
+    """Latest time after ``x0`` from which a pinpoint landing with headroom is still feasible.
+
+    Returns that time and the time of flight of the plan found there (None when no candidate back
+    to ``x0`` itself is feasible: then it lights at once and guidance does what it can).
+    """
+    dt = setup.scenario.sim.dt_s
+    path = ballistic_path(setup, x0, dt, setup.scenario.sim.max_time_s)
+    margins = np.array([stopping_estimate(setup, x)[0] for x in path])
+    below = np.nonzero(margins < 0.0)[0]
+    guess = int(below[0]) if below.size else len(path) - 1
+
+    def feasible(i: int) -> LandingPlan:
+        return check(path[i], stopping_estimate(setup, path[i])[1])
+
+    plan = feasible(guess)
+    if plan.feasible:  # the estimate was conservative: look later, doubling the step
+        ok, tf_ok = guess, plan.tf_s
+        step = max(int(FIRST_BACKOFF_S / dt), 1)
+        bad = None
+        while bad is None and ok < len(path) - 1:
+            cand = min(ok + step, len(path) - 1)
+            plan = feasible(cand)
+            if plan.feasible:
+                ok, tf_ok = cand, plan.tf_s
+                step *= 2
+            else:
+                bad = cand
+        if bad is None:
+            return ok * dt, tf_ok
+    else:  # back off towards x0, doubling the step, until a plan exists
+        bad, ok, tf_ok = guess, None, None
+        step = max(int(FIRST_BACKOFF_S / dt), 1)
+        while ok is None:
+            cand = max(bad - step, 0)
+            plan = feasible(cand)
+            if plan.feasible:
+                ok, tf_ok = cand, plan.tf_s
+            elif cand == 0:
+                return 0.0, None
+            else:
+                bad = cand
+                step *= 2
+    for _ in range(BISECTIONS):
+        if bad - ok <= 1:
+            break
+        mid = (ok + bad) // 2
+        plan = feasible(mid)
+        if plan.feasible:
+            ok, tf_ok = mid, plan.tf_s
+        else:
+            bad = mid
+    return ok * dt, tf_ok
