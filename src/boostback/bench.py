@@ -79,7 +79,7 @@ def ignition_problem(vehicle: Vehicle, scenario: LandingScenario) -> tuple[Landi
 
     path = ballistic_path(setup, x0, scenario.sim.dt_s, t_ig + scenario.sim.dt_s)
     x = path[min(round(t_ig / scenario.sim.dt_s), len(path) - 1)]
-    prob = guidance.problem(x)
+    prob = guidance.problem(x, scenario.guidance.planning_throttle_max)
     plan = solve_free_time(ConicSolver(50), prob)
     tf = plan.tf_s if plan.feasible else (tf_hint or 20.0)
     return prob, tf

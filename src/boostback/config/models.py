@@ -18,13 +18,18 @@ from boostback.constants import G0_MPS2, MARS_G_MPS2, SEA_LEVEL_PRESSURE_PA
 __all__ = [
     "BODY_GRAVITY_MPS2",
     "BODY_SURFACE_PRESSURE_PA",
+    "AscentAero",
     "Engine",
     "EnvironmentConfig",
+    "FlightScenario",
+    "GridFins",
     "GuidanceConfig",
     "InitialState",
     "LandingBurn",
+    "LandingLegs",
     "LandingLimits",
     "LandingScenario",
+    "RecoveryHardware",
     "SimConfig",
     "Stage",
     "Vehicle",
@@ -142,6 +147,67 @@ class LandingBurn(_Model):
     glide_slope_deg: Annotated[float, Strict(), Field(ge=0, lt=90)]
 
 
+def _check_cd_table(table: list[tuple[float, float]], key: str = "cd_mach") -> None:
+    if len(table) == 1:
+        raise KeyedValueError(key, "needs at least 2 (Mach, Cd) rows, or none for no drag")
+    if table and table[0][0] != 0.0:
+        raise KeyedValueError(f"{key}[0]", f"the table must start at Mach 0, not {table[0][0]:g}")
+    for i in range(1, len(table)):
+        if table[i][0] <= table[i - 1][0]:
+            raise KeyedValueError(
+                f"{key}[{i}]",
+                f"Mach must be strictly ascending: Mach {table[i][0]:g} follows "
+                f"Mach {table[i - 1][0]:g}",
+            )
+
+
+class GridFins(_Model):
+    """Grid fins. In 3-DoF their authority is a lateral force of at most
+    ``qbar * count * area_m2 * normal_force_coeff``, perpendicular to the air-relative velocity.
+    """
+
+    count: Annotated[int, Strict(), Field(ge=1)]
+    area_m2: Pos  # planform area of one fin
+    normal_force_coeff: Pos  # effective normal-force coefficient of one fin at full deflection
+
+    @property
+    def authority_m2(self) -> float:
+        """Lateral force per unit dynamic pressure at full deflection (m^2)."""
+        return self.count * self.area_m2 * self.normal_force_coeff
+
+
+class LandingLegs(_Model):
+    count: Annotated[int, Strict(), Field(ge=3)]
+    span_m: Pos  # footprint diameter, legs deployed
+
+
+class RecoveryHardware(_Model):
+    """How the recoverable stage flies its recovery burns, and the limits of its descent."""
+
+    separation_delay_s: NonNeg  # MECO to stage separation
+    flip_rate_deg_s: Pos  # turn rate of the flip manoeuvre after separation
+    boostback_engines: Annotated[int, Strict(), Field(ge=1)]
+    entry_engines: Annotated[int, Strict(), Field(ge=1)]
+    max_entry_dynamic_pressure_pa: Pos  # peak dynamic pressure allowed in the descent
+    max_heat_flux_w_m2: Pos  # peak Sutton-Graves stagnation heat-flux index allowed
+    nose_radius_m: Pos  # effective radius for that heating index
+
+
+class AscentAero(_Model):
+    """The whole stack on the way up: drag table (nose first), max-Q limit, fairing."""
+
+    cd_mach: list[tuple[NonNeg, Pos]]
+    max_dynamic_pressure_pa: Pos
+    fairing_mass_kg: NonNeg = 0.0
+
+    @model_validator(mode="after")
+    def _table(self) -> AscentAero:
+        _check_cd_table(self.cd_mach)
+        if not self.cd_mach:
+            raise KeyedValueError("cd_mach", "the ascent needs a (Mach, Cd) table")
+        return self
+
+
 class _CdCache:
     """Arrays of a Cd(Mach) table; never affects model equality."""
 
@@ -173,30 +239,25 @@ class Stage(_Model):
     engine_count: Annotated[int, Strict(), Field(ge=1)]
     landing: LandingBurn | None = None
     limits: LandingLimits = LandingLimits()
+    recovery: RecoveryHardware | None = None
+    grid_fins: GridFins | None = None
+    legs: LandingLegs | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Stage:
-        table = self.cd_mach
-        if len(table) == 1:
-            raise KeyedValueError(
-                "cd_mach", "needs at least 2 (Mach, Cd) rows, or none for no drag"
-            )
-        if table and table[0][0] != 0.0:
-            raise KeyedValueError(
-                "cd_mach[0]", f"the table must start at Mach 0, not {table[0][0]:g}"
-            )
-        for i in range(1, len(table)):
-            if table[i][0] <= table[i - 1][0]:
-                raise KeyedValueError(
-                    f"cd_mach[{i}]",
-                    f"Mach must be strictly ascending: Mach {table[i][0]:g} follows "
-                    f"Mach {table[i - 1][0]:g}",
-                )
+        _check_cd_table(self.cd_mach)
         if self.landing is not None and self.landing.engines > self.engine_count:
             raise KeyedValueError(
                 "landing.engines",
                 f"{self.landing.engines} landing engines but the stage has {self.engine_count}",
             )
+        rec = self.recovery
+        for name in ("boostback_engines", "entry_engines"):
+            count = getattr(rec, name) if rec is not None else 0
+            if count > self.engine_count:
+                raise KeyedValueError(
+                    f"recovery.{name}", f"{count} engines but the stage has {self.engine_count}"
+                )
         return self
 
     @property
@@ -281,6 +342,7 @@ class Vehicle(_Model):
     description: str = ""
     booster: Stage
     upper_stage: Stage | None = None
+    ascent: AscentAero | None = None
     body: Literal["earth", "mars"] = "earth"
     sources: dict[str, str] = Field(default_factory=dict)
 
@@ -363,7 +425,10 @@ class GuidanceConfig(_Model):
     replan_hz: Annotated[float, Strict(), Field(gt=0, le=50)] = 2.0
     terminal_vertical_s: NonNeg = 3.0
     touchdown_speed_mps: Annotated[float, Strict(), Field(ge=0, le=5)] = 1.0
+    # Plans flown use at most this fraction of full throttle; the ignition decision keeps a
+    # little more in hand (ignition_throttle_max), so the first plans have room to correct.
     planning_throttle_max: Fraction = 0.9
+    ignition_throttle_max: Fraction = 0.85
     # Throttle above the engine's floor that plans keep in reserve: a booster that cannot hover
     # needs room to throttle down when it is slower than planned, or it stops too high.
     planning_throttle_floor_margin: Annotated[float, Strict(), Field(ge=0, lt=0.5)] = 0.08
@@ -372,6 +437,16 @@ class GuidanceConfig(_Model):
     backend: Literal["conic", "cvxpy"] = "conic"
     tf_min_s: Pos = 1.0
     tf_max_s: Pos = 200.0
+
+    @model_validator(mode="after")
+    def _ignition_below_planning(self) -> GuidanceConfig:
+        if self.ignition_throttle_max > self.planning_throttle_max:
+            raise KeyedValueError(
+                "ignition_throttle_max",
+                f"ignition_throttle_max {self.ignition_throttle_max:g} is above "
+                f"planning_throttle_max {self.planning_throttle_max:g}",
+            )
+        return self
 
     @model_validator(mode="after")
     def _tf_order(self) -> GuidanceConfig:
@@ -396,3 +471,109 @@ class LandingScenario(_Model):
     guidance: GuidanceConfig = GuidanceConfig()
     sim: SimConfig = SimConfig()
     name: str = ""
+
+
+# --- full recovery flight ---------------------------------------------------------------------
+
+
+class SiteSpec(_Model):
+    """A place given inline: geodetic latitude/longitude (deg) and height above the ellipsoid."""
+
+    name: str = ""
+    lat_deg: Annotated[float, Strict(), Field(ge=-90, le=90)]
+    lon_deg: Annotated[float, Strict(), Field(ge=-180, le=360)]
+    alt_m: Num = 0.0
+
+
+SiteRef = str | SiteSpec  # a key of ``environment.frames.SITES`` or an inline table
+
+
+class MissionConfig(_Model):
+    """Where the rocket flies from, which way, and what it carries."""
+
+    launch_site: SiteRef
+    inclination_deg: Annotated[float, Strict(), Field(ge=0, le=180)] | None = None
+    launch_azimuth_deg: Annotated[float, Strict(), Field(ge=0, lt=360)] | None = None
+    ascending: bool = True  # launch into the ascending node (north-going) of the orbit
+    payload_mass_kg: NonNeg
+    fairing: bool = True  # carry the vehicle's fairing (a capsule flies without one)
+
+    @model_validator(mode="after")
+    def _one_direction(self) -> MissionConfig:
+        if (self.inclination_deg is None) == (self.launch_azimuth_deg is None):
+            raise KeyedValueError(
+                "inclination_deg", "give exactly one of inclination_deg and launch_azimuth_deg"
+            )
+        return self
+
+
+class RecoveryPlan(_Model):
+    """Where the booster lands and how much propellant it keeps for the way back."""
+
+    mode: Literal["rtls", "droneship", "downrange", "expendable"]
+    site: SiteRef | None = None  # landing pad for rtls and downrange
+    # Drone ship position along the launch azimuth; without it the ship is stationed under the
+    # ballistic path of the nominal flight (planned before launch).
+    ship_downrange_km: Pos | None = None
+    ship_crossrange_km: Num = 0.0
+    reserve_margin: Annotated[float, Strict(), Field(ge=0, le=1)] = 0.1
+
+    @model_validator(mode="after")
+    def _site(self) -> RecoveryPlan:
+        if self.mode in ("rtls", "downrange") and self.site is None:
+            raise KeyedValueError("site", f"a '{self.mode}' recovery needs a landing site")
+        return self
+
+
+class AscentProgram(_Model):
+    """Vertical rise, pitch kick, then a zero-angle-of-attack gravity turn.
+
+    The kick is either given (``pitch_kick_deg``) or solved before launch so that the flight
+    path at MECO is ``meco_flight_path_deg`` above the horizon.
+    """
+
+    vertical_rise_s: Pos = 10.0
+    kick_duration_s: Pos = 10.0
+    pitch_kick_deg: Annotated[float, Strict(), Field(gt=0, lt=45)] | None = None
+    meco_flight_path_deg: Annotated[float, Strict(), Field(gt=5, lt=85)] = 40.0
+    q_lookahead_s: NonNeg = 3.0  # max-Q throttle law looks this far ahead
+
+
+class BoostbackPlan(_Model):
+    skip_below_mps: NonNeg = 25.0  # no burn when the velocity to be gained is smaller
+    retarget_period_s: Pos = 2.0  # closed-loop re-targeting period during the burn
+
+
+class EntryPlan(_Model):
+    start_altitude_m: Pos = 55_000.0  # entry burn lights descending through this altitude
+    limit_margin: Annotated[float, Strict(), Field(ge=0, lt=1)] = 0.1  # below the limits
+
+
+class DescentPlan(_Model):
+    guidance_period_s: Pos = 1.0
+    navigation_gain: Pos = 3.0  # zero-effort-miss gain of the grid-fin steering
+    handover_altitude_m: Pos = 7_000.0  # landing executive takes over below this (above pad)
+
+
+class FlightSimConfig(_Model):
+    dt_powered_s: Annotated[float, Strict(), Field(gt=0, le=1)] = 0.1
+    dt_coast_s: Annotated[float, Strict(), Field(gt=0, le=10)] = 1.0
+    max_time_s: Pos = 1200.0
+    earth: Literal["wgs84", "sphere"] = "wgs84"
+
+
+class FlightScenario(_Model):
+    """A whole first-stage mission: ascent, recovery burns, descent and landing."""
+
+    vehicle: str
+    mission: MissionConfig
+    recovery: RecoveryPlan
+    ascent: AscentProgram = AscentProgram()
+    boostback: BoostbackPlan = BoostbackPlan()
+    entry: EntryPlan = EntryPlan()
+    descent: DescentPlan = DescentPlan()
+    landing: GuidanceConfig = GuidanceConfig()  # the landing-burn guidance
+    landing_sim: SimConfig = SimConfig()
+    sim: FlightSimConfig = FlightSimConfig()
+    name: str = ""
+    description: str = ""

@@ -11,16 +11,18 @@ last plan straight down onto the pad.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from boostback.dynamics import State, drag_accel, step_with_events
+from boostback.dynamics import Environment, State, drag_accel, step_with_events
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
 from boostback.guidance.search import Disturbance, solve_free_time
+from boostback.sim.faults import FaultState, GustWind, lag_step
 from boostback.sim.ignition import find_ignition
 from boostback.sim.outcome import Outcome, Touchdown, classify
 from boostback.sim.record import Recorder, Trajectory
@@ -83,6 +85,7 @@ class _Guidance:
 
     def __init__(self, setup: LandingSetup) -> None:
         self.setup = setup
+        self.cfg = setup.scenario.guidance
         g = setup.scenario.guidance
         backend = ConicSolver if g.backend == "conic" else LcvxSolver
         self.solver = backend(g.nodes)
@@ -94,9 +97,9 @@ class _Guidance:
         self.seconds += plan.solve_time_s
         return plan
 
-    def problem(self, x: State, headroom: bool = False) -> LandingProblem:
+    def problem(self, x: State, throttle_fraction: float) -> LandingProblem:
         p_pa = self.setup.env.atmosphere.scalar(x[2])[1]
-        return self.setup.guidance_problem(x, p_pa, headroom)
+        return self.setup.guidance_problem(x, p_pa, throttle_fraction)
 
     def drag_now(self, x: State) -> Disturbance:
         """Drag at ``x`` fading as (1 - t/tf)^2: speed falls about linearly through the burn."""
@@ -127,7 +130,7 @@ class _Guidance:
         Enough to tell whether a landing is still possible from ``x``; the grid brackets the
         1-D stopping time ``tf_guess_s``.
         """
-        prob = self.problem(x, headroom=True)
+        prob = self.problem(x, self.cfg.ignition_throttle_max)
         dist = self.drag_now(x)
         n = self.solver.nodes
         plan = LandingPlan.failed(PlanStatus.INFEASIBLE, "no time of flight tried", 0, 0.0)
@@ -141,12 +144,21 @@ class _Guidance:
         return plan
 
     def first_plan(self, x: State, tf_hint_s: float | None) -> LandingPlan:
-        prob = self.problem(x)
+        """Free-final-time plan at ignition, with drag from a first pass along the plan itself.
+
+        Tried with the planning headroom first, then with full throttle if that fails.
+        """
         tf_range = (0.7 * tf_hint_s, 1.3 * tf_hint_s) if tf_hint_s else None
-        plan = self._count(
-            solve_free_time(self.solver, prob, disturbance=self.drag_now(x), tf_range_s=tf_range)
-        )
-        if plan.feasible:  # one more pass with drag along the plan itself
+        plan = LandingPlan.failed(PlanStatus.INFEASIBLE, "not solved", 0, 0.0)
+        for fraction in (self.cfg.planning_throttle_max, 1.0):
+            prob = self.problem(x, fraction)
+            plan = self._count(
+                solve_free_time(
+                    self.solver, prob, disturbance=self.drag_now(x), tf_range_s=tf_range
+                )
+            )
+            if not plan.feasible:
+                continue
             again = solve_free_time(
                 self.solver,
                 prob,
@@ -155,36 +167,37 @@ class _Guidance:
                 grid_points=5,
             )
             self._count(again)
-            if again.feasible:
-                plan = again
+            return again if again.feasible else plan
         return plan
 
     def replan(self, x: State, old: LandingPlan, elapsed_s: float) -> LandingPlan:
         """Re-solve from ``x`` with the time that remains; nudge it, then accept a near miss.
 
-        At most seven solves: the remaining time of flight, four nearby times, and, if the pad
-        has become unreachable, the minimum-landing-error plan and its fuel-optimal twin.
+        First with the planning headroom, then at full throttle, each at the remaining time of
+        flight and two nearby ones; if the pad has become unreachable, the minimum-landing-error
+        plan and its fuel-optimal twin. At most eight solves.
         """
-        prob = self.problem(x)
         tf_go = old.tf_s - elapsed_s
         dist = self.drag_along(old, elapsed_s)
         n = self.solver.nodes
 
-        def solve(tf: float, mode: str, bound: float = 0.0) -> LandingPlan:
+        def solve(prob: LandingProblem, tf: float, mode: str, bound: float = 0.0) -> LandingPlan:
             t_mid = (np.arange(n) + 0.5) * tf / n
             d = dist(t_mid, tf)
             return self._count(
                 self.solver.solve(prob, tf, mode, error_bound_m=bound, disturbance_enu_mps2=d)
             )
 
-        for factor in (1.0, 0.95, 1.05, 0.9, 1.1):
-            plan = solve(factor * tf_go, "fuel")
-            if plan.feasible:
-                return plan
-        nearest = solve(tf_go, "error")
+        for fraction in (self.cfg.planning_throttle_max, 1.0):
+            prob = self.problem(x, fraction)
+            for factor in (1.0, 0.95, 1.05):
+                plan = solve(prob, factor * tf_go, "fuel")
+                if plan.feasible:
+                    return plan
+        nearest = solve(prob, tf_go, "error")
         if not nearest.feasible:
             return nearest
-        bounded = solve(tf_go, "fuel_bounded", nearest.landing_error_m * (1 + 1e-6) + 1e-3)
+        bounded = solve(prob, tf_go, "fuel_bounded", nearest.landing_error_m * (1 + 1e-6) + 1e-3)
         return bounded if bounded.feasible else nearest
 
 
@@ -201,19 +214,38 @@ def _limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, flo
     return (float(d[0] * s), float(d[1] * s), math.cos(max_tilt_rad))
 
 
-def fly_landing(setup: LandingSetup) -> LandingResult:
-    """Fly the scenario from its initial state to touchdown (or the time limit)."""
+class RunTimeout(RuntimeError):
+    """A flight took longer in wall-clock time than its caller allowed."""
+
+
+def fly_landing(
+    setup: LandingSetup,
+    faults: FaultState | None = None,
+    *,
+    wall_limit_s: float | None = None,
+) -> LandingResult:
+    """Fly the scenario from its initial state to touchdown (or the simulated time limit).
+
+    ``faults`` act on the truth model; guidance sees only the navigated state. With
+    ``wall_limit_s`` a flight that runs longer than that in wall-clock time raises ``RunTimeout``.
+    """
     cfg = setup.scenario
     dt = cfg.sim.dt_s
     dry = setup.dry_mass_kg
     landing = setup.stage.landing
     max_tilt = math.radians(landing.max_tilt_deg) if landing else math.pi / 2
+    fs = faults if faults is not None else FaultState()
+    deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
     guidance = _Guidance(setup)
     rec = Recorder()
     notes: list[str] = []
     x: State = setup.initial_state()
+    if fs:
+        x = (*x[:6], dry + (x[6] - dry) * fs.propellant_factor())
     t = 0.0
-    t_ig, tf_hint = find_ignition(setup, guidance.feasible, x)
+    t_ig, tf_hint = find_ignition(setup, guidance.feasible, fs.navigate(x, t, "coast"))
+    lit_at = t_ig + fs.ignition_delay_s()
+    thr_actual = 0.0
     replan_period = 1.0 / cfg.guidance.replan_hz
     freeze_s = cfg.guidance.terminal_vertical_s + 1.0
     plan: LandingPlan | None = None
@@ -233,17 +265,20 @@ def fly_landing(setup: LandingSetup) -> LandingResult:
 
     rec.event("start", t, x, dry)
     while t < cfg.sim.max_time_s:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise RunTimeout(f"flight exceeded {wall_limit_s:g} s of wall-clock time at t={t:.1f}s")
+        nav = fs.navigate(x, t, phase) if fs else x
         if phase == "coast" and t >= t_ig - 1e-9:
             phase = "landing_burn"
             rec.event("ignition", t, x, dry)
-            plan = first_plan = guidance.first_plan(x, tf_hint)
+            plan = first_plan = guidance.first_plan(nav, tf_hint)
             t_plan, t_next = t, t + replan_period
             if not plan.feasible:
                 notes.append(f"no feasible plan at ignition: {plan.message}")
         elif phase == "landing_burn" and plan is not None and t >= t_next - 1e-9:
             t_next = t + replan_period
             if plan.feasible and plan.tf_s - (t - t_plan) > freeze_s:
-                new = guidance.replan(x, plan, t - t_plan)
+                new = guidance.replan(nav, plan, t - t_plan)
                 replans += 1
                 if new.feasible:
                     plan, t_plan = new, t
@@ -255,8 +290,8 @@ def fly_landing(setup: LandingSetup) -> LandingResult:
             if t + dt > t_ig > t:
                 h_step = t_ig - t
         elif phase == "landing_burn":
-            r = np.array(x[0:3])
-            v = np.array(x[3:6])
+            r = np.array(nav[0:3])
+            v = np.array(nav[3:6])
             if plan is not None and plan.feasible:
                 tau = t - t_plan
                 r_p, v_p, u_p = plan.sample(tau)
@@ -272,14 +307,23 @@ def fly_landing(setup: LandingSetup) -> LandingResult:
                 max(setup.prop.throttle_for(thrust_req, p_pa), setup.prop.throttle_min),
                 setup.prop.throttle_max,
             )
+            direction = _limit_tilt(a_cmd, max_tilt * fs.tilt_factor(t, phase, x[2]))
+            # The truth: ignition delay, throttle lag and thrust shortfall act here.
+            lag = fs.throttle_lag_s(t, phase, x[2])
+            if t >= lit_at - 1e-9:
+                thr_actual = lag_step(thr_actual, throttle, h_step, lag) if lag else throttle
+                throttle = thr_actual * fs.thrust_factor(t, phase, x[2])
+            else:
+                thr_actual = throttle = 0.0
             thrust = setup.prop.thrust_n(p_pa, throttle)
-            direction = _limit_tilt(a_cmd, max_tilt)
         else:  # engine out of propellant
             throttle, thrust = 0.0, 0.0
         sample(phase)
-        res = step_with_events(
-            x, h_step, throttle, direction, setup.prop, setup.aero, setup.env, dry
-        )
+        env = setup.env
+        gust = fs.gust(t, phase, x[2]) if fs else None
+        if gust is not None:
+            env = Environment(env.atmosphere, env.gravity, GustWind(env.wind, gust))
+        res = step_with_events(x, h_step, throttle, direction, setup.prop, setup.aero, env, dry)
         x, t = res.state, t + res.dt
         if res.event == "propellant_out":
             ran_dry = True

@@ -89,13 +89,13 @@ class LandingSetup:
         return (e, n, init.altitude_m, ve, vn, vu, self.dry_mass_kg + init.propellant_kg)
 
     def guidance_problem(
-        self, x: tuple[float, ...], pressure_pa: float, headroom: bool = False
+        self, x: tuple[float, ...], pressure_pa: float, throttle_fraction: float = 1.0
     ) -> LandingProblem:
         """The convex landing problem from state ``x`` (thrust at the current back-pressure).
 
-        With ``headroom`` the upper thrust bound is cut to ``planning_throttle_max`` of full: the
-        ignition decision keeps that margin so the plans flown after it have room to correct.
-        The lower bound always sits ``planning_throttle_floor_margin`` above the engine's floor.
+        Plans may use ``throttle_fraction`` of the engine's full throttle: the rest is headroom
+        left for the re-plans to absorb what the plan did not foresee. The lower bound sits
+        ``planning_throttle_floor_margin`` above the engine's floor, for the same reason.
         """
         g = self.scenario.guidance
         landing = self.stage.landing
@@ -104,10 +104,8 @@ class LandingSetup:
             self.prop.throttle_min + g.planning_throttle_floor_margin, self.prop.throttle_max
         )
         t_min = self.prop.thrust_n(pressure_pa, floor)
-        t_max = full_max
-        if headroom:
-            cut = self.prop.thrust_n(pressure_pa, self.prop.throttle_max * g.planning_throttle_max)
-            t_max = max(cut, min(full_max, t_min * 1.0001))
+        cut = self.prop.thrust_n(pressure_pa, self.prop.throttle_max * throttle_fraction)
+        t_max = max(cut, min(full_max, t_min * 1.0001))
         return LandingProblem(
             r0_enu_m=np.array(x[0:3]),
             v0_enu_mps=np.array(x[3:6]),

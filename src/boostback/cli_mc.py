@@ -1,0 +1,264 @@
+"""``boostback mc``: run Monte Carlo campaigns, summarise them, and find failure boundaries."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from boostback.config.errors import ConfigError
+
+mc_app = typer.Typer(no_args_is_help=True, help="Monte Carlo campaigns: dispersions and faults.")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("landed {task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+Workers = Annotated[int | None, typer.Option(help="Local worker processes (default: cores).")]
+Scheduler = Annotated[
+    str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+]
+DaskLocal = Annotated[
+    int | None, typer.Option("--dask-local", help="Start a Dask LocalCluster of N workers.")
+]
+
+
+@mc_app.command("run")
+def mc_run(
+    campaign: Annotated[Path, typer.Argument(help="Campaign TOML file.")],
+    out: Annotated[Path, typer.Option(help="Results folder (re-running resumes).")],
+    runs: Annotated[int | None, typer.Option(help="Override the number of runs.")] = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Fly every run of a campaign that OUT does not hold yet, then print the summary."""
+    from boostback.campaign.campaign import run_campaign
+    from boostback.campaign.spec import load_campaign
+    from boostback.campaign.stats import summarize
+
+    try:
+        spec, base = load_campaign(campaign)
+        total = runs or spec.runs
+        bar = _progress_bar()
+        with bar if not quiet else _Null():
+            task = bar.add_task(spec.name or campaign.stem, total=total, rate="-")
+
+            def update(p: Any) -> None:
+                rate = f"{p.landed / p.session_done:.0%}" if p.session_done else "-"
+                bar.update(task, completed=p.done, rate=rate)
+
+            frame = run_campaign(
+                spec,
+                out,
+                base_dir=base,
+                runs=runs,
+                workers=workers,
+                scheduler=scheduler,
+                dask_local=dask_local,
+                progress=update,
+                file=str(campaign),
+            )
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    _print_summary(summarize(frame), str(out))
+
+
+class _Null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@mc_app.command("summary")
+def mc_summary(
+    results: Annotated[Path, typer.Argument(help="A campaign results folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Landing probability, outcomes, percentiles, dispersion ellipse and sensitivities."""
+    from boostback.campaign.stats import summarize
+    from boostback.campaign.store import load_results
+
+    try:
+        s = summarize(load_results(results))
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(_clean(s.as_dict())) + "\n")
+    else:
+        _print_summary(s, str(results))
+
+
+@mc_app.command("boundary")
+def mc_boundary(
+    campaign: Annotated[Path, typer.Argument(help="Campaign TOML file.")],
+    out: Annotated[Path, typer.Option(help="Folder for the campaigns flown.")],
+    fault: Annotated[int, typer.Option(help="Index of the fault in the campaign file.")] = 0,
+    param: Annotated[str, typer.Option(help="The fault parameter to sweep.")] = "fraction",
+    lo: Annotated[float, typer.Option(help="Smallest magnitude.")] = 0.0,
+    hi: Annotated[float, typer.Option(help="Largest magnitude.")] = 0.5,
+    threshold: Annotated[float, typer.Option(help="Landing probability to keep.")] = 0.9,
+    iterations: Annotated[int, typer.Option(help="Bisection steps.")] = 4,
+    runs: Annotated[int | None, typer.Option(help="Runs per magnitude.")] = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Largest fault magnitude at which the landing probability stays above THRESHOLD."""
+    from boostback.campaign.boundary import find_boundary
+    from boostback.campaign.spec import load_campaign
+
+    try:
+        spec, base = load_campaign(campaign)
+        res = find_boundary(
+            spec,
+            out,
+            fault=fault,
+            parameter=param,
+            lo=lo,
+            hi=hi,
+            threshold=threshold,
+            iterations=iterations,
+            base_dir=base,
+            runs=runs,
+            workers=workers,
+            scheduler=scheduler,
+            dask_local=dask_local,
+            progress=(lambda label, p: None) if as_json else _boundary_progress(),
+        )
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        data = {
+            "fault": res.fault,
+            "parameter": res.parameter,
+            "threshold": res.threshold,
+            "boundary": res.boundary,
+            "confident": res.confident,
+            "table": res.table.to_dict(orient="records"),
+        }
+        sys.stdout.write(json.dumps(_clean(data)) + "\n")
+        return
+    table = Table(title=f"{res.fault}: landing probability against {res.parameter}")
+    for col in (res.parameter, "runs", "landed", "P(landed)", "95% interval", "meets"):
+        table.add_column(col)
+    for r in res.table.to_dict(orient="records"):
+        table.add_row(
+            f"{r[res.parameter]:.4g}",
+            str(r["runs"]),
+            str(r["landed"]),
+            f"{r['landing_probability']:.1%}",
+            f"{r['lower_95']:.1%} - {r['upper_95']:.1%}",
+            "yes" if r["meets_threshold"] else "no",
+        )
+    console.print(table)
+    if res.boundary is None:
+        console.print(f"Even {res.parameter} = {lo:g} lands less than {threshold:.0%} of the time.")
+    else:
+        sure = "" if res.confident else " (the 95 % lower bound is below the threshold there)"
+        console.print(
+            f"Largest {res.parameter} with P(landed) >= {threshold:.0%}: "
+            f"[bold]{res.boundary:.4g}[/]{sure}"
+        )
+
+
+def _boundary_progress() -> Any:
+    def show(label: str, p: Any) -> None:
+        err_console.print(
+            f"  {label}: {p.done}/{p.total} runs, {p.landed} landed", end="\r", highlight=False
+        )
+
+    return show
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if hasattr(obj, "item"):
+        return _clean(obj.item())
+    return obj
+
+
+def _print_summary(s: Any, where: str) -> None:
+    lo, hi = s.interval_95
+    console.print(
+        f"[bold]{where}[/]: {s.runs} runs, {s.errors} errors. Landing probability "
+        f"[bold]{s.landing_probability:.1%}[/] (95% Wilson interval {lo:.1%} - {hi:.1%})"
+    )
+    t = Table(title="Outcomes")
+    t.add_column("outcome")
+    t.add_column("runs", justify="right")
+    t.add_column("fraction", justify="right")
+    for r in s.outcomes.to_dict(orient="records"):
+        t.add_row(r["outcome"], str(r["runs"]), f"{r['fraction']:.1%}")
+    console.print(t)
+    p = Table(title="Touchdown percentiles (completed runs)")
+    p.add_column("metric")
+    for col in s.percentiles.columns:
+        p.add_column(col, justify="right")
+    for name, row in s.percentiles.iterrows():
+        p.add_row(str(name), *[f"{v:.3g}" for v in row.to_numpy()])
+    console.print(p)
+    e = s.ellipse
+    if e.get("n", 0) >= 3:
+        console.print(
+            f"Touchdown 95% ellipse: centre ({e['mean_east_m']:.2f} E, {e['mean_north_m']:.2f} N) "
+            f"m, semi-axes {e['semi_major_m']:.2f} x {e['semi_minor_m']:.2f} m, "
+            f"major axis at {e['orientation_deg']:.0f} deg from east"
+        )
+    if len(s.sensitivity):
+        st = Table(title="What drives failures (AUC of each input alone)")
+        for col in ("input", "AUC", "strength", "direction", "p-value"):
+            st.add_column(col)
+        for r in s.sensitivity.head(8).to_dict(orient="records"):
+            st.add_row(
+                r["input"],
+                f"{r['auc']:.2f}",
+                f"{r['strength']:.2f}",
+                r["direction"],
+                f"{r['p_value']:.2g}",
+            )
+        console.print(st)

@@ -1,0 +1,173 @@
+"""The ascent phase: liftoff to MECO, with the reserve-based cut-off and the pitch-kick solve."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from boostback.flight.dynamics import Command, State, air_data
+from boostback.flight.integrate import mass_event, step
+from boostback.flight.record import FlightRecorder
+from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_budget
+from boostback.flight.setup import FlightSetup
+from boostback.guidance.ascent import (
+    AscentSteering,
+    flight_path_angle_rad,
+    local_up,
+    max_q_throttle,
+)
+
+__all__ = ["AscentResult", "fly_ascent", "liftoff_state", "solve_pitch_kick"]
+
+MAX_ASCENT_S = 400.0
+
+
+@dataclass(frozen=True)
+class AscentResult:
+    state: State  # at MECO (upper stage still attached)
+    t_s: float
+    kick_rad: float
+    reserve: ReserveBudget  # what the recovery needs, as estimated at MECO
+    flight_path_rad: float  # at MECO
+    max_q_pa: float
+    max_q_t_s: float
+    throttle_down_s: tuple[float, float] | None  # first and last time below full throttle
+    depleted: bool  # the stage burned everything (expendable, or a failed reserve)
+
+
+def liftoff_state(setup: FlightSetup) -> State:
+    r0, _ = setup.launch_frame()
+    return (float(r0[0]), float(r0[1]), float(r0[2]), 0.0, 0.0, 0.0, setup.liftoff_mass_kg)
+
+
+def _downrange_unit(setup: FlightSetup) -> tuple[float, float, float]:
+    _, basis = setup.launch_frame()
+    az = setup.launch_azimuth_rad
+    d = math.sin(az) * basis[0] + math.cos(az) * basis[1]
+    return (float(d[0]), float(d[1]), float(d[2]))
+
+
+def fly_ascent(
+    setup: FlightSetup,
+    reserve_model: ReserveModel,
+    kick_rad: float,
+    target_ecef: tuple[float, float, float] | None,
+    rec: FlightRecorder | None = None,
+    dt: float | None = None,
+) -> AscentResult:
+    """Fly from liftoff until the propellant aboard is down to the recovery reserve."""
+    cfg = setup.scenario.ascent
+    world = setup.world
+    dt = dt or setup.scenario.sim.dt_powered_s
+    prop = setup.ascent_prop
+    body = setup.ascent_body
+    assert setup.vehicle.ascent is not None
+    q_max = setup.vehicle.ascent.max_dynamic_pressure_pa
+    steer = AscentSteering(
+        cfg.vertical_rise_s, cfg.kick_duration_s, kick_rad, _downrange_unit(setup)
+    )
+    empty_kg = setup.dry_mass_kg + setup.upper_mass_kg
+    mode = setup.mode
+    geo = world.earth.geodetic_xyz
+
+    def budget(x: State) -> ReserveBudget:
+        return reserve_budget(x, reserve_model, target_ecef, geo(x[0], x[1], x[2])[2], mode)
+
+    def g_meco(x: State) -> float:
+        return (x[6] - empty_kg) - budget(x).total_kg
+
+    events = [("meco", g_meco), ("propellant_out", mass_event(empty_kg))]
+    x = liftoff_state(setup)
+    t = 0.0
+    q_prev = 0.0
+    max_q, max_q_t = 0.0, 0.0
+    first_down = last_down = None
+    event = None
+    air = air_data(x, world)
+    while t < MAX_ASCENT_S:
+        up = local_up(air.lat_rad, air.lon_rad)
+        direction = steer.direction(t, up, x[3:6])
+        throttle = max_q_throttle(
+            air.qbar_pa,
+            (air.qbar_pa - q_prev) / dt,
+            q_max,
+            cfg.q_lookahead_s,
+            prop.throttle_min,
+            prop.throttle_max,
+        )
+        if throttle < prop.throttle_max:
+            first_down = t if first_down is None else first_down
+            last_down = t
+        cmd = Command(throttle, prop, direction)
+        if rec is not None:
+            rec.sample(t, x, "ascent", cmd, air)
+        q_prev = air.qbar_pa
+        res = step(x, dt, cmd, setup.ascent_body if body is None else body, world, events)
+        x, t = res.state, t + res.dt
+        air = air_data(x, world)
+        if air.qbar_pa > max_q:
+            max_q, max_q_t = air.qbar_pa, t
+        if res.event is not None:
+            event = res.event
+            break
+    up = local_up(air.lat_rad, air.lon_rad)
+    down = (first_down, last_down) if first_down is not None and last_down is not None else None
+    return AscentResult(
+        state=x,
+        t_s=t,
+        kick_rad=kick_rad,
+        reserve=budget(x),
+        flight_path_rad=flight_path_angle_rad(x[3:6], up),
+        max_q_pa=max_q,
+        max_q_t_s=max_q_t,
+        throttle_down_s=down,
+        depleted=event != "meco",
+    )
+
+
+def solve_pitch_kick(
+    setup: FlightSetup,
+    reserve_model: ReserveModel,
+    target_ecef: tuple[float, float, float] | None,
+    dt: float = 0.2,
+) -> float:
+    """Pitch kick (rad) that puts the flight path at MECO at ``meco_flight_path_deg``.
+
+    A bigger kick flattens the gravity turn, so the MECO flight path falls monotonically with
+    the kick: regula falsi (Illinois) on [0.3, 30] deg, with flights at a coarser step.
+    """
+    cfg = setup.scenario.ascent
+    if cfg.pitch_kick_deg is not None:
+        return math.radians(cfg.pitch_kick_deg)
+    goal = math.radians(cfg.meco_flight_path_deg)
+
+    def miss(kick: float) -> float:
+        return fly_ascent(setup, reserve_model, kick, target_ecef, dt=dt).flight_path_rad - goal
+
+    lo, hi = math.radians(0.3), math.radians(30.0)
+    f_lo, f_hi = miss(lo), miss(hi)
+    if f_lo <= 0.0:
+        return lo
+    if f_hi >= 0.0:
+        return hi
+    # secant steps are done on log(kick): the flight path goes roughly as its logarithm
+    a, b = math.log(lo), math.log(hi)
+    side = 0
+    for _ in range(30):
+        c = b - f_hi * (b - a) / (f_hi - f_lo)
+        f_c = miss(math.exp(c))
+        if abs(f_c) < math.radians(0.05) or abs(b - a) < 1e-4:
+            return float(np.exp(c))
+        if f_c > 0.0:
+            a, f_lo = c, f_c
+            if side == 1:
+                f_hi *= 0.5
+            side = 1
+        else:
+            b, f_hi = c, f_c
+            if side == -1:
+                f_lo *= 0.5
+            side = -1
+    return float(np.exp(c))

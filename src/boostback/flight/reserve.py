@@ -1,0 +1,112 @@
+"""Propellant the booster must keep at MECO for its recovery: boostback, entry and landing.
+
+A quick analytic estimate, cheap enough to evaluate at every ascent step (MECO is the moment the
+propellant aboard falls to it). Boostback: after separation and the flip, an impulsive change of
+the horizontal velocity that carries the stage from where it is to the landing site in the time
+it takes to fall to the entry-burn altitude (plus half the fall below it, where drag slows it).
+Entry burn: from the speed at the entry altitude down to the entry target speed, plus gravity
+loss. Landing burn: from the terminal speed a few km up, plus gravity loss at landing thrust.
+The three are chained through the rocket equation from the dry mass upwards, and the margin
+(a fraction of the total) is added on top. The real burns are flown by closed-loop guidance; the
+estimate only decides when to cut the engines.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from boostback.flight.dynamics import State
+
+__all__ = ["ReserveBudget", "ReserveModel", "reserve_budget"]
+
+STEERING_LOSS = 0.05  # boostback: thrust not exactly along the velocity change
+
+
+@dataclass(frozen=True)
+class ReserveModel:
+    """Constants of the estimate for one vehicle and mission."""
+
+    dry_mass_kg: float
+    exhaust_vac_mps: float
+    exhaust_sl_mps: float
+    mu_m3ps2: float
+    coast_s: float  # MECO to boostback ignition: separation delay plus flip
+    entry_altitude_m: float
+    entry_target_speed_mps: float
+    entry_accel_mps2: float  # entry-burn thrust over a typical entry mass
+    landing_dv_mps: float
+    margin: float  # fraction added to the total
+
+
+@dataclass(frozen=True)
+class ReserveBudget:
+    mode: str
+    boostback_dv_mps: float
+    entry_dv_mps: float
+    landing_dv_mps: float
+    boostback_kg: float
+    entry_kg: float
+    landing_kg: float
+    margin_kg: float
+
+    @property
+    def total_kg(self) -> float:
+        return self.boostback_kg + self.entry_kg + self.landing_kg + self.margin_kg
+
+    def as_dict(self) -> dict[str, float | str]:
+        return {**self.__dict__, "total_kg": self.total_kg}
+
+
+def _dot(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def reserve_budget(
+    x: State,
+    model: ReserveModel,
+    target_ecef: tuple[float, float, float] | None,
+    altitude_m: float,
+    mode: str,
+) -> ReserveBudget:
+    """The reserve needed from state ``x`` (ECEF) to land at ``target_ecef``.
+
+    ``target_ecef`` None means no boostback is needed (a drone ship stationed under the ballistic
+    path); ``mode == "expendable"`` needs nothing.
+    """
+    if mode == "expendable":
+        return ReserveBudget(mode, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    r = math.sqrt(_dot(x, x))
+    up = (x[0] / r, x[1] / r, x[2] / r)
+    v = x[3:6]
+    w = _dot(v, up)
+    vh = (v[0] - w * up[0], v[1] - w * up[1], v[2] - w * up[2])
+    g = model.mu_m3ps2 / (r * r)
+    tc = model.coast_s
+    h1 = altitude_m + w * tc - 0.5 * g * tc * tc
+    w1 = w - g * tc
+    drop = max(h1 - model.entry_altitude_m, 0.0)
+    w_entry = math.sqrt(w1 * w1 + 2.0 * g * drop)
+    fall_s = (w1 + w_entry) / g
+    fall_s += 0.5 * model.entry_altitude_m / max(w_entry, 1.0)  # drifting below the entry
+    if target_ecef is None:
+        u = vh
+        dv_bb = 0.0
+    else:
+        d = (target_ecef[0] - x[0], target_ecef[1] - x[1], target_ecef[2] - x[2])
+        dn = _dot(d, up)
+        need = [d[i] - dn * up[i] - vh[i] * tc for i in range(3)]
+        u = (need[0] / fall_s, need[1] / fall_s, need[2] / fall_s)
+        dv_bb = math.sqrt(sum((u[i] - vh[i]) ** 2 for i in range(3))) * (1.0 + STEERING_LOSS)
+    v_entry = math.sqrt(_dot(u, u) + w_entry * w_entry)
+    dv_entry = max(v_entry - model.entry_target_speed_mps, 0.0)
+    dv_entry += g * dv_entry / model.entry_accel_mps2  # gravity loss during the burn
+    dv_land = model.landing_dv_mps
+    m_land = model.dry_mass_kg * math.exp(dv_land / model.exhaust_sl_mps)
+    m_entry = m_land * math.exp(dv_entry / model.exhaust_vac_mps)
+    m_bb = m_entry * math.exp(dv_bb / model.exhaust_vac_mps)
+    land_kg = m_land - model.dry_mass_kg
+    entry_kg = m_entry - m_land
+    bb_kg = m_bb - m_entry
+    margin = model.margin * (land_kg + entry_kg + bb_kg)
+    return ReserveBudget(mode, dv_bb, dv_entry, dv_land, bb_kg, entry_kg, land_kg, margin)

@@ -1,0 +1,196 @@
+"""Turn a validated flight scenario and vehicle into the numbers the flight kernels need."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from boostback.config.errors import ConfigError
+from boostback.config.models import FlightScenario, SiteRef, SiteSpec, Stage, Vehicle
+from boostback.constants import G0_MPS2
+from boostback.dynamics.point_mass import AeroParams, PropulsionParams
+from boostback.environment.atmosphere import USSA1976
+from boostback.environment.earth import SphericalEarth, WGS84Earth
+from boostback.environment.frames import (
+    SITES,
+    Site,
+    destination,
+    enu_basis,
+    launch_azimuth_rad,
+)
+from boostback.flight.dynamics import Body, World
+
+__all__ = ["FlightSetup", "flight_setup", "resolve_site", "stage_propulsion"]
+
+
+def resolve_site(ref: SiteRef, key: str, file: str | None = None) -> Site:
+    """A ``Site`` from a key of ``SITES`` or an inline table; unknown keys raise ConfigError."""
+    if isinstance(ref, SiteSpec):
+        return Site(ref.name or "site", ref.lat_deg, ref.lon_deg, ref.alt_m)
+    if ref not in SITES:
+        raise ConfigError(
+            f"unknown site '{ref}'; known sites: {', '.join(sorted(SITES))} "
+            "(or give a table with lat_deg, lon_deg, alt_m)",
+            file=file,
+            key=key,
+        )
+    return SITES[ref]
+
+
+def stage_propulsion(stage: Stage, engines: int) -> PropulsionParams:
+    """``engines`` of the stage's engines lumped together (net axial thrust)."""
+    e = stage.engine
+    return PropulsionParams(
+        thrust_vac_n=engines * e.thrust_vac_n * e.axial_fraction,
+        exit_area_m2=engines * e.exit_area_m2 * e.axial_fraction,
+        mass_flow_kgps=engines * e.mass_flow_kgps,
+        throttle_min=e.throttle_min,
+        throttle_max=e.throttle_max,
+    )
+
+
+def _aero(area_m2: float, table: list[tuple[float, float]]) -> AeroParams:
+    return AeroParams(area_m2, tuple(float(r[0]) for r in table), tuple(float(r[1]) for r in table))
+
+
+@dataclass(frozen=True)
+class FlightSetup:
+    """Everything the full flight needs, resolved from the vehicle and the scenario."""
+
+    vehicle: Vehicle
+    scenario: FlightScenario
+    world: World
+    launch_site: Site
+    launch_azimuth_rad: float
+    target: Site | None  # landing pad or drone ship; None: expendable, or ship still to plan
+    upper_mass_kg: float  # second stage, payload and fairing: dropped at separation
+    ascent_prop: PropulsionParams
+    boostback_prop: PropulsionParams
+    entry_prop: PropulsionParams
+    ascent_body: Body
+    descent_body: Body
+
+    @property
+    def booster(self) -> Stage:
+        return self.vehicle.booster
+
+    @property
+    def dry_mass_kg(self) -> float:
+        return self.booster.dry_mass_kg
+
+    @property
+    def liftoff_mass_kg(self) -> float:
+        return self.booster.wet_mass_kg + self.upper_mass_kg
+
+    @property
+    def mode(self) -> str:
+        return self.scenario.recovery.mode
+
+    @property
+    def ground_alt_m(self) -> float:
+        """Height of the landing surface (the launch site's for an expendable flight)."""
+        return (self.target or self.launch_site).alt_m
+
+    def site_ecef(self, site: Site) -> np.ndarray:
+        return self.world.earth.geodetic_to_ecef(site.lat_rad, site.lon_rad, site.alt_m)
+
+    def launch_frame(self) -> tuple[np.ndarray, np.ndarray]:
+        """Launch-site ECEF position and ENU basis (rows east, north, up in ECEF)."""
+        s = self.launch_site
+        return self.site_ecef(s), enu_basis(s.lat_rad, s.lon_rad)
+
+    def with_target(self, target: Site | None) -> FlightSetup:
+        return FlightSetup(**{**self.__dict__, "target": target})
+
+    @property
+    def exhaust_vac_mps(self) -> float:
+        return self.booster.engine.isp_vac_s * G0_MPS2
+
+    @property
+    def exhaust_sl_mps(self) -> float:
+        e = self.booster.engine
+        return (e.isp_sl_s or e.isp_vac_s) * G0_MPS2
+
+
+def _ship_site(scenario: FlightScenario, launch: Site, azimuth: float, earth_r: float) -> Site:
+    rec = scenario.recovery
+    assert rec.ship_downrange_km is not None
+    lat, lon = destination(
+        launch.lat_rad, launch.lon_rad, azimuth, rec.ship_downrange_km * 1e3, earth_r
+    )
+    if rec.ship_crossrange_km:
+        side = azimuth + (math.pi / 2 if rec.ship_crossrange_km > 0 else -math.pi / 2)
+        lat, lon = destination(lat, lon, side, abs(rec.ship_crossrange_km) * 1e3, earth_r)
+    return Site("drone ship", math.degrees(lat), math.degrees(lon), 0.0)
+
+
+def flight_setup(
+    vehicle: Vehicle, scenario: FlightScenario, file: str | None = None
+) -> FlightSetup:
+    """Resolve sites, azimuth, masses, engines and aerodynamics; ``ConfigError`` if impossible."""
+    booster = vehicle.booster
+    missing = [
+        name
+        for name, value in (
+            ("booster.recovery", booster.recovery),
+            ("booster.landing", booster.landing),
+            ("ascent", vehicle.ascent),
+            ("upper_stage", vehicle.upper_stage),
+        )
+        if value is None
+    ]
+    if missing and not (
+        scenario.recovery.mode == "expendable"
+        and "booster.recovery" in missing
+        and len(missing) == 1
+    ):
+        raise ConfigError(
+            f"vehicle '{vehicle.key}' cannot fly a full mission: it has no {missing[0]} table",
+            file=file,
+            key="vehicle",
+        )
+    assert vehicle.ascent is not None and vehicle.upper_stage is not None
+    earth = WGS84Earth() if scenario.sim.earth == "wgs84" else SphericalEarth()
+    world = World(earth=earth, atmosphere=USSA1976())
+    mission = scenario.mission
+    launch = resolve_site(mission.launch_site, "mission.launch_site", file)
+    if mission.launch_azimuth_deg is not None:
+        azimuth = math.radians(mission.launch_azimuth_deg)
+    else:
+        try:
+            azimuth = launch_azimuth_rad(
+                launch.lat_rad,
+                math.radians(mission.inclination_deg or 0.0),
+                ascending=mission.ascending,
+                omega_radps=earth.omega_radps,
+            )
+        except ValueError as exc:
+            raise ConfigError(str(exc), file=file, key="mission.inclination_deg") from None
+    rec = scenario.recovery
+    target: Site | None = None
+    if rec.mode in ("rtls", "downrange"):
+        assert rec.site is not None
+        target = resolve_site(rec.site, "recovery.site", file)
+    elif rec.mode == "droneship" and rec.ship_downrange_km is not None:
+        target = _ship_site(scenario, launch, azimuth, earth.equatorial_radius_m)
+    upper = vehicle.upper_stage.wet_mass_kg + mission.payload_mass_kg
+    if mission.fairing:
+        upper += vehicle.ascent.fairing_mass_kg
+    hw = booster.recovery
+    fins = booster.grid_fins.authority_m2 if booster.grid_fins is not None else 0.0
+    return FlightSetup(
+        vehicle=vehicle,
+        scenario=scenario,
+        world=world,
+        launch_site=launch,
+        launch_azimuth_rad=azimuth,
+        target=target,
+        upper_mass_kg=upper,
+        ascent_prop=stage_propulsion(booster, booster.engine_count),
+        boostback_prop=stage_propulsion(booster, hw.boostback_engines if hw else 1),
+        entry_prop=stage_propulsion(booster, hw.entry_engines if hw else 1),
+        ascent_body=Body(_aero(booster.area_m2, vehicle.ascent.cd_mach)),
+        descent_body=Body(_aero(booster.area_m2, booster.cd_mach), fins),
+    )
