@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 
 from rich.console import Console
 from rich.table import Table
 
-from boostback.bench import run_benchmarks
+from boostback.bench import campaign_throughput, run_benchmarks
 from boostback.config import load_landing
 
 
@@ -32,6 +34,14 @@ def main() -> int:
             r.note,
         )
     console.print(table)
+    with console.status("campaign throughput…"):
+        rates = campaign_throughput(name, tempfile.gettempdir())
+    one, two = rates[1], rates[2]
+    console.print(
+        f"Campaign throughput ({name}, 16 dispersed runs): {one:.2f} runs/s on 1 worker, "
+        f"{two:.2f} runs/s on 2 workers: speed-up {two / one:.2f}x "
+        f"({os.cpu_count()} cores here)"
+    )
     return 0
 
 

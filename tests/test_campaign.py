@@ -3,6 +3,7 @@ the campaign. A real Dask LocalCluster and real worker processes are used."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -164,3 +165,39 @@ def test_run_streams_match_seedsequence_spawn() -> None:
     for i, child in enumerate(children):
         expected = np.random.default_rng(child).random(4)
         assert np.array_equal(run_rng(123, i).random(4), expected)
+
+
+def test_failure_boundary_and_summary_cli(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from boostback.campaign.boundary import find_boundary
+    from boostback.cli import app
+
+    path = write_campaign(tmp_path, runs=8)
+    spec, base = load_campaign(path)
+    res = find_boundary(
+        spec,
+        tmp_path / "b",
+        fault=0,
+        parameter="fraction",
+        lo=0.0,
+        hi=0.4,
+        threshold=0.75,
+        iterations=2,
+        base_dir=base,
+        workers=2,
+    )
+    table = res.table
+    assert len(table) == 4  # lo, hi and two bisection steps
+    assert table["landing_probability"].iloc[0] >= 0.75  # no shortfall: lands
+    assert table["landing_probability"].iloc[-1] < 0.75  # 40 % shortfall: does not
+    assert res.boundary is not None and 0.0 <= res.boundary < 0.4
+    passing = table[table["meets_threshold"]]["fraction"]
+    assert res.boundary == passing.max()
+    # each magnitude is a campaign folder the summary command can read
+    folder = next((tmp_path / "b").iterdir())
+    result = CliRunner().invoke(app, ["mc", "summary", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["runs"] == 8
+    assert 0.0 <= data["interval_95"][0] <= data["landing_probability"] <= data["interval_95"][1]

@@ -130,3 +130,11 @@ def test_land_table_for_people() -> None:
     assert result.exit_code == 0, result.output
     for word in ("outcome", "landed", "miss distance", "propellant left", "burn time"):
         assert word in result.output
+
+
+@pytest.mark.slow
+def test_bench_prints_the_table() -> None:
+    result = runner.invoke(app, ["bench", "falcon9_landing", "--repeats", "3"])
+    assert result.exit_code == 0, result.output
+    for word in ("fixed t_f", "free-final-time", "closed-loop", "CVXPY"):
+        assert word in result.output

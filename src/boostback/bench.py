@@ -140,3 +140,39 @@ def run_benchmarks(
         )
     )
     return rows
+
+
+def campaign_throughput(
+    scenario_name: str, folder: str, runs: int = 16, workers: tuple[int, ...] = (1, 2)
+) -> dict[int, float]:
+    """Runs per second of a small dispersed landing campaign at each worker count."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from boostback.campaign.campaign import run_campaign
+    from boostback.campaign.spec import campaign_from_dict
+
+    spec = campaign_from_dict(
+        {
+            "scenario": scenario_name,
+            "runs": runs,
+            "seed": 1,
+            "execution": {"batch_size": 2},
+            "dispersions": [
+                {"path": "initial.altitude_m", "dist": "normal", "sigma": 100.0},
+                {"path": "environment.wind_enu_mps[0]", "dist": "uniform", "low": -5, "high": 5},
+            ],
+        }
+    )
+    rates = {}
+    root = Path(tempfile.mkdtemp(dir=folder))
+    try:
+        for n in workers:
+            out = root / f"w{n}"
+            t0 = time.perf_counter()
+            run_campaign(spec, out, workers=n)
+            rates[n] = runs / (time.perf_counter() - t0)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return rates

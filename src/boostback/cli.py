@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from boostback.cli_bench import bench
 from boostback.cli_mc import mc_app
 from boostback.config import ConfigError, list_scenarios, list_vehicles, load_vehicle
 from boostback.config.loader import check_scenario, load_landing, read_toml, scenario_from_dict
@@ -28,6 +29,7 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 app.add_typer(mc_app, name="mc")
+app.command("bench")(bench)
 
 
 def _fail(message: str) -> None:

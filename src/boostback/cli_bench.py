@@ -1,0 +1,47 @@
+"""``boostback bench``: the speed table for a user's own landing scenario."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from boostback.config.errors import ConfigError
+
+
+def bench(
+    scenario: Annotated[
+        str, typer.Argument(help="Built-in scenario name or a landing scenario TOML file.")
+    ] = "falcon9_landing",
+    repeats: Annotated[int, typer.Option(help="Repetitions of the fixed-time solve.")] = 40,
+) -> None:
+    """Time the landing guidance and the closed loop against their baselines, in one run."""
+    from boostback.bench import run_benchmarks
+    from boostback.config.loader import load_landing
+
+    console = Console()
+    try:
+        scen, vehicle = load_landing(scenario)
+    except ConfigError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
+    with console.status("measuring…") as status:
+        rows = run_benchmarks(
+            vehicle, scen, solve_repeats=repeats, progress=lambda m: status.update(m)
+        )
+    table = Table(title=f"{vehicle.name}: guidance and closed-loop timings")
+    for col in ("case", "median", "p90", "target", "baseline", "baseline median", "speed-up"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.case,
+            f"{r.median_s * 1e3:.2f} ms",
+            f"{r.p90_s * 1e3:.2f} ms",
+            f"{r.target_s * 1e3:.0f} ms" if r.target_s else "",
+            r.baseline,
+            f"{r.baseline_median_s * 1e3:.2f} ms",
+            f"{r.ratio:.2f}x",
+        )
+    console.print(table)
