@@ -198,6 +198,7 @@ class AscentAero(_Model):
 
     cd_mach: list[tuple[NonNeg, Pos]]
     max_dynamic_pressure_pa: Pos
+    max_acceleration_g: Pos | None = None  # thrust acceleration held below this (throttle)
     fairing_mass_kg: NonNeg = 0.0
 
     @model_validator(mode="after")
@@ -421,7 +422,7 @@ class EnvironmentConfig(_Model):
 
 
 class GuidanceConfig(_Model):
-    nodes: Annotated[int, Strict(), Field(ge=10, le=200)] = 40
+    nodes: Annotated[int, Strict(), Field(ge=10, le=200)] = 30
     replan_hz: Annotated[float, Strict(), Field(gt=0, le=50)] = 2.0
     terminal_vertical_s: NonNeg = 3.0
     touchdown_speed_mps: Annotated[float, Strict(), Field(ge=0, le=5)] = 1.0
@@ -540,7 +541,9 @@ class AscentProgram(_Model):
 
 
 class BoostbackPlan(_Model):
-    skip_below_mps: NonNeg = 25.0  # no burn when the velocity to be gained is smaller
+    # No burn when the unpowered impact point is already this close to the site: the grid
+    # fins (and the landing burn) take out the rest.
+    skip_miss_m: NonNeg = 1_500.0
     retarget_period_s: Pos = 2.0  # closed-loop re-targeting period during the burn
 
 

@@ -30,7 +30,8 @@ from boostback.sim.setup import LandingSetup
 
 KP_PER_S2 = 0.6  # position gain of the plan-tracking correction
 KD_PER_S = 1.6  # velocity gain
-IGNITION_GRID = 8  # times of flight tried per ignition candidate
+IGNITION_GRID = 6  # times of flight tried per ignition candidate
+FIRST_PLAN_TOL_S = 0.2  # time-of-flight resolution of the plan at ignition
 
 
 @dataclass(frozen=True)
@@ -144,30 +145,37 @@ class _Guidance:
         return plan
 
     def first_plan(self, x: State, tf_hint_s: float | None) -> LandingPlan:
-        """Free-final-time plan at ignition, with drag from a first pass along the plan itself.
+        """Free-final-time plan at ignition, then re-solved once with drag along itself.
 
         Tried with the planning headroom first, then with full throttle if that fails.
         """
         tf_range = (0.7 * tf_hint_s, 1.3 * tf_hint_s) if tf_hint_s else None
         plan = LandingPlan.failed(PlanStatus.INFEASIBLE, "not solved", 0, 0.0)
+        n = self.solver.nodes
         for fraction in (self.cfg.planning_throttle_max, 1.0):
             prob = self.problem(x, fraction)
             plan = self._count(
                 solve_free_time(
-                    self.solver, prob, disturbance=self.drag_now(x), tf_range_s=tf_range
+                    self.solver,
+                    prob,
+                    disturbance=self.drag_now(x),
+                    tf_range_s=tf_range,
+                    grid_points=6,
+                    tol_s=FIRST_PLAN_TOL_S,
                 )
             )
             if not plan.feasible:
                 continue
-            again = solve_free_time(
-                self.solver,
-                prob,
-                disturbance=self.drag_along(plan, 0.0),
-                tf_range_s=(0.8 * plan.tf_s, 1.2 * plan.tf_s),
-                grid_points=5,
-            )
-            self._count(again)
-            return again if again.feasible else plan
+            drag = self.drag_along(plan, 0.0)
+            for factor in (1.0, 0.97, 1.03):  # the drag-aware optimum is close by
+                tf = factor * plan.tf_s
+                t_mid = (np.arange(n) + 0.5) * tf / n
+                again = self._count(
+                    self.solver.solve(prob, tf, "fuel", disturbance_enu_mps2=drag(t_mid, tf))
+                )
+                if again.feasible:
+                    return again
+            return plan
         return plan
 
     def replan(self, x: State, old: LandingPlan, elapsed_s: float) -> LandingPlan:
