@@ -7,9 +7,8 @@ import sys
 import tempfile
 
 from rich.console import Console
-from rich.table import Table
 
-from boostback.bench import campaign_throughput, run_benchmarks
+from boostback.bench import bench_table, campaign_throughput, run_benchmarks
 from boostback.config import load_landing
 
 
@@ -19,20 +18,7 @@ def main() -> int:
     scenario, vehicle = load_landing(name)
     with console.status("measuring…") as status:
         rows = run_benchmarks(vehicle, scenario, progress=lambda m: status.update(m))
-    table = Table(title=f"boostback benchmarks: {vehicle.name} ({name})")
-    for col in ("case", "median", "p90", "target", "baseline", "baseline median", "ratio", "note"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(
-            r.case,
-            f"{r.median_s * 1e3:.2f} ms",
-            f"{r.p90_s * 1e3:.2f} ms",
-            f"{r.target_s * 1e3:.0f} ms" if r.target_s else "",
-            r.baseline,
-            f"{r.baseline_median_s * 1e3:.2f} ms",
-            f"{r.ratio:.2f}x",
-            r.note,
-        )
+    table = bench_table(rows, f"boostback benchmarks: {vehicle.name} ({name})")
     console.print(table)
     with console.status("campaign throughput…"):
         rates = campaign_throughput(name, tempfile.gettempdir())

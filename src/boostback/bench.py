@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from rich.table import Table
 
 from boostback.config.models import LandingScenario, Vehicle
 from boostback.guidance.conic import ConicSolver
@@ -176,3 +177,22 @@ def campaign_throughput(
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return rates
+
+
+def bench_table(rows: list[BenchRow], title: str) -> Table:
+    """The timings as a rich table: case, median, p90, target, baseline, ratio, note."""
+    table = Table(title=title)
+    for col in ("case", "median", "p90", "target", "baseline", "baseline median", "ratio", "note"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.case,
+            f"{r.median_s * 1e3:.2f} ms",
+            f"{r.p90_s * 1e3:.2f} ms",
+            f"{r.target_s * 1e3:.0f} ms" if r.target_s else "",
+            r.baseline,
+            f"{r.baseline_median_s * 1e3:.2f} ms",
+            f"{r.ratio:.2f}x",
+            r.note,
+        )
+    return table

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from boostback.config.errors import ConfigError
 
@@ -18,7 +17,7 @@ def bench(
     repeats: Annotated[int, typer.Option(help="Repetitions of the fixed-time solve.")] = 40,
 ) -> None:
     """Time the landing guidance and the closed loop against their baselines, in one run."""
-    from boostback.bench import run_benchmarks
+    from boostback.bench import bench_table, run_benchmarks
     from boostback.config.loader import load_landing
 
     console = Console()
@@ -31,17 +30,5 @@ def bench(
         rows = run_benchmarks(
             vehicle, scen, solve_repeats=repeats, progress=lambda m: status.update(m)
         )
-    table = Table(title=f"{vehicle.name}: guidance and closed-loop timings")
-    for col in ("case", "median", "p90", "target", "baseline", "baseline median", "speed-up"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(
-            r.case,
-            f"{r.median_s * 1e3:.2f} ms",
-            f"{r.p90_s * 1e3:.2f} ms",
-            f"{r.target_s * 1e3:.0f} ms" if r.target_s else "",
-            r.baseline,
-            f"{r.baseline_median_s * 1e3:.2f} ms",
-            f"{r.ratio:.2f}x",
-        )
+    table = bench_table(rows, f"{vehicle.name}: guidance and closed-loop timings")
     console.print(table)

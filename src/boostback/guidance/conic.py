@@ -19,7 +19,7 @@ import clarabel
 import numpy as np
 from scipy import sparse
 
-from boostback.guidance.discretize import Discretized, discretize
+from boostback.guidance.discretize import Discretized, discretize_nondimensional
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
 
@@ -350,9 +350,7 @@ class ConicSolver:
         if mode not in ("fuel", "error", "fuel_bounded"):
             raise ValueError("mode must be 'fuel', 'error' or 'fuel_bounded'")
         start = time.perf_counter()
-        nd, sc = prob.nondimensional()
-        dist = None if disturbance_enu_mps2 is None else disturbance_enu_mps2 / sc.accel_mps2
-        d = discretize(nd, tf_s / sc.time_s, self.nodes, dist)
+        nd, sc, d = discretize_nondimensional(prob, tf_s, self.nodes, disturbance_enu_mps2)
         n_vert = int(d.vert[:-1].sum())
         st = self._structure(mode, n_vert, d.tan_gs > 0.0)
         data, b = st.values(d, max(error_bound_m, 0.0) / sc.length_m)

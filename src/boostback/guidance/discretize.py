@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boostback.guidance.problem import LandingProblem
+from boostback.guidance.problem import LandingProblem, Scales
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,12 @@ def discretize(
         target=prob.target_enu_m,
         vf=np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
     )
+
+
+def discretize_nondimensional(
+    prob: LandingProblem, tf_s: float, n: int, disturbance_enu_mps2: np.ndarray | None
+) -> tuple[LandingProblem, Scales, Discretized]:
+    """``prob`` in nondimensional units (see ``LandingProblem.nondimensional``), discretised."""
+    nd, sc = prob.nondimensional()
+    dist = None if disturbance_enu_mps2 is None else disturbance_enu_mps2 / sc.accel_mps2
+    return nd, sc, discretize(nd, tf_s / sc.time_s, n, dist)

@@ -31,7 +31,7 @@ from dataclasses import replace
 import cvxpy as cp
 import numpy as np
 
-from boostback.guidance.discretize import discretize
+from boostback.guidance.discretize import Discretized, discretize_nondimensional
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
 
@@ -130,9 +130,8 @@ class _Parametric:
             ]
         raise ValueError(f"discretization must be 'foh' or 'zoh', got {discretization!r}")
 
-    def load(self, prob: LandingProblem, tf_s: float, disturbance: np.ndarray | None) -> np.ndarray:
-        """Write the numbers of ``prob`` at time of flight ``tf_s`` into the parameters."""
-        d = discretize(prob, tf_s, self.n, disturbance)
+    def load(self, d: Discretized) -> np.ndarray:
+        """Write the numbers of a discretised problem into the parameters."""
         dt = d.dt_s
         self.r0.value = d.r0
         self.v0.value = d.v0
@@ -205,9 +204,8 @@ class LcvxSolver:
         """Solve at time of flight ``tf_s``; the disturbance is (N, 3), one row per interval."""
         start = time.perf_counter()
         par = self._get(mode)
-        nd, sc = prob.nondimensional()
-        dist = None if disturbance_enu_mps2 is None else disturbance_enu_mps2 / sc.accel_mps2
-        z0 = par.load(nd, tf_s / sc.time_s, dist)
+        nd, sc, d = discretize_nondimensional(prob, tf_s, self.nodes, disturbance_enu_mps2)
+        z0 = par.load(d)
         par.err_max.value = max(error_bound_m, 0.0) / sc.length_m
         try:
             with warnings.catch_warnings():
