@@ -18,8 +18,8 @@ from boostback.config.models import LandingScenario, Vehicle
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.problem import LandingProblem
-from boostback.guidance.search import solve_free_time
-from boostback.sim.ignition import find_ignition
+from boostback.guidance.search import Disturbance, solve_free_time
+from boostback.sim.ignition import ballistic_path, find_ignition
 from boostback.sim.landing import _Guidance, fly_landing
 from boostback.sim.setup import landing_setup
 
@@ -70,20 +70,37 @@ def _row(
     )
 
 
-def ignition_problem(vehicle: Vehicle, scenario: LandingScenario) -> tuple[LandingProblem, float]:
-    """The guidance problem at the executive's ignition point, and a feasible time of flight."""
+@dataclass(frozen=True)
+class BenchProblem:
+    """A landing problem as the executive poses it at ignition, drag included."""
+
+    prob: LandingProblem
+    tf_s: float
+    drag: Disturbance
+
+    def drag_at(self, tf_s: float, nodes: int) -> np.ndarray:
+        t_mid = (np.arange(nodes) + 0.5) * tf_s / nodes
+        return self.drag(t_mid, tf_s)
+
+
+def ignition_problem(vehicle: Vehicle, scenario: LandingScenario) -> BenchProblem:
+    """The guidance problem at the executive's ignition point, and its optimal time of flight.
+
+    Full throttle is allowed (the ignition point sits at the edge of what the executive's throttle
+    headroom allows) and drag enters as the executive models it, a known disturbance.
+    """
     setup = landing_setup(vehicle, scenario)
     guidance = _Guidance(setup)
     x0 = setup.initial_state()
-    t_ig, tf_hint = find_ignition(setup, guidance.feasible, x0)
-    from boostback.sim.ignition import ballistic_path
-
+    t_ig, _ = find_ignition(setup, guidance.feasible, x0)
     path = ballistic_path(setup, x0, scenario.sim.dt_s, t_ig + scenario.sim.dt_s)
     x = path[min(round(t_ig / scenario.sim.dt_s), len(path) - 1)]
-    prob = guidance.problem(x, scenario.guidance.planning_throttle_max)
-    plan = solve_free_time(ConicSolver(50), prob)
-    tf = plan.tf_s if plan.feasible else (tf_hint or 20.0)
-    return prob, tf
+    prob = guidance.problem(x, 1.0)
+    drag = guidance.drag_now(x)
+    plan = solve_free_time(ConicSolver(50), prob, disturbance=drag)
+    if not plan.feasible:
+        raise RuntimeError(f"no feasible landing from the ignition state: {plan.message}")
+    return BenchProblem(prob, plan.tf_s, drag)
 
 
 def run_benchmarks(
@@ -97,20 +114,25 @@ def run_benchmarks(
 ) -> list[BenchRow]:
     """Measure the landing solve, the free-final-time search and the closed-loop landing."""
     say = progress or (lambda _msg: None)
-    prob, tf = ignition_problem(vehicle, scenario)
+    bp = ignition_problem(vehicle, scenario)
+    prob, tf, d50 = bp.prob, bp.tf_s, bp.drag_at(bp.tf_s, 50)
     fast, base = ConicSolver(50), LcvxSolver(50, solver="ECOS")
     rows = []
     say("fixed-time solve")
-    a, b = _interleaved(lambda: fast.solve(prob, tf), lambda: base.solve(prob, tf), solve_repeats)
+    a, b = _interleaved(
+        lambda: fast.solve(prob, tf, disturbance_enu_mps2=d50),
+        lambda: base.solve(prob, tf, disturbance_enu_mps2=d50),
+        solve_repeats,
+    )
     rows.append(_row("landing solve, N=50, fixed t_f", "CVXPY + ECOS", a, b, 0.002))
     say("free-final-time search")
     fast_s, base_s = ConicSolver(50), LcvxSolver(50, solver="ECOS")
     a, b = _interleaved(
-        lambda: solve_free_time(fast_s, prob),
-        lambda: solve_free_time(base_s, prob),
+        lambda: solve_free_time(fast_s, prob, disturbance=bp.drag),
+        lambda: solve_free_time(base_s, prob, disturbance=bp.drag),
         search_repeats,
     )
-    plan = solve_free_time(fast_s, prob)
+    plan = solve_free_time(fast_s, prob, disturbance=bp.drag)
     rows.append(
         _row(
             "free-final-time solve, N=50",
