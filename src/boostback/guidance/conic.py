@@ -53,6 +53,9 @@ class _Layout:
     glide: bool
 
     def __post_init__(self) -> None:
+        # In the fuel mode the landing point is the target: constraints relative to r_N use the
+        # target's numbers instead, which keeps r_N out of every node's rows (less fill-in).
+        self.pinned = self.mode == "fuel"
         n1 = self.n + 1
         self.i_r = np.arange(3 * n1).reshape(n1, 3)
         self.i_v = 3 * n1 + np.arange(3 * n1).reshape(n1, 3)
@@ -124,7 +127,9 @@ class _Structure:
         kv = np.arange(n - lay.n_vert, n)
         if kv.size:
             hr = n_eq + np.arange(2 * kv.size).reshape(kv.size, 2)
-            zero += [(hr.ravel(), R[kv, :2].ravel()), (hr.ravel(), np.tile(R[n, :2], kv.size))]
+            zero.append((hr.ravel(), R[kv, :2].ravel()))
+            if not lay.pinned:
+                zero.append((hr.ravel(), np.tile(R[n, :2], kv.size)))
             n_eq += 2 * kv.size
             eq3(n_eq, V[kv, :2])
             n_eq += 2 * kv.size
@@ -146,9 +151,8 @@ class _Structure:
         pt = ni + np.arange(n1)  # cos s - u_z <= 0
         ineq += [(pt, S), (pt, U[:, 2])]
         ni += n1
-        if not lay.glide:  # stay above the landing point: r_N,z - r_k,z <= 0
-            gr = ni + k
-            ineq += [(gr, R[:-1, 2]), (gr, np.full(n, R[n, 2]))]
+        if not lay.glide:  # stay above the landing point: -r_k,z <= -target_z
+            ineq.append((ni + k, R[:-1, 2]))
             ni += n
         rows.add(ni, ineq)
         self.n_ineq = ni
@@ -165,14 +169,11 @@ class _Structure:
         soc += [(lo, S), (lo, W), (lo + 1, S), (lo + 1, W), (lo + 2, W)]
         ns += 3 * n1
         dims += [3] * n1
-        if lay.glide:  # (r_k,z - r_N,z, tan * (r_k,h - r_N,h))
+        if lay.glide:  # (r_k,z - target_z, tan * (r_k,h - r_N,h))
             gs = ns + 3 * k
-            soc += [
-                (gs, R[:-1, 2]),
-                (gs, np.full(n, R[n, 2])),
-                (gs[:, None] + 1 + np.arange(2), R[:-1, :2]),
-                (gs[:, None] + 1 + np.arange(2), np.tile(R[n, :2], (n, 1))),
-            ]
+            soc += [(gs, R[:-1, 2]), (gs[:, None] + 1 + np.arange(2), R[:-1, :2])]
+            if not lay.pinned:
+                soc.append((gs[:, None] + 1 + np.arange(2), np.tile(R[n, :2], (n, 1))))
             ns += 3 * n
             dims += [3] * n
         if lay.mode in ("error", "fuel_bounded"):
@@ -243,19 +244,22 @@ class _Structure:
             vals.append(np.ones(2))
         nv = lay.n_vert
         if nv:
-            vals += [np.ones(2 * nv), -np.ones(2 * nv), np.ones(2 * nv)]
+            vals += [np.ones(2 * nv)] + ([] if lay.pinned else [-np.ones(2 * nv)])
+            vals.append(np.ones(2 * nv))
         # inequalities
         vals += [np.ones(n1), d.mu2, -np.ones(n1), np.ones(n1), -np.ones(1)]
         vals += [np.full(n1, d.cos_tilt), -np.ones(n1)]
         if not lay.glide:
-            vals += [-np.ones(n), np.ones(n)]
+            vals.append(-np.ones(n))
         # cones: (s, u) -> b - A x = (s, u) so A = -I
         vals += [-np.ones(n1), -np.ones(3 * n1)]
         mu1 = d.mu1
         vals += [-np.ones(n1), -mu1, -np.ones(n1), -mu1, -np.sqrt(2.0 * mu1)]
         if lay.glide:
             tan = d.tan_gs
-            vals += [-np.ones(n), np.ones(n), np.full(2 * n, -tan), np.full(2 * n, tan)]
+            vals += [-np.ones(n), np.full(2 * n, -tan)]
+            if not lay.pinned:
+                vals.append(np.full(2 * n, tan))
         if lay.mode == "error":
             vals.append(-np.ones(1))
         if lay.mode in ("error", "fuel_bounded"):
@@ -273,7 +277,8 @@ class _Structure:
                 d.vf,
                 [d.target[2]],
                 d.target[:2] if lay.mode == "fuel" else [],
-                np.zeros(4 * nv),
+                np.tile(d.target[:2], nv) if lay.pinned else np.zeros(2 * nv),
+                np.zeros(2 * nv),
             ]
         )
         b_in = np.concatenate(
@@ -283,13 +288,14 @@ class _Structure:
                 d.w_max,
                 [-d.w_final_min],
                 np.zeros(n1),
-                [] if lay.glide else np.zeros(n),
+                [] if lay.glide else np.full(n, -d.target[2]),
             ]
         )
         lo = np.stack([1.0 - mu1, -1.0 - mu1, np.zeros(n1)], axis=1).ravel()
         b_soc = [np.zeros(4 * n1), lo]
         if lay.glide:
-            b_soc.append(np.zeros(3 * n))
+            h = -d.tan_gs * d.target[:2] if lay.pinned else np.zeros(2)
+            b_soc.append(np.tile([-d.target[2], h[0], h[1]], n))
         if lay.mode == "error":
             b_soc.append(np.array([0.0, -d.target[0], -d.target[1]]))
         elif lay.mode == "fuel_bounded":
