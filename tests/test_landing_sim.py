@@ -10,9 +10,20 @@ import pytest
 from boostback.config import load_landing, load_vehicle
 from boostback.config.loader import scenario_from_dict
 from boostback.config.models import LandingLimits
+from boostback.sim.faults import (
+    EngineNoRelight,
+    FaultState,
+    IgnitionDelay,
+    NavBias,
+    Onset,
+    PropellantShortfall,
+    ThrottleLag,
+    ThrustShortfall,
+    WindGust,
+)
 from boostback.sim.landing import LandingResult, fly_landing
 from boostback.sim.outcome import Outcome, Touchdown, classify
-from boostback.sim.setup import landing_setup
+from boostback.sim.setup import LandingSetup, landing_setup
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +136,45 @@ def _td(vz: float = 1.0, lat: float = 0.1, tilt: float = 0.5, miss: float = 1.0)
 )
 def test_outcome_classes(td: Touchdown | None, ran_dry: bool, expected: Outcome) -> None:
     assert classify(td, LIMITS, ran_dry) is expected
+
+
+@pytest.fixture(scope="module")
+def falcon9_setup() -> LandingSetup:
+    scenario, vehicle = load_landing("falcon9_landing")
+    return landing_setup(vehicle, scenario)
+
+
+@pytest.mark.parametrize(
+    ("faults", "expected"),
+    [
+        # The thrust estimator re-plans for the engine as it is, so a 10 % shortfall still lands.
+        ((ThrustShortfall(0.10),), {Outcome.LANDED}),
+        ((IgnitionDelay(1.0),), {Outcome.LANDED}),
+        ((ThrottleLag(0.3),), {Outcome.LANDED}),
+        ((PropellantShortfall(0.5),), {Outcome.LANDED}),
+        ((WindGust((15.0, 0.0, 0.0), 5.0, Onset(altitude_m=800.0)),), {Outcome.LANDED}),
+        # Beyond the headroom, or with no engine at all, it cannot.
+        ((ThrustShortfall(0.25),), {Outcome.CRASHED}),
+        ((EngineNoRelight(),), {Outcome.CRASHED}),
+        # Navigation says it falls 1 m/s faster than it does: it brakes too hard and lands hard.
+        ((NavBias(velocity_enu_mps=(0.0, 0.0, -1.0)),), {Outcome.HARD_LANDING}),
+    ],
+)
+def test_faults_act_on_the_truth(
+    falcon9_setup: LandingSetup, faults: tuple, expected: set[Outcome]
+) -> None:
+    result = fly_landing(falcon9_setup, FaultState(faults, np.random.default_rng(0)))
+    assert result.outcome in expected, result.summary()
+
+
+def test_no_relight_means_no_thrust(falcon9_setup: LandingSetup) -> None:
+    result = fly_landing(falcon9_setup, FaultState((EngineNoRelight(),)))
+    assert result.trajectory.thrust_n.max() == 0.0
+    assert result.touchdown is not None
+    assert result.touchdown.vertical_speed_mps > 100.0
+
+
+def test_propellant_shortfall_loads_less(falcon9_setup: LandingSetup) -> None:
+    result = fly_landing(falcon9_setup, FaultState((PropellantShortfall(0.5),)))
+    dry = falcon9_setup.dry_mass_kg
+    assert result.trajectory.mass_kg[0] - dry == pytest.approx(4500.0)

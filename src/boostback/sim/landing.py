@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -30,6 +30,13 @@ from boostback.sim.setup import LandingSetup
 
 KP_PER_S2 = 0.6  # position gain of the plan-tracking correction
 KD_PER_S = 1.6  # velocity gain
+TERMINAL_KP = 0.5  # horizontal position gain in the final seconds, 1/s^2
+TERMINAL_KD = 1.5  # horizontal velocity gain, 1/s
+TERMINAL_TAU_S = 1.0  # time constant for the descent rate when slower than touchdown speed
+CUTOFF_ALTITUDE_M = 2.0  # below this, a booster that has stopped descending shuts down
+CUTOFF_SINK_MPS = 0.1
+ESTIMATOR_TAU_S = 0.5  # time constant of the thrust estimator
+ESTIMATOR_SETTLE_S = 0.5  # the estimator waits this long after ignition
 IGNITION_GRID = 6  # times of flight tried per ignition candidate
 FIRST_PLAN_TOL_S = 0.2  # time-of-flight resolution of the plan at ignition
 
@@ -87,6 +94,9 @@ class _Guidance:
     def __init__(self, setup: LandingSetup) -> None:
         self.setup = setup
         self.cfg = setup.scenario.guidance
+        # Achieved over commanded thrust, estimated in flight from the accelerometers: a weak
+        # engine is planned for as it is, not as the data sheet says.
+        self.thrust_scale = 1.0
         g = setup.scenario.guidance
         backend = ConicSolver if g.backend == "conic" else LcvxSolver
         self.solver = backend(g.nodes)
@@ -99,8 +109,13 @@ class _Guidance:
         return plan
 
     def problem(self, x: State, throttle_fraction: float) -> LandingProblem:
+        """The landing problem from ``x``, with thrust scaled by the in-flight estimate."""
         p_pa = self.setup.env.atmosphere.scalar(x[2])[1]
-        return self.setup.guidance_problem(x, p_pa, throttle_fraction)
+        prob = self.setup.guidance_problem(x, p_pa, throttle_fraction)
+        if self.thrust_scale == 1.0:
+            return prob
+        k = self.thrust_scale
+        return replace(prob, thrust_min_n=prob.thrust_min_n * k, thrust_max_n=prob.thrust_max_n * k)
 
     def drag_now(self, x: State) -> Disturbance:
         """Drag at ``x`` fading as (1 - t/tf)^2: speed falls about linearly through the burn."""
@@ -209,6 +224,25 @@ class _Guidance:
         return bounded if bounded.feasible else nearest
 
 
+def terminal_accel(
+    r: np.ndarray, v: np.ndarray, target: np.ndarray, touchdown_speed_mps: float, g_up: float
+) -> np.ndarray:
+    """Command for the final seconds, from the navigated state alone.
+
+    Vertical: the constant deceleration that brings the descent rate to the touchdown speed
+    exactly at the ground (self-correcting: a booster high or slow gets less thrust). Horizontal:
+    a PD law onto the landing point.
+    """
+    h = max(float(r[2] - target[2]), 0.05)
+    vz = float(v[2])
+    if vz < -touchdown_speed_mps:
+        a_up = g_up + (vz * vz - touchdown_speed_mps**2) / (2.0 * h)
+    else:
+        a_up = g_up - (touchdown_speed_mps + vz) / TERMINAL_TAU_S
+    a_h = TERMINAL_KP * (target[:2] - r[:2]) - TERMINAL_KD * v[:2]
+    return np.array([a_h[0], a_h[1], a_up])
+
+
 def _limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, float]:
     norm = float(np.linalg.norm(vec))
     if norm == 0.0:
@@ -254,6 +288,7 @@ def fly_landing(
     t_ig, tf_hint = find_ignition(setup, guidance.feasible, fs.navigate(x, t, "coast"))
     lit_at = t_ig + fs.ignition_delay_s()
     thr_actual = 0.0
+    thrust_cmd = 0.0
     replan_period = 1.0 / cfg.guidance.replan_hz
     freeze_s = cfg.guidance.terminal_vertical_s + 1.0
     plan: LandingPlan | None = None
@@ -303,14 +338,23 @@ def fly_landing(
             if plan is not None and plan.feasible:
                 tau = t - t_plan
                 r_p, v_p, u_p = plan.sample(tau)
-                if tau <= plan.tf_s:
-                    a_cmd = u_p + KP_PER_S2 * (r_p - r) + KD_PER_S * (v_p - v)
-                else:
-                    a_cmd = np.array([0.0, 0.0, g_up]) + KD_PER_S * (v_td - v)
+                a_cmd = u_p + KP_PER_S2 * (r_p - r) + KD_PER_S * (v_p - v)
+                if plan.tf_s - tau <= freeze_s:
+                    # Last seconds: the descent rate closes its loop on the state, not on a stale
+                    # plan; sideways, the plan is followed to its end, then held on the pad.
+                    term = terminal_accel(r, v, plan.r_enu_m[-1], -v_td[2], g_up)
+                    a_cmd[2] = term[2]
+                    if tau > plan.tf_s:
+                        a_cmd[:2] = term[:2]
             else:  # no plan: brake straight against the velocity at full thrust
                 a_cmd = -v / max(float(np.linalg.norm(v)), 1e-6) * 1e3
+            if v[2] > -CUTOFF_SINK_MPS and r[2] < CUTOFF_ALTITUDE_M and t > lit_at:
+                # Stopped just above the pad with a floor thrust above the weight: it cannot
+                # hover, so shut down and drop the last bit rather than climb away.
+                phase = "engine_cutoff"
+                rec.event("engine_cutoff", t, x, dry)
             p_pa = setup.env.atmosphere.scalar(x[2])[1]
-            thrust_req = x[6] * float(np.linalg.norm(a_cmd))
+            thrust_req = x[6] * float(np.linalg.norm(a_cmd)) / guidance.thrust_scale
             throttle = min(
                 max(setup.prop.throttle_for(thrust_req, p_pa), setup.prop.throttle_min),
                 setup.prop.throttle_max,
@@ -320,17 +364,24 @@ def fly_landing(
             lag = fs.throttle_lag_s(t, phase, x[2])
             if t >= lit_at - 1e-9:
                 thr_actual = lag_step(thr_actual, throttle, h_step, lag) if lag else throttle
+                # What the engine's valve position says it should give (a lag is no shortfall).
+                thrust_cmd = setup.prop.thrust_n(p_pa, thr_actual)
                 throttle = thr_actual * fs.thrust_factor(t, phase, x[2])
             else:
-                thr_actual = throttle = 0.0
+                thr_actual = throttle = thrust_cmd = 0.0
             thrust = setup.prop.thrust_n(p_pa, throttle)
-        else:  # engine out of propellant
+        if phase in ("falling", "engine_cutoff"):  # out of propellant, or shut down
             throttle, thrust = 0.0, 0.0
         sample(phase)
         env = setup.env
         gust = fs.gust(t, phase, x[2]) if fs else None
         if gust is not None:
             env = Environment(env.atmosphere, env.gravity, GustWind(env.wind, gust))
+        if phase == "landing_burn" and thrust_cmd > 0.0 and t > lit_at + ESTIMATOR_SETTLE_S:
+            # Accelerometers measure specific force; less the modelled drag it is thrust / mass.
+            ratio = min(max(thrust / thrust_cmd, 0.5), 1.2)
+            w = 1.0 - math.exp(-h_step / ESTIMATOR_TAU_S)
+            guidance.thrust_scale += w * (ratio - guidance.thrust_scale)
         res = step_with_events(x, h_step, throttle, direction, setup.prop, setup.aero, env, dry)
         x, t = res.state, t + res.dt
         if res.event == "propellant_out":
