@@ -1,4 +1,5 @@
-# Two commands on a fresh machine with Python 3.11+ and make: `make demo` and `make test`.
+# Two commands on a fresh machine with Python 3.11+ and make: `make demo` (the full Falcon 9 RTLS
+# flight, plots and trajectory in out/demo) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,11 +20,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(BIN)/boostback land falcon9 --out $(OUT)
+	$(BIN)/boostback fly falcon9 --recovery rtls --out $(OUT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-dev

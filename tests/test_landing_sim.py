@@ -156,8 +156,12 @@ def falcon9_setup() -> LandingSetup:
         # Beyond the headroom, or with no engine at all, it cannot.
         ((ThrustShortfall(0.25),), {Outcome.CRASHED}),
         ((EngineNoRelight(),), {Outcome.CRASHED}),
-        # Navigation says it falls 1 m/s faster than it does: it brakes too hard and lands hard.
-        ((NavBias(velocity_enu_mps=(0.0, 0.0, -1.0)),), {Outcome.HARD_LANDING}),
+        # Navigation says it falls 1 m/s faster than it does: it brakes too hard, and a booster
+        # that cannot hover then either drops the last metres hard or stops high and climbs.
+        (
+            (NavBias(velocity_enu_mps=(0.0, 0.0, -1.0)),),
+            {Outcome.HARD_LANDING, Outcome.PROPELLANT_DEPLETED},
+        ),
     ],
 )
 def test_faults_act_on_the_truth(

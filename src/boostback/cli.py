@@ -20,6 +20,7 @@ from boostback.cli_bench import bench
 from boostback.cli_mc import mc_app
 from boostback.config import ConfigError, list_scenarios, list_vehicles, load_vehicle
 from boostback.config.loader import check_scenario, load_landing, read_toml, scenario_from_dict
+from boostback.flight.cli import compare, fly
 
 app = typer.Typer(
     add_completion=False,
@@ -30,6 +31,8 @@ console = Console()
 err_console = Console(stderr=True)
 app.add_typer(mc_app, name="mc")
 app.command("bench")(bench)
+app.command("fly")(fly)
+app.command("compare")(compare)
 
 
 def _fail(message: str) -> None:

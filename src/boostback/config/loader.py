@@ -12,12 +12,16 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from boostback.config.errors import ConfigError, from_validation_error
-from boostback.config.models import LandingScenario, Vehicle
+from boostback.config.models import FlightScenario, LandingScenario, Vehicle
 
 __all__ = [
     "check_scenario",
+    "flight_from_dict",
+    "is_flight_scenario",
+    "list_flights",
     "list_scenarios",
     "list_vehicles",
+    "load_flight",
     "load_landing",
     "load_scenario",
     "load_vehicle",
@@ -215,3 +219,45 @@ def check_scenario(scenario: LandingScenario, vehicle: Vehicle, file: str | None
             file=file,
             key="initial.propellant_kg",
         )
+
+
+# --- full recovery flights ---------------------------------------------------------------------
+
+
+def flight_from_dict(data: dict[str, Any], file: str | None = None) -> FlightScenario:
+    """Validate a parsed flight-scenario table."""
+    return _validate(FlightScenario, data, file)
+
+
+def is_flight_scenario(data: dict[str, Any]) -> bool:
+    """Whether a parsed scenario describes a whole flight (it has a [mission] table)."""
+    return isinstance(data.get("mission"), dict)
+
+
+def list_flights() -> list[str]:
+    """Names of the built-in full-flight scenarios (scenario files with a [mission] table)."""
+    out = []
+    for name in list_scenarios():
+        data, _ = _read_builtin("scenarios", name)
+        if is_flight_scenario(data):
+            out.append(name)
+    return out
+
+
+def load_flight(name_or_path: str | Path) -> tuple[FlightScenario, Vehicle]:
+    """Load a full-flight scenario (built-in name or TOML path) and its vehicle."""
+    text = str(name_or_path)
+    if isinstance(name_or_path, str) and text in list_scenarios() and not Path(text).exists():
+        data, file = _read_builtin("scenarios", text)
+        base_dir: Path | None = None
+    else:
+        data, file = read_toml(name_or_path), text
+        base_dir = Path(name_or_path).parent
+    scenario = flight_from_dict(data, file)
+    try:
+        vehicle = load_vehicle(scenario.vehicle, base_dir=base_dir)
+    except ConfigError as exc:
+        if exc.file is None:
+            raise ConfigError(exc.problem, file=file, key="vehicle") from None
+        raise
+    return scenario, vehicle

@@ -145,6 +145,9 @@ class LandingBurn(_Model):
     engines: Annotated[int, Strict(), Field(ge=1)]
     max_tilt_deg: Annotated[float, Strict(), Field(gt=0, lt=90)]
     glide_slope_deg: Annotated[float, Strict(), Field(ge=0, lt=90)]
+    # How fast the thrust axis can swing (attitude control and gimbal together). The default is
+    # an estimate for a large booster; a vehicle file that knows better sets it with a source.
+    max_turn_rate_deg_s: Annotated[float, Strict(), Field(gt=0)] = 30.0
 
 
 def _check_cd_table(table: list[tuple[float, float]], key: str = "cd_mach") -> None:
@@ -169,6 +172,12 @@ class GridFins(_Model):
     count: Annotated[int, Strict(), Field(ge=1)]
     area_m2: Pos  # planform area of one fin
     normal_force_coeff: Pos  # effective normal-force coefficient of one fin at full deflection
+    drag_coeff: NonNeg = 0.0  # axial-force coefficient of one deployed fin (per planform area)
+
+    @property
+    def drag_area_m2(self) -> float:
+        """Drag area (Cd * S) that the deployed fins add to the stage."""
+        return self.count * self.area_m2 * self.drag_coeff
 
     @property
     def authority_m2(self) -> float:
@@ -543,8 +552,12 @@ class AscentProgram(_Model):
 class BoostbackPlan(_Model):
     # No burn when the unpowered impact point is already this close to the site: the grid
     # fins (and the landing burn) take out the rest.
-    skip_miss_m: NonNeg = 1_500.0
+    skip_miss_m: NonNeg = 500.0
     retarget_period_s: Pos = 2.0  # closed-loop re-targeting period during the burn
+    # Range searched for the burn's pitch above the local horizon (least boostback + entry
+    # propellant).
+    pitch_min_deg: Annotated[float, Strict(), Field(ge=-60, le=60)] = -25.0
+    pitch_max_deg: Annotated[float, Strict(), Field(ge=-60, le=80)] = 25.0
 
 
 class EntryPlan(_Model):

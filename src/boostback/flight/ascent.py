@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.constants import G0_MPS2
 from boostback.flight.dynamics import Command, State, air_data
 from boostback.flight.integrate import mass_event, step
 from boostback.flight.record import FlightRecorder
@@ -22,6 +23,7 @@ from boostback.guidance.ascent import (
 __all__ = ["AscentResult", "fly_ascent", "liftoff_state", "solve_pitch_kick"]
 
 MAX_ASCENT_S = 400.0
+THROTTLE_RATE = 0.2  # per second, for the max-Q throttle law
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ def fly_ascent(
     body = setup.ascent_body
     assert setup.vehicle.ascent is not None
     q_max = setup.vehicle.ascent.max_dynamic_pressure_pa
+    a_g = setup.vehicle.ascent.max_acceleration_g
+    a_max = a_g * G0_MPS2 if a_g is not None else None
     steer = AscentSteering(
         cfg.vertical_rise_s, cfg.kick_duration_s, kick_rad, _downrange_unit(setup)
     )
@@ -82,6 +86,7 @@ def fly_ascent(
     x = liftoff_state(setup)
     t = 0.0
     q_prev = 0.0
+    throttle_prev = prop.throttle_max
     max_q, max_q_t = 0.0, 0.0
     first_down = last_down = None
     event = None
@@ -97,9 +102,18 @@ def fly_ascent(
             prop.throttle_min,
             prop.throttle_max,
         )
+        # throttle moves at most THROTTLE_RATE per second (engines do not step; no chatter)
+        step_max = THROTTLE_RATE * dt
+        throttle = min(max(throttle, throttle_prev - step_max), throttle_prev + step_max)
+        if a_max is not None:  # hold the thrust acceleration under the limit
+            full = prop.thrust_vac_n * prop.throttle_max - prop.exit_area_m2 * air.pressure_pa
+            cap = prop.throttle_for(a_max * x[6], air.pressure_pa)
+            if full > 0.0 and cap < throttle:
+                throttle = max(cap, prop.throttle_min)
         if throttle < prop.throttle_max:
             first_down = t if first_down is None else first_down
             last_down = t
+        throttle_prev = throttle
         cmd = Command(throttle, prop, direction)
         if rec is not None:
             rec.sample(t, x, "ascent", cmd, air)
@@ -123,7 +137,7 @@ def fly_ascent(
         max_q_pa=max_q,
         max_q_t_s=max_q_t,
         throttle_down_s=down,
-        depleted=event != "meco",
+        depleted=event != "meco" or x[6] - empty_kg <= 1.0,
     )
 
 

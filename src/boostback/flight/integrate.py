@@ -47,9 +47,11 @@ def _refine(
             if side == -1:
                 glo *= 0.5
             side = -1
-    if g(xh) > 0.0:  # land on the far side so the event is seen as reached
-        h = hi
+    nudge = 1e-9 * max(dt, 1.0)
+    while g(xh) > 0.0 and h < hi:  # step just across, so the event is seen as reached
+        h = min(h + nudge, hi)
         xh = advance(x, h)
+        nudge *= 4.0
     return xh, h
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from boostback.environment.earth import EarthModel
 from boostback.environment.frames import Site, great_circle_distance_m
 from boostback.flight.dynamics import AirData, Command, State
+from boostback.telemetry import SimProfile
 
 __all__ = ["FlightEvent", "FlightRecorder", "FlightTrajectory"]
 
@@ -182,10 +183,27 @@ class FlightTrajectory:
         }
 
     def to_parquet(self, path: str | Path) -> Path:
-        """Write the columns to a Parquet file (needs pyarrow); returns the path."""
+        """Write the columns to a Parquet file (needs pyarrow), events in its metadata.
+
+        The events are JSON under the schema metadata key ``boostback.events``.
+        """
+        import json
+
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         path = Path(path)
-        pq.write_table(pa.table(self.columns()), path)
+        table = pa.table(self.columns())
+        events = json.dumps([e.as_dict() for e in self.events])
+        table = table.replace_schema_metadata({"boostback.events": events})
+        pq.write_table(table, path)
         return path
+
+    def sim_profile(self) -> SimProfile:
+        """Times, altitudes, speeds and events, for comparison with telemetry."""
+        return SimProfile(
+            t_s=self.t_s,
+            altitude_m=self.altitude_m,
+            speed_mps=self.speed_mps,
+            events={e.name: (e.t_s, e.altitude_m, e.speed_mps) for e in self.events},
+        )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from boostback.flight.dynamics import State
 
-__all__ = ["ReserveBudget", "ReserveModel", "reserve_budget"]
+__all__ = ["ReserveBudget", "ReserveModel", "boostback_guess", "reserve_budget"]
 
 STEERING_LOSS = 0.05  # boostback: thrust not exactly along the velocity change
 
@@ -62,6 +62,47 @@ def _dot(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 
 
+def _return_velocity(
+    x: State,
+    up: tuple[float, float, float],
+    vh: tuple[float, float, float],
+    target_ecef: tuple[float, float, float],
+    coast_s: float,
+    fall_s: float,
+) -> tuple[float, float, float]:
+    """Horizontal velocity that carries the stage from its post-flip position to the target."""
+    d = (target_ecef[0] - x[0], target_ecef[1] - x[1], target_ecef[2] - x[2])
+    dn = _dot(d, up)
+    need = [d[i] - dn * up[i] - vh[i] * coast_s for i in range(3)]
+    return (need[0] / fall_s, need[1] / fall_s, need[2] / fall_s)
+
+
+def _fall(
+    x: State, model: ReserveModel, altitude_m: float, coast_s: float
+) -> tuple[tuple[float, float, float], tuple[float, float, float], float, float, float]:
+    r = math.sqrt(_dot(x, x))
+    up = (x[0] / r, x[1] / r, x[2] / r)
+    v = x[3:6]
+    w = _dot(v, up)
+    vh = (v[0] - w * up[0], v[1] - w * up[1], v[2] - w * up[2])
+    g = model.mu_m3ps2 / (r * r)
+    h1 = altitude_m + w * coast_s - 0.5 * g * coast_s * coast_s
+    w1 = w - g * coast_s
+    drop = max(h1 - model.entry_altitude_m, 0.0)
+    w_entry = math.sqrt(w1 * w1 + 2.0 * g * drop)
+    fall_s = (w1 + w_entry) / g + 0.5 * model.entry_altitude_m / max(w_entry, 1.0)
+    return up, vh, g, w_entry, fall_s
+
+
+def boostback_guess(
+    x: State, model: ReserveModel, target_ecef: tuple[float, float, float], altitude_m: float
+) -> tuple[float, float, float]:
+    """Impulsive boostback velocity change (ECEF) of the estimate, applied at ``x`` now."""
+    up, vh, _g, _w, fall_s = _fall(x, model, altitude_m, 0.0)
+    u = _return_velocity(x, up, vh, target_ecef, 0.0, fall_s)
+    return (u[0] - vh[0], u[1] - vh[1], u[2] - vh[2])
+
+
 def reserve_budget(
     x: State,
     model: ReserveModel,
@@ -76,28 +117,22 @@ def reserve_budget(
     """
     if mode == "expendable":
         return ReserveBudget(mode, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    r = math.sqrt(_dot(x, x))
-    up = (x[0] / r, x[1] / r, x[2] / r)
-    v = x[3:6]
-    w = _dot(v, up)
-    vh = (v[0] - w * up[0], v[1] - w * up[1], v[2] - w * up[2])
-    g = model.mu_m3ps2 / (r * r)
     tc = model.coast_s
-    h1 = altitude_m + w * tc - 0.5 * g * tc * tc
-    w1 = w - g * tc
-    drop = max(h1 - model.entry_altitude_m, 0.0)
-    w_entry = math.sqrt(w1 * w1 + 2.0 * g * drop)
-    fall_s = (w1 + w_entry) / g
-    fall_s += 0.5 * model.entry_altitude_m / max(w_entry, 1.0)  # drifting below the entry
+    up, vh, g, w_entry, fall_s = _fall(x, model, altitude_m, tc)
     if target_ecef is None:
         u = vh
         dv_bb = 0.0
     else:
-        d = (target_ecef[0] - x[0], target_ecef[1] - x[1], target_ecef[2] - x[2])
-        dn = _dot(d, up)
-        need = [d[i] - dn * up[i] - vh[i] * tc for i in range(3)]
-        u = (need[0] / fall_s, need[1] / fall_s, need[2] / fall_s)
-        dv_bb = math.sqrt(sum((u[i] - vh[i]) ** 2 for i in range(3))) * (1.0 + STEERING_LOSS)
+        u = _return_velocity(x, up, vh, target_ecef, tc, fall_s)
+        dv = [u[i] - vh[i] for i in range(3)]
+        speed_h = math.sqrt(_dot(vh, vh))
+        along = _dot(dv, vh) / speed_h if speed_h > 0.0 else 0.0
+        if along > 0.0:
+            # The site is beyond the impact point: burning on with the ascent engines is the
+            # cheaper way to get there, so only the cross-range part is kept in reserve.
+            dv = [dv[i] - along * vh[i] / speed_h for i in range(3)]
+            u = tuple(vh[i] + dv[i] for i in range(3))  # type: ignore[assignment]
+        dv_bb = math.sqrt(_dot(dv, dv)) * (1.0 + STEERING_LOSS)
     v_entry = math.sqrt(_dot(u, u) + w_entry * w_entry)
     dv_entry = max(v_entry - model.entry_target_speed_mps, 0.0)
     dv_entry += g * dv_entry / model.entry_accel_mps2  # gravity loss during the burn

@@ -179,7 +179,11 @@ def flight_setup(
     if mission.fairing:
         upper += vehicle.ascent.fairing_mass_kg
     hw = booster.recovery
-    fins = booster.grid_fins.authority_m2 if booster.grid_fins is not None else 0.0
+    gf = booster.grid_fins
+    fins = gf.authority_m2 if gf is not None else 0.0
+    # deployed fins add their drag to the stage's (as an increment of Cd on its reference area)
+    dcd = gf.drag_area_m2 / booster.area_m2 if gf is not None else 0.0
+    descent_cd = [(m, cd + dcd) for m, cd in booster.cd_mach]
     return FlightSetup(
         vehicle=vehicle,
         scenario=scenario,
@@ -192,5 +196,5 @@ def flight_setup(
         boostback_prop=stage_propulsion(booster, hw.boostback_engines if hw else 1),
         entry_prop=stage_propulsion(booster, hw.entry_engines if hw else 1),
         ascent_body=Body(_aero(booster.area_m2, vehicle.ascent.cd_mach)),
-        descent_body=Body(_aero(booster.area_m2, booster.cd_mach), fins),
+        descent_body=Body(_aero(booster.area_m2, descent_cd), fins),
     )

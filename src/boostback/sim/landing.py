@@ -243,6 +243,24 @@ def terminal_accel(
     return np.array([a_h[0], a_h[1], a_up])
 
 
+def turn_towards(
+    current: tuple[float, float, float], wanted: tuple[float, float, float], max_angle_rad: float
+) -> tuple[float, float, float]:
+    """Rotate the unit vector ``current`` towards ``wanted`` by at most ``max_angle_rad``."""
+    c = np.asarray(current)
+    w = np.asarray(wanted)
+    cos_a = float(np.clip(c @ w, -1.0, 1.0))
+    angle = math.acos(cos_a)
+    if angle <= max_angle_rad or angle < 1e-12:
+        return wanted
+    # slerp by the fraction of the angle the vehicle can turn this step
+    f = max_angle_rad / angle
+    sin_a = math.sin(angle)
+    out = (math.sin((1 - f) * angle) * c + math.sin(f * angle) * w) / sin_a
+    out /= np.linalg.norm(out)
+    return (float(out[0]), float(out[1]), float(out[2]))
+
+
 def _limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, float]:
     norm = float(np.linalg.norm(vec))
     if norm == 0.0:
@@ -276,6 +294,7 @@ def fly_landing(
     dry = setup.dry_mass_kg
     landing = setup.stage.landing
     max_tilt = math.radians(landing.max_tilt_deg) if landing else math.pi / 2
+    turn_rate = math.radians(landing.max_turn_rate_deg_s) if landing else math.inf
     fs = faults if faults is not None else FaultState()
     deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
     guidance = _Guidance(setup)
@@ -359,7 +378,8 @@ def fly_landing(
                 max(setup.prop.throttle_for(thrust_req, p_pa), setup.prop.throttle_min),
                 setup.prop.throttle_max,
             )
-            direction = _limit_tilt(a_cmd, max_tilt * fs.tilt_factor(t, phase, x[2]))
+            wanted = _limit_tilt(a_cmd, max_tilt * fs.tilt_factor(t, phase, x[2]))
+            direction = turn_towards(direction, wanted, turn_rate * h_step)
             # The truth: ignition delay, throttle lag and thrust shortfall act here.
             lag = fs.throttle_lag_s(t, phase, x[2])
             if t >= lit_at - 1e-9:

@@ -1,0 +1,236 @@
+"""``boostback report RESULTS_DIR -o report.html``: one self-contained HTML file (and PNGs).
+
+RESULTS_DIR is either a campaign folder (``campaign.json`` and ``runs/part-*.parquet``, as
+``mc run --out`` writes) or a flight folder (``summary.json`` and ``trajectory.csv`` or
+``trajectory.parquet``, as ``land --out`` writes). :func:`write_report` does the same from Python.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+
+from boostback.config.errors import ConfigError
+
+console = Console()
+err_console = Console(stderr=True)
+FLIGHT_PNGS = ("time_histories.png", "trajectory.png")
+# record attribute -> column names that may hold it, first found wins
+COLUMNS = {
+    "altitude_m": ("altitude_m", "up_m"),
+    "speed_mps": ("speed_mps",),
+    "mach": ("mach",),
+    "qbar_pa": ("qbar_pa",),
+    "throttle": ("throttle",),
+    "tilt_deg": ("tilt_deg",),
+    "mass_kg": ("mass_kg",),
+    "thrust_n": ("thrust_n",),
+    "downrange_m": ("downrange_m",),
+    "engines": ("engines",),
+    "heat_flux_wpm2": ("heat_flux_wpm2",),
+}
+
+
+def folder_kind(folder: Path) -> Literal["campaign", "flight"] | None:
+    if (folder / "campaign.json").is_file() and any((folder / "runs").glob("part-*.parquet")):
+        return "campaign"
+    if (folder / "summary.json").is_file() and _trajectory_file(folder) is not None:
+        return "flight"
+    return None
+
+
+def _trajectory_file(folder: Path) -> Path | None:
+    for name in ("trajectory.parquet", "trajectory.csv"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, int | float) and math.isfinite(x)
+
+
+def _events(folder: Path, payload: dict[str, Any], t: np.ndarray) -> list[dict[str, Any]]:
+    """``events.json`` or the payload's ``timeline`` when present, else one event per finite
+    ``<name>_t_s`` of the summary."""
+    if (folder / "events.json").is_file():
+        return list(json.loads((folder / "events.json").read_text()))
+    if isinstance(payload.get("timeline"), list):  # a whole flight's payload (fly --out)
+        return [dict(e) for e in payload["timeline"]]
+    summary = payload.get("summary") if isinstance(payload.get("summary"), dict) else payload
+    evs = [{"name": "start", "t_s": float(t[0])}] if len(t) else []
+    evs += [
+        {"name": k[: -len("_t_s")], "t_s": float(v)}
+        for k, v in summary.items()
+        if k.endswith("_t_s") and _finite(v)
+    ]
+    return sorted(evs, key=lambda e: e["t_s"])
+
+
+def load_flight_folder(folder: str | Path) -> tuple[SimpleNamespace, dict[str, Any]]:
+    """A flight folder's trajectory as a record the report figures read, and its summary."""
+    folder = Path(folder)
+    payload = json.loads((folder / "summary.json").read_text())
+    nested = isinstance(payload.get("summary"), dict)  # fly --out: summary, timeline, budget
+    summary = payload["summary"] if nested else payload
+    path = _trajectory_file(folder)
+    if path is None:
+        raise ConfigError("no trajectory.csv or trajectory.parquet here", file=str(folder))
+    cols = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    if "t_s" not in cols:
+        raise ConfigError("the trajectory has no t_s column", file=str(path))
+    t = cols["t_s"].to_numpy(float)
+    rec = SimpleNamespace(t_s=t)
+    for attr, names in COLUMNS.items():
+        name = next((c for c in names if c in cols), None)
+        if name is not None:
+            setattr(rec, attr, cols[name].to_numpy(float))
+    if {"east_m", "north_m", "up_m"} <= set(cols.columns):
+        rec.r_enu_m = cols[["east_m", "north_m", "up_m"]].to_numpy(float)
+    if {"v_east_mps", "v_north_mps", "v_up_mps"} <= set(cols.columns):
+        rec.v_enu_mps = cols[["v_east_mps", "v_north_mps", "v_up_mps"]].to_numpy(float)
+        rec.speed_mps = np.linalg.norm(rec.v_enu_mps, axis=1)
+    if {"x_ecef_m", "lat_deg", "lon_deg", "altitude_m"} <= set(cols.columns) and len(t):
+        from boostback.environment.earth import WGS84Earth
+        from boostback.report.series import enu_about
+
+        lat, lon = np.radians(cols["lat_deg"].to_numpy(float)), np.radians(cols["lon_deg"])
+        r = cols[["x_ecef_m", "y_ecef_m", "z_ecef_m"]].to_numpy(float)
+        h = cols["altitude_m"].to_numpy(float)
+        rec.r_enu_m = enu_about(r, h, float(lat[-1]), float(np.asarray(lon)[-1]), WGS84Earth())
+    rec.events = _events(folder, payload, t)
+    if nested and isinstance(payload.get("budget"), dict):
+        rec.budget = [{"item": k, "propellant_kg": v} for k, v in payload["budget"].items()]
+    if "phase" in cols:
+        rec.phase = cols["phase"].astype(str).to_numpy(object)
+    elif _finite(summary.get("ignition_t_s")):  # a landing flight: coast, then the burn
+        rec.phase = np.where(t < summary["ignition_t_s"], "coast", "landing_burn").astype(object)
+        if _finite(summary.get("touchdown_t_s")) and len(t):
+            rec.phase[-1] = "touchdown"
+    left = summary.get("propellant_left_kg")
+    if hasattr(rec, "mass_kg") and _finite(left) and len(t):
+        dry = float(rec.mass_kg[-1]) - float(left)
+        for e in rec.events:
+            e.setdefault("propellant_kg", float(np.interp(e["t_s"], t, rec.mass_kg)) - dry)
+    return rec, summary
+
+
+def _flight_pngs(rec: SimpleNamespace, out_dir: Path, glide: float | None, pad: float) -> None:
+    """The matplotlib views of a landing folder, for the PNGs that are not there yet."""
+    needed = [n for n in FLIGHT_PNGS if not (out_dir / n).exists()]
+    if not needed or not all(hasattr(rec, a) for a in ("r_enu_m", "v_enu_mps", "mass_kg")):
+        return
+    from boostback.report.plots import DPI, time_histories, trajectory_views
+    from boostback.sim.record import Event, Trajectory
+
+    n = len(rec.t_s)
+    tilt = np.radians(getattr(rec, "tilt_deg", np.zeros(n)))
+    traj = Trajectory(
+        t_s=rec.t_s,
+        r_enu_m=rec.r_enu_m,
+        v_enu_mps=rec.v_enu_mps,
+        mass_kg=rec.mass_kg,
+        throttle=getattr(rec, "throttle", np.zeros(n)),
+        thrust_dir_enu=np.column_stack([np.sin(tilt), np.zeros(n), np.cos(tilt)]),
+        thrust_n=getattr(rec, "thrust_n", np.zeros(n)),
+        mach=getattr(rec, "mach", np.zeros(n)),
+        qbar_pa=getattr(rec, "qbar_pa", np.zeros(n)),
+        phase=getattr(rec, "phase", np.full(n, "flight", object)),
+        events=[
+            Event(
+                e["name"],
+                e["t_s"],
+                float(np.interp(e["t_s"], rec.t_s, rec.r_enu_m[:, 2])),
+                float(np.interp(e["t_s"], rec.t_s, rec.speed_mps)),
+                e.get("propellant_kg", math.nan),
+            )
+            for e in rec.events
+        ],
+    )
+    figs = {
+        "time_histories.png": lambda: time_histories(traj),
+        "trajectory.png": lambda: trajectory_views(traj, glide_slope_deg=glide, pad_radius_m=pad),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in needed:
+        fig = figs[name]()
+        fig.savefig(out_dir / name, dpi=DPI)
+        fig.clear()
+
+
+def write_report(
+    folder: str | Path,
+    out: str | Path | None = None,
+    *,
+    png: bool = True,
+    glide_slope_deg: float | None = None,
+    pad_radius_m: float | None = None,
+) -> Path:
+    """Write the report of a campaign or flight folder to ``out`` (default FOLDER/report.html)."""
+    from boostback.report.html import REPORT_NAME, render_flight_report, write_campaign_report
+
+    folder = Path(folder)
+    kind = folder_kind(folder)
+    out_path = Path(out) if out is not None else folder / REPORT_NAME
+    if kind == "campaign":
+        return write_campaign_report(folder, out_path, png=png)
+    if kind is None:
+        raise ConfigError(
+            "is neither a campaign folder (campaign.json and runs/part-*.parquet) nor a flight "
+            "folder (summary.json and trajectory.csv or trajectory.parquet)",
+            file=str(folder),
+        )
+    rec, summary = load_flight_folder(folder)
+    glide = glide_slope_deg if glide_slope_deg is not None else summary.get("glide_slope_deg")
+    pad = pad_radius_m or summary.get("max_miss_m") or summary.get("pad_radius_m") or 10.0
+    if png:
+        _flight_pngs(rec, out_path.parent, glide, pad)
+    pngs = [n for n in (*FLIGHT_PNGS, "flight.png") if (out_path.parent / n).exists()]
+    outcome = summary.get("outcome")
+    head = str(summary.get("vehicle") or folder.resolve().name)
+    return render_flight_report(
+        rec,
+        out_path,
+        title=f"{head}: {outcome}" if outcome else head,
+        summary=summary,
+        glide_slope_deg=glide,
+        pad_radius_m=float(pad),
+        budget=getattr(rec, "budget", None),
+        pngs=pngs,
+    )
+
+
+def report(
+    results_dir: Annotated[
+        Path, typer.Argument(help="A campaign folder (mc run --out) or a flight folder (--out).")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="HTML file to write [default: RESULTS_DIR/report.html]."),
+    ] = None,
+    png: Annotated[bool, typer.Option(help="Also write the static PNGs beside the HTML.")] = True,
+    glide_slope_deg: Annotated[
+        float | None, typer.Option(help="Flight folders: glide-slope cone to draw (deg).")
+    ] = None,
+    pad_radius_m: Annotated[
+        float | None, typer.Option(help="Flight folders: pad radius to draw [default: 10 m].")
+    ] = None,
+) -> None:
+    """Write one self-contained HTML report (opens offline) of a campaign or a flight."""
+    try:
+        path = write_report(
+            results_dir, out, png=png, glide_slope_deg=glide_slope_deg, pad_radius_m=pad_radius_m
+        )
+    except ConfigError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    size_mb = path.stat().st_size / 1e6
+    console.print(f"report written to [bold]{path}[/] ({size_mb:.1f} MB)", highlight=False)

@@ -1,0 +1,196 @@
+"""MECO to the end of the boostback: separation, flip, and the closed-loop boostback burn."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from boostback.environment.frames import enu_basis
+from boostback.flight.context import FlightContext
+from boostback.flight.dynamics import COAST, Command, State, air_data
+from boostback.flight.integrate import mass_event, step
+from boostback.flight.reserve import boostback_guess
+from boostback.guidance.boostback_targeting import (
+    TargetingSolution,
+    best_pitch,
+    solve_boostback,
+)
+
+__all__ = ["BoostbackOutcome", "coast", "fly_boostback", "separate"]
+
+
+@dataclass(frozen=True)
+class BoostbackOutcome:
+    state: State
+    t_s: float
+    burned: bool
+    planned_dv_mps: float  # impulsive velocity change of the first solution
+    burn_s: float
+    propellant_kg: float
+    miss_m: float  # predicted miss of the impact point when the burn ends (or is skipped)
+    predictions: int
+    note: str = ""
+
+
+def coast(
+    ctx: FlightContext, x: State, t: float, duration_s: float, phase: str, attached: bool = False
+) -> tuple[State, float]:
+    """Unpowered flight for ``duration_s`` (recorded), upper stage attached or not."""
+    s = ctx.setup
+    body = s.ascent_body if attached else s.descent_body
+    t_end = t + duration_s
+    dt = s.scenario.sim.dt_powered_s
+    while t < t_end - 1e-9:
+        ctx.rec.sample(t, x, phase, COAST, air_data(x, s.world))
+        res = step(x, min(dt, t_end - t), COAST, body, s.world)
+        x, t = res.state, t + res.dt
+    return x, t
+
+
+def separate(ctx: FlightContext, x: State, t: float) -> State:
+    """Drop the upper stage, payload and fairing."""
+    ctx.rec.separated = True
+    x = (*x[:6], x[6] - ctx.setup.upper_mass_kg)
+    ctx.rec.event("separation", t, x)
+    return x  # type: ignore[return-value]
+
+
+def _unit(v: np.ndarray) -> tuple[float, float, float]:
+    n = float(np.linalg.norm(v))
+    return (float(v[0] / n), float(v[1] / n), float(v[2] / n))
+
+
+def fly_boostback(
+    ctx: FlightContext, x: State, t: float, attitude_ecef: tuple[float, float, float]
+) -> BoostbackOutcome:
+    """From just after separation: flip to the burn attitude, burn, cut off on target.
+
+    ``attitude_ecef`` is the stage's axis at separation (thrust direction at MECO). The burn is
+    skipped when the unpowered impact point is already within ``skip_miss_m`` of the site.
+    """
+    s = ctx.setup
+    cfg = s.scenario.boostback
+    n0 = ctx.predictions
+    prop0 = ctx.rec.propellant_kg(x)
+    if ctx.target_ecef is None:
+        return BoostbackOutcome(x, t, False, 0.0, 0.0, 0.0, math.nan, 0, "no landing site")
+    typical = ctx.entry_nominal
+    ctx.plan_entry(x, t)  # the entry burn of the unpowered path
+    free = ctx.predict(x, t, ctx.entry_nominal)
+    miss0 = float(np.hypot(*ctx.miss_en(free.state)))
+    if miss0 <= cfg.skip_miss_m:
+        return BoostbackOutcome(
+            x, t, False, 0.0, 0.0, 0.0, miss0, ctx.predictions - n0, "impact point on target"
+        )
+    ctx.entry_nominal = typical  # the pitch search judges every trial with the typical entry
+
+    def solve_from(
+        xs: State, ts: float, pitch: float, p0: np.ndarray, jac: np.ndarray | None, tol: float
+    ) -> TargetingSolution:
+        base = np.array(xs, dtype=float)
+        lat, lon, _ = s.world.earth.geodetic_xyz(xs[0], xs[1], xs[2])
+        basis = enu_basis(lat, lon)
+
+        def miss(dv: np.ndarray) -> np.ndarray:
+            xx = base.copy()
+            xx[3:6] += dv
+            imp = ctx.predict(tuple(xx), ts, ctx.entry_nominal)  # type: ignore[arg-type]
+            return ctx.miss_en(imp.state)
+
+        return solve_boostback(miss, basis, pitch, p0, jac, tol_m=tol)
+
+    def horizontal(xs: State, dv: np.ndarray) -> np.ndarray:
+        lat, lon, _ = s.world.earth.geodetic_xyz(xs[0], xs[1], xs[2])
+        basis = enu_basis(lat, lon)
+        return np.array([basis[0] @ dv, basis[1] @ dv])
+
+    alt = air_data(x, s.world).altitude_m
+    guess = horizontal(
+        x, np.array(boostback_guess(x, ctx.reserve_model, tuple(ctx.target_ecef), alt))
+    )
+    ve = s.exhaust_vac_mps
+
+    def trial(pitch: float, prev: TargetingSolution | None) -> TargetingSolution:
+        p0 = prev.params if prev is not None else guess
+        return solve_from(x, t, pitch, p0, prev.jacobian if prev else None, 100.0)
+
+    def cost(sol: TargetingSolution) -> float:
+        """Boostback plus entry-burn propellant (rocket equation; entry target from limits)."""
+        xx = np.array(x, dtype=float)
+        xx[3:6] += sol.dv_ecef_mps
+        found = ctx.entry_target(tuple(xx), t)  # type: ignore[arg-type]
+        if found is None:
+            return math.inf
+        target, v_entry = found
+        dv_entry = max(v_entry - target.speed_mps, 0.0)
+        m1 = x[6] * math.exp(-sol.dv_mps / ve)
+        return x[6] - m1 * math.exp(-dv_entry / ve)
+
+    sol = best_pitch(trial, cost, math.radians(cfg.pitch_min_deg), math.radians(cfg.pitch_max_deg))
+    pitch = sol.pitch_rad
+    # now the entry burn that follows this boostback, and the solution aimed with it
+    xx = np.array(x, dtype=float)
+    xx[3:6] += sol.dv_ecef_mps
+    ctx.plan_entry(tuple(xx), t)  # type: ignore[arg-type]
+    sol = solve_from(x, t, pitch, sol.params, sol.jacobian, 50.0)
+    planned = sol.dv_mps
+    # flip to the burn attitude
+    hw = s.booster.recovery
+    assert hw is not None
+    cos_angle = float(np.dot(attitude_ecef, sol.dv_ecef_mps) / max(planned, 1e-9))
+    angle = math.degrees(math.acos(max(-1.0, min(1.0, cos_angle))))
+    flip_s = angle / hw.flip_rate_deg_s
+    x, t = coast(ctx, x, t, flip_s, "flip")
+    ctx.rec.event("flip_end", t, x, f"{angle:.0f} deg in {flip_s:.1f} s")
+    sol = solve_from(x, t, pitch, horizontal(x, sol.dv_ecef_mps), sol.jacobian, 25.0)
+    dv_togo = sol.dv_ecef_mps.copy()
+    jac = sol.jacobian
+    prop = s.boostback_prop
+    dry = mass_event(s.dry_mass_kg)
+    dt = s.scenario.sim.dt_powered_s
+    ctx.rec.event(
+        "boostback_start", t, x, f"{planned:.0f} m/s planned, pitch {math.degrees(pitch):.0f} deg"
+    )
+    t_start = t
+    t_next = t + cfg.retarget_period_s
+    note = ""
+    while True:
+        air = air_data(x, s.world)
+        if t >= t_next - 1e-9:
+            t_next = t + cfg.retarget_period_s
+            sol = solve_from(x, t, pitch, horizontal(x, dv_togo), jac, 10.0)
+            dv_togo, jac = sol.dv_ecef_mps.copy(), sol.jacobian
+        thrust = max(prop.thrust_vac_n - prop.exit_area_m2 * air.pressure_pa, 0.0)
+        accel = thrust / x[6]
+        togo = float(np.linalg.norm(dv_togo))
+        h = dt
+        last = togo <= accel * dt
+        if last:
+            h = togo / accel
+        cmd = Command(1.0, prop, _unit(dv_togo) if togo > 0 else (0.0, 0.0, 1.0))
+        ctx.rec.sample(t, x, "boostback", cmd, air)
+        if h > 1e-6:
+            res = step(x, h, cmd, s.descent_body, s.world, [("dry", dry)])
+            x, t = res.state, t + res.dt
+            dv_togo = dv_togo - accel * res.dt * np.asarray(cmd.dir_ecef)
+            if res.event == "dry":
+                note = "propellant ran out in the boostback"
+                break
+        if last:
+            break
+    end = ctx.predict(x, t, ctx.entry_nominal)
+    miss = float(np.hypot(*ctx.miss_en(end.state)))
+    ctx.rec.event("boostback_end", t, x, f"predicted miss {miss:.0f} m")
+    return BoostbackOutcome(
+        x,
+        t,
+        True,
+        planned,
+        t - t_start,
+        prop0 - ctx.rec.propellant_kg(x),
+        miss,
+        ctx.predictions - n0,
+        note,
+    )

@@ -1,0 +1,296 @@
+"""The ``boostback fly`` and ``boostback compare`` commands (registered in ``boostback.cli``)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from boostback.config import ConfigError
+from boostback.config.loader import (
+    flight_from_dict,
+    is_flight_scenario,
+    list_flights,
+    load_flight,
+    load_vehicle,
+    read_toml,
+)
+from boostback.config.models import FlightScenario, Vehicle
+
+__all__ = ["compare", "fly", "resolve_flight"]
+
+console = Console()
+err_console = Console(stderr=True)
+SUCCESS = ("landed", "expended")
+MODES = ("rtls", "droneship", "downrange", "expendable")
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _num(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def resolve_flight(vehicle: str, recovery: str | None) -> tuple[FlightScenario, Vehicle]:
+    """The scenario for ``boostback fly VEHICLE [--recovery MODE]`` (or a scenario file)."""
+    if recovery is not None and recovery not in MODES:
+        raise ConfigError(f"unknown recovery '{recovery}'; choose one of {', '.join(MODES)}")
+    path = Path(vehicle)
+    if path.suffix == ".toml" and path.exists():
+        data = read_toml(path)
+        if is_flight_scenario(data):
+            scenario, veh = load_flight(str(path))
+            return _with_mode(scenario, recovery), veh
+        key = load_vehicle(str(path)).key
+        names = [n for n in list_flights() if n.startswith(f"{key}_")]
+    else:
+        key = vehicle
+        names = [n for n in list_flights() if n.startswith(f"{key}_")]
+    if recovery is not None and f"{key}_{recovery}" in names:
+        scenario, veh = load_flight(f"{key}_{recovery}")
+    else:
+        if not names:
+            raise ConfigError(f"no built-in flight scenario for vehicle '{key}'", key="vehicle")
+        preferred = sorted(names, key=lambda n: (not n.endswith("_rtls"), n))
+        scenario, veh = load_flight(preferred[0])
+        scenario = _with_mode(scenario, recovery)
+    if path.suffix == ".toml" and path.exists():
+        veh = load_vehicle(str(path))
+    return scenario, veh
+
+
+def _with_mode(scenario: FlightScenario, recovery: str | None) -> FlightScenario:
+    if recovery is None or recovery == scenario.recovery.mode:
+        return scenario
+    data = scenario.model_dump()
+    data["recovery"]["mode"] = recovery
+    if recovery == "rtls" and data["recovery"]["site"] is None:
+        raise ConfigError(
+            "an RTLS flight needs a landing site: give a scenario file with [recovery] site",
+            key="recovery.site",
+        )
+    if recovery == "droneship":
+        data["recovery"]["site"] = None
+    return flight_from_dict(data)
+
+
+def _fmt(value: float, scale: float = 1.0, digits: int = 1) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value / scale:,.{digits}f}"
+
+
+def _timeline_table(result: Any) -> Table:
+    table = Table(title=f"{result.scenario.name or result.vehicle.name}: event timeline")
+    for col in (
+        "event",
+        "T+ (s)",
+        "altitude (km)",
+        "speed (m/s)",
+        "downrange (km)",
+        "propellant (t)",
+        "note",
+    ):
+        table.add_column(col, justify="left" if col in ("event", "note") else "right")
+    for e in result.timeline():
+        table.add_row(
+            e.name,
+            _fmt(e.t_s),
+            _fmt(e.altitude_m, 1e3, 2),
+            _fmt(e.speed_mps, 1.0, 0),
+            _fmt(e.downrange_m, 1e3, 1),
+            _fmt(e.propellant_kg, 1e3, 2),
+            e.detail,
+        )
+    return table
+
+
+def _budget_table(result: Any) -> Table:
+    table = Table(title="propellant budget")
+    table.add_column("item")
+    table.add_column("propellant (t)", justify="right")
+    for name, kg in result.budget():
+        table.add_row(name, _fmt(kg, 1e3, 2))
+    return table
+
+
+def _reserve_table(result: Any) -> Table:
+    table = Table(title="recovery reserve needed at this MECO, by recovery mode")
+    table.add_column("mode")
+    for col in ("boostback", "entry", "landing", "margin", "total"):
+        table.add_column(f"{col} (t)", justify="right")
+    table.add_column("boostback / entry / landing dv (m/s)", justify="right")
+    for mode, b in result.reserve_table.items():
+        flown = " (flown)" if mode == result.scenario.recovery.mode else ""
+        table.add_row(
+            mode + flown,
+            _fmt(b.boostback_kg, 1e3, 1),
+            _fmt(b.entry_kg, 1e3, 1),
+            _fmt(b.landing_kg, 1e3, 1),
+            _fmt(b.margin_kg, 1e3, 1),
+            _fmt(b.total_kg, 1e3, 1),
+            f"{b.boostback_dv_mps:.0f} / {b.entry_dv_mps:.0f} / {b.landing_dv_mps:.0f}",
+        )
+    return table
+
+
+def _limits_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="outcome and limits")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_column("limit", justify="right")
+    colour = "green" if summary["outcome"] in SUCCESS else "red"
+    table.add_row("outcome", f"[bold {colour}]{summary['outcome']}[/]", "")
+    rows = [
+        ("miss distance (m)", summary["miss_distance_m"], None, 1.0),
+        ("touchdown vertical speed (m/s)", summary["touchdown_vertical_speed_mps"], None, 1.0),
+        ("max-Q, ascent (kPa)", summary["max_q_ascent_pa"], summary["max_q_ascent_limit_pa"], 1e3),
+        (
+            "peak dynamic pressure, descent (kPa)",
+            summary["peak_qbar_descent_pa"],
+            summary["peak_qbar_descent_limit_pa"],
+            1e3,
+        ),
+        (
+            "peak heating index (kW/m^2)",
+            summary["peak_heat_flux_wpm2"],
+            summary["peak_heat_flux_limit_wpm2"],
+            1e3,
+        ),
+        ("entry-burn target speed (m/s)", summary["entry_target_speed_mps"], None, 1.0),
+    ]
+    for name, value, limit, scale in rows:
+        table.add_row(name, _fmt(value, scale, 2), "" if limit is None else _fmt(limit, scale, 1))
+    return table
+
+
+def fly(
+    vehicle: Annotated[
+        str, typer.Argument(help="Built-in vehicle key, vehicle TOML, or flight scenario TOML.")
+    ] = "falcon9",
+    recovery: Annotated[
+        str | None, typer.Option(help="rtls, droneship, downrange or expendable.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for plots and the trajectory.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Fly a whole first-stage mission: liftoff to MECO, boostback, entry, landing."""
+    from boostback.flight.executive import fly_mission
+
+    try:
+        scenario, veh = resolve_flight(vehicle, recovery)
+        with console.status("flying…", spinner="dots") if not as_json else _Null():
+            result = fly_mission(scenario, veh)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    summary = result.summary()
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        result.trajectory.to_parquet(out / "trajectory.parquet")
+        (out / "summary.json").write_text(json.dumps(_payload(result), indent=2) + "\n")
+        from boostback.report.flight_plots import save_flight_plots
+
+        save_flight_plots(result, out)
+    if as_json:
+        sys.stdout.write(json.dumps(_payload(result)) + "\n")
+    else:
+        console.print(_timeline_table(result))
+        console.print(_budget_table(result))
+        console.print(_reserve_table(result))
+        console.print(_limits_table(summary))
+        for note in result.notes:
+            console.print(f"[yellow]note:[/] {note}")
+        if out is not None:
+            console.print(f"plots, trajectory.parquet and summary.json written to [bold]{out}[/]")
+    if result.outcome not in SUCCESS:
+        raise typer.Exit(code=1)
+
+
+def _payload(result: Any) -> dict[str, Any]:
+    return {
+        "summary": {k: _num(v) for k, v in result.summary().items()},
+        "timeline": [{k: _num(v) for k, v in e.as_dict().items()} for e in result.timeline()],
+        "budget": {name: _num(kg) for name, kg in result.budget()},
+        "reserve_at_meco": {m: b.as_dict() for m, b in result.reserve_table.items()},
+        "notes": list(result.notes),
+    }
+
+
+def compare(
+    trajectory: Annotated[Path, typer.Argument(help="trajectory.parquet written by 'fly --out'.")],
+    telemetry: Annotated[
+        Path, typer.Argument(help="Telemetry folder (analysed.json, events.json).")
+    ],
+    out: Annotated[Path | None, typer.Option(help="Folder for the comparison plot.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
+) -> None:
+    """Compare a simulated flight with flight telemetry: event table and overlaid curves."""
+    from boostback.telemetry import compare as compare_profiles
+    from boostback.telemetry import load_telemetry, read_trajectory
+
+    if not trajectory.is_file():
+        _fail(f"{trajectory}: file not found")
+    if not (telemetry / "analysed.json").is_file() or not (telemetry / "events.json").is_file():
+        _fail(f"{telemetry}: not a telemetry folder (needs analysed.json and events.json)")
+    try:
+        sim = read_trajectory(trajectory)
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        _fail(f"{trajectory}: cannot read the trajectory: {exc}")
+        return
+    tel = load_telemetry(telemetry)
+    rows = compare_profiles(sim, tel)
+    if out is not None:
+        from boostback.report.flight_plots import comparison_figure
+
+        out.mkdir(parents=True, exist_ok=True)
+        comparison_figure(sim, tel).savefig(out / f"compare_{tel.name}.png")
+    if as_json:
+        sys.stdout.write(json.dumps([{k: _num(v) for k, v in r.as_dict().items()} for r in rows]))
+        sys.stdout.write("\n")
+        return
+    table = Table(title=f"simulated flight vs {tel.name}")
+    for col in (
+        "event",
+        "T+ sim",
+        "T+ real",
+        "dt",
+        "alt sim (km)",
+        "alt real (km)",
+        "dh",
+        "v sim (m/s)",
+        "v real (m/s)",
+        "dv",
+    ):
+        table.add_column(col, justify="left" if col == "event" else "right")
+    for r in rows:
+        table.add_row(
+            r.event,
+            _fmt(r.t_sim_s),
+            _fmt(r.t_tel_s),
+            f"{r.t_error:+.0%}",
+            _fmt(r.altitude_sim_m, 1e3, 1),
+            _fmt(r.altitude_tel_m, 1e3, 1),
+            f"{r.altitude_error:+.0%}" if math.isfinite(r.altitude_error) else "n/a",
+            _fmt(r.speed_sim_mps, 1.0, 0),
+            _fmt(r.speed_tel_mps, 1.0, 0),
+            f"{r.speed_error:+.0%}" if math.isfinite(r.speed_error) else "n/a",
+        )
+    console.print(table)
+    if out is not None:
+        console.print(f"plot written to [bold]{out}[/]")
+
+
+class _Null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None

@@ -1,0 +1,121 @@
+"""What every post-MECO phase shares: the setup, the recorder, the target and the predictor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from boostback.environment.frames import Site, enu_basis
+from boostback.flight.dynamics import State
+from boostback.flight.predict import EntryBurnSpec, Impact, predict_impact
+from boostback.flight.record import FlightRecorder
+from boostback.flight.reserve import ReserveModel
+from boostback.flight.setup import FlightSetup
+from boostback.guidance.entry import EntryTarget, entry_target_speed
+
+__all__ = ["FlightContext", "make_context"]
+
+
+@dataclass
+class FlightContext:
+    setup: FlightSetup
+    rec: FlightRecorder
+    reserve_model: ReserveModel
+    entry_nominal: EntryBurnSpec  # entry burn with the planned target speed (for predictions)
+    target: Site | None
+    target_ecef: np.ndarray | None
+    target_basis: np.ndarray | None  # rows: east, north, up at the target (ECEF)
+    predictions: int = 0
+
+    def predict(self, x: State, t: float, entry: EntryBurnSpec | None) -> Impact:
+        self.predictions += 1
+        s = self.setup
+        hw = s.booster.recovery
+        return predict_impact(
+            x,
+            t,
+            s.descent_body,
+            s.world,
+            s.ground_alt_m,
+            s.dry_mass_kg,
+            entry,
+            hw.nose_radius_m if hw else 1.0,
+        )
+
+    def coast_to(self, x: State, t: float, altitude_m: float) -> Impact:
+        """Unpowered flight from ``x`` until it descends through ``altitude_m``."""
+        s = self.setup
+        self.predictions += 1
+        return predict_impact(x, t, s.descent_body, s.world, altitude_m, s.dry_mass_kg)
+
+    def entry_target(self, x: State, t: float) -> tuple[EntryTarget, float] | None:
+        """Entry target speed (from the limits) for the descent from ``x``, and the speed at
+        which the stage reaches the entry altitude; None if it never gets there."""
+        s = self.setup
+        hw = s.booster.recovery
+        if hw is None:
+            return None
+        spec = self.entry_nominal
+        probe = self.coast_to(x, t, spec.start_altitude_m)
+        if not probe.landed:
+            return None
+        xe, te = probe.state, probe.t_s
+        speed = float(np.linalg.norm(xe[3:6]))
+
+        def peaks(v: float) -> tuple[float, float]:
+            imp = self.predict(xe, te, EntryBurnSpec(spec.prop, spec.start_altitude_m + 1.0, v))
+            return imp.peak_qbar_pa, imp.peak_heat_wpm2
+
+        target = entry_target_speed(
+            peaks,
+            speed,
+            hw.max_entry_dynamic_pressure_pa,
+            hw.max_heat_flux_w_m2,
+            s.scenario.entry.limit_margin,
+        )
+        return target, speed
+
+    def plan_entry(self, x: State, t: float) -> EntryTarget | None:
+        """Re-plan the entry burn's target speed from a prediction of the state at its start.
+
+        The boostback and the drone ship's station are then aimed with the entry burn the stage
+        will actually fly, not with a typical one.
+        """
+        found = self.entry_target(x, t)
+        if found is None:
+            return None
+        spec = self.entry_nominal
+        self.entry_nominal = EntryBurnSpec(spec.prop, spec.start_altitude_m, found[0].speed_mps)
+        return found[0]
+
+    def miss_en(self, impact: State) -> np.ndarray:
+        """East/north offset of a point from the target (m), in the target's ENU frame."""
+        assert self.target_ecef is not None and self.target_basis is not None
+        return self.target_basis[:2] @ (np.asarray(impact[:3]) - self.target_ecef)
+
+    def miss_ecef(self, impact: State) -> np.ndarray:
+        """Horizontal offset (at the target) of a point from the target, in ECEF axes."""
+        assert self.target_basis is not None
+        en = self.miss_en(impact)
+        return en[0] * self.target_basis[0] + en[1] * self.target_basis[1]
+
+
+def make_context(
+    setup: FlightSetup,
+    rec: FlightRecorder,
+    reserve_model: ReserveModel,
+    entry_nominal: EntryBurnSpec,
+) -> FlightContext:
+    target = setup.target
+    if target is None:
+        return FlightContext(setup, rec, reserve_model, entry_nominal, None, None, None)
+    return FlightContext(
+        setup,
+        rec,
+        reserve_model,
+        entry_nominal,
+        target,
+        setup.site_ecef(target),
+        enu_basis(target.lat_rad, target.lon_rad),
+    )

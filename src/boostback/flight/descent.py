@@ -1,0 +1,162 @@
+"""After the boostback: coast over the top, entry burn, grid-fin descent down to the handover."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from boostback.flight.context import FlightContext
+from boostback.flight.dynamics import COAST, Command, State, air_data
+from boostback.flight.integrate import EventFn, altitude_event, mass_event, step
+from boostback.flight.predict import EntryBurnSpec, heat_flux_wpm2
+from boostback.guidance.aero_descent import fin_command
+from boostback.guidance.entry import EntryTarget, entry_target_speed
+
+__all__ = ["DescentOutcome", "EntryOutcome", "fly_aero_descent", "fly_coast_to_entry", "fly_entry"]
+
+
+def _up_speed(x: State) -> float:
+    r = math.sqrt(x[0] ** 2 + x[1] ** 2 + x[2] ** 2)
+    return (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r
+
+
+def _sample(ctx: FlightContext, t: float, x: State, phase: str, cmd: Command) -> None:
+    air = air_data(x, ctx.setup.world)
+    hw = ctx.setup.booster.recovery
+    heat = heat_flux_wpm2(air.density_kgpm3, air.speed_mps, hw.nose_radius_m) if hw else 0.0
+    ctx.rec.sample(t, x, phase, cmd, air, heat if cmd.throttle == 0.0 else 0.0)
+
+
+def fly_coast_to_entry(ctx: FlightContext, x: State, t: float) -> tuple[State, float]:
+    """Coast (marking apogee) until descending through the entry-burn altitude.
+
+    Stops earlier at the handover altitude if the flight never gets above the entry altitude.
+    """
+    s = ctx.setup
+    h_entry = s.scenario.entry.start_altitude_m
+    h_hand = s.ground_alt_m + s.scenario.descent.handover_altitude_m
+    apogee_seen = _up_speed(x) <= 0.0
+
+    def up(xs: State) -> float:
+        return _up_speed(xs)
+
+    t_end = s.scenario.sim.max_time_s
+    while t < t_end:
+        air = air_data(x, s.world)
+        descending = _up_speed(x) < 0.0
+        if descending and air.altitude_m <= h_entry + 1e-3:
+            break
+        if descending and air.altitude_m <= h_hand + 1e-3:
+            break
+        events: list[tuple[str, EventFn]] = [
+            ("entry", altitude_event(s.world, h_entry)),
+            ("handover", altitude_event(s.world, h_hand)),
+        ]
+        if not apogee_seen:
+            events.append(("apogee", up))
+        h = s.scenario.sim.dt_coast_s if air.altitude_m > h_entry + 5_000 else 0.2
+        _sample(ctx, t, x, "coast", COAST)
+        res = step(x, h, COAST, s.descent_body, s.world, events)
+        x, t = res.state, t + res.dt
+        if res.event == "apogee":
+            apogee_seen = True
+            ctx.rec.event("apogee", t, x)
+    return x, t
+
+
+@dataclass(frozen=True)
+class EntryOutcome:
+    state: State
+    t_s: float
+    target: EntryTarget | None
+    burn_s: float
+    propellant_kg: float
+
+
+def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
+    """Choose the entry target speed from the limits, then burn retrograde down to it."""
+    s = ctx.setup
+    hw = s.booster.recovery
+    assert hw is not None
+    prop = s.entry_prop
+    air = air_data(x, s.world)
+
+    def peaks(v: float) -> tuple[float, float]:
+        imp = ctx.predict(x, t, EntryBurnSpec(prop, air.altitude_m + 1.0, v))
+        return imp.peak_qbar_pa, imp.peak_heat_wpm2
+
+    target = entry_target_speed(
+        peaks,
+        air.speed_mps,
+        hw.max_entry_dynamic_pressure_pa,
+        hw.max_heat_flux_w_m2,
+        s.scenario.entry.limit_margin,
+    )
+    if not target.needed:
+        return EntryOutcome(x, t, target, 0.0, 0.0)
+    prop0 = ctx.rec.propellant_kg(x)
+    ctx.rec.event("entry_start", t, x, f"target {target.speed_mps:.0f} m/s")
+    t0 = t
+    v_target = target.speed_mps
+
+    def slower(xs: State) -> float:
+        return math.sqrt(xs[3] ** 2 + xs[4] ** 2 + xs[5] ** 2) - v_target
+
+    events = [("slow", slower), ("dry", mass_event(s.dry_mass_kg))]
+    dt = s.scenario.sim.dt_powered_s
+    while True:
+        speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)
+        cmd = Command(1.0, prop, (-x[3] / speed, -x[4] / speed, -x[5] / speed))
+        _sample(ctx, t, x, "entry_burn", cmd)
+        res = step(x, dt, cmd, s.descent_body, s.world, events)
+        x, t = res.state, t + res.dt
+        if res.event is not None:
+            break
+    ctx.rec.event("entry_end", t, x)
+    return EntryOutcome(x, t, target, t - t0, prop0 - ctx.rec.propellant_kg(x))
+
+
+@dataclass(frozen=True)
+class DescentOutcome:
+    state: State
+    t_s: float
+    miss_at_handover_m: float  # predicted unpowered miss when the landing executive takes over
+    fin_saturated_s: float
+
+
+def fly_aero_descent(ctx: FlightContext, x: State, t: float) -> DescentOutcome:
+    """Steer with the grid fins (zero-effort miss on the predicted impact) to the handover."""
+    s = ctx.setup
+    cfg = s.scenario.descent
+    h_hand = s.ground_alt_m + cfg.handover_altitude_m
+    hand = altitude_event(s.world, h_hand)
+    auth = s.descent_body.fin_authority_m2
+    dt = s.scenario.sim.dt_powered_s
+    fin = (0.0, 0.0, 0.0)
+    t_next = t
+    saturated = 0.0
+    miss = math.nan
+    if air_data(x, s.world).altitude_m <= h_hand:
+        return DescentOutcome(x, t, miss, 0.0)
+    while t < s.scenario.sim.max_time_s:
+        air = air_data(x, s.world)
+        if t >= t_next - 1e-9 and ctx.target_ecef is not None:
+            t_next = t + cfg.guidance_period_s
+            imp = ctx.predict(x, t, None)
+            miss_vec = ctx.miss_ecef(imp.state)
+            miss = float(np.linalg.norm(miss_vec))
+            a_auth = air.qbar_pa * auth / x[6]
+            fin = fin_command(x[3:6], miss_vec, imp.t_s - t, cfg.navigation_gain, a_auth)
+        if math.sqrt(fin[0] ** 2 + fin[1] ** 2 + fin[2] ** 2) >= 0.999:
+            saturated += dt
+        cmd = Command(0.0, None, (0.0, 0.0, 1.0), fin)
+        _sample(ctx, t, x, "aero_descent", cmd)
+        res = step(x, dt, cmd, s.descent_body, s.world, [("handover", hand)])
+        x, t = res.state, t + res.dt
+        if res.event == "handover":
+            break
+    if ctx.target_ecef is not None:
+        miss = float(np.hypot(*ctx.miss_en(ctx.predict(x, t, None).state)))
+    return DescentOutcome(x, t, miss, saturated)

@@ -1,0 +1,247 @@
+"""The flight executive: plan, then fly the whole first-stage mission phase by phase.
+
+Before launch: the nominal entry-burn target speed (from the descent limits), the constants of
+the reserve estimate, the drone ship's station when it is not given (under the ballistic path of
+the nominal flight) and the pitch kick (for the requested MECO flight path). Then: ascent to
+MECO, separation, flip and boostback, coast, entry burn, grid-fin descent, landing burn.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from boostback.config.models import FlightScenario, Vehicle
+from boostback.environment.frames import Site
+from boostback.flight.ascent import AscentResult, fly_ascent, solve_pitch_kick
+from boostback.flight.boostback import coast, fly_boostback, separate
+from boostback.flight.context import FlightContext, make_context
+from boostback.flight.descent import fly_aero_descent, fly_coast_to_entry, fly_entry
+from boostback.flight.dynamics import State, air_data
+from boostback.flight.integrate import altitude_event
+from boostback.flight.predict import EntryBurnSpec, predict_impact
+from boostback.flight.record import FlightRecorder
+from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_budget
+from boostback.flight.result import FlightResult
+from boostback.flight.setup import FlightSetup, flight_setup, stage_propulsion
+from boostback.flight.touchdown import fly_touchdown
+from boostback.guidance.ascent import local_up
+from boostback.guidance.entry import entry_target_speed
+
+__all__ = ["fly_mission", "plan_entry_speed", "plan_reserve_model"]
+
+TYPICAL_ENTRY_SPEED_MPS = 1300.0
+TYPICAL_ENTRY_PATH_DEG = -65.0
+
+
+def _synthetic_entry_state(setup: FlightSetup) -> State:
+    """A typical state at the entry-burn altitude, descending towards the landing site."""
+    site = setup.target or setup.launch_site
+    h = setup.scenario.entry.start_altitude_m
+    r = setup.world.earth.geodetic_to_ecef(site.lat_rad, site.lon_rad, h)
+    up = np.array(local_up(site.lat_rad, site.lon_rad))
+    east = np.array([-math.sin(site.lon_rad), math.cos(site.lon_rad), 0.0])
+    g = math.radians(TYPICAL_ENTRY_PATH_DEG)
+    v = TYPICAL_ENTRY_SPEED_MPS * (math.cos(g) * east + math.sin(g) * up)
+    m = setup.dry_mass_kg * 1.5
+    return (*map(float, r), *map(float, v), m)  # type: ignore[return-value]
+
+
+def plan_entry_speed(setup: FlightSetup) -> float:
+    """Entry target speed for a typical descent: used to plan the reserve and the boostback."""
+    hw = setup.booster.recovery
+    assert hw is not None
+    x = _synthetic_entry_state(setup)
+
+    def peaks(v: float) -> tuple[float, float]:
+        imp = predict_impact(
+            x,
+            0.0,
+            setup.descent_body,
+            setup.world,
+            setup.ground_alt_m,
+            setup.dry_mass_kg,
+            EntryBurnSpec(setup.entry_prop, setup.scenario.entry.start_altitude_m + 1.0, v),
+            hw.nose_radius_m,
+        )
+        return imp.peak_qbar_pa, imp.peak_heat_wpm2
+
+    target = entry_target_speed(
+        peaks,
+        TYPICAL_ENTRY_SPEED_MPS,
+        hw.max_entry_dynamic_pressure_pa,
+        hw.max_heat_flux_w_m2,
+        setup.scenario.entry.limit_margin,
+    )
+    return target.speed_mps
+
+
+def _landing_dv_mps(setup: FlightSetup) -> float:
+    """Terminal speed of the near-empty stage a few km up, plus gravity loss at 90 % thrust."""
+    b = setup.booster
+    m = b.dry_mass_kg * 1.2
+    _t, p, rho, _a = setup.world.atmosphere.scalar(5_000.0)
+    g = setup.world.earth.mu_m3ps2 / setup.world.earth.equatorial_radius_m**2
+    cd = setup.descent_body.aero.cd_at(0.9) or 1.0
+    v_t = math.sqrt(2.0 * m * g / (rho * cd * b.area_m2))
+    thrust = stage_propulsion(b, b.landing_engines).thrust_n(p, 0.9)
+    accel = thrust / m - g
+    return v_t + g * v_t / max(accel, 1.0)
+
+
+def plan_reserve_model(setup: FlightSetup, entry_speed_mps: float) -> ReserveModel:
+    b = setup.booster
+    hw = b.recovery
+    assert hw is not None
+    return ReserveModel(
+        dry_mass_kg=b.dry_mass_kg,
+        exhaust_vac_mps=setup.exhaust_vac_mps,
+        exhaust_sl_mps=setup.exhaust_sl_mps,
+        mu_m3ps2=setup.world.earth.mu_m3ps2,
+        coast_s=hw.separation_delay_s + 150.0 / hw.flip_rate_deg_s,
+        entry_altitude_m=setup.scenario.entry.start_altitude_m,
+        entry_target_speed_mps=entry_speed_mps,
+        entry_accel_mps2=setup.entry_prop.thrust_vac_n / (b.dry_mass_kg * 1.4),
+        landing_dv_mps=_landing_dv_mps(setup),
+        margin=setup.scenario.recovery.reserve_margin,
+    )
+
+
+def _target_tuple(setup: FlightSetup) -> tuple[float, float, float] | None:
+    if setup.target is None:
+        return None
+    r = setup.site_ecef(setup.target)
+    return (float(r[0]), float(r[1]), float(r[2]))
+
+
+def _plan_ship(setup: FlightSetup, model: ReserveModel, entry_speed: float) -> Site:
+    """Station the drone ship under the ballistic path of the nominal flight."""
+    kick = solve_pitch_kick(setup, model, None)
+    asc = fly_ascent(setup, model, kick, None)
+    x: State = (*asc.state[:6], asc.state[6] - setup.upper_mass_kg)  # type: ignore[assignment]
+    spec = EntryBurnSpec(setup.entry_prop, setup.scenario.entry.start_altitude_m, entry_speed)
+    rec = FlightRecorder(setup.world.earth, setup.launch_site, setup.dry_mass_kg, 0.0)
+    ctx = make_context(setup, rec, model, spec)
+    ctx.plan_entry(x, asc.t_s)
+    imp = ctx.predict(x, asc.t_s, ctx.entry_nominal)
+    lat, lon, _ = setup.world.earth.geodetic_xyz(*imp.state[:3])
+    return Site("drone ship (planned)", math.degrees(lat), math.degrees(lon), 0.0)
+
+
+def reserve_table(
+    setup: FlightSetup, model: ReserveModel, asc: AscentResult
+) -> dict[str, ReserveBudget]:
+    """What each recovery mode would need from this MECO state (RTLS: back to the launch pad)."""
+    x = asc.state
+    h = air_data(x, setup.world).altitude_m
+    pad = setup.site_ecef(setup.launch_site)
+    rtls_target = setup.target if setup.mode == "rtls" and setup.target else setup.launch_site
+    r = setup.site_ecef(rtls_target) if rtls_target is not None else pad
+    return {
+        "rtls": reserve_budget(x, model, (float(r[0]), float(r[1]), float(r[2])), h, "rtls"),
+        "droneship": reserve_budget(x, model, None, h, "droneship"),
+        "expendable": reserve_budget(x, model, None, h, "expendable"),
+    }
+
+
+def _fall_to_ground(ctx: FlightContext, x: State, t: float) -> tuple[State, float]:
+    """An expended stage (or a failed recovery) falls to the ground unpowered."""
+    from boostback.flight.dynamics import COAST
+    from boostback.flight.integrate import step
+
+    s = ctx.setup
+    ground = altitude_event(s.world, s.ground_alt_m)
+    while t < s.scenario.sim.max_time_s:
+        air = air_data(x, s.world)
+        ctx.rec.sample(t, x, "fall", COAST, air)
+        h = s.scenario.sim.dt_coast_s if air.altitude_m > 30_000 else 0.2
+        res = step(x, h, COAST, s.descent_body, s.world, [("ground", ground)])
+        x, t = res.state, t + res.dt
+        if res.event == "ground":
+            ctx.rec.event("impact", t, x)
+            break
+    return x, t
+
+
+def fly_mission(
+    scenario: FlightScenario, vehicle: Vehicle, file: str | None = None
+) -> FlightResult:
+    """Fly the scenario from liftoff to touchdown (or impact)."""
+    setup = flight_setup(vehicle, scenario, file)
+    notes: list[str] = []
+    recovered = setup.mode != "expendable"
+    entry_speed = plan_entry_speed(setup) if recovered else math.nan
+    model = plan_reserve_model(setup, entry_speed) if recovered else None
+    if setup.mode == "droneship" and setup.target is None:
+        assert model is not None
+        setup = setup.with_target(_plan_ship(setup, model, entry_speed))
+        reserve_target = None  # the ship is where the nominal flight falls: no boostback reserve
+    else:
+        reserve_target = _target_tuple(setup)
+    if model is None:  # expendable: a dummy model (the reserve is zero)
+        model = ReserveModel(setup.dry_mass_kg, 3e3, 3e3, 4e14, 0, 5e4, 1e3, 50, 0, 0)
+    kick = solve_pitch_kick(setup, model, reserve_target)
+    rec = FlightRecorder(
+        setup.world.earth, setup.launch_site, setup.dry_mass_kg, setup.upper_mass_kg
+    )
+    rec.per_engine_flow = setup.booster.engine.mass_flow_kgps
+    spec = EntryBurnSpec(setup.entry_prop, scenario.entry.start_altitude_m, entry_speed)
+    ctx = make_context(setup, rec, model, spec)
+    x0 = (*setup.site_ecef(setup.launch_site), 0.0, 0.0, 0.0, setup.liftoff_mass_kg)
+    rec.event("liftoff", 0.0, x0)
+    asc = fly_ascent(setup, model, kick, reserve_target, rec)
+    x, t = asc.state, asc.t_s
+    rec.event("meco", t, x, f"reserve {asc.reserve.total_kg / 1e3:.1f} t")
+    table = reserve_table(setup, model, asc)
+    speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)
+    attitude = (x[3] / speed, x[4] / speed, x[5] / speed)
+    hw = setup.booster.recovery
+    sep_delay = hw.separation_delay_s if hw else 3.0
+    x, t = coast(ctx, x, t, sep_delay, "coast", attached=True)
+    x = separate(ctx, x, t)
+    bb = entry = descent = landing = None
+    outcome = "expended"
+    if recovered and ctx.target is not None:
+        bb = fly_boostback(ctx, x, t, attitude)
+        x, t = bb.state, bb.t_s
+        if bb.note:
+            notes.append(bb.note)
+        x, t = fly_coast_to_entry(ctx, x, t)
+        if (
+            air_data(x, setup.world).altitude_m
+            > setup.ground_alt_m + scenario.descent.handover_altitude_m + 1
+        ):
+            entry = fly_entry(ctx, x, t)
+            x, t = entry.state, entry.t_s
+        rec.event("aero_descent", t, x)
+        descent = fly_aero_descent(ctx, x, t)
+        x, t = descent.state, descent.t_s
+        rec.event("handover", t, x, f"predicted miss {descent.miss_at_handover_m:.0f} m")
+        if x[6] - setup.dry_mass_kg <= 0.0:
+            notes.append("no propellant left for the landing burn")
+            x, t = _fall_to_ground(ctx, x, t)
+            outcome = "propellant_depleted"
+        else:
+            landing = fly_touchdown(ctx, x, t)
+            outcome = landing.outcome.value
+            notes.extend(landing.notes)
+    else:
+        x, t = _fall_to_ground(ctx, x, t)
+    return FlightResult(
+        scenario=scenario,
+        vehicle=vehicle,
+        outcome=outcome,
+        trajectory=rec.finish(),
+        ascent=asc,
+        boostback=bb,
+        entry=entry,
+        descent=descent,
+        landing=landing,
+        reserve_table=table,
+        target=ctx.target,
+        kick_rad=kick,
+        entry_speed_planned_mps=entry_speed,
+        predictions=ctx.predictions,
+        notes=notes,
+    )

@@ -1,0 +1,171 @@
+"""Static campaign plots (matplotlib PNGs for papers and slides): the same views as the HTML.
+
+Figures are built with ``Figure`` directly (never ``pyplot``): headless and thread-safe. Each
+PNG has a fixed size (``SIZES``, inches at ``DPI``), so its pixel size is known in advance.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
+
+from boostback.report.campaign_figures import (
+    MAX_SENSITIVITY_ROWS,
+    METRICS,
+    OUTCOME_COLOURS,
+    completed,
+    ellipse_xy,
+    metric_values,
+    outcome_colour,
+    probability_text,
+)
+
+if TYPE_CHECKING:
+    from boostback.campaign.stats import CampaignSummary
+
+DPI = 120
+SIZES = {  # file name -> (width, height) in inches
+    "campaign_touchdown.png": (8.0, 8.0),
+    "campaign_outcomes.png": (8.0, 4.5),
+    "campaign_distributions.png": (14.0, 8.0),
+    "campaign_sensitivity.png": (10.0, 6.0),
+}
+LEGEND = {"fontsize": 8, "framealpha": 0.85}
+
+
+def touchdown_plot(
+    frame: pd.DataFrame, ellipse: dict[str, Any], *, pad_radius_m: float | None, title: str = ""
+) -> Figure:
+    fig = Figure(figsize=SIZES["campaign_touchdown.png"], layout="constrained")
+    ax = fig.subplots()
+    if pad_radius_m:
+        ax.add_patch(
+            Circle((0, 0), pad_radius_m, fc=OUTCOME_COLOURS["landed"], alpha=0.15, ec="tab:green")
+        )
+        ax.plot([], [], color="tab:green", lw=6, alpha=0.3, label=f"pad (r = {pad_radius_m:g} m)")
+    runs = completed(frame)
+    if {"touchdown_east_m", "touchdown_north_m"} <= set(runs.columns):
+        for name, grp in runs.groupby("outcome", sort=False):
+            ax.scatter(
+                grp["touchdown_east_m"],
+                grp["touchdown_north_m"],
+                s=14,
+                alpha=0.8,
+                color=outcome_colour(str(name)),
+                label=f"{name} ({len(grp)})",
+            )
+    xy = ellipse_xy(ellipse)
+    if xy is not None:
+        ax.plot(*xy, "k--", lw=1.3, label=f"{100 * ellipse.get('confidence', 0.95):g} % ellipse")
+        ax.plot(ellipse["mean_east_m"], ellipse["mean_north_m"], "k+", ms=12, label="mean")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set(xlabel="east of pad centre (m)", ylabel="north of pad centre (m)")
+    ax.grid(True, alpha=0.35)
+    ax.legend(loc="best", **LEGEND)
+    fig.suptitle(title or "Touchdown points on the pad")
+    return fig
+
+
+def outcomes_plot(outcomes: pd.DataFrame, *, title: str = "") -> Figure:
+    fig = Figure(figsize=SIZES["campaign_outcomes.png"], layout="constrained")
+    ax = fig.subplots()
+    names = [str(o) for o in outcomes["outcome"]]
+    bars = ax.bar(names, outcomes["runs"], color=[outcome_colour(n) for n in names])
+    ax.bar_label(bars, labels=[f"{100 * f:.1f} %" for f in outcomes["fraction"]], fontsize=8)
+    ax.set_ylabel("runs")
+    ax.margins(y=0.15)
+    ax.grid(True, axis="y", alpha=0.35)
+    fig.suptitle(title or "Outcomes")
+    return fig
+
+
+def distributions_plot(frame: pd.DataFrame, limits: dict[str, float] | None = None) -> Figure:
+    fig = Figure(figsize=SIZES["campaign_distributions.png"], layout="constrained")
+    axs = fig.subplots(2, len(METRICS))
+    for k, (col, label, unit, limit_key) in enumerate(METRICS):
+        x, ok = metric_values(frame, col)
+        hist, cdf = axs[0, k], axs[1, k]
+        if len(x):
+            bins = np.histogram_bin_edges(x, bins=40)
+            hist.hist(
+                [x[ok], x[~ok]],
+                bins=bins,
+                stacked=True,
+                color=[OUTCOME_COLOURS["landed"], OUTCOME_COLOURS["crashed"]],
+                label=["landed", "failed"],
+            )
+            xs = np.sort(x)
+            cdf.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", color="tab:blue")
+        limit = (limits or {}).get(limit_key or "")
+        for ax in (hist, cdf):
+            if limit is not None:
+                ax.axvline(limit, color="k", ls=":", label="limit" if ax is hist else None)
+            ax.grid(True, alpha=0.35)
+        hist.set_title(label)
+        hist.set_ylabel("runs" if k == 0 else "")
+        cdf.set_ylabel("fraction of runs ≤ x" if k == 0 else "")
+        cdf.set_xlabel(f"{label} ({unit})")
+        cdf.set_ylim(0.0, 1.02)
+        hist.legend(loc="best", **LEGEND)
+    fig.suptitle("Touchdown metrics: histograms and empirical CDFs (completed runs)")
+    return fig
+
+
+def sensitivity_plot(sensitivity: pd.DataFrame) -> Figure:
+    fig = Figure(figsize=SIZES["campaign_sensitivity.png"], layout="constrained")
+    ax = fig.subplots()
+    top = sensitivity.head(MAX_SENSITIVITY_ROWS).iloc[::-1]
+    colours = ["tab:red" if d.startswith("high") else "tab:blue" for d in top["direction"]]
+    ax.barh([str(s) for s in top["input"]], top["strength"], color=colours)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_xlabel("strength |AUC − 0.5|·2 (red: high values fail, blue: low values fail)")
+    ax.tick_params(axis="y", labelsize=8)
+    ax.grid(True, axis="x", alpha=0.35)
+    if top.empty:
+        ax.set_yticks([])
+        ax.text(
+            0.5,
+            0.5,
+            "no ranking: no failed runs, or no dispersed inputs",
+            ha="center",
+            transform=ax.transAxes,
+        )
+    fig.suptitle("What drives failures")
+    return fig
+
+
+def save_campaign_plots(
+    frame: pd.DataFrame,
+    summary: CampaignSummary,
+    out_dir: str | Path,
+    *,
+    pad_radius_m: float | None = None,
+    limits: dict[str, float] | None = None,
+    title: str = "",
+) -> list[Path]:
+    """Write the ``SIZES`` PNGs into ``out_dir`` (created) at ``DPI``; returns their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    head = title or "Campaign"
+    if math.isfinite(summary.landing_probability):
+        head = f"{head}\n{probability_text(summary)}"
+    figs = {
+        "campaign_touchdown.png": touchdown_plot(
+            frame, summary.ellipse, pad_radius_m=pad_radius_m, title=head
+        ),
+        "campaign_outcomes.png": outcomes_plot(summary.outcomes, title=head),
+        "campaign_distributions.png": distributions_plot(frame, limits),
+        "campaign_sensitivity.png": sensitivity_plot(summary.sensitivity),
+    }
+    paths = []
+    for name, fig in figs.items():
+        paths.append(out / name)
+        fig.savefig(paths[-1], dpi=DPI)
+        fig.clear()
+    return paths

@@ -1,0 +1,317 @@
+"""Interactive flight figures (plotly): a ``FlightSeries`` in, ``plotly`` ``Figure`` out.
+
+Nothing here touches the simulation: :func:`boostback.report.series.flight_series` reads any
+trajectory-like record into the ``FlightSeries`` these functions take.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from boostback.report.series import SERIES, FlightSeries
+
+PHASE_COLOURS = {
+    "ascent": "#bcbd22",
+    "coast": "#1f77b4",
+    "boostback": "#ff7f0e",
+    "entry": "#d62728",
+    "entry_burn": "#d62728",
+    "descent": "#9467bd",
+    "aero_descent": "#9467bd",
+    "flip": "#17becf",
+    "landing_coast": "#7f7f7f",
+    "landing_burn": "#e4572e",
+    "touchdown": "#2ca02c",
+    "landing_touchdown": "#2ca02c",
+    "falling": "#8c564b",
+}
+OTHER = ("#17becf", "#bcbd22", "#7f7f7f", "#e377c2")
+PAD_COLOUR, CONE_COLOUR, EVENT_COLOUR = "#2ca02c", "#555555", "#444444"
+TEMPLATE = "plotly_white"
+
+
+def phase_colour(name: str, order: list[str]) -> str:
+    if name in PHASE_COLOURS:
+        return PHASE_COLOURS[name]
+    return OTHER[order.index(name) % len(OTHER)] if name in order else OTHER[0]
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "x": 0.01},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        legend={"groupclick": "togglegroup"},
+    )
+    return fig
+
+
+def _fmt(v: Any, unit: str = "", digits: int = 1) -> str:
+    return f"{v:,.{digits}f} {unit}".strip() if isinstance(v, int | float) else "–"
+
+
+def _event_text(e: dict[str, Any]) -> str:
+    return (
+        f"<b>{e.get('name', '?')}</b><br>t = {_fmt(e.get('t_s'), 's', 2)}"
+        f"<br>altitude {_fmt(e.get('altitude_m'), 'm')}<br>speed {_fmt(e.get('speed_mps'), 'm/s')}"
+        f"<br>propellant {_fmt(e.get('propellant_kg'), 'kg', 0)}"
+    )
+
+
+def _circle(radius: float, z: float | None = None, k: int = 73) -> dict[str, np.ndarray]:
+    a = np.linspace(0.0, 2 * math.pi, k)
+    pts = {"x": radius * np.cos(a), "y": radius * np.sin(a)}
+    return pts if z is None else {**pts, "z": np.full(k, z)}
+
+
+def trajectory_3d(fs: FlightSeries, *, pad_radius_m: float = 10.0, title: str = "") -> go.Figure:
+    """The flown path in 3-D (east, north, altitude), one colour per phase, events marked."""
+    fig = go.Figure()
+    r, order, seen = fs.r_enu_m, fs.phases, set()
+    if r is None:
+        return _layout(fig, title or "Trajectory (no positions recorded)", 300)
+    for name, i, j in fs.runs():
+        j = min(j + 1, len(fs.t_s) - 1)  # join each run to the next one's start
+        fig.add_scatter3d(
+            x=r[i : j + 1, 0],
+            y=r[i : j + 1, 1],
+            z=r[i : j + 1, 2],
+            mode="lines",
+            line={"color": phase_colour(name, order), "width": 6},
+            name=name.replace("_", " "),
+            legendgroup=name,
+            showlegend=name not in seen,
+            customdata=fs.t_s[i : j + 1],
+            hovertemplate="t %{customdata:.2f} s<br>E %{x:.0f} m, N %{y:.0f} m<br>"
+            "alt %{z:.0f} m<extra>" + name + "</extra>",
+        )
+        seen.add(name)
+    if fs.events:
+        ts = np.array([float(e["t_s"]) for e in fs.events])
+        pos = np.column_stack([np.interp(ts, fs.t_s, r[:, k]) for k in range(3)])
+        fig.add_scatter3d(
+            x=pos[:, 0],
+            y=pos[:, 1],
+            z=pos[:, 2],
+            mode="markers+text",
+            marker={"size": 5, "color": EVENT_COLOUR, "symbol": "diamond"},
+            text=[str(e.get("name", "")) for e in fs.events],
+            textposition="middle right",
+            hovertext=[_event_text(e) for e in fs.events],
+            hoverinfo="text",
+            name="events",
+        )
+    fig.add_scatter3d(
+        **_circle(pad_radius_m, 0.0),
+        mode="lines",
+        line={"color": PAD_COLOUR, "width": 8},
+        name=f"pad (r = {pad_radius_m:g} m)",
+    )
+    span = max(float(np.ptp(r[:, 0])), float(np.ptp(r[:, 1])), 2 * pad_radius_m) * 1.1
+    ce, cn = float(r[:, 0].max() + r[:, 0].min()) / 2, float(r[:, 1].max() + r[:, 1].min()) / 2
+    zr = float(np.clip(np.ptp(r[:, 2]) / span, 0.5, 1.2))
+    scene = {
+        "xaxis": {"title": "east (m)", "range": [ce - span / 2, ce + span / 2]},
+        "yaxis": {"title": "north (m)", "range": [cn - span / 2, cn + span / 2]},
+        "zaxis": {"title": "altitude (m)"},
+        "aspectmode": "manual",
+        "aspectratio": {"x": 1, "y": 1, "z": zr},
+        "camera": {"eye": {"x": 1.55, "y": -1.55, "z": 0.5 + 0.4 * zr}},
+    }
+    fig.update_layout(scene=scene)
+    return _layout(fig, title or "Trajectory (horizontal axes to scale, altitude not)", 640)
+
+
+def time_histories(fs: FlightSeries, *, title: str = "") -> go.Figure:
+    """Stacked panels on one time axis, phases shaded, events as dashed lines."""
+    rows = [s for s in SERIES if s[0] in fs.series]
+    fig = make_subplots(rows=max(len(rows), 1), cols=1, shared_xaxes=True, vertical_spacing=0.015)
+    order = fs.phases
+    for k, (name, label, unit, scale) in enumerate(rows, start=1):
+        fig.add_scatter(
+            x=fs.t_s,
+            y=fs.series[name] * scale,
+            mode="lines",
+            name=label,
+            line={"width": 1.8},
+            row=k,
+            col=1,
+            hovertemplate="t %{x:.2f} s: %{y:.4g} " + unit + "<extra>" + label + "</extra>",
+        )
+        fig.update_yaxes(title_text=f"{label} ({unit})" if unit else label, row=k, col=1)
+    # shapes and labels span the whole stack (x is shared): built as dicts and set at once,
+    # since plotly's add_vrect / add_vline per row are quadratic in the number of panels
+    span = {"xref": "x", "yref": "paper", "y0": 0.0, "y1": 1.0}
+    shapes: list[dict[str, Any]] = []
+    for name, i, j in fs.runs():
+        j = min(j + 1, len(fs.t_s) - 1)
+        shapes.append(
+            {
+                **span,
+                "type": "rect",
+                "x0": fs.t_s[i],
+                "x1": fs.t_s[j],
+                "opacity": 0.08,
+                "fillcolor": phase_colour(name, order),
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+    dash = {"dash": "dash", "color": EVENT_COLOUR, "width": 1}
+    labels = []
+    for e in fs.events:
+        t = float(e["t_s"])
+        shapes.append({**span, "type": "line", "x0": t, "x1": t, "line": dash})
+        labels.append(
+            {
+                "x": t,
+                "y": 1.0,
+                "xref": "x",
+                "yref": "paper",
+                "showarrow": False,
+                "text": str(e.get("name", "")),
+                "textangle": -90,
+                "xanchor": "right",
+                "yanchor": "top",
+                "font": {"size": 10, "color": EVENT_COLOUR},
+            }
+        )
+    fig.update_layout(shapes=shapes, annotations=labels)
+    fig.update_xaxes(title_text="time (s)", row=max(len(rows), 1), col=1)
+    fig.update_layout(showlegend=False, hovermode="x")
+    return _layout(fig, title or "Time histories", 150 * max(len(rows), 2) + 80)
+
+
+def event_timeline(fs: FlightSeries, *, title: str = "") -> go.Figure:
+    """Phases as bars along time, events as labelled markers (hover for their state)."""
+    fig, order = go.Figure(), fs.phases
+    for name, i, j in fs.runs():
+        j = min(j + 1, len(fs.t_s) - 1)
+        fig.add_bar(
+            x=[max(float(fs.t_s[j] - fs.t_s[i]), 1e-3)],
+            base=[float(fs.t_s[i])],
+            y=["phases"],
+            orientation="h",
+            marker_color=phase_colour(name, order),
+            name=name.replace("_", " "),
+            text=[name.replace("_", " ")],
+            textposition="inside",
+            hovertemplate=f"{name}: %{{base:.2f}}–%{{x:.2f}} s later<extra></extra>",
+            showlegend=False,
+        )
+    if fs.events:
+        fig.add_scatter(
+            x=[float(e["t_s"]) for e in fs.events],
+            y=["events"] * len(fs.events),
+            mode="markers+text",
+            marker={"symbol": "diamond", "size": 12, "color": EVENT_COLOUR},
+            text=[str(e.get("name", "")) for e in fs.events],
+            textposition="top center",
+            hovertext=[_event_text(e) for e in fs.events],
+            hoverinfo="text",
+            name="events",
+            showlegend=False,
+        )
+    fig.update_layout(barmode="overlay", xaxis_title="time (s)")
+    return _layout(fig, title or "Event timeline", 260)
+
+
+def _closeup_start(fs: FlightSeries) -> int:
+    lit = [i for name, i, _ in fs.runs() if name == "landing_burn"]
+    if lit:
+        return max(lit[-1] - 5, 0)
+    alt = fs.series.get("altitude_m")
+    low = np.flatnonzero(alt > 3000.0) if alt is not None else np.array([], int)
+    return int(low[-1]) if len(low) else 0
+
+
+def landing_closeup(
+    fs: FlightSeries,
+    *,
+    glide_slope_deg: float | None,
+    pad_radius_m: float = 10.0,
+    plan_r_enu_m: np.ndarray | None = None,
+    title: str = "",
+) -> go.Figure:
+    """The landing: side view (signed horizontal range vs altitude) with the glide-slope cone
+    and the infeasible region below it, and a to-scale top view of the pad."""
+    fig = make_subplots(
+        rows=1, cols=2, column_widths=[0.6, 0.4], subplot_titles=("side view", "top view, pad")
+    )
+    if fs.r_enu_m is None:
+        return _layout(fig, title or "Landing close-up (no positions recorded)", 300)
+    r = fs.r_enu_m[_closeup_start(fs) :]
+    far = r[int(np.argmax(np.hypot(r[:, 0], r[:, 1]))), :2]
+    u = far / np.hypot(*far) if np.hypot(*far) > 0 else np.array([1.0, 0.0])
+
+    def signed(p: np.ndarray) -> np.ndarray:
+        return np.where(p[:, :2] @ u < 0, -1.0, 1.0) * np.hypot(p[:, 0], p[:, 1])
+
+    xs = signed(r)
+    hi = max(float(np.abs(xs).max()), 2 * pad_radius_m) * 1.15
+    if glide_slope_deg:
+        s = math.tan(math.radians(glide_slope_deg))
+        fig.add_scatter(
+            x=[-hi, 0, hi, hi, -hi],
+            y=[hi * s, 0, hi * s, 0, 0],
+            mode="lines",
+            fill="toself",
+            fillcolor="rgba(214,39,40,0.18)",
+            line={"color": CONE_COLOUR, "width": 1.2},
+            name=f"below the {glide_slope_deg:g}° glide slope (infeasible)",
+            row=1,
+            col=1,
+        )
+    flown, dash = {"color": "#e4572e"}, {"dash": "dash", "color": "black"}
+    side = [  # (column, trace) pairs; column 1 is the side view, 2 the top view
+        (1, {"x": xs, "y": r[:, 2], "name": "flown", "line": flown}),
+        (
+            1,
+            {
+                "x": [-pad_radius_m, pad_radius_m],
+                "y": [0, 0],
+                "name": f"pad (±{pad_radius_m:g} m)",
+                "line": {"color": PAD_COLOUR, "width": 8},
+            },
+        ),
+        (
+            2,
+            {
+                **_circle(pad_radius_m),
+                "fill": "toself",
+                "line": {"color": PAD_COLOUR},
+                "showlegend": False,
+            },
+        ),
+        (2, {"x": r[:, 0], "y": r[:, 1], "line": flown, "showlegend": False}),
+        (
+            2,
+            {
+                "x": r[-1:, 0],
+                "y": r[-1:, 1],
+                "mode": "markers",
+                "name": "end of flight",
+                "marker": {"symbol": "x", "size": 12, "color": "black"},
+            },
+        ),
+    ]
+    if plan_r_enu_m is not None and len(plan_r_enu_m):
+        plan = np.asarray(plan_r_enu_m, float)
+        side.insert(
+            0, (1, {"x": signed(plan), "y": plan[:, 2], "name": "first plan", "line": dash})
+        )
+        side.insert(1, (2, {"x": plan[:, 0], "y": plan[:, 1], "line": dash, "showlegend": False}))
+    for col, trace in side:
+        fig.add_scatter(**{"mode": "lines", **trace}, row=1, col=col)
+    zoom = 2.5 * max(pad_radius_m, float(np.hypot(*r[-1, :2])))
+    fig.update_xaxes(title_text="horizontal range from pad (m)", range=[-hi, hi], row=1, col=1)
+    fig.update_yaxes(title_text="altitude (m)", range=[-0.02 * r[:, 2].max(), None], row=1, col=1)
+    fig.update_xaxes(title_text="east (m)", range=[-zoom, zoom], row=1, col=2)
+    fig.update_yaxes(title_text="north (m)", range=[-zoom, zoom], scaleanchor="x2", row=1, col=2)
+    return _layout(fig, title or "Landing close-up", 480)

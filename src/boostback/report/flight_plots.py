@@ -1,0 +1,134 @@
+"""Plots of a whole flight, and of a flight against telemetry: data in, ``Figure`` out.
+
+Built on ``matplotlib.figure.Figure`` directly (no pyplot state), like the landing plots.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from boostback.telemetry import SimProfile, Telemetry
+
+if TYPE_CHECKING:
+    from boostback.flight.record import FlightTrajectory
+    from boostback.flight.result import FlightResult
+
+__all__ = ["comparison_figure", "flight_figure", "save_flight_plots"]
+
+DPI = 110
+PHASE_COLOURS = {
+    "ascent": "tab:orange",
+    "coast": "tab:blue",
+    "flip": "tab:cyan",
+    "boostback": "tab:red",
+    "entry_burn": "tab:red",
+    "aero_descent": "tab:green",
+    "landing_burn": "tab:red",
+    "fall": "tab:purple",
+}
+MARKED = (
+    "meco",
+    "boostback_start",
+    "boostback_end",
+    "apogee",
+    "entry_start",
+    "entry_end",
+    "landing_burn_start",
+    "touchdown",
+    "impact",
+)
+
+
+def _colour(phase: str) -> str:
+    if phase.startswith("landing_") and phase != "landing_burn":
+        return "tab:green"
+    return PHASE_COLOURS.get(phase, "0.4")
+
+
+def _by_phase(ax: Axes, x: np.ndarray, y: np.ndarray, phases: np.ndarray) -> None:
+    """Plot ``y(x)`` in segments coloured by flight phase (one legend entry per phase)."""
+    seen: set[str] = set()
+    start = 0
+    for i in range(1, len(phases) + 1):
+        if i == len(phases) or phases[i] != phases[start]:
+            ph = str(phases[start])
+            end = min(i + 1, len(phases))
+            label = ph if ph not in seen else None
+            seen.add(ph)
+            ax.plot(x[start:end], y[start:end], color=_colour(ph), lw=1.4, label=label)
+            start = i
+
+
+def _mark_events(ax: Axes, traj: FlightTrajectory) -> None:
+    for e in traj.events:
+        if e.name in MARKED:
+            ax.axvline(e.t_s, color="0.7", lw=0.6, ls=":")
+
+
+def flight_figure(traj: FlightTrajectory, title: str = "") -> Figure:
+    """Altitude, speed, propellant, dynamic pressure against time; altitude against downrange."""
+    cols = traj.columns()
+    t = cols["t_s"]
+    ph = cols["phase"]
+    fig = Figure(figsize=(11, 8), dpi=DPI, layout="constrained")
+    axs = fig.subplots(3, 2)
+    _by_phase(axs[0, 0], t, cols["altitude_m"] / 1e3, ph)
+    axs[0, 0].set_ylabel("altitude (km)")
+    axs[0, 0].legend(fontsize=7, ncols=2)
+    _by_phase(axs[0, 1], cols["downrange_m"] / 1e3, cols["altitude_m"] / 1e3, ph)
+    axs[0, 1].set_xlabel("downrange from the pad (km)")
+    axs[0, 1].set_ylabel("altitude (km)")
+    _by_phase(axs[1, 0], t, cols["speed_mps"], ph)
+    axs[1, 0].set_ylabel("speed, Earth-relative (m/s)")
+    _by_phase(axs[1, 1], t, cols["qbar_pa"] / 1e3, ph)
+    axs[1, 1].set_ylabel("dynamic pressure (kPa)")
+    _by_phase(axs[2, 0], t, cols["mass_kg"] / 1e3, ph)
+    axs[2, 0].set_ylabel("mass (t)")
+    axs[2, 1].plot(t, cols["throttle"], color="tab:red", lw=1.0, label="throttle")
+    axs[2, 1].plot(t, cols["engines"] / 9.0, color="0.5", lw=0.8, label="engines / 9")
+    axs[2, 1].set_ylabel("throttle")
+    axs[2, 1].legend(fontsize=7)
+    for ax in axs.flat:
+        ax.grid(alpha=0.3)
+    for ax in (axs[0, 0], axs[1, 0], axs[1, 1], axs[2, 0], axs[2, 1]):
+        ax.set_xlabel("time after liftoff (s)")
+        _mark_events(ax, traj)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def comparison_figure(sim: SimProfile, tel: Telemetry, title: str = "") -> Figure:
+    """Altitude and speed of the simulated flight over the telemetry's."""
+    fig = Figure(figsize=(10, 6.5), dpi=DPI, layout="constrained")
+    ax_h, ax_v = fig.subplots(2, 1, sharex=True)
+    ax_h.plot(tel.t_s, tel.altitude_m / 1e3, color="0.3", lw=2.0, alpha=0.6, label=tel.name)
+    ax_h.plot(sim.t_s, sim.altitude_m / 1e3, color="tab:red", lw=1.2, label="boostback")
+    ax_v.plot(tel.t_s, tel.speed_mps, color="0.3", lw=2.0, alpha=0.6, label=tel.name)
+    ax_v.plot(sim.t_s, sim.speed_mps, color="tab:red", lw=1.2, label="boostback")
+    for t in tel.events.values():
+        for ax in (ax_h, ax_v):
+            ax.axvline(t, color="0.6", lw=0.5, ls=":")
+    ax_h.set_ylabel("altitude (km)")
+    ax_v.set_ylabel("speed (m/s)")
+    ax_v.set_xlabel("time after liftoff (s)")
+    for ax in (ax_h, ax_v):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title or f"simulated flight vs {tel.name}")
+    return fig
+
+
+def save_flight_plots(result: FlightResult, out_dir: str | Path) -> list[Path]:
+    """Write ``flight.png`` into ``out_dir``; returns the paths written."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    title = f"{result.scenario.name or result.vehicle.name}: {result.outcome}"
+    path = out / "flight.png"
+    flight_figure(result.trajectory, title).savefig(path)
+    return [path]

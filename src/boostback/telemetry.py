@@ -1,0 +1,150 @@
+"""Flight telemetry (webcast-derived profiles) and its comparison with a simulated flight.
+
+A telemetry folder holds ``analysed.json`` (1 Hz: ``time`` s, ``altitude`` km, ``velocity`` m/s,
+...) and ``events.json`` (event times in seconds after liftoff), the layout of the public-domain
+Telemetry-Data project. A simulated flight compares through its trajectory columns (``t_s``,
+``altitude_m``, ``speed_mps``) and its event times: for each event both have, the table gives the
+time, altitude and speed of each and their relative differences.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "EVENT_MAP",
+    "ComparisonRow",
+    "SimProfile",
+    "Telemetry",
+    "compare",
+    "load_telemetry",
+    "read_trajectory",
+]
+
+# telemetry event name -> simulated event name
+EVENT_MAP: dict[str, str] = {
+    "meco": "meco",
+    "boostback_start": "boostback_start",
+    "boostback_end": "boostback_end",
+    "apogee": "apogee",
+    "entry_start": "entry_start",
+    "entry_end": "entry_end",
+    "landing_start": "landing_burn_start",
+    "landing_end": "touchdown",
+}
+
+
+@dataclass(frozen=True)
+class Telemetry:
+    name: str
+    t_s: np.ndarray
+    altitude_m: np.ndarray
+    speed_mps: np.ndarray
+    events: dict[str, float]  # telemetry event name -> time after liftoff (s)
+
+    def at(self, t_s: float) -> tuple[float, float]:
+        """Altitude and speed interpolated at ``t_s``."""
+        return (
+            float(np.interp(t_s, self.t_s, self.altitude_m)),
+            float(np.interp(t_s, self.t_s, self.speed_mps)),
+        )
+
+
+@dataclass(frozen=True)
+class SimProfile:
+    """What the comparison needs from a simulated flight."""
+
+    t_s: np.ndarray
+    altitude_m: np.ndarray
+    speed_mps: np.ndarray
+    events: dict[str, tuple[float, float, float]]  # name -> (t, altitude, speed)
+
+
+def load_telemetry(folder: str | Path) -> Telemetry:
+    """Read ``analysed.json`` and ``events.json`` from a telemetry folder."""
+    folder = Path(folder)
+    data = json.loads((folder / "analysed.json").read_text(encoding="utf-8"))
+    events_raw = json.loads((folder / "events.json").read_text(encoding="utf-8"))
+    t = np.asarray(data["time"], dtype=float)
+    order = np.argsort(t)
+    events = {k: float(v) for k, v in events_raw.items() if v is not None}
+    return Telemetry(
+        name=folder.name,
+        t_s=t[order],
+        altitude_m=np.asarray(data["altitude"], dtype=float)[order] * 1e3,
+        speed_mps=np.asarray(data["velocity"], dtype=float)[order],
+        events=events,
+    )
+
+
+def read_trajectory(path: str | Path) -> SimProfile:
+    """A simulated flight from the Parquet file ``boostback fly --out`` writes."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    meta = table.schema.metadata or {}
+    events_json = meta.get(b"boostback.events", b"[]")
+    events = {
+        e["name"]: (float(e["t_s"]), float(e["altitude_m"]), float(e["speed_mps"]))
+        for e in json.loads(events_json)
+    }
+    return SimProfile(
+        t_s=table.column("t_s").to_numpy(),
+        altitude_m=table.column("altitude_m").to_numpy(),
+        speed_mps=table.column("speed_mps").to_numpy(),
+        events=events,
+    )
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    event: str  # telemetry name
+    t_sim_s: float
+    t_tel_s: float
+    altitude_sim_m: float
+    altitude_tel_m: float
+    speed_sim_mps: float
+    speed_tel_mps: float
+
+    @staticmethod
+    def _rel(sim: float, tel: float) -> float:
+        return (sim - tel) / tel if tel != 0 else math.nan
+
+    @property
+    def t_error(self) -> float:
+        return self._rel(self.t_sim_s, self.t_tel_s)
+
+    @property
+    def altitude_error(self) -> float:
+        return self._rel(self.altitude_sim_m, self.altitude_tel_m)
+
+    @property
+    def speed_error(self) -> float:
+        return self._rel(self.speed_sim_mps, self.speed_tel_mps)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.__dict__,
+            "t_error": self.t_error,
+            "altitude_error": self.altitude_error,
+            "speed_error": self.speed_error,
+        }
+
+
+def compare(sim: SimProfile, tel: Telemetry) -> list[ComparisonRow]:
+    """One row per event present in both, in telemetry time order."""
+    rows = []
+    for tel_name, t_tel in sorted(tel.events.items(), key=lambda kv: kv[1]):
+        sim_name = EVENT_MAP.get(tel_name)
+        if sim_name is None or sim_name not in sim.events:
+            continue
+        t_sim, h_sim, v_sim = sim.events[sim_name]
+        h_tel, v_tel = tel.at(t_tel)
+        rows.append(ComparisonRow(tel_name, t_sim, t_tel, h_sim, h_tel, v_sim, v_tel))
+    return rows

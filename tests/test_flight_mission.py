@@ -1,0 +1,200 @@
+"""Whole flights, pad to touchdown: Falcon 9 RTLS and drone ship, Zhuque-3; CLI and Parquet."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from boostback.cli import app
+from boostback.config import ConfigError
+from boostback.config.loader import list_flights, load_flight
+from boostback.flight.cli import resolve_flight
+from boostback.flight.executive import fly_mission
+from boostback.flight.result import FlightResult
+
+ORDER = [
+    "liftoff",
+    "meco",
+    "separation",
+    "boostback_start",
+    "boostback_end",
+    "apogee",
+    "entry_start",
+    "entry_end",
+    "handover",
+    "landing_burn_start",
+    "touchdown",
+]
+
+
+def _fly(name: str) -> FlightResult:
+    scenario, vehicle = load_flight(name)
+    return fly_mission(scenario, vehicle)
+
+
+@pytest.fixture(scope="module")
+def rtls() -> FlightResult:
+    return _fly("falcon9_rtls")
+
+
+@pytest.fixture(scope="module")
+def droneship() -> FlightResult:
+    return _fly("falcon9_droneship")
+
+
+def test_builtin_flight_scenarios_load() -> None:
+    names = list_flights()
+    assert {"falcon9_rtls", "falcon9_droneship", "falcon9_saocom1a", "zhuque3_downrange"} <= set(
+        names
+    )
+    for name in names:
+        scenario, vehicle = load_flight(name)
+        assert scenario.mission.payload_mass_kg > 0
+        assert vehicle.booster.recovery is not None and vehicle.booster.grid_fins is not None
+
+
+def _check_landed(result: FlightResult) -> None:
+    assert result.outcome == "landed", result.notes
+    td = result.landing.touchdown
+    assert td is not None and td.miss_m < 10.0
+    assert td.vertical_speed_mps <= 2.0
+
+
+def _check_consistent(result: FlightResult) -> None:
+    times = [e.t_s for e in result.timeline()]
+    assert times == sorted(times)
+    budget = dict(result.budget())
+    spent = sum(v for k, v in budget.items() if not k.startswith("reserve"))
+    assert spent == pytest.approx(result.vehicle.booster.propellant_mass_kg, rel=1e-6)
+    assert budget["left at the end (margin)"] > 0.0
+    s = result.summary()
+    assert s["peak_qbar_descent_pa"] <= s["peak_qbar_descent_limit_pa"]
+    assert s["peak_heat_flux_wpm2"] <= s["peak_heat_flux_limit_wpm2"]
+    assert s["max_q_ascent_pa"] <= 1.05 * s["max_q_ascent_limit_pa"]
+
+
+def test_falcon9_rtls_lands_on_the_pad(rtls: FlightResult) -> None:
+    _check_landed(rtls)
+    _check_consistent(rtls)
+    names = [e.name for e in rtls.timeline()]
+    assert [n for n in names if n in ORDER] == ORDER
+    assert rtls.boostback is not None and rtls.boostback.burned
+    assert rtls.reserve_table["rtls"].total_kg > rtls.reserve_table["droneship"].total_kg
+
+
+def test_falcon9_droneship_lands_and_cuts_later_and_faster(
+    rtls: FlightResult, droneship: FlightResult
+) -> None:
+    _check_landed(droneship)
+    _check_consistent(droneship)
+    meco_rtls, meco_ship = rtls.event("meco"), droneship.event("meco")
+    assert meco_ship.t_s > meco_rtls.t_s
+    assert meco_ship.speed_mps > meco_rtls.speed_mps + 150.0
+    bb = droneship.boostback
+    assert bb is not None
+    assert not bb.burned or bb.burn_s < 0.5 * rtls.boostback.burn_s
+    # the reserve table shows why: no boostback reserve on a drone ship
+    assert droneship.reserve_table["droneship"].boostback_kg == 0.0
+    assert droneship.ascent.reserve.total_kg < rtls.ascent.reserve.total_kg
+
+
+@pytest.mark.xfail(
+    reason="known limitation: with the estimated 43 t steel stage, the single-engine landing "
+    "burn (thrust-to-weight ~1.4 with the propellant the flight brings down) cannot stop the "
+    "stage from the ~500 m/s it reaches the handover with; see the report of issue #3",
+    strict=False,
+)
+def test_zhuque3_downrange_lands() -> None:
+    result = _fly("zhuque3_downrange")
+    meco = result.event("meco")
+    assert 115.0 < meco.t_s < 145.0  # flown: staging at about T+130 s
+    _check_landed(result)
+
+
+def test_expendable_flight_burns_to_depletion_and_falls() -> None:
+    scenario, vehicle = resolve_flight("falcon9", "expendable")
+    result = fly_mission(scenario, vehicle)
+    assert result.outcome == "expended"
+    assert result.ascent.depleted
+    assert result.event("impact") is not None
+    assert result.event("meco").propellant_kg == pytest.approx(0.0, abs=1.0)
+
+
+def test_resolve_flight_errors_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="unknown recovery"):
+        resolve_flight("falcon9", "parachute")
+    with pytest.raises(ConfigError, match="no built-in flight scenario"):
+        resolve_flight("mars_lander", None)
+
+
+def test_parquet_record_round_trips_with_events(rtls: FlightResult, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from boostback.telemetry import read_trajectory
+
+    path = rtls.trajectory.to_parquet(tmp_path / "trajectory.parquet")
+    table = pq.read_table(path)
+    assert {"t_s", "phase", "altitude_m", "speed_mps", "downrange_m", "mass_kg"} <= set(
+        table.column_names
+    )
+    assert table.num_rows == len(rtls.trajectory.t_s)
+    prof = read_trajectory(path)
+    assert prof.events["meco"][0] == pytest.approx(rtls.event("meco").t_s)
+
+
+def test_cli_fly_json_and_compare(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "out"
+    res = runner.invoke(
+        app, ["fly", "falcon9", "--recovery", "droneship", "--json", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.output)
+    assert payload["summary"]["outcome"] == "landed"
+    assert payload["summary"]["recovery"] == "droneship"
+    assert payload["timeline"][0]["name"] == "liftoff"
+    assert {"trajectory.parquet", "summary.json", "flight.png"} <= {p.name for p in out.iterdir()}
+    assert math.isfinite(payload["budget"]["landing burn"])
+    # compare against a synthetic telemetry folder
+    tel = tmp_path / "tel"
+    tel.mkdir()
+    (tel / "analysed.json").write_text(
+        json.dumps({"time": [0, 100, 200], "altitude": [0, 40, 100], "velocity": [0, 1000, 1500]})
+    )
+    (tel / "events.json").write_text(json.dumps({"meco": 140, "apogee": None}))
+    res = runner.invoke(
+        app,
+        [
+            "compare",
+            str(out / "trajectory.parquet"),
+            str(tel),
+            "--json",
+            "--out",
+            str(tmp_path / "cmp"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    assert [r["event"] for r in rows] == ["meco"]
+    assert (tmp_path / "cmp" / "compare_tel.png").exists()
+
+
+def test_cli_fly_bad_input_exits_2(tmp_path: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["fly", "falcon9", "--recovery", "parachute"])
+    assert res.exit_code == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'vehicle = "falcon9"\n[mission]\nlaunch_site = "nowhere"\n'
+        "inclination_deg = 51.6\npayload_mass_kg = 1000.0\n"
+        '[recovery]\nmode = "droneship"\n'
+    )
+    res = runner.invoke(app, ["fly", str(bad)])
+    assert res.exit_code == 2
+    assert "unknown site 'nowhere'" in res.output
+    res = runner.invoke(app, ["compare", str(tmp_path / "none.parquet"), str(tmp_path)])
+    assert res.exit_code == 2

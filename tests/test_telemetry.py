@@ -1,0 +1,127 @@
+"""Telemetry loading, comparison, and validation of the simulated Falcon 9 RTLS flights.
+
+Validation: the falcon9_rtls (CRS-11-like) and falcon9_saocom1a scenarios are flown and compared
+with the webcast telemetry of the real flights: event times within 10 %, altitude and speed at
+MECO, boostback end, entry-burn start and landing-burn start within 15 %. The comparisons that
+the present models miss are marked xfail with the measured error (see the report of issue #3).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from boostback.config.loader import load_flight
+from boostback.flight.executive import fly_mission
+from boostback.telemetry import SimProfile, compare, load_telemetry
+
+TELEMETRY = Path(__file__).resolve().parents[2] / "shared" / "data" / "telemetry" / "falcon9"
+needs_telemetry = pytest.mark.skipif(
+    not (TELEMETRY / "SpaceX_CRS-11" / "analysed.json").is_file(),
+    reason=f"shared Falcon 9 telemetry not found at {TELEMETRY}",
+)
+
+FLIGHTS = {"SpaceX_CRS-11": "falcon9_rtls", "SAOCOM_1A": "falcon9_saocom1a"}
+TIMED = [
+    "meco",
+    "boostback_start",
+    "boostback_end",
+    "apogee",
+    "entry_start",
+    "entry_end",
+    "landing_start",
+    "landing_end",
+]
+STATES = ["meco", "boostback_end", "entry_start", "landing_start"]
+
+# (flight, event, quantity): measured miss of the present models
+KNOWN_MISSES = {
+    ("SpaceX_CRS-11", "boostback_end", "time"): "-10.4 %: boostback ~38 s, real 50 s",
+    ("SpaceX_CRS-11", "landing_start", "altitude"): "-21 %: landing burn lit at 3.7 km, real 4.7",
+    ("SAOCOM_1A", "boostback_end", "time"): "-10.3 %: boostback ~33 s, real 49 s",
+    ("SAOCOM_1A", "boostback_end", "speed"): "+85 %: 726 m/s, real 393 m/s (lofted boostback)",
+    ("SAOCOM_1A", "entry_start", "time"): "+10.2 %: higher apogee, later entry",
+    ("SAOCOM_1A", "landing_start", "altitude"): "-23 %: landing burn lit at 3.9 km, real 5.0",
+}
+
+
+def test_compare_matches_events_and_interpolates_telemetry(tmp_path: Path) -> None:
+    (tmp_path / "analysed.json").write_text(
+        json.dumps({"time": [0, 10, 20], "altitude": [0.0, 1.0, 3.0], "velocity": [0, 100, 300]})
+    )
+    (tmp_path / "events.json").write_text(json.dumps({"meco": 15, "apogee": None, "maxq": 5}))
+    tel = load_telemetry(tmp_path)
+    assert tel.altitude_m.tolist() == [0.0, 1000.0, 3000.0]
+    assert tel.events == {"meco": 15.0, "maxq": 5.0}
+    sim = SimProfile(
+        np.array([0.0, 20.0]),
+        np.zeros(2),
+        np.zeros(2),
+        {"meco": (16.5, 2200.0, 180.0), "apogee": (30.0, 5e3, 0.0)},
+    )
+    (row,) = compare(sim, tel)
+    assert row.event == "meco"
+    assert row.altitude_tel_m == pytest.approx(2000.0)
+    assert row.speed_tel_mps == pytest.approx(200.0)
+    assert row.t_error == pytest.approx(0.1)
+    assert row.altitude_error == pytest.approx(0.1)
+    assert row.speed_error == pytest.approx(-0.1)
+
+
+@needs_telemetry
+@pytest.mark.parametrize("name", ["SpaceX_CRS-11", "SAOCOM_1A", "Iridium_NEXT_3"])
+def test_shared_telemetry_loads(name: str) -> None:
+    tel = load_telemetry(TELEMETRY / name)
+    assert tel.t_s.size > 300
+    assert 140.0 <= tel.events["meco"] <= 150.0
+    h, v = tel.at(tel.events["meco"])
+    assert 55e3 < h < 80e3 and 1500.0 < v < 2000.0
+
+
+@pytest.fixture(scope="module")
+def comparisons() -> dict[str, dict[str, object]]:
+    out = {}
+    for tel_name, scenario_name in FLIGHTS.items():
+        scenario, vehicle = load_flight(scenario_name)
+        result = fly_mission(scenario, vehicle)
+        assert result.outcome == "landed"
+        rows = compare(result.trajectory.sim_profile(), load_telemetry(TELEMETRY / tel_name))
+        out[tel_name] = {r.event: r for r in rows}
+    return out
+
+
+def _cases() -> list[object]:
+    cases = []
+    for flight in FLIGHTS:
+        items = [(e, "time") for e in TIMED]
+        items += [(e, q) for e in STATES for q in ("altitude", "speed")]
+        for event, quantity in items:
+            why = KNOWN_MISSES.get((flight, event, quantity))
+            marks = [pytest.mark.xfail(reason=f"known miss: {why}", strict=False)] if why else []
+            cases.append(
+                pytest.param(
+                    flight, event, quantity, marks=marks, id=f"{flight}-{event}-{quantity}"
+                )
+            )
+    return cases
+
+
+@needs_telemetry
+@pytest.mark.parametrize(("flight", "event", "quantity"), _cases())
+def test_simulated_rtls_flight_matches_telemetry(
+    comparisons: dict[str, dict[str, object]], flight: str, event: str, quantity: str
+) -> None:
+    row = comparisons[flight][event]
+    if quantity == "time":
+        assert abs(row.t_error) <= 0.10, f"{event}: {row.t_sim_s:.1f} s vs {row.t_tel_s:.1f} s"
+    elif quantity == "altitude":
+        assert abs(row.altitude_error) <= 0.15, (
+            f"{event}: {row.altitude_sim_m:.0f} m vs {row.altitude_tel_m:.0f} m"
+        )
+    else:
+        assert abs(row.speed_error) <= 0.15, (
+            f"{event}: {row.speed_sim_mps:.0f} m/s vs {row.speed_tel_mps:.0f} m/s"
+        )
