@@ -18,6 +18,7 @@ from rich.table import Table
 
 from boostback.cli_bench import bench
 from boostback.cli_mc import mc_app
+from boostback.cli_report import report as report_command
 from boostback.config import ConfigError, list_scenarios, list_vehicles, load_vehicle
 from boostback.config.loader import check_scenario, load_landing, read_toml, scenario_from_dict
 from boostback.flight.cli import compare, fly
@@ -31,6 +32,7 @@ console = Console()
 err_console = Console(stderr=True)
 app.add_typer(mc_app, name="mc")
 app.command("bench")(bench)
+app.command("report")(report_command)
 app.command("fly")(fly)
 app.command("compare")(compare)
 
@@ -135,6 +137,9 @@ def land(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for plots and the trajectory.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html (needs --out, or uses out/).")
+    ] = False,
 ) -> None:
     """Fly a landing burn from a descent state to touchdown and classify the outcome."""
     from boostback.sim.landing import fly_landing
@@ -170,8 +175,19 @@ def land(
         result = fly_landing(landing_setup(veh, scenario))
     summary = result.summary()
     summary["vehicle"] = veh.key
+    if veh.booster.landing is not None:
+        summary["glide_slope_deg"] = veh.booster.landing.glide_slope_deg
+    summary["max_miss_m"] = veh.booster.limits.max_miss_m
+    if report and out is None:
+        out = Path("out") / f"{veh.key}_landing"
     if out is not None:
         _write_outputs(result, veh, out, summary)
+        if report:
+            from boostback.report.html import write_flight_report
+
+            path = write_flight_report(result, veh, out, png=False)
+            if not as_json:
+                console.print(f"report written to [bold]{path}[/]")
     if as_json:
         sys.stdout.write(json.dumps(_jsonable(summary)) + "\n")
     else:

@@ -180,6 +180,9 @@ def fly(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for plots and the trajectory.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html (needs --out, or uses out/).")
+    ] = False,
 ) -> None:
     """Fly a whole first-stage mission: liftoff to MECO, boostback, entry, landing."""
     from boostback.flight.executive import fly_mission
@@ -192,6 +195,8 @@ def fly(
         _fail(str(exc))
         return
     summary = result.summary()
+    if report and out is None:
+        out = Path("out") / f"{result.vehicle.key}_{result.scenario.recovery.mode}"
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         result.trajectory.to_parquet(out / "trajectory.parquet")
@@ -199,6 +204,12 @@ def fly(
         from boostback.report.flight_plots import save_flight_plots
 
         save_flight_plots(result, out)
+        if report:
+            from boostback.report.html import write_flight_report
+
+            path = write_flight_report(result, result.vehicle, out, png=False)
+            if not as_json:
+                console.print(f"report written to [bold]{path}[/]")
     if as_json:
         sys.stdout.write(json.dumps(_payload(result)) + "\n")
     else:
