@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 
 from rich.console import Console
 
-from boostback.bench import bench_table, campaign_throughput, run_benchmarks
+from boostback.bench import (
+    FLIGHT_DISPERSIONS,
+    bench_table,
+    campaign_throughput,
+    run_benchmarks,
+)
 from boostback.config import load_landing
 
 
@@ -20,15 +26,35 @@ def main() -> int:
         rows = run_benchmarks(vehicle, scenario, progress=lambda m: status.update(m))
     table = bench_table(rows, f"boostback benchmarks: {vehicle.name} ({name})")
     console.print(table)
-    with console.status("campaign throughput…"):
-        rates = campaign_throughput(name, tempfile.gettempdir())
-    one, two = rates[1], rates[2]
-    console.print(
-        f"Campaign throughput ({name}, 16 dispersed runs): {one:.2f} runs/s on 1 worker, "
-        f"{two:.2f} runs/s on 2 workers: speed-up {two / one:.2f}x "
-        f"({os.cpu_count()} cores here)"
-    )
+    cases = [
+        (name, "landing burns", 16, None),
+        ("falcon9_rtls", "whole RTLS flights", 4, FLIGHT_DISPERSIONS),
+    ]
+    for scen, label, runs, disp in cases:
+        with console.status(f"campaign throughput: {label}…"):
+            t0 = time.perf_counter()
+            flight = run_flight_once(scen) if disp is not None else None
+            rates = campaign_throughput(scen, tempfile.gettempdir(), runs, dispersions=disp)
+        one, two = rates[1], rates[2]
+        extra = f"; one flight {flight:.2f} s wall" if flight is not None else ""
+        console.print(
+            f"Campaign throughput, {label} ({scen}, {runs} dispersed runs): {one:.2f} runs/s on "
+            f"1 worker, {two:.2f} runs/s on 2 workers, speed-up {two / one:.2f}x "
+            f"({os.cpu_count()} cores here{extra}; {time.perf_counter() - t0:.0f} s measuring)"
+        )
     return 0
+
+
+def run_flight_once(scenario: str) -> float:
+    """Wall time of one whole flight (liftoff to touchdown), after a warm-up flight."""
+    from boostback.config.loader import load_flight
+    from boostback.flight.executive import fly_mission
+
+    scen, vehicle = load_flight(scenario)
+    fly_mission(scen, vehicle)
+    t0 = time.perf_counter()
+    fly_mission(scen, vehicle)
+    return time.perf_counter() - t0
 
 
 if __name__ == "__main__":

@@ -201,3 +201,22 @@ def test_failure_boundary_and_summary_cli(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["runs"] == 8
     assert 0.0 <= data["interval_95"][0] <= data["landing_probability"] <= data["interval_95"][1]
+
+
+def test_whole_flights_are_campaignable(tmp_path: Path) -> None:
+    """A full-flight scenario runs as a campaign: the landing faults reach the landing burn and
+    a stuck grid fin the aerodynamic descent; rows carry the mission's own figures."""
+    path = tmp_path / "flight.toml"
+    path.write_text(
+        'scenario = "falcon9_rtls"\nruns = 2\nseed = 3\n'
+        '[[dispersions]]\npath = "mission.payload_mass_kg"\ndist = "normal"\nsigma = 300.0\n'
+        '[[faults]]\nkind = "grid_fin_stuck"\nfraction = 0.3\n'
+    )
+    spec, base = load_campaign(path)
+    frame = run_campaign(spec, tmp_path / "out", base_dir=base, workers=1)
+    assert list(frame["run"]) == [0, 1]
+    assert (frame["error"] == "").all(), frame["error"].tolist()
+    assert {"meco_t_s", "meco_speed_mps", "input:mission.payload_mass_kg"} <= set(frame.columns)
+    assert (frame["fault0_grid_fin_stuck"] == 1.0).all()
+    assert frame["outcome"].isin(["landed", "hard_landing", "missed_pad", "crashed"]).all()
+    assert frame["meco_t_s"].between(100.0, 200.0).all()

@@ -165,10 +165,21 @@ def run_benchmarks(
     return rows
 
 
+LANDING_DISPERSIONS = [
+    {"path": "initial.altitude_m", "dist": "normal", "sigma": 100.0},
+    {"path": "environment.wind_enu_mps[0]", "dist": "uniform", "low": -5, "high": 5},
+]
+FLIGHT_DISPERSIONS = [{"path": "mission.payload_mass_kg", "dist": "normal", "sigma": 300.0}]
+
+
 def campaign_throughput(
-    scenario_name: str, folder: str, runs: int = 16, workers: tuple[int, ...] = (1, 2)
+    scenario_name: str,
+    folder: str,
+    runs: int = 16,
+    workers: tuple[int, ...] = (1, 2),
+    dispersions: list[dict] | None = None,
 ) -> dict[int, float]:
-    """Runs per second of a small dispersed landing campaign at each worker count."""
+    """Runs per second of a small dispersed campaign at each worker count."""
     import shutil
     import tempfile
     from pathlib import Path
@@ -182,10 +193,7 @@ def campaign_throughput(
             "runs": runs,
             "seed": 1,
             "execution": {"batch_size": 2},
-            "dispersions": [
-                {"path": "initial.altitude_m", "dist": "normal", "sigma": 100.0},
-                {"path": "environment.wind_enu_mps[0]", "dist": "uniform", "low": -5, "high": 5},
-            ],
+            "dispersions": LANDING_DISPERSIONS if dispersions is None else dispersions,
         }
     )
     rates = {}

@@ -13,7 +13,16 @@ from typing import Any
 
 from boostback.campaign.sampling import Target, draw_run, resolve_targets
 from boostback.campaign.spec import CampaignSpec
-from boostback.config.loader import load_landing, scenario_from_dict, vehicle_from_dict
+from boostback.config.loader import (
+    flight_from_dict,
+    is_flight_scenario,
+    list_flights,
+    load_flight,
+    load_landing,
+    read_toml,
+    scenario_from_dict,
+    vehicle_from_dict,
+)
 from boostback.sim.faults import FaultState
 from boostback.sim.landing import fly_landing
 from boostback.sim.setup import landing_setup
@@ -43,6 +52,7 @@ class CampaignContext:
     scenario: dict[str, Any]
     vehicle: dict[str, Any]
     targets: list[Target]
+    kind: str = "landing"  # "landing" (a landing burn) or "flight" (a whole mission)
 
 
 def resolve_scenario(name: str, base_dir: Path | None) -> str:
@@ -54,15 +64,25 @@ def resolve_scenario(name: str, base_dir: Path | None) -> str:
     return name
 
 
+def _is_flight(ref: str) -> bool:
+    if ref in list_flights():
+        return True
+    path = Path(ref)
+    return path.suffix == ".toml" and path.is_file() and is_flight_scenario(read_toml(path))
+
+
 def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) -> CampaignContext:
     """Load the base scenario and vehicle, and check every dispersion path against them."""
-    scenario, vehicle = load_landing(resolve_scenario(spec.scenario, base_dir))
+    ref = resolve_scenario(spec.scenario, base_dir)
+    kind = "flight" if _is_flight(ref) else "landing"
+    scenario: Any
+    scenario, vehicle = load_flight(ref) if kind == "flight" else load_landing(ref)
     scen = scenario.model_dump(mode="python")
     # The vehicle is carried as data, so a dispersed vehicle setting needs no file.
     scen["vehicle"] = vehicle.key
     veh = vehicle.model_dump(mode="python")
     targets = resolve_targets(spec, scen, veh, file)
-    return CampaignContext(spec, scen, veh, targets)
+    return CampaignContext(spec, scen, veh, targets, kind)
 
 
 def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]:
@@ -78,23 +98,49 @@ def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]
         vehicle = vehicle_from_dict(d.vehicle)
         scen = dict(d.scenario)
         scen.pop("vehicle")
-        scenario = scenario_from_dict({"vehicle": vehicle.key, **scen})
-        result = fly_landing(
-            landing_setup(vehicle, scenario),
-            FaultState(d.faults, d.rng),
-            wall_limit_s=ctx.spec.execution.wall_limit_s,
-        )
-        summary = result.summary()
-        row["outcome"] = result.outcome.value
-        for key in NUMERIC_FIELDS:
-            row[key] = float(summary[key])
-        end = result.trajectory.r_enu_m[-1]
-        row["touchdown_east_m"] = float(end[0])
-        row["touchdown_north_m"] = float(end[1])
+        faults = FaultState(d.faults, d.rng)
+        if ctx.kind == "flight":
+            row.update(
+                _fly_mission(flight_from_dict({"vehicle": vehicle.key, **scen}), vehicle, faults)
+            )
+        else:
+            scenario = scenario_from_dict({"vehicle": vehicle.key, **scen})
+            result = fly_landing(
+                landing_setup(vehicle, scenario),
+                faults,
+                wall_limit_s=ctx.spec.execution.wall_limit_s,
+            )
+            summary = result.summary()
+            row["outcome"] = result.outcome.value
+            for key in NUMERIC_FIELDS:
+                row[key] = float(summary[key])
+            end = result.trajectory.r_enu_m[-1]
+            row["touchdown_east_m"] = float(end[0])
+            row["touchdown_north_m"] = float(end[1])
         row["error"] = ""
     except Exception as exc:  # recorded, and the campaign goes on
         row["outcome"] = "error"
         row["error"] = f"{type(exc).__name__}: {exc}"
+    return row
+
+
+def _fly_mission(scenario: Any, vehicle: Any, faults: FaultState) -> dict[str, Any]:
+    """One whole flight as a row: its outcome, every numeric summary figure, touchdown point."""
+    from boostback.flight.executive import fly_mission
+
+    result = fly_mission(scenario, vehicle, faults=faults)
+    row: dict[str, Any] = {"outcome": result.outcome}
+    for key, value in result.summary().items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            row[key] = float(value)
+    landing = result.landing
+    if landing is not None:
+        td = landing.touchdown
+        end = landing.trajectory.r_enu_m[-1]
+        row["touchdown_east_m"], row["touchdown_north_m"] = float(end[0]), float(end[1])
+        row["propellant_left_kg"] = float(td.propellant_kg) if td else float("nan")
+    else:
+        row["touchdown_east_m"] = row["touchdown_north_m"] = float("nan")
     return row
 
 

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from boostback.config.errors import ConfigError, from_validation_error
-from boostback.config.models import FlightScenario, LandingScenario, Vehicle
+from boostback.config.flight_models import FlightScenario
+from boostback.config.models import LandingScenario, Vehicle
 
 __all__ = [
     "check_scenario",

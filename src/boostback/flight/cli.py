@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from boostback.config import ConfigError
+from boostback.config.flight_models import FlightScenario
 from boostback.config.loader import (
     flight_from_dict,
     is_flight_scenario,
@@ -21,7 +22,7 @@ from boostback.config.loader import (
     load_vehicle,
     read_toml,
 )
-from boostback.config.models import FlightScenario, Vehicle
+from boostback.config.models import Vehicle
 
 __all__ = ["compare", "fly", "resolve_flight"]
 

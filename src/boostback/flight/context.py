@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from boostback.flight.record import FlightRecorder
 from boostback.flight.reserve import ReserveModel
 from boostback.flight.setup import FlightSetup
 from boostback.guidance.entry import EntryTarget, entry_target_speed
+from boostback.sim.faults import FaultState
 
 __all__ = ["FlightContext", "make_context"]
 
@@ -27,6 +28,7 @@ class FlightContext:
     target_ecef: np.ndarray | None
     target_basis: np.ndarray | None  # rows: east, north, up at the target (ECEF)
     predictions: int = 0
+    faults: FaultState = field(default_factory=FaultState)
 
     def predict(self, x: State, t: float, entry: EntryBurnSpec | None) -> Impact:
         self.predictions += 1
@@ -106,10 +108,12 @@ def make_context(
     rec: FlightRecorder,
     reserve_model: ReserveModel,
     entry_nominal: EntryBurnSpec,
+    faults: FaultState | None = None,
 ) -> FlightContext:
+    fs = faults if faults is not None else FaultState()
     target = setup.target
     if target is None:
-        return FlightContext(setup, rec, reserve_model, entry_nominal, None, None, None)
+        return FlightContext(setup, rec, reserve_model, entry_nominal, None, None, None, faults=fs)
     return FlightContext(
         setup,
         rec,
@@ -118,4 +122,5 @@ def make_context(
         target,
         setup.site_ecef(target),
         enu_basis(target.lat_rad, target.lon_rad),
+        faults=fs,
     )

@@ -132,7 +132,7 @@ def fly_aero_descent(ctx: FlightContext, x: State, t: float) -> DescentOutcome:
     cfg = s.scenario.descent
     h_hand = s.ground_alt_m + cfg.handover_altitude_m
     hand = altitude_event(s.world, h_hand)
-    auth = s.descent_body.fin_authority_m2
+    auth = s.descent_body.fin_authority_m2 * ctx.faults.fin_factor()
     dt = s.scenario.sim.dt_powered_s
     fin = (0.0, 0.0, 0.0)
     t_next = t

@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from boostback.config.models import FlightScenario, Vehicle
+from boostback.config.flight_models import FlightScenario
+from boostback.config.models import Vehicle
 from boostback.environment.frames import Site
 from boostback.flight.ascent import AscentResult, fly_ascent, solve_pitch_kick
 from boostback.flight.boostback import coast, fly_boostback, separate
@@ -28,6 +29,7 @@ from boostback.flight.setup import FlightSetup, flight_setup, stage_propulsion
 from boostback.flight.touchdown import fly_touchdown
 from boostback.guidance.ascent import local_up
 from boostback.guidance.entry import entry_target_speed
+from boostback.sim.faults import FaultState
 
 __all__ = ["fly_mission", "plan_entry_speed", "plan_reserve_model"]
 
@@ -165,9 +167,16 @@ def _fall_to_ground(ctx: FlightContext, x: State, t: float) -> tuple[State, floa
 
 
 def fly_mission(
-    scenario: FlightScenario, vehicle: Vehicle, file: str | None = None
+    scenario: FlightScenario,
+    vehicle: Vehicle,
+    file: str | None = None,
+    faults: FaultState | None = None,
 ) -> FlightResult:
-    """Fly the scenario from liftoff to touchdown (or impact)."""
+    """Fly the scenario from liftoff to touchdown (or impact).
+
+    ``faults`` act where the flight models them: a stuck grid fin in the aerodynamic descent,
+    everything else in the landing burn (onset times count from the landing hand-over).
+    """
     setup = flight_setup(vehicle, scenario, file)
     notes: list[str] = []
     recovered = setup.mode != "expendable"
@@ -187,7 +196,7 @@ def fly_mission(
     )
     rec.per_engine_flow = setup.booster.engine.mass_flow_kgps
     spec = EntryBurnSpec(setup.entry_prop, scenario.entry.start_altitude_m, entry_speed)
-    ctx = make_context(setup, rec, model, spec)
+    ctx = make_context(setup, rec, model, spec, faults)
     x0 = (*setup.site_ecef(setup.launch_site), 0.0, 0.0, 0.0, setup.liftoff_mass_kg)
     rec.event("liftoff", 0.0, x0)
     asc = fly_ascent(setup, model, kick, reserve_target, rec)

@@ -6,7 +6,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from boostback.config.models import FlightScenario, Vehicle
+from boostback.config.flight_models import FlightScenario
+from boostback.config.models import Vehicle
 from boostback.environment.frames import Site
 from boostback.flight.ascent import AscentResult
 from boostback.flight.boostback import BoostbackOutcome

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from boostback.config.errors import ConfigError
-from boostback.config.models import FlightScenario, SiteRef, SiteSpec, Stage, Vehicle
+from boostback.config.flight_models import FlightScenario, SiteRef, SiteSpec
+from boostback.config.models import Stage, Vehicle
 from boostback.constants import G0_MPS2
 from boostback.dynamics.point_mass import AeroParams, PropulsionParams
 from boostback.environment.atmosphere import USSA1976

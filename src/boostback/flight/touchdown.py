@@ -54,7 +54,7 @@ def fly_touchdown(ctx: FlightContext, x: tuple[float, ...], t: float) -> Landing
     """Fly the landing burn from the handover state and append it to the flight record."""
     s = ctx.setup
     assert ctx.target is not None and ctx.target_ecef is not None
-    result = fly_landing(landing_setup(s.vehicle, landing_scenario_from(ctx, x)))
+    result = fly_landing(landing_setup(s.vehicle, landing_scenario_from(ctx, x)), ctx.faults)
     traj = result.trajectory
     lat, lon = ctx.target.lat_rad, ctx.target.lon_rad
     r_ecef = enu_to_ecef(traj.r_enu_m, ctx.target_ecef, lat, lon)

@@ -147,6 +147,14 @@ class FaultState:
                 f *= 1.0 - fault.fraction
         return f
 
+    def fin_factor(self) -> float:
+        """Grid-fin authority left (full flights: the aerodynamic descent steers with it)."""
+        f = 1.0
+        for fault in self.faults:
+            if isinstance(fault, GridFinStuck):
+                f *= 1.0 - fault.fraction
+        return f
+
     def ignition_delay_s(self) -> float:
         return sum(f.delay_s for f in self.faults if isinstance(f, IgnitionDelay))
 

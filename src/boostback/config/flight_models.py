@@ -1,0 +1,131 @@
+"""Validated models of a whole first-stage mission: sites, ascent, recovery plan and burns.
+
+Kept apart from ``models`` (vehicles and landing-burn scenarios), which it builds on.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, Strict, model_validator
+
+from boostback.config.errors import KeyedValueError
+from boostback.config.models import (
+    GuidanceConfig,
+    NonNeg,
+    Num,
+    Pos,
+    SimConfig,
+    _Model,
+)
+
+__all__ = ["FlightScenario", "SiteRef", "SiteSpec"]
+
+
+class SiteSpec(_Model):
+    """A place given inline: geodetic latitude/longitude (deg) and height above the ellipsoid."""
+
+    name: str = ""
+    lat_deg: Annotated[float, Strict(), Field(ge=-90, le=90)]
+    lon_deg: Annotated[float, Strict(), Field(ge=-180, le=360)]
+    alt_m: Num = 0.0
+
+
+SiteRef = str | SiteSpec  # a key of ``environment.frames.SITES`` or an inline table
+
+
+class MissionConfig(_Model):
+    """Where the rocket flies from, which way, and what it carries."""
+
+    launch_site: SiteRef
+    inclination_deg: Annotated[float, Strict(), Field(ge=0, le=180)] | None = None
+    launch_azimuth_deg: Annotated[float, Strict(), Field(ge=0, lt=360)] | None = None
+    ascending: bool = True  # launch into the ascending node (north-going) of the orbit
+    payload_mass_kg: NonNeg
+    fairing: bool = True  # carry the vehicle's fairing (a capsule flies without one)
+
+    @model_validator(mode="after")
+    def _one_direction(self) -> MissionConfig:
+        if (self.inclination_deg is None) == (self.launch_azimuth_deg is None):
+            raise KeyedValueError(
+                "inclination_deg", "give exactly one of inclination_deg and launch_azimuth_deg"
+            )
+        return self
+
+
+class RecoveryPlan(_Model):
+    """Where the booster lands and how much propellant it keeps for the way back."""
+
+    mode: Literal["rtls", "droneship", "downrange", "expendable"]
+    site: SiteRef | None = None  # landing pad for rtls and downrange
+    # Drone ship position along the launch azimuth; without it the ship is stationed under the
+    # ballistic path of the nominal flight (planned before launch).
+    ship_downrange_km: Pos | None = None
+    ship_crossrange_km: Num = 0.0
+    reserve_margin: Annotated[float, Strict(), Field(ge=0, le=1)] = 0.1
+
+    @model_validator(mode="after")
+    def _site(self) -> RecoveryPlan:
+        if self.mode in ("rtls", "downrange") and self.site is None:
+            raise KeyedValueError("site", f"a '{self.mode}' recovery needs a landing site")
+        return self
+
+
+class AscentProgram(_Model):
+    """Vertical rise, pitch kick, then a zero-angle-of-attack gravity turn.
+
+    The kick is either given (``pitch_kick_deg``) or solved before launch so that the flight
+    path at MECO is ``meco_flight_path_deg`` above the horizon.
+    """
+
+    vertical_rise_s: Pos = 10.0
+    kick_duration_s: Pos = 10.0
+    pitch_kick_deg: Annotated[float, Strict(), Field(gt=0, lt=45)] | None = None
+    meco_flight_path_deg: Annotated[float, Strict(), Field(gt=5, lt=85)] = 40.0
+    q_lookahead_s: NonNeg = 3.0  # max-Q throttle law looks this far ahead
+
+
+class BoostbackPlan(_Model):
+    # No burn when the unpowered impact point is already this close to the site: the grid
+    # fins (and the landing burn) take out the rest.
+    skip_miss_m: NonNeg = 500.0
+    retarget_period_s: Pos = 2.0  # closed-loop re-targeting period during the burn
+    # Range searched for the burn's pitch above the local horizon (least boostback + entry
+    # propellant).
+    pitch_min_deg: Annotated[float, Strict(), Field(ge=-60, le=60)] = -25.0
+    pitch_max_deg: Annotated[float, Strict(), Field(ge=-60, le=80)] = 25.0
+
+
+class EntryPlan(_Model):
+    start_altitude_m: Pos = 55_000.0  # entry burn lights descending through this altitude
+    limit_margin: Annotated[float, Strict(), Field(ge=0, lt=1)] = 0.1  # below the limits
+
+
+class DescentPlan(_Model):
+    guidance_period_s: Pos = 1.0
+    navigation_gain: Pos = 3.0  # zero-effort-miss gain of the grid-fin steering
+    handover_altitude_m: Pos = 7_000.0  # landing executive takes over below this (above pad)
+
+
+class FlightSimConfig(_Model):
+    dt_powered_s: Annotated[float, Strict(), Field(gt=0, le=1)] = 0.1
+    dt_coast_s: Annotated[float, Strict(), Field(gt=0, le=10)] = 1.0
+    max_time_s: Pos = 1200.0
+    earth: Literal["wgs84", "sphere"] = "wgs84"
+
+
+class FlightScenario(_Model):
+    """A whole first-stage mission: ascent, recovery burns, descent and landing."""
+
+    vehicle: str
+    mission: MissionConfig
+    recovery: RecoveryPlan
+    ascent: AscentProgram = AscentProgram()
+    boostback: BoostbackPlan = BoostbackPlan()
+    entry: EntryPlan = EntryPlan()
+    descent: DescentPlan = DescentPlan()
+    landing: GuidanceConfig = GuidanceConfig()  # the landing-burn guidance
+    landing_sim: SimConfig = SimConfig()
+    sim: FlightSimConfig = FlightSimConfig()
+    name: str = ""
+    description: str = ""
