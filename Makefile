@@ -20,7 +20,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(BIN)/boostback fly falcon9 --recovery rtls --out $(OUT)
+	$(BIN)/boostback fly falcon9 --recovery rtls --out $(OUT) --report
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
