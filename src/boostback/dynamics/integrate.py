@@ -17,6 +17,7 @@ from boostback.dynamics.point_mass import (
     State,
     rk4_step,
 )
+from boostback.numerics import illinois
 
 
 @dataclass(frozen=True)
@@ -34,31 +35,15 @@ def _refine(
     g0: float,
     g1: float,
 ) -> tuple[State, float]:
-    """Find h in (0, dt] with g(step(x, h)) = 0, given g(x) = g0 > 0 >= g1 = g(step(x, dt)).
+    """Find h in (0, dt] with g(step(x, h)) = 0, given g(x) = g0 > 0 >= g1 = g(step(x, dt))."""
+    states: dict[float, State] = {dt: step(x, dt)}
 
-    Regula falsi with the Illinois modification (halve the weight of an end that is kept twice),
-    so it does not stall on one side of a curved event function the way plain false position does.
-    """
-    lo, hi, glo, ghi = 0.0, dt, g0, g1
-    xh, h = step(x, dt), dt
-    side = 0
-    for _ in range(40):
-        h = lo + (hi - lo) * glo / (glo - ghi) if glo != ghi else 0.5 * (lo + hi)
-        xh = step(x, h)
-        gh = g(xh)
-        if abs(gh) < 1e-9 or hi - lo < 1e-12:
-            break
-        if gh > 0:
-            lo, glo = h, gh
-            if side == 1:
-                ghi *= 0.5
-            side = 1
-        else:
-            hi, ghi = h, gh
-            if side == -1:
-                glo *= 0.5
-            side = -1
-    return xh, h
+    def f(h: float) -> float:
+        states[h] = step(x, h)
+        return g(states[h])
+
+    h, _, _, _ = illinois(f, 0.0, dt, g0, g1, ftol=1e-9, xtol=1e-12, max_iter=40)
+    return states[h], h
 
 
 def step_with_events(

@@ -19,6 +19,7 @@ from boostback.guidance.ascent import (
     local_up,
     max_q_throttle,
 )
+from boostback.numerics import illinois
 
 __all__ = ["AscentResult", "fly_ascent", "liftoff_state", "solve_pitch_kick"]
 
@@ -167,21 +168,14 @@ def solve_pitch_kick(
     if f_hi >= 0.0:
         return hi
     # secant steps are done on log(kick): the flight path goes roughly as its logarithm
-    a, b = math.log(lo), math.log(hi)
-    side = 0
-    for _ in range(30):
-        c = b - f_hi * (b - a) / (f_hi - f_lo)
-        f_c = miss(math.exp(c))
-        if abs(f_c) < math.radians(0.05) or abs(b - a) < 1e-4:
-            return float(np.exp(c))
-        if f_c > 0.0:
-            a, f_lo = c, f_c
-            if side == 1:
-                f_hi *= 0.5
-            side = 1
-        else:
-            b, f_hi = c, f_c
-            if side == -1:
-                f_lo *= 0.5
-            side = -1
+    c, _, _, _ = illinois(
+        lambda logk: miss(math.exp(logk)),
+        math.log(lo),
+        math.log(hi),
+        f_lo,
+        f_hi,
+        ftol=math.radians(0.05),
+        xtol=1e-4,
+        max_iter=30,
+    )
     return float(np.exp(c))

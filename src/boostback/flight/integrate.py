@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from boostback.flight.dynamics import Body, Command, State, World, rk4_step
+from boostback.numerics import illinois
 
 __all__ = ["EventFn", "StepResult", "altitude_event", "mass_event", "step"]
 
@@ -28,25 +29,14 @@ class StepResult:
 def _refine(
     g: EventFn, x: State, dt: float, advance: Callable[[State, float], State], g0: float, g1: float
 ) -> tuple[State, float]:
-    lo, hi, glo, ghi = 0.0, dt, g0, g1
-    xh, h = advance(x, dt), dt
-    side = 0
-    for _ in range(50):
-        h = lo + (hi - lo) * glo / (glo - ghi) if glo != ghi else 0.5 * (lo + hi)
-        xh = advance(x, h)
-        gh = g(xh)
-        if abs(gh) < 1e-9 or hi - lo < 1e-10:
-            break
-        if gh > 0:
-            lo, glo = h, gh
-            if side == 1:
-                ghi *= 0.5
-            side = 1
-        else:
-            hi, ghi = h, gh
-            if side == -1:
-                glo *= 0.5
-            side = -1
+    states: dict[float, State] = {dt: advance(x, dt)}
+
+    def f(h: float) -> float:
+        states[h] = advance(x, h)
+        return g(states[h])
+
+    h, _, _, hi = illinois(f, 0.0, dt, g0, g1, ftol=1e-9, xtol=1e-10, max_iter=50)
+    xh = states[h]
     nudge = 1e-9 * max(dt, 1.0)
     while g(xh) > 0.0 and h < hi:  # step just across, so the event is seen as reached
         h = min(h + nudge, hi)
