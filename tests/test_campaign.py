@@ -220,3 +220,21 @@ def test_whole_flights_are_campaignable(tmp_path: Path) -> None:
     assert (frame["fault0_grid_fin_stuck"] == 1.0).all()
     assert frame["outcome"].isin(["landed", "hard_landing", "missed_pad", "crashed"]).all()
     assert frame["meco_t_s"].between(100.0, 200.0).all()
+
+
+def test_per_run_trajectories_are_optional(serial: pd.DataFrame, tmp_path: Path) -> None:
+    from boostback.campaign.store import load_trajectory
+
+    extra = "[execution]\nsave_trajectories = true\ntrajectory_every = 10\n"
+    text = CAMPAIGN.format(runs=3, extra="").replace("[execution]\nbatch_size = 3\n", extra)
+    (tmp_path / "fast.toml").write_text(SCENARIO)
+    (tmp_path / "campaign.toml").write_text(text)
+    spec, base = load_campaign(tmp_path / "campaign.toml")
+    frame = run_campaign(spec, tmp_path / "out", base_dir=base, workers=2)
+    assert not any(c.startswith("_") for c in frame.columns)
+    assert_identical(serial[serial["run"] < 3], frame)
+    for run in range(3):
+        traj = load_trajectory(tmp_path / "out", run)
+        assert {"t_s", "up_m", "throttle", "phase"} <= set(traj.columns)
+        assert traj["up_m"].iloc[0] > 2000.0
+        assert traj["t_s"].is_monotonic_increasing

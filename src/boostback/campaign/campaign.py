@@ -11,9 +11,15 @@ import pandas as pd
 
 from boostback.campaign.executor import dask_executor, default_workers, drive
 from boostback.campaign.executor import process_executor_factory as _pool
-from boostback.campaign.run import prepare, run_batch
+from boostback.campaign.run import TRAJECTORY_KEY, prepare, run_batch
 from boostback.campaign.spec import CampaignSpec
-from boostback.campaign.store import completed_runs, load_results, open_store, write_part
+from boostback.campaign.store import (
+    completed_runs,
+    load_results,
+    open_store,
+    write_part,
+    write_trajectory,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,10 @@ def run_campaign(
     counts = {"done": len(done), "session": 0, "landed": 0, "errors": 0}
 
     def on_rows(rows: list[dict]) -> None:
+        for row in rows:  # trajectories first: a shard on disk means its runs are complete
+            traj = row.pop(TRAJECTORY_KEY, None)
+            if traj is not None:
+                write_trajectory(out, row["run"], traj)
         write_part(out, rows)
         counts["done"] += len(rows)
         counts["session"] += len(rows)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from boostback.campaign.sampling import Target, draw_run, resolve_targets
-from boostback.campaign.spec import CampaignSpec
+from boostback.campaign.spec import CampaignSpec, Execution
 from boostback.config.loader import (
     flight_from_dict,
     is_flight_scenario,
@@ -100,9 +100,8 @@ def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]
         scen.pop("vehicle")
         faults = FaultState(d.faults, d.rng)
         if ctx.kind == "flight":
-            row.update(
-                _fly_mission(flight_from_dict({"vehicle": vehicle.key, **scen}), vehicle, faults)
-            )
+            scenario_f = flight_from_dict({"vehicle": vehicle.key, **scen})
+            row.update(_fly_mission(scenario_f, vehicle, faults, ctx.spec.execution))
         else:
             scenario = scenario_from_dict({"vehicle": vehicle.key, **scen})
             result = fly_landing(
@@ -117,6 +116,7 @@ def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]
             end = result.trajectory.r_enu_m[-1]
             row["touchdown_east_m"] = float(end[0])
             row["touchdown_north_m"] = float(end[1])
+            _keep_trajectory(row, result.trajectory.columns(), ctx.spec.execution)
         row["error"] = ""
     except Exception as exc:  # recorded, and the campaign goes on
         row["outcome"] = "error"
@@ -124,7 +124,15 @@ def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]
     return row
 
 
-def _fly_mission(scenario: Any, vehicle: Any, faults: FaultState) -> dict[str, Any]:
+TRAJECTORY_KEY = "_trajectory"  # carried back to the coordinator, stored apart from the row
+
+
+def _keep_trajectory(row: dict[str, Any], columns: dict[str, Any], ex: Execution) -> None:
+    if ex.save_trajectories:
+        row[TRAJECTORY_KEY] = {k: v[:: ex.trajectory_every] for k, v in columns.items()}
+
+
+def _fly_mission(scenario: Any, vehicle: Any, faults: FaultState, ex: Execution) -> dict[str, Any]:
     """One whole flight as a row: its outcome, every numeric summary figure, touchdown point."""
     from boostback.flight.executive import fly_mission
 
@@ -141,6 +149,7 @@ def _fly_mission(scenario: Any, vehicle: Any, faults: FaultState) -> dict[str, A
         row["propellant_left_kg"] = float(td.propellant_kg) if td else float("nan")
     else:
         row["touchdown_east_m"] = row["touchdown_north_m"] = float("nan")
+    _keep_trajectory(row, result.trajectory.columns(), ex)
     return row
 
 

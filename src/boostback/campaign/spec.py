@@ -144,6 +144,9 @@ class FaultSpec(_Model):
 class Execution(_Model):
     batch_size: Annotated[int, Field(ge=1, le=1000)] = 4
     wall_limit_s: Annotated[float, Field(gt=0)] = 300.0
+    # Keep each run's trajectory too (DIR/trajectories/run-NNNNNNNN.parquet), every Nth sample.
+    save_trajectories: bool = False
+    trajectory_every: Annotated[int, Field(ge=1)] = 5
 
 
 class Debug(_Model):

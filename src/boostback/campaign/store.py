@@ -20,6 +20,7 @@ from boostback.campaign.spec import CampaignSpec
 from boostback.config.errors import ConfigError
 
 RUNS = "runs"
+TRAJECTORIES = "trajectories"
 META = "campaign.json"
 
 
@@ -54,6 +55,25 @@ def completed_runs(out: Path) -> set[int]:
     for part in sorted((out / RUNS).glob("part-*.parquet")):
         done.update(int(r) for r in pq.read_table(part, columns=["run"]).column("run").to_pylist())
     return done
+
+
+def write_trajectory(out: Path, run: int, columns: dict[str, Any]) -> Path:
+    """One run's trajectory as its own Parquet file (written before its summary row)."""
+    folder = out / TRAJECTORIES
+    folder.mkdir(exist_ok=True)
+    path = folder / f"run-{run:08d}.parquet"
+    tmp = path.with_suffix(".tmp")
+    pd.DataFrame(columns).to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+    return path
+
+
+def load_trajectory(out: str | Path, run: int) -> pd.DataFrame:
+    """The stored trajectory of run ``run`` (campaigns run with ``save_trajectories``)."""
+    path = Path(out) / TRAJECTORIES / f"run-{run:08d}.parquet"
+    if not path.exists():
+        raise ConfigError(f"no trajectory stored for run {run}", file=str(out))
+    return pd.read_parquet(path)
 
 
 def write_part(out: Path, rows: list[dict[str, Any]]) -> Path:
