@@ -12,6 +12,7 @@ u (n+1, 3), s (n+1), w (n+1), and for the error mode one epigraph variable e.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, replace
 
@@ -316,6 +317,15 @@ def _row_scaled(st: _Structure, data: np.ndarray, b: np.ndarray) -> tuple[np.nda
     return data * scale[st.indices], b * scale
 
 
+@functools.lru_cache(maxsize=256)
+def _shared_structure(
+    nodes: int, mode: str, discretization: str, n_vert: int, glide: bool
+) -> _Structure:
+    """Structures are read-only once built, so every solver in a process can share them
+    (a campaign flies many landings with the same few shapes)."""
+    return _Structure(_Layout(nodes, mode, discretization, n_vert, glide))
+
+
 class ConicSolver:
     """Drop-in replacement for ``LcvxSolver`` that calls Clarabel directly."""
 
@@ -346,7 +356,7 @@ class ConicSolver:
         key = (mode, n_vert, glide)
         st = self._structures.get(key)
         if st is None:
-            st = _Structure(_Layout(self.nodes, mode, self.discretization, n_vert, glide))
+            st = _shared_structure(self.nodes, mode, self.discretization, n_vert, glide)
             self._structures[key] = st
         return st
 
