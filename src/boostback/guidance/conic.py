@@ -59,12 +59,11 @@ class _Layout:
         self.pinned = self.mode == "fuel"
         n1 = self.n + 1
         self.i_r = np.arange(3 * n1).reshape(n1, 3)
-        self.i_v = 3 * n1 + np.arange(3 * n1).reshape(n1, 3)
-        self.i_u = 6 * n1 + np.arange(3 * n1).reshape(n1, 3)
-        self.i_s = 9 * n1 + np.arange(n1)
-        self.i_w = 10 * n1 + np.arange(n1)
-        self.n_x = 11 * n1 + (1 if self.mode == "error" else 0)
-        self.i_e = 11 * n1
+        self.i_u = 3 * n1 + np.arange(3 * n1).reshape(n1, 3)
+        self.i_s = 6 * n1 + np.arange(n1)
+        self.i_w = 7 * n1 + np.arange(n1)
+        self.n_x = 8 * n1 + (1 if self.mode == "error" else 0)
+        self.i_e = 8 * n1
 
 
 class _Structure:
@@ -73,7 +72,7 @@ class _Structure:
     def __init__(self, lay: _Layout) -> None:
         self.lay = lay
         n, n1 = lay.n, lay.n + 1
-        R, V, U, S, W = lay.i_r, lay.i_v, lay.i_u, lay.i_s, lay.i_w
+        R, U, S, W = lay.i_r, lay.i_u, lay.i_s, lay.i_w
         k = np.arange(n)
         rows = _Rows()
         # Each block records (row offsets, cols) in a fixed order; values are produced in the same
@@ -84,47 +83,50 @@ class _Structure:
             zero.append((start_rows + np.arange(cols.size), cols.ravel()))
 
         # --- equalities (zero cone) ---
+        # Velocity is eliminated: with the control held over each interval, the double
+        # integrator gives r_{k+2} - 2 r_{k+1} + r_k in terms of u alone, plus one relation at
+        # each end that brings in the initial and the final velocity. N + 1 position rows replace
+        # 2N rows of velocity and position dynamics, and 3(N + 1) velocity unknowns go away.
+        foh = lay.discretization == "foh"
         n_eq = 0
         eq3(n_eq, R[0])
         n_eq += 3
-        eq3(n_eq, V[0])
-        n_eq += 3
         zero.append((np.array([n_eq]), np.array([W[0]])))
         n_eq += 1
-        # dynamics, per interval k: v rows 3n, r rows 3n, w rows n
-        vr = n_eq + np.arange(3 * n).reshape(n, 3)
-        n_eq += 3 * n
-        rr = n_eq + np.arange(3 * n).reshape(n, 3)
-        n_eq += 3 * n
+        ri = n_eq + np.arange(3)  # first interval: brings in v0
+        zero += [(ri, R[1]), (ri, R[0]), (ri, U[0])]
+        if foh:
+            zero.append((ri, U[1]))
+        n_eq += 3
+        km = np.arange(n - 1)
+        rm = (n_eq + np.arange(3 * (n - 1)).reshape(n - 1, 3)).ravel()
+        zero += [
+            (rm, R[km + 2].ravel()),
+            (rm, R[km + 1].ravel()),
+            (rm, R[km].ravel()),
+            (rm, U[km].ravel()),
+            (rm, U[km + 1].ravel()),
+        ]
+        if foh:
+            zero.append((rm, U[km + 2].ravel()))
+        n_eq += 3 * (n - 1)
+        rf = n_eq + np.arange(3)  # last interval: brings in the touchdown velocity
+        zero += [(rf, R[n]), (rf, R[n - 1]), (rf, U[n - 1])]
+        if foh:
+            zero.append((rf, U[n]))
+        n_eq += 3
         wr = n_eq + k
         n_eq += n
-        foh = lay.discretization == "foh"
-        zero += [
-            (vr.ravel(), V[1:].ravel()),
-            (vr.ravel(), V[:-1].ravel()),
-            (vr.ravel(), U[:-1].ravel()),
-        ]
-        if foh:
-            zero.append((vr.ravel(), U[1:].ravel()))
-        zero += [
-            (rr.ravel(), R[1:].ravel()),
-            (rr.ravel(), R[:-1].ravel()),
-            (rr.ravel(), V[:-1].ravel()),
-            (rr.ravel(), U[:-1].ravel()),
-        ]
-        if foh:
-            zero.append((rr.ravel(), U[1:].ravel()))
         zero += [(wr, W[1:]), (wr, W[:-1]), (wr, S[:-1])]
         if foh:
             zero.append((wr, S[1:]))
-        eq3(n_eq, V[n])
-        n_eq += 3
         zero.append((np.array([n_eq]), np.array([R[n, 2]])))
         n_eq += 1
         if lay.mode == "fuel":
             eq3(n_eq, R[n, :2])
             n_eq += 2
-        # vertical descent: nodes n - n_vert .. n-1 hold r_h = r_N,h and v_h = 0
+        # vertical descent: nodes n - n_vert .. n-1 hold r_h = r_N,h and v_h = 0, with v_k
+        # written in positions and controls as above
         kv = np.arange(n - lay.n_vert, n)
         if kv.size:
             hr = n_eq + np.arange(2 * kv.size).reshape(kv.size, 2)
@@ -132,7 +134,10 @@ class _Structure:
             if not lay.pinned:
                 zero.append((hr.ravel(), np.tile(R[n, :2], kv.size)))
             n_eq += 2 * kv.size
-            eq3(n_eq, V[kv, :2])
+            vr = (n_eq + np.arange(2 * kv.size)).reshape(kv.size, 2).ravel()
+            zero += [(vr, R[kv + 1, :2].ravel()), (vr, R[kv, :2].ravel()), (vr, U[kv, :2].ravel())]
+            if foh:
+                zero.append((vr, U[kv + 1, :2].ravel()))
             n_eq += 2 * kv.size
         rows.add(n_eq, zero)
         self.n_eq = n_eq
@@ -222,31 +227,38 @@ class _Structure:
         n, n1 = lay.n, lay.n + 1
         dt = d.dt_s
         foh = lay.discretization == "foh"
-        ones3n = np.ones(3 * n)
-        vals: list[np.ndarray] = [np.ones(3), np.ones(3), np.ones(1)]
-        # v_{k+1} - v_k - c1 u_k - c2 u_{k+1} = dt a_ext
-        vals += [ones3n, -ones3n, np.full(3 * n, -(dt / 2 if foh else dt))]
+        h2 = dt * dt
+        m3 = 3 * (n - 1)
+        vals: list[np.ndarray] = [np.ones(3), np.ones(1)]
+        # first interval: r1 - r0 - c0 u0 (- c1 u1) = dt v0 + dt^2/2 a0
+        vals += [np.ones(3), -np.ones(3), np.full(3, -(h2 / 3 if foh else h2 / 2))]
         if foh:
-            vals.append(np.full(3 * n, -dt / 2))
-        vals += [
-            ones3n,
-            -ones3n,
-            np.full(3 * n, -dt),
-            np.full(3 * n, -(dt * dt / 3 if foh else dt * dt / 2)),
-        ]
+            vals.append(np.full(3, -h2 / 6))
+        # second differences: r_{k+2} - 2 r_{k+1} + r_k - dt^2 (w0 u_k + w1 u_{k+1} + w2 u_{k+2})
+        w0, w1 = (1 / 6, 2 / 3) if foh else (0.5, 0.5)
+        vals += [np.ones(m3), np.full(m3, -2.0), np.ones(m3), np.full(m3, -h2 * w0)]
+        vals.append(np.full(m3, -h2 * w1))
         if foh:
-            vals.append(np.full(3 * n, -dt * dt / 6))
+            vals.append(np.full(m3, -h2 / 6))
+        # last interval: r_N - r_{N-1} + b0 u_{N-1} (+ b1 u_N) = dt v_N - dt^2/2 a_{N-1}
+        vals += [np.ones(3), -np.ones(3), np.full(3, h2 / 6 if foh else h2 / 2)]
+        if foh:
+            vals.append(np.full(3, h2 / 3))
         had = d.alpha * dt / 2
         vals += [np.ones(n), -np.ones(n), np.full(n, had if foh else 2 * had)]
         if foh:
             vals.append(np.full(n, had))
-        vals += [np.ones(3), np.ones(1)]
+        vals.append(np.ones(1))
         if lay.mode == "fuel":
             vals.append(np.ones(2))
         nv = lay.n_vert
         if nv:
             vals += [np.ones(2 * nv)] + ([] if lay.pinned else [-np.ones(2 * nv)])
-            vals.append(np.ones(2 * nv))
+            # v_k,h = (r_{k+1} - r_k)/dt - g0 u_k (- g1 u_{k+1}) - dt/2 a_k = 0
+            vals += [np.full(2 * nv, 1 / dt), np.full(2 * nv, -1 / dt)]
+            vals.append(np.full(2 * nv, -(dt / 3 if foh else dt / 2)))
+            if foh:
+                vals.append(np.full(2 * nv, -dt / 6))
         # inequalities
         vals += [np.ones(n1), d.mu2, -np.ones(n1), np.ones(n1), -np.ones(1)]
         vals += [np.full(n1, d.cos_tilt), -np.ones(n1)]
@@ -267,19 +279,20 @@ class _Structure:
             vals.append(-np.ones(2))
         data = np.concatenate(vals)[self.perm]
 
+        a = d.a_ext
+        kv = np.arange(n - nv, n)
         b_eq = np.concatenate(
             [
                 d.r0,
-                d.v0,
                 [0.0],
-                (dt * d.a_ext).ravel(),
-                (0.5 * dt * dt * d.a_ext).ravel(),
+                dt * d.v0 + 0.5 * h2 * a[0],
+                (0.5 * h2 * (a[:-1] + a[1:])).ravel(),
+                dt * d.vf - 0.5 * h2 * a[-1],
                 d.dz0,
-                d.vf,
                 [d.target[2]],
                 d.target[:2] if lay.mode == "fuel" else [],
                 np.tile(d.target[:2], nv) if lay.pinned else np.zeros(2 * nv),
-                np.zeros(2 * nv),
+                (0.5 * dt * a[kv, :2]).ravel(),
             ]
         )
         b_in = np.concatenate(
@@ -315,6 +328,18 @@ def _row_scaled(st: _Structure, data: np.ndarray, b: np.ndarray) -> tuple[np.nda
     row_max[n_lin:] = soc_max[st.soc_rows]
     scale = 1.0 / np.where(row_max > 0.0, row_max, 1.0)
     return data * scale[st.indices], b * scale
+
+
+def _velocities(r: np.ndarray, u: np.ndarray, d: Discretized, discretization: str) -> np.ndarray:
+    """Node velocities from positions and controls (the relation the solve eliminated)."""
+    dt, a = d.dt_s, d.a_ext
+    v = np.empty_like(r)
+    if discretization == "foh":
+        v[:-1] = (r[1:] - r[:-1]) / dt - dt / 3 * u[:-1] - dt / 6 * u[1:] - dt / 2 * a
+    else:
+        v[:-1] = (r[1:] - r[:-1]) / dt - dt / 2 * u[:-1] - dt / 2 * a
+    v[-1] = d.vf
+    return v
 
 
 @functools.lru_cache(maxsize=256)
@@ -408,7 +433,7 @@ class ConicSolver:
             tf_s=tf_s,
             t_s=d.t_s,
             r_enu_m=r,
-            v_enu_mps=x[lay.i_v],
+            v_enu_mps=_velocities(r, x[lay.i_u], d, lay.discretization),
             mass_kg=np.exp(x[lay.i_w] + d.z0),
             accel_enu_mps2=x[lay.i_u],
             sigma_mps2=x[lay.i_s],
