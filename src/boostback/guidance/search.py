@@ -96,10 +96,23 @@ def _golden(
 def _grid_best(
     solve: _Counter, mode: str, grid: np.ndarray
 ) -> tuple[int, LandingPlan, list[LandingPlan]]:
-    plans = [solve(float(tf), mode) for tf in grid]
-    scores = [_score(p, mode) for p in plans]
-    i = int(np.argmax(scores))
-    return i, plans[i], plans
+    """Best plan on the grid, walked from short to long times of flight.
+
+    The score is unimodal over the feasible interval, so the walk stops at the first point
+    after the feasible peak that is worse (or infeasible): the rest of the grid, usually long
+    infeasible solves, is never flown.
+    """
+    plans: list[LandingPlan] = []
+    best_i, best_score = 0, -math.inf
+    for j, tf in enumerate(grid):
+        plan = solve(float(tf), mode)
+        plans.append(plan)
+        score = _score(plan, mode)
+        if score > best_score:
+            best_i, best_score = j, score
+        elif math.isfinite(best_score):
+            break
+    return best_i, plans[best_i], plans
 
 
 def _bracket(grid: np.ndarray, i: int) -> tuple[float, float]:
