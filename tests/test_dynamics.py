@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
@@ -373,3 +374,35 @@ def test_no_event_in_ordinary_step() -> None:
     res = step_with_events(x, 0.02, 0.6, UP, PROP, NO_AERO, vacuum_env(), 20_000.0)
     assert res.event is None and res.dt == 0.02
     assert res.state == rk4_step(x, 0.02, 0.6, UP, PROP, NO_AERO, vacuum_env())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    alt=st.floats(-100.0, 60_000.0),
+    speed=st.floats(0.0, 2_000.0),
+    throttle=st.floats(0.0, 1.0),
+    tilt=st.floats(0.0, 1.5),
+    wind=st.floats(-30.0, 30.0),
+    inverse_square=st.booleans(),
+)
+def test_compiled_kernel_matches_the_reference(
+    alt: float, speed: float, throttle: float, tilt: float, wind: float, inverse_square: bool
+) -> None:
+    """The numba kernel is the same equations as the readable reference, to round-off."""
+    from boostback.dynamics.fast import compile_kernel
+    from boostback.environment import InverseSquareGravity, LayeredWind
+
+    gravity = InverseSquareGravity() if inverse_square else UniformGravity()
+    layers = LayeredWind(
+        (0.0, 5_000.0, 20_000.0), ((wind, 1.0, 0.0), (2 * wind, 0.0, 0.5), (0.0, 0.0, 0.0))
+    )
+    env = Environment(USSA1976(), gravity, layers)
+    prop = PropulsionParams(914e3, 0.68, 300.0, 0.4, 1.0)
+    aero = AeroParams(10.75, (0.0, 0.8, 1.2, 3.0), (0.75, 0.85, 1.2, 0.95))
+    x = (10.0, -5.0, alt, 0.3 * speed, 0.1, -speed, 30_000.0)
+    d = (math.sin(tilt), 0.0, math.cos(tilt))
+    kernel = compile_kernel(prop, aero, env)
+    assert kernel is not None
+    fast = np.array(kernel.step(x, 0.05, throttle, d))
+    ref = np.array(rk4_step(x, 0.05, throttle, d, prop, aero, env))
+    np.testing.assert_allclose(fast, ref, rtol=1e-12, atol=1e-9)

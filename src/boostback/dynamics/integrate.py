@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from boostback.dynamics.fast import FastKernel
 from boostback.dynamics.point_mass import (
     AeroParams,
     Environment,
@@ -55,10 +56,16 @@ def step_with_events(
     aero: AeroParams,
     env: Environment,
     dry_mass_kg: float,
+    kernel: FastKernel | None = None,
 ) -> StepResult:
-    """Advance one step; stop early at touchdown or when the propellant runs out."""
+    """Advance one step; stop early at touchdown or when the propellant runs out.
+
+    ``kernel`` (from ``compile_kernel(prop, aero, env)``) runs the same step compiled.
+    """
 
     def step(x0: State, h: float) -> State:
+        if kernel is not None:
+            return kernel.step(x0, h, throttle, direction)
         return rk4_step(x0, h, throttle, direction, prop, aero, env)
 
     x1 = step(x, dt)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from boostback.dynamics import State, drag_accel, step_with_events
+from boostback.dynamics.fast import compile_kernel
 from boostback.guidance.plan import LandingPlan
 from boostback.sim.setup import LandingSetup
 
@@ -31,8 +32,9 @@ def ballistic_path(setup: LandingSetup, x0: State, dt: float, t_max: float) -> l
     path = [x0]
     x = x0
     up = (0.0, 0.0, 1.0)
+    kernel = compile_kernel(setup.prop, setup.aero, setup.env)
     for _ in range(int(t_max / dt)):
-        res = step_with_events(x, dt, 0.0, up, setup.prop, setup.aero, setup.env, 0.0)
+        res = step_with_events(x, dt, 0.0, up, setup.prop, setup.aero, setup.env, 0.0, kernel)
         if res.event == "touchdown" or res.state[2] <= 0:
             break
         x = res.state
