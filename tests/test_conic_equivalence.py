@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.lcvx import LcvxSolver
-from boostback.guidance.plan import LandingPlan
+from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem, alpha_from_isp
 
 NODES = 30
@@ -53,6 +53,8 @@ def instance(rng: np.random.Generator) -> tuple[LandingProblem, float]:
 
 
 def assert_same(a: LandingPlan, b: LandingPlan, prob: LandingProblem) -> None:
+    if a.status is PlanStatus.SOLVER_ERROR:
+        return  # the reference itself gave no answer (CVXPY+Clarabel, tight tolerances)
     assert a.status == b.status
     if not a.feasible:
         return
@@ -91,6 +93,8 @@ def test_same_solution_property(
         assert_same(a, b, prob)
         return
     # Minimum landing error: the error is the objective; fuel and path are free to differ.
+    if a.status is PlanStatus.SOLVER_ERROR:
+        return
     assert a.status == b.status
     if a.feasible:
         assert b.landing_error_m == pytest.approx(a.landing_error_m, rel=1e-6, abs=1e-4)
@@ -106,6 +110,8 @@ def test_fast_default_settings_keep_the_propellant(solvers: tuple[LcvxSolver, Co
     for _ in range(200):
         prob, tf = instance(rng)
         a, b = ref.solve(prob, tf), fast.solve(prob, tf)
+        if a.status is PlanStatus.SOLVER_ERROR:
+            continue
         assert a.status == b.status
         if a.feasible:
             assert b.propellant_kg == pytest.approx(a.propellant_kg, rel=1e-6)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from boostback.dynamics import Environment, State, drag_accel, step_with_events
+from boostback.dynamics.fast import compile_kernel
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.plan import LandingPlan, PlanStatus
@@ -35,6 +36,8 @@ TERMINAL_KD = 1.5  # horizontal velocity gain, 1/s
 TERMINAL_TAU_S = 1.0  # time constant for the descent rate when slower than touchdown speed
 CUTOFF_ALTITUDE_M = 2.0  # below this, a booster that has stopped descending shuts down
 CUTOFF_SINK_MPS = 0.1
+MIN_TERMINAL_SINK_MPS = 0.3  # a plan to arrive at rest is flown to a gentle, non-zero sink
+TERMINAL_MAX_TILT_RAD = math.radians(10.0)  # near the ground the vehicle stays near vertical
 ESTIMATOR_TAU_S = 0.5  # time constant of the thrust estimator
 ESTIMATOR_SETTLE_S = 0.5  # the estimator waits this long after ignition
 IGNITION_GRID = 6  # times of flight tried per ignition candidate
@@ -298,6 +301,8 @@ def fly_landing(
     fs = faults if faults is not None else FaultState()
     deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
     guidance = _Guidance(setup)
+    kernel = compile_kernel(setup.prop, setup.aero, setup.env)
+    vertical_end = cfg.guidance.terminal_vertical_s > 0.0
     rec = Recorder()
     notes: list[str] = []
     x: State = setup.initial_state()
@@ -354,14 +359,19 @@ def fly_landing(
         elif phase == "landing_burn":
             r = np.array(nav[0:3])
             v = np.array(nav[3:6])
+            terminal = upright = False
             if plan is not None and plan.feasible:
                 tau = t - t_plan
+                upright = vertical_end and tau >= plan.tf_s - cfg.guidance.terminal_vertical_s
                 r_p, v_p, u_p = plan.sample(tau)
                 a_cmd = u_p + KP_PER_S2 * (r_p - r) + KD_PER_S * (v_p - v)
-                if plan.tf_s - tau <= freeze_s:
-                    # Last seconds: the descent rate closes its loop on the state, not on a stale
-                    # plan; sideways, the plan is followed to its end, then held on the pad.
-                    term = terminal_accel(r, v, plan.r_enu_m[-1], -v_td[2], g_up)
+                # Last seconds of a plan that ends straight down: the descent rate closes its loop
+                # on the state, not on a stale plan; sideways, the plan is followed to its end,
+                # then held on the pad. (A plan that ends at rest, as in the papers, is tracked.)
+                terminal = plan.tf_s - tau <= freeze_s and vertical_end
+                if terminal:
+                    sink = max(-v_td[2], MIN_TERMINAL_SINK_MPS)
+                    term = terminal_accel(r, v, plan.r_enu_m[-1], sink, g_up)
                     a_cmd[2] = term[2]
                     if tau > plan.tf_s:
                         a_cmd[:2] = term[:2]
@@ -378,7 +388,9 @@ def fly_landing(
                 max(setup.prop.throttle_for(thrust_req, p_pa), setup.prop.throttle_min),
                 setup.prop.throttle_max,
             )
-            wanted = _limit_tilt(a_cmd, max_tilt * fs.tilt_factor(t, phase, x[2]))
+            # In the plan's vertical descent the vehicle is upright: hold it so.
+            tilt_cap = min(max_tilt, TERMINAL_MAX_TILT_RAD) if upright else max_tilt
+            wanted = _limit_tilt(a_cmd, tilt_cap * fs.tilt_factor(t, phase, x[2]))
             direction = turn_towards(direction, wanted, turn_rate * h_step)
             # The truth: ignition delay, throttle lag and thrust shortfall act here.
             lag = fs.throttle_lag_s(t, phase, x[2])
@@ -393,16 +405,19 @@ def fly_landing(
         if phase in ("falling", "engine_cutoff"):  # out of propellant, or shut down
             throttle, thrust = 0.0, 0.0
         sample(phase)
-        env = setup.env
+        env, kern = setup.env, kernel
         gust = fs.gust(t, phase, x[2]) if fs else None
         if gust is not None:
             env = Environment(env.atmosphere, env.gravity, GustWind(env.wind, gust))
+            kern = compile_kernel(setup.prop, setup.aero, env)
         if phase == "landing_burn" and thrust_cmd > 0.0 and t > lit_at + ESTIMATOR_SETTLE_S:
             # Accelerometers measure specific force; less the modelled drag it is thrust / mass.
             ratio = min(max(thrust / thrust_cmd, 0.5), 1.2)
             w = 1.0 - math.exp(-h_step / ESTIMATOR_TAU_S)
             guidance.thrust_scale += w * (ratio - guidance.thrust_scale)
-        res = step_with_events(x, h_step, throttle, direction, setup.prop, setup.aero, env, dry)
+        res = step_with_events(
+            x, h_step, throttle, direction, setup.prop, setup.aero, env, dry, kern
+        )
         x, t = res.state, t + res.dt
         if res.event == "propellant_out":
             ran_dry = True
