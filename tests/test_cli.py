@@ -134,7 +134,9 @@ def test_land_table_for_people() -> None:
 
 @pytest.mark.slow
 def test_bench_prints_the_table() -> None:
-    result = runner.invoke(app, ["bench", "falcon9_landing", "--repeats", "3"])
+    result = runner.invoke(
+        app, ["bench", "falcon9_landing", "--repeats", "3"], env={"COLUMNS": "250"}
+    )
     assert result.exit_code == 0, result.output
     for word in ("fixed t_f", "free-final-time", "closed-loop", "CVXPY"):
         assert word in result.output

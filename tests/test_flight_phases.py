@@ -137,6 +137,23 @@ def test_entry_burn_is_skipped_when_the_descent_is_within_limits() -> None:
     assert target.speed_mps == 900.0
 
 
+def test_entry_target_is_capped_by_the_mission() -> None:
+    def peaks(v: float) -> tuple[float, float]:
+        return 80e3 * (v / 1000.0) ** 2, 10e3 * (v / 1000.0) ** 3
+
+    # the limits would allow ~949 m/s: the cap is lower, so the burn ends at the cap
+    target = entry_target_speed(peaks, 1600.0, 80e3, 60e3, 0.1, v_max_mps=600.0)
+    assert target.needed and target.feasible and target.speed_mps == 600.0
+    assert target.peak_qbar_pa == pytest.approx(80e3 * 0.36)
+    # a cap above what the limits allow changes nothing
+    free = entry_target_speed(peaks, 1600.0, 80e3, 60e3, 0.1, tol_mps=1.0)
+    high = entry_target_speed(peaks, 1600.0, 80e3, 60e3, 0.1, tol_mps=1.0, v_max_mps=1200.0)
+    assert high.speed_mps == pytest.approx(free.speed_mps, abs=1.0)
+    # a descent within the limits still burns down to the cap
+    slow = entry_target_speed(lambda v: (10e3, 1e3), 900.0, 80e3, 60e3, 0.1, v_max_mps=700.0)
+    assert slow.needed and slow.speed_mps == 700.0
+
+
 def test_fin_command_pushes_against_the_miss_perpendicular_to_the_velocity() -> None:
     v = (0.0, 100.0, -300.0)
     miss = np.array([500.0, 0.0, 0.0])

@@ -94,11 +94,17 @@ class BoostbackPlan(_Model):
     # propellant).
     pitch_min_deg: Annotated[float, Strict(), Field(ge=-60, le=60)] = -25.0
     pitch_max_deg: Annotated[float, Strict(), Field(ge=-60, le=80)] = 25.0
+    # Throttle of the boostback engines (a fraction of full thrust, at or above the engine's
+    # floor): a lower-thrust burn lasts longer for the same velocity change.
+    throttle: Annotated[float, Strict(), Field(gt=0, le=1)] = 1.0
 
 
 class EntryPlan(_Model):
     start_altitude_m: Pos = 55_000.0  # entry burn lights descending through this altitude
     limit_margin: Annotated[float, Strict(), Field(ge=0, lt=1)] = 0.1  # below the limits
+    # Optional cap on the speed the burn ends at (a deeper burn than the descent limits ask for):
+    # a stage whose landing burn needs it to reach the handover slower and steeper.
+    max_end_speed_mps: Pos | None = None
 
 
 class DescentPlan(_Model):

@@ -148,6 +148,7 @@ def fly_boostback(
     dv_togo = sol.dv_ecef_mps.copy()
     jac = sol.jacobian
     prop = s.boostback_prop
+    throttle = cfg.throttle
     dry = mass_event(s.dry_mass_kg)
     dt = s.scenario.sim.dt_powered_s
     ctx.rec.event(
@@ -162,14 +163,14 @@ def fly_boostback(
             t_next = t + cfg.retarget_period_s
             sol = solve_from(x, t, pitch, horizontal(x, dv_togo), jac, 10.0)
             dv_togo, jac = sol.dv_ecef_mps.copy(), sol.jacobian
-        thrust = max(prop.thrust_vac_n - prop.exit_area_m2 * air.pressure_pa, 0.0)
+        thrust = prop.thrust_n(air.pressure_pa, throttle)
         accel = thrust / x[6]
         togo = float(np.linalg.norm(dv_togo))
         h = dt
         last = togo <= accel * dt
         if last:
             h = togo / accel
-        cmd = Command(1.0, prop, _unit(dv_togo) if togo > 0 else (0.0, 0.0, 1.0))
+        cmd = Command(throttle, prop, _unit(dv_togo) if togo > 0 else (0.0, 0.0, 1.0))
         ctx.rec.sample(t, x, "boostback", cmd, air)
         if h > 1e-6:
             res = step(x, h, cmd, s.descent_body, s.world, [("dry", dry)])

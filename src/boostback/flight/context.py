@@ -75,6 +75,7 @@ class FlightContext:
             hw.max_entry_dynamic_pressure_pa,
             hw.max_heat_flux_w_m2,
             s.scenario.entry.limit_margin,
+            v_max_mps=s.scenario.entry.max_end_speed_mps,
         )
         return target, speed
 

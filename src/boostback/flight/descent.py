@@ -93,6 +93,7 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
         hw.max_entry_dynamic_pressure_pa,
         hw.max_heat_flux_w_m2,
         s.scenario.entry.limit_margin,
+        v_max_mps=s.scenario.entry.max_end_speed_mps,
     )
     if not target.needed:
         return EntryOutcome(x, t, target, 0.0, 0.0)
@@ -148,7 +149,9 @@ def fly_aero_descent(ctx: FlightContext, x: State, t: float) -> DescentOutcome:
             miss_vec = ctx.miss_ecef(imp.state)
             miss = float(np.linalg.norm(miss_vec))
             a_auth = air.qbar_pa * auth / x[6]
-            fin = fin_command(x[3:6], miss_vec, imp.t_s - t, cfg.navigation_gain, a_auth)
+            # the fins act only until the handover: null the miss by then, not by impact
+            t_go = ctx.coast_to(x, t, h_hand).t_s - t
+            fin = fin_command(x[3:6], miss_vec, max(t_go, 1.0), cfg.navigation_gain, a_auth)
         if math.sqrt(fin[0] ** 2 + fin[1] ** 2 + fin[2] ** 2) >= 0.999:
             saturated += dt
         cmd = Command(0.0, None, (0.0, 0.0, 1.0), fin)

@@ -75,6 +75,7 @@ def plan_entry_speed(setup: FlightSetup) -> float:
         hw.max_entry_dynamic_pressure_pa,
         hw.max_heat_flux_w_m2,
         setup.scenario.entry.limit_margin,
+        v_max_mps=setup.scenario.entry.max_end_speed_mps,
     )
     return target.speed_mps
 

@@ -169,6 +169,13 @@ def flight_setup(
             )
         except ValueError as exc:
             raise ConfigError(str(exc), file=file, key="mission.inclination_deg") from None
+    if scenario.boostback.throttle < booster.engine.throttle_min:
+        raise ConfigError(
+            f"boostback throttle {scenario.boostback.throttle:g} is below the engine's floor "
+            f"{booster.engine.throttle_min:g}",
+            file=file,
+            key="boostback.throttle",
+        )
     rec = scenario.recovery
     target: Site | None = None
     if rec.mode in ("rtls", "downrange"):

@@ -5,6 +5,10 @@ grow with the speed at which the entry burn ends, so the target is found by bise
 speed, each candidate judged by a full prediction of the burn and the fall (``peaks``). The
 target keeps both peaks ``margin`` below their limits; if even the slowest allowed speed cannot,
 it is returned with ``feasible = False`` and the flight goes on (the summary reports the excess).
+
+A mission may also cap the end-of-burn speed (``v_max_mps``): a deeper burn than the limits ask
+for, when the landing burn needs the stage to reach the handover slower and steeper (the burn is
+retrograde, so it takes out horizontal speed too). The target is then the lower of the two.
 """
 
 from __future__ import annotations
@@ -36,23 +40,30 @@ def entry_target_speed(
     margin: float,
     v_min_mps: float = 250.0,
     tol_mps: float = 5.0,
+    v_max_mps: float | None = None,
 ) -> EntryTarget:
-    """Highest end-of-burn speed whose predicted peaks stay ``margin`` under both limits."""
+    """Highest end-of-burn speed whose predicted peaks stay ``margin`` under both limits.
+
+    With ``v_max_mps``, no higher than that either (a burn is needed whenever the stage is
+    faster than the cap).
+    """
 
     def excess(v: float) -> tuple[float, float, float]:
         q, heat = peaks(v)
         return max(q / q_limit_pa, heat / heat_limit_wpm2) - (1.0 - margin), q, heat
 
-    f_hi, q_hi, h_hi = excess(speed_now_mps)
+    capped = v_max_mps is not None and v_max_mps < speed_now_mps
+    top = min(speed_now_mps, v_max_mps) if v_max_mps is not None else speed_now_mps
+    f_hi, q_hi, h_hi = excess(top)
     n = 1
     if f_hi <= 0.0:
-        return EntryTarget(speed_now_mps, q_hi, h_hi, False, True, n)
-    lo = min(v_min_mps, speed_now_mps)
+        return EntryTarget(top, q_hi, h_hi, capped, True, n)
+    lo = min(v_min_mps, top)
     f_lo, q_lo, h_lo = excess(lo)
     n += 1
     if f_lo > 0.0:
         return EntryTarget(lo, q_lo, h_lo, True, False, n)
-    hi = speed_now_mps
+    hi = top
     while hi - lo > tol_mps:
         mid = 0.5 * (lo + hi)
         f, q, heat = excess(mid)
