@@ -12,7 +12,7 @@ from boostback.flight.predict import EntryBurnSpec, Impact, predict_impact
 from boostback.flight.record import FlightRecorder
 from boostback.flight.reserve import ReserveModel
 from boostback.flight.setup import FlightSetup
-from boostback.guidance.entry import EntryTarget, entry_target_speed
+from boostback.guidance.entry import EntryTarget
 from boostback.sim.faults import FaultState
 
 __all__ = ["FlightContext", "make_context"]
@@ -69,15 +69,7 @@ class FlightContext:
             imp = self.predict(xe, te, EntryBurnSpec(spec.prop, spec.start_altitude_m + 1.0, v))
             return imp.peak_qbar_pa, imp.peak_heat_wpm2
 
-        target = entry_target_speed(
-            peaks,
-            speed,
-            hw.max_entry_dynamic_pressure_pa,
-            hw.max_heat_flux_w_m2,
-            s.scenario.entry.limit_margin,
-            v_max_mps=s.scenario.entry.max_end_speed_mps,
-        )
-        return target, speed
+        return s.entry_target(peaks, speed), speed
 
     def plan_entry(self, x: State, t: float) -> EntryTarget | None:
         """Re-plan the entry burn's target speed from a prediction of the state at its start.

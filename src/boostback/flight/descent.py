@@ -12,7 +12,7 @@ from boostback.flight.dynamics import COAST, Command, State, air_data
 from boostback.flight.integrate import EventFn, altitude_event, mass_event, step
 from boostback.flight.predict import EntryBurnSpec, heat_flux_wpm2
 from boostback.guidance.aero_descent import fin_command
-from boostback.guidance.entry import EntryTarget, entry_target_speed
+from boostback.guidance.entry import EntryTarget
 
 __all__ = ["DescentOutcome", "EntryOutcome", "fly_aero_descent", "fly_coast_to_entry", "fly_entry"]
 
@@ -87,14 +87,7 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
         imp = ctx.predict(x, t, EntryBurnSpec(prop, air.altitude_m + 1.0, v))
         return imp.peak_qbar_pa, imp.peak_heat_wpm2
 
-    target = entry_target_speed(
-        peaks,
-        air.speed_mps,
-        hw.max_entry_dynamic_pressure_pa,
-        hw.max_heat_flux_w_m2,
-        s.scenario.entry.limit_margin,
-        v_max_mps=s.scenario.entry.max_end_speed_mps,
-    )
+    target = s.entry_target(peaks, air.speed_mps)
     if not target.needed:
         return EntryOutcome(x, t, target, 0.0, 0.0)
     prop0 = ctx.rec.propellant_kg(x)

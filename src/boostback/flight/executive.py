@@ -28,7 +28,6 @@ from boostback.flight.result import FlightResult
 from boostback.flight.setup import FlightSetup, flight_setup, stage_propulsion
 from boostback.flight.touchdown import fly_touchdown
 from boostback.guidance.ascent import local_up
-from boostback.guidance.entry import entry_target_speed
 from boostback.sim.faults import FaultState
 
 __all__ = ["fly_mission", "plan_entry_speed", "plan_reserve_model"]
@@ -69,15 +68,7 @@ def plan_entry_speed(setup: FlightSetup) -> float:
         )
         return imp.peak_qbar_pa, imp.peak_heat_wpm2
 
-    target = entry_target_speed(
-        peaks,
-        TYPICAL_ENTRY_SPEED_MPS,
-        hw.max_entry_dynamic_pressure_pa,
-        hw.max_heat_flux_w_m2,
-        setup.scenario.entry.limit_margin,
-        v_max_mps=setup.scenario.entry.max_end_speed_mps,
-    )
-    return target.speed_mps
+    return setup.entry_target(peaks, TYPICAL_ENTRY_SPEED_MPS).speed_mps
 
 
 def _landing_dv_mps(setup: FlightSetup) -> float:

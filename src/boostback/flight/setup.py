@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,7 @@ from boostback.environment.frames import (
     launch_azimuth_rad,
 )
 from boostback.flight.dynamics import Body, World
+from boostback.guidance.entry import EntryTarget, entry_target_speed
 
 __all__ = ["FlightSetup", "flight_setup", "resolve_site", "stage_propulsion"]
 
@@ -76,6 +78,22 @@ class FlightSetup:
     @property
     def booster(self) -> Stage:
         return self.vehicle.booster
+
+    def entry_target(
+        self, peaks: Callable[[float], tuple[float, float]], speed_mps: float
+    ) -> EntryTarget:
+        """The entry-burn end speed that keeps predicted peak q and heating within this stage's
+        limits (with the scenario's margin and speed cap); ``peaks`` predicts them for a speed."""
+        hw = self.booster.recovery
+        assert hw is not None
+        return entry_target_speed(
+            peaks,
+            speed_mps,
+            hw.max_entry_dynamic_pressure_pa,
+            hw.max_heat_flux_w_m2,
+            self.scenario.entry.limit_margin,
+            v_max_mps=self.scenario.entry.max_end_speed_mps,
+        )
 
     @property
     def dry_mass_kg(self) -> float:
