@@ -24,6 +24,7 @@ from boostback.environment.frames import (
 )
 from boostback.flight.dynamics import Body, World
 from boostback.guidance.entry import EntryTarget, entry_target_speed
+from boostback.sim.setup import stage_propulsion
 
 __all__ = ["FlightSetup", "flight_setup", "resolve_site", "stage_propulsion"]
 
@@ -40,18 +41,6 @@ def resolve_site(ref: SiteRef, key: str, file: str | None = None) -> Site:
             key=key,
         )
     return SITES[ref]
-
-
-def stage_propulsion(stage: Stage, engines: int) -> PropulsionParams:
-    """``engines`` of the stage's engines lumped together (net axial thrust)."""
-    e = stage.engine
-    return PropulsionParams(
-        thrust_vac_n=engines * e.thrust_vac_n * e.axial_fraction,
-        exit_area_m2=engines * e.exit_area_m2 * e.axial_fraction,
-        mass_flow_kgps=engines * e.mass_flow_kgps,
-        throttle_min=e.throttle_min,
-        throttle_max=e.throttle_max,
-    )
 
 
 def _aero(area_m2: float, table: list[tuple[float, float]]) -> AeroParams:

@@ -25,17 +25,22 @@ from boostback.guidance.problem import LandingProblem
 MARS_RADIUS_M = 3_389_500.0  # IAU mean radius of Mars
 
 
-def landing_propulsion(stage: Stage) -> PropulsionParams:
-    """The landing engines lumped together, net axial thrust (canted engines projected)."""
+def stage_propulsion(stage: Stage, engines: int) -> PropulsionParams:
+    """``engines`` of the stage's engines lumped together, net axial thrust (canted engines
+    projected onto the axis)."""
     e = stage.engine
-    n = stage.landing_engines
     return PropulsionParams(
-        thrust_vac_n=n * e.thrust_vac_n * e.axial_fraction,
-        exit_area_m2=n * e.exit_area_m2 * e.axial_fraction,
-        mass_flow_kgps=n * e.mass_flow_kgps,
+        thrust_vac_n=engines * e.thrust_vac_n * e.axial_fraction,
+        exit_area_m2=engines * e.exit_area_m2 * e.axial_fraction,
+        mass_flow_kgps=engines * e.mass_flow_kgps,
         throttle_min=e.throttle_min,
         throttle_max=e.throttle_max,
     )
+
+
+def landing_propulsion(stage: Stage) -> PropulsionParams:
+    """The landing engines lumped together."""
+    return stage_propulsion(stage, stage.landing_engines)
 
 
 def aero_params(stage: Stage) -> AeroParams:
