@@ -138,8 +138,10 @@ def test_falcon9_numbers() -> None:
     assert booster.engine.mass_flow_kgps == pytest.approx(914e3 / (311 * 9.80665))
     assert booster.area_m2 == pytest.approx(math.pi * 3.7**2 / 4)
     assert booster.cd(0.0) == pytest.approx(0.75)
-    assert booster.cd(1.2) == pytest.approx(1.2)
-    assert booster.cd(50.0) == pytest.approx(0.9)  # clamped
+    assert booster.cd(2.0) == pytest.approx(1.2)
+    assert booster.cd(1.175) == pytest.approx(0.86)  # interpolated
+    assert booster.cd(50.0) == pytest.approx(1.15)  # clamped
+    assert booster.plume_drag[0] == (0.0, 1.0)
     assert booster.landing_thrust_max_n() == pytest.approx(845e3)
     assert load_vehicle("falcon9").upper_stage is not None
 
@@ -188,7 +190,7 @@ def test_models_frozen_equal_and_copyable() -> None:
     vehicle = load_vehicle("falcon9")
     with pytest.raises(Exception):  # noqa: B017 - pydantic raises ValidationError
         vehicle.booster.dry_mass_kg = 1.0  # type: ignore[misc]
-    assert vehicle.booster.cd(1.2) == pytest.approx(1.2)  # fills the table cache
+    assert vehicle.booster.cd(2.0) == pytest.approx(1.2)  # fills the table cache
     assert vehicle == load_vehicle("falcon9") == pickle.loads(pickle.dumps(vehicle))
     drag = vehicle.booster.model_copy(update={"cd_mach": [(0.0, 2.0), (1.0, 2.0)]})
     assert drag.cd(1.2) == 2.0  # no stale cached table
@@ -236,6 +238,25 @@ VEHICLE_CASES = [  # (id, TOML text, key, part of the problem)
     ),
     ("thrust-sl", v("l_n = 800000.0", "l_n = 950000.0"), E + "thrust_sl_n", "above vacuum thrust"),
     ("cd-order", v("[2.0, 1.0]", "[0.5, 1.0]"), "booster.cd_mach[2]", "strictly ascending"),
+    (
+        "plume-start",
+        v(
+            "cd_mach = [[0.0, 0.8], [1.0, 1.1], [2.0, 1.0]]",
+            "cd_mach = [[0.0, 0.8], [1.0, 1.1], [2.0, 1.0]]\nplume_drag = [[0.0, 0.9], [1.0, 0.1]]",
+        ),
+        "booster.plume_drag[0]",
+        "must start at (0, 1)",
+    ),
+    (
+        "plume-order",
+        v(
+            "cd_mach = [[0.0, 0.8], [1.0, 1.1], [2.0, 1.0]]",
+            "cd_mach = [[0.0, 0.8], [1.0, 1.1], [2.0, 1.0]]\n"
+            "plume_drag = [[0.0, 1.0], [1.0, 0.1], [0.5, 0.0]]",
+        ),
+        "booster.plume_drag[2]",
+        "C_T must be strictly ascending",
+    ),
     (
         "landing-engines",
         v("engines = 1\n", "engines = 12\n"),

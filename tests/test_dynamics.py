@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -250,6 +251,40 @@ def test_derivatives_drag_matches_drag_accel(alt, vel, wind, mass) -> None:
     assert de * rel[0] + dn * rel[1] + du * rel[2] <= 1e-12
 
 
+PLUME = AeroParams(
+    10.0, (0.0, 5.0), (1.0, 1.0), plume_ct=(0.0, 0.5, 1.0, 2.0), plume_factor=(1.0, 0.4, 0.1, 0.0)
+)
+
+
+@pytest.mark.parametrize(
+    ("thrust_coeff", "factor"), [(0.0, 1.0), (0.25, 0.7), (0.75, 0.25), (1.5, 0.05), (9.0, 0.0)]
+)
+def test_plume_scales_drag_by_thrust_coefficient(thrust_coeff: float, factor: float) -> None:
+    env = Environment(USSA1976(), UniformGravity(), NoWind())
+    x: State = (0.0, 0.0, 3_000.0, 0.0, 0.0, -300.0, 30_000.0)
+    bare = drag_accel(x, PLUME, env)
+    qbar = bare[4]
+    thrust = thrust_coeff * qbar * PLUME.reference_area_m2
+    shielded = drag_accel(x, PLUME, env, thrust)
+    assert shielded[2] == pytest.approx(factor * bare[2], rel=1e-12, abs=1e-15)
+    assert shielded[3:] == bare[3:]  # Mach and dynamic pressure are the free stream's
+    # without a plume table the thrust changes nothing
+    no_table = replace(PLUME, plume_ct=(), plume_factor=())
+    assert drag_accel(x, no_table, env, thrust)[2] == bare[2]
+
+
+def test_derivatives_apply_the_plume_only_while_thrusting() -> None:
+    env = Environment(USSA1976(), UniformGravity(), NoWind())
+    x: State = (0.0, 0.0, 3_000.0, 0.0, 0.0, -300.0, 30_000.0)
+    coast = derivatives(x, 0.0, UP, PROP, PLUME, env)
+    assert coast[5] == pytest.approx(drag_accel(x, PLUME, env)[2] - G0_MPS2, rel=1e-12)
+    burn = derivatives(x, 0.8, UP, PROP, PLUME, env)
+    p_pa = ussa1976_scalar(3_000.0)[1]
+    thrust = PROP.thrust_n(p_pa, 0.8)
+    expected = thrust / x[6] + drag_accel(x, PLUME, env, thrust)[2] - G0_MPS2
+    assert burn[5] == pytest.approx(expected, rel=1e-12)
+
+
 # ---------------------------------------------------------------- events
 
 
@@ -384,9 +419,16 @@ def test_no_event_in_ordinary_step() -> None:
     tilt=st.floats(0.0, 1.5),
     wind=st.floats(-30.0, 30.0),
     inverse_square=st.booleans(),
+    plume=st.booleans(),
 )
 def test_compiled_kernel_matches_the_reference(
-    alt: float, speed: float, throttle: float, tilt: float, wind: float, inverse_square: bool
+    alt: float,
+    speed: float,
+    throttle: float,
+    tilt: float,
+    wind: float,
+    inverse_square: bool,
+    plume: bool,
 ) -> None:
     """The numba kernel is the same equations as the readable reference, to round-off."""
     from boostback.dynamics.fast import compile_kernel
@@ -399,6 +441,8 @@ def test_compiled_kernel_matches_the_reference(
     env = Environment(USSA1976(), gravity, layers)
     prop = PropulsionParams(914e3, 0.68, 300.0, 0.4, 1.0)
     aero = AeroParams(10.75, (0.0, 0.8, 1.2, 3.0), (0.75, 0.85, 1.2, 0.95))
+    if plume:
+        aero = replace(aero, plume_ct=(0.0, 0.5, 1.0, 2.0), plume_factor=(1.0, 0.35, 0.1, 0.03))
     x = (10.0, -5.0, alt, 0.3 * speed, 0.1, -speed, 30_000.0)
     d = (math.sin(tilt), 0.0, math.cos(tilt))
     kernel = compile_kernel(prop, aero, env)

@@ -9,7 +9,7 @@ import pytest
 
 from boostback.config import load_landing, load_vehicle
 from boostback.config.loader import scenario_from_dict
-from boostback.config.models import LandingLimits
+from boostback.config.models import GuidanceConfig, LandingLimits
 from boostback.sim.faults import (
     EngineNoRelight,
     FaultState,
@@ -21,7 +21,7 @@ from boostback.sim.faults import (
     ThrustShortfall,
     WindGust,
 )
-from boostback.sim.landing import LandingResult, fly_landing
+from boostback.sim.landing import LandingResult, fly_landing, ignition_headroom_ladder
 from boostback.sim.outcome import Outcome, Touchdown, classify
 from boostback.sim.setup import LandingSetup, landing_setup
 
@@ -65,6 +65,33 @@ def test_ignition_is_a_decision_not_immediate(falcon9_result: LandingResult) -> 
     assert np.all(traj.throttle[traj.t_s < r.ignition_t_s - 1e-9] == 0.0)
     ignition_alt = next(e.altitude_m for e in traj.events if e.name == "ignition")
     assert 500.0 < ignition_alt < 3000.0
+
+
+def test_headroom_ladder_steps_to_full_throttle() -> None:
+    g = GuidanceConfig(planning_throttle_max=0.9, ignition_throttle_max=0.8)
+    assert ignition_headroom_ladder(g) == pytest.approx([0.8, 0.85, 0.9, 0.95, 1.0])
+    assert ignition_headroom_ladder(
+        GuidanceConfig(ignition_throttle_max=1.0, planning_throttle_max=1.0)
+    ) == [1.0]
+
+
+def test_less_headroom_rather_than_lighting_at_once() -> None:
+    """With more thrust in hand than any ignition point allows, the executive accepts less
+    headroom and still waits for its ignition point, instead of lighting at the start."""
+    data = {
+        "vehicle": "falcon9",
+        "initial": {
+            "altitude_m": 3000.0,
+            "velocity_enu_mps": [-15.0, 0.0, -250.0],
+            "position_en_m": [400.0, 0.0],
+            "propellant_kg": 9000.0,
+        },
+        "guidance": {"ignition_throttle_max": 0.5, "planning_throttle_max": 0.9},
+    }
+    r = fly_landing(landing_setup(load_vehicle("falcon9"), scenario_from_dict(data)))
+    assert r.outcome is Outcome.LANDED
+    assert r.ignition_t_s > 0.5  # the fall is used: a later ignition point at 0.8 of full thrust
+    assert any(n.startswith("ignition planned at 0.80") for n in r.notes), r.notes
 
 
 def test_guidance_replans_at_about_two_hertz(falcon9_result: LandingResult) -> None:

@@ -96,7 +96,7 @@ def ignition_problem(vehicle: Vehicle, scenario: LandingScenario) -> BenchProble
     path = ballistic_path(setup, x0, scenario.sim.dt_s, t_ig + scenario.sim.dt_s)
     x = path[min(round(t_ig / scenario.sim.dt_s), len(path) - 1)]
     prob = guidance.problem(x, 1.0)
-    drag = guidance.drag_now(x)
+    drag = guidance.drag_now(x, 1.0)
     plan = solve_free_time(ConicSolver(50), prob, disturbance=drag)
     if not plan.feasible:
         raise RuntimeError(f"no feasible landing from the ignition state: {plan.message}")

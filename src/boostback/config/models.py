@@ -163,6 +163,18 @@ def _check_cd_table(table: list[tuple[float, float]], key: str = "cd_mach") -> N
             )
 
 
+def _check_plume_table(table: list[tuple[float, float]]) -> None:
+    if len(table) == 1:
+        raise KeyedValueError("plume_drag", "needs at least 2 (C_T, factor) rows, or none")
+    if table and (table[0][0] != 0.0 or table[0][1] != 1.0):
+        raise KeyedValueError(
+            "plume_drag[0]", "the table must start at (0, 1): no thrust, no change"
+        )
+    for i in range(1, len(table)):
+        if table[i][0] <= table[i - 1][0]:
+            raise KeyedValueError(f"plume_drag[{i}]", "C_T must be strictly ascending")
+
+
 class GridFins(_Model):
     """Grid fins. In 3-DoF their authority is a lateral force of at most
     ``qbar * count * area_m2 * normal_force_coeff``, perpendicular to the air-relative velocity.
@@ -244,6 +256,11 @@ class Stage(_Model):
     diameter_m: Pos
     reference_area_m2: Pos | None = None
     cd_mach: list[tuple[NonNeg, Pos]] = Field(default_factory=list)
+    # Retro-propulsion drag: (thrust coefficient C_T = T / (qbar S), factor on the aerodynamic
+    # drag) while the engines fire into the flow; empty means the plume changes nothing.
+    plume_drag: list[tuple[NonNeg, Annotated[float, Field(ge=0, le=1)]]] = Field(
+        default_factory=list
+    )
     engine: Engine
     engine_count: Annotated[int, Strict(), Field(ge=1)]
     landing: LandingBurn | None = None
@@ -255,6 +272,7 @@ class Stage(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Stage:
         _check_cd_table(self.cd_mach)
+        _check_plume_table(self.plume_drag)
         if self.landing is not None and self.landing.engines > self.engine_count:
             raise KeyedValueError(
                 "landing.engines",

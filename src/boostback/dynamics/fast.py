@@ -53,7 +53,9 @@ def _interp(x, xs, ys):
 
 
 @nb.njit(cache=True)
-def _derivatives(x, throttle, d, prop, aero_m, aero_cd, area, env, hb, lapse, tb, pb, expo, wz, wv):
+def _derivatives(
+    x, throttle, d, prop, aero_m, aero_cd, area, env, hb, lapse, tb, pb, expo, wz, wv, pl_ct, pl_f
+):
     # env: [use_atm, gravity_mode, g, mu, radius, gust_e, gust_n, gust_u]
     m = x[6]
     p, rho, a = _atmosphere(x[2], env[0] > 0.5, hb, lapse, tb, pb, expo)
@@ -65,6 +67,7 @@ def _derivatives(x, throttle, d, prop, aero_m, aero_cd, area, env, hb, lapse, tb
         k = -env[3] / (r * r * r)
         gx, gy, gz = k * rx, k * ry, k * rz
     ax, ay, az = gx, gy, gz
+    thrust = 0.0
     if throttle > 0.0:
         thrust = throttle * prop[0] - prop[1] * p
         if thrust < 0.0:
@@ -84,6 +87,8 @@ def _derivatives(x, throttle, d, prop, aero_m, aero_cd, area, env, hb, lapse, tb
         if speed > 0.0:
             cd = _interp(speed / a, aero_m, aero_cd)
             k = -0.5 * rho * speed * cd * area / m
+            if thrust > 0.0 and pl_ct.shape[0] > 0:
+                k *= _interp(thrust / (0.5 * rho * speed * speed * area), pl_ct, pl_f)
             ax += k * ve
             ay += k * vn
             az += k * vu
@@ -95,8 +100,27 @@ def _derivatives(x, throttle, d, prop, aero_m, aero_cd, area, env, hb, lapse, tb
 
 
 @nb.njit(cache=True)
-def _rk4(x, dt, throttle, d, prop, aero_m, aero_cd, area, env, hb, lapse, tb, pb, expo, wz, wv):
-    args = (prop, aero_m, aero_cd, area, env, hb, lapse, tb, pb, expo, wz, wv)
+def _rk4(
+    x,
+    dt,
+    throttle,
+    d,
+    prop,
+    aero_m,
+    aero_cd,
+    area,
+    env,
+    hb,
+    lapse,
+    tb,
+    pb,
+    expo,
+    wz,
+    wv,
+    pl_ct,
+    pl_f,
+):
+    args = (prop, aero_m, aero_cd, area, env, hb, lapse, tb, pb, expo, wz, wv, pl_ct, pl_f)
     k1 = _derivatives(x, throttle, d, *args)
     k2 = _derivatives(x + 0.5 * dt * k1, throttle, d, *args)
     k3 = _derivatives(x + 0.5 * dt * k2, throttle, d, *args)
@@ -115,6 +139,8 @@ class FastKernel:
     env: np.ndarray
     wz: np.ndarray
     wv: np.ndarray
+    plume_ct: np.ndarray
+    plume_factor: np.ndarray
 
     def step(
         self, x: State, dt: float, throttle: float, direction: tuple[float, float, float]
@@ -136,6 +162,8 @@ class FastKernel:
             atm._EXPO_ARR,
             self.wz,
             self.wv,
+            self.plume_ct,
+            self.plume_factor,
         )
         return tuple(out.tolist())  # type: ignore[return-value]
 
@@ -187,4 +215,6 @@ def compile_kernel(prop: PropulsionParams, aero: AeroParams, env: Environment) -
         env=np.array([use_atm, *gvals, *gust]),
         wz=wz,
         wv=wv,
+        plume_ct=np.asarray(aero.plume_ct, dtype=np.float64),
+        plume_factor=np.asarray(aero.plume_factor, dtype=np.float64),
     )

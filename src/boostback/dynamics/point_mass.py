@@ -4,6 +4,12 @@ State ``x = (east, north, up, v_east, v_north, v_up, mass)`` in the pad-centred 
 kg). Forces: thrust along a commanded unit vector with pressure-dependent magnitude, drag from a
 Cd(Mach) table on the air-relative velocity, and gravity from an environment model.
 
+Retro-propulsion: while the engines fire into the oncoming flow their plume pushes the bow shock
+off the vehicle and shields it, and the aerodynamic drag falls with the thrust coefficient
+``C_T = T / (qbar S)`` (Korzun, Braun & Cruz 2009, survey of supersonic retropropulsion: for a
+single central nozzle the aerodynamic drag nearly vanishes once C_T exceeds about one). An
+optional (C_T, factor) table scales the drag accordingly; without one the drag is unchanged.
+
 The hot loop works on plain floats and tuples: for a 7-element state numpy's per-call overhead is
 larger than the arithmetic.
 """
@@ -38,23 +44,40 @@ class PropulsionParams:
         return (thrust_n + self.exit_area_m2 * pressure_pa) / self.thrust_vac_n
 
 
+def _interp(x: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
+    if x <= xs[0]:
+        return ys[0]
+    if x >= xs[-1]:
+        return ys[-1]
+    i = bisect_right(xs, x) - 1
+    w = (x - xs[i]) / (xs[i + 1] - xs[i])
+    return ys[i] + w * (ys[i + 1] - ys[i])
+
+
 @dataclass(frozen=True)
 class AeroParams:
     reference_area_m2: float
     mach: tuple[float, ...]
     cd: tuple[float, ...]
+    # Drag factor against thrust coefficient while thrusting into the flow; empty: always 1.
+    plume_ct: tuple[float, ...] = ()
+    plume_factor: tuple[float, ...] = ()
+
+    def plume_at(self, thrust_n: float, qbar_pa: float) -> float:
+        """Factor on the aerodynamic drag with ``thrust_n`` firing into the flow at ``qbar_pa``."""
+        if not self.plume_ct or thrust_n <= 0.0:
+            return 1.0
+        if qbar_pa <= 0.0:
+            return self.plume_factor[-1]
+        return _interp(
+            thrust_n / (qbar_pa * self.reference_area_m2), self.plume_ct, self.plume_factor
+        )
 
     def cd_at(self, mach: float) -> float:
         tab_m, tab_cd = self.mach, self.cd
         if not tab_m:
             return 0.0
-        if mach <= tab_m[0]:
-            return tab_cd[0]
-        if mach >= tab_m[-1]:
-            return tab_cd[-1]
-        i = bisect_right(tab_m, mach) - 1
-        w = (mach - tab_m[i]) / (tab_m[i + 1] - tab_m[i])
-        return tab_cd[i] + w * (tab_cd[i + 1] - tab_cd[i])
+        return _interp(mach, tab_m, tab_cd)
 
 
 @dataclass(frozen=True)
@@ -65,9 +88,13 @@ class Environment:
 
 
 def drag_accel(
-    x: State, aero: AeroParams, env: Environment
+    x: State, aero: AeroParams, env: Environment, thrust_n: float = 0.0
 ) -> tuple[float, float, float, float, float]:
-    """Drag acceleration (east, north, up) plus Mach number and dynamic pressure."""
+    """Drag acceleration (east, north, up) plus Mach number and dynamic pressure.
+
+    ``thrust_n`` is the thrust firing into the flow (the landing burn), which shields the
+    vehicle when the aero model has a plume table.
+    """
     _t, p_pa, rho, a = env.atmosphere.scalar(x[2])
     del _t, p_pa
     we, wn, wu = env.wind.at(x[2])
@@ -78,6 +105,7 @@ def drag_accel(
     if speed == 0.0 or rho == 0.0:
         return 0.0, 0.0, 0.0, mach, qbar
     k = -qbar * aero.cd_at(mach) * aero.reference_area_m2 / (x[6] * speed)
+    k *= aero.plume_at(thrust_n, qbar)
     return k * ve, k * vn, k * vu, mach, qbar
 
 
@@ -94,8 +122,10 @@ def derivatives(
     _t, p_pa, rho, a = env.atmosphere.scalar(x[2])
     gx, gy, gz = env.gravity.accel_xyz(x[0], x[1], x[2])
     ax, ay, az = gx, gy, gz
+    thrust = 0.0
     if throttle > 0.0:
-        f = prop.thrust_n(p_pa, throttle) / m
+        thrust = prop.thrust_n(p_pa, throttle)
+        f = thrust / m
         ax += f * direction[0]
         ay += f * direction[1]
         az += f * direction[2]
@@ -105,6 +135,8 @@ def derivatives(
         speed = math.sqrt(ve * ve + vn * vn + vu * vu)
         if speed > 0.0:
             k = -0.5 * rho * speed * aero.cd_at(speed / a) * aero.reference_area_m2 / m
+            if thrust > 0.0:
+                k *= aero.plume_at(thrust, 0.5 * rho * speed * speed)
             ax += k * ve
             ay += k * vn
             az += k * vu

@@ -42,18 +42,24 @@ def ballistic_path(setup: LandingSetup, x0: State, dt: float, t_max: float) -> l
     return path
 
 
-def stopping_estimate(setup: LandingSetup, x: State) -> tuple[float, float]:
+def stopping_estimate(
+    setup: LandingSetup, x: State, throttle_fraction: float | None = None
+) -> tuple[float, float]:
     """Altitude left over after a straight-line stop at planning thrust, and the stop's duration.
 
     One-dimensional and optimistic about steering (it ignores the divert), but it counts half the
     present drag as help, since drag falls away as the booster slows.
     """
-    g = setup.scenario.guidance
+    fraction = (
+        setup.scenario.guidance.planning_throttle_max
+        if throttle_fraction is None
+        else throttle_fraction
+    )
     p_pa = setup.env.atmosphere.scalar(x[2])[1]
-    thrust = setup.prop.thrust_n(p_pa, setup.prop.throttle_max * g.planning_throttle_max)
+    thrust = setup.prop.thrust_n(p_pa, setup.prop.throttle_max * fraction)
     m = x[6]
     speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)
-    drag = drag_accel(x, setup.aero, setup.env)
+    drag = drag_accel(x, setup.aero, setup.env, thrust)
     drag_along = -(drag[0] * x[3] + drag[1] * x[4] + drag[2] * x[5]) / max(speed, 1e-9)
     decel = thrust / m - setup.env.gravity.surface_g + 0.5 * drag_along
     if decel <= 0.0:
@@ -61,20 +67,25 @@ def stopping_estimate(setup: LandingSetup, x: State) -> tuple[float, float]:
     return x[2] - speed * speed / (2.0 * decel), max(speed / decel, 1.0)
 
 
-def find_ignition(setup: LandingSetup, check: Check, x0: State) -> tuple[float, float | None]:
+def find_ignition(
+    setup: LandingSetup, check: Check, x0: State, throttle_fraction: float | None = None
+) -> tuple[float, float | None]:
     """Latest time after ``x0`` from which a pinpoint landing with headroom is still feasible.
+
+    ``throttle_fraction`` is the headroom ``check`` plans with (default: the planning limit);
+    the stopping estimate that seeds the search uses the same.
 
     Returns that time and the time of flight of the plan found there (None when no candidate back
     to ``x0`` itself is feasible: then it lights at once and guidance does what it can).
     """
     dt = setup.scenario.sim.dt_s
     path = ballistic_path(setup, x0, dt, setup.scenario.sim.max_time_s)
-    margins = np.array([stopping_estimate(setup, x)[0] for x in path])
+    margins = np.array([stopping_estimate(setup, x, throttle_fraction)[0] for x in path])
     below = np.nonzero(margins < 0.0)[0]
     guess = int(below[0]) if below.size else len(path) - 1
 
     def feasible(i: int) -> LandingPlan:
-        return check(path[i], stopping_estimate(setup, path[i])[1])
+        return check(path[i], stopping_estimate(setup, path[i], throttle_fraction)[1])
 
     plan = feasible(guess)
     if plan.feasible:  # the estimate was conservative: look later, doubling the step

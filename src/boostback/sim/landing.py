@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from boostback.config.models import GuidanceConfig
 from boostback.dynamics import Environment, State, drag_accel, step_with_events
 from boostback.dynamics.fast import compile_kernel
 from boostback.guidance.conic import ConicSolver
@@ -120,9 +121,16 @@ class _Guidance:
         k = self.thrust_scale
         return replace(prob, thrust_min_n=prob.thrust_min_n * k, thrust_max_n=prob.thrust_max_n * k)
 
-    def drag_now(self, x: State) -> Disturbance:
-        """Drag at ``x`` fading as (1 - t/tf)^2: speed falls about linearly through the burn."""
-        d = np.array(drag_accel(x, self.setup.aero, self.setup.env)[:3])
+    def drag_now(self, x: State, throttle_fraction: float) -> Disturbance:
+        """Drag at ``x`` fading as (1 - t/tf)^2: speed falls about linearly through the burn.
+
+        The burn's plume shields the vehicle (when the aero model says so): the drag is taken
+        with the engines at ``throttle_fraction`` of full throttle.
+        """
+        p_pa = self.setup.env.atmosphere.scalar(x[2])[1]
+        prop = self.setup.prop
+        thrust = prop.thrust_n(p_pa, prop.throttle_max * throttle_fraction) * self.thrust_scale
+        d = np.array(drag_accel(x, self.setup.aero, self.setup.env, thrust)[:3])
 
         def f(t_mid: np.ndarray, tf_s: float) -> np.ndarray:
             return np.outer((1.0 - t_mid / tf_s) ** 2, d)
@@ -136,21 +144,28 @@ class _Guidance:
             del tf_s
             out = np.empty((len(t_mid), 3))
             for i, t in enumerate(t_mid):
-                r, v, _ = plan.sample(offset_s + t)
+                r, v, u = plan.sample(offset_s + t)
                 m = float(np.interp(offset_s + t, plan.t_s, plan.mass_kg))
-                out[i] = drag_accel((*r, *v, m), aero, env)[:3]  # type: ignore[arg-type]
+                thrust = m * float(np.linalg.norm(u))
+                out[i] = drag_accel((*r, *v, m), aero, env, thrust)[:3]  # type: ignore[arg-type]
             return out
 
         return f
 
-    def feasible(self, x: State, tf_guess_s: float) -> LandingPlan:
+    def feasible(
+        self, x: State, tf_guess_s: float, throttle_fraction: float | None = None
+    ) -> LandingPlan:
         """The first pinpoint plan with throttle headroom found on a grid of times of flight.
 
         Enough to tell whether a landing is still possible from ``x``; the grid brackets the
-        1-D stopping time ``tf_guess_s``.
+        1-D stopping time ``tf_guess_s``. The headroom is ``ignition_throttle_max`` unless
+        ``throttle_fraction`` says otherwise.
         """
-        prob = self.problem(x, self.cfg.ignition_throttle_max)
-        dist = self.drag_now(x)
+        fraction = (
+            self.cfg.ignition_throttle_max if throttle_fraction is None else throttle_fraction
+        )
+        prob = self.problem(x, fraction)
+        dist = self.drag_now(x, fraction)
         n = self.solver.nodes
         plan = LandingPlan.failed(PlanStatus.INFEASIBLE, "no time of flight tried", 0, 0.0)
         for tf in tf_guess_s * np.geomspace(0.7, 2.5, IGNITION_GRID):
@@ -176,7 +191,7 @@ class _Guidance:
                 solve_free_time(
                     self.solver,
                     prob,
-                    disturbance=self.drag_now(x),
+                    disturbance=self.drag_now(x, fraction),
                     tf_range_s=tf_range,
                     grid_points=6,
                     tol_s=FIRST_PLAN_TOL_S,
@@ -277,6 +292,13 @@ def _limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, flo
     return (float(d[0] * s), float(d[1] * s), math.cos(max_tilt_rad))
 
 
+def ignition_headroom_ladder(g: GuidanceConfig) -> list[float]:
+    """Throttle fractions the ignition search tries in turn: the configured headroom, then
+    less and less headroom in steps of 0.05, up to full throttle."""
+    steps = np.arange(g.ignition_throttle_max, 1.0, 0.05)
+    return sorted({*(round(float(f), 6) for f in steps), 1.0})
+
+
 class RunTimeout(RuntimeError):
     """A flight took longer in wall-clock time than its caller allowed."""
 
@@ -309,7 +331,18 @@ def fly_landing(
     if fs:
         x = (*x[:6], dry + (x[6] - dry) * fs.propellant_factor())
     t = 0.0
-    t_ig, tf_hint = find_ignition(setup, guidance.feasible, fs.navigate(x, t, "coast"))
+    t_ig, tf_hint = 0.0, None
+    for fraction in ignition_headroom_ladder(cfg.guidance):
+        # Less headroom only if no ignition point keeps the preferred amount: lighting at once
+        # with too much thrust in hand would waste the fall.
+        def check(xc: State, tf_guess: float, f: float = fraction) -> LandingPlan:
+            return guidance.feasible(xc, tf_guess, f)
+
+        t_ig, tf_hint = find_ignition(setup, check, fs.navigate(x, t, "coast"), fraction)
+        if tf_hint is not None:
+            if fraction > cfg.guidance.ignition_throttle_max:
+                notes.append(f"ignition planned at {fraction:.2f} of full throttle")
+            break
     lit_at = t_ig + fs.ignition_delay_s()
     thr_actual = 0.0
     thrust_cmd = 0.0

@@ -44,8 +44,18 @@ def landing_propulsion(stage: Stage) -> PropulsionParams:
 
 
 def aero_params(stage: Stage) -> AeroParams:
+    """Stage drag, with the deployed grid fins' drag as an increment of Cd on the stage's area
+    and the retro-propulsion plume table."""
     mach, cd = stage.cd_table
-    return AeroParams(stage.area_m2, tuple(float(m) for m in mach), tuple(float(c) for c in cd))
+    gf = stage.grid_fins
+    dcd = gf.drag_area_m2 / stage.area_m2 if gf is not None else 0.0
+    return AeroParams(
+        stage.area_m2,
+        tuple(float(m) for m in mach),
+        tuple(float(c) + dcd for c in cd),
+        tuple(float(r[0]) for r in stage.plume_drag),
+        tuple(float(r[1]) for r in stage.plume_drag),
+    )
 
 
 def environment(scenario: LandingScenario, vehicle: Vehicle) -> Environment:
