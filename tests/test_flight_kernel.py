@@ -1,8 +1,9 @@
 """The compiled rotating-Earth kernel against the pure-Python reference it was written from.
 
-``flight.kernel`` repeats ``flight.dynamics`` (derivatives, RK4), ``flight.integrate`` (event
-location) and ``flight.predict`` (the impact prediction) operation for operation; with this
-machine's libm the two agree to the last bit, and the tests hold them to round-off.
+``flight.kernel`` and ``flight.kernel_loops`` repeat ``flight.dynamics`` (derivatives, RK4),
+``flight.integrate`` (event location), ``flight.reserve``, ``flight.predict`` (the impact
+prediction) and the ascent loop operation for operation; with this machine's libm the two agree to
+the last bit, and the tests hold them to round-off.
 """
 
 from __future__ import annotations
@@ -18,11 +19,23 @@ from boostback.config.loader import load_flight
 from boostback.dynamics.point_mass import AeroParams, PropulsionParams
 from boostback.environment.atmosphere import USSA1976, Vacuum
 from boostback.environment.earth import SphericalEarth, WGS84Earth
+from boostback.flight.ascent import fly_ascent
+from boostback.flight.cli import resolve_flight
 from boostback.flight.dynamics import Body, Command, World, derivatives, rk4_step
-from boostback.flight.executive import fly_mission
+from boostback.flight.executive import fly_mission, plan_reserve_model
 from boostback.flight.integrate import altitude_event, mass_event, step
-from boostback.flight.kernel import command_array, flight_kernel, hypot, reference_only
+from boostback.flight.kernel import (
+    command_array,
+    flight_kernel,
+    hypot,
+    reference_only,
+    reserve_array,
+    reserve_kg,
+)
 from boostback.flight.predict import EntryBurnSpec, predict_impact, predict_impact_reference
+from boostback.flight.record import FlightRecorder
+from boostback.flight.reserve import ReserveModel, reserve_budget
+from boostback.flight.setup import flight_setup
 
 WORLDS = [
     World(WGS84Earth(), USSA1976()),
@@ -174,3 +187,64 @@ def test_a_whole_flight_is_the_same_on_the_compiled_kernel() -> None:
     assert fast.landing is not None and ref.landing is not None
     assert fast.landing.touchdown is not None and ref.landing.touchdown is not None
     assert fast.landing.touchdown.miss_m == pytest.approx(ref.landing.touchdown.miss_m, abs=1e-6)
+
+
+# --- the ascent and the reserve ------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    s=states,
+    target=st.sampled_from([None, (0.0, 0.0), (0.02, -0.01), (-0.3, 0.2)]),
+    mode=st.sampled_from(["rtls", "droneship", "expendable"]),
+)
+def test_compiled_reserve_equals_the_reference(s, target, mode: str) -> None:
+    world, lat, lon, h, v, m = s
+    x = _state(world, lat, lon, h, v, m)
+    model = ReserveModel(25_600.0, 3_050.0, 2_770.0, 3.986e14, 12.0, 5e4, 800.0, 40.0, 600.0, 0.3)
+    site = None
+    if target is not None:
+        r = world.earth.geodetic_to_ecef(lat + target[0], lon + target[1], 0.0)
+        site = (float(r[0]), float(r[1]), float(r[2]))
+    ref = reserve_budget(x, model, site, h, mode).total_kg
+    fast = reserve_kg(np.array(x), reserve_array(model, site, mode), h)
+    assert fast == pytest.approx(ref, rel=1e-12, abs=1e-9)
+
+
+def _ascent_case(name: str):
+    if name == "expendable":
+        scenario, vehicle = resolve_flight("falcon9", "expendable")
+        setup = flight_setup(vehicle, scenario)
+        model = ReserveModel(setup.dry_mass_kg, 3e3, 3e3, 4e14, 0, 5e4, 1e3, 50, 0, 0)
+        return setup, model, None
+    scenario, vehicle = load_flight(name)
+    setup = flight_setup(vehicle, scenario)
+    model = plan_reserve_model(setup, 800.0)
+    target = None
+    if setup.target is not None and setup.mode != "droneship":
+        target = tuple(map(float, setup.site_ecef(setup.target)))
+    return setup, model, target
+
+
+@pytest.mark.parametrize(
+    "name", ["falcon9_rtls", "falcon9_droneship", "zhuque3_downrange", "expendable"]
+)
+def test_compiled_ascent_equals_the_reference(name: str) -> None:
+    """Steering, max-Q throttle, acceleration cap, MECO on the reserve: the same ascent."""
+    setup, model, target = _ascent_case(name)
+    recs = [FlightRecorder(setup.world.earth, setup.launch_site, 0.0, 0.0) for _ in range(2)]
+    for rec in recs:
+        rec.per_engine_flow = setup.booster.engine.mass_flow_kgps
+    kick = math.radians(2.5)
+    fast = fly_ascent(setup, model, kick, target, recs[0], dt=0.2)
+    with reference_only():
+        ref = fly_ascent(setup, model, kick, target, recs[1], dt=0.2)
+    assert fast.depleted == ref.depleted
+    assert fast.t_s == pytest.approx(ref.t_s, abs=1e-9)
+    np.testing.assert_allclose(fast.state, ref.state, rtol=1e-12)
+    assert fast.max_q_pa == pytest.approx(ref.max_q_pa, rel=1e-12)
+    assert fast.max_q_t_s == pytest.approx(ref.max_q_t_s, abs=1e-9)
+    assert fast.throttle_down_s == pytest.approx(ref.throttle_down_s, abs=1e-9)
+    assert fast.reserve.total_kg == pytest.approx(ref.reserve.total_kg, rel=1e-12)
+    assert recs[0].phases == recs[1].phases
+    np.testing.assert_allclose(np.array(recs[0].rows), np.array(recs[1].rows), rtol=1e-12)

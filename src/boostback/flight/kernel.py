@@ -1,23 +1,25 @@
 """The rotating-Earth kernel compiled with numba: the same equations as ``flight.dynamics``.
 
-``flight.dynamics`` (derivatives and RK4 step) and ``flight.predict`` (the impact prediction) stay
-the readable reference; this module is their compiled twin, written operation for operation in
-the same order so that it agrees with them to round-off (tests hold the two together; with the
-libm of the build machine they agree to the last bit). The Earth model, the atmosphere and the
-body are turned into plain arrays once (``flight_kernel``); a command becomes a 10-element array.
+``flight.dynamics`` (derivatives and RK4 step), ``flight.integrate`` (event location) and
+``flight.reserve`` (the recovery reserve) stay the readable reference; this module is their
+compiled twin, written operation for operation in the same order so that it agrees with them to
+round-off (tests hold the two together; with this machine's libm they agree to the last bit). The
+Earth model, the atmosphere and the body are turned into plain arrays once (``flight_kernel``); a
+command becomes a 10-element array. ``FlightKernel.rk4`` is one step, for the flight's phases that
+keep their guidance and events in Python; ``flight.kernel_loops`` runs whole loops (the impact
+prediction, the ascent) in compiled code on top of this.
 
-Two entry points: ``FlightKernel.rk4`` (one step, for the flight's own phases, which keep their
-guidance and events in Python) and ``FlightKernel.predict`` (a whole impact prediction, coast,
-entry burn and fall with its event location, in one compiled call).
-
-Array layouts:
+Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at)``):
 
 - world ``wp``: ``[wgs84 (1) or sphere (0), a (or radius), b, e2, ep2, mu, omega, j2, use_atm]``;
 - body ``bp``: ``[reference area, fin authority]``; aero ``(2, n)``: Mach row, Cd row;
-- atmosphere ``(5, 8)``: USSA1976 layer bases, lapse rates, base temperatures and pressures, and
-  exponents;
+- atmosphere ``at`` ``(5, 8)``: USSA1976 layer bases, lapse rates, base temperatures and
+  pressures, and exponents;
 - command ``c``: ``[throttle (0 without engines), thrust_vac, exit_area, mass_flow, dir (3),
-  fin (3)]``.
+  fin (3)]``;
+- reserve ``rp`` (``reserve_array``): ``[mode, dry mass, exhaust vac, exhaust sl, mu, coast,
+  entry altitude, entry target speed, entry acceleration, landing dv, margin, target (3)]``, mode
+  0 expendable, 1 no boostback target, 2 with one.
 """
 
 from __future__ import annotations
@@ -31,16 +33,21 @@ import numba as nb
 import numpy as np
 
 from boostback.dynamics.fast import _atmosphere, _interp
-from boostback.dynamics.point_mass import PropulsionParams
 from boostback.environment import atmosphere as atm
 from boostback.environment.earth import SphericalEarth, WGS84Earth
 from boostback.flight.dynamics import Body, Command, State, World
+from boostback.flight.reserve import STEERING_LOSS, ReserveModel
 
-__all__ = ["FlightKernel", "command_array", "flight_kernel", "hypot", "reference_only"]
+__all__ = [
+    "FlightKernel",
+    "command_array",
+    "flight_kernel",
+    "hypot",
+    "reference_only",
+    "reserve_array",
+]
 
-SUTTON_GRAVES_K = 1.7415e-4  # kg^0.5 / m, Earth air (Sutton & Graves 1971)
-
-_ALT, _SPEED, _MASS = 0, 1, 2  # kinds of prediction event
+ALT, SPEED, MASS, RESERVE = 0, 1, 2, 3  # kinds of event: height, speed, mass, reserve reached
 _DBL_MIN = 2.2250738585072014e-308
 
 
@@ -105,13 +112,11 @@ def hypot(x, y):
 
 
 @nb.njit(cache=True)
-def _height(px, py, pz, wp):
-    """Height above the Earth model (Bowring's two iterations on WGS-84, as ``earth._bowring``)."""
-    if wp[0] < 0.5:
-        return hypot(hypot(px, py), pz) - wp[1]
+def _bowring(p, z, wp):
+    """Geodetic latitude and height on WGS-84 from (p, z), as ``earth._bowring``."""
     a, b, e2, ep2 = wp[1], wp[2], wp[3], wp[4]
-    p, z = hypot(px, py), pz
     beta = math.atan2(a * z, b * p)
+    lat = beta
     sl = cl = 0.0
     for k in range(2):
         sb, cb = math.sin(beta), math.cos(beta)
@@ -119,7 +124,25 @@ def _height(px, py, pz, wp):
         sl, cl = math.sin(lat), math.cos(lat)
         if k == 0:  # the reference's last update of beta is not used
             beta = math.atan2(b * sl, a * cl)
-    return p * cl + z * sl - a * math.sqrt(1.0 - e2 * sl * sl)
+    return lat, p * cl + z * sl - a * math.sqrt(1.0 - e2 * sl * sl)
+
+
+@nb.njit(cache=True)
+def height(px, py, pz, wp):
+    """Height above the Earth model (``EarthModel.geodetic_xyz(...)[2]``)."""
+    if wp[0] < 0.5:
+        return hypot(hypot(px, py), pz) - wp[1]
+    return _bowring(hypot(px, py), pz, wp)[1]
+
+
+@nb.njit(cache=True)
+def geodetic(px, py, pz, wp):
+    """Latitude, longitude and height (``EarthModel.geodetic_xyz``)."""
+    p = hypot(px, py)
+    if wp[0] < 0.5:
+        return math.atan2(pz, p), math.atan2(py, px), hypot(p, pz) - wp[1]
+    lat, h = _bowring(p, pz, wp)
+    return lat, math.atan2(py, px), h
 
 
 @nb.njit(cache=True)
@@ -136,7 +159,7 @@ def _gravity(x, y, z, wp):
 
 
 @nb.njit(cache=True)
-def _air(h, wp, at):
+def air(h, wp, at):
     """Pressure, density and speed of sound at height ``h``."""
     return _atmosphere(h, wp[8] > 0.5, at[0], at[1], at[2], at[3], at[4])
 
@@ -149,11 +172,12 @@ def _cd(mach, aero):
 
 
 @nb.njit(cache=True)
-def _derivatives(x, c, wp, bp, aero, at, out):
+def _derivatives(x, c, mdl, out):
     """``flight.dynamics.derivatives`` into ``out``."""
+    wp, bp, aero, at = mdl
     px, py, pz, vx, vy, vz, m = x[0], x[1], x[2], x[3], x[4], x[5], x[6]
-    h = _height(px, py, pz, wp)
-    p_pa, rho, a = _air(h, wp, at)
+    h = height(px, py, pz, wp)
+    p_pa, rho, a = air(h, wp, at)
     ax, ay, az = _gravity(px, py, pz, wp)
     w = wp[6]
     ax += w * w * px + 2.0 * w * vy
@@ -190,20 +214,20 @@ def _derivatives(x, c, wp, bp, aero, at, out):
 
 
 @nb.njit(cache=True)
-def _rk4(x, dt, c, wp, bp, aero, at, work, out):
+def rk4(x, dt, c, mdl, work, out):
     """``flight.dynamics.rk4_step`` into ``out``; ``work`` is a (5, 7) scratch array."""
     k1, k2, k3, k4, xt = work[0], work[1], work[2], work[3], work[4]
     h2 = 0.5 * dt
-    _derivatives(x, c, wp, bp, aero, at, k1)
+    _derivatives(x, c, mdl, k1)
     for i in range(7):
         xt[i] = x[i] + h2 * k1[i]
-    _derivatives(xt, c, wp, bp, aero, at, k2)
+    _derivatives(xt, c, mdl, k2)
     for i in range(7):
         xt[i] = x[i] + h2 * k2[i]
-    _derivatives(xt, c, wp, bp, aero, at, k3)
+    _derivatives(xt, c, mdl, k3)
     for i in range(7):
         xt[i] = x[i] + dt * k3[i]
-    _derivatives(xt, c, wp, bp, aero, at, k4)
+    _derivatives(xt, c, mdl, k4)
     s = dt / 6.0
     for i in range(7):
         out[i] = x[i] + s * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
@@ -212,40 +236,95 @@ def _rk4(x, dt, c, wp, bp, aero, at, work, out):
 @nb.njit(cache=True)
 def _rk4_new(x, dt, c, wp, bp, aero, at):
     out = np.empty(7)
-    _rk4(x, dt, c, wp, bp, aero, at, np.empty((5, 7)), out)
+    rk4(x, dt, c, (wp, bp, aero, at), np.empty((5, 7)), out)
     return out
 
 
 @nb.njit(cache=True)
 def _derivatives_new(x, c, wp, bp, aero, at):
     out = np.empty(7)
-    _derivatives(x, c, wp, bp, aero, at, out)
+    _derivatives(x, c, (wp, bp, aero, at), out)
     return out
+
+
+# --- the recovery reserve (flight.reserve.reserve_budget(...).total_kg) -----------------------
+
+
+@nb.njit(cache=True)
+def reserve_kg(x, rp, altitude_m):
+    """Propellant the recovery needs from ``x`` at height ``altitude_m``."""
+    if rp[0] < 0.5:
+        return 0.0
+    tc = rp[5]
+    r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
+    u0, u1, u2 = x[0] / r, x[1] / r, x[2] / r
+    w = x[3] * u0 + x[4] * u1 + x[5] * u2
+    h0, h1, h2 = x[3] - w * u0, x[4] - w * u1, x[5] - w * u2
+    g = rp[4] / (r * r)
+    hc = altitude_m + w * tc - 0.5 * g * tc * tc
+    w1 = w - g * tc
+    drop = max(hc - rp[6], 0.0)
+    w_entry = math.sqrt(w1 * w1 + 2.0 * g * drop)
+    fall_s = (w1 + w_entry) / g + 0.5 * rp[6] / max(w_entry, 1.0)
+    if rp[0] < 1.5:
+        v0, v1, v2 = h0, h1, h2
+        dv_bb = 0.0
+    else:
+        d0, d1, d2 = rp[11] - x[0], rp[12] - x[1], rp[13] - x[2]
+        dn = d0 * u0 + d1 * u1 + d2 * u2
+        v0 = (d0 - dn * u0 - h0 * tc) / fall_s
+        v1 = (d1 - dn * u1 - h1 * tc) / fall_s
+        v2 = (d2 - dn * u2 - h2 * tc) / fall_s
+        e0, e1, e2 = v0 - h0, v1 - h1, v2 - h2
+        speed_h = math.sqrt(h0 * h0 + h1 * h1 + h2 * h2)
+        along = (e0 * h0 + e1 * h1 + e2 * h2) / speed_h if speed_h > 0.0 else 0.0
+        if along > 0.0:
+            e0 = e0 - along * h0 / speed_h
+            e1 = e1 - along * h1 / speed_h
+            e2 = e2 - along * h2 / speed_h
+            v0, v1, v2 = h0 + e0, h1 + e1, h2 + e2
+        dv_bb = math.sqrt(e0 * e0 + e1 * e1 + e2 * e2) * (1.0 + STEERING_LOSS)
+    v_entry = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2 + w_entry * w_entry)
+    dv_entry = max(v_entry - rp[7], 0.0)
+    dv_entry += g * dv_entry / rp[8]
+    m_land = rp[1] * math.exp(rp[9] / rp[3])
+    m_entry = m_land * math.exp(dv_entry / rp[2])
+    m_bb = m_entry * math.exp(dv_bb / rp[2])
+    land_kg = m_land - rp[1]
+    entry_kg = m_entry - m_land
+    bb_kg = m_bb - m_entry
+    margin = rp[10] * (land_kg + entry_kg + bb_kg)
+    return bb_kg + entry_kg + land_kg + margin
 
 
 # --- event location (as flight.integrate.step and numerics.illinois) --------------------------
 
 
 @nb.njit(cache=True)
-def _event(kind, level, x, wp):
-    if kind == _ALT:
-        return _height(x[0], x[1], x[2], wp) - level
-    if kind == _SPEED:
+def event(kind, level, x, wp, rp):
+    """Value of an event function at ``x`` (positive before the event); ``flight.integrate``'s
+    ``altitude_event``, the speed and ``mass_event`` of the entry burn, and the ascent's MECO."""
+    if kind == ALT:
+        return height(x[0], x[1], x[2], wp) - level
+    if kind == SPEED:
         return math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2) - level
-    return x[6] - level
+    if kind == MASS:
+        return x[6] - level
+    return (x[6] - level) - reserve_kg(x, rp, height(x[0], x[1], x[2], wp))
 
 
 @nb.njit(cache=True)
-def _refine(kind, level, x, dt, g0, g1, c, wp, bp, aero, at, work, xh):
+def _refine(kind, level, x, dt, g0, g1, c, mdl, rp, work, xh):
     """The end of the step from ``x`` on which the event falls (``integrate._refine``)."""
+    wp = mdl[0]
     a, b, fa, fb = 0.0, dt, g0, g1
     h = b
     fx = g1
     side = 0
     for _ in range(50):
         h = a + (b - a) * fa / (fa - fb) if fa != fb else 0.5 * (a + b)
-        _rk4(x, h, c, wp, bp, aero, at, work, xh)
-        fx = _event(kind, level, xh, wp)
+        rk4(x, h, c, mdl, work, xh)
+        fx = event(kind, level, xh, wp, rp)
         if abs(fx) < 1e-9 or abs(b - a) < 1e-10:
             break
         if fx > 0:
@@ -263,33 +342,34 @@ def _refine(kind, level, x, dt, g0, g1, c, wp, bp, aero, at, work, xh):
     while fx > 0.0 and h < hi:  # step just across, so the event is seen as reached
         v = h + nudge
         h = hi if hi < v else v
-        _rk4(x, h, c, wp, bp, aero, at, work, xh)
-        fx = _event(kind, level, xh, wp)
+        rk4(x, h, c, mdl, work, xh)
+        fx = event(kind, level, xh, wp, rp)
         nudge *= 4.0
     return h
 
 
 @nb.njit(cache=True)
-def _step(x, dt, c, kinds, levels, g0s, n, wp, bp, aero, at, work, x1, xe, out):
+def step(x, dt, c, mdl, rp, kinds, levels, g0s, n, work, x1, xe, out):
     """Advance ``x`` by at most ``dt`` into ``out`` (``integrate.step``), given the events'
     values ``g0s`` at ``x``. Returns the step's length, the event's index (-1: none) and the
-    height at the end when no event cut the step short (NaN otherwise)."""
-    _rk4(x, dt, c, wp, bp, aero, at, work, x1)
+    height at the end when no event cut the step short and one was a height (else NaN)."""
+    wp = mdl[0]
+    rk4(x, dt, c, mdl, work, x1)
     h1 = math.nan
     best, best_h = -1, dt
     for j in range(n):
         g0 = g0s[j]
         if g0 <= 0.0:
             continue
-        if kinds[j] == _ALT:
+        if kinds[j] == ALT:
             if math.isnan(h1):
-                h1 = _height(x1[0], x1[1], x1[2], wp)
+                h1 = height(x1[0], x1[1], x1[2], wp)
             g1 = h1 - levels[j]
         else:
-            g1 = _event(kinds[j], levels[j], x1, wp)
+            g1 = event(kinds[j], levels[j], x1, wp, rp)
         if g1 > 0.0:
             continue
-        h = _refine(kinds[j], levels[j], x, dt, g0, g1, c, wp, bp, aero, at, work, xe)
+        h = _refine(kinds[j], levels[j], x, dt, g0, g1, c, mdl, rp, work, xe)
         if best < 0 or h < best_h:
             best, best_h = j, h
             out[:] = xe
@@ -299,89 +379,9 @@ def _step(x, dt, c, kinds, levels, g0s, n, wp, bp, aero, at, work, x1, xe, out):
     return best_h, best, math.nan
 
 
-# --- the impact prediction (flight.predict.predict_impact_reference) --------------------------
-
-
-@nb.njit(cache=True)
-def _coarse_dt(altitude_m, fine):
-    if altitude_m > 90_000.0:
-        return 5.0
-    if altitude_m > 50_000.0:
-        return 1.0
-    return fine
-
-
-@nb.njit(cache=True)
-def _predict(x0, t, wp, bp, aero, at, ground, dry, entry, nose, fine, max_time):
-    """Fly to the ground; ``entry = [lit (0/1), thrust_vac, exit_area, mass_flow, start
-    altitude, target speed]``. Returns ``[t, state (7), peak q, peak heat, burn kg, landed]``."""
-    x = x0.copy()
-    nxt = np.empty(7)
-    work = np.empty((5, 7))
-    x1, xe = np.empty(7), np.empty(7)
-    coast = np.zeros(10)
-    burn = np.zeros(10)
-    burn[0], burn[1], burn[2], burn[3] = 1.0, entry[1], entry[2], entry[3]
-    kinds = np.zeros(3, np.int64)
-    levels = np.zeros(3)
-    has_entry = entry[0] > 0.5
-    start_alt, target = entry[4], entry[5]
-    burning = False
-    burned = not has_entry
-    m_start = x[6]
-    m_after_burn = x[6]
-    peak_q = peak_heat = 0.0
-    t_end = t + max_time
-    g0s = np.zeros(3)
-    res = np.empty(12)
-    ev = -1
-    alt = _height(x[0], x[1], x[2], wp)
-    while t < t_end:
-        _p, rho, _a = _air(alt, wp, at)
-        speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
-        if not burning:
-            peak_q = max(peak_q, 0.5 * rho * speed * speed)
-            heat = SUTTON_GRAVES_K * math.sqrt(rho / nose) * speed**3.0
-            peak_heat = max(peak_heat, heat)
-        kinds[0], levels[0], g0s[0], n = _ALT, ground, alt - ground, 1
-        c = coast
-        h = _coarse_dt(alt, fine)
-        if not burned and has_entry:
-            r = math.sqrt(x[0] ** 2 + x[1] ** 2 + x[2] ** 2)
-            up_speed = (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r
-            if not burning and up_speed < 0.0:
-                if alt <= start_alt:
-                    burning = True
-                else:
-                    kinds[1], levels[1], g0s[1], n = _ALT, start_alt, alt - start_alt, 2
-                    h = min(h, 1.0) if alt < start_alt + 20_000 else h
-            if burning:
-                if speed <= target or x[6] <= dry:
-                    burned, burning = True, False
-                    m_after_burn = x[6]
-                    continue
-                burn[4], burn[5], burn[6] = -x[3] / speed, -x[4] / speed, -x[5] / speed
-                c = burn
-                kinds[1], levels[1], g0s[1] = _SPEED, target, _event(_SPEED, target, x, wp)
-                kinds[2], levels[2], g0s[2], n = _MASS, dry, x[6] - dry, 3
-                h = min(h, 0.5)
-        dt, ev, h1 = _step(x, h, c, kinds, levels, g0s, n, wp, bp, aero, at, work, x1, xe, nxt)
-        x[:] = nxt
-        t = t + dt
-        if ev == 0:
-            break
-        alt = h1 if not math.isnan(h1) else _height(x[0], x[1], x[2], wp)
-    res[0] = t
-    res[1:8] = x
-    res[8], res[9] = peak_q, peak_heat
-    res[10] = m_start - (m_after_burn if burned else x[6])
-    res[11] = 1.0 if ev == 0 else 0.0
-    return res
-
-
 # --- the Python side ---------------------------------------------------------------------------
 
-_ATM = np.ascontiguousarray(
+ATM = np.ascontiguousarray(
     np.stack(
         (atm._H_BASE_ARR, atm._LAPSE_ARR, atm._T_BASE_ARR, atm._P_BASE_ARR, atm._EXPO_ARR)
     ).astype(np.float64)
@@ -410,49 +410,42 @@ class FlightKernel:
 
     def rk4(self, x: State, dt: float, c: np.ndarray) -> State:
         """One RK4 step under command array ``c`` (see ``command_array``)."""
-        out = _rk4_new(np.array(x, dtype=np.float64), dt, c, self.wp, self.bp, self.aero, _ATM)
+        out = _rk4_new(np.array(x, dtype=np.float64), dt, c, self.wp, self.bp, self.aero, ATM)
         return tuple(out.tolist())  # type: ignore[return-value]
 
     def derivatives(self, x: State, c: np.ndarray) -> State:
-        out = _derivatives_new(np.array(x, dtype=np.float64), c, self.wp, self.bp, self.aero, _ATM)
+        out = _derivatives_new(np.array(x, dtype=np.float64), c, self.wp, self.bp, self.aero, ATM)
         return tuple(out.tolist())  # type: ignore[return-value]
 
-    def height(self, x: State) -> float:
-        return float(_height(float(x[0]), float(x[1]), float(x[2]), self.wp))
+    @property
+    def model(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(wp, bp, aero, at)``: what the compiled loops take."""
+        return (self.wp, self.bp, self.aero, ATM)
 
-    def predict(
-        self,
-        x: State,
-        t: float,
-        ground_alt_m: float,
-        dry_mass_kg: float,
-        entry: tuple[PropulsionParams, float, float] | None,
-        nose_radius_m: float,
-        fine_dt_s: float,
-        max_time_s: float,
-    ) -> tuple[float, State, float, float, float, bool]:
-        """``predict_impact`` in one compiled call: ``(t, state, peak q, peak heat, entry-burn
-        propellant, landed)``; ``entry`` is (engines, start altitude, target speed) or None."""
-        if entry is None:
-            e = np.zeros(6)
-        else:
-            p, start, target = entry
-            e = np.array([1.0, p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps, start, target])
-        r = _predict(
-            np.array(x, dtype=np.float64),
-            float(t),
-            self.wp,
-            self.bp,
-            self.aero,
-            _ATM,
-            float(ground_alt_m),
-            float(dry_mass_kg),
-            e,
-            float(nose_radius_m),
-            float(fine_dt_s),
-            float(max_time_s),
-        ).tolist()
-        return r[0], tuple(r[1:8]), r[8], r[9], r[10], r[11] > 0.5  # type: ignore[return-value]
+
+def reserve_array(
+    model: ReserveModel, target_ecef: tuple[float, float, float] | None, mode: str
+) -> np.ndarray:
+    """``reserve_budget``'s constants as the compiled kernel takes them."""
+    kind = 0.0 if mode == "expendable" else (1.0 if target_ecef is None else 2.0)
+    m = model
+    return np.array(
+        [
+            kind,
+            m.dry_mass_kg,
+            m.exhaust_vac_mps,
+            m.exhaust_sl_mps,
+            m.mu_m3ps2,
+            m.coast_s,
+            m.entry_altitude_m,
+            m.entry_target_speed_mps,
+            m.entry_accel_mps2,
+            m.landing_dv_mps,
+            m.margin,
+            *(target_ecef or (0.0, 0.0, 0.0)),
+        ],
+        dtype=np.float64,
+    )
 
 
 def _world_array(world: World) -> np.ndarray | None:

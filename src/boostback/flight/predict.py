@@ -17,9 +17,11 @@ import math
 from dataclasses import dataclass
 
 from boostback.dynamics.point_mass import PropulsionParams
+from boostback.flight import kernel_loops
 from boostback.flight.dynamics import COAST, Body, Command, State, World, air_data
 from boostback.flight.integrate import EventFn, altitude_event, mass_event, step
-from boostback.flight.kernel import SUTTON_GRAVES_K, flight_kernel
+from boostback.flight.kernel import flight_kernel
+from boostback.flight.kernel_loops import SUTTON_GRAVES_K
 
 __all__ = [
     "SUTTON_GRAVES_K",
@@ -79,10 +81,10 @@ def predict_impact(
         args = (ground_alt_m, dry_mass_kg, entry, nose_radius_m, fine_dt_s, max_time_s)
         return predict_impact_reference(x, t, body, world, *args)
     burn = None if entry is None else (entry.prop, entry.start_altitude_m, entry.target_speed_mps)
-    t1, x1, peak_q, peak_heat, used, landed = kernel.predict(
-        x, t, ground_alt_m, dry_mass_kg, burn, nose_radius_m, fine_dt_s, max_time_s
+    t1, x1, peak_q, peak_heat, used, landed = kernel_loops.predict(
+        kernel, x, t, ground_alt_m, dry_mass_kg, burn, nose_radius_m, fine_dt_s, max_time_s
     )
-    return Impact(t1, x1, peak_q, peak_heat, used, landed)
+    return Impact(t1, x1, peak_q, peak_heat, used, landed)  # type: ignore[arg-type]
 
 
 def predict_impact_reference(

@@ -79,6 +79,11 @@ class FlightRecorder:
         )
         self.phases.append(phase)
 
+    def extend(self, rows: np.ndarray, phase: str) -> None:
+        """Append samples already laid out as rows (the columns of ``sample``), of one phase."""
+        self.rows.extend(map(tuple, rows.tolist()))
+        self.phases.extend([phase] * len(rows))
+
     def event(self, name: str, t: float, x: tuple[float, ...], detail: str = "") -> FlightEvent:
         _, _, h = self.earth.geodetic_xyz(x[0], x[1], x[2])
         speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)
