@@ -184,6 +184,10 @@ def test_a_whole_flight_is_the_same_on_the_compiled_kernel() -> None:
     np.testing.assert_allclose(ft.r_ecef_m, rt.r_ecef_m, rtol=0, atol=1e-4)
     np.testing.assert_allclose(ft.v_ecef_mps, rt.v_ecef_mps, rtol=0, atol=1e-6)
     np.testing.assert_allclose(ft.mass_kg, rt.mass_kg, rtol=1e-12)
+    for col in ("throttle", "thrust_n", "engines", "mach", "qbar_pa", "heat_flux_wpm2"):
+        np.testing.assert_allclose(getattr(ft, col), getattr(rt, col), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(ft.thrust_dir_ecef, rt.thrust_dir_ecef, rtol=0, atol=1e-9)
+    assert list(ft.phase) == list(rt.phase)
     assert fast.landing is not None and ref.landing is not None
     assert fast.landing.touchdown is not None and ref.landing.touchdown is not None
     assert fast.landing.touchdown.miss_m == pytest.approx(ref.landing.touchdown.miss_m, abs=1e-6)

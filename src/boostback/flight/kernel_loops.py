@@ -4,6 +4,7 @@
 ``flight.ascent.fly_ascent`` (steering, max-Q throttle, acceleration cap, MECO on the recovery
 reserve), step for step and operation for operation, on ``flight.kernel``. The guidance
 functions they inline (``guidance.ascent``) are repeated here in the same order of operations.
+``sample_rows`` lays out many recorder samples at once (``FlightRecorder.sample``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from boostback.flight.kernel import (
     step,
 )
 
-__all__ = ["SUTTON_GRAVES_K", "AscentLoop", "ascent", "predict"]
+__all__ = ["SUTTON_GRAVES_K", "AscentLoop", "ascent", "predict", "sample_rows"]
 
 SUTTON_GRAVES_K = 1.7415e-4  # kg^0.5 / m, Earth air (Sutton & Graves 1971)
 THROTTLE_RATE = 0.2  # per second (flight.ascent's)
@@ -323,3 +324,61 @@ def ascent(
     down = None if math.isnan(first) else (first, last)
     name = {0: "meco", 1: "propellant_out"}.get(int(out[12]))
     return AscentLoop(tuple(out[1:8]), out[0], out[8], out[9], down, name, rows[: int(out[13])])
+
+
+# --- many recorder samples at once ----------------------------------------------------------
+
+
+@nb.njit(cache=True)
+def _sample_rows(t0, t, r, v, m, throttle, dirs, lp, engines, mdl):
+    wp, at = mdl[0], mdl[3]
+    n = t.shape[0]
+    rows = np.zeros((n, 20))
+    for i in range(n):
+        row = rows[i]
+        p_pa, rho, a = air(height(r[i, 0], r[i, 1], r[i, 2], wp), wp, at)
+        speed = math.sqrt(v[i, 0] * v[i, 0] + v[i, 1] * v[i, 1] + v[i, 2] * v[i, 2])
+        row[0] = t0 + t[i]
+        row[1:4] = r[i]
+        row[4:7] = v[i]
+        row[7] = m[i]
+        thr = throttle[i]
+        row[8] = thr
+        if thr > 0.0:
+            row[9] = max(thr * lp[0] - lp[1] * p_pa, 0.0)
+            row[10] = engines
+        row[11:14] = dirs[i]
+        row[17], row[18] = speed / a, 0.5 * rho * speed * speed
+    return rows
+
+
+def sample_rows(
+    kernel: FlightKernel,
+    t0: float,
+    t: np.ndarray,
+    r_ecef: np.ndarray,
+    v_ecef: np.ndarray,
+    mass: np.ndarray,
+    throttle: np.ndarray,
+    dirs: np.ndarray,
+    prop: PropulsionParams,
+    engines: float,
+) -> np.ndarray:
+    """Recorder rows (``FlightRecorder.sample``'s columns) for samples at times ``t0 + t``:
+    thrust from ``prop`` where the throttle is above zero, no fins, no heating."""
+
+    def f64(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a, dtype=np.float64)
+
+    return _sample_rows(
+        float(t0),
+        f64(t),
+        f64(r_ecef),
+        f64(v_ecef),
+        f64(mass),
+        f64(throttle),
+        f64(dirs),
+        np.array([prop.thrust_vac_n, prop.exit_area_m2]),
+        float(engines),
+        kernel.model,
+    )

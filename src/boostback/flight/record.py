@@ -79,10 +79,11 @@ class FlightRecorder:
         )
         self.phases.append(phase)
 
-    def extend(self, rows: np.ndarray, phase: str) -> None:
-        """Append samples already laid out as rows (the columns of ``sample``), of one phase."""
+    def extend(self, rows: np.ndarray, phases: str | list[str]) -> None:
+        """Append samples already laid out as rows (the columns of ``sample``): all of one phase
+        or each of its own."""
         self.rows.extend(map(tuple, rows.tolist()))
-        self.phases.extend([phase] * len(rows))
+        self.phases.extend([phases] * len(rows) if isinstance(phases, str) else phases)
 
     def event(self, name: str, t: float, x: tuple[float, ...], detail: str = "") -> FlightEvent:
         _, _, h = self.earth.geodetic_xyz(x[0], x[1], x[2])
