@@ -20,6 +20,10 @@ Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at)``):
 - reserve ``rp`` (``reserve_array``): ``[mode, dry mass, exhaust vac, exhaust sl, mu, coast,
   entry altitude, entry target speed, entry acceleration, landing dv, margin, target (3)]``, mode
   0 expendable, 1 no boostback target, 2 with one.
+
+numba's on-disk cache (``cache=True``) is invalidated only by a change to the file a function is
+in, not to the files of the compiled functions it calls: after editing this module (or
+``dynamics.fast``), delete ``flight/__pycache__`` so that ``kernel_loops`` is compiled afresh.
 """
 
 from __future__ import annotations
