@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from boostback.constants import G0_MPS2
+from boostback.flight import kernel_loops
 from boostback.flight.dynamics import Command, State, air_data
 from boostback.flight.integrate import mass_event, step
+from boostback.flight.kernel import flight_kernel, reserve_array
 from boostback.flight.record import FlightRecorder
 from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_budget
 from boostback.flight.setup import FlightSetup
@@ -60,10 +63,83 @@ def fly_ascent(
     rec: FlightRecorder | None = None,
     dt: float | None = None,
 ) -> AscentResult:
-    """Fly from liftoff until the propellant aboard is down to the recovery reserve."""
-    cfg = setup.scenario.ascent
+    """Fly from liftoff until the propellant aboard is down to the recovery reserve.
+
+    The loop runs in compiled code (``kernel_loops.ascent``) when the kernel supports the
+    models, else in Python (``_ascent_loop``, the reference it repeats).
+    """
     world = setup.world
     dt = dt or setup.scenario.sim.dt_powered_s
+    empty_kg = setup.dry_mass_kg + setup.upper_mass_kg
+    mode = setup.mode
+    geo = world.earth.geodetic_xyz
+
+    def budget(x: State) -> ReserveBudget:
+        return reserve_budget(x, reserve_model, target_ecef, geo(x[0], x[1], x[2])[2], mode)
+
+    kernel = flight_kernel(setup.ascent_body, world)
+    if kernel is not None:
+        prop = setup.ascent_prop
+        flow = rec.per_engine_flow if rec is not None else 0.0
+        loop = kernel_loops.ascent(
+            kernel,
+            liftoff_state(setup),
+            dt,
+            reserve_array(reserve_model, target_ecef, mode),
+            prop,
+            round(prop.mass_flow_kgps / flow) if flow else 0,
+            _guidance_constants(setup, kick_rad),
+            empty_kg,
+            MAX_ASCENT_S,
+            rec is not None,
+        )
+        if rec is not None:
+            rec.extend(loop.rows, "ascent")
+        x, t, event = loop.state, loop.t_s, loop.event
+        max_q, max_q_t, down = loop.max_q_pa, loop.max_q_t_s, loop.throttle_down_s
+    else:
+        x, t, event, max_q, max_q_t, down = _ascent_loop(setup, budget, kick_rad, rec, dt)
+    air = air_data(x, world)
+    up = local_up(air.lat_rad, air.lon_rad)
+    return AscentResult(
+        state=x,  # type: ignore[arg-type]
+        t_s=t,
+        kick_rad=kick_rad,
+        reserve=budget(x),  # type: ignore[arg-type]
+        flight_path_rad=flight_path_angle_rad(x[3:6], up),
+        max_q_pa=max_q,
+        max_q_t_s=max_q_t,
+        throttle_down_s=down,
+        depleted=event != "meco" or x[6] - empty_kg <= 1.0,
+    )
+
+
+def _guidance_constants(setup: FlightSetup, kick_rad: float) -> tuple[float, ...]:
+    cfg = setup.scenario.ascent
+    assert setup.vehicle.ascent is not None
+    a_g = setup.vehicle.ascent.max_acceleration_g
+    return (
+        cfg.vertical_rise_s,
+        cfg.kick_duration_s,
+        kick_rad,
+        *_downrange_unit(setup),
+        setup.vehicle.ascent.max_dynamic_pressure_pa,
+        cfg.q_lookahead_s,
+        a_g * G0_MPS2 if a_g is not None else math.nan,
+    )
+
+
+def _ascent_loop(
+    setup: FlightSetup,
+    budget: Callable[[State], ReserveBudget],
+    kick_rad: float,
+    rec: FlightRecorder | None,
+    dt: float,
+) -> tuple[State, float, str | None, float, float, tuple[float, float] | None]:
+    """The ascent's steps in Python: state, time and event at the end, max Q and its time, and
+    the first and last time below full throttle."""
+    cfg = setup.scenario.ascent
+    world = setup.world
     prop = setup.ascent_prop
     body = setup.ascent_body
     assert setup.vehicle.ascent is not None
@@ -74,11 +150,6 @@ def fly_ascent(
         cfg.vertical_rise_s, cfg.kick_duration_s, kick_rad, _downrange_unit(setup)
     )
     empty_kg = setup.dry_mass_kg + setup.upper_mass_kg
-    mode = setup.mode
-    geo = world.earth.geodetic_xyz
-
-    def budget(x: State) -> ReserveBudget:
-        return reserve_budget(x, reserve_model, target_ecef, geo(x[0], x[1], x[2])[2], mode)
 
     def g_meco(x: State) -> float:
         return (x[6] - empty_kg) - budget(x).total_kg
@@ -119,7 +190,7 @@ def fly_ascent(
         if rec is not None:
             rec.sample(t, x, "ascent", cmd, air)
         q_prev = air.qbar_pa
-        res = step(x, dt, cmd, setup.ascent_body if body is None else body, world, events)
+        res = step(x, dt, cmd, body, world, events)
         x, t = res.state, t + res.dt
         air = air_data(x, world)
         if air.qbar_pa > max_q:
@@ -127,19 +198,8 @@ def fly_ascent(
         if res.event is not None:
             event = res.event
             break
-    up = local_up(air.lat_rad, air.lon_rad)
     down = (first_down, last_down) if first_down is not None and last_down is not None else None
-    return AscentResult(
-        state=x,
-        t_s=t,
-        kick_rad=kick_rad,
-        reserve=budget(x),
-        flight_path_rad=flight_path_angle_rad(x[3:6], up),
-        max_q_pa=max_q,
-        max_q_t_s=max_q_t,
-        throttle_down_s=down,
-        depleted=event != "meco" or x[6] - empty_kg <= 1.0,
-    )
+    return x, t, event, max_q, max_q_t, down
 
 
 def solve_pitch_kick(

@@ -4,6 +4,9 @@ An event is a function of the state that is positive before the event and crosse
 (ground contact, propellant out, an altitude or a propellant reserve reached). A step that crosses
 one is shortened so the earliest event falls on its end: the crossing is found by regula falsi
 with the Illinois modification, each trial a fresh RK4 step from the step's start.
+
+The RK4 steps are those of the compiled kernel (``flight.kernel``) when it supports the models,
+else of the reference ``flight.dynamics.rk4_step``; the events stay Python functions.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from boostback.flight.dynamics import Body, Command, State, World, rk4_step
+from boostback.flight.kernel import command_array, flight_kernel
 from boostback.numerics import illinois
 
 __all__ = ["EventFn", "StepResult", "altitude_event", "mass_event", "step"]
@@ -54,9 +58,16 @@ def step(
     events: Sequence[tuple[str, EventFn]] = (),
 ) -> StepResult:
     """Advance one step of at most ``dt``; stop at the earliest event crossed in it."""
+    kernel = flight_kernel(body, world)
+    if kernel is not None:
+        c = command_array(cmd)
 
-    def advance(x0: State, h: float) -> State:
-        return rk4_step(x0, h, cmd, body, world)
+        def advance(x0: State, h: float) -> State:
+            return kernel.rk4(x0, h, c)
+    else:
+
+        def advance(x0: State, h: float) -> State:
+            return rk4_step(x0, h, cmd, body, world)
 
     x1 = advance(x, dt)
     best: StepResult | None = None

@@ -4,6 +4,11 @@ The predictor flies the rest of the descent without steering: a coast, optionall
 (retrograde, lit descending through its altitude, cut at its target speed), and the fall through
 the atmosphere with drag to the height of the landing site. Steps are long in near-vacuum and
 short in the air. It also reports the peak dynamic pressure and heating index on the way down.
+
+The guidance calls it hundreds of times a flight, so ``predict_impact`` runs the whole
+prediction as one call of the compiled kernel (``flight.kernel``) when the Earth and atmosphere
+models are the built-in ones; ``predict_impact_reference`` is the readable pure-Python version it
+is held equal to (and the one other models fly).
 """
 
 from __future__ import annotations
@@ -12,12 +17,20 @@ import math
 from dataclasses import dataclass
 
 from boostback.dynamics.point_mass import PropulsionParams
+from boostback.flight import kernel_loops
 from boostback.flight.dynamics import COAST, Body, Command, State, World, air_data
 from boostback.flight.integrate import EventFn, altitude_event, mass_event, step
+from boostback.flight.kernel import flight_kernel
+from boostback.flight.kernel_loops import SUTTON_GRAVES_K
 
-__all__ = ["SUTTON_GRAVES_K", "EntryBurnSpec", "Impact", "heat_flux_wpm2", "predict_impact"]
-
-SUTTON_GRAVES_K = 1.7415e-4  # kg^0.5 / m, Earth air (Sutton & Graves 1971)
+__all__ = [
+    "SUTTON_GRAVES_K",
+    "EntryBurnSpec",
+    "Impact",
+    "heat_flux_wpm2",
+    "predict_impact",
+    "predict_impact_reference",
+]
 
 
 def heat_flux_wpm2(density_kgpm3: float, speed_mps: float, nose_radius_m: float) -> float:
@@ -63,6 +76,30 @@ def predict_impact(
     max_time_s: float = 1500.0,
 ) -> Impact:
     """Fly from ``x`` at time ``t`` to the ground; peaks are taken on the unpowered parts."""
+    kernel = flight_kernel(body, world)
+    if kernel is None:
+        args = (ground_alt_m, dry_mass_kg, entry, nose_radius_m, fine_dt_s, max_time_s)
+        return predict_impact_reference(x, t, body, world, *args)
+    burn = None if entry is None else (entry.prop, entry.start_altitude_m, entry.target_speed_mps)
+    t1, x1, peak_q, peak_heat, used, landed = kernel_loops.predict(
+        kernel, x, t, ground_alt_m, dry_mass_kg, burn, nose_radius_m, fine_dt_s, max_time_s
+    )
+    return Impact(t1, x1, peak_q, peak_heat, used, landed)  # type: ignore[arg-type]
+
+
+def predict_impact_reference(
+    x: State,
+    t: float,
+    body: Body,
+    world: World,
+    ground_alt_m: float,
+    dry_mass_kg: float,
+    entry: EntryBurnSpec | None = None,
+    nose_radius_m: float = 1.0,
+    fine_dt_s: float = 0.5,
+    max_time_s: float = 1500.0,
+) -> Impact:
+    """``predict_impact`` in pure Python, step by step (the reference for the compiled one)."""
     ground = altitude_event(world, ground_alt_m)
     burn_cmd: Command | None = None
     burned = entry is None

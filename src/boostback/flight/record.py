@@ -79,6 +79,12 @@ class FlightRecorder:
         )
         self.phases.append(phase)
 
+    def extend(self, rows: np.ndarray, phases: str | list[str]) -> None:
+        """Append samples already laid out as rows (the columns of ``sample``): all of one phase
+        or each of its own."""
+        self.rows.extend(map(tuple, rows.tolist()))
+        self.phases.extend([phases] * len(rows) if isinstance(phases, str) else phases)
+
     def event(self, name: str, t: float, x: tuple[float, ...], detail: str = "") -> FlightEvent:
         _, _, h = self.earth.geodetic_xyz(x[0], x[1], x[2])
         speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)

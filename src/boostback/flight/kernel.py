@@ -1,0 +1,509 @@
+"""The rotating-Earth kernel compiled with numba: the same equations as ``flight.dynamics``.
+
+``flight.dynamics`` (derivatives and RK4 step), ``flight.integrate`` (event location) and
+``flight.reserve`` (the recovery reserve) stay the readable reference; this module is their
+compiled twin, written operation for operation in the same order so that it agrees with them to
+round-off (tests hold the two together; with this machine's libm they agree to the last bit). The
+Earth model, the atmosphere and the body are turned into plain arrays once (``flight_kernel``); a
+command becomes a 10-element array. ``FlightKernel.rk4`` is one step, for the flight's phases that
+keep their guidance and events in Python; ``flight.kernel_loops`` runs whole loops (the impact
+prediction, the ascent) in compiled code on top of this.
+
+Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at)``):
+
+- world ``wp``: ``[wgs84 (1) or sphere (0), a (or radius), b, e2, ep2, mu, omega, j2, use_atm]``;
+- body ``bp``: ``[reference area, fin authority]``; aero ``(2, n)``: Mach row, Cd row;
+- atmosphere ``at`` ``(5, 8)``: USSA1976 layer bases, lapse rates, base temperatures and
+  pressures, and exponents;
+- command ``c``: ``[throttle (0 without engines), thrust_vac, exit_area, mass_flow, dir (3),
+  fin (3)]``;
+- reserve ``rp`` (``reserve_array``): ``[mode, dry mass, exhaust vac, exhaust sl, mu, coast,
+  entry altitude, entry target speed, entry acceleration, landing dv, margin, target (3)]``, mode
+  0 expendable, 1 no boostback target, 2 with one.
+
+numba's on-disk cache (``cache=True``) is invalidated only by a change to the file a function is
+in, not to the files of the compiled functions it calls: after editing this module (or
+``dynamics.fast``), delete ``flight/__pycache__`` so that ``kernel_loops`` is compiled afresh.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+from boostback.dynamics.fast import _atmosphere, _interp
+from boostback.environment import atmosphere as atm
+from boostback.environment.earth import SphericalEarth, WGS84Earth
+from boostback.flight.dynamics import Body, Command, State, World
+from boostback.flight.reserve import STEERING_LOSS, ReserveModel
+
+__all__ = [
+    "FlightKernel",
+    "command_array",
+    "flight_kernel",
+    "hypot",
+    "reference_only",
+    "reserve_array",
+]
+
+ALT, SPEED, MASS, RESERVE = 0, 1, 2, 3  # kinds of event: height, speed, mass, reserve reached
+_DBL_MIN = 2.2250738585072014e-308
+
+
+# --- CPython's math.hypot (3.11), so that positions convert to the same last bit -------------
+
+
+@nb.njit(cache=True, inline="always")
+def _split(x):
+    t = x * 134217729.0  # Veltkamp: 2**27 + 1
+    hi = t - (t - x)
+    return hi, x - hi
+
+
+@nb.njit(cache=True, inline="always")
+def _sq(x):
+    xh, xl = _split(x)
+    p = xh * xh
+    q = xh * xl + xl * xh
+    z = p + q
+    return z, p - z + q + xl * xl
+
+
+@nb.njit(cache=True)
+def _norm2(ax, ay, mx):
+    e = math.frexp(mx)[1]
+    scale = math.ldexp(1.0, -e)
+    csum, frac1, frac2 = 1.0, 0.0, 0.0
+    for v in (ax * scale, ay * scale):
+        ph, pl = _sq(v)
+        s = csum + ph
+        frac2 += (csum - s) + ph
+        csum = s
+        frac1 += pl
+    h = math.sqrt(csum - 1.0 + (frac1 + frac2))
+    ph, pl = _sq(h)
+    ph, pl = -ph, -pl
+    s = csum + ph
+    frac2 += (csum - s) + ph
+    csum = s
+    frac1 += pl
+    h += (csum - 1.0 + (frac1 + frac2)) / (2.0 * h)
+    return h / scale
+
+
+@nb.njit(cache=True)
+def hypot(x, y):
+    """sqrt(x^2 + y^2) as CPython 3.11 computes it (scaled, compensated, corrected)."""
+    ax, ay = abs(x), abs(y)
+    mx = ax if ax > ay else ay
+    if math.isinf(mx):
+        return mx
+    if math.isnan(x) or math.isnan(y):
+        return math.nan
+    if mx == 0.0:
+        return mx
+    if math.frexp(mx)[1] < -1023:  # subnormal: made normal first
+        return _DBL_MIN * _norm2(ax / _DBL_MIN, ay / _DBL_MIN, mx / _DBL_MIN)
+    return _norm2(ax, ay, mx)
+
+
+# --- the Earth, the air and the equations of motion -------------------------------------------
+
+
+@nb.njit(cache=True)
+def _bowring(p, z, wp):
+    """Geodetic latitude and height on WGS-84 from (p, z), as ``earth._bowring``."""
+    a, b, e2, ep2 = wp[1], wp[2], wp[3], wp[4]
+    beta = math.atan2(a * z, b * p)
+    lat = beta
+    sl = cl = 0.0
+    for k in range(2):
+        sb, cb = math.sin(beta), math.cos(beta)
+        lat = math.atan2(z + ep2 * b * sb * sb * sb, p - e2 * a * cb * cb * cb)
+        sl, cl = math.sin(lat), math.cos(lat)
+        if k == 0:  # the reference's last update of beta is not used
+            beta = math.atan2(b * sl, a * cl)
+    return lat, p * cl + z * sl - a * math.sqrt(1.0 - e2 * sl * sl)
+
+
+@nb.njit(cache=True)
+def height(px, py, pz, wp):
+    """Height above the Earth model (``EarthModel.geodetic_xyz(...)[2]``)."""
+    if wp[0] < 0.5:
+        return hypot(hypot(px, py), pz) - wp[1]
+    return _bowring(hypot(px, py), pz, wp)[1]
+
+
+@nb.njit(cache=True)
+def geodetic(px, py, pz, wp):
+    """Latitude, longitude and height (``EarthModel.geodetic_xyz``)."""
+    p = hypot(px, py)
+    if wp[0] < 0.5:
+        return math.atan2(pz, p), math.atan2(py, px), hypot(p, pz) - wp[1]
+    lat, h = _bowring(p, pz, wp)
+    return lat, math.atan2(py, px), h
+
+
+@nb.njit(cache=True)
+def _gravity(x, y, z, wp):
+    r2 = x * x + y * y + z * z
+    k = -wp[5] / (r2 * math.sqrt(r2))
+    if wp[0] < 0.5:
+        return k * x, k * y, k * z
+    a = wp[1]
+    q = 1.5 * wp[7] * a * a / r2
+    s = 5.0 * z * z / r2
+    kxy = k * (1.0 + q * (1.0 - s))
+    return kxy * x, kxy * y, k * (1.0 + q * (3.0 - s)) * z
+
+
+@nb.njit(cache=True)
+def air(h, wp, at):
+    """Pressure, density and speed of sound at height ``h``."""
+    return _atmosphere(h, wp[8] > 0.5, at[0], at[1], at[2], at[3], at[4])
+
+
+@nb.njit(cache=True)
+def _cd(mach, aero):
+    if aero.shape[1] == 0:
+        return 0.0
+    return _interp(mach, aero[0], aero[1])
+
+
+@nb.njit(cache=True)
+def _derivatives(x, c, mdl, out):
+    """``flight.dynamics.derivatives`` into ``out``."""
+    wp, bp, aero, at = mdl
+    px, py, pz, vx, vy, vz, m = x[0], x[1], x[2], x[3], x[4], x[5], x[6]
+    h = height(px, py, pz, wp)
+    p_pa, rho, a = air(h, wp, at)
+    ax, ay, az = _gravity(px, py, pz, wp)
+    w = wp[6]
+    ax += w * w * px + 2.0 * w * vy
+    ay += w * w * py - 2.0 * w * vx
+    mdot = 0.0
+    throttle = c[0]
+    if throttle > 0.0:
+        thrust = throttle * c[1] - c[2] * p_pa
+        if 0.0 > thrust:
+            thrust = 0.0
+        f = thrust / m
+        ax += f * c[4]
+        ay += f * c[5]
+        az += f * c[6]
+        mdot = -throttle * c[3]
+    if rho > 0.0:
+        speed = math.sqrt(vx * vx + vy * vy + vz * vz)
+        if speed > 0.0:
+            q = 0.5 * rho * speed * speed
+            k = -q * _cd(speed / a, aero) * bp[0] / (m * speed)
+            ax += k * vx
+            ay += k * vy
+            az += k * vz
+            fx, fy, fz = c[7], c[8], c[9]
+            if bp[1] > 0.0 and (fx != 0.0 or fy != 0.0 or fz != 0.0):
+                along = (fx * vx + fy * vy + fz * vz) / (speed * speed)
+                g = q * bp[1] / m
+                ax += g * (fx - along * vx)
+                ay += g * (fy - along * vy)
+                az += g * (fz - along * vz)
+    out[0], out[1], out[2] = vx, vy, vz
+    out[3], out[4], out[5] = ax, ay, az
+    out[6] = mdot
+
+
+@nb.njit(cache=True)
+def rk4(x, dt, c, mdl, work, out):
+    """``flight.dynamics.rk4_step`` into ``out``; ``work`` is a (5, 7) scratch array."""
+    k1, k2, k3, k4, xt = work[0], work[1], work[2], work[3], work[4]
+    h2 = 0.5 * dt
+    _derivatives(x, c, mdl, k1)
+    for i in range(7):
+        xt[i] = x[i] + h2 * k1[i]
+    _derivatives(xt, c, mdl, k2)
+    for i in range(7):
+        xt[i] = x[i] + h2 * k2[i]
+    _derivatives(xt, c, mdl, k3)
+    for i in range(7):
+        xt[i] = x[i] + dt * k3[i]
+    _derivatives(xt, c, mdl, k4)
+    s = dt / 6.0
+    for i in range(7):
+        out[i] = x[i] + s * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+
+
+@nb.njit(cache=True)
+def _rk4_new(x, dt, c, wp, bp, aero, at):
+    out = np.empty(7)
+    rk4(x, dt, c, (wp, bp, aero, at), np.empty((5, 7)), out)
+    return out
+
+
+@nb.njit(cache=True)
+def _derivatives_new(x, c, wp, bp, aero, at):
+    out = np.empty(7)
+    _derivatives(x, c, (wp, bp, aero, at), out)
+    return out
+
+
+# --- the recovery reserve (flight.reserve.reserve_budget(...).total_kg) -----------------------
+
+
+@nb.njit(cache=True)
+def reserve_kg(x, rp, altitude_m):
+    """Propellant the recovery needs from ``x`` at height ``altitude_m``."""
+    if rp[0] < 0.5:
+        return 0.0
+    tc = rp[5]
+    r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
+    u0, u1, u2 = x[0] / r, x[1] / r, x[2] / r
+    w = x[3] * u0 + x[4] * u1 + x[5] * u2
+    h0, h1, h2 = x[3] - w * u0, x[4] - w * u1, x[5] - w * u2
+    g = rp[4] / (r * r)
+    hc = altitude_m + w * tc - 0.5 * g * tc * tc
+    w1 = w - g * tc
+    drop = max(hc - rp[6], 0.0)
+    w_entry = math.sqrt(w1 * w1 + 2.0 * g * drop)
+    fall_s = (w1 + w_entry) / g + 0.5 * rp[6] / max(w_entry, 1.0)
+    if rp[0] < 1.5:
+        v0, v1, v2 = h0, h1, h2
+        dv_bb = 0.0
+    else:
+        d0, d1, d2 = rp[11] - x[0], rp[12] - x[1], rp[13] - x[2]
+        dn = d0 * u0 + d1 * u1 + d2 * u2
+        v0 = (d0 - dn * u0 - h0 * tc) / fall_s
+        v1 = (d1 - dn * u1 - h1 * tc) / fall_s
+        v2 = (d2 - dn * u2 - h2 * tc) / fall_s
+        e0, e1, e2 = v0 - h0, v1 - h1, v2 - h2
+        speed_h = math.sqrt(h0 * h0 + h1 * h1 + h2 * h2)
+        along = (e0 * h0 + e1 * h1 + e2 * h2) / speed_h if speed_h > 0.0 else 0.0
+        if along > 0.0:
+            e0 = e0 - along * h0 / speed_h
+            e1 = e1 - along * h1 / speed_h
+            e2 = e2 - along * h2 / speed_h
+            v0, v1, v2 = h0 + e0, h1 + e1, h2 + e2
+        dv_bb = math.sqrt(e0 * e0 + e1 * e1 + e2 * e2) * (1.0 + STEERING_LOSS)
+    v_entry = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2 + w_entry * w_entry)
+    dv_entry = max(v_entry - rp[7], 0.0)
+    dv_entry += g * dv_entry / rp[8]
+    m_land = rp[1] * math.exp(rp[9] / rp[3])
+    m_entry = m_land * math.exp(dv_entry / rp[2])
+    m_bb = m_entry * math.exp(dv_bb / rp[2])
+    land_kg = m_land - rp[1]
+    entry_kg = m_entry - m_land
+    bb_kg = m_bb - m_entry
+    margin = rp[10] * (land_kg + entry_kg + bb_kg)
+    return bb_kg + entry_kg + land_kg + margin
+
+
+# --- event location (as flight.integrate.step and numerics.illinois) --------------------------
+
+
+@nb.njit(cache=True)
+def event(kind, level, x, wp, rp):
+    """Value of an event function at ``x`` (positive before the event); ``flight.integrate``'s
+    ``altitude_event``, the speed and ``mass_event`` of the entry burn, and the ascent's MECO."""
+    if kind == ALT:
+        return height(x[0], x[1], x[2], wp) - level
+    if kind == SPEED:
+        return math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2) - level
+    if kind == MASS:
+        return x[6] - level
+    return (x[6] - level) - reserve_kg(x, rp, height(x[0], x[1], x[2], wp))
+
+
+@nb.njit(cache=True)
+def _refine(kind, level, x, dt, g0, g1, c, mdl, rp, work, xh):
+    """The end of the step from ``x`` on which the event falls (``integrate._refine``)."""
+    wp = mdl[0]
+    a, b, fa, fb = 0.0, dt, g0, g1
+    h = b
+    fx = g1
+    side = 0
+    for _ in range(50):
+        h = a + (b - a) * fa / (fa - fb) if fa != fb else 0.5 * (a + b)
+        rk4(x, h, c, mdl, work, xh)
+        fx = event(kind, level, xh, wp, rp)
+        if abs(fx) < 1e-9 or abs(b - a) < 1e-10:
+            break
+        if fx > 0:
+            a, fa = h, fx
+            if side == 1:
+                fb *= 0.5
+            side = 1
+        else:
+            b, fb = h, fx
+            if side == -1:
+                fa *= 0.5
+            side = -1
+    hi = b
+    nudge = 1e-9 * max(dt, 1.0)
+    while fx > 0.0 and h < hi:  # step just across, so the event is seen as reached
+        v = h + nudge
+        h = hi if hi < v else v
+        rk4(x, h, c, mdl, work, xh)
+        fx = event(kind, level, xh, wp, rp)
+        nudge *= 4.0
+    return h
+
+
+@nb.njit(cache=True)
+def step(x, dt, c, mdl, rp, kinds, levels, g0s, n, work, x1, xe, out):
+    """Advance ``x`` by at most ``dt`` into ``out`` (``integrate.step``), given the events'
+    values ``g0s`` at ``x``. Returns the step's length, the event's index (-1: none) and the
+    height at the end when no event cut the step short and one was a height (else NaN)."""
+    wp = mdl[0]
+    rk4(x, dt, c, mdl, work, x1)
+    h1 = math.nan
+    best, best_h = -1, dt
+    for j in range(n):
+        g0 = g0s[j]
+        if g0 <= 0.0:
+            continue
+        if kinds[j] == ALT:
+            if math.isnan(h1):
+                h1 = height(x1[0], x1[1], x1[2], wp)
+            g1 = h1 - levels[j]
+        else:
+            g1 = event(kinds[j], levels[j], x1, wp, rp)
+        if g1 > 0.0:
+            continue
+        h = _refine(kinds[j], levels[j], x, dt, g0, g1, c, mdl, rp, work, xe)
+        if best < 0 or h < best_h:
+            best, best_h = j, h
+            out[:] = xe
+    if best < 0:
+        out[:] = x1
+        return best_h, best, h1
+    return best_h, best, math.nan
+
+
+# --- the Python side ---------------------------------------------------------------------------
+
+ATM = np.ascontiguousarray(
+    np.stack(
+        (atm._H_BASE_ARR, atm._LAPSE_ARR, atm._T_BASE_ARR, atm._P_BASE_ARR, atm._EXPO_ARR)
+    ).astype(np.float64)
+)
+
+
+def command_array(cmd: Command) -> np.ndarray:
+    """A command as the compiled kernel takes it."""
+    p = cmd.prop
+    d, f = cmd.dir_ecef, cmd.fin_ecef
+    if p is None:
+        return np.array([0.0, 0.0, 0.0, 0.0, d[0], d[1], d[2], f[0], f[1], f[2]])
+    return np.array(
+        [cmd.throttle, p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps, *d, *f],
+        dtype=np.float64,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class FlightKernel:
+    """One body in one world, as arrays for the compiled kernel."""
+
+    wp: np.ndarray
+    bp: np.ndarray
+    aero: np.ndarray
+
+    def rk4(self, x: State, dt: float, c: np.ndarray) -> State:
+        """One RK4 step under command array ``c`` (see ``command_array``)."""
+        out = _rk4_new(np.array(x, dtype=np.float64), dt, c, self.wp, self.bp, self.aero, ATM)
+        return tuple(out.tolist())  # type: ignore[return-value]
+
+    def derivatives(self, x: State, c: np.ndarray) -> State:
+        out = _derivatives_new(np.array(x, dtype=np.float64), c, self.wp, self.bp, self.aero, ATM)
+        return tuple(out.tolist())  # type: ignore[return-value]
+
+    @property
+    def model(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(wp, bp, aero, at)``: what the compiled loops take."""
+        return (self.wp, self.bp, self.aero, ATM)
+
+
+def reserve_array(
+    model: ReserveModel, target_ecef: tuple[float, float, float] | None, mode: str
+) -> np.ndarray:
+    """``reserve_budget``'s constants as the compiled kernel takes them."""
+    kind = 0.0 if mode == "expendable" else (1.0 if target_ecef is None else 2.0)
+    m = model
+    return np.array(
+        [
+            kind,
+            m.dry_mass_kg,
+            m.exhaust_vac_mps,
+            m.exhaust_sl_mps,
+            m.mu_m3ps2,
+            m.coast_s,
+            m.entry_altitude_m,
+            m.entry_target_speed_mps,
+            m.entry_accel_mps2,
+            m.landing_dv_mps,
+            m.margin,
+            *(target_ecef or (0.0, 0.0, 0.0)),
+        ],
+        dtype=np.float64,
+    )
+
+
+def _world_array(world: World) -> np.ndarray | None:
+    earth, air = world.earth, world.atmosphere
+    if type(air) is atm.USSA1976:
+        use_atm = 1.0
+    elif type(air) is atm.Vacuum:
+        use_atm = 0.0
+    else:
+        return None
+    if type(earth) is WGS84Earth:
+        shape = (1.0, earth.a_m, earth.b_m, earth.e2, earth.ep2)
+        j2 = earth.j2
+    elif type(earth) is SphericalEarth:
+        shape, j2 = (0.0, earth.radius_m, 0.0, 0.0, 0.0), 0.0
+    else:
+        return None
+    return np.array([*shape, earth.mu_m3ps2, earth.omega_radps, j2, use_atm], dtype=np.float64)
+
+
+_KERNELS: dict[tuple[int, int], tuple[Body, World, FlightKernel | None]] = {}
+_REFERENCE_ONLY = [False]
+
+
+@contextmanager
+def reference_only() -> Iterator[None]:
+    """Inside the block every flight runs on the pure-Python reference (tests, debugging)."""
+    before = _REFERENCE_ONLY[0]
+    _REFERENCE_ONLY[0] = True
+    try:
+        yield
+    finally:
+        _REFERENCE_ONLY[0] = before
+
+
+def flight_kernel(body: Body, world: World) -> FlightKernel | None:
+    """The compiled kernel for this body and world, or None if a model is not supported
+    (any Earth or atmosphere other than the built-in ones: the reference code flies those)."""
+    if _REFERENCE_ONLY[0]:
+        return None
+    key = (id(body), id(world))
+    hit = _KERNELS.get(key)
+    if hit is not None and hit[0] is body and hit[1] is world:
+        return hit[2]
+    wp = _world_array(world)
+    kernel = None
+    if wp is not None:
+        aero = body.aero
+        kernel = FlightKernel(
+            wp=wp,
+            bp=np.array([aero.reference_area_m2, body.fin_authority_m2], dtype=np.float64),
+            aero=np.array([aero.mach, aero.cd], dtype=np.float64).reshape(2, len(aero.mach)),
+        )
+    if len(_KERNELS) > 256:
+        _KERNELS.clear()
+    _KERNELS[key] = (body, world, kernel)  # holding them keeps their ids from being reused
+    return kernel

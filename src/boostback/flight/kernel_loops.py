@@ -1,0 +1,384 @@
+"""Whole loops on the compiled kernel: the impact prediction and the ascent, one call each.
+
+``predict`` is ``flight.predict.predict_impact_reference`` and ``ascent`` the stepping loop of
+``flight.ascent.fly_ascent`` (steering, max-Q throttle, acceleration cap, MECO on the recovery
+reserve), step for step and operation for operation, on ``flight.kernel``. The guidance
+functions they inline (``guidance.ascent``) are repeated here in the same order of operations.
+``sample_rows`` lays out many recorder samples at once (``FlightRecorder.sample``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+from boostback.dynamics.point_mass import PropulsionParams
+from boostback.flight.kernel import (
+    ALT,
+    MASS,
+    RESERVE,
+    SPEED,
+    FlightKernel,
+    air,
+    event,
+    geodetic,
+    height,
+    step,
+)
+
+__all__ = ["SUTTON_GRAVES_K", "AscentLoop", "ascent", "predict", "sample_rows"]
+
+SUTTON_GRAVES_K = 1.7415e-4  # kg^0.5 / m, Earth air (Sutton & Graves 1971)
+THROTTLE_RATE = 0.2  # per second (flight.ascent's)
+_NO_RESERVE = np.zeros(14)
+
+
+# --- the impact prediction ---------------------------------------------------------------------
+
+
+@nb.njit(cache=True)
+def _coarse_dt(altitude_m, fine):
+    if altitude_m > 90_000.0:
+        return 5.0
+    if altitude_m > 50_000.0:
+        return 1.0
+    return fine
+
+
+@nb.njit(cache=True)
+def _predict(x0, t, mdl, rp, ground, dry, entry, nose, fine, max_time):
+    """Fly to the ground; ``entry = [lit (0/1), thrust_vac, exit_area, mass_flow, start
+    altitude, target speed]``. Returns ``[t, state (7), peak q, peak heat, burn kg, landed]``."""
+    wp, at = mdl[0], mdl[3]
+    x = x0.copy()
+    nxt, x1, xe = np.empty(7), np.empty(7), np.empty(7)
+    work = np.empty((5, 7))
+    coast = np.zeros(10)
+    burn = np.zeros(10)
+    burn[0], burn[1], burn[2], burn[3] = 1.0, entry[1], entry[2], entry[3]
+    kinds = np.zeros(3, np.int64)
+    levels, g0s = np.zeros(3), np.zeros(3)
+    has_entry = entry[0] > 0.5
+    start_alt, target = entry[4], entry[5]
+    burning = False
+    burned = not has_entry
+    m_start = x[6]
+    m_after_burn = x[6]
+    peak_q = peak_heat = 0.0
+    t_end = t + max_time
+    ev = -1
+    alt = height(x[0], x[1], x[2], wp)
+    while t < t_end:
+        _p, rho, _a = air(alt, wp, at)
+        speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+        if not burning:
+            peak_q = max(peak_q, 0.5 * rho * speed * speed)
+            heat = SUTTON_GRAVES_K * math.sqrt(rho / nose) * speed**3.0
+            peak_heat = max(peak_heat, heat)
+        kinds[0], levels[0], g0s[0], n = ALT, ground, alt - ground, 1
+        c = coast
+        h = _coarse_dt(alt, fine)
+        if not burned and has_entry:
+            r = math.sqrt(x[0] ** 2 + x[1] ** 2 + x[2] ** 2)
+            up_speed = (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r
+            if not burning and up_speed < 0.0:
+                if alt <= start_alt:
+                    burning = True
+                else:
+                    kinds[1], levels[1], g0s[1], n = ALT, start_alt, alt - start_alt, 2
+                    h = min(h, 1.0) if alt < start_alt + 20_000 else h
+            if burning:
+                if speed <= target or x[6] <= dry:
+                    burned, burning = True, False
+                    m_after_burn = x[6]
+                    continue
+                burn[4], burn[5], burn[6] = -x[3] / speed, -x[4] / speed, -x[5] / speed
+                c = burn
+                kinds[1], levels[1], g0s[1] = SPEED, target, event(SPEED, target, x, wp, rp)
+                kinds[2], levels[2], g0s[2], n = MASS, dry, x[6] - dry, 3
+                h = min(h, 0.5)
+        dt, ev, h1 = step(x, h, c, mdl, rp, kinds, levels, g0s, n, work, x1, xe, nxt)
+        x[:] = nxt
+        t = t + dt
+        if ev == 0:
+            break
+        alt = h1 if not math.isnan(h1) else height(x[0], x[1], x[2], wp)
+    res = np.empty(12)
+    res[0] = t
+    res[1:8] = x
+    res[8], res[9] = peak_q, peak_heat
+    res[10] = m_start - (m_after_burn if burned else x[6])
+    res[11] = 1.0 if ev == 0 else 0.0
+    return res
+
+
+def predict(
+    kernel: FlightKernel,
+    x: tuple[float, ...],
+    t: float,
+    ground_alt_m: float,
+    dry_mass_kg: float,
+    entry: tuple[PropulsionParams, float, float] | None,
+    nose_radius_m: float,
+    fine_dt_s: float,
+    max_time_s: float,
+) -> tuple[float, tuple[float, ...], float, float, float, bool]:
+    """``predict_impact`` in one compiled call: ``(t, state, peak q, peak heat, entry-burn
+    propellant, landed)``; ``entry`` is (engines, start altitude, target speed) or None."""
+    if entry is None:
+        e = np.zeros(6)
+    else:
+        p, start, target = entry
+        e = np.array([1.0, p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps, start, target])
+    r = _predict(
+        np.array(x, dtype=np.float64),
+        float(t),
+        kernel.model,
+        _NO_RESERVE,
+        float(ground_alt_m),
+        float(dry_mass_kg),
+        e,
+        float(nose_radius_m),
+        float(fine_dt_s),
+        float(max_time_s),
+    ).tolist()
+    return r[0], tuple(r[1:8]), r[8], r[9], r[10], r[11] > 0.5
+
+
+# --- the ascent --------------------------------------------------------------------------------
+
+
+@nb.njit(cache=True)
+def _unit(v0, v1, v2):
+    n = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+    return v0 / n, v1 / n, v2 / n
+
+
+@nb.njit(cache=True)
+def _flight_path(v0, v1, v2, u0, u1, u2):
+    s = math.sqrt(v0**2 + v1**2 + v2**2)
+    if s == 0.0:
+        return math.pi / 2
+    return math.asin(max(-1.0, min(1.0, (v0 * u0 + v1 * u1 + v2 * u2) / s)))
+
+
+@nb.njit(cache=True)
+def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
+    """The ascent from ``x0`` at t = 0 to MECO (or propellant out, or ``max_t``).
+
+    ``pp = [thrust_vac, exit_area, mass_flow, throttle_min, throttle_max, engines]``, ``gp =
+    [rise, kick duration, kick, downrange (3), max q, q lookahead, max acceleration or NaN]``.
+    Fills ``rows`` (if it has any) with the recorder's samples. Returns ``[t, state (7), max q,
+    its time, first and last time throttled down (NaN: never), event (-1, 0 MECO, 1 propellant
+    out), rows filled]``.
+    """
+    wp, at = mdl[0], mdl[3]
+    record = rows.shape[0] > 0
+    t_rise, t_kick, kick = gp[0], gp[1], gp[2]
+    dr0, dr1, dr2 = gp[3], gp[4], gp[5]
+    q_max, lookahead, a_max = gp[6], gp[7], gp[8]
+    t_min, t_max = pp[3], pp[4]
+    x = x0.copy()
+    nxt, x1, xe = np.empty(7), np.empty(7), np.empty(7)
+    work = np.empty((5, 7))
+    c = np.zeros(10)
+    c[1], c[2], c[3] = pp[0], pp[1], pp[2]
+    kinds = np.array([RESERVE, MASS])
+    levels = np.array([empty, empty])
+    g0s = np.zeros(2)
+    t = 0.0
+    q_prev = 0.0
+    throttle_prev = t_max
+    max_q = max_q_t = 0.0
+    first_down = last_down = math.nan
+    turning = False
+    ev = -1
+    n_rows = 0
+    lat, lon, h = geodetic(x[0], x[1], x[2], wp)
+    p_pa, rho, a = air(h, wp, at)
+    speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+    qbar = 0.5 * rho * speed * speed
+    while t < max_t:
+        cl = math.cos(lat)
+        u0, u1, u2 = cl * math.cos(lon), cl * math.sin(lon), math.sin(lat)
+        # steering (guidance.ascent.AscentSteering.direction)
+        if turning:
+            d0, d1, d2 = _unit(x[3], x[4], x[5])
+        elif t <= t_rise:
+            d0, d1, d2 = u0, u1, u2
+        else:
+            tip = kick * min((t - t_rise) / t_kick, 1.0)
+            if tip >= kick and math.pi / 2 - _flight_path(x[3], x[4], x[5], u0, u1, u2) >= kick:
+                turning = True
+                d0, d1, d2 = _unit(x[3], x[4], x[5])
+            else:
+                dot = dr0 * u0 + dr1 * u1 + dr2 * u2
+                e0, e1, e2 = _unit(dr0 - dot * u0, dr1 - dot * u1, dr2 - dot * u2)
+                ct, st = math.cos(tip), math.sin(tip)
+                d0, d1, d2 = ct * u0 + st * e0, ct * u1 + st * e1, ct * u2 + st * e2
+        # max-Q throttle (guidance.ascent.max_q_throttle), rate limit, acceleration cap
+        q_pred = qbar + max((qbar - q_prev) / dt, 0.0) * lookahead
+        excess = (q_pred - 0.9 * q_max) / q_max
+        throttle = t_max if excess <= 0.0 else max(t_min, min(t_max, t_max - 4.0 * excess))
+        step_max = THROTTLE_RATE * dt
+        throttle = min(max(throttle, throttle_prev - step_max), throttle_prev + step_max)
+        if not math.isnan(a_max):
+            full = pp[0] * t_max - pp[1] * p_pa
+            cap = (a_max * x[6] + pp[1] * p_pa) / pp[0]
+            if full > 0.0 and cap < throttle:
+                throttle = max(cap, t_min)
+        if throttle < t_max:
+            if math.isnan(first_down):
+                first_down = t
+            last_down = t
+        throttle_prev = throttle
+        c[0], c[4], c[5], c[6] = throttle, d0, d1, d2
+        if record and n_rows < rows.shape[0]:
+            row = rows[n_rows]
+            row[:] = 0.0
+            row[0] = t
+            row[1:8] = x
+            row[8] = throttle
+            if throttle > 0.0:
+                row[9] = max(throttle * pp[0] - pp[1] * p_pa, 0.0)
+                row[10] = pp[5]
+            row[11], row[12], row[13] = d0, d1, d2
+            row[17], row[18] = speed / a, qbar
+            n_rows += 1
+        q_prev = qbar
+        g0s[0] = event(RESERVE, empty, x, wp, rp)
+        g0s[1] = x[6] - empty
+        h_step, ev, _h1 = step(x, dt, c, mdl, rp, kinds, levels, g0s, 2, work, x1, xe, nxt)
+        x[:] = nxt
+        t = t + h_step
+        lat, lon, h = geodetic(x[0], x[1], x[2], wp)
+        p_pa, rho, a = air(h, wp, at)
+        speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+        qbar = 0.5 * rho * speed * speed
+        if qbar > max_q:
+            max_q, max_q_t = qbar, t
+        if ev >= 0:
+            break
+    res = np.empty(14)
+    res[0] = t
+    res[1:8] = x
+    res[8], res[9], res[10], res[11] = max_q, max_q_t, first_down, last_down
+    res[12], res[13] = ev, n_rows
+    return res
+
+
+@dataclass(frozen=True)
+class AscentLoop:
+    """What the compiled ascent returns."""
+
+    state: tuple[float, ...]
+    t_s: float
+    max_q_pa: float
+    max_q_t_s: float
+    throttle_down_s: tuple[float, float] | None
+    event: str | None  # "meco", "propellant_out" or None (time limit)
+    rows: np.ndarray  # the recorder's samples (empty when not recording)
+
+
+def ascent(
+    kernel: FlightKernel,
+    x0: tuple[float, ...],
+    dt: float,
+    reserve: np.ndarray,
+    prop: PropulsionParams,
+    engines: float,
+    guidance: tuple[float, ...],
+    empty_kg: float,
+    max_time_s: float,
+    record: bool,
+) -> AscentLoop:
+    """The ascent loop in one compiled call (see ``_ascent`` for ``guidance``)."""
+    pp = np.array(
+        [
+            prop.thrust_vac_n,
+            prop.exit_area_m2,
+            prop.mass_flow_kgps,
+            prop.throttle_min,
+            prop.throttle_max,
+            engines,
+        ]
+    )
+    n = math.ceil(max_time_s / dt) + 2 if record else 0
+    rows = np.zeros((n, 20))
+    r = _ascent(
+        np.array(x0, dtype=np.float64),
+        float(dt),
+        kernel.model,
+        reserve,
+        pp,
+        np.array(guidance, dtype=np.float64),
+        float(empty_kg),
+        float(max_time_s),
+        rows,
+    )
+    out = r.tolist()
+    first, last = out[10], out[11]
+    down = None if math.isnan(first) else (first, last)
+    name = {0: "meco", 1: "propellant_out"}.get(int(out[12]))
+    return AscentLoop(tuple(out[1:8]), out[0], out[8], out[9], down, name, rows[: int(out[13])])
+
+
+# --- many recorder samples at once ----------------------------------------------------------
+
+
+@nb.njit(cache=True)
+def _sample_rows(t0, t, r, v, m, throttle, dirs, lp, engines, mdl):
+    wp, at = mdl[0], mdl[3]
+    n = t.shape[0]
+    rows = np.zeros((n, 20))
+    for i in range(n):
+        row = rows[i]
+        p_pa, rho, a = air(height(r[i, 0], r[i, 1], r[i, 2], wp), wp, at)
+        speed = math.sqrt(v[i, 0] * v[i, 0] + v[i, 1] * v[i, 1] + v[i, 2] * v[i, 2])
+        row[0] = t0 + t[i]
+        row[1:4] = r[i]
+        row[4:7] = v[i]
+        row[7] = m[i]
+        thr = throttle[i]
+        row[8] = thr
+        if thr > 0.0:
+            row[9] = max(thr * lp[0] - lp[1] * p_pa, 0.0)
+            row[10] = engines
+        row[11:14] = dirs[i]
+        row[17], row[18] = speed / a, 0.5 * rho * speed * speed
+    return rows
+
+
+def sample_rows(
+    kernel: FlightKernel,
+    t0: float,
+    t: np.ndarray,
+    r_ecef: np.ndarray,
+    v_ecef: np.ndarray,
+    mass: np.ndarray,
+    throttle: np.ndarray,
+    dirs: np.ndarray,
+    prop: PropulsionParams,
+    engines: float,
+) -> np.ndarray:
+    """Recorder rows (``FlightRecorder.sample``'s columns) for samples at times ``t0 + t``:
+    thrust from ``prop`` where the throttle is above zero, no fins, no heating."""
+
+    def f64(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a, dtype=np.float64)
+
+    return _sample_rows(
+        float(t0),
+        f64(t),
+        f64(r_ecef),
+        f64(v_ecef),
+        f64(mass),
+        f64(throttle),
+        f64(dirs),
+        np.array([prop.thrust_vac_n, prop.exit_area_m2]),
+        float(engines),
+        kernel.model,
+    )
