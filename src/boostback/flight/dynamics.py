@@ -103,8 +103,10 @@ def derivatives(x: State, cmd: Command, body: Body, world: World) -> State:
     ay += w * w * py - 2.0 * w * vx
     mdot = 0.0
     prop = cmd.prop
+    thrust = 0.0
     if prop is not None and cmd.throttle > 0.0:
-        f = max(cmd.throttle * prop.thrust_vac_n - prop.exit_area_m2 * p_pa, 0.0) / m
+        thrust = max(cmd.throttle * prop.thrust_vac_n - prop.exit_area_m2 * p_pa, 0.0)
+        f = thrust / m
         d = cmd.dir_ecef
         ax += f * d[0]
         ay += f * d[1]
@@ -115,6 +117,8 @@ def derivatives(x: State, cmd: Command, body: Body, world: World) -> State:
         if speed > 0.0:
             q = 0.5 * rho * speed * speed
             k = -q * body.aero.cd_at(speed / a) * body.aero.reference_area_m2 / (m * speed)
+            if thrust > 0.0:
+                k *= body.aero.plume_at(thrust, q)
             ax += k * vx
             ay += k * vy
             az += k * vz

@@ -12,7 +12,8 @@ prediction, the ascent) in compiled code on top of this.
 Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at)``):
 
 - world ``wp``: ``[wgs84 (1) or sphere (0), a (or radius), b, e2, ep2, mu, omega, j2, use_atm]``;
-- body ``bp``: ``[reference area, fin authority]``; aero ``(2, n)``: Mach row, Cd row;
+- body ``bp``: ``[reference area, fin authority, k, C_T (k), plume factor (k)]`` with the
+  retro-propulsion table (k = 0 without one); aero ``(2, n)``: Mach row, Cd row;
 - atmosphere ``at`` ``(5, 8)``: USSA1976 layer bases, lapse rates, base temperatures and
   pressures, and exponents;
 - command ``c``: ``[throttle (0 without engines), thrust_vac, exit_area, mass_flow, dir (3),
@@ -188,6 +189,7 @@ def _derivatives(x, c, mdl, out):
     ay += w * w * py - 2.0 * w * vx
     mdot = 0.0
     throttle = c[0]
+    thrust = 0.0
     if throttle > 0.0:
         thrust = throttle * c[1] - c[2] * p_pa
         if 0.0 > thrust:
@@ -202,6 +204,9 @@ def _derivatives(x, c, mdl, out):
         if speed > 0.0:
             q = 0.5 * rho * speed * speed
             k = -q * _cd(speed / a, aero) * bp[0] / (m * speed)
+            n_pl = int(bp[2])
+            if thrust > 0.0 and n_pl > 0:
+                k *= _interp(thrust / (q * bp[0]), bp[3 : 3 + n_pl], bp[3 + n_pl : 3 + 2 * n_pl])
             ax += k * vx
             ay += k * vy
             az += k * vz
@@ -500,7 +505,16 @@ def flight_kernel(body: Body, world: World) -> FlightKernel | None:
         aero = body.aero
         kernel = FlightKernel(
             wp=wp,
-            bp=np.array([aero.reference_area_m2, body.fin_authority_m2], dtype=np.float64),
+            bp=np.array(
+                [
+                    aero.reference_area_m2,
+                    body.fin_authority_m2,
+                    len(aero.plume_ct),
+                    *aero.plume_ct,
+                    *aero.plume_factor,
+                ],
+                dtype=np.float64,
+            ),
             aero=np.array([aero.mach, aero.cd], dtype=np.float64).reshape(2, len(aero.mach)),
         )
     if len(_KERNELS) > 256:

@@ -43,8 +43,19 @@ def resolve_site(ref: SiteRef, key: str, file: str | None = None) -> Site:
     return SITES[ref]
 
 
-def _aero(area_m2: float, table: list[tuple[float, float]]) -> AeroParams:
-    return AeroParams(area_m2, tuple(float(r[0]) for r in table), tuple(float(r[1]) for r in table))
+def _aero(
+    area_m2: float,
+    table: list[tuple[float, float]],
+    plume: list[tuple[float, float]] | None = None,
+) -> AeroParams:
+    plume = plume or []
+    return AeroParams(
+        area_m2,
+        tuple(float(r[0]) for r in table),
+        tuple(float(r[1]) for r in table),
+        tuple(float(r[0]) for r in plume),
+        tuple(float(r[1]) for r in plume),
+    )
 
 
 @dataclass(frozen=True)
@@ -211,5 +222,6 @@ def flight_setup(
         boostback_prop=stage_propulsion(booster, hw.boostback_engines if hw else 1),
         entry_prop=stage_propulsion(booster, hw.entry_engines if hw else 1),
         ascent_body=Body(_aero(booster.area_m2, vehicle.ascent.cd_mach)),
-        descent_body=Body(_aero(booster.area_m2, descent_cd), fins),
+        # engines first into the flow once separated: the plume shields the stage in its burns
+        descent_body=Body(_aero(booster.area_m2, descent_cd, booster.plume_drag), fins),
     )
