@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import dataclass
 
 import clarabel
 import numpy as np
@@ -33,6 +34,18 @@ _INFEASIBLE = {"PrimalInfeasible"}
 GLIDE_TOL = 1e-7
 # After the glide slope binds, this many solves of the same mode skip the relaxation.
 GLIDE_SKIP = 8
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One Clarabel solve: status, and when solved x (unscaled and scaled), dual z, row scale."""
+
+    status: str
+    st: _Structure
+    x: np.ndarray | None = None
+    x_scaled: np.ndarray | None = None
+    z: np.ndarray | None = None
+    scale: np.ndarray | None = None
 
 
 def _velocities(r: np.ndarray, u: np.ndarray, d: Discretized, discretization: str) -> np.ndarray:
@@ -65,6 +78,8 @@ def _shared_structure(
 
 class ConicSolver:
     """Drop-in replacement for ``LcvxSolver`` that calls Clarabel directly."""
+
+    gives_mass_slope = True  # solve(..., mass_slope=True) fills plan.mass_slope_kg_per_s
 
     def __init__(
         self, nodes: int = 50, discretization: str = "foh", tol: float | None = None
@@ -111,12 +126,10 @@ class ConicSolver:
             self._nondim = (prob, nd, sc)
         return discretize_nondimensional(prob, tf_s, self.nodes, dist, scaled=(nd, sc))
 
-    def _run(
-        self, mode: str, n_vert: int, glide: bool, d: Discretized, err_max: float
-    ) -> tuple[str, np.ndarray | None, _Structure]:
-        """One Clarabel solve of one shape: (status, unscaled x or None, structure)."""
+    def _run(self, mode: str, n_vert: int, glide: bool, d: Discretized, err_max: float) -> _Run:
+        """One Clarabel solve of one shape."""
         st = self._structure(mode, n_vert, glide)
-        data, b = st.scaled_data(d, err_max)
+        data, b, scale = st.scaled_data(d, err_max)
         key = (mode, n_vert, glide)
         solver = self._solvers.get(key)
         if solver is None:  # first solve of this shape: factorisation set up once
@@ -130,8 +143,38 @@ class ConicSolver:
         sol = solver.solve()
         status = str(sol.status)
         if status not in _SOLVED:
-            return status, None, st
-        return status, np.asarray(sol.x) * st.col_scale, st
+            return _Run(status, st)
+        x = np.asarray(sol.x)
+        return _Run(status, st, x * st.col_scale, x, np.asarray(sol.z), scale)
+
+    def _mass_slope(
+        self,
+        prob: LandingProblem,
+        tf_s: float,
+        run: _Run,
+        d: Discretized,
+        dist: np.ndarray | None,
+        dist_rate: np.ndarray | None,
+        err_max: float,
+        final_mass: float,
+    ) -> float:
+        """d(final mass)/d(time of flight) in kg/s, by the envelope theorem (fuel modes)."""
+        st = run.st
+        if st.lay.mode == "error" or run.z is None or run.x_scaled is None:
+            return float("nan")
+        h = 1e-6 * tf_s
+        ends = []
+        for sign in (-1.0, 1.0):
+            di = dist
+            if dist is not None and dist_rate is not None:
+                di = dist + sign * h * dist_rate
+            ends.append(self._discretize(prob, tf_s + sign * h, di)[2])
+        if any(int(e.vert[:-1].sum()) != st.lay.n_vert for e in ends):
+            return float("nan")  # on a jump of the vertical-descent length
+        dv = st.value_rate(ends[0], ends[1], 2 * h, err_max, run.scale, run.x_scaled, run.z)
+        # The objective is -w_N and the final mass is m_sc exp(w_N + z0_N).
+        dz0 = (ends[1].z0[-1] - ends[0].z0[-1]) / (2 * h)
+        return final_mass * (dz0 - dv)
 
     def solve(
         self,
@@ -141,8 +184,14 @@ class ConicSolver:
         *,
         error_bound_m: float = 0.0,
         disturbance_enu_mps2: np.ndarray | None = None,
+        mass_slope: bool = False,
+        disturbance_rate_enu_mps2_per_s: np.ndarray | None = None,
     ) -> LandingPlan:
-        """Solve at time of flight ``tf_s``; the disturbance is (N, 3), one row per interval."""
+        """Solve at time of flight ``tf_s``; the disturbance is (N, 3), one row per interval.
+
+        ``mass_slope`` also gives the plan's ``mass_slope_kg_per_s`` (fuel modes), with the
+        disturbance moving at ``disturbance_rate_enu_mps2_per_s`` per second of time of flight.
+        """
         if mode not in ("fuel", "error", "fuel_bounded"):
             raise ValueError("mode must be 'fuel', 'error' or 'fuel_bounded'")
         start = time.perf_counter()
@@ -151,42 +200,59 @@ class ConicSolver:
         glide = d.tan_gs > 0.0
         err_max = max(error_bound_m, 0.0) / sc.length_m
         try:
-            status, x, st = "", None, None
+            run: _Run | None = None
             skip = self._skip_relaxed.get(mode, 0)
             if glide and skip == 0:
-                status, x, st = self._run(mode, n_vert, False, d, err_max)
-                if x is not None:
-                    r = x[st.lay.i_r]
-                    if _glide_violation(r, d, st.lay.pinned) > GLIDE_TOL:
-                        x = None
+                run = self._run(mode, n_vert, False, d, err_max)
+                if run.x is not None:
+                    r = run.x[run.st.lay.i_r]
+                    if _glide_violation(r, d, run.st.lay.pinned) > GLIDE_TOL:
+                        run = None
                         self._skip_relaxed[mode] = GLIDE_SKIP
             elif glide:
                 self._skip_relaxed[mode] = skip - 1
-            if x is None and status not in _INFEASIBLE:
-                status, x, st = self._run(mode, n_vert, glide, d, err_max)
+            if run is None or (run.x is None and run.status not in _INFEASIBLE):
+                run = self._run(mode, n_vert, glide, d, err_max)
         except Exception as exc:
             return LandingPlan.failed(
                 PlanStatus.SOLVER_ERROR, str(exc), 1, time.perf_counter() - start
             )
-        if x is None or st is None:
+        x = run.x
+        if x is None:
             elapsed = time.perf_counter() - start
-            return LandingPlan.failed(PlanStatus.INFEASIBLE, f"solver status {status}", 1, elapsed)
-        lay = st.lay
+            return LandingPlan.failed(
+                PlanStatus.INFEASIBLE, f"solver status {run.status}", 1, elapsed
+            )
+        lay = run.st.lay
         r = x[lay.i_r]
         u = x[lay.i_u]
         v = _velocities(r, u, d, lay.discretization)
         length, speed, accel = sc.length_m, sc.speed_mps, sc.accel_mps2
         err = float(np.linalg.norm(r[-1, :2] - nd.target_enu_m[:2])) * length
+        mass = np.exp(x[lay.i_w] + d.z0) * sc.mass_kg
+        slope = float("nan")
+        if mass_slope:
+            slope = self._mass_slope(
+                prob,
+                tf_s,
+                run,
+                d,
+                disturbance_enu_mps2,
+                disturbance_rate_enu_mps2_per_s,
+                err_max,
+                float(mass[-1]),
+            )
         return LandingPlan(
             status=PlanStatus.OPTIMAL if mode == "fuel" else PlanStatus.MIN_ERROR,
             tf_s=tf_s,
             t_s=d.t_s * sc.time_s,
             r_enu_m=r * length,
             v_enu_mps=v * speed,
-            mass_kg=np.exp(x[lay.i_w] + d.z0) * sc.mass_kg,
+            mass_kg=mass,
             accel_enu_mps2=u * accel,
             sigma_mps2=x[lay.i_s] * accel,
             landing_error_m=err,
             solves=1,
             solve_time_s=time.perf_counter() - start,
+            mass_slope_kg_per_s=slope,
         )

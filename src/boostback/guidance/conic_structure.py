@@ -350,9 +350,11 @@ class _Structure:
             parts.append([err_max, -d.target[0], -d.target[1]])
         return np.concatenate(parts)
 
-    def scaled_data(self, d: Discretized, err_max: float) -> tuple[np.ndarray, np.ndarray]:
+    def scaled_data(
+        self, d: Discretized, err_max: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The nonzeros of A (CSC order, columns scaled) and b, each linear row and each cone
-        as a block scaled to unit largest coefficient."""
+        as a block scaled to unit largest coefficient; and the row scale used."""
         data = self.coef_map @ coefficient_vector(d)
         b = self.rhs(d, err_max)
         row_max = np.zeros(self.m)
@@ -363,4 +365,26 @@ class _Structure:
             block = np.maximum.reduceat(row_max[self.n_lin :], self.soc_starts)
             row_max[self.n_lin :] = np.repeat(block, self.soc_dims)
         scale = 1.0 / np.where(row_max > 0.0, row_max, 1.0)
-        return data * scale[self.indices], b * scale
+        return data * scale[self.indices], b * scale, scale
+
+    def value_rate(
+        self,
+        lower: Discretized,
+        upper: Discretized,
+        step: float,
+        err_max: float,
+        scale: np.ndarray,
+        x: np.ndarray,
+        z: np.ndarray,
+    ) -> float:
+        """Derivative of the optimal value along a path of problem data (envelope theorem).
+
+        For ``min q'x s.t. b - A x in K`` with optimal primal ``x`` and dual ``z`` (scaled, as
+        Clarabel returns them), ``dV = z' (dA x - db)``; dA and db are central differences of
+        the data between ``lower`` and ``upper``, ``step`` apart, in the same row scale.
+        """
+        dp = coefficient_vector(upper) - coefficient_vector(lower)
+        da = (self.coef_map @ dp) * scale[self.indices]
+        db = (self.rhs(upper, err_max) - self.rhs(lower, err_max)) * scale
+        dax = np.bincount(self.indices, weights=da * x[self.nnz_col], minlength=self.m)
+        return float(z @ (dax - db)) / step
