@@ -1,333 +1,51 @@
 """The landing problem written straight into Clarabel's conic form: the fast path.
 
 Same problem, same numbers as the CVXPY formulation in ``lcvx.py`` (both take them from
-``discretize``), but without CVXPY's canonicalisation on every solve: the sparsity pattern of
-``A`` is built once per structure (node count, mode, vertical-descent length, glide slope on or
-off) together with the permutation into CSC order, and each solve only evaluates the nonzeros in
-one vectorised pass and hands them to Clarabel.
+``discretize``), but without CVXPY's canonicalisation on every solve: the sparsity pattern is
+built once per shape (``conic_structure``), and each solve evaluates the nonzeros in one sparse
+product and hands them to a Clarabel solver kept for that shape (``update``, not a new setup).
 
-Clarabel solves ``min q'x  s.t.  b - A x in K``. Variables, in blocks: r (n+1, 3), v (n+1, 3),
-u (n+1, 3), s (n+1), w (n+1), and for the error mode one epigraph variable e.
+Glide slope first relaxed: the glide-slope cones are a sixth of the problem's rows and rarely
+bind (a booster comes down steeply). A solve with them left out (the floor ``r_z >= target_z``
+kept) is a relaxation, so if its optimum satisfies the glide slope it is optimal for the whole
+problem, and if the relaxation is infeasible so is the whole problem. Otherwise the whole problem
+is solved, and the next few solves of that mode go to it directly.
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import clarabel
 import numpy as np
 from scipy import sparse
 
+from boostback.guidance.conic_structure import _Layout, _Structure
 from boostback.guidance.discretize import Discretized, discretize_nondimensional
 from boostback.guidance.plan import LandingPlan, PlanStatus
-from boostback.guidance.problem import LandingProblem
+from boostback.guidance.problem import LandingProblem, Scales
 
 _SOLVED = {"Solved", "AlmostSolved"}
+_INFEASIBLE = {"PrimalInfeasible"}
+# A relaxed optimum is accepted when no node is below the glide slope by more than this
+# (nondimensional length, i.e. a fraction of the distance to go: ~0.2 mm over 2 km).
+GLIDE_TOL = 1e-7
+# After the glide slope binds, this many solves of the same mode skip the relaxation.
+GLIDE_SKIP = 8
 
 
-class _Rows:
-    """Accumulates constraint rows as COO triplets whose values are filled per solve."""
+@dataclass(frozen=True)
+class _Run:
+    """One Clarabel solve: status, and when solved x (unscaled and scaled), dual z, row scale."""
 
-    def __init__(self) -> None:
-        self.rows: list[np.ndarray] = []
-        self.cols: list[np.ndarray] = []
-        self.n_rows = 0
-
-    def add(self, count: int, entries: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """Add ``count`` rows; each entry is (row offsets in 0..count-1, column indices)."""
-        base = self.n_rows
-        for r, c in entries:
-            self.rows.append(base + np.asarray(r, dtype=np.int64))
-            self.cols.append(np.asarray(c, dtype=np.int64))
-        self.n_rows += count
-        return np.arange(base, base + count)
-
-
-@dataclass
-class _Layout:
-    n: int
-    mode: str
-    discretization: str
-    n_vert: int  # vertical-descent nodes before the final one
-    glide: bool
-
-    def __post_init__(self) -> None:
-        # In the fuel mode the landing point is the target: constraints relative to r_N use the
-        # target's numbers instead, which keeps r_N out of every node's rows (less fill-in).
-        self.pinned = self.mode == "fuel"
-        n1 = self.n + 1
-        self.i_r = np.arange(3 * n1).reshape(n1, 3)
-        self.i_u = 3 * n1 + np.arange(3 * n1).reshape(n1, 3)
-        self.i_s = 6 * n1 + np.arange(n1)
-        self.i_w = 7 * n1 + np.arange(n1)
-        self.n_x = 8 * n1 + (1 if self.mode == "error" else 0)
-        self.i_e = 8 * n1
-
-
-class _Structure:
-    """Fixed sparsity pattern, cones and the recipe for the nonzeros of one problem shape."""
-
-    def __init__(self, lay: _Layout) -> None:
-        self.lay = lay
-        n, n1 = lay.n, lay.n + 1
-        R, U, S, W = lay.i_r, lay.i_u, lay.i_s, lay.i_w
-        k = np.arange(n)
-        rows = _Rows()
-        # Each block records (row offsets, cols) in a fixed order; values are produced in the same
-        # order by `_values`, so one concatenation lines them up.
-        zero: list[tuple[np.ndarray, np.ndarray]] = []
-
-        def eq3(start_rows: int, cols: np.ndarray) -> None:
-            zero.append((start_rows + np.arange(cols.size), cols.ravel()))
-
-        # --- equalities (zero cone) ---
-        # Velocity is eliminated: with the control held over each interval, the double
-        # integrator gives r_{k+2} - 2 r_{k+1} + r_k in terms of u alone, plus one relation at
-        # each end that brings in the initial and the final velocity. N + 1 position rows replace
-        # 2N rows of velocity and position dynamics, and 3(N + 1) velocity unknowns go away.
-        foh = lay.discretization == "foh"
-        n_eq = 0
-        eq3(n_eq, R[0])
-        n_eq += 3
-        zero.append((np.array([n_eq]), np.array([W[0]])))
-        n_eq += 1
-        ri = n_eq + np.arange(3)  # first interval: brings in v0
-        zero += [(ri, R[1]), (ri, R[0]), (ri, U[0])]
-        if foh:
-            zero.append((ri, U[1]))
-        n_eq += 3
-        km = np.arange(n - 1)
-        rm = (n_eq + np.arange(3 * (n - 1)).reshape(n - 1, 3)).ravel()
-        zero += [
-            (rm, R[km + 2].ravel()),
-            (rm, R[km + 1].ravel()),
-            (rm, R[km].ravel()),
-            (rm, U[km].ravel()),
-            (rm, U[km + 1].ravel()),
-        ]
-        if foh:
-            zero.append((rm, U[km + 2].ravel()))
-        n_eq += 3 * (n - 1)
-        rf = n_eq + np.arange(3)  # last interval: brings in the touchdown velocity
-        zero += [(rf, R[n]), (rf, R[n - 1]), (rf, U[n - 1])]
-        if foh:
-            zero.append((rf, U[n]))
-        n_eq += 3
-        wr = n_eq + k
-        n_eq += n
-        zero += [(wr, W[1:]), (wr, W[:-1]), (wr, S[:-1])]
-        if foh:
-            zero.append((wr, S[1:]))
-        zero.append((np.array([n_eq]), np.array([R[n, 2]])))
-        n_eq += 1
-        if lay.mode == "fuel":
-            eq3(n_eq, R[n, :2])
-            n_eq += 2
-        # vertical descent: nodes n - n_vert .. n-1 hold r_h = r_N,h and v_h = 0, with v_k
-        # written in positions and controls as above
-        kv = np.arange(n - lay.n_vert, n)
-        if kv.size:
-            hr = n_eq + np.arange(2 * kv.size).reshape(kv.size, 2)
-            zero.append((hr.ravel(), R[kv, :2].ravel()))
-            if not lay.pinned:
-                zero.append((hr.ravel(), np.tile(R[n, :2], kv.size)))
-            n_eq += 2 * kv.size
-            vr = (n_eq + np.arange(2 * kv.size)).reshape(kv.size, 2).ravel()
-            zero += [(vr, R[kv + 1, :2].ravel()), (vr, R[kv, :2].ravel()), (vr, U[kv, :2].ravel())]
-            if foh:
-                zero.append((vr, U[kv + 1, :2].ravel()))
-            n_eq += 2 * kv.size
-        rows.add(n_eq, zero)
-        self.n_eq = n_eq
-
-        # --- inequalities (nonnegative cone): A x <= b ---
-        ineq: list[tuple[np.ndarray, np.ndarray]] = []
-        ni = 0
-        up = ni + np.arange(n1)  # s + mu2 w <= mu2
-        ineq += [(up, S), (up, W)]
-        ni += n1
-        ineq.append((ni + np.arange(n1), W))  # -w <= 0
-        ni += n1
-        ineq.append((ni + np.arange(n1), W))  # w <= w_max
-        ni += n1
-        ineq.append((np.array([ni]), np.array([W[n]])))  # -w_N <= -w_final_min
-        ni += 1
-        pt = ni + np.arange(n1)  # cos s - u_z <= 0
-        ineq += [(pt, S), (pt, U[:, 2])]
-        ni += n1
-        if not lay.glide:  # stay above the landing point: -r_k,z <= -target_z
-            ineq.append((ni + k, R[:-1, 2]))
-            ni += n
-        rows.add(ni, ineq)
-        self.n_ineq = ni
-
-        # --- second-order cones ---
-        soc: list[tuple[np.ndarray, np.ndarray]] = []
-        dims: list[int] = []
-        ns = 0
-        tr = ns + 4 * np.arange(n1)  # (s, u) for each node
-        soc += [(tr, S), (tr[:, None] + 1 + np.arange(3), U)]
-        ns += 4 * n1
-        dims += [4] * n1
-        lo = ns + 3 * np.arange(n1)  # (t + 1, t - 1, 2x): lower thrust bound
-        soc += [(lo, S), (lo, W), (lo + 1, S), (lo + 1, W), (lo + 2, W)]
-        ns += 3 * n1
-        dims += [3] * n1
-        if lay.glide:  # (r_k,z - target_z, tan * (r_k,h - r_N,h))
-            gs = ns + 3 * k
-            soc += [(gs, R[:-1, 2]), (gs[:, None] + 1 + np.arange(2), R[:-1, :2])]
-            if not lay.pinned:
-                soc.append((gs[:, None] + 1 + np.arange(2), np.tile(R[n, :2], (n, 1))))
-            ns += 3 * n
-            dims += [3] * n
-        if lay.mode in ("error", "fuel_bounded"):
-            er = np.array([ns])
-            if lay.mode == "error":
-                soc.append((er, np.array([lay.i_e])))
-            soc.append((er + 1 + np.arange(2), R[n, :2]))
-            ns += 3
-            dims.append(3)
-        rows.add(ns, soc)
-        self.soc_dims = dims
-
-        r_idx = np.concatenate([np.ravel(x) for x in rows.rows])
-        c_idx = np.concatenate([np.ravel(x) for x in rows.cols])
-        self.m = rows.n_rows
-        order = sparse.csc_matrix(
-            (np.arange(1, r_idx.size + 1, dtype=float), (r_idx, c_idx)), shape=(self.m, lay.n_x)
-        )
-        order.sort_indices()
-        if order.nnz != r_idx.size:
-            raise AssertionError("duplicate entries in the conic structure")
-        self.perm = order.data.astype(np.int64) - 1
-        self.indptr = order.indptr
-        self.indices = order.indices
-        self.cones = [
-            clarabel.ZeroConeT(self.n_eq),
-            clarabel.NonnegativeConeT(self.n_ineq),
-            *[clarabel.SecondOrderConeT(d) for d in dims],
-        ]
-        self.nnz_col = np.repeat(np.arange(lay.n_x), np.diff(self.indptr))
-        # Nondimensional variables are of order one except log-mass, which moves by tenths.
-        self.col_scale = np.ones(lay.n_x)
-        self.col_scale[lay.i_w] = 0.1
-        self.soc_rows = np.repeat(np.arange(len(dims)), dims)
-        self.q = np.zeros(lay.n_x)
-        if lay.mode == "error":
-            self.q[lay.i_e] = 1.0
-        else:
-            self.q[lay.i_w[n]] = -1.0
-        self.P = sparse.csc_matrix((lay.n_x, lay.n_x))
-
-    def values(self, d: Discretized, err_max: float) -> tuple[np.ndarray, np.ndarray]:
-        """The nonzeros of A (in structure order, then permuted to CSC) and the vector b."""
-        lay = self.lay
-        n, n1 = lay.n, lay.n + 1
-        dt = d.dt_s
-        foh = lay.discretization == "foh"
-        h2 = dt * dt
-        m3 = 3 * (n - 1)
-        vals: list[np.ndarray] = [np.ones(3), np.ones(1)]
-        # first interval: r1 - r0 - c0 u0 (- c1 u1) = dt v0 + dt^2/2 a0
-        vals += [np.ones(3), -np.ones(3), np.full(3, -(h2 / 3 if foh else h2 / 2))]
-        if foh:
-            vals.append(np.full(3, -h2 / 6))
-        # second differences: r_{k+2} - 2 r_{k+1} + r_k - dt^2 (w0 u_k + w1 u_{k+1} + w2 u_{k+2})
-        w0, w1 = (1 / 6, 2 / 3) if foh else (0.5, 0.5)
-        vals += [np.ones(m3), np.full(m3, -2.0), np.ones(m3), np.full(m3, -h2 * w0)]
-        vals.append(np.full(m3, -h2 * w1))
-        if foh:
-            vals.append(np.full(m3, -h2 / 6))
-        # last interval: r_N - r_{N-1} + b0 u_{N-1} (+ b1 u_N) = dt v_N - dt^2/2 a_{N-1}
-        vals += [np.ones(3), -np.ones(3), np.full(3, h2 / 6 if foh else h2 / 2)]
-        if foh:
-            vals.append(np.full(3, h2 / 3))
-        had = d.alpha * dt / 2
-        vals += [np.ones(n), -np.ones(n), np.full(n, had if foh else 2 * had)]
-        if foh:
-            vals.append(np.full(n, had))
-        vals.append(np.ones(1))
-        if lay.mode == "fuel":
-            vals.append(np.ones(2))
-        nv = lay.n_vert
-        if nv:
-            vals += [np.ones(2 * nv)] + ([] if lay.pinned else [-np.ones(2 * nv)])
-            # v_k,h = (r_{k+1} - r_k)/dt - g0 u_k (- g1 u_{k+1}) - dt/2 a_k = 0
-            vals += [np.full(2 * nv, 1 / dt), np.full(2 * nv, -1 / dt)]
-            vals.append(np.full(2 * nv, -(dt / 3 if foh else dt / 2)))
-            if foh:
-                vals.append(np.full(2 * nv, -dt / 6))
-        # inequalities
-        vals += [np.ones(n1), d.mu2, -np.ones(n1), np.ones(n1), -np.ones(1)]
-        vals += [np.full(n1, d.cos_tilt), -np.ones(n1)]
-        if not lay.glide:
-            vals.append(-np.ones(n))
-        # cones: (s, u) -> b - A x = (s, u) so A = -I
-        vals += [-np.ones(n1), -np.ones(3 * n1)]
-        mu1 = d.mu1
-        vals += [-np.ones(n1), -mu1, -np.ones(n1), -mu1, -np.sqrt(2.0 * mu1)]
-        if lay.glide:
-            tan = d.tan_gs
-            vals += [-np.ones(n), np.full(2 * n, -tan)]
-            if not lay.pinned:
-                vals.append(np.full(2 * n, tan))
-        if lay.mode == "error":
-            vals.append(-np.ones(1))
-        if lay.mode in ("error", "fuel_bounded"):
-            vals.append(-np.ones(2))
-        data = np.concatenate(vals)[self.perm]
-
-        a = d.a_ext
-        kv = np.arange(n - nv, n)
-        b_eq = np.concatenate(
-            [
-                d.r0,
-                [0.0],
-                dt * d.v0 + 0.5 * h2 * a[0],
-                (0.5 * h2 * (a[:-1] + a[1:])).ravel(),
-                dt * d.vf - 0.5 * h2 * a[-1],
-                d.dz0,
-                [d.target[2]],
-                d.target[:2] if lay.mode == "fuel" else [],
-                np.tile(d.target[:2], nv) if lay.pinned else np.zeros(2 * nv),
-                (0.5 * dt * a[kv, :2]).ravel(),
-            ]
-        )
-        b_in = np.concatenate(
-            [
-                d.mu2,
-                np.zeros(n1),
-                d.w_max,
-                [-d.w_final_min],
-                np.zeros(n1),
-                [] if lay.glide else np.full(n, -d.target[2]),
-            ]
-        )
-        lo = np.stack([1.0 - mu1, -1.0 - mu1, np.zeros(n1)], axis=1).ravel()
-        b_soc = [np.zeros(4 * n1), lo]
-        if lay.glide:
-            h = -d.tan_gs * d.target[:2] if lay.pinned else np.zeros(2)
-            b_soc.append(np.tile([-d.target[2], h[0], h[1]], n))
-        if lay.mode == "error":
-            b_soc.append(np.array([0.0, -d.target[0], -d.target[1]]))
-        elif lay.mode == "fuel_bounded":
-            b_soc.append(np.array([err_max, -d.target[0], -d.target[1]]))
-        b = np.concatenate([b_eq, b_in, *b_soc])
-        return data, b
-
-
-def _row_scaled(st: _Structure, data: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Scale each linear row, and each cone as a block, to unit largest coefficient."""
-    row_max = np.zeros(st.m)
-    np.maximum.at(row_max, st.indices, np.abs(data))
-    n_lin = st.n_eq + st.n_ineq
-    soc_max = np.zeros(len(st.soc_dims))
-    np.maximum.at(soc_max, st.soc_rows, row_max[n_lin:])
-    row_max[n_lin:] = soc_max[st.soc_rows]
-    scale = 1.0 / np.where(row_max > 0.0, row_max, 1.0)
-    return data * scale[st.indices], b * scale
+    status: str
+    st: _Structure
+    x: np.ndarray | None = None
+    x_scaled: np.ndarray | None = None
+    z: np.ndarray | None = None
+    scale: np.ndarray | None = None
 
 
 def _velocities(r: np.ndarray, u: np.ndarray, d: Discretized, discretization: str) -> np.ndarray:
@@ -342,6 +60,13 @@ def _velocities(r: np.ndarray, u: np.ndarray, d: Discretized, discretization: st
     return v
 
 
+def _glide_violation(r: np.ndarray, d: Discretized, pinned: bool) -> float:
+    """Largest shortfall below the glide slope over the nodes before touchdown."""
+    apex = d.target[:2] if pinned else r[-1, :2]
+    h = np.sqrt(((r[:-1, :2] - apex) ** 2).sum(axis=1))
+    return float(np.max(d.tan_gs * h - (r[:-1, 2] - d.target[2])))
+
+
 @functools.lru_cache(maxsize=256)
 def _shared_structure(
     nodes: int, mode: str, discretization: str, n_vert: int, glide: bool
@@ -354,6 +79,8 @@ def _shared_structure(
 class ConicSolver:
     """Drop-in replacement for ``LcvxSolver`` that calls Clarabel directly."""
 
+    gives_mass_slope = True  # solve(..., mass_slope=True) fills plan.mass_slope_kg_per_s
+
     def __init__(
         self, nodes: int = 50, discretization: str = "foh", tol: float | None = None
     ) -> None:
@@ -365,6 +92,8 @@ class ConicSolver:
         self.discretization = discretization
         self._structures: dict[tuple[str, int, bool], _Structure] = {}
         self._solvers: dict[tuple[str, int, bool], clarabel.DefaultSolver] = {}
+        self._skip_relaxed: dict[str, int] = {}
+        self._nondim: tuple[LandingProblem, LandingProblem, Scales] | None = None
         self.settings = clarabel.DefaultSettings()
         self.settings.verbose = False
         self.settings.presolve_enable = False  # keeps the structure fixed, so data can be updated
@@ -385,6 +114,68 @@ class ConicSolver:
             self._structures[key] = st
         return st
 
+    def _discretize(
+        self, prob: LandingProblem, tf_s: float, dist: np.ndarray | None
+    ) -> tuple[LandingProblem, Scales, Discretized]:
+        # A search solves one problem at many times of flight: scale it once.
+        cached = self._nondim
+        if cached is not None and cached[0] is prob:
+            nd, sc = cached[1], cached[2]
+        else:
+            nd, sc = prob.nondimensional()
+            self._nondim = (prob, nd, sc)
+        return discretize_nondimensional(prob, tf_s, self.nodes, dist, scaled=(nd, sc))
+
+    def _run(self, mode: str, n_vert: int, glide: bool, d: Discretized, err_max: float) -> _Run:
+        """One Clarabel solve of one shape."""
+        st = self._structure(mode, n_vert, glide)
+        data, b, scale = st.scaled_data(d, err_max)
+        key = (mode, n_vert, glide)
+        solver = self._solvers.get(key)
+        if solver is None:  # first solve of this shape: factorisation set up once
+            A = sparse.csc_matrix((data, st.indices, st.indptr), shape=(st.m, st.lay.n_x))
+            q = st.q * st.col_scale
+            solver = clarabel.DefaultSolver(st.P, q, A, b, st.cones, self.settings)
+            self._solvers[key] = solver
+        else:
+            # Lists cross into the extension several times faster than numpy arrays.
+            solver.update(A=data.tolist(), b=b.tolist())
+        sol = solver.solve()
+        status = str(sol.status)
+        if status not in _SOLVED:
+            return _Run(status, st)
+        x = np.asarray(sol.x)
+        return _Run(status, st, x * st.col_scale, x, np.asarray(sol.z), scale)
+
+    def _mass_slope(
+        self,
+        prob: LandingProblem,
+        tf_s: float,
+        run: _Run,
+        d: Discretized,
+        dist: np.ndarray | None,
+        dist_rate: np.ndarray | None,
+        err_max: float,
+        final_mass: float,
+    ) -> float:
+        """d(final mass)/d(time of flight) in kg/s, by the envelope theorem (fuel modes)."""
+        st = run.st
+        if st.lay.mode == "error" or run.z is None or run.x_scaled is None:
+            return float("nan")
+        h = 1e-6 * tf_s
+        ends = []
+        for sign in (-1.0, 1.0):
+            di = dist
+            if dist is not None and dist_rate is not None:
+                di = dist + sign * h * dist_rate
+            ends.append(self._discretize(prob, tf_s + sign * h, di)[2])
+        if any(int(e.vert[:-1].sum()) != st.lay.n_vert for e in ends):
+            return float("nan")  # on a jump of the vertical-descent length
+        dv = st.value_rate(ends[0], ends[1], 2 * h, err_max, run.scale, run.x_scaled, run.z)
+        # The objective is -w_N and the final mass is m_sc exp(w_N + z0_N).
+        dz0 = (ends[1].z0[-1] - ends[0].z0[-1]) / (2 * h)
+        return final_mass * (dz0 - dv)
+
     def solve(
         self,
         prob: LandingProblem,
@@ -393,52 +184,75 @@ class ConicSolver:
         *,
         error_bound_m: float = 0.0,
         disturbance_enu_mps2: np.ndarray | None = None,
+        mass_slope: bool = False,
+        disturbance_rate_enu_mps2_per_s: np.ndarray | None = None,
     ) -> LandingPlan:
-        """Solve at time of flight ``tf_s``; the disturbance is (N, 3), one row per interval."""
+        """Solve at time of flight ``tf_s``; the disturbance is (N, 3), one row per interval.
+
+        ``mass_slope`` also gives the plan's ``mass_slope_kg_per_s`` (fuel modes), with the
+        disturbance moving at ``disturbance_rate_enu_mps2_per_s`` per second of time of flight.
+        """
         if mode not in ("fuel", "error", "fuel_bounded"):
             raise ValueError("mode must be 'fuel', 'error' or 'fuel_bounded'")
         start = time.perf_counter()
-        nd, sc, d = discretize_nondimensional(prob, tf_s, self.nodes, disturbance_enu_mps2)
+        nd, sc, d = self._discretize(prob, tf_s, disturbance_enu_mps2)
         n_vert = int(d.vert[:-1].sum())
-        st = self._structure(mode, n_vert, d.tan_gs > 0.0)
-        data, b = st.values(d, max(error_bound_m, 0.0) / sc.length_m)
-        col_scale = st.col_scale
-        data, b = _row_scaled(st, data * col_scale[st.nnz_col], b)
-        key = (mode, n_vert, d.tan_gs > 0.0)
+        glide = d.tan_gs > 0.0
+        err_max = max(error_bound_m, 0.0) / sc.length_m
         try:
-            solver = self._solvers.get(key)
-            if solver is None:  # first solve of this structure: factorisation set up once
-                A = sparse.csc_matrix((data, st.indices, st.indptr), shape=(st.m, st.lay.n_x))
-                solver = clarabel.DefaultSolver(
-                    st.P, st.q * col_scale, A, b, st.cones, self.settings
-                )
-                self._solvers[key] = solver
-            else:
-                solver.update(A=data, b=b)
-            sol = solver.solve()
+            run: _Run | None = None
+            skip = self._skip_relaxed.get(mode, 0)
+            if glide and skip == 0:
+                run = self._run(mode, n_vert, False, d, err_max)
+                if run.x is not None:
+                    r = run.x[run.st.lay.i_r]
+                    if _glide_violation(r, d, run.st.lay.pinned) > GLIDE_TOL:
+                        run = None
+                        self._skip_relaxed[mode] = GLIDE_SKIP
+            elif glide:
+                self._skip_relaxed[mode] = skip - 1
+            if run is None or (run.x is None and run.status not in _INFEASIBLE):
+                run = self._run(mode, n_vert, glide, d, err_max)
         except Exception as exc:
             return LandingPlan.failed(
                 PlanStatus.SOLVER_ERROR, str(exc), 1, time.perf_counter() - start
             )
-        elapsed = time.perf_counter() - start
-        status = str(sol.status)
-        if status not in _SOLVED:
-            return LandingPlan.failed(PlanStatus.INFEASIBLE, f"solver status {status}", 1, elapsed)
-        x = np.asarray(sol.x) * col_scale
-        lay = st.lay
+        x = run.x
+        if x is None:
+            elapsed = time.perf_counter() - start
+            return LandingPlan.failed(
+                PlanStatus.INFEASIBLE, f"solver status {run.status}", 1, elapsed
+            )
+        lay = run.st.lay
         r = x[lay.i_r]
-        err = float(np.linalg.norm(r[-1, :2] - nd.target_enu_m[:2]))
-        plan = LandingPlan(
+        u = x[lay.i_u]
+        v = _velocities(r, u, d, lay.discretization)
+        length, speed, accel = sc.length_m, sc.speed_mps, sc.accel_mps2
+        err = float(np.linalg.norm(r[-1, :2] - nd.target_enu_m[:2])) * length
+        mass = np.exp(x[lay.i_w] + d.z0) * sc.mass_kg
+        slope = float("nan")
+        if mass_slope:
+            slope = self._mass_slope(
+                prob,
+                tf_s,
+                run,
+                d,
+                disturbance_enu_mps2,
+                disturbance_rate_enu_mps2_per_s,
+                err_max,
+                float(mass[-1]),
+            )
+        return LandingPlan(
             status=PlanStatus.OPTIMAL if mode == "fuel" else PlanStatus.MIN_ERROR,
             tf_s=tf_s,
-            t_s=d.t_s,
-            r_enu_m=r,
-            v_enu_mps=_velocities(r, x[lay.i_u], d, lay.discretization),
-            mass_kg=np.exp(x[lay.i_w] + d.z0),
-            accel_enu_mps2=x[lay.i_u],
-            sigma_mps2=x[lay.i_s],
+            t_s=d.t_s * sc.time_s,
+            r_enu_m=r * length,
+            v_enu_mps=v * speed,
+            mass_kg=mass,
+            accel_enu_mps2=u * accel,
+            sigma_mps2=x[lay.i_s] * accel,
             landing_error_m=err,
             solves=1,
-            solve_time_s=elapsed,
+            solve_time_s=time.perf_counter() - start,
+            mass_slope_kg_per_s=slope,
         )
-        return replace(plan.dimensional(sc), tf_s=tf_s)

@@ -84,9 +84,16 @@ def discretize(
 
 
 def discretize_nondimensional(
-    prob: LandingProblem, tf_s: float, n: int, disturbance_enu_mps2: np.ndarray | None
+    prob: LandingProblem,
+    tf_s: float,
+    n: int,
+    disturbance_enu_mps2: np.ndarray | None,
+    scaled: tuple[LandingProblem, Scales] | None = None,
 ) -> tuple[LandingProblem, Scales, Discretized]:
-    """``prob`` in nondimensional units (see ``LandingProblem.nondimensional``), discretised."""
-    nd, sc = prob.nondimensional()
+    """``prob`` in nondimensional units (see ``LandingProblem.nondimensional``), discretised.
+
+    ``scaled`` is ``prob.nondimensional()`` when the caller already has it.
+    """
+    nd, sc = scaled if scaled is not None else prob.nondimensional()
     dist = None if disturbance_enu_mps2 is None else disturbance_enu_mps2 / sc.accel_mps2
     return nd, sc, discretize(nd, tf_s / sc.time_s, n, dist)

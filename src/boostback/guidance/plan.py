@@ -37,6 +37,8 @@ class LandingPlan:
     solves: int = 1
     solve_time_s: float = 0.0
     message: str = ""
+    # d(final mass)/d(time of flight) at this plan, from the duals; NaN when not computed.
+    mass_slope_kg_per_s: float = float("nan")
 
     @property
     def feasible(self) -> bool:

@@ -2,7 +2,11 @@
 
 Final mass is (close to) unimodal in the time of flight over the interval where a pinpoint landing
 is feasible (Acikmese & Ploen 2007, Blackmore et al. 2010), so a coarse grid finds the feasible
-interval and a golden-section search refines the optimum inside it. When no time of flight reaches
+interval and a one-dimensional search refines the optimum inside it. Back ends that give the
+slope of the final mass over the time of flight with each plan (``ConicSolver``, from the duals
+by the envelope theorem) get a slope-bracketing search: the walk stops at the first plan whose
+mass falls, and cubic steps through two plans' masses and slopes close in on the peak, in about
+half the solves of Brent's method, which the others get. When no time of flight reaches
 the pad, the minimum-landing-error problem (Blackmore 2010, problem 3) is searched instead and the
 fuel is then minimised with the landing error held at its optimum (problem 4).
 """
@@ -45,22 +49,54 @@ PINPOINT_TOLERANCE_M = 0.5
 
 
 class _Counter:
+    """Counts solves, remembers each plan (a search may come back to a time of flight), and asks
+    back ends that can for the slope of the final mass over the time of flight."""
+
     def __init__(
-        self, solver: FixedTimeSolver, prob: LandingProblem, disturbance: Disturbance | None
+        self,
+        solver: FixedTimeSolver,
+        prob: LandingProblem,
+        disturbance: Disturbance | None,
+        slopes: bool = True,
     ):
         self.solver, self.prob, self.disturbance = solver, prob, disturbance
         self.solves = 0
+        self.slopes = slopes and bool(getattr(solver, "gives_mass_slope", False))
+        self._seen: dict[tuple[float, str, float], LandingPlan] = {}
+
+    def _dist(self, tf_s: float) -> np.ndarray | None:
+        if self.disturbance is None:
+            return None
+        n = self.solver.nodes
+        return self.disturbance((np.arange(n) + 0.5) * tf_s / n, tf_s)
 
     def __call__(self, tf_s: float, mode: str, error_bound_m: float = 0.0) -> LandingPlan:
+        key = (tf_s, mode, error_bound_m)
+        plan = self._seen.get(key)
+        if plan is not None:
+            return plan
         self.solves += 1
-        dist = None
-        if self.disturbance is not None:
-            n = self.solver.nodes
-            t_mid = (np.arange(n) + 0.5) * tf_s / n
-            dist = self.disturbance(t_mid, tf_s)
-        return self.solver.solve(
-            self.prob, tf_s, mode, error_bound_m=error_bound_m, disturbance_enu_mps2=dist
-        )
+        dist = self._dist(tf_s)
+        if self.slopes and mode == "fuel":
+            rate = None
+            if dist is not None:
+                h = 1e-6 * tf_s
+                rate = (self._dist(tf_s + h) - self._dist(tf_s - h)) / (2 * h)  # type: ignore[operator]
+            plan = self.solver.solve(  # type: ignore[call-arg]
+                self.prob,
+                tf_s,
+                mode,
+                error_bound_m=error_bound_m,
+                disturbance_enu_mps2=dist,
+                mass_slope=True,
+                disturbance_rate_enu_mps2_per_s=rate,
+            )
+        else:
+            plan = self.solver.solve(
+                self.prob, tf_s, mode, error_bound_m=error_bound_m, disturbance_enu_mps2=dist
+            )
+        self._seen[key] = plan
+        return plan
 
 
 def _score(plan: LandingPlan, mode: str) -> float:
@@ -110,9 +146,84 @@ def _grid_best(
         score = _score(plan, mode)
         if score > best_score:
             best_i, best_score = j, score
+            if plan.mass_slope_kg_per_s < 0.0 and mode != "error":
+                break  # the final mass falls here: the peak is behind
         elif math.isfinite(best_score):
             break
     return best_i, plans[best_i], plans
+
+
+def _hermite_peak(x0: float, f0: float, g0: float, x1: float, f1: float, g1: float) -> float:
+    """Peak in (x0, x1) of the cubic through two values and slopes (g0 > 0 > g1).
+
+    The cubic-interpolation step of Nocedal & Wright (2006, eq. 3.59) applied to -f.
+    """
+    p0, p1, d0, e1 = -f0, -f1, -g0, -g1
+    d1 = d0 + e1 - 3.0 * (p0 - p1) / (x0 - x1)
+    disc = d1 * d1 - d0 * e1
+    if disc < 0.0:
+        return 0.5 * (x0 + x1)
+    d2 = math.sqrt(disc)
+    x = x1 - (x1 - x0) * (e1 + d2 - d1) / (e1 - d0 + 2.0 * d2)
+    return x if x0 < x < x1 else 0.5 * (x0 + x1)
+
+
+def _zoom(
+    solve: _Counter,
+    lo: tuple[float, LandingPlan],
+    hi: tuple[float, LandingPlan],
+    best: LandingPlan,
+    tol_s: float,
+) -> LandingPlan:
+    """Maximise the final mass between two times of flight using its slope at each plan.
+
+    ``lo``/``hi`` are the bracket ends (time of flight, plan): each infeasible, or feasible with
+    the mass rising at ``lo`` and falling at ``hi``; the peak lies between. Steps go to the peak
+    of the cubic through two feasible ends' masses and slopes (exact for a quadratic), and
+    bisect otherwise or when the last step did not halve the bracket. Stops when the bracket is
+    ``tol_s`` wide, or when the tangents at the two ends bound the remaining gain to 1e-7 of the
+    final mass (as they do where the mass is concave in the time of flight).
+    """
+    (ta, a), (tb, b) = lo, hi
+    widths = [math.inf, math.inf]
+    behind: tuple[float, LandingPlan] | None = None  # the previous end on a falling side
+    while tb - ta > tol_s and solve.solves < 60:
+        width = tb - ta
+        x = 0.5 * (ta + tb)
+        ga, gb = a.mass_slope_kg_per_s, b.mass_slope_kg_per_s
+        slow = width > 0.5 * widths[-2]  # two steps that did not halve the bracket: bisect
+        if a.feasible and b.feasible and ga > 0.0 > gb:
+            fa, fb, top = float(a.mass_kg[-1]), float(b.mass_kg[-1]), _score(best, "fuel")
+            xt = (fb - fa + ga * ta - gb * tb) / (ga - gb)  # where the tangents cross
+            if ta < xt < tb and fa + ga * (xt - ta) - top <= 1e-7 * top:
+                break
+            if not slow:
+                x = _hermite_peak(ta, fa, ga, tb, fb, gb)
+        elif b.feasible and gb < 0.0 and behind is not None and not slow:
+            # only the falling side known: where the slope, linear in time, would be zero
+            tc, gc = behind[0], behind[1].mass_slope_kg_per_s
+            if gc < gb:
+                xs = tb - gb * (tc - tb) / (gc - gb)
+                x = xs if ta < xs < tb else x
+        x = min(max(x, ta + 0.25 * tol_s), tb - 0.25 * tol_s)  # off the ends: always shrinks
+        widths.append(width)
+        plan = solve(float(x), "fuel")
+        if _score(plan, "fuel") > _score(best, "fuel"):
+            best = plan
+        g = plan.mass_slope_kg_per_s
+        if not plan.feasible:  # outside the window of feasible times, on one side of it
+            if a.feasible and not b.feasible:
+                tb, b = x, plan
+            else:
+                ta, a = x, plan
+        elif math.isnan(g):  # on a jump of the vertical-descent length: no slope
+            return _golden(solve, "fuel", ta, tb, best, tol_s)
+        elif g > 0.0:
+            ta, a = x, plan
+        else:
+            behind = (tb, b) if b.feasible else None
+            tb, b = x, plan
+    return best
 
 
 def _bracket(grid: np.ndarray, i: int) -> tuple[float, float]:
@@ -129,14 +240,16 @@ def solve_free_time(
     disturbance: Disturbance | None = None,
     allow_min_error: bool = True,
     refine: bool = True,
+    slopes: bool = True,
 ) -> LandingPlan:
     """Fuel-optimal landing over the time of flight, falling back to minimum landing error.
 
     Returns a plan whose status says which problem it solves; never raises on infeasibility.
-    ``refine=False`` skips the final golden-section search: enough when only feasibility matters.
+    ``refine=False`` skips the final refinement: enough when only feasibility matters.
+    ``slopes=False`` uses Brent's method even with a back end that gives mass slopes.
     """
     start = time.perf_counter()
-    solve = _Counter(solver, prob, disturbance)
+    solve = _Counter(solver, prob, disturbance, slopes)
     lo, hi = tf_range_s if tf_range_s is not None else prob.tf_bounds_s()
     if not hi > lo:
         return LandingPlan.failed(
@@ -198,4 +311,11 @@ def solve_free_time(
         a, b = max(a, lo), min(b, hi)
     else:
         a, b = _bracket(grid, i)
+        g = best.mass_slope_kg_per_s
+        if solve.slopes and not math.isnan(g):
+            if (g > 0.0 and best.tf_s >= b) or (g < 0.0 and best.tf_s <= a):
+                return done(best)  # the peak sits on an end of the range
+            lo_end = (best.tf_s, best) if g > 0.0 else (a, solve(a, "fuel"))
+            hi_end = (b, solve(b, "fuel")) if g > 0.0 else (best.tf_s, best)
+            return done(_zoom(solve, lo_end, hi_end, best, tol_s))
     return done(_golden(solve, "fuel", a, b, best, tol_s))

@@ -1,0 +1,390 @@
+"""The sparsity structure of the fast path's conic problem, and its numbers for one solve.
+
+Clarabel solves ``min q'x  s.t.  b - A x in K``. Variables, in blocks: r (n+1, 3), u (n+1, 3),
+s (n+1), w (n+1), and for the error mode one epigraph variable e (velocity is eliminated).
+
+The sparsity pattern of ``A`` is built once per shape (node count, mode, discretisation,
+vertical-descent length, glide slope on or off) together with the permutation into CSC order.
+Every nonzero of ``A`` is a coefficient times one of a few numbers of the solve (1, dt^2,
+alpha dt / 2, 1/dt, dt, cos tilt, tan glide slope, and mu1, mu2, sqrt(2 mu1) per node), so the
+structure also keeps that linear map as a sparse matrix: a solve evaluates all nonzeros in one
+sparse product instead of assembling them block by block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import clarabel
+import numpy as np
+from scipy import sparse
+
+from boostback.guidance.discretize import Discretized
+
+_N_SCALARS = 7  # one, h2, had, inv_dt, dt, cos_tilt, tan
+
+
+class _Coeffs:
+    """The numbers the nonzeros of ``A`` are linear in, unpacked from one parameter vector."""
+
+    def __init__(self, p: np.ndarray, n1: int) -> None:
+        self.one, self.h2, self.had, self.inv_dt, self.dt, self.cos_tilt, self.tan = (
+            float(v) for v in p[:_N_SCALARS]
+        )
+        k = _N_SCALARS
+        self.mu1 = p[k : k + n1]
+        self.mu2 = p[k + n1 : k + 2 * n1]
+        self.sq2mu1 = p[k + 2 * n1 : k + 3 * n1]
+
+
+def coefficient_vector(d: Discretized) -> np.ndarray:
+    """The parameter vector of ``_Coeffs`` for one discretised problem."""
+    dt = d.dt_s
+    head = [1.0, dt * dt, d.alpha * dt / 2, 1.0 / dt, dt, d.cos_tilt, d.tan_gs]
+    return np.concatenate([head, d.mu1, d.mu2, np.sqrt(2.0 * d.mu1)])
+
+
+class _Rows:
+    """Accumulates constraint rows as COO triplets whose values are filled per solve."""
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.n_rows = 0
+
+    def add(self, count: int, entries: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Add ``count`` rows; each entry is (row offsets in 0..count-1, column indices)."""
+        base = self.n_rows
+        for r, c in entries:
+            self.rows.append(base + np.asarray(r, dtype=np.int64))
+            self.cols.append(np.asarray(c, dtype=np.int64))
+        self.n_rows += count
+        return np.arange(base, base + count)
+
+
+@dataclass
+class _Layout:
+    n: int
+    mode: str
+    discretization: str
+    n_vert: int  # vertical-descent nodes before the final one
+    glide: bool
+
+    def __post_init__(self) -> None:
+        # In the fuel mode the landing point is the target: constraints relative to r_N use the
+        # target's numbers instead, which keeps r_N out of every node's rows (less fill-in).
+        self.pinned = self.mode == "fuel"
+        n1 = self.n + 1
+        self.i_r = np.arange(3 * n1).reshape(n1, 3)
+        self.i_u = 3 * n1 + np.arange(3 * n1).reshape(n1, 3)
+        self.i_s = 6 * n1 + np.arange(n1)
+        self.i_w = 7 * n1 + np.arange(n1)
+        self.n_x = 8 * n1 + (1 if self.mode == "error" else 0)
+        self.i_e = 8 * n1
+
+
+class _Structure:
+    """Fixed sparsity pattern, cones and the recipe for the nonzeros of one problem shape."""
+
+    def __init__(self, lay: _Layout) -> None:
+        self.lay = lay
+        n, n1 = lay.n, lay.n + 1
+        R, U, S, W = lay.i_r, lay.i_u, lay.i_s, lay.i_w
+        k = np.arange(n)
+        rows = _Rows()
+        # Each block records (row offsets, cols) in a fixed order; values are produced in the same
+        # order by `_values`, so one concatenation lines them up.
+        zero: list[tuple[np.ndarray, np.ndarray]] = []
+
+        def eq3(start_rows: int, cols: np.ndarray) -> None:
+            zero.append((start_rows + np.arange(cols.size), cols.ravel()))
+
+        # --- equalities (zero cone) ---
+        # Velocity is eliminated: with the control held over each interval, the double
+        # integrator gives r_{k+2} - 2 r_{k+1} + r_k in terms of u alone, plus one relation at
+        # each end that brings in the initial and the final velocity. N + 1 position rows replace
+        # 2N rows of velocity and position dynamics, and 3(N + 1) velocity unknowns go away.
+        foh = lay.discretization == "foh"
+        n_eq = 0
+        eq3(n_eq, R[0])
+        n_eq += 3
+        zero.append((np.array([n_eq]), np.array([W[0]])))
+        n_eq += 1
+        ri = n_eq + np.arange(3)  # first interval: brings in v0
+        zero += [(ri, R[1]), (ri, R[0]), (ri, U[0])]
+        if foh:
+            zero.append((ri, U[1]))
+        n_eq += 3
+        km = np.arange(n - 1)
+        rm = (n_eq + np.arange(3 * (n - 1)).reshape(n - 1, 3)).ravel()
+        zero += [
+            (rm, R[km + 2].ravel()),
+            (rm, R[km + 1].ravel()),
+            (rm, R[km].ravel()),
+            (rm, U[km].ravel()),
+            (rm, U[km + 1].ravel()),
+        ]
+        if foh:
+            zero.append((rm, U[km + 2].ravel()))
+        n_eq += 3 * (n - 1)
+        rf = n_eq + np.arange(3)  # last interval: brings in the touchdown velocity
+        zero += [(rf, R[n]), (rf, R[n - 1]), (rf, U[n - 1])]
+        if foh:
+            zero.append((rf, U[n]))
+        n_eq += 3
+        wr = n_eq + k
+        n_eq += n
+        zero += [(wr, W[1:]), (wr, W[:-1]), (wr, S[:-1])]
+        if foh:
+            zero.append((wr, S[1:]))
+        zero.append((np.array([n_eq]), np.array([R[n, 2]])))
+        n_eq += 1
+        if lay.mode == "fuel":
+            eq3(n_eq, R[n, :2])
+            n_eq += 2
+        # vertical descent: nodes n - n_vert .. n-1 hold r_h = r_N,h and v_h = 0, with v_k
+        # written in positions and controls as above
+        kv = np.arange(n - lay.n_vert, n)
+        if kv.size:
+            hr = n_eq + np.arange(2 * kv.size).reshape(kv.size, 2)
+            zero.append((hr.ravel(), R[kv, :2].ravel()))
+            if not lay.pinned:
+                zero.append((hr.ravel(), np.tile(R[n, :2], kv.size)))
+            n_eq += 2 * kv.size
+            vr = (n_eq + np.arange(2 * kv.size)).reshape(kv.size, 2).ravel()
+            zero += [(vr, R[kv + 1, :2].ravel()), (vr, R[kv, :2].ravel()), (vr, U[kv, :2].ravel())]
+            if foh:
+                zero.append((vr, U[kv + 1, :2].ravel()))
+            n_eq += 2 * kv.size
+        rows.add(n_eq, zero)
+        self.n_eq = n_eq
+
+        # --- inequalities (nonnegative cone): A x <= b ---
+        ineq: list[tuple[np.ndarray, np.ndarray]] = []
+        ni = 0
+        up = ni + np.arange(n1)  # s + mu2 w <= mu2
+        ineq += [(up, S), (up, W)]
+        ni += n1
+        ineq.append((ni + np.arange(n1), W))  # -w <= 0
+        ni += n1
+        ineq.append((ni + np.arange(n1), W))  # w <= w_max
+        ni += n1
+        ineq.append((np.array([ni]), np.array([W[n]])))  # -w_N <= -w_final_min
+        ni += 1
+        pt = ni + np.arange(n1)  # cos s - u_z <= 0
+        ineq += [(pt, S), (pt, U[:, 2])]
+        ni += n1
+        if not lay.glide:  # stay above the landing point: -r_k,z <= -target_z
+            ineq.append((ni + k, R[:-1, 2]))
+            ni += n
+        rows.add(ni, ineq)
+        self.n_ineq = ni
+
+        # --- second-order cones ---
+        soc: list[tuple[np.ndarray, np.ndarray]] = []
+        dims: list[int] = []
+        ns = 0
+        tr = ns + 4 * np.arange(n1)  # (s, u) for each node
+        soc += [(tr, S), (tr[:, None] + 1 + np.arange(3), U)]
+        ns += 4 * n1
+        dims += [4] * n1
+        lo = ns + 3 * np.arange(n1)  # (t + 1, t - 1, 2x): lower thrust bound
+        soc += [(lo, S), (lo, W), (lo + 1, S), (lo + 1, W), (lo + 2, W)]
+        ns += 3 * n1
+        dims += [3] * n1
+        if lay.glide:  # (r_k,z - target_z, tan * (r_k,h - r_N,h))
+            gs = ns + 3 * k
+            soc += [(gs, R[:-1, 2]), (gs[:, None] + 1 + np.arange(2), R[:-1, :2])]
+            if not lay.pinned:
+                soc.append((gs[:, None] + 1 + np.arange(2), np.tile(R[n, :2], (n, 1))))
+            ns += 3 * n
+            dims += [3] * n
+        if lay.mode in ("error", "fuel_bounded"):
+            er = np.array([ns])
+            if lay.mode == "error":
+                soc.append((er, np.array([lay.i_e])))
+            soc.append((er + 1 + np.arange(2), R[n, :2]))
+            ns += 3
+            dims.append(3)
+        rows.add(ns, soc)
+
+        r_idx = np.concatenate([np.ravel(x) for x in rows.rows])
+        c_idx = np.concatenate([np.ravel(x) for x in rows.cols])
+        self.m = rows.n_rows
+        order = sparse.csc_matrix(
+            (np.arange(1, r_idx.size + 1, dtype=float), (r_idx, c_idx)), shape=(self.m, lay.n_x)
+        )
+        order.sort_indices()
+        if order.nnz != r_idx.size:
+            raise AssertionError("duplicate entries in the conic structure")
+        self.perm = order.data.astype(np.int64) - 1
+        self.indptr = order.indptr
+        self.indices = order.indices
+        self.cones = [
+            clarabel.ZeroConeT(self.n_eq),
+            clarabel.NonnegativeConeT(self.n_ineq),
+            *[clarabel.SecondOrderConeT(d) for d in dims],
+        ]
+        self.nnz_col = np.repeat(np.arange(lay.n_x), np.diff(self.indptr))
+        # Nondimensional variables are of order one except log-mass, which moves by tenths.
+        self.col_scale = np.ones(lay.n_x)
+        self.col_scale[lay.i_w] = 0.1
+        self.q = np.zeros(lay.n_x)
+        if lay.mode == "error":
+            self.q[lay.i_e] = 1.0
+        else:
+            self.q[lay.i_w[n]] = -1.0
+        self.P = sparse.csc_matrix((lay.n_x, lay.n_x))
+
+        n_p = _N_SCALARS + 3 * n1
+        probes = np.empty((r_idx.size, n_p))
+        for j in range(n_p):
+            p = np.zeros(n_p)
+            p[j] = 1.0
+            probes[:, j] = self._raw_values(_Coeffs(p, n1))[self.perm]
+        probes *= self.col_scale[self.nnz_col][:, None]
+        self.coef_map = sparse.csr_matrix(probes)
+        # Row-major order of the nonzeros, for the per-row scaling of each solve.
+        self.row_order = np.argsort(self.indices, kind="stable")
+        counts = np.bincount(self.indices, minlength=self.m)
+        self.filled_rows = np.flatnonzero(counts)  # a cone's constant entry has an empty row
+        self.row_starts = np.concatenate([[0], np.cumsum(counts[self.filled_rows])[:-1]])
+        self.n_lin = self.n_eq + self.n_ineq
+        self.soc_dims = np.asarray(dims, dtype=np.int64)
+        self.soc_starts = np.concatenate([[0], np.cumsum(self.soc_dims)[:-1]]).astype(np.int64)
+
+    def _raw_values(self, c: _Coeffs) -> np.ndarray:
+        """The nonzeros of A in structure order, as linear functions of the numbers in ``c``."""
+        lay = self.lay
+        n, n1 = lay.n, lay.n + 1
+        foh = lay.discretization == "foh"
+        one, h2, dt = c.one, c.h2, c.dt
+
+        def k(size: int, coef: float = 1.0) -> np.ndarray:
+            return np.full(size, coef * one)
+
+        m3 = 3 * (n - 1)
+        vals: list[np.ndarray] = [k(3), k(1)]
+        # first interval: r1 - r0 - c0 u0 (- c1 u1) = dt v0 + dt^2/2 a0
+        vals += [k(3), k(3, -1.0), np.full(3, -(h2 / 3 if foh else h2 / 2))]
+        if foh:
+            vals.append(np.full(3, -h2 / 6))
+        # second differences: r_{k+2} - 2 r_{k+1} + r_k - dt^2 (w0 u_k + w1 u_{k+1} + w2 u_{k+2})
+        w0, w1 = (1 / 6, 2 / 3) if foh else (0.5, 0.5)
+        vals += [k(m3), k(m3, -2.0), k(m3), np.full(m3, -h2 * w0), np.full(m3, -h2 * w1)]
+        if foh:
+            vals.append(np.full(m3, -h2 / 6))
+        # last interval: r_N - r_{N-1} + b0 u_{N-1} (+ b1 u_N) = dt v_N - dt^2/2 a_{N-1}
+        vals += [k(3), k(3, -1.0), np.full(3, h2 / 6 if foh else h2 / 2)]
+        if foh:
+            vals.append(np.full(3, h2 / 3))
+        had = c.had
+        vals += [k(n), k(n, -1.0), np.full(n, had if foh else 2 * had)]
+        if foh:
+            vals.append(np.full(n, had))
+        vals.append(k(1))
+        if lay.mode == "fuel":
+            vals.append(k(2))
+        nv = lay.n_vert
+        if nv:
+            vals += [k(2 * nv)] + ([] if lay.pinned else [k(2 * nv, -1.0)])
+            # v_k,h = (r_{k+1} - r_k)/dt - g0 u_k (- g1 u_{k+1}) - dt/2 a_k = 0
+            vals += [np.full(2 * nv, c.inv_dt), np.full(2 * nv, -c.inv_dt)]
+            vals.append(np.full(2 * nv, -(dt / 3 if foh else dt / 2)))
+            if foh:
+                vals.append(np.full(2 * nv, -dt / 6))
+        # inequalities
+        vals += [k(n1), c.mu2, k(n1, -1.0), k(n1), k(1, -1.0)]
+        vals += [np.full(n1, c.cos_tilt), k(n1, -1.0)]
+        if not lay.glide:
+            vals.append(k(n, -1.0))
+        # cones: (s, u) -> b - A x = (s, u) so A = -I
+        vals += [k(n1, -1.0), k(3 * n1, -1.0)]
+        vals += [k(n1, -1.0), -c.mu1, k(n1, -1.0), -c.mu1, -c.sq2mu1]
+        if lay.glide:
+            vals += [k(n, -1.0), np.full(2 * n, -c.tan)]
+            if not lay.pinned:
+                vals.append(np.full(2 * n, c.tan))
+        if lay.mode == "error":
+            vals.append(k(1, -1.0))
+        if lay.mode in ("error", "fuel_bounded"):
+            vals.append(k(2, -1.0))
+        return np.concatenate(vals)
+
+    def rhs(self, d: Discretized, err_max: float) -> np.ndarray:
+        """The vector b."""
+        lay = self.lay
+        n, n1, nv = lay.n, lay.n + 1, lay.n_vert
+        dt = d.dt_s
+        h2 = dt * dt
+        a = d.a_ext
+        kv = np.arange(n - nv, n)
+        parts = [
+            d.r0,
+            [0.0],
+            dt * d.v0 + 0.5 * h2 * a[0],
+            (0.5 * h2 * (a[:-1] + a[1:])).ravel(),
+            dt * d.vf - 0.5 * h2 * a[-1],
+            d.dz0,
+            [d.target[2]],
+            d.target[:2] if lay.mode == "fuel" else [],
+            np.tile(d.target[:2], nv) if lay.pinned else np.zeros(2 * nv),
+            (0.5 * dt * a[kv, :2]).ravel(),
+            # inequalities
+            d.mu2,
+            np.zeros(n1),
+            d.w_max,
+            [-d.w_final_min],
+            np.zeros(n1),
+            [] if lay.glide else np.full(n, -d.target[2]),
+            # cones
+            np.zeros(4 * n1),
+            np.stack([1.0 - d.mu1, -1.0 - d.mu1, np.zeros(n1)], axis=1).ravel(),
+        ]
+        if lay.glide:
+            h = -d.tan_gs * d.target[:2] if lay.pinned else np.zeros(2)
+            parts.append(np.tile([-d.target[2], h[0], h[1]], n))
+        if lay.mode == "error":
+            parts.append([0.0, -d.target[0], -d.target[1]])
+        elif lay.mode == "fuel_bounded":
+            parts.append([err_max, -d.target[0], -d.target[1]])
+        return np.concatenate(parts)
+
+    def scaled_data(
+        self, d: Discretized, err_max: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The nonzeros of A (CSC order, columns scaled) and b, each linear row and each cone
+        as a block scaled to unit largest coefficient; and the row scale used."""
+        data = self.coef_map @ coefficient_vector(d)
+        b = self.rhs(d, err_max)
+        row_max = np.zeros(self.m)
+        row_max[self.filled_rows] = np.maximum.reduceat(
+            np.abs(data[self.row_order]), self.row_starts
+        )
+        if self.soc_dims.size:
+            block = np.maximum.reduceat(row_max[self.n_lin :], self.soc_starts)
+            row_max[self.n_lin :] = np.repeat(block, self.soc_dims)
+        scale = 1.0 / np.where(row_max > 0.0, row_max, 1.0)
+        return data * scale[self.indices], b * scale, scale
+
+    def value_rate(
+        self,
+        lower: Discretized,
+        upper: Discretized,
+        step: float,
+        err_max: float,
+        scale: np.ndarray,
+        x: np.ndarray,
+        z: np.ndarray,
+    ) -> float:
+        """Derivative of the optimal value along a path of problem data (envelope theorem).
+
+        For ``min q'x s.t. b - A x in K`` with optimal primal ``x`` and dual ``z`` (scaled, as
+        Clarabel returns them), ``dV = z' (dA x - db)``; dA and db are central differences of
+        the data between ``lower`` and ``upper``, ``step`` apart, in the same row scale.
+        """
+        dp = coefficient_vector(upper) - coefficient_vector(lower)
+        da = (self.coef_map @ dp) * scale[self.indices]
+        db = (self.rhs(upper, err_max) - self.rhs(lower, err_max)) * scale
+        dax = np.bincount(self.indices, weights=da * x[self.nnz_col], minlength=self.m)
+        return float(z @ (dax - db)) / step
