@@ -83,6 +83,9 @@ class AscentProgram(_Model):
     pitch_kick_deg: Annotated[float, Strict(), Field(gt=0, lt=45)] | None = None
     meco_flight_path_deg: Annotated[float, Strict(), Field(gt=5, lt=85)] = 40.0
     q_lookahead_s: NonNeg = 3.0  # max-Q throttle law looks this far ahead
+    # Throttle the ascent flies at outside max-Q and the acceleration limit, as a fraction of
+    # rated thrust (engines are often flown below their rating).
+    throttle: Annotated[float, Strict(), Field(gt=0, le=1)] = 1.0
 
 
 class BoostbackPlan(_Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -41,6 +41,12 @@ def resolve_site(ref: SiteRef, key: str, file: str | None = None) -> Site:
             key=key,
         )
     return SITES[ref]
+
+
+def _capped(prop: PropulsionParams, throttle: float) -> PropulsionParams:
+    """``prop`` flown at most at ``throttle`` of its rated thrust."""
+    cap = min(prop.throttle_max, throttle)
+    return replace(prop, throttle_max=cap, throttle_min=min(prop.throttle_min, cap))
 
 
 def _aero(
@@ -218,7 +224,9 @@ def flight_setup(
         launch_azimuth_rad=azimuth,
         target=target,
         upper_mass_kg=upper,
-        ascent_prop=stage_propulsion(booster, booster.engine_count),
+        ascent_prop=_capped(
+            stage_propulsion(booster, booster.engine_count), scenario.ascent.throttle
+        ),
         boostback_prop=stage_propulsion(booster, hw.boostback_engines if hw else 1),
         entry_prop=stage_propulsion(booster, hw.entry_engines if hw else 1),
         ascent_body=Body(_aero(booster.area_m2, vehicle.ascent.cd_mach)),
