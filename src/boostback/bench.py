@@ -97,8 +97,7 @@ def ignition_problem(vehicle: Vehicle, scenario: LandingScenario) -> BenchProble
     x = path[min(round(t_ig / scenario.sim.dt_s), len(path) - 1)]
     prob = guidance.problem(x, 1.0)
     drag = guidance.drag_now(x, 1.0)
-    # the time of flight found as the executive's first plan finds it (Brent's search)
-    plan = solve_free_time(ConicSolver(50), prob, disturbance=drag, slopes=False)
+    plan = solve_free_time(ConicSolver(50), prob, disturbance=drag)
     if not plan.feasible:
         raise RuntimeError(f"no feasible landing from the ignition state: {plan.message}")
     return BenchProblem(prob, plan.tf_s, drag)

@@ -195,10 +195,6 @@ class _Guidance:
                     tf_range_s=tf_range,
                     grid_points=6,
                     tol_s=FIRST_PLAN_TOL_S,
-                    # Brent's search, as before the slope search: a marginal closed loop (a
-                    # propellant shortfall of half the margin) lands or misses by 13 m
-                    # depending on where in the 0.2 s tolerance the first plan's time falls.
-                    slopes=False,
                 )
             )
             if not plan.feasible:
