@@ -165,6 +165,31 @@ def run_benchmarks(
     return rows
 
 
+def flight_benchmark(scenario_name: str = "falcon9_rtls", repeats: int = 3) -> BenchRow:
+    """A whole recovery flight, liftoff to touchdown: compiled kernels against the same flight
+    on the pure-Python reference kernels (``flight.kernel.reference_only``)."""
+    from boostback.config.loader import load_flight
+    from boostback.flight.executive import fly_mission
+    from boostback.flight.kernel import reference_only
+
+    scenario, vehicle = load_flight(scenario_name)
+
+    def reference() -> object:
+        with reference_only():
+            return fly_mission(scenario, vehicle)
+
+    a, b = _interleaved(lambda: fly_mission(scenario, vehicle), reference, repeats)
+    result = fly_mission(scenario, vehicle)
+    return _row(
+        f"full recovery flight, liftoff to touchdown ({scenario_name})",
+        "same flight, pure-Python flight kernel",
+        a,
+        b,
+        0.5,
+        f"{result.outcome}, {result.predictions} impact predictions",
+    )
+
+
 LANDING_DISPERSIONS = [
     {"path": "initial.altitude_m", "dist": "normal", "sigma": 100.0},
     {"path": "environment.wind_enu_mps[0]", "dist": "uniform", "low": -5, "high": 5},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -20,7 +21,7 @@ def bench(
     from boostback.bench import bench_table, run_benchmarks
     from boostback.config.loader import load_landing
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 150)
     try:
         scen, vehicle = load_landing(scenario)
     except ConfigError as exc:
