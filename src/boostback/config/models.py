@@ -455,6 +455,9 @@ class GuidanceConfig(_Model):
     # Plans flown use at most this fraction of full throttle; the ignition decision keeps a
     # little more in hand (ignition_throttle_max), so the first plans have room to correct.
     planning_throttle_max: Fraction = 0.9
+    # Navigation fixes are blended into the inertially propagated estimate with this time
+    # constant (sim/navigation.py); 0 steers on the raw fixes.
+    nav_filter_time_constant_s: NonNeg = 0.5
     ignition_throttle_max: Fraction = 0.85
     # Throttle above the engine's floor that plans keep in reserve: a booster that cannot hover
     # needs room to throttle down when it is slower than planned, or it stops too high.

@@ -224,6 +224,19 @@ def distributions_figure(frame: pd.DataFrame, limits: dict[str, float] | None = 
 def sensitivity_figure(sensitivity: pd.DataFrame) -> go.Figure:
     """Inputs ranked by how well each alone separates failures from landings (|AUC − 0.5|·2)."""
     top = sensitivity.head(MAX_SENSITIVITY_ROWS).iloc[::-1]
+    if not len(top) or not np.isfinite(top["strength"].to_numpy(float)).any():
+        fig = go.Figure(go.Bar(x=[], y=[], orientation="h"))
+        fig.add_annotation(
+            text="Every run ended the same way: there are no failures to explain.",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+        )
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return _layout(fig, "What drives failures", 160)
     colours = ["#d62728" if d.startswith("high") else "#1f77b4" for d in top["direction"]]
     fig = go.Figure(
         go.Bar(

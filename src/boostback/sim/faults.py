@@ -79,7 +79,8 @@ class NavBias:
 
 @dataclass(frozen=True)
 class NavNoise:
-    """Navigation error: white noise on position and velocity, drawn at every step."""
+    """Navigation error: white noise on the position and velocity fixes, drawn at every step
+    (the executive's navigation filter blends the fixes with its inertial estimate)."""
 
     position_sigma_m: float = 0.0
     velocity_sigma_mps: float = 0.0

@@ -26,6 +26,7 @@ from boostback.guidance.problem import LandingProblem
 from boostback.guidance.search import Disturbance, solve_free_time
 from boostback.sim.faults import FaultState, GustWind, lag_step
 from boostback.sim.ignition import find_ignition
+from boostback.sim.navigation import NavigationFilter
 from boostback.sim.outcome import Outcome, Touchdown, classify
 from boostback.sim.record import Recorder, Trajectory
 from boostback.sim.setup import LandingSetup
@@ -364,10 +365,18 @@ def fly_landing(
         rec.sample(t, x, throttle, direction, thrust, mach, qbar, phase_now)
 
     rec.event("start", t, x, dry)
+    nav_filter = NavigationFilter(cfg.guidance.nav_filter_time_constant_s)
+    x_prev, t_prev = x, t
     while t < cfg.sim.max_time_s:
         if deadline is not None and time.perf_counter() > deadline:
             raise RunTimeout(f"flight exceeded {wall_limit_s:g} s of wall-clock time at t={t:.1f}s")
-        nav = fs.navigate(x, t, phase) if fs else x
+        fix = fs.navigate(x, t, phase) if fs else x
+        if fix is x:  # exact navigation: nothing to filter
+            nav = x
+            nav_filter.reset()
+        else:
+            nav = nav_filter.fuse(x_prev, x, fix, t - t_prev)
+        x_prev, t_prev = x, t
         if phase == "coast" and t >= t_ig - 1e-9:
             phase = "landing_burn"
             rec.event("ignition", t, x, dry)

@@ -106,20 +106,27 @@ class LandingSetup:
     def guidance_problem(
         self, x: tuple[float, ...], pressure_pa: float, throttle_fraction: float = 1.0
     ) -> LandingProblem:
-        """The convex landing problem from state ``x`` (thrust at the current back-pressure).
+        """The convex landing problem from state ``x``.
 
         Plans may use ``throttle_fraction`` of the engine's full throttle: the rest is headroom
         left for the re-plans to absorb what the plan did not foresee. The lower bound sits
         ``planning_throttle_floor_margin`` above the engine's floor, for the same reason.
+
+        Thrust falls with back-pressure on the way down. The bounds hold for the whole descent:
+        the upper one at the pad's pressure (the least the engine gives at a throttle), the lower
+        one at ``pressure_pa``, the present (the most). A plan at its upper bound from a high
+        ignition then still has that thrust at the bottom, and a re-plan lower down does not
+        find its own plan infeasible.
         """
         g = self.scenario.guidance
         landing = self.stage.landing
-        full_max = self.prop.thrust_n(pressure_pa, self.prop.throttle_max)
+        p_pad = max(pressure_pa, self.env.atmosphere.scalar(0.0)[1])  # the pad is at z = 0
+        full_max = self.prop.thrust_n(p_pad, self.prop.throttle_max)
         floor = min(
             self.prop.throttle_min + g.planning_throttle_floor_margin, self.prop.throttle_max
         )
         t_min = self.prop.thrust_n(pressure_pa, floor)
-        cut = self.prop.thrust_n(pressure_pa, self.prop.throttle_max * throttle_fraction)
+        cut = self.prop.thrust_n(p_pad, self.prop.throttle_max * throttle_fraction)
         t_max = max(cut, min(full_max, t_min * 1.0001))
         return LandingProblem(
             r0_enu_m=np.array(x[0:3]),
