@@ -143,12 +143,16 @@ class _Guidance:
 
         def f(t_mid: np.ndarray, tf_s: float) -> np.ndarray:
             del tf_s
-            out = np.empty((len(t_mid), 3))
-            for i, t in enumerate(t_mid):
-                r, v, u = plan.sample(offset_s + t)
-                m = float(np.interp(offset_s + t, plan.t_s, plan.mass_kg))
-                thrust = m * float(np.linalg.norm(u))
-                out[i] = drag_accel((*r, *v, m), aero, env, thrust)[:3]  # type: ignore[arg-type]
+            ts = np.clip(offset_s + np.asarray(t_mid, dtype=float), 0.0, plan.tf_s)
+            cols = [np.interp(ts, plan.t_s, c) for c in plan.r_enu_m.T]
+            cols += [np.interp(ts, plan.t_s, c) for c in plan.v_enu_mps.T]
+            m = np.interp(ts, plan.t_s, plan.mass_kg)
+            u = np.column_stack([np.interp(ts, plan.t_s, c) for c in plan.accel_enu_mps2.T])
+            thrust = m * np.sqrt((u * u).sum(axis=1))
+            states = np.column_stack([*cols, m]).tolist()
+            out = np.empty((len(ts), 3))
+            for i, x in enumerate(states):
+                out[i] = drag_accel(tuple(x), aero, env, float(thrust[i]))[:3]  # type: ignore[arg-type]
             return out
 
         return f
