@@ -21,7 +21,7 @@ from boostback.config import load_landing
 
 def main() -> int:
     # piped output (make bench > file) would otherwise wrap the table at 80 columns
-    console = Console(width=None if sys.stdout.isatty() else 150)
+    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 150)
     name = sys.argv[1] if len(sys.argv) > 1 else "falcon9_landing"
     scenario, vehicle = load_landing(name)
     with console.status("measuring…") as status:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -21,7 +22,7 @@ def bench(
     from boostback.bench import bench_table, run_benchmarks
     from boostback.config.loader import load_landing
 
-    console = Console(width=None if sys.stdout.isatty() else 150)
+    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 150)
     try:
         scen, vehicle = load_landing(scenario)
     except ConfigError as exc:

@@ -105,6 +105,11 @@ class ConicSolver:
             # by under 1e-9 relative while costing a third of the time.
             self.settings.equilibrate_enable = False
             self.settings.iterative_refinement_enable = False
+            # Fuel-optimal times of flight sit next to the infeasible ones (a booster that cannot
+            # hover stops in the least time it can), where the feasible set is thin: Clarabel's
+            # default static regularisation (1e-8) then costs it ~25 iterations instead of ~16.
+            # 1e-9 leaves the propellant unchanged to 1e-4 kg on the benchmark instances.
+            self.settings.static_regularization_constant = 1e-9
 
     def _structure(self, mode: str, n_vert: int, glide: bool) -> _Structure:
         key = (mode, n_vert, glide)
