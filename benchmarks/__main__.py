@@ -32,7 +32,7 @@ def main() -> int:
     console.print(table)
     cases = [
         (name, "landing burns", 16, None),
-        ("falcon9_rtls", "whole RTLS flights", 4, FLIGHT_DISPERSIONS),
+        ("falcon9_rtls", "whole RTLS flights", 8, FLIGHT_DISPERSIONS),
     ]
     for scen, label, runs, disp in cases:
         with console.status(f"campaign throughput: {label}…"):
