@@ -117,3 +117,34 @@ def test_fast_default_settings_keep_the_propellant(solvers: tuple[LcvxSolver, Co
             assert b.propellant_kg == pytest.approx(a.propellant_kg, rel=1e-6)
             length = max(float(np.linalg.norm(prob.r0_enu_m)), 1.0)
             np.testing.assert_allclose(b.r_enu_m, a.r_enu_m, atol=1e-3 * length)
+
+
+def test_stopping_certificate_never_rejects_a_feasible_problem() -> None:
+    """The vertical-momentum certificate only ever says "infeasible" when the full problem is.
+
+    Draws states around the edge of what full thrust can stop, solves each with the certificate
+    switched off, and checks that every certified case is infeasible, and that the certificate
+    catches a good share of the infeasible ones (the point of it).
+    """
+    import boostback.guidance.conic as conic
+
+    rng = np.random.default_rng(7)
+    plain = ConicSolver(30)
+    certified = infeasible = 0
+    margin = conic.STOP_MARGIN
+    for _ in range(150):
+        prob, _tf = instance(rng)
+        tf = float(rng.uniform(5.0, 40.0))
+        _nd, _sc, d = plain._discretize(prob, tf, None)
+        short = conic.vertical_shortfall(d, plain.discretization)
+        try:
+            conic.STOP_MARGIN = math.inf  # the full solve, no shortcut
+            full = plain.solve(prob, tf)
+        finally:
+            conic.STOP_MARGIN = margin
+        if short > margin:
+            certified += 1
+            assert full.status is PlanStatus.INFEASIBLE, (short, full.status)
+        infeasible += full.status is PlanStatus.INFEASIBLE
+    assert certified >= 20
+    assert certified <= infeasible

@@ -48,6 +48,29 @@ class _Run:
     scale: np.ndarray | None = None
 
 
+# Certificate margin (nondimensional speed): only a clear shortfall is called infeasible.
+STOP_MARGIN = 1e-6
+
+
+def vertical_shortfall(d: Discretized, discretization: str) -> float:
+    """How far short of the touchdown velocity the descent rate stays even at the most upward
+    thrust the problem allows (nondimensional speed; > 0 proves the problem infeasible).
+
+    Each node's thrust acceleration is at most ``sigma_k <= mu2_k (1 - w_k) <= mu2_k`` (the
+    upper thrust bound with ``w_k >= 0``), so pushing straight up at every node bounds the final
+    vertical velocity through the hold's velocity update. A necessary condition, exact for the
+    discretised problem; it costs a few vector operations instead of an interior-point solve that
+    would take about as long to prove infeasibility as to find a solution.
+    """
+    dt = d.dt_s
+    if discretization == "foh":
+        push = 0.5 * dt * float((d.mu2[:-1] + d.mu2[1:]).sum())
+    else:
+        push = dt * float(d.mu2[:-1].sum())
+    reach = float(d.v0[2]) + push + dt * float(d.a_ext[:, 2].sum())
+    return float(d.vf[2]) - reach
+
+
 def _velocities(r: np.ndarray, u: np.ndarray, d: Discretized, discretization: str) -> np.ndarray:
     """Node velocities from positions and controls (the relation the solve eliminated)."""
     dt, a = d.dt_s, d.a_ext
@@ -204,6 +227,15 @@ class ConicSolver:
         n_vert = int(d.vert[:-1].sum())
         glide = d.tan_gs > 0.0
         err_max = max(error_bound_m, 0.0) / sc.length_m
+        short = vertical_shortfall(d, self.discretization)
+        if short > STOP_MARGIN:
+            return LandingPlan.failed(
+                PlanStatus.INFEASIBLE,
+                f"cannot stop in {tf_s:.2f} s: at full upward thrust the descent rate stays "
+                f"{short * sc.speed_mps:.1f} m/s short of touchdown",
+                0,
+                time.perf_counter() - start,
+            )
         try:
             run: _Run | None = None
             skip = self._skip_relaxed.get(mode, 0)

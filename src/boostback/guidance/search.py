@@ -75,7 +75,6 @@ class _Counter:
         plan = self._seen.get(key)
         if plan is not None:
             return plan
-        self.solves += 1
         dist = self._dist(tf_s)
         if self.slopes and mode == "fuel":
             rate = None
@@ -96,6 +95,7 @@ class _Counter:
                 self.prob, tf_s, mode, error_bound_m=error_bound_m, disturbance_enu_mps2=dist
             )
         self._seen[key] = plan
+        self.solves += plan.solves  # 0 when the back end proved infeasibility without a solve
         return plan
 
 
