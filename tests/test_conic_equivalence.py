@@ -120,7 +120,7 @@ def test_fast_default_settings_keep_the_propellant(solvers: tuple[LcvxSolver, Co
 
 
 def test_stopping_certificate_never_rejects_a_feasible_problem() -> None:
-    """The vertical-momentum certificate only ever says "infeasible" when the full problem is.
+    """The vertical-motion certificate only ever says "infeasible" when the full problem is.
 
     Draws states around the edge of what full thrust can stop, solves each with the certificate
     switched off, and checks that every certified case is infeasible, and that the certificate
@@ -136,7 +136,7 @@ def test_stopping_certificate_never_rejects_a_feasible_problem() -> None:
         prob, _tf = instance(rng)
         tf = float(rng.uniform(5.0, 40.0))
         _nd, _sc, d = plain._discretize(prob, tf, None)
-        short = conic.vertical_shortfall(d, plain.discretization)
+        short = conic.vertical_infeasibility(d, plain.discretization)
         try:
             conic.STOP_MARGIN = math.inf  # the full solve, no shortcut
             full = plain.solve(prob, tf)

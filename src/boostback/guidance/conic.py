@@ -48,27 +48,72 @@ class _Run:
     scale: np.ndarray | None = None
 
 
-# Certificate margin (nondimensional speed): only a clear shortfall is called infeasible.
+# Certificate margin (nondimensional): only a clear shortfall is called infeasible.
 STOP_MARGIN = 1e-6
 
 
-def vertical_shortfall(d: Discretized, discretization: str) -> float:
-    """How far short of the touchdown velocity the descent rate stays even at the most upward
-    thrust the problem allows (nondimensional speed; > 0 proves the problem infeasible).
+@functools.lru_cache(maxsize=64)
+def _vertical_gains(n: int, discretization: str) -> tuple[np.ndarray, np.ndarray]:
+    """How a unit of vertical thrust acceleration at each node moves the final vertical velocity
+    and altitude, for a time step of one (they scale as dt and dt^2): the hold's updates
+    applied to unit impulses."""
+    eye = np.eye(n + 1)
+    v = np.zeros(n + 1)
+    r = np.zeros(n + 1)
+    foh = discretization == "foh"
+    for k in range(n):
+        if foh:
+            r = r + v + eye[k] / 3.0 + eye[k + 1] / 6.0
+            v = v + 0.5 * (eye[k] + eye[k + 1])
+        else:
+            r = r + v + 0.5 * eye[k]
+            v = v + eye[k]
+    return v, r
 
-    Each node's thrust acceleration is at most ``sigma_k <= mu2_k (1 - w_k) <= mu2_k`` (the
-    upper thrust bound with ``w_k >= 0``), so pushing straight up at every node bounds the final
-    vertical velocity through the hold's velocity update. A necessary condition, exact for the
-    discretised problem; it costs a few vector operations instead of an interior-point solve that
-    would take about as long to prove infeasibility as to find a solution.
+
+def vertical_infeasibility(d: Discretized, discretization: str) -> float:
+    """A proof of infeasibility from the vertical motion alone (nondimensional; > 0 proves the
+    problem infeasible, <= 0 says nothing).
+
+    Each node's vertical thrust acceleration lies in ``[0, mu2_k]``: the thrust points within the
+    tilt limit (``u_z >= cos(tilt) sigma >= 0``) and ``sigma_k <= mu2_k (1 - w_k) <= mu2_k``. The
+    final vertical velocity and altitude are linear in those accelerations through the hold's
+    updates, so: if even full upward thrust throughout cannot slow the descent to the touchdown
+    velocity, or if no such thrust profile that does reaches the ground exactly then (all the
+    push early climbs too high, all of it late leaves the booster short), no thrust profile
+    does. A few vector operations instead of an interior-point solve that takes about as long to
+    prove infeasibility as to find a solution.
     """
-    dt = d.dt_s
-    if discretization == "foh":
-        push = 0.5 * dt * float((d.mu2[:-1] + d.mu2[1:]).sum())
-    else:
-        push = dt * float(d.mu2[:-1].sum())
-    reach = float(d.v0[2]) + push + dt * float(d.a_ext[:, 2].sum())
-    return float(d.vf[2]) - reach
+    n, dt = d.n, d.dt_s
+    beta, gamma = _vertical_gains(n, discretization)
+    beta, gamma = beta * dt, gamma * dt * dt
+    az = d.a_ext[:, 2]
+    v_free = float(d.v0[2]) + dt * float(az.sum())
+    # altitude with no thrust: each interval adds dt v_k + dt^2/2 a_k
+    v_k = float(d.v0[2]) + dt * np.concatenate([[0.0], np.cumsum(az)[:-1]])
+    r_free = float(d.r0[2]) + float((dt * v_k + 0.5 * dt * dt * az).sum())
+    need_v = float(d.vf[2]) - v_free  # velocity the thrust must add
+    cap = beta * d.mu2  # velocity each node adds at full thrust
+    total = float(cap.sum())
+    if need_v > total:
+        return need_v - total
+    if need_v < 0.0:
+        return -need_v  # thrust cannot point down: it cannot speed the descent up
+    need_r = float(d.target[2]) - r_free
+    full_r = gamma * d.mu2  # altitude each node adds at full thrust
+    ratio = np.divide(gamma, beta, out=np.zeros_like(gamma), where=beta > 0)
+
+    def filled(order: np.ndarray) -> float:
+        c = np.cumsum(cap[order])
+        i = int(np.searchsorted(c, need_v))
+        done = c[i - 1] if i > 0 else 0.0
+        partial = (need_v - done) * ratio[order][i] if i < len(order) else 0.0
+        return float(full_r[order][:i].sum()) + partial
+
+    idx = np.arange(n + 1)
+    r_hi = filled(idx)  # the push as early as possible climbs highest
+    r_lo = filled(idx[::-1])  # as late as possible, lowest
+    return max(need_r - r_hi, r_lo - need_r, -1.0)
 
 
 def _velocities(r: np.ndarray, u: np.ndarray, d: Discretized, discretization: str) -> np.ndarray:
@@ -227,12 +272,10 @@ class ConicSolver:
         n_vert = int(d.vert[:-1].sum())
         glide = d.tan_gs > 0.0
         err_max = max(error_bound_m, 0.0) / sc.length_m
-        short = vertical_shortfall(d, self.discretization)
-        if short > STOP_MARGIN:
+        if vertical_infeasibility(d, self.discretization) > STOP_MARGIN:
             return LandingPlan.failed(
                 PlanStatus.INFEASIBLE,
-                f"cannot stop in {tf_s:.2f} s: at full upward thrust the descent rate stays "
-                f"{short * sc.speed_mps:.1f} m/s short of touchdown",
+                f"no vertical thrust profile reaches touchdown in {tf_s:.2f} s",
                 0,
                 time.perf_counter() - start,
             )
