@@ -148,3 +148,30 @@ def test_stopping_certificate_never_rejects_a_feasible_problem() -> None:
         infeasible += full.status is PlanStatus.INFEASIBLE
     assert certified >= 20
     assert certified <= infeasible
+
+
+def test_terminal_acceleration_cap_same_solution(solvers: tuple[LcvxSolver, ConicSolver]) -> None:
+    """With the thrust acceleration capped over the final vertical descent both back ends still
+    agree, the cap holds on those nodes, and it costs propellant only when it binds."""
+    from dataclasses import replace
+
+    ref, fast = solvers
+    rng = np.random.default_rng(99)
+    compared = binding = 0
+    for _ in range(40):
+        prob, tf = instance(rng)
+        cap = float(rng.uniform(4.5, 8.0))
+        capped = replace(prob, terminal_vertical_s=6.0, terminal_max_accel_mps2=cap)
+        a = ref.solve(capped, tf)
+        b = fast.solve(capped, tf)
+        assert_same(a, b, capped)
+        if not b.feasible:
+            continue
+        compared += 1
+        vert = b.t_s >= tf - 6.0 - 1e-9
+        assert np.all(b.sigma_mps2[vert] <= cap * (1 + 1e-6))
+        free = fast.solve(replace(prob, terminal_vertical_s=6.0), tf)
+        if free.feasible:
+            assert b.propellant_kg >= free.propellant_kg * (1 - 1e-7)
+            binding += float(free.sigma_mps2[vert].max()) > cap * 1.001
+    assert compared >= 15 and binding >= 5

@@ -458,6 +458,10 @@ class GuidanceConfig(_Model):
     # Navigation fixes are blended into the inertially propagated estimate with this time
     # constant (sim/navigation.py); 0 steers on the raw fixes.
     nav_filter_time_constant_s: NonNeg = 0.5
+    # Cap on the braking over the final vertical descent (thrust acceleration less gravity);
+    # None plans full braking to the ground, which is fuel-optimal but lands fast for small
+    # altitude errors.
+    terminal_max_decel_mps2: Annotated[float, Strict(), Field(gt=0)] | None = None
     ignition_throttle_max: Fraction = 0.85
     # Throttle above the engine's floor that plans keep in reserve: a booster that cannot hover
     # needs room to throttle down when it is slower than planned, or it stops too high.

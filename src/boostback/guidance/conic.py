@@ -15,6 +15,7 @@ is solved, and the next few solves of that mode go to it directly.
 from __future__ import annotations
 
 import functools
+import math
 import time
 from dataclasses import dataclass
 
@@ -137,11 +138,11 @@ def _glide_violation(r: np.ndarray, d: Discretized, pinned: bool) -> float:
 
 @functools.lru_cache(maxsize=256)
 def _shared_structure(
-    nodes: int, mode: str, discretization: str, n_vert: int, glide: bool
+    nodes: int, mode: str, discretization: str, n_vert: int, glide: bool, cap: bool = False
 ) -> _Structure:
     """Structures are read-only once built, so every solver in a process can share them
     (a campaign flies many landings with the same few shapes)."""
-    return _Structure(_Layout(nodes, mode, discretization, n_vert, glide))
+    return _Structure(_Layout(nodes, mode, discretization, n_vert, glide, cap))
 
 
 class ConicSolver:
@@ -158,8 +159,8 @@ class ConicSolver:
             raise ValueError(f"discretization must be 'foh' or 'zoh', got {discretization!r}")
         self.nodes = nodes
         self.discretization = discretization
-        self._structures: dict[tuple[str, int, bool], _Structure] = {}
-        self._solvers: dict[tuple[str, int, bool], clarabel.DefaultSolver] = {}
+        self._structures: dict[tuple[str, int, bool, bool], _Structure] = {}
+        self._solvers: dict[tuple[str, int, bool, bool], clarabel.DefaultSolver] = {}
         self._skip_relaxed: dict[str, int] = {}
         self._nondim: tuple[LandingProblem, LandingProblem, Scales] | None = None
         self.settings = clarabel.DefaultSettings()
@@ -179,11 +180,11 @@ class ConicSolver:
             # the closed loop then get slower (measured: free-time 32 -> 38 ms, loop 162 ->
             # 187 ms).
 
-    def _structure(self, mode: str, n_vert: int, glide: bool) -> _Structure:
-        key = (mode, n_vert, glide)
+    def _structure(self, mode: str, n_vert: int, glide: bool, cap: bool = False) -> _Structure:
+        key = (mode, n_vert, glide, cap)
         st = self._structures.get(key)
         if st is None:
-            st = _shared_structure(self.nodes, mode, self.discretization, n_vert, glide)
+            st = _shared_structure(self.nodes, mode, self.discretization, n_vert, glide, cap)
             self._structures[key] = st
         return st
 
@@ -201,9 +202,10 @@ class ConicSolver:
 
     def _run(self, mode: str, n_vert: int, glide: bool, d: Discretized, err_max: float) -> _Run:
         """One Clarabel solve of one shape."""
-        st = self._structure(mode, n_vert, glide)
+        cap = math.isfinite(d.sigma_cap)
+        st = self._structure(mode, n_vert, glide, cap)
         data, b, scale = st.scaled_data(d, err_max)
-        key = (mode, n_vert, glide)
+        key = (mode, n_vert, glide, cap)
         solver = self._solvers.get(key)
         if solver is None:  # first solve of this shape: factorisation set up once
             A = sparse.csc_matrix((data, st.indices, st.indptr), shape=(st.m, st.lay.n_x))

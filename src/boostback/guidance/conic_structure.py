@@ -69,6 +69,7 @@ class _Layout:
     discretization: str
     n_vert: int  # vertical-descent nodes before the final one
     glide: bool
+    cap: bool = False  # thrust acceleration capped on the vertical-descent nodes and the last
 
     def __post_init__(self) -> None:
         # In the fuel mode the landing point is the target: constraints relative to r_N use the
@@ -177,6 +178,9 @@ class _Structure:
         if not lay.glide:  # stay above the landing point: -r_k,z <= -target_z
             ineq.append((ni + k, R[:-1, 2]))
             ni += n
+        if lay.cap:  # s_k <= sigma_cap over the vertical descent
+            ineq.append((ni + np.arange(lay.n_vert + 1), S[n - lay.n_vert :]))
+            ni += lay.n_vert + 1
         rows.add(ni, ineq)
         self.n_ineq = ni
 
@@ -298,6 +302,8 @@ class _Structure:
         vals += [np.full(n1, c.cos_tilt), k(n1, -1.0)]
         if not lay.glide:
             vals.append(k(n, -1.0))
+        if lay.cap:
+            vals.append(k(lay.n_vert + 1))
         # cones: (s, u) -> b - A x = (s, u) so A = -I
         vals += [k(n1, -1.0), k(3 * n1, -1.0)]
         vals += [k(n1, -1.0), -c.mu1, k(n1, -1.0), -c.mu1, -c.sq2mu1]
@@ -337,6 +343,7 @@ class _Structure:
             [-d.w_final_min],
             np.zeros(n1),
             [] if lay.glide else np.full(n, -d.target[2]),
+            np.full(nv + 1, d.sigma_cap) if lay.cap else [],
             # cones
             np.zeros(4 * n1),
             np.stack([1.0 - d.mu1, -1.0 - d.mu1, np.zeros(n1)], axis=1).ravel(),

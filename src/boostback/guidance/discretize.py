@@ -33,6 +33,7 @@ class Discretized:
     cos_tilt: float
     tan_gs: float
     vert: np.ndarray  # (n+1,) 1.0 on nodes of the final vertical descent
+    sigma_cap: float  # thrust acceleration cap on those nodes (inf: none)
     r0: np.ndarray
     v0: np.ndarray
     target: np.ndarray
@@ -76,6 +77,9 @@ def discretize(
         cos_tilt=math.cos(min(prob.max_tilt_rad, math.pi)),
         tan_gs=math.tan(prob.glide_slope_rad),
         vert=vert,
+        sigma_cap=math.inf
+        if prob.terminal_max_accel_mps2 is None or not vert.any()
+        else float(prob.terminal_max_accel_mps2),
         r0=prob.r0_enu_m,
         v0=prob.v0_enu_mps,
         target=prob.target_enu_m,

@@ -42,7 +42,9 @@ _OK = (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
 class _Parametric:
     """One CVXPY problem on N intervals, with every number that changes held as a parameter."""
 
-    def __init__(self, nodes: int, mode: str, discretization: str = "foh") -> None:
+    def __init__(
+        self, nodes: int, mode: str, discretization: str = "foh", capped: bool = False
+    ) -> None:
         n = nodes
         self.n = n
         self.mode = mode
@@ -66,6 +68,7 @@ class _Parametric:
         self.cos_tilt = p()
         self.tan_gs = p(nonneg=True)
         self.vert = p((n + 1, 1), nonneg=True)  # 1 on nodes of the final vertical descent
+        self.s_cap = p(n + 1, nonneg=True)  # thrust acceleration cap (large where there is none)
         self.err_max = p(nonneg=True)
 
         self.r = cp.Variable((n + 1, 3))
@@ -95,6 +98,8 @@ class _Parametric:
             v[n] == self.vf,
             r[n, 2] == self.target[2],
         ]
+        if capped:  # only then: an extra row, even inactive, moves CVXPY's answer on a face
+            cons.append(s <= self.s_cap)
         landing_error = cp.norm(r[n, :2] - self.target[:2], 2)
         if mode == "fuel":
             cons.append(r[n, :2] == self.target[:2])
@@ -152,6 +157,9 @@ class _Parametric:
         self.cos_tilt.value = d.cos_tilt
         self.tan_gs.value = d.tan_gs
         self.vert.value = d.vert.reshape(-1, 1)
+        # no cap: a bound the thrust bound already keeps (mu2 at w = 0) makes the row inactive
+        cap = np.where(d.vert > 0, d.sigma_cap, np.inf)
+        self.s_cap.value = np.minimum(cap, 2.0 * float(d.mu2.max()) + 1.0)
         if self.err_max.value is None:
             self.err_max.value = 0.0
         return d.z0
@@ -183,14 +191,15 @@ class LcvxSolver:
         self.options: dict[str, float] = {}
         if tol is not None:
             self.options = {"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol}
-        self._problems: dict[str, _Parametric] = {}
+        self._problems: dict[tuple[str, bool], _Parametric] = {}
 
-    def _get(self, mode: str) -> _Parametric:
+    def _get(self, mode: str, capped: bool = False) -> _Parametric:
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {_MODES}")
-        if mode not in self._problems:
-            self._problems[mode] = _Parametric(self.nodes, mode, self.discretization)
-        return self._problems[mode]
+        key = (mode, capped)
+        if key not in self._problems:
+            self._problems[key] = _Parametric(self.nodes, mode, self.discretization, capped)
+        return self._problems[key]
 
     def solve(
         self,
@@ -203,8 +212,8 @@ class LcvxSolver:
     ) -> LandingPlan:
         """Solve at time of flight ``tf_s``; the disturbance is (N, 3), one row per interval."""
         start = time.perf_counter()
-        par = self._get(mode)
         nd, sc, d = discretize_nondimensional(prob, tf_s, self.nodes, disturbance_enu_mps2)
+        par = self._get(mode, bool(np.isfinite(d.sigma_cap)))
         z0 = par.load(d)
         par.err_max.value = max(error_bound_m, 0.0) / sc.length_m
         try:

@@ -32,6 +32,9 @@ class LandingProblem:
             stay above the ground).
         target_enu_m: landing point; touchdown_speed_mps: planned vertical speed at touchdown.
         terminal_vertical_s: final seconds flown straight down with no horizontal motion.
+        terminal_max_accel_mps2: cap on the thrust acceleration over that vertical descent (None:
+            no cap). A booster that brakes hard all the way to the ground lands fast for the
+            smallest error in its altitude estimate; a gentler last few seconds is robust to it.
     """
 
     r0_enu_m: np.ndarray
@@ -47,6 +50,7 @@ class LandingProblem:
     target_enu_m: np.ndarray = field(default_factory=lambda: np.zeros(3))
     touchdown_speed_mps: float = 0.0
     terminal_vertical_s: float = 0.0
+    terminal_max_accel_mps2: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("r0_enu_m", "v0_enu_mps", "g_enu_mps2", "target_enu_m"):
@@ -97,6 +101,9 @@ class LandingProblem:
             target_enu_m=self.target_enu_m / length,
             touchdown_speed_mps=self.touchdown_speed_mps / sc.speed_mps,
             terminal_vertical_s=self.terminal_vertical_s / sc.time_s,
+            terminal_max_accel_mps2=None
+            if self.terminal_max_accel_mps2 is None
+            else self.terminal_max_accel_mps2 / sc.accel_mps2,
         )
         return nd, sc
 

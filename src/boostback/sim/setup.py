@@ -141,6 +141,10 @@ class LandingSetup:
             glide_slope_rad=math.radians(landing.glide_slope_deg) if landing else 0.0,
             touchdown_speed_mps=g.touchdown_speed_mps,
             terminal_vertical_s=g.terminal_vertical_s,
+            terminal_max_accel_mps2=None
+            if g.terminal_max_decel_mps2 is None
+            else g.terminal_max_decel_mps2
+            + float(np.linalg.norm(self.env.gravity.accel(np.zeros(3)))),
         )
 
 
