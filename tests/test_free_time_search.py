@@ -86,6 +86,27 @@ def test_mass_slope_matches_finite_differences() -> None:
     assert checked >= 2
 
 
+def test_error_slope_matches_finite_differences() -> None:
+    """The minimum landing error's slope over the time of flight, from the same duals: what the
+    search's Newton step onto the feasibility edge uses."""
+    solver = ConicSolver(30, tol=1e-10)
+    # far off the pad and short on time: the pad is out of reach, the error shrinks with time
+    prob = lander([2600.0, -300.0, 1500.0], [60.0, 10.0, -60.0])
+    checked = 0
+    for tf in (30.0, 34.0, 38.0):
+        plan = solver.solve(prob, tf, "error", mass_slope=True)
+        step = 1e-4 * tf
+        lo = solver.solve(prob, tf - step, "error")
+        hi = solver.solve(prob, tf + step, "error")
+        if not (plan.feasible and lo.feasible and hi.feasible) or plan.landing_error_m < 1.0:
+            continue
+        fd = (hi.landing_error_m - lo.landing_error_m) / (2 * step)
+        assert plan.error_slope_m_per_s == pytest.approx(fd, rel=1e-3, abs=1e-3)
+        assert math.isnan(plan.mass_slope_kg_per_s)
+        checked += 1
+    assert checked >= 2
+
+
 def test_mass_slope_only_when_asked() -> None:
     plan = ConicSolver(30).solve(lander([500.0, 0.0, 1500.0], [0.0, 0.0, -40.0]), 50.0)
     assert plan.feasible and math.isnan(plan.mass_slope_kg_per_s)

@@ -233,9 +233,10 @@ class ConicSolver:
         err_max: float,
         final_mass: float,
     ) -> float:
-        """d(final mass)/d(time of flight) in kg/s, by the envelope theorem (fuel modes)."""
+        """d(final mass)/d(time of flight) in kg/s, by the envelope theorem (fuel modes); in
+        the error mode d(landing error)/d(time of flight) in nondimensional length per second."""
         st = run.st
-        if st.lay.mode == "error" or run.z is None or run.x_scaled is None:
+        if run.z is None or run.x_scaled is None:
             return float("nan")
         h = 1e-6 * tf_s
         ends = []
@@ -247,6 +248,8 @@ class ConicSolver:
         if any(int(e.vert[:-1].sum()) != st.lay.n_vert for e in ends):
             return float("nan")  # on a jump of the vertical-descent length
         dv = st.value_rate(ends[0], ends[1], 2 * h, err_max, run.scale, run.x_scaled, run.z)
+        if st.lay.mode == "error":
+            return dv  # the objective is the landing error itself
         # The objective is -w_N and the final mass is m_sc exp(w_N + z0_N).
         dz0 = (ends[1].z0[-1] - ends[0].z0[-1]) / (2 * h)
         return final_mass * (dz0 - dv)
@@ -264,7 +267,8 @@ class ConicSolver:
     ) -> LandingPlan:
         """Solve at time of flight ``tf_s``; the disturbance is (N, 3), one row per interval.
 
-        ``mass_slope`` also gives the plan's ``mass_slope_kg_per_s`` (fuel modes), with the
+        ``mass_slope`` also gives the plan's ``mass_slope_kg_per_s`` (fuel modes; in the error
+        mode ``error_slope_m_per_s``), with the
         disturbance moving at ``disturbance_rate_enu_mps2_per_s`` per second of time of flight.
         """
         if mode not in ("fuel", "error", "fuel_bounded"):
@@ -312,7 +316,7 @@ class ConicSolver:
         length, speed, accel = sc.length_m, sc.speed_mps, sc.accel_mps2
         err = float(np.linalg.norm(r[-1, :2] - nd.target_enu_m[:2])) * length
         mass = np.exp(x[lay.i_w] + d.z0) * sc.mass_kg
-        slope = float("nan")
+        slope = err_slope = float("nan")
         if mass_slope:
             slope = self._mass_slope(
                 prob,
@@ -324,6 +328,8 @@ class ConicSolver:
                 err_max,
                 float(mass[-1]),
             )
+            if mode == "error":
+                slope, err_slope = float("nan"), slope * length
         return LandingPlan(
             status=PlanStatus.OPTIMAL if mode == "fuel" else PlanStatus.MIN_ERROR,
             tf_s=tf_s,
@@ -337,4 +343,5 @@ class ConicSolver:
             solves=1,
             solve_time_s=time.perf_counter() - start,
             mass_slope_kg_per_s=slope,
+            error_slope_m_per_s=err_slope,
         )

@@ -39,6 +39,8 @@ class LandingPlan:
     message: str = ""
     # d(final mass)/d(time of flight) at this plan, from the duals; NaN when not computed.
     mass_slope_kg_per_s: float = float("nan")
+    # d(landing error)/d(time of flight) of a minimum-landing-error plan; NaN when not computed.
+    error_slope_m_per_s: float = float("nan")
 
     @property
     def feasible(self) -> bool:

@@ -76,7 +76,7 @@ class _Counter:
         if plan is not None:
             return plan
         dist = self._dist(tf_s)
-        if self.slopes and mode == "fuel":
+        if self.slopes and mode in ("fuel", "error"):
             rate = None
             if dist is not None:
                 h = 1e-6 * tf_s
@@ -187,6 +187,7 @@ def _zoom(
     (ta, a), (tb, b) = lo, hi
     widths = [math.inf, math.inf]
     behind: tuple[float, LandingPlan] | None = None  # the previous end on a falling side
+    aim = True  # Newton steps onto the feasibility edge (below) still worth trying
     while tb - ta > tol_s and solve.solves < 60:
         width = tb - ta
         x = 0.5 * (ta + tb)
@@ -199,6 +200,16 @@ def _zoom(
                 break
             if not slow:
                 x = _hermite_peak(ta, fa, ga, tb, fb, gb)
+        elif aim and b.feasible and gb < 0.0 and not a.feasible:
+            # The mass falls all the way down to the infeasible end: the optimum is the edge of
+            # feasibility. The minimum landing error at the infeasible end falls to zero at that
+            # edge; one Newton step on it (error and its slope from the same solve) lands next
+            # to the edge instead of bisecting towards it.
+            aim = False  # once: where the optimum is not the edge, bisection does as well
+            e_plan = solve(ta, "error")
+            err, de = e_plan.landing_error_m, e_plan.error_slope_m_per_s
+            if e_plan.feasible and err > 0.0 and de < 0.0 and ta - err / de < tb:
+                x = ta - err / de + 0.25 * tol_s
         elif b.feasible and gb < 0.0 and behind is not None and not slow:
             # only the falling side known: where the slope, linear in time, would be zero
             tc, gc = behind[0], behind[1].mass_slope_kg_per_s
