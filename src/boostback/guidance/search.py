@@ -188,12 +188,18 @@ def _zoom(
     widths = [math.inf, math.inf]
     behind: tuple[float, LandingPlan] | None = None  # the previous end on a falling side
     aim = True  # Newton steps onto the feasibility edge (below) still worth trying
+    edge = False  # the previous probe was aimed just past the edge
     while tb - ta > tol_s and solve.solves < 60:
         width = tb - ta
         x = 0.5 * (ta + tb)
         ga, gb = a.mass_slope_kg_per_s, b.mass_slope_kg_per_s
         slow = width > 0.5 * widths[-2]  # two steps that did not halve the bracket: bisect
-        if a.feasible and b.feasible and ga > 0.0 > gb:
+        step_on, edge = edge and a.feasible and ga > 0.0 and tb - ta > 2.0 * tol_s, False
+        if step_on:
+            # Just past the edge and still rising: near an edge the mass usually turns within a
+            # tolerance (a kink), so look one tolerance further before the cubic steps.
+            x = ta + tol_s
+        elif a.feasible and b.feasible and ga > 0.0 > gb:
             fa, fb, top = float(a.mass_kg[-1]), float(b.mass_kg[-1]), _score(best, "fuel")
             xt = (fb - fa + ga * ta - gb * tb) / (ga - gb)  # where the tangents cross
             if ta < xt < tb and fa + ga * (xt - ta) - top <= 1e-7 * top:
@@ -208,8 +214,11 @@ def _zoom(
             aim = False  # once: where the optimum is not the edge, bisection does as well
             e_plan = solve(ta, "error")
             err, de = e_plan.landing_error_m, e_plan.error_slope_m_per_s
-            if e_plan.feasible and err > 0.0 and de < 0.0 and ta - err / de < tb:
+            # only a short step: a far one means the pad is far out of reach there, and the
+            # optimum is likely inside the bracket rather than at its edge
+            if e_plan.feasible and err > 0.0 and de < 0.0 and -err / de < 0.05 * width:
                 x = ta - err / de + 0.25 * tol_s
+                edge = True
         elif b.feasible and gb < 0.0 and behind is not None and not slow:
             # only the falling side known: where the slope, linear in time, would be zero
             tc, gc = behind[0], behind[1].mass_slope_kg_per_s
