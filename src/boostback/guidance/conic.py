@@ -77,7 +77,8 @@ def vertical_infeasibility(d: Discretized, discretization: str) -> float:
     problem infeasible, <= 0 says nothing).
 
     Each node's vertical thrust acceleration lies in ``[0, mu2_k]``: the thrust points within the
-    tilt limit (``u_z >= cos(tilt) sigma >= 0``) and ``sigma_k <= mu2_k (1 - w_k) <= mu2_k``. The
+    tilt limit (``u_z >= cos(tilt) sigma >= 0``; with a limit past 90 deg the floor is
+    ``cos(tilt) mu2_k``) and ``sigma_k <= mu2_k (1 - w_k) <= mu2_k``. The
     final vertical velocity and altitude are linear in those accelerations through the hold's
     updates, so: if even full upward thrust throughout cannot slow the descent to the touchdown
     velocity, or if no such thrust profile that does reaches the ground exactly then (all the
@@ -89,19 +90,22 @@ def vertical_infeasibility(d: Discretized, discretization: str) -> float:
     beta, gamma = _vertical_gains(n, discretization)
     beta, gamma = beta * dt, gamma * dt * dt
     az = d.a_ext[:, 2]
-    v_free = float(d.v0[2]) + dt * float(az.sum())
-    # altitude with no thrust: each interval adds dt v_k + dt^2/2 a_k
+    # u_z >= cos(tilt) sigma: at least 0 for tilt limits up to 90 deg, else cos(tilt) mu2_k
+    u_lo = min(d.cos_tilt, 0.0) * d.mu2
+    span = d.mu2 - u_lo
+    v_free = float(d.v0[2]) + dt * float(az.sum()) + float(beta @ u_lo)
+    # altitude at the least upward thrust: each interval adds dt v_k + dt^2/2 a_k
     v_k = float(d.v0[2]) + dt * np.concatenate([[0.0], np.cumsum(az)[:-1]])
-    r_free = float(d.r0[2]) + float((dt * v_k + 0.5 * dt * dt * az).sum())
+    r_free = float(d.r0[2]) + float((dt * v_k + 0.5 * dt * dt * az).sum()) + float(gamma @ u_lo)
     need_v = float(d.vf[2]) - v_free  # velocity the thrust must add
-    cap = beta * d.mu2  # velocity each node adds at full thrust
+    cap = beta * span  # velocity each node adds from its least to its most upward thrust
     total = float(cap.sum())
     if need_v > total:
         return need_v - total
     if need_v < 0.0:
         return -need_v  # thrust cannot point down: it cannot speed the descent up
     need_r = float(d.target[2]) - r_free
-    full_r = gamma * d.mu2  # altitude each node adds at full thrust
+    full_r = gamma * span  # altitude each node adds over the same range
     ratio = np.divide(gamma, beta, out=np.zeros_like(gamma), where=beta > 0)
 
     def filled(order: np.ndarray) -> float:
