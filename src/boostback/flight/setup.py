@@ -24,7 +24,7 @@ from boostback.environment.frames import (
 )
 from boostback.flight.dynamics import Body, World
 from boostback.guidance.entry import EntryTarget, entry_target_speed
-from boostback.sim.setup import stage_propulsion
+from boostback.sim.setup import aero_params, stage_propulsion
 
 __all__ = ["FlightSetup", "flight_setup", "resolve_site", "stage_propulsion"]
 
@@ -49,19 +49,8 @@ def _capped(prop: PropulsionParams, throttle: float) -> PropulsionParams:
     return replace(prop, throttle_max=cap, throttle_min=min(prop.throttle_min, cap))
 
 
-def _aero(
-    area_m2: float,
-    table: list[tuple[float, float]],
-    plume: list[tuple[float, float]] | None = None,
-) -> AeroParams:
-    plume = plume or []
-    return AeroParams(
-        area_m2,
-        tuple(float(r[0]) for r in table),
-        tuple(float(r[1]) for r in table),
-        tuple(float(r[0]) for r in plume),
-        tuple(float(r[1]) for r in plume),
-    )
+def _aero(area_m2: float, table: list[tuple[float, float]]) -> AeroParams:
+    return AeroParams(area_m2, tuple(float(r[0]) for r in table), tuple(float(r[1]) for r in table))
 
 
 @dataclass(frozen=True)
@@ -213,9 +202,6 @@ def flight_setup(
     hw = booster.recovery
     gf = booster.grid_fins
     fins = gf.authority_m2 if gf is not None else 0.0
-    # deployed fins add their drag to the stage's (as an increment of Cd on its reference area)
-    dcd = gf.drag_area_m2 / booster.area_m2 if gf is not None else 0.0
-    descent_cd = [(m, cd + dcd) for m, cd in booster.cd_mach]
     return FlightSetup(
         vehicle=vehicle,
         scenario=scenario,
@@ -230,6 +216,6 @@ def flight_setup(
         boostback_prop=stage_propulsion(booster, hw.boostback_engines if hw else 1),
         entry_prop=stage_propulsion(booster, hw.entry_engines if hw else 1),
         ascent_body=Body(_aero(booster.area_m2, vehicle.ascent.cd_mach)),
-        # engines first into the flow once separated: the plume shields the stage in its burns
-        descent_body=Body(_aero(booster.area_m2, descent_cd, booster.plume_drag), fins),
+        # engines first, fins deployed: the landing burn's drag model (fin drag, plume shielding)
+        descent_body=Body(aero_params(booster), fins),
     )
