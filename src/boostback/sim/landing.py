@@ -10,6 +10,7 @@ last plan straight down onto the pad.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, field, replace
@@ -337,13 +338,12 @@ def fly_landing(
         x = (*x[:6], dry + (x[6] - dry) * fs.propellant_factor())
     t = 0.0
     t_ig, tf_hint = 0.0, None
+    fix = fs.navigate(x, t, "coast")  # one navigation fix for the whole decision
     for fraction in ignition_headroom_ladder(cfg.guidance):
         # Less headroom only if no ignition point keeps the preferred amount: lighting at once
         # with too much thrust in hand would waste the fall.
-        def check(xc: State, tf_guess: float, f: float = fraction) -> LandingPlan:
-            return guidance.feasible(xc, tf_guess, f)
-
-        t_ig, tf_hint = find_ignition(setup, check, fs.navigate(x, t, "coast"), fraction)
+        check = functools.partial(guidance.feasible, throttle_fraction=fraction)
+        t_ig, tf_hint = find_ignition(setup, check, fix, fraction)
         if tf_hint is not None:
             if fraction > cfg.guidance.ignition_throttle_max:
                 notes.append(f"ignition planned at {fraction:.2f} of full throttle")
