@@ -108,6 +108,9 @@ class EntryPlan(_Model):
     # Optional cap on the speed the burn ends at (a deeper burn than the descent limits ask for):
     # a stage whose landing burn needs it to reach the handover slower and steeper.
     max_end_speed_mps: Pos | None = None
+    # Throttle of the entry engines (a fraction of full thrust, at or above the engine's floor):
+    # a gentler burn lasts longer and starts its braking higher for the same end speed.
+    throttle: Annotated[float, Strict(), Field(gt=0, le=1)] = 1.0
 
 
 class DescentPlan(_Model):

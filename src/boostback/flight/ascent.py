@@ -206,16 +206,20 @@ def solve_pitch_kick(
     setup: FlightSetup,
     reserve_model: ReserveModel,
     target_ecef: tuple[float, float, float] | None,
-    dt: float = 0.2,
+    dt: float | None = None,
 ) -> float:
     """Pitch kick (rad) that puts the flight path at MECO at ``meco_flight_path_deg``.
 
     A bigger kick flattens the gravity turn, so the MECO flight path falls monotonically with
-    the kick: regula falsi (Illinois) on [0.3, 30] deg, with flights at a coarser step.
+    the kick: regula falsi (Illinois) on [0.3, 30] deg. The trial ascents are flown at the
+    flight's own step (``dt`` None): at twice that step the throttled (max-Q, 0.9-rated) ascent
+    ends ~1 deg flatter, which the flown MECO would then miss by.
     """
     cfg = setup.scenario.ascent
     if cfg.pitch_kick_deg is not None:
         return math.radians(cfg.pitch_kick_deg)
+    if dt is None:
+        dt = setup.scenario.sim.dt_powered_s
     goal = math.radians(cfg.meco_flight_path_deg)
 
     def miss(kick: float) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -66,7 +66,11 @@ class FlightContext:
         speed = float(np.linalg.norm(xe[3:6]))
 
         def peaks(v: float) -> tuple[float, float]:
-            imp = self.predict(xe, te, EntryBurnSpec(spec.prop, spec.start_altitude_m + 1.0, v))
+            imp = self.predict(
+                xe,
+                te,
+                replace(spec, start_altitude_m=spec.start_altitude_m + 1.0, target_speed_mps=v),
+            )
             return imp.peak_qbar_pa, imp.peak_heat_wpm2
 
         return s.entry_target(peaks, speed), speed
@@ -81,7 +85,7 @@ class FlightContext:
         if found is None:
             return None
         spec = self.entry_nominal
-        self.entry_nominal = EntryBurnSpec(spec.prop, spec.start_altitude_m, found[0].speed_mps)
+        self.entry_nominal = replace(spec, target_speed_mps=found[0].speed_mps)
         return found[0]
 
     def miss_en(self, impact: State) -> np.ndarray:

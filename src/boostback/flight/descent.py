@@ -10,7 +10,7 @@ import numpy as np
 from boostback.flight.context import FlightContext
 from boostback.flight.dynamics import COAST, Command, State, air_data
 from boostback.flight.integrate import EventFn, altitude_event, mass_event, step
-from boostback.flight.predict import EntryBurnSpec, heat_flux_wpm2
+from boostback.flight.predict import heat_flux_wpm2
 from boostback.guidance.aero_descent import fin_command
 from boostback.guidance.entry import EntryTarget
 
@@ -80,11 +80,11 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
     s = ctx.setup
     hw = s.booster.recovery
     assert hw is not None
-    prop = s.entry_prop
+    prop, throttle = s.entry_prop, s.scenario.entry.throttle
     air = air_data(x, s.world)
 
     def peaks(v: float) -> tuple[float, float]:
-        imp = ctx.predict(x, t, EntryBurnSpec(prop, air.altitude_m + 1.0, v))
+        imp = ctx.predict(x, t, s.entry_spec(air.altitude_m + 1.0, v))
         return imp.peak_qbar_pa, imp.peak_heat_wpm2
 
     target = s.entry_target(peaks, air.speed_mps)
@@ -102,7 +102,7 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
     dt = s.scenario.sim.dt_powered_s
     while True:
         speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)
-        cmd = Command(1.0, prop, (-x[3] / speed, -x[4] / speed, -x[5] / speed))
+        cmd = Command(throttle, prop, (-x[3] / speed, -x[4] / speed, -x[5] / speed))
         _sample(ctx, t, x, "entry_burn", cmd)
         res = step(x, dt, cmd, s.descent_body, s.world, events)
         x, t = res.state, t + res.dt

@@ -21,7 +21,7 @@ from boostback.flight.context import FlightContext, make_context
 from boostback.flight.descent import fly_aero_descent, fly_coast_to_entry, fly_entry
 from boostback.flight.dynamics import State, air_data
 from boostback.flight.integrate import altitude_event
-from boostback.flight.predict import EntryBurnSpec, predict_impact
+from boostback.flight.predict import predict_impact
 from boostback.flight.record import FlightRecorder
 from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_budget
 from boostback.flight.result import FlightResult
@@ -63,7 +63,7 @@ def plan_entry_speed(setup: FlightSetup) -> float:
             setup.world,
             setup.ground_alt_m,
             setup.dry_mass_kg,
-            EntryBurnSpec(setup.entry_prop, setup.scenario.entry.start_altitude_m + 1.0, v),
+            setup.entry_spec(setup.scenario.entry.start_altitude_m + 1.0, v),
             hw.nose_radius_m,
         )
         return imp.peak_qbar_pa, imp.peak_heat_wpm2
@@ -96,7 +96,9 @@ def plan_reserve_model(setup: FlightSetup, entry_speed_mps: float) -> ReserveMod
         coast_s=hw.separation_delay_s + 150.0 / hw.flip_rate_deg_s,
         entry_altitude_m=setup.scenario.entry.start_altitude_m,
         entry_target_speed_mps=entry_speed_mps,
-        entry_accel_mps2=setup.entry_prop.thrust_vac_n / (b.dry_mass_kg * 1.4),
+        entry_accel_mps2=setup.scenario.entry.throttle
+        * setup.entry_prop.thrust_vac_n
+        / (b.dry_mass_kg * 1.4),
         landing_dv_mps=_landing_dv_mps(setup),
         margin=setup.scenario.recovery.reserve_margin,
     )
@@ -114,7 +116,7 @@ def _plan_ship(setup: FlightSetup, model: ReserveModel, entry_speed: float) -> S
     kick = solve_pitch_kick(setup, model, None)
     asc = fly_ascent(setup, model, kick, None)
     x: State = (*asc.state[:6], asc.state[6] - setup.upper_mass_kg)  # type: ignore[assignment]
-    spec = EntryBurnSpec(setup.entry_prop, setup.scenario.entry.start_altitude_m, entry_speed)
+    spec = setup.entry_spec(setup.scenario.entry.start_altitude_m, entry_speed)
     rec = FlightRecorder(setup.world.earth, setup.launch_site, setup.dry_mass_kg, 0.0)
     ctx = make_context(setup, rec, model, spec)
     ctx.plan_entry(x, asc.t_s)
@@ -187,7 +189,7 @@ def fly_mission(
         setup.world.earth, setup.launch_site, setup.dry_mass_kg, setup.upper_mass_kg
     )
     rec.per_engine_flow = setup.booster.engine.mass_flow_kgps
-    spec = EntryBurnSpec(setup.entry_prop, scenario.entry.start_altitude_m, entry_speed)
+    spec = setup.entry_spec(scenario.entry.start_altitude_m, entry_speed)
     ctx = make_context(setup, rec, model, spec, faults)
     x0 = (*setup.site_ecef(setup.launch_site), 0.0, 0.0, 0.0, setup.liftoff_mass_kg)
     rec.event("liftoff", 0.0, x0)

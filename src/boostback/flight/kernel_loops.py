@@ -50,18 +50,19 @@ def _coarse_dt(altitude_m, fine):
 
 @nb.njit(cache=True)
 def _predict(x0, t, mdl, rp, ground, dry, entry, nose, fine, max_time):
-    """Fly to the ground; ``entry = [lit (0/1), thrust_vac, exit_area, mass_flow, start
-    altitude, target speed]``. Returns ``[t, state (7), peak q, peak heat, burn kg, landed]``."""
+    """Fly to the ground; ``entry = [throttle (0: no entry burn), thrust_vac, exit_area,
+    mass_flow, start altitude, target speed]``. Returns ``[t, state (7), peak q, peak heat,
+    burn kg, landed]``."""
     wp, at = mdl[0], mdl[3]
     x = x0.copy()
     nxt, x1, xe = np.empty(7), np.empty(7), np.empty(7)
     work = np.empty((5, 7))
     coast = np.zeros(10)
     burn = np.zeros(10)
-    burn[0], burn[1], burn[2], burn[3] = 1.0, entry[1], entry[2], entry[3]
+    burn[0], burn[1], burn[2], burn[3] = entry[0], entry[1], entry[2], entry[3]
     kinds = np.zeros(3, np.int64)
     levels, g0s = np.zeros(3), np.zeros(3)
-    has_entry = entry[0] > 0.5
+    has_entry = entry[0] > 0.0
     start_alt, target = entry[4], entry[5]
     burning = False
     burned = not has_entry
@@ -121,18 +122,19 @@ def predict(
     t: float,
     ground_alt_m: float,
     dry_mass_kg: float,
-    entry: tuple[PropulsionParams, float, float] | None,
+    entry: tuple[PropulsionParams, float, float, float] | None,
     nose_radius_m: float,
     fine_dt_s: float,
     max_time_s: float,
 ) -> tuple[float, tuple[float, ...], float, float, float, bool]:
     """``predict_impact`` in one compiled call: ``(t, state, peak q, peak heat, entry-burn
-    propellant, landed)``; ``entry`` is (engines, start altitude, target speed) or None."""
+    propellant, landed)``; ``entry`` is (engines, start altitude, target speed, throttle) or
+    None."""
     if entry is None:
         e = np.zeros(6)
     else:
-        p, start, target = entry
-        e = np.array([1.0, p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps, start, target])
+        p, start, target, throttle = entry
+        e = np.array([throttle, p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps, start, target])
     r = _predict(
         np.array(x, dtype=np.float64),
         float(t),

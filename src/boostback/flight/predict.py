@@ -43,6 +43,7 @@ class EntryBurnSpec:
     prop: PropulsionParams
     start_altitude_m: float
     target_speed_mps: float
+    throttle: float = 1.0  # fraction of ``prop``'s full thrust the burn is flown at
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ def predict_impact(
     if kernel is None:
         args = (ground_alt_m, dry_mass_kg, entry, nose_radius_m, fine_dt_s, max_time_s)
         return predict_impact_reference(x, t, body, world, *args)
-    burn = None if entry is None else (entry.prop, entry.start_altitude_m, entry.target_speed_mps)
+    burn = None
+    if entry is not None:
+        burn = (entry.prop, entry.start_altitude_m, entry.target_speed_mps, entry.throttle)
     t1, x1, peak_q, peak_heat, used, landed = kernel_loops.predict(
         kernel, x, t, ground_alt_m, dry_mass_kg, burn, nose_radius_m, fine_dt_s, max_time_s
     )
@@ -123,7 +126,7 @@ def predict_impact_reference(
             up_speed_sign = (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r
             if burn_cmd is None and up_speed_sign < 0.0:
                 if air.altitude_m <= entry.start_altitude_m:
-                    burn_cmd = Command(1.0, entry.prop, (0.0, 0.0, 1.0))
+                    burn_cmd = Command(entry.throttle, entry.prop, (0.0, 0.0, 1.0))
                 else:
                     events.append(("entry", altitude_event(world, entry.start_altitude_m)))
                     h = min(h, 1.0) if air.altitude_m < entry.start_altitude_m + 20_000 else h
@@ -133,7 +136,7 @@ def predict_impact_reference(
                     burned, burn_cmd = True, None
                     m_after_burn = x[6]
                     continue
-                cmd = Command(1.0, entry.prop, (-x[3] / s, -x[4] / s, -x[5] / s))
+                cmd = Command(entry.throttle, entry.prop, (-x[3] / s, -x[4] / s, -x[5] / s))
                 target = entry.target_speed_mps
 
                 def slower(s_: State, v: float = target) -> float:

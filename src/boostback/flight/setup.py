@@ -23,6 +23,7 @@ from boostback.environment.frames import (
     launch_azimuth_rad,
 )
 from boostback.flight.dynamics import Body, World
+from boostback.flight.predict import EntryBurnSpec
 from boostback.guidance.entry import EntryTarget, entry_target_speed
 from boostback.sim.setup import aero_params, stage_propulsion
 
@@ -88,6 +89,12 @@ class FlightSetup:
             hw.max_heat_flux_w_m2,
             self.scenario.entry.limit_margin,
             v_max_mps=self.scenario.entry.max_end_speed_mps,
+        )
+
+    def entry_spec(self, start_altitude_m: float, target_speed_mps: float) -> EntryBurnSpec:
+        """The entry burn on this stage's entry engines at the scenario's entry throttle."""
+        return EntryBurnSpec(
+            self.entry_prop, start_altitude_m, target_speed_mps, self.scenario.entry.throttle
         )
 
     @property
@@ -182,13 +189,17 @@ def flight_setup(
             )
         except ValueError as exc:
             raise ConfigError(str(exc), file=file, key="mission.inclination_deg") from None
-    if scenario.boostback.throttle < booster.engine.throttle_min:
-        raise ConfigError(
-            f"boostback throttle {scenario.boostback.throttle:g} is below the engine's floor "
-            f"{booster.engine.throttle_min:g}",
-            file=file,
-            key="boostback.throttle",
-        )
+    for burn, throttle in (
+        ("boostback", scenario.boostback.throttle),
+        ("entry", scenario.entry.throttle),
+    ):
+        if throttle < booster.engine.throttle_min:
+            raise ConfigError(
+                f"{burn} throttle {throttle:g} is below the engine's floor "
+                f"{booster.engine.throttle_min:g}",
+                file=file,
+                key=f"{burn}.throttle",
+            )
     rec = scenario.recovery
     target: Site | None = None
     if rec.mode in ("rtls", "downrange"):
