@@ -140,6 +140,32 @@ def test_boostback_throttle_below_the_engine_floor_is_a_config_error() -> None:
         flight_setup(vehicle, low)
 
 
+def test_entry_throttle_below_the_engine_floor_is_a_config_error() -> None:
+    from boostback.flight.setup import flight_setup
+
+    scenario, vehicle = load_flight("falcon9_rtls")
+    low = scenario.model_copy(update={"entry": scenario.entry.model_copy(update={"throttle": 0.2})})
+    with pytest.raises(ConfigError, match=r"entry throttle 0\.2 is below the engine.s floor"):
+        flight_setup(vehicle, low)
+
+
+def test_throttled_entry_burn_is_longer_and_flown_at_its_throttle(rtls: FlightResult) -> None:
+    from boostback.flight.executive import fly_mission
+
+    rows = rtls.trajectory.phase == "entry_burn"
+    assert rtls.trajectory.throttle[rows] == pytest.approx(0.7)
+    scenario, vehicle = load_flight("falcon9_rtls")
+    full = scenario.model_copy(
+        update={"entry": scenario.entry.model_copy(update={"throttle": 1.0})}
+    )
+    rated = fly_mission(full, vehicle)
+    assert rated.outcome == "landed"
+    assert rtls.entry is not None and rated.entry is not None
+    # the same braking at 70 % thrust takes longer (webcast entry burns: 12-26 s)
+    assert rtls.entry.burn_s > 1.2 * rated.entry.burn_s
+    assert 5.0 < rtls.entry.burn_s < 30.0
+
+
 def test_rtls_boostback_is_throttled(rtls: FlightResult) -> None:
     bb = rtls.boostback
     assert bb is not None and bb.burned

@@ -2,8 +2,10 @@
 
 Validation: the falcon9_rtls (CRS-11-like) and falcon9_saocom1a scenarios are flown and compared
 with the webcast telemetry of the real flights: event times within 10 %, altitude and speed at
-MECO, boostback end, entry-burn start and landing-burn start within 15 %. The comparisons that
-the present models miss are marked xfail with the measured error (see the report of issue #3).
+MECO, boostback end, entry-burn start and landing-burn start within 15 %. The drone-ship case,
+falcon9_iridium3 against Iridium NEXT 3 (partial boostback), is held to the same bounds. The
+comparisons that the present models miss are marked xfail with the measured error (see the
+report of issue #3).
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ needs_telemetry = pytest.mark.skipif(
     reason=f"shared Falcon 9 telemetry not found at {TELEMETRY}",
 )
 
-FLIGHTS = {"SpaceX_CRS-11": "falcon9_rtls", "SAOCOM_1A": "falcon9_saocom1a"}
+FLIGHTS = {
+    "SpaceX_CRS-11": "falcon9_rtls",
+    "SAOCOM_1A": "falcon9_saocom1a",
+    "Iridium_NEXT_3": "falcon9_iridium3",
+}
+# events the webcast telemetry of a flight does not mark
+UNMARKED = {("Iridium_NEXT_3", "landing_end")}
 TIMED = [
     "meco",
     "boostback_start",
@@ -40,11 +48,10 @@ STATES = ["meco", "boostback_end", "entry_start", "landing_start"]
 # (flight, event, quantity): measured miss of the present models
 KNOWN_MISSES = {
     ("SAOCOM_1A", "boostback_end", "speed"): (
-        "+61 %: 633 m/s, real 393 m/s. Our MECO carries 33 % more horizontal speed (1136 vs"
-        " 857 m/s: the published-mass stage accelerates ~20 % harder after max-Q than the"
-        " telemetry shows), and the real boostback was pitched ~25 deg below the horizon"
-        " (CRS-11's ~5 deg) where ours picks -14 deg; the stage is still climbing at 527 m/s"
-        " when our boostback ends (real 260 m/s)"
+        "+45 %: 568 m/s, real 393 m/s. The stage is still climbing fast when our boostback"
+        " ends (apogee 17 s after the real one): our MECO is 7 % fast and flatter than the real"
+        " lofted one, and the real boostback was pitched ~25 deg below the horizon (CRS-11's"
+        " ~5 deg) where ours takes the propellant-optimal pitch; forcing -25 deg gets +25-35 %"
     ),
 }
 
@@ -97,7 +104,7 @@ def comparisons() -> dict[str, dict[str, object]]:
 def _cases() -> list[object]:
     cases = []
     for flight in FLIGHTS:
-        items = [(e, "time") for e in TIMED]
+        items = [(e, "time") for e in TIMED if (flight, e) not in UNMARKED]
         items += [(e, q) for e in STATES for q in ("altitude", "speed")]
         for event, quantity in items:
             why = KNOWN_MISSES.get((flight, event, quantity))
