@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -88,28 +89,32 @@ def _fmt(value: float, scale: float = 1.0, digits: int = 1) -> str:
     return "n/a" if not math.isfinite(value) else f"{value / scale:,.{digits}f}"
 
 
-def _timeline_table(result: Any) -> Table:
-    table = Table(title=f"{result.scenario.name or result.vehicle.name}: event timeline")
-    for col in (
-        "event",
-        "T+ (s)",
-        "altitude (km)",
-        "speed (m/s)",
-        "downrange (km)",
-        "propellant (t)",
-        "note",
-    ):
-        table.add_column(col, justify="left" if col in ("event", "note") else "right")
-    for e in result.timeline():
-        table.add_row(
+def _timeline_table(result: Any, width: int = 120) -> Table:
+    """Event timeline. Below ~100 columns the notes leave the table for a list under it
+    (the caption), so that the numbers stay on one line each."""
+    title = f"{result.scenario.name or result.vehicle.name}: event timeline"
+    events = result.timeline()
+    inline = width >= 100
+    notes = [f"{e.name}: {e.detail}" for e in events if e.detail]
+    caption = None if inline or not notes else "\n".join(notes)
+    table = Table(
+        title=title, caption=caption, caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    table.add_column("event", no_wrap=True)
+    for col in ("T+ (s)", "alt (km)", "speed (m/s)", "range (km)", "prop. (t)"):
+        table.add_column(col, justify="right", no_wrap=True)
+    if inline:
+        table.add_column("note")
+    for e in events:
+        row = [
             e.name,
             _fmt(e.t_s),
             _fmt(e.altitude_m, 1e3, 2),
             _fmt(e.speed_mps, 1.0, 0),
             _fmt(e.downrange_m, 1e3, 1),
             _fmt(e.propellant_kg, 1e3, 2),
-            e.detail,
-        )
+        ]
+        table.add_row(*row, *([e.detail] if inline else []))
     return table
 
 
@@ -123,11 +128,11 @@ def _budget_table(result: Any) -> Table:
 
 
 def _reserve_table(result: Any) -> Table:
-    table = Table(title="recovery reserve needed at this MECO, by recovery mode")
-    table.add_column("mode")
+    table = Table(title="recovery reserve needed at this MECO, by recovery mode (t)")
+    table.add_column("mode", no_wrap=True)
     for col in ("boostback", "entry", "landing", "margin", "total"):
-        table.add_column(f"{col} (t)", justify="right")
-    table.add_column("boostback / entry / landing dv (m/s)", justify="right")
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("dv: boostback / entry / landing (m/s)", justify="right")
     for mode, b in result.reserve_table.items():
         flown = " (flown)" if mode == result.scenario.recovery.mode else ""
         table.add_row(
@@ -214,7 +219,7 @@ def fly(
     if as_json:
         sys.stdout.write(json.dumps(_payload(result)) + "\n")
     else:
-        console.print(_timeline_table(result))
+        console.print(_timeline_table(result, console.width))
         console.print(_budget_table(result))
         console.print(_reserve_table(result))
         console.print(_limits_table(summary))
