@@ -166,6 +166,16 @@ def test_throttled_entry_burn_is_longer_and_flown_at_its_throttle(rtls: FlightRe
     assert 5.0 < rtls.entry.burn_s < 30.0
 
 
+def test_boostback_pitch_range_pins_the_burn_and_it_still_reaches_the_pad() -> None:
+    # falcon9_saocom1a pins the pitch to the webcast's -28 deg (the free choice is ~-14 deg)
+    result = _fly("falcon9_saocom1a")
+    _check_landed(result)
+    (start,) = [e for e in result.trajectory.events if e.name == "boostback_start"]
+    pitch = float(start.detail.split("pitch ")[1].split(" deg")[0])
+    assert -29.0 <= pitch <= -27.0
+    assert result.boostback is not None and result.boostback.miss_m < 100.0
+
+
 def test_rtls_boostback_is_throttled(rtls: FlightResult) -> None:
     bb = rtls.boostback
     assert bb is not None and bb.burned

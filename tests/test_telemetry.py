@@ -46,14 +46,7 @@ TIMED = [
 STATES = ["meco", "boostback_end", "entry_start", "landing_start"]
 
 # (flight, event, quantity): measured miss of the present models
-KNOWN_MISSES = {
-    ("SAOCOM_1A", "boostback_end", "speed"): (
-        "+45 %: 568 m/s, real 393 m/s. The stage is still climbing fast when our boostback"
-        " ends (apogee 17 s after the real one): our MECO is 7 % fast and flatter than the real"
-        " lofted one, and the real boostback was pitched ~25 deg below the horizon (CRS-11's"
-        " ~5 deg) where ours takes the propellant-optimal pitch; forcing -25 deg gets +25-35 %"
-    ),
-}
+KNOWN_MISSES: dict[tuple[str, str, str], str] = {}
 
 
 def test_compare_matches_events_and_interpolates_telemetry(tmp_path: Path) -> None:
