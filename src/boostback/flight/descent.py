@@ -18,7 +18,7 @@ __all__ = ["DescentOutcome", "EntryOutcome", "fly_aero_descent", "fly_coast_to_e
 
 
 def _up_speed(x: State) -> float:
-    r = math.sqrt(x[0] ** 2 + x[1] ** 2 + x[2] ** 2)
+    r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
     return (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r
 
 
@@ -96,12 +96,12 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
     v_target = target.speed_mps
 
     def slower(xs: State) -> float:
-        return math.sqrt(xs[3] ** 2 + xs[4] ** 2 + xs[5] ** 2) - v_target
+        return math.sqrt(xs[3] * xs[3] + xs[4] * xs[4] + xs[5] * xs[5]) - v_target
 
     events = [("slow", slower), ("dry", mass_event(s.dry_mass_kg))]
     dt = s.scenario.sim.dt_powered_s
     while True:
-        speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)
+        speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
         cmd = Command(throttle, prop, (-x[3] / speed, -x[4] / speed, -x[5] / speed))
         _sample(ctx, t, x, "entry_burn", cmd)
         res = step(x, dt, cmd, s.descent_body, s.world, events)
@@ -145,7 +145,7 @@ def fly_aero_descent(ctx: FlightContext, x: State, t: float) -> DescentOutcome:
             # the fins act only until the handover: null the miss by then, not by impact
             t_go = ctx.coast_to(x, t, h_hand).t_s - t
             fin = fin_command(x[3:6], miss_vec, max(t_go, 1.0), cfg.navigation_gain, a_auth)
-        if math.sqrt(fin[0] ** 2 + fin[1] ** 2 + fin[2] ** 2) >= 0.999:
+        if math.sqrt(fin[0] * fin[0] + fin[1] * fin[1] + fin[2] * fin[2]) >= 0.999:
             saturated += dt
         cmd = Command(0.0, None, (0.0, 0.0, 1.0), fin)
         _sample(ctx, t, x, "aero_descent", cmd)

@@ -197,7 +197,7 @@ def fly_mission(
     x, t = asc.state, asc.t_s
     rec.event("meco", t, x, f"reserve {asc.reserve.total_kg / 1e3:.1f} t")
     table = reserve_table(setup, model, asc)
-    speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)
+    speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
     attitude = (x[3] / speed, x[4] / speed, x[5] / speed)
     hw = setup.booster.recovery
     sep_delay = hw.separation_delay_s if hw else 3.0

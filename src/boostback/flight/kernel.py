@@ -316,7 +316,7 @@ def event(kind, level, x, wp, rp):
     if kind == ALT:
         return height(x[0], x[1], x[2], wp) - level
     if kind == SPEED:
-        return math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2) - level
+        return math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5]) - level
     if kind == MASS:
         return x[6] - level
     return (x[6] - level) - reserve_kg(x, rp, height(x[0], x[1], x[2], wp))

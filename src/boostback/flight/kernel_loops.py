@@ -83,7 +83,7 @@ def _predict(x0, t, mdl, rp, ground, dry, entry, nose, fine, max_time):
         c = coast
         h = _coarse_dt(alt, fine)
         if not burned and has_entry:
-            r = math.sqrt(x[0] ** 2 + x[1] ** 2 + x[2] ** 2)
+            r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
             up_speed = (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r
             if not burning and up_speed < 0.0:
                 if alt <= start_alt:
@@ -161,7 +161,7 @@ def _unit(v0, v1, v2):
 
 @nb.njit(cache=True)
 def _flight_path(v0, v1, v2, u0, u1, u2):
-    s = math.sqrt(v0**2 + v1**2 + v2**2)
+    s = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
     if s == 0.0:
         return math.pi / 2
     return math.asin(max(-1.0, min(1.0, (v0 * u0 + v1 * u1 + v2 * u2) / s)))

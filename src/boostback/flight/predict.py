@@ -122,7 +122,7 @@ def predict_impact_reference(
         cmd = COAST
         h = _dt(air.altitude_m, fine_dt_s)
         if not burned and entry is not None:
-            r = math.sqrt(x[0] ** 2 + x[1] ** 2 + x[2] ** 2)
+            r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
             up_speed_sign = (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r
             if burn_cmd is None and up_speed_sign < 0.0:
                 if air.altitude_m <= entry.start_altitude_m:
@@ -140,7 +140,7 @@ def predict_impact_reference(
                 target = entry.target_speed_mps
 
                 def slower(s_: State, v: float = target) -> float:
-                    return math.sqrt(s_[3] ** 2 + s_[4] ** 2 + s_[5] ** 2) - v
+                    return math.sqrt(s_[3] * s_[3] + s_[4] * s_[4] + s_[5] * s_[5]) - v
 
                 events += [("slow", slower), ("dry", mass_event(dry_mass_kg))]
                 h = min(h, 0.5)

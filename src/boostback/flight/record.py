@@ -87,7 +87,7 @@ class FlightRecorder:
 
     def event(self, name: str, t: float, x: tuple[float, ...], detail: str = "") -> FlightEvent:
         _, _, h = self.earth.geodetic_xyz(x[0], x[1], x[2])
-        speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)
+        speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
         ev = FlightEvent(name, t, h, speed, self.downrange_m(x), self.propellant_kg(x), detail)
         self.events.append(ev)
         return ev

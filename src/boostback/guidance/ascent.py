@@ -28,7 +28,7 @@ def _unit(v: tuple[float, ...]) -> Vec3:
 
 def flight_path_angle_rad(v_ecef: tuple[float, ...], up: Vec3) -> float:
     """Angle of the Earth-relative velocity above the local horizon."""
-    s = math.sqrt(v_ecef[0] ** 2 + v_ecef[1] ** 2 + v_ecef[2] ** 2)
+    s = math.sqrt(v_ecef[0] * v_ecef[0] + v_ecef[1] * v_ecef[1] + v_ecef[2] * v_ecef[2])
     if s == 0.0:
         return math.pi / 2
     return math.asin(

@@ -58,7 +58,7 @@ def stopping_estimate(
     p_pa = setup.env.atmosphere.scalar(x[2])[1]
     thrust = setup.prop.thrust_n(p_pa, setup.prop.throttle_max * fraction)
     m = x[6]
-    speed = math.sqrt(x[3] ** 2 + x[4] ** 2 + x[5] ** 2)
+    speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
     drag = drag_accel(x, setup.aero, setup.env, thrust)
     drag_along = -(drag[0] * x[3] + drag[1] * x[4] + drag[2] * x[5]) / max(speed, 1e-9)
     decel = thrust / m - setup.env.gravity.surface_g + 0.5 * drag_along
