@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.plan import LandingPlan, PlanStatus
-from boostback.guidance.problem import LandingProblem, alpha_from_isp
+from boostback.guidance.problem import LandingProblem
+from mars_lander import mars_lander
 
 NODES = 30
 # Fuel-optimal landings often have a whole face of optimal controls (singular arcs): at the
@@ -35,15 +36,9 @@ def instance(rng: np.random.Generator) -> tuple[LandingProblem, float]:
     east, north = rng.uniform(-1200, 1200, 2)
     up = rng.uniform(800, 2000)
     v = np.array([rng.uniform(-40, 40), rng.uniform(-40, 40), rng.uniform(-60, -10)])
-    prob = LandingProblem(
-        r0_enu_m=np.array([east, north, up]),
-        v0_enu_mps=v,
-        m0_kg=1905.0,
-        m_dry_kg=1505.0,
-        thrust_min_n=4972.0,
-        thrust_max_n=13260.0,
-        alpha_s_per_m=alpha_from_isp(225.0, math.radians(27.0)),
-        g_enu_mps2=np.array([0.0, 0.0, -3.7114]),
+    prob = mars_lander(
+        [east, north, up],
+        v,
         max_tilt_rad=math.radians(rng.choice([45.0, 60.0, 90.0])),
         glide_slope_rad=math.radians(rng.choice([0.0, 2.0, 4.0])),
         touchdown_speed_mps=float(rng.choice([0.0, 1.0])),

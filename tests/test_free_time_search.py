@@ -17,8 +17,9 @@ import pytest
 from boostback.bench import ignition_problem
 from boostback.config import load_landing
 from boostback.guidance.conic import ConicSolver
-from boostback.guidance.problem import LandingProblem, alpha_from_isp
+from boostback.guidance.problem import LandingProblem
 from boostback.guidance.search import Disturbance, solve_free_time
+from mars_lander import mars_lander
 
 TF_TOL_S = 0.05
 PROPELLANT_REL = 2e-4
@@ -31,18 +32,7 @@ class BrentOnly(ConicSolver):
 
 
 def lander(r0: list[float], v0: list[float]) -> LandingProblem:
-    return LandingProblem(
-        r0_enu_m=np.array(r0),
-        v0_enu_mps=np.array(v0),
-        m0_kg=1905.0,
-        m_dry_kg=1505.0,
-        thrust_min_n=4972.0,
-        thrust_max_n=13260.0,
-        alpha_s_per_m=alpha_from_isp(225.0, math.radians(27.0)),
-        g_enu_mps2=np.array([0.0, 0.0, -3.7114]),
-        max_tilt_rad=math.radians(60.0),
-        glide_slope_rad=math.radians(4.0),
-    )
+    return mars_lander(r0, v0, max_tilt_rad=math.radians(60.0), glide_slope_rad=math.radians(4.0))
 
 
 def fading(accel: list[float]) -> Disturbance:

@@ -14,17 +14,16 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from boostback.constants import MARS_G_MPS2
 from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.plan import LandingPlan, PlanStatus
-from boostback.guidance.problem import LandingProblem, alpha_from_isp
+from boostback.guidance.problem import LandingProblem
 from boostback.guidance.search import PINPOINT_TOLERANCE_M, solve_free_time
+from mars_lander import G_ENU_MPS2, M0_KG, M_DRY_KG, RHO1_N, RHO2_N, mars_lander
 
 NODES = 30
-M0, M_DRY = 1905.0, 1505.0
-RHO1, RHO2 = 4972.0, 13260.0
-ALPHA = alpha_from_isp(225.0, math.radians(27.0))
-G = np.array([0.0, 0.0, -MARS_G_MPS2])
+M0, M_DRY = M0_KG, M_DRY_KG
+RHO1, RHO2 = RHO1_N, RHO2_N
+G = G_ENU_MPS2
 TILT = math.radians(60.0)
 GLIDE = math.radians(4.0)
 
@@ -39,15 +38,9 @@ def lander_problem(
     target: np.ndarray | None = None,
     touchdown_speed: float = 0.0,
 ) -> LandingProblem:
-    return LandingProblem(
-        r0_enu_m=r0,
-        v0_enu_mps=v0,
-        m0_kg=M0,
-        m_dry_kg=M_DRY,
-        thrust_min_n=RHO1,
-        thrust_max_n=RHO2,
-        alpha_s_per_m=ALPHA,
-        g_enu_mps2=G,
+    return mars_lander(
+        r0,
+        v0,
         max_tilt_rad=TILT,
         glide_slope_rad=GLIDE,
         target_enu_m=np.zeros(3) if target is None else target,

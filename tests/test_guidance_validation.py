@@ -24,6 +24,7 @@ from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.plan import PlanStatus
 from boostback.guidance.problem import LandingProblem, alpha_from_isp
 from boostback.guidance.search import solve_free_time
+from mars_lander import mars_lander
 
 PUBLISHED_CASE1_PROPELLANT_KG = 399.5
 PUBLISHED_CASE1_TF_S = 78.3
@@ -32,17 +33,8 @@ PUBLISHED_CASE2_TF_S = 77.6
 
 
 def mars_problem(cross_range_mps: float) -> LandingProblem:
-    cant = math.radians(27.0)
-    return LandingProblem(
-        r0_enu_m=np.array([2000.0, 0.0, 1500.0]),
-        v0_enu_mps=np.array([100.0, cross_range_mps, -75.0]),
-        m0_kg=1905.0,
-        m_dry_kg=1505.0,
-        thrust_min_n=4972.0,
-        thrust_max_n=13260.0,
-        alpha_s_per_m=alpha_from_isp(225.0, cant),
-        g_enu_mps2=np.array([0.0, 0.0, -3.7114]),
-        glide_slope_rad=math.radians(4.0),
+    return mars_lander(
+        [2000.0, 0.0, 1500.0], [100.0, cross_range_mps, -75.0], glide_slope_rad=math.radians(4.0)
     )
 
 
