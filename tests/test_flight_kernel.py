@@ -146,12 +146,14 @@ def test_step_locates_events_as_the_reference(h: float, vz: float, throttle: flo
     ve=st.floats(-1_500.0, 1_500.0),
     vu=st.floats(-1_500.0, 800.0),
     burn=st.sampled_from([None, 900.0, 500.0]),
+    throttle=st.sampled_from([1.0, 0.7]),
     world=st.sampled_from(WORLDS[:2]),
 )
-def test_compiled_prediction_equals_the_reference(lat, h, ve, vu, burn, world) -> None:
-    """Coast, entry burn, fall and ground contact: impact point to a micrometre."""
+def test_compiled_prediction_equals_the_reference(lat, h, ve, vu, burn, throttle, world) -> None:
+    """Coast, entry burn (full or throttled), fall and ground contact: impact point to a
+    micrometre."""
     x = _state(world, lat, 0.3, h, (ve, 300.0, vu), 40_000.0)
-    spec = EntryBurnSpec(PROP, 50_000.0, burn) if burn is not None else None
+    spec = EntryBurnSpec(PROP, 50_000.0, burn, throttle) if burn is not None else None
     args = (x, 100.0, BODY, world, 10.0, 30_000.0, spec, 1.5)
     fast = predict_impact(*args)
     ref = predict_impact_reference(*args)
