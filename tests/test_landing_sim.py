@@ -248,3 +248,17 @@ def test_capped_terminal_braking_lands_through_navigation_noise(
         fs = FaultState((NavNoise(1.0, 0.2),), np.random.default_rng(seed))
         result = fly_landing(falcon9_setup, fs)
         assert result.outcome is Outcome.LANDED, (seed, result.summary())
+
+
+def test_papers_mars_case_1_lands_in_closed_loop_with_the_published_propellant() -> None:
+    # Acikmese & Ploen 2007 case 1 flown closed loop against the truth model: the plan ends at
+    # rest on a 4 deg glide slope, braking sideways right down to the surface, so the engine must
+    # not be cut while the lander still slides (it tipped over at 2.75 m/s when it was).
+    scenario, vehicle = load_landing("mars_lander_case1")
+    result = fly_landing(landing_setup(vehicle, scenario))
+    s = result.summary()
+    assert result.outcome is Outcome.LANDED
+    assert s["touchdown_lateral_speed_mps"] < 0.5 * vehicle.booster.limits.max_lateral_speed_mps
+    used = s["propellant_used_kg"]
+    assert used == pytest.approx(399.5, rel=0.01)  # published: about 399.5 kg
+    assert result.burn_time_s == pytest.approx(78.3, abs=1.0)  # published: about 78.3 s

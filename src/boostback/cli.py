@@ -43,7 +43,9 @@ def _fail(message: str) -> None:
 
 
 def _default_scenario_name(vehicle: str) -> str | None:
-    for name in (f"{vehicle}_landing", f"{vehicle}_case1"):
+    """The built-in landing scenario for a vehicle key, or ``vehicle`` itself when it names
+    one (``boostback land mars_lander_case1``)."""
+    for name in (vehicle, f"{vehicle}_landing", f"{vehicle}_case1"):
         if name in list_scenarios():
             return name
     return None
@@ -123,10 +125,27 @@ def vehicles() -> None:
 
 
 @app.command()
+def scenarios() -> None:
+    """List the built-in scenarios: whole flights (for 'fly') and landing burns (for 'land')."""
+    from boostback.config.loader import scenario_catalogue
+
+    table = Table(title="Built-in scenarios")
+    for col in ("name", "kind", "vehicle", "description"):
+        table.add_column(col, no_wrap=col != "description")
+    for row in scenario_catalogue():
+        table.add_row(*row)
+    console.print(table)
+
+
+@app.command()
 def land(
-    vehicle: Annotated[str, typer.Argument(help="Built-in vehicle key or a vehicle TOML file.")] = (
-        "falcon9"
-    ),
+    vehicle: Annotated[
+        str,
+        typer.Argument(
+            help="Built-in vehicle key, built-in landing scenario (see 'boostback scenarios'), "
+            "or a vehicle or scenario TOML file."
+        ),
+    ] = "falcon9",
     altitude: Annotated[float | None, typer.Option(help="Start altitude above the pad, m.")] = None,
     speed: Annotated[float | None, typer.Option(help="Descent speed at the start, m/s.")] = None,
     offset: Annotated[float | None, typer.Option(help="Start distance east of the pad, m.")] = None,

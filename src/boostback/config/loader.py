@@ -245,6 +245,21 @@ def list_flights() -> list[str]:
     return out
 
 
+def scenario_catalogue() -> list[tuple[str, str, str, str]]:
+    """The built-in scenarios as (name, kind, vehicle, description); kind is ``"landing"`` or
+    ``"flight (<recovery mode>)"``."""
+    rows = []
+    for name in list_scenarios():
+        data, _ = _read_builtin("scenarios", name)
+        if is_flight_scenario(data):
+            kind = f"flight ({data.get('recovery', {}).get('mode', '?')})"
+        else:
+            kind = "landing"
+        text = str(data.get("description") or data.get("name") or "")
+        rows.append((name, kind, str(data.get("vehicle", "")), text))
+    return rows
+
+
 def load_flight(name_or_path: str | Path) -> tuple[FlightScenario, Vehicle]:
     """Load a full-flight scenario (built-in name or TOML path) and its vehicle."""
     text = str(name_or_path)

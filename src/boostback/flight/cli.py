@@ -47,6 +47,9 @@ def resolve_flight(vehicle: str, recovery: str | None) -> tuple[FlightScenario, 
     if recovery is not None and recovery not in MODES:
         raise ConfigError(f"unknown recovery '{recovery}'; choose one of {', '.join(MODES)}")
     path = Path(vehicle)
+    if vehicle in list_flights() and not path.exists():  # a built-in flight scenario by name
+        scenario, veh = load_flight(vehicle)
+        return _with_mode(scenario, recovery), veh
     if path.suffix == ".toml" and path.exists():
         data = read_toml(path)
         if is_flight_scenario(data):
@@ -179,7 +182,11 @@ def _limits_table(summary: dict[str, Any]) -> Table:
 
 def fly(
     vehicle: Annotated[
-        str, typer.Argument(help="Built-in vehicle key, vehicle TOML, or flight scenario TOML.")
+        str,
+        typer.Argument(
+            help="Built-in vehicle key, built-in flight scenario (see 'boostback scenarios'), "
+            "vehicle TOML, or flight scenario TOML."
+        ),
     ] = "falcon9",
     recovery: Annotated[
         str | None, typer.Option(help="rtls, droneship, downrange or expendable.")

@@ -331,6 +331,7 @@ def fly_landing(
     guidance = _Guidance(setup)
     kernel = compile_kernel(setup.prop, setup.aero, setup.env)
     vertical_end = cfg.guidance.terminal_vertical_s > 0.0
+    lateral_ok = 0.5 * setup.stage.limits.max_lateral_speed_mps  # cut-off only once slow sideways
     rec = Recorder()
     notes: list[str] = []
     x: State = setup.initial_state()
@@ -423,9 +424,12 @@ def fly_landing(
                         a_cmd[:2] = term[:2]
             else:  # no plan: brake straight against the velocity at full thrust
                 a_cmd = -v / max(float(np.linalg.norm(v)), 1e-6) * 1e3
-            if v[2] > -CUTOFF_SINK_MPS and r[2] < CUTOFF_ALTITUDE_M and t > lit_at:
+            stopped = v[2] > -CUTOFF_SINK_MPS and math.hypot(v[0], v[1]) < lateral_ok
+            if stopped and r[2] < CUTOFF_ALTITUDE_M and t > lit_at:
                 # Stopped just above the pad with a floor thrust above the weight: it cannot
-                # hover, so shut down and drop the last bit rather than climb away.
+                # hover, so shut down and drop the last bit rather than climb away. (Still
+                # sliding sideways, as at the end of the papers' plans that end at rest on a
+                # shallow glide slope, it keeps braking.)
                 phase = "engine_cutoff"
                 rec.event("engine_cutoff", t, x, dry)
             p_pa = setup.env.atmosphere.scalar(x[2])[1]
