@@ -108,6 +108,23 @@ def test_vehicles_lists_the_builtins() -> None:
         assert key in result.output
 
 
+def test_scenarios_lists_flights_and_landings_and_commands_take_their_names() -> None:
+    result = runner.invoke(app, ["scenarios"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0
+    for name, kind in (("falcon9_iridium3", "flight (droneship)"), ("falcon9_landing", "landing")):
+        line = next(x for x in result.output.splitlines() if f" {name} " in x)
+        assert kind in line
+    landed = runner.invoke(app, ["land", "mars_lander_case1", "--json"])
+    assert landed.exit_code == 0, landed.output
+    assert json.loads(landed.stdout)["vehicle"] == "mars_lander"
+    flown = runner.invoke(app, ["fly", "falcon9_iridium3", "--json"])
+    assert flown.exit_code == 0, flown.output
+    assert "Iridium NEXT 3" in json.loads(flown.stdout)["summary"]["scenario"]
+    wrong = runner.invoke(app, ["land", "falcon9_rtls"])
+    assert wrong.exit_code == 2
+    assert "boostback fly falcon9_rtls" in wrong.output
+
+
 @pytest.mark.parametrize("args", [["land", "falcon9", "--json"]])
 def test_land_json_summary(args: list[str], tmp_path: Path) -> None:
     result = runner.invoke(app, [*args, "--out", str(tmp_path / "out")])

@@ -161,9 +161,13 @@ def land(
     ] = False,
 ) -> None:
     """Fly a landing burn from a descent state to touchdown and classify the outcome."""
+    from boostback.config.loader import list_flights
     from boostback.sim.landing import fly_landing
     from boostback.sim.setup import landing_setup
 
+    if vehicle in list_flights() and not Path(vehicle).exists():
+        _fail(f"'{vehicle}' is a whole-flight scenario: fly it with 'boostback fly {vehicle}'")
+        return
     try:
         if Path(vehicle).suffix == ".toml" and from_file is None and _is_scenario(Path(vehicle)):
             scenario, veh = load_landing(vehicle)
