@@ -109,7 +109,7 @@ class EntryPlan(_Model):
     # a stage whose landing burn needs it to reach the handover slower and steeper.
     max_end_speed_mps: Pos | None = None
     # Throttle of the entry engines (a fraction of full thrust, at or above the engine's floor):
-    # a gentler burn lasts longer and starts its braking higher for the same end speed.
+    # a gentler burn lights at the same altitude but lasts longer and ends lower.
     throttle: Annotated[float, Strict(), Field(gt=0, le=1)] = 1.0
 
 

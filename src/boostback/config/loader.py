@@ -237,12 +237,7 @@ def is_flight_scenario(data: dict[str, Any]) -> bool:
 
 def list_flights() -> list[str]:
     """Names of the built-in full-flight scenarios (scenario files with a [mission] table)."""
-    out = []
-    for name in list_scenarios():
-        data, _ = _read_builtin("scenarios", name)
-        if is_flight_scenario(data):
-            out.append(name)
-    return out
+    return [name for name, kind, _, _ in scenario_catalogue() if kind != "landing"]
 
 
 def scenario_catalogue() -> list[tuple[str, str, str, str]]:

@@ -11,7 +11,7 @@ from boostback.environment.frames import enu_basis
 from boostback.flight.context import FlightContext
 from boostback.flight.dynamics import COAST, Command, State, air_data
 from boostback.flight.integrate import mass_event, step
-from boostback.flight.reserve import boostback_guess
+from boostback.flight.reserve import boostback_guess, entry_dv_mps
 from boostback.guidance.boostback_targeting import (
     TargetingSolution,
     best_pitch,
@@ -32,6 +32,7 @@ class BoostbackOutcome:
     miss_m: float  # predicted miss of the impact point when the burn ends (or is skipped)
     predictions: int
     note: str = ""
+    pitch_deg: float = math.nan  # the burn's pitch above the local horizon (NaN: no burn)
 
 
 def coast(
@@ -111,20 +112,24 @@ def fly_boostback(
         x, np.array(boostback_guess(x, ctx.reserve_model, tuple(ctx.target_ecef), alt))
     )
     ve = s.exhaust_vac_mps
+    model = ctx.reserve_model
+    h_entry = s.scenario.entry.start_altitude_m
+    g_entry = model.mu_m3ps2 / (s.world.earth.equatorial_radius_m + h_entry) ** 2
 
     def trial(pitch: float, prev: TargetingSolution | None) -> TargetingSolution:
         p0 = prev.params if prev is not None else guess
         return solve_from(x, t, pitch, p0, prev.jacobian if prev else None, 100.0)
 
     def cost(sol: TargetingSolution) -> float:
-        """Boostback plus entry-burn propellant (rocket equation; entry target from limits)."""
+        """Boostback plus entry-burn propellant (rocket equation, the entry burn's gravity loss
+        as in the reserve; entry target from the limits)."""
         xx = np.array(x, dtype=float)
         xx[3:6] += sol.dv_ecef_mps
         found = ctx.entry_target(tuple(xx), t)  # type: ignore[arg-type]
         if found is None:
             return math.inf
         target, v_entry = found
-        dv_entry = max(v_entry - target.speed_mps, 0.0)
+        dv_entry = entry_dv_mps(v_entry, target.speed_mps, g_entry, model.entry_accel_mps2)
         m1 = x[6] * math.exp(-sol.dv_mps / ve)
         return x[6] - m1 * math.exp(-dv_entry / ve)
 
@@ -161,6 +166,12 @@ def fly_boostback(
         air = air_data(x, s.world)
         if t >= t_next - 1e-9:
             t_next = t + cfg.retarget_period_s
+            # The entry burn this boostback leads to, from the state the burn is heading for:
+            # planned once from an impulse at separation, it came out hundreds of m/s deeper
+            # than the one flown, and the impact point kilometres off.
+            ahead = np.array(x, dtype=float)
+            ahead[3:6] += dv_togo
+            ctx.plan_entry(tuple(ahead), t)  # type: ignore[arg-type]
             sol = solve_from(x, t, pitch, horizontal(x, dv_togo), jac, 10.0)
             dv_togo, jac = sol.dv_ecef_mps.copy(), sol.jacobian
         thrust = prop.thrust_n(air.pressure_pa, throttle)
@@ -194,4 +205,5 @@ def fly_boostback(
         miss,
         ctx.predictions - n0,
         note,
+        math.degrees(pitch),
     )

@@ -131,11 +131,17 @@ def _budget_table(result: Any) -> Table:
 
 
 def _reserve_table(result: Any) -> Table:
-    table = Table(title="recovery reserve needed at this MECO, by recovery mode (t)")
+    table = Table(
+        title="recovery reserve needed at this MECO, by recovery mode (t), and its velocity "
+        "changes (m/s): boostback / entry / landing",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     table.add_column("mode", no_wrap=True)
     for col in ("boostback", "entry", "landing", "margin", "total"):
         table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("dv: boostback / entry / landing (m/s)", justify="right")
+    table.add_column("dv (m/s)", justify="right", no_wrap=True)
     for mode, b in result.reserve_table.items():
         flown = " (flown)" if mode == result.scenario.recovery.mode else ""
         table.add_row(
@@ -145,7 +151,7 @@ def _reserve_table(result: Any) -> Table:
             _fmt(b.landing_kg, 1e3, 1),
             _fmt(b.margin_kg, 1e3, 1),
             _fmt(b.total_kg, 1e3, 1),
-            f"{b.boostback_dv_mps:.0f} / {b.entry_dv_mps:.0f} / {b.landing_dv_mps:.0f}",
+            f"{b.boostback_dv_mps:.0f}/{b.entry_dv_mps:.0f}/{b.landing_dv_mps:.0f}",
         )
     return table
 

@@ -80,7 +80,6 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
     s = ctx.setup
     hw = s.booster.recovery
     assert hw is not None
-    prop, throttle = s.entry_prop, s.scenario.entry.throttle
     air = air_data(x, s.world)
 
     def peaks(v: float) -> tuple[float, float]:
@@ -94,6 +93,7 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
     ctx.rec.event("entry_start", t, x, f"target {target.speed_mps:.0f} m/s")
     t0 = t
     v_target = target.speed_mps
+    burn = s.entry_spec(air.altitude_m, v_target)
 
     def slower(xs: State) -> float:
         return math.sqrt(xs[3] * xs[3] + xs[4] * xs[4] + xs[5] * xs[5]) - v_target
@@ -102,7 +102,7 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
     dt = s.scenario.sim.dt_powered_s
     while True:
         speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
-        cmd = Command(throttle, prop, (-x[3] / speed, -x[4] / speed, -x[5] / speed))
+        cmd = Command(burn.throttle, burn.prop, (-x[3] / speed, -x[4] / speed, -x[5] / speed))
         _sample(ctx, t, x, "entry_burn", cmd)
         res = step(x, dt, cmd, s.descent_body, s.world, events)
         x, t = res.state, t + res.dt

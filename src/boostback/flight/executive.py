@@ -128,17 +128,21 @@ def _plan_ship(setup: FlightSetup, model: ReserveModel, entry_speed: float) -> S
 def reserve_table(
     setup: FlightSetup, model: ReserveModel, asc: AscentResult
 ) -> dict[str, ReserveBudget]:
-    """What each recovery mode would need from this MECO state (RTLS: back to the launch pad)."""
+    """What each recovery mode would need from this MECO state (RTLS: back to the launch pad;
+    drone ship: under the ballistic path). The flown mode's row is the reserve the ascent kept,
+    which for a drone ship on a fixed station includes the boostback to it."""
     x = asc.state
     h = air_data(x, setup.world).altitude_m
     pad = setup.site_ecef(setup.launch_site)
     rtls_target = setup.target if setup.mode == "rtls" and setup.target else setup.launch_site
     r = setup.site_ecef(rtls_target) if rtls_target is not None else pad
-    return {
+    table = {
         "rtls": reserve_budget(x, model, (float(r[0]), float(r[1]), float(r[2])), h, "rtls"),
         "droneship": reserve_budget(x, model, None, h, "droneship"),
         "expendable": reserve_budget(x, model, None, h, "expendable"),
     }
+    table[setup.mode] = asc.reserve
+    return table
 
 
 def _fall_to_ground(ctx: FlightContext, x: State, t: float) -> tuple[State, float]:

@@ -45,6 +45,11 @@ class EntryBurnSpec:
     target_speed_mps: float
     throttle: float = 1.0  # fraction of ``prop``'s full thrust the burn is flown at
 
+    def __post_init__(self) -> None:
+        # the compiled predictor reads throttle 0 as "no entry burn"
+        if not 0.0 < self.throttle <= 1.0:
+            raise ValueError(f"entry-burn throttle must be in (0, 1], got {self.throttle}")
+
 
 @dataclass(frozen=True)
 class Impact:

@@ -103,6 +103,15 @@ def boostback_guess(
     return (u[0] - vh[0], u[1] - vh[1], u[2] - vh[2])
 
 
+def entry_dv_mps(
+    v_entry_mps: float, v_target_mps: float, g_mps2: float, accel_mps2: float
+) -> float:
+    """Velocity change of an entry burn braking from ``v_entry_mps`` to ``v_target_mps`` on a
+    steep descent: the braking plus the gravity loss over the burn (g times its duration)."""
+    dv = max(v_entry_mps - v_target_mps, 0.0)
+    return dv + g_mps2 * dv / accel_mps2
+
+
 def reserve_budget(
     x: State,
     model: ReserveModel,
@@ -134,8 +143,7 @@ def reserve_budget(
             u = tuple(vh[i] + dv[i] for i in range(3))  # type: ignore[assignment]
         dv_bb = math.sqrt(_dot(dv, dv)) * (1.0 + STEERING_LOSS)
     v_entry = math.sqrt(_dot(u, u) + w_entry * w_entry)
-    dv_entry = max(v_entry - model.entry_target_speed_mps, 0.0)
-    dv_entry += g * dv_entry / model.entry_accel_mps2  # gravity loss during the burn
+    dv_entry = entry_dv_mps(v_entry, model.entry_target_speed_mps, g, model.entry_accel_mps2)
     dv_land = model.landing_dv_mps
     m_land = model.dry_mass_kg * math.exp(dv_land / model.exhaust_sl_mps)
     m_entry = m_land * math.exp(dv_entry / model.exhaust_vac_mps)
