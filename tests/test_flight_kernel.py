@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from boostback.config.loader import load_flight
@@ -140,6 +140,7 @@ def test_step_locates_events_as_the_reference(h: float, vz: float, throttle: flo
 
 
 @settings(max_examples=12, deadline=None)
+@example(lat=0.3, h=60_000.0, ve=200.0, vu=-600.0, burn=500.0, throttle=0.7, world=WORLDS[0])
 @given(
     lat=st.floats(-1.2, 1.2),
     h=st.floats(20_000.0, 160_000.0),

@@ -39,6 +39,7 @@ TERMINAL_KD = 1.5  # horizontal velocity gain, 1/s
 TERMINAL_TAU_S = 1.0  # time constant for the descent rate when slower than touchdown speed
 CUTOFF_ALTITUDE_M = 2.0  # below this, a booster that has stopped descending shuts down
 CUTOFF_SINK_MPS = 0.1
+CUTOFF_CLIMB_MPS = 0.5  # sliding sideways, it shuts down once climbing this fast
 MIN_TERMINAL_SINK_MPS = 0.3  # a plan to arrive at rest is flown to a gentle, non-zero sink
 TERMINAL_MAX_TILT_RAD = math.radians(10.0)  # near the ground the vehicle stays near vertical
 ESTIMATOR_TAU_S = 0.5  # time constant of the thrust estimator
@@ -424,12 +425,13 @@ def fly_landing(
                         a_cmd[:2] = term[:2]
             else:  # no plan: brake straight against the velocity at full thrust
                 a_cmd = -v / max(float(np.linalg.norm(v)), 1e-6) * 1e3
-            stopped = v[2] > -CUTOFF_SINK_MPS and math.hypot(v[0], v[1]) < lateral_ok
+            sliding = math.hypot(v[0], v[1]) >= lateral_ok
+            stopped = v[2] > (CUTOFF_CLIMB_MPS if sliding else -CUTOFF_SINK_MPS)
             if stopped and r[2] < CUTOFF_ALTITUDE_M and t > lit_at:
                 # Stopped just above the pad with a floor thrust above the weight: it cannot
-                # hover, so shut down and drop the last bit rather than climb away. (Still
+                # hover, so shut down and drop the last bit rather than climb away. Still
                 # sliding sideways, as at the end of the papers' plans that end at rest on a
-                # shallow glide slope, it keeps braking.)
+                # shallow glide slope, it keeps braking, unless it has begun to climb.
                 phase = "engine_cutoff"
                 rec.event("engine_cutoff", t, x, dry)
             p_pa = setup.env.atmosphere.scalar(x[2])[1]
