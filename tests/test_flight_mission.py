@@ -276,3 +276,14 @@ def test_cli_fly_bad_input_exits_2(tmp_path: Path) -> None:
     assert "unknown site 'nowhere'" in res.output
     res = runner.invoke(app, ["compare", str(tmp_path / "none.parquet"), str(tmp_path)])
     assert res.exit_code == 2
+
+
+def test_reserve_table_shows_the_reserve_flown_for_a_ship_on_a_fixed_station() -> None:
+    # Iridium NEXT 3-like: the ship is closer than the ballistic impact, so the booster keeps a
+    # boostback reserve; the table's flown row is what the ascent kept, not the no-boostback row
+    result = _fly("falcon9_iridium3")
+    flown = result.reserve_table["droneship"]
+    assert flown.boostback_kg > 5_000.0
+    meco = next(e for e in result.trajectory.events if e.name == "meco")
+    assert flown.total_kg == pytest.approx(meco.propellant_kg, rel=1e-6)
+    assert result.boostback is not None and result.boostback.burned
