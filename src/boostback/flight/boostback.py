@@ -161,17 +161,23 @@ def fly_boostback(
     )
     t_start = t
     t_next = t + cfg.retarget_period_s
+    togo_at_entry_plan = planned
     note = ""
     while True:
         air = air_data(x, s.world)
         if t >= t_next - 1e-9:
             t_next = t + cfg.retarget_period_s
-            # The entry burn this boostback leads to, from the state the burn is heading for:
-            # planned once from an impulse at separation, it came out hundreds of m/s deeper
-            # than the one flown, and the impact point kilometres off.
-            ahead = np.array(x, dtype=float)
-            ahead[3:6] += dv_togo
-            ctx.plan_entry(tuple(ahead), t)  # type: ignore[arg-type]
+            togo_now = float(np.linalg.norm(dv_togo))
+            if togo_now <= 0.5 * togo_at_entry_plan:
+                # The entry burn this boostback leads to, from the state the burn is heading
+                # for, each time the velocity still to gain has halved (the impulse that stands
+                # in for the rest of the burn errs in proportion to it). Planned once at
+                # separation, it came out ~290 m/s deeper than the burn flown, and the impact
+                # point kilometres off.
+                ahead = np.array(x, dtype=float)
+                ahead[3:6] += dv_togo
+                ctx.plan_entry(tuple(ahead), t)  # type: ignore[arg-type]
+                togo_at_entry_plan = togo_now
             sol = solve_from(x, t, pitch, horizontal(x, dv_togo), jac, 10.0)
             dv_togo, jac = sol.dv_ecef_mps.copy(), sol.jacobian
         thrust = prop.thrust_n(air.pressure_pa, throttle)
