@@ -87,8 +87,11 @@ def _derivatives(
         if speed > 0.0:
             cd = _interp(speed / a, aero_m, aero_cd)
             k = -0.5 * rho * speed * cd * area / m
+            qs = 0.5 * rho * speed * speed * area
             if thrust > 0.0 and pl_ct.shape[0] > 0:
-                k *= _interp(thrust / (0.5 * rho * speed * speed * area), pl_ct, pl_f)
+                # q underflows to zero at vanishing speed: the table's last factor, as the
+                # reference's plume_at gives
+                k *= _interp(thrust / qs, pl_ct, pl_f) if qs > 0.0 else pl_f[-1]
             ax += k * ve
             ay += k * vn
             az += k * vu

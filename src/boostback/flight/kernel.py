@@ -206,7 +206,14 @@ def _derivatives(x, c, mdl, out):
             k = -q * _cd(speed / a, aero) * bp[0] / (m * speed)
             n_pl = int(bp[2])
             if thrust > 0.0 and n_pl > 0:
-                k *= _interp(thrust / (q * bp[0]), bp[3 : 3 + n_pl], bp[3 + n_pl : 3 + 2 * n_pl])
+                # q underflows to zero at vanishing speed: the table's last factor, as the
+                # reference's plume_at gives
+                if q > 0.0:
+                    k *= _interp(
+                        thrust / (q * bp[0]), bp[3 : 3 + n_pl], bp[3 + n_pl : 3 + 2 * n_pl]
+                    )
+                else:
+                    k *= bp[2 + 2 * n_pl]
             ax += k * vx
             ay += k * vy
             az += k * vz
