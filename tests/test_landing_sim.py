@@ -9,7 +9,8 @@ import pytest
 
 from boostback.config import load_landing, load_vehicle
 from boostback.config.loader import scenario_from_dict
-from boostback.config.models import GuidanceConfig, LandingLimits
+from boostback.config.models import LandingLimits
+from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.sim.faults import (
     EngineNoRelight,
     FaultState,
@@ -22,7 +23,7 @@ from boostback.sim.faults import (
     ThrustShortfall,
     WindGust,
 )
-from boostback.sim.landing import LandingResult, fly_landing, ignition_headroom_ladder
+from boostback.sim.landing import LandingResult, fly_landing, least_feasible_fraction
 from boostback.sim.navigation import NavigationFilter
 from boostback.sim.outcome import Outcome, Touchdown, classify
 from boostback.sim.setup import LandingSetup, landing_setup
@@ -69,17 +70,24 @@ def test_ignition_is_a_decision_not_immediate(falcon9_result: LandingResult) -> 
     assert 500.0 < ignition_alt < 3000.0
 
 
-def test_headroom_ladder_steps_to_full_throttle() -> None:
-    g = GuidanceConfig(planning_throttle_max=0.9, ignition_throttle_max=0.8)
-    assert ignition_headroom_ladder(g) == pytest.approx([0.8, 0.85, 0.9, 0.95, 1.0])
-    assert ignition_headroom_ladder(
-        GuidanceConfig(ignition_throttle_max=1.0, planning_throttle_max=1.0)
-    ) == [1.0]
+def test_least_feasible_fraction_bisects_to_the_threshold() -> None:
+    calls: list[float] = []
+
+    def stub(ok: bool) -> LandingPlan:  # only the status matters here
+        return LandingPlan.failed(PlanStatus.OPTIMAL if ok else PlanStatus.INFEASIBLE, "", 1, 0.0)
+
+    def check(f: float) -> LandingPlan:
+        calls.append(f)
+        return stub(f >= 0.873)
+
+    f, plan = least_feasible_fraction(check, 0.8)
+    assert 0.873 <= f <= 0.873 + 0.01 and plan.feasible
+    assert len(calls) <= 6  # full throttle first, then bisection
+    none, failed = least_feasible_fraction(lambda f: stub(False), 0.8)
+    assert none == 1.0 and not failed.feasible
 
 
-def test_less_headroom_rather_than_lighting_at_once() -> None:
-    """With more thrust in hand than any ignition point allows, the executive accepts less
-    headroom and still waits for its ignition point, instead of lighting at the start."""
+def _late_start(preferred: float) -> LandingSetup:
     data = {
         "vehicle": "falcon9",
         "initial": {
@@ -88,9 +96,23 @@ def test_less_headroom_rather_than_lighting_at_once() -> None:
             "position_en_m": [400.0, 0.0],
             "propellant_kg": 9000.0,
         },
-        "guidance": {"ignition_throttle_max": 0.5, "planning_throttle_max": 0.9},
+        "guidance": {"ignition_throttle_max": preferred, "planning_throttle_max": 0.9},
     }
-    r = fly_landing(landing_setup(load_vehicle("falcon9"), scenario_from_dict(data)))
+    return landing_setup(load_vehicle("falcon9"), scenario_from_dict(data))
+
+
+def test_ignition_moves_smoothly_when_the_preferred_headroom_is_out_of_reach() -> None:
+    """Out of reach, the ignition is anchored on the least throttle that lands, not on a fixed
+    ladder of fractions from the preferred one: a slightly different preference that is just
+    as far out of reach lights at (nearly) the same moment."""
+    times = [fly_landing(_late_start(f)).ignition_t_s for f in (0.50, 0.52, 0.54)]
+    assert max(times) - min(times) < 0.3, times
+
+
+def test_less_headroom_rather_than_lighting_at_once() -> None:
+    """With more thrust in hand than any ignition point allows, the executive accepts less
+    headroom and still waits for its ignition point, instead of lighting at the start."""
+    r = fly_landing(_late_start(0.5))
     assert r.outcome is Outcome.LANDED
     assert r.ignition_t_s > 0.5  # the fall is used: a later ignition point with less headroom
     assert any(n.startswith("ignition planned at 0.") for n in r.notes), r.notes

@@ -13,11 +13,11 @@ from __future__ import annotations
 import functools
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from boostback.config.models import GuidanceConfig
 from boostback.dynamics import Environment, State, drag_accel, step_with_events
 from boostback.dynamics.fast import compile_kernel
 from boostback.guidance.conic import ConicSolver
@@ -26,7 +26,7 @@ from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
 from boostback.guidance.search import Disturbance, solve_free_time
 from boostback.sim.faults import FaultState, GustWind, lag_step
-from boostback.sim.ignition import find_ignition
+from boostback.sim.ignition import find_ignition, stopping_estimate
 from boostback.sim.navigation import NavigationFilter
 from boostback.sim.outcome import Outcome, Touchdown, classify
 from boostback.sim.record import Recorder, Trajectory
@@ -39,6 +39,11 @@ TERMINAL_KD = 1.5  # horizontal velocity gain, 1/s
 TERMINAL_TAU_S = 1.0  # time constant for the descent rate when slower than touchdown speed
 CUTOFF_ALTITUDE_M = 2.0  # below this, a booster that has stopped descending shuts down
 CUTOFF_SINK_MPS = 0.1
+# When the preferred ignition headroom is out of reach: the least throttle that lands is found
+# to HEADROOM_TOL, and the ignition accepts HEADROOM_STEP less headroom than that (on average
+# what the former ladder of 0.05 steps from the preferred fraction gave away).
+HEADROOM_TOL = 0.01
+HEADROOM_STEP = 0.025
 CUTOFF_CLIMB_MPS = 0.5  # sliding sideways, it shuts down once climbing this fast
 MIN_TERMINAL_SINK_MPS = 0.3  # a plan to arrive at rest is flown to a gentle, non-zero sink
 TERMINAL_MAX_TILT_RAD = math.radians(10.0)  # near the ground the vehicle stays near vertical
@@ -299,11 +304,23 @@ def _limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, flo
     return (float(d[0] * s), float(d[1] * s), math.cos(max_tilt_rad))
 
 
-def ignition_headroom_ladder(g: GuidanceConfig) -> list[float]:
-    """Throttle fractions the ignition search tries in turn: the configured headroom, then
-    less and less headroom in steps of 0.05, up to full throttle."""
-    steps = np.arange(g.ignition_throttle_max, 1.0, 0.05)
-    return sorted({*(round(float(f), 6) for f in steps), 1.0})
+def least_feasible_fraction(
+    check: Callable[[float], LandingPlan], lo: float, tol: float = HEADROOM_TOL
+) -> tuple[float, LandingPlan]:
+    """The least throttle fraction above ``lo`` (to ``tol``) at which ``check`` finds a plan,
+    and that plan; ``(1.0, failed plan)`` when not even full throttle lands."""
+    best = check(1.0)
+    if not best.feasible:
+        return 1.0, best
+    hi = 1.0
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        plan = check(mid)
+        if plan.feasible:
+            hi, best = mid, plan
+        else:
+            lo = mid
+    return hi, best
 
 
 class RunTimeout(RuntimeError):
@@ -341,15 +358,25 @@ def fly_landing(
     t = 0.0
     t_ig, tf_hint = 0.0, None
     fix = fs.navigate(x, t, "coast")  # one navigation fix for the whole decision
-    for fraction in ignition_headroom_ladder(cfg.guidance):
-        # Less headroom only if no ignition point keeps the preferred amount: lighting at once
-        # with too much thrust in hand would waste the fall.
-        check = functools.partial(guidance.feasible, throttle_fraction=fraction)
-        t_ig, tf_hint = find_ignition(setup, check, fix, fraction)
-        if tf_hint is not None:
-            if fraction > cfg.guidance.ignition_throttle_max:
-                notes.append(f"ignition planned at {fraction:.2f} of full throttle")
-            break
+    preferred = cfg.guidance.ignition_throttle_max
+    check = functools.partial(guidance.feasible, throttle_fraction=preferred)
+    t_ig, tf_hint = find_ignition(setup, check, fix, preferred)
+    if tf_hint is None and preferred < 1.0:
+        # Too late for the preferred headroom. Lighting at once with the least throttle that
+        # lands from here would waste the fall; accept HEADROOM_STEP less headroom than that
+        # and light at the latest point that allows. Anchored on the least throttle (not on a
+        # fixed ladder of fractions), the ignition point moves smoothly with the state.
+        def at_once(fraction: float) -> LandingPlan:
+            return guidance.feasible(fix, stopping_estimate(setup, fix, fraction)[1], fraction)
+
+        least, plan0 = least_feasible_fraction(at_once, preferred)
+        if plan0.feasible:
+            fraction = min(least + HEADROOM_STEP, 1.0)
+            check = functools.partial(guidance.feasible, throttle_fraction=fraction)
+            t_ig, tf_hint = find_ignition(setup, check, fix, fraction)
+            if tf_hint is None:  # cannot happen unless the checks disagree: light at once
+                t_ig, tf_hint = 0.0, plan0.tf_s
+            notes.append(f"ignition planned at {fraction:.2f} of full throttle")
     lit_at = t_ig + fs.ignition_delay_s()
     thr_actual = 0.0
     thrust_cmd = 0.0
