@@ -155,5 +155,5 @@ def test_bench_prints_the_table() -> None:
         app, ["bench", "falcon9_landing", "--repeats", "3"], env={"COLUMNS": "250"}
     )
     assert result.exit_code == 0, result.output
-    for word in ("fixed t_f", "free-final-time", "closed-loop", "CVXPY"):
+    for word in ("fixed t_f", "free-final-time", "closed-loop", "CVXPY", "Clarabel iterations"):
         assert word in result.output

@@ -174,3 +174,12 @@ def test_terminal_acceleration_cap_same_solution(solvers: tuple[LcvxSolver, Coni
             assert b.propellant_kg >= free.propellant_kg * (1 - 1e-7)
             binding += float(free.sigma_mps2[vert].max()) > cap * 1.001
     assert compared >= 15 and binding >= 5
+
+
+def test_last_solve_reports_the_solver_iterations() -> None:
+    """The benchmark's note on where the time goes reads these two numbers."""
+    fast = ConicSolver(NODES)
+    plan = fast.solve(mars_lander([2000.0, 0.0, 1500.0], [100.0, 0.0, -75.0]), 75.0)
+    assert plan.feasible
+    assert 5 <= fast.last_iterations <= 60
+    assert fast.last_solver_time_s > 0.0

@@ -167,6 +167,10 @@ class ConicSolver:
         self._solvers: dict[tuple[str, int, bool, bool], clarabel.DefaultSolver] = {}
         self._skip_relaxed: dict[str, int] = {}
         self._nondim: tuple[LandingProblem, LandingProblem, Scales] | None = None
+        # Of the last Clarabel call: its iterations and the time spent inside it (the rest of a
+        # solve's time is this module's Python), for benchmarks and diagnostics.
+        self.last_iterations = 0
+        self.last_solver_time_s = 0.0
         self.settings = clarabel.DefaultSettings()
         self.settings.verbose = False
         self.settings.presolve_enable = False  # keeps the structure fixed, so data can be updated
@@ -220,6 +224,8 @@ class ConicSolver:
             # Lists cross into the extension several times faster than numpy arrays.
             solver.update(A=data.tolist(), b=b.tolist())
         sol = solver.solve()
+        self.last_iterations = int(sol.iterations)
+        self.last_solver_time_s = float(sol.solve_time)
         status = str(sol.status)
         if status not in _SOLVED:
             return _Run(status, st)
