@@ -157,3 +157,26 @@ def test_bench_prints_the_table() -> None:
     assert result.exit_code == 0, result.output
     for word in ("fixed t_f", "free-final-time", "closed-loop", "CVXPY", "Clarabel iterations"):
         assert word in result.output
+
+
+def test_bench_tells_flights_from_landings(tmp_path: Path) -> None:
+    from boostback.cli_bench import _is_flight
+
+    assert _is_flight("falcon9_rtls")
+    assert not _is_flight("falcon9_landing")
+    flight = tmp_path / "my_flight.toml"
+    flight.write_text('vehicle = "falcon9"\n[mission]\npayload_mass_kg = 2000.0\n')
+    landing = tmp_path / "my_landing.toml"
+    landing.write_text('vehicle = "falcon9"\n[initial]\naltitude_m = 3000.0\n')
+    assert _is_flight(str(flight))
+    assert not _is_flight(str(landing))
+
+
+@pytest.mark.slow
+def test_bench_times_a_whole_flight() -> None:
+    result = runner.invoke(
+        app, ["bench", "falcon9_rtls", "--throughput", "4"], env={"COLUMNS": "250"}
+    )
+    assert result.exit_code == 0, result.output
+    for word in ("full recovery flight", "pure-Python", "runs/s on 2 workers"):
+        assert word in result.output

@@ -1,9 +1,11 @@
-"""``boostback bench``: the speed table for a user's own landing scenario."""
+"""``boostback bench``: the speed table for a user's own landing or whole-flight scenario."""
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,25 +14,75 @@ from rich.console import Console
 from boostback.config.errors import ConfigError
 
 
+def _is_flight(scenario: str) -> bool:
+    """Whether the argument names a whole-flight scenario (built-in, or a file with [mission])."""
+    from boostback.config.loader import is_flight_scenario, list_flights, read_toml
+
+    if scenario in list_flights() and not Path(scenario).exists():
+        return True
+    if Path(scenario).is_file():
+        return is_flight_scenario(read_toml(scenario))
+    return False
+
+
 def bench(
     scenario: Annotated[
-        str, typer.Argument(help="Built-in scenario name or a landing scenario TOML file.")
+        str,
+        typer.Argument(
+            help="Built-in scenario name, or a landing or whole-flight scenario TOML file."
+        ),
     ] = "falcon9_landing",
-    repeats: Annotated[int, typer.Option(help="Repetitions of the fixed-time solve.")] = 40,
+    repeats: Annotated[
+        int, typer.Option(min=1, help="Repetitions of the fixed-time solve (landing).")
+    ] = 40,
+    throughput: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Also fly this many dispersed runs on 1 and on 2 workers and report runs/s "
+            "(0: skip; runs go out in batches of 2, so use 8 or more).",
+        ),
+    ] = 0,
 ) -> None:
-    """Time the landing guidance and the closed loop against their baselines, in one run."""
-    from boostback.bench import bench_table, run_benchmarks
-    from boostback.config.loader import load_landing
+    """Time the guidance and closed loop, or the whole flight, against baselines in one run."""
+    from boostback.bench import (
+        FLIGHT_DISPERSIONS,
+        bench_table,
+        campaign_throughput,
+        flight_benchmark,
+        run_benchmarks,
+    )
+    from boostback.config.loader import load_flight, load_landing
 
     console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 150)
+    err = Console(stderr=True)
+    flight = _is_flight(scenario)
     try:
-        scen, vehicle = load_landing(scenario)
+        scen, vehicle = load_flight(scenario) if flight else load_landing(scenario)
     except ConfigError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(code=2) from None
     with console.status("measuring…") as status:
-        rows = run_benchmarks(
-            vehicle, scen, solve_repeats=repeats, progress=lambda m: status.update(m)
+        if flight:
+            status.update("whole flight, compiled and pure-Python kernels")
+            rows = [flight_benchmark(scenario)]
+            title = f"{vehicle.name}: whole-flight timing"
+        else:
+            rows = run_benchmarks(
+                vehicle, scen, solve_repeats=repeats, progress=lambda m: status.update(m)
+            )
+            title = f"{vehicle.name}: guidance and closed-loop timings"
+    console.print(bench_table(rows, title))
+    if throughput:
+        with console.status(f"campaign throughput: {throughput} runs on 1 and 2 workers…"):
+            rates = campaign_throughput(
+                scenario,
+                tempfile.gettempdir(),
+                throughput,
+                dispersions=FLIGHT_DISPERSIONS if flight else None,
+            )
+        console.print(
+            f"Campaign throughput ({throughput} dispersed runs): {rates[1]:.2f} runs/s on 1 "
+            f"worker, {rates[2]:.2f} runs/s on 2 workers, speed-up {rates[2] / rates[1]:.2f}x "
+            f"({os.cpu_count()} cores here)"
         )
-    table = bench_table(rows, f"{vehicle.name}: guidance and closed-loop timings")
-    console.print(table)
