@@ -25,6 +25,7 @@ from scipy import sparse
 
 from boostback.guidance.conic_structure import _Layout, _Structure
 from boostback.guidance.discretize import Discretized, discretize_nondimensional
+from boostback.guidance.ipm import PRIMAL_INFEASIBLE, SOLVED, KktShape
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem, Scales
 
@@ -149,16 +150,37 @@ def _shared_structure(
     return _Structure(_Layout(nodes, mode, discretization, n_vert, glide, cap))
 
 
+@functools.lru_cache(maxsize=256)
+def _shared_kkt(
+    nodes: int, mode: str, discretization: str, n_vert: int, glide: bool, cap: bool
+) -> KktShape:
+    """The interior-point solver's symbolic analysis of one shape (read-only, shared)."""
+    st = _shared_structure(nodes, mode, discretization, n_vert, glide, cap)
+    return KktShape(st.lay.n_x, st.m, st.n_eq, st.n_ineq, st.soc_dims, st.indptr, st.indices)
+
+
 class ConicSolver:
     """Drop-in replacement for ``LcvxSolver`` that calls Clarabel directly."""
 
     gives_mass_slope = True  # solve(..., mass_slope=True) fills plan.mass_slope_kg_per_s
 
     def __init__(
-        self, nodes: int = 50, discretization: str = "foh", tol: float | None = None
+        self,
+        nodes: int = 50,
+        discretization: str = "foh",
+        tol: float | None = None,
+        solver: str = "clarabel",
     ) -> None:
+        """``solver``: "clarabel", or "ipm": the purpose-built interior-point method of
+        ``ipm.py``, with Clarabel as its fallback when it neither solves nor proves
+        infeasibility. ``tol`` sets both solvers' gap and feasibility tolerances."""
         if nodes < 5:
             raise ValueError("need at least 5 nodes")
+        if solver not in ("ipm", "clarabel"):
+            raise ValueError(f"solver must be 'ipm' or 'clarabel', got {solver!r}")
+        self.solver = solver
+        self.tol = tol
+        self.ipm_fallbacks = 0  # solves the interior-point method handed to Clarabel
         if discretization not in ("foh", "zoh"):
             raise ValueError(f"discretization must be 'foh' or 'zoh', got {discretization!r}")
         self.nodes = nodes
@@ -209,10 +231,23 @@ class ConicSolver:
         return discretize_nondimensional(prob, tf_s, self.nodes, dist, scaled=(nd, sc))
 
     def _run(self, mode: str, n_vert: int, glide: bool, d: Discretized, err_max: float) -> _Run:
-        """One Clarabel solve of one shape."""
+        """One solve of one shape: the interior-point method, or Clarabel."""
         cap = math.isfinite(d.sigma_cap)
         st = self._structure(mode, n_vert, glide, cap)
         data, b, scale = st.scaled_data(d, err_max)
+        if self.solver == "ipm":
+            kkt = _shared_kkt(self.nodes, mode, self.discretization, n_vert, glide, cap)
+            c = st.q * st.col_scale
+            tol = 1e-8 if self.tol is None else self.tol
+            status, iters, x, z, _ = kkt.solve(
+                data, b, c, tol_feas=tol, tol_gap_abs=tol, tol_gap_rel=tol
+            )
+            self.last_iterations = iters
+            if status == SOLVED:
+                return _Run("Solved", st, x * st.col_scale, x, z, scale)
+            if status == PRIMAL_INFEASIBLE:
+                return _Run("PrimalInfeasible", st)
+            self.ipm_fallbacks += 1
         key = (mode, n_vert, glide, cap)
         solver = self._solvers.get(key)
         if solver is None:  # first solve of this shape: factorisation set up once
