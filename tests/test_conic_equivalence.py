@@ -64,6 +64,7 @@ def test_two_hundred_random_instances(solvers: tuple[LcvxSolver, ConicSolver]) -
     ref, fast = solvers
     rng = np.random.default_rng(20261129)
     feasible = 0
+    fallbacks = fast.ipm_fallbacks
     for _ in range(200):
         prob, tf = instance(rng)
         a = ref.solve(prob, tf)
@@ -71,6 +72,8 @@ def test_two_hundred_random_instances(solvers: tuple[LcvxSolver, ConicSolver]) -
         assert_same(a, b, prob)
         feasible += a.feasible
     assert feasible >= 100  # the comparison is mostly of solved problems, not of two failures
+    # The interior-point method answers nearly all of them itself (3 go to Clarabel today).
+    assert fast.ipm_fallbacks - fallbacks <= 6
 
 
 @settings(
@@ -177,9 +180,11 @@ def test_terminal_acceleration_cap_same_solution(solvers: tuple[LcvxSolver, Coni
 
 
 def test_last_solve_reports_the_solver_iterations() -> None:
-    """The benchmark's note on where the time goes reads these two numbers."""
-    fast = ConicSolver(NODES)
-    plan = fast.solve(mars_lander([2000.0, 0.0, 1500.0], [100.0, 0.0, -75.0]), 75.0)
-    assert plan.feasible
-    assert 5 <= fast.last_iterations <= 60
-    assert fast.last_solver_time_s > 0.0
+    """The benchmark's note on where the time goes reads these numbers."""
+    for solver, name in (("ipm", "IPM"), ("clarabel", "Clarabel")):
+        fast = ConicSolver(NODES, solver=solver)
+        plan = fast.solve(mars_lander([2000.0, 0.0, 1500.0], [100.0, 0.0, -75.0]), 75.0)
+        assert plan.feasible
+        assert fast.last_solver == name
+        assert 5 <= fast.last_iterations <= 60
+        assert fast.last_solver_time_s > 0.0

@@ -133,7 +133,8 @@ def run_benchmarks(
             a,
             b,
             0.002,
-            f"{fast.last_iterations} Clarabel iterations, {inside * 1e3:.2f} ms inside Clarabel",
+            f"{fast.last_iterations} {fast.last_solver} iterations, "
+            f"{inside * 1e3:.2f} ms inside the solver",
         )
     )
     say("free-final-time search")

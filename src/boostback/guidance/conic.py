@@ -1,9 +1,12 @@
-"""The landing problem written straight into Clarabel's conic form: the fast path.
+"""The landing problem written straight into conic form and solved without CVXPY: the fast path.
 
 Same problem, same numbers as the CVXPY formulation in ``lcvx.py`` (both take them from
 ``discretize``), but without CVXPY's canonicalisation on every solve: the sparsity pattern is
 built once per shape (``conic_structure``), and each solve evaluates the nonzeros in one sparse
-product and hands them to a Clarabel solver kept for that shape (``update``, not a new setup).
+product. The default solver is the interior-point method of ``ipm.py``, whose factorisation
+pattern is also analysed once per shape; when it neither solves nor proves infeasibility, the
+solve goes to a Clarabel solver kept for that shape (``update``, not a new setup), which can
+also be chosen outright (``ConicSolver(solver="clarabel")``).
 
 Glide slope first relaxed: the glide-slope cones are a sixth of the problem's rows and rarely
 bind (a booster comes down steeply). A solve with them left out (the floor ``r_z >= target_z``
@@ -40,7 +43,7 @@ GLIDE_SKIP = 8
 
 @dataclass(frozen=True)
 class _Run:
-    """One Clarabel solve: status, and when solved x (unscaled and scaled), dual z, row scale."""
+    """One solve: status, and when solved x (unscaled and scaled), dual z, row scale."""
 
     status: str
     st: _Structure
@@ -160,7 +163,7 @@ def _shared_kkt(
 
 
 class ConicSolver:
-    """Drop-in replacement for ``LcvxSolver`` that calls Clarabel directly."""
+    """Drop-in replacement for ``LcvxSolver`` that calls its solver directly."""
 
     gives_mass_slope = True  # solve(..., mass_slope=True) fills plan.mass_slope_kg_per_s
 
@@ -169,11 +172,12 @@ class ConicSolver:
         nodes: int = 50,
         discretization: str = "foh",
         tol: float | None = None,
-        solver: str = "clarabel",
+        solver: str = "ipm",
     ) -> None:
-        """``solver``: "clarabel", or "ipm": the purpose-built interior-point method of
+        """``solver``: "ipm" (the default), the purpose-built interior-point method of
         ``ipm.py``, with Clarabel as its fallback when it neither solves nor proves
-        infeasibility. ``tol`` sets both solvers' gap and feasibility tolerances."""
+        infeasibility; or "clarabel" alone. ``tol`` sets both solvers' gap and feasibility
+        tolerances."""
         if nodes < 5:
             raise ValueError("need at least 5 nodes")
         if solver not in ("ipm", "clarabel"):
@@ -189,8 +193,9 @@ class ConicSolver:
         self._solvers: dict[tuple[str, int, bool, bool], clarabel.DefaultSolver] = {}
         self._skip_relaxed: dict[str, int] = {}
         self._nondim: tuple[LandingProblem, LandingProblem, Scales] | None = None
-        # Of the last Clarabel call: its iterations and the time spent inside it (the rest of a
-        # solve's time is this module's Python), for benchmarks and diagnostics.
+        # Of the last solver call: which solver, its iterations and the time spent inside it
+        # (the rest of a solve's time is this module's Python), for benchmarks and diagnostics.
+        self.last_solver = ""
         self.last_iterations = 0
         self.last_solver_time_s = 0.0
         self.settings = clarabel.DefaultSettings()
@@ -239,10 +244,12 @@ class ConicSolver:
             kkt = _shared_kkt(self.nodes, mode, self.discretization, n_vert, glide, cap)
             c = st.q * st.col_scale
             tol = 1e-8 if self.tol is None else self.tol
+            t0 = time.perf_counter()
             status, iters, x, z, _ = kkt.solve(
                 data, b, c, tol_feas=tol, tol_gap_abs=tol, tol_gap_rel=tol
             )
-            self.last_iterations = iters
+            self.last_solver, self.last_iterations = "IPM", iters
+            self.last_solver_time_s = time.perf_counter() - t0
             if status == SOLVED:
                 return _Run("Solved", st, x * st.col_scale, x, z, scale)
             if status == PRIMAL_INFEASIBLE:
@@ -259,7 +266,7 @@ class ConicSolver:
             # Lists cross into the extension several times faster than numpy arrays.
             solver.update(A=data.tolist(), b=b.tolist())
         sol = solver.solve()
-        self.last_iterations = int(sol.iterations)
+        self.last_solver, self.last_iterations = "Clarabel", int(sol.iterations)
         self.last_solver_time_s = float(sol.solve_time)
         status = str(sol.status)
         if status not in _SOLVED:

@@ -11,10 +11,9 @@ The speed comes from the fixed sparsity of one problem shape: the quasi-definite
     [[ d I,   A' ],
      [ A,   -H - d I ]],   H = 0 on the equalities, s/z on the inequalities, W'W per cone
 
-keeps its pattern from solve to solve, so its fill-reducing ordering (minimum degree), the
-elimination tree and the pattern of L are found once per shape in Python (``KktShape``); each
-iteration is a numeric LDL' (QDLDL's up-looking algorithm, with static and dynamic
-regularisation) and a few triangular solves, all compiled with numba.
+keeps its pattern from solve to solve, so its ordering and the pattern of its factor are found
+once per shape (``kkt_pattern``). Each iteration is a numeric LDL' on that pattern (with static
+and dynamic regularisation) and triangular solves, all compiled with numba.
 
 Numba's on-disk cache is invalidated only when the file of a compiled function changes, not the
 files of the functions it calls: every compiled helper lives in this file for that reason.
@@ -22,179 +21,22 @@ files of the functions it calls: every compiled helper lives in this file for th
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 from numba import njit
 
+from boostback.guidance.kkt_pattern import KktPattern
+
 SOLVED, PRIMAL_INFEASIBLE, DUAL_INFEASIBLE, MAX_ITER, NUMERICAL = 0, 1, 2, 3, 4
-STATUS_NAMES = ("Solved", "PrimalInfeasible", "DualInfeasible", "MaxIterations", "NumericalError")
 
 STATIC_REG = 1e-8
 DYN_EPS = 1e-9  # true pivots of the regularised quasi-definite K are at least STATIC_REG
 DYN_DELTA = 2e-7
 MAX_ITER_DEFAULT = 50
 STEP_FRACTION = 0.99
-REFINE_STEPS = 0
 
 
-# --------------------------------------------------------------------------------------------
-# Symbolic analysis, once per shape (Python)
-# --------------------------------------------------------------------------------------------
-
-
-def _minimum_degree(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Minimum-degree elimination order of a symmetric pattern (explicit elimination graph;
-    the KKT systems here have about a thousand rows and little fill, so this is quick)."""
-    adj: list[set[int]] = [set() for _ in range(n)]
-    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-        if i != j:
-            adj[i].add(j)
-            adj[j].add(i)
-    alive = np.ones(n, dtype=bool)
-    heap = [(len(adj[i]), i) for i in range(n)]
-    heapq.heapify(heap)
-    order: list[int] = []
-    while heap:
-        deg, i = heapq.heappop(heap)
-        if not alive[i] or deg != len(adj[i]):
-            continue
-        alive[i] = False
-        order.append(i)
-        nb = adj[i]
-        for j in nb:
-            aj = adj[j]
-            aj.discard(i)
-            aj |= nb
-            aj.discard(j)
-            heapq.heappush(heap, (len(aj), j))
-        adj[i] = set()
-    return np.asarray(order, dtype=np.int64)
-
-
-@njit(cache=True)
-def _etree(n, Ap, Ai):
-    """Elimination tree and column counts of L for an upper-triangular CSC pattern (QDLDL)."""
-    work = np.zeros(n, dtype=np.int64)
-    lnz = np.zeros(n, dtype=np.int64)
-    etree = np.full(n, -1, dtype=np.int64)
-    for j in range(n):
-        work[j] = j
-        for p in range(Ap[j], Ap[j + 1]):
-            i = Ai[p]
-            while work[i] != j:
-                if etree[i] == -1:
-                    etree[i] = j
-                lnz[i] += 1
-                work[i] = j
-                i = etree[i]
-    return etree, lnz
-
-
-class KktShape:
-    """The KKT pattern of one problem shape, its ordering and the pattern of its factor.
-
-    ``A`` is Clarabel's constraint matrix (m x n, CSC pattern ``indptr``/``indices``), its rows the
-    ``n_eq`` equalities, then ``n_lp`` inequalities, then second-order cones of ``soc_dims``.
-    The KKT unknowns are (x, z) with z the m duals in the same row order.
-    """
-
-    def __init__(
-        self,
-        n: int,
-        m: int,
-        n_eq: int,
-        n_lp: int,
-        soc_dims: np.ndarray,
-        indptr: np.ndarray,
-        indices: np.ndarray,
-    ) -> None:
-        self.n, self.m, self.n_eq, self.n_lp = n, m, n_eq, n_lp
-        self.soc_dims = np.asarray(soc_dims, dtype=np.int64)
-        self.soc_starts = n_lp + np.concatenate([[0], np.cumsum(self.soc_dims)[:-1]]).astype(
-            np.int64
-        )  # within the cone rows (after the equalities)
-        if n_eq + n_lp + int(self.soc_dims.sum()) != m:
-            raise ValueError("cone dimensions do not add up to the rows of A")
-        self.indptr = np.asarray(indptr, dtype=np.int64)
-        self.indices = np.asarray(indices, dtype=np.int64)
-        a_cols = np.repeat(np.arange(n), np.diff(self.indptr))
-        # Sources of KKT entries, in the order the numeric code writes their values:
-        # x diagonal, A, equality and inequality diagonals, upper triangles of the cone blocks.
-        src_r = [np.arange(n), n + self.indices, n + np.arange(n_eq + n_lp)]
-        src_c = [np.arange(n), a_cols, n + np.arange(n_eq + n_lp)]
-        for start, dim in zip(self.soc_starts, self.soc_dims, strict=True):
-            iu, ju = np.triu_indices(int(dim))
-            base = n + n_eq + start
-            src_r.append(base + iu)
-            src_c.append(base + ju)
-        r = np.concatenate(src_r)
-        c = np.concatenate(src_c)
-        size = n + m
-        self.size = size
-        perm = _minimum_degree(size, r, c)
-        pinv = np.empty(size, dtype=np.int64)
-        pinv[perm] = np.arange(size)
-        pr, pc = pinv[r], pinv[c]
-        row, col = np.minimum(pr, pc), np.maximum(pr, pc)
-        order = np.lexsort((row, col))
-        if np.any((np.diff(col[order]) == 0) & (np.diff(row[order]) == 0)):
-            raise AssertionError("duplicate KKT entries")
-        kp = np.concatenate([[0], np.cumsum(np.bincount(col, minlength=size))]).astype(np.int64)
-        ki = row[order].astype(np.int64)
-        etree, _ = _etree(size, kp, ki)
-        # Pattern of L by columns: a column's rows are its own below the diagonal and its
-        # children's (in the elimination tree) other than itself.
-        lower: list[list[int]] = [[] for _ in range(size)]
-        for j in range(size):
-            for i in ki[kp[j] : kp[j + 1]].tolist():
-                if i != j:
-                    lower[i].append(j)
-        struct: list[set[int]] = [set() for _ in range(size)]
-        for j in range(size):
-            struct[j].update(lower[j])
-            struct[j].discard(j)
-            parent = int(etree[j])
-            if parent >= 0:
-                struct[parent].update(x for x in struct[j] if x != parent)
-        cols = [np.array(sorted(st_j), dtype=np.int64) for st_j in struct]
-        counts = np.array([c_.size for c_ in cols], dtype=np.int64)
-        self.Lp = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.Li = np.concatenate(cols) if counts.sum() else np.zeros(0, dtype=np.int64)
-        nnz_l = int(self.Lp[-1])
-        self.nnz_l = nnz_l
-
-        def position(i: int, j: int) -> int:  # storage of L[i, j] (i > j), or of D[j]
-            if i == j:
-                return nnz_l + j
-            lo, hi = self.Lp[j], self.Lp[j + 1]
-            k = lo + int(np.searchsorted(self.Li[lo:hi], i))
-            if k >= hi or self.Li[k] != i:
-                raise AssertionError("KKT entry outside the pattern of L")
-            return k
-
-        # Values live in one vector: L's nonzeros by columns, then D.
-        self.src_map = np.array(
-            [position(int(max(a, b_)), int(min(a, b_))) for a, b_ in zip(pr, pc, strict=True)],
-            dtype=np.int64,
-        )
-        # Right-looking update schedule: column j's pairs (p >= q) of rows update L[r_p, r_q]
-        # (or D[r_q] when p = q); their storage positions are listed once here.
-        tgt: list[np.ndarray] = []
-        tp = [0]
-        for j in range(size):
-            rows_j = cols[j]
-            for qi in range(rows_j.size):
-                cq = int(rows_j[qi])
-                lo, hi = self.Lp[cq], self.Lp[cq + 1]
-                below = rows_j[qi + 1 :]
-                pos = lo + np.searchsorted(self.Li[lo:hi], below)
-                tgt.append(np.concatenate([[nnz_l + cq], pos]).astype(np.int64))
-            tp.append(tp[-1] + rows_j.size * (rows_j.size + 1) // 2)
-        self.tgt = np.concatenate(tgt) if tgt else np.zeros(0, dtype=np.int64)
-        self.tp = np.asarray(tp, dtype=np.int64)
-        self.perm = perm
-        self.sign = np.where(perm < n, 1.0, -1.0)  # + for x, - for the duals
+class KktShape(KktPattern):
+    """One problem shape's KKT pattern (``KktPattern``) and the method that solves with it."""
 
     def solve(
         self,
@@ -206,8 +48,6 @@ class KktShape:
         tol_gap_abs: float = 1e-8,
         tol_gap_rel: float = 1e-8,
         tol_infeas: float = 1e-8,
-        refine: int = REFINE_STEPS,
-        verbose: bool = False,
     ) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
         """Solve with the nonzeros ``data`` of A (CSC order), b and c.
 
@@ -243,8 +83,6 @@ class KktShape:
             x,
             z,
             s,
-            refine,
-            verbose,
         )
         return status, iters, x, z, s
 
@@ -279,6 +117,39 @@ def _ldl_factor(V, Lp, tp, tgt, sign, Dinv, tmp):
             for pi in range(qi, cnt):
                 V[tgt[t]] -= V[p0 + pi] * a
                 t += 1
+
+
+@njit(cache=True)
+def _ldl_solve2(perm, Lp, Li, Lx, Dinv, rhs_a, rhs_b, out_a, out_b, wa, wb):
+    """Two right-hand sides in one pass over L (the factor is read once)."""
+    n = perm.size
+    for k in range(n):
+        wa[k] = rhs_a[perm[k]]
+        wb[k] = rhs_b[perm[k]]
+    for i in range(n):
+        ai = wa[i]
+        bi = wb[i]
+        for j in range(Lp[i], Lp[i + 1]):
+            r = Li[j]
+            lv = Lx[j]
+            wa[r] -= lv * ai
+            wb[r] -= lv * bi
+    for i in range(n):
+        wa[i] *= Dinv[i]
+        wb[i] *= Dinv[i]
+    for i in range(n - 1, -1, -1):
+        acc_a = wa[i]
+        acc_b = wb[i]
+        for j in range(Lp[i], Lp[i + 1]):
+            r = Li[j]
+            lv = Lx[j]
+            acc_a -= lv * wa[r]
+            acc_b -= lv * wb[r]
+        wa[i] = acc_a
+        wb[i] = acc_b
+    for k in range(n):
+        out_a[perm[k]] = wa[k]
+        out_b[perm[k]] = wb[k]
 
 
 @njit(cache=True)
@@ -516,33 +387,6 @@ def _assemble(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, Kx, identity)
                 k += 1
 
 
-@njit(cache=True)
-def _kkt_times(n, n_eq, n_lp, starts, dims, Aptr, Aidx, data, wb, eta, identity, u, out, tmp, tmp2):
-    """out = K u with the unregularised K (for iterative refinement)."""
-    m = out.size - n
-    for i in range(n, n + m):
-        out[i] = 0.0
-    for j in range(n):
-        acc = 0.0
-        uj = u[j]
-        for p in range(Aptr[j], Aptr[j + 1]):
-            r = Aidx[p]
-            acc += data[p] * u[n + r]
-            out[n + r] += data[p] * uj
-        out[j] = acc
-    mc = m - n_eq
-    if identity:
-        for i in range(mc):
-            out[n + n_eq + i] -= u[n + n_eq + i]
-    else:
-        for i in range(mc):
-            tmp[i] = u[n + n_eq + i]
-        _w_apply(tmp, tmp2, n_lp, starts, dims, wb, eta, False)
-        _w_apply(tmp2, tmp, n_lp, starts, dims, wb, eta, False)
-        for i in range(mc):
-            out[n + n_eq + i] -= tmp[i]
-
-
 # --------------------------------------------------------------------------------------------
 # The interior-point method
 # --------------------------------------------------------------------------------------------
@@ -575,8 +419,6 @@ def _ipm(
     x_out,
     z_out,
     s_out,
-    refine,
-    verbose=False,
 ):
     m = b.size
     mc = m - n_eq
@@ -603,12 +445,9 @@ def _ipm(
     rhs = np.zeros(N)
     u1 = np.zeros(N)
     u2 = np.zeros(N)
-    res = np.zeros(N)
-    corr = np.zeros(N)
-    kt = np.zeros(N)
+    rhs1 = np.zeros(N)
+    work2 = np.zeros(N)
     t1 = np.zeros(mc)
-    k1 = np.zeros(mc)
-    k2 = np.zeros(mc)
     t2 = np.zeros(mc)
     t3 = np.zeros(mc)
     ds = np.zeros(mc)
@@ -619,27 +458,6 @@ def _ipm(
     r1 = np.zeros(n)
     rA = np.zeros(m)
 
-    def kkt_solve(identity, rhs, out):
-        _ldl_solve(perm, Lp, Li, V, Dinv, rhs, out, work)
-        rn = 0.0
-        for i in range(N):
-            if abs(rhs[i]) > rn:
-                rn = abs(rhs[i])
-        for _ in range(refine):
-            _kkt_times(
-                n, n_eq, n_lp, starts, dims, Aptr, Aidx, data, wb, eta, identity, out, kt, k1, k2
-            )
-            en = 0.0
-            for i in range(N):
-                res[i] = rhs[i] - kt[i]
-                if abs(res[i]) > en:
-                    en = abs(res[i])
-            if en <= 1e-13 * (1.0 + rn):
-                break
-            _ldl_solve(perm, Lp, Li, V, Dinv, res, corr, work)
-            for i in range(N):
-                out[i] += corr[i]
-
     # ---- initial point (W = I) ----
     _assemble(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, V, True)
     _ldl_factor(V, Lp, tp, tgt, sign, Dinv, ftmp)
@@ -647,7 +465,7 @@ def _ipm(
         rhs[i] = 0.0
     for i in range(m):
         rhs[n + i] = b[i]
-    kkt_solve(True, rhs, u1)
+    _ldl_solve(perm, Lp, Li, V, Dinv, rhs, u1, work)
     for i in range(n):
         x[i] = u1[i]
     for i in range(mc):
@@ -657,7 +475,7 @@ def _ipm(
         rhs[i] = -c[i]
     for i in range(m):
         rhs[n + i] = 0.0
-    kkt_solve(True, rhs, u1)
+    _ldl_solve(perm, Lp, Li, V, Dinv, rhs, u1, work)
     for i in range(m):
         yz[i] = u1[n + i]
     z = yz[n_eq:]
@@ -732,8 +550,6 @@ def _ipm(
         if cx < 0.0 and ax_n <= tol_infeas * (-cx) * max(1.0, (nx + ns) / (-cx)):
             status = DUAL_INFEASIBLE
             break
-        if verbose:
-            print(it, ra_n / tau, r1_n / tau, pcost, dcost, tau, kap, by, aty_n, sz)
         if not (tau > 0.0 and np.isfinite(r4) and np.isfinite(ra_n) and np.isfinite(r1_n)):
             status = NUMERICAL
             break
@@ -747,17 +563,12 @@ def _ipm(
             break
         _assemble(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, V, False)
         _ldl_factor(V, Lp, tp, tgt, sign, Dinv, ftmp)
-        # u1 = K \ (-c, b)
+        # u1 = K \ (-c, b), solved together with the predictor below
         for i in range(n):
-            rhs[i] = -c[i]
+            rhs1[i] = -c[i]
         for i in range(m):
-            rhs[n + i] = b[i]
-        kkt_solve(False, rhs, u1)
-        den = -kap / tau
-        for i in range(n):
-            den += c[i] * u1[i]
-        for i in range(m):
-            den += b[i] * u1[n + i]
+            rhs1[n + i] = b[i]
+        den = 0.0
         mu = (sz + kap * tau) / (degree + 1)
         dtau_a = 0.0
         dkap_a = 0.0
@@ -790,7 +601,15 @@ def _ipm(
                 rhs[n + i] = -f * rA[i]
             for i in range(mc):
                 rhs[n + n_eq + i] = -f * rA[n_eq + i] + t2[i]
-            kkt_solve(False, rhs, u2)
+            if phase == 0:
+                _ldl_solve2(perm, Lp, Li, V, Dinv, rhs1, rhs, u1, u2, work, work2)
+                den = -kap / tau
+                for i in range(n):
+                    den += c[i] * u1[i]
+                for i in range(m):
+                    den += b[i] * u1[n + i]
+            else:
+                _ldl_solve(perm, Lp, Li, V, Dinv, rhs, u2, work)
             num = dkap_rhs / tau - f * r4
             for i in range(n):
                 num -= c[i] * u2[i]
@@ -825,8 +644,6 @@ def _ipm(
                 dkap_a = dkap
             else:
                 alpha = min(1.0, STEP_FRACTION * alpha)
-            if verbose:
-                print("   phase", phase, "alpha", alpha, "dtau", dtau, "sigma", sigma)
         if not alpha > 1e-10:
             status = NUMERICAL
             break
