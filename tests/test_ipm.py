@@ -206,3 +206,26 @@ def test_random_conic_problems_property(seed: int, feasible: bool) -> None:
 def test_rejects_unknown_solver() -> None:
     with pytest.raises(ValueError, match="solver"):
         ConicSolver(NODES, solver="mosek")
+
+
+def test_unsure_answers_go_to_clarabel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the method stops without an answer (iteration limit, numerical trouble), the solve
+    is Clarabel's: same plan as Clarabel alone, and the hand-over is counted."""
+    from boostback.guidance.ipm import MAX_ITER, NUMERICAL
+
+    prob, tf = instance(np.random.default_rng(3))
+    ref = ConicSolver(NODES, solver="clarabel").solve(prob, tf)
+    assert ref.feasible
+    for status in (MAX_ITER, NUMERICAL):
+        ipm = ConicSolver(NODES, solver="ipm")
+
+        def unsure(self, data, b, c, status=status, **kw):
+            return status, 50, np.zeros(self.n), np.zeros(self.m), np.zeros(self.m)
+
+        monkeypatch.setattr(KktShape, "solve", unsure)
+        plan = ipm.solve(prob, tf)
+        monkeypatch.undo()
+        assert ipm.ipm_fallbacks >= 1
+        assert ipm.last_solver == "Clarabel"
+        assert plan.status == ref.status
+        assert plan.propellant_kg == pytest.approx(ref.propellant_kg, rel=1e-9)

@@ -88,7 +88,7 @@ class KktShape(KktPattern):
 
 
 # --------------------------------------------------------------------------------------------
-# Numeric LDL' (QDLDL's algorithm with a fixed pattern and regularisation)
+# Numeric LDL' on the fixed pattern, by its right-looking schedule, with regularisation
 # --------------------------------------------------------------------------------------------
 
 
