@@ -13,12 +13,12 @@ import math
 import clarabel
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
 from boostback.guidance.conic import ConicSolver, _shared_kkt, _shared_structure
-from boostback.guidance.ipm import PRIMAL_INFEASIBLE, SOLVED, KktShape
+from boostback.guidance.ipm import MAX_ITER, NUMERICAL, PRIMAL_INFEASIBLE, SOLVED, KktShape
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem, alpha_from_isp
 
@@ -93,10 +93,16 @@ def test_mass_slope_from_the_duals_matches_clarabel() -> None:
 
 
 def _certificate_ok(kkt: KktShape, data: np.ndarray, b: np.ndarray, z: np.ndarray) -> None:
-    """A primal infeasibility certificate: A'z = 0, b'z < 0, z in the dual cone."""
+    """A primal infeasibility certificate: A'z = 0, b'z < 0, z in the dual cone.
+
+    With b'z = -1, any x and s in the cone give -1 = b'z = x'A'z + s'z >= -|x|_1 |A'z|_inf,
+    so |A'z|_inf <= 1e-4 rules out every x with |x|_1 below 1e4. The unknowns are of order one
+    (nondimensional landing problems; random problems boxed to |x_i - x0_i| <= 10), so that is
+    all of them. The bound does not grow with |z|, as the method's own stopping rule does.
+    """
     A = sparse.csc_matrix((data, kkt.indices, kkt.indptr), shape=(kkt.m, kkt.n))
     assert b @ z == pytest.approx(-1.0)
-    assert np.abs(A.T @ z).max() <= 1e-7 * max(1.0, np.abs(z).max())  # relative to |z|
+    assert np.abs(A.T @ z).max() <= 1e-4
     zc = z[kkt.n_eq :]
     assert zc[: kkt.n_lp].min() >= 0.0
     for start, dim in zip(kkt.soc_starts, kkt.soc_dims, strict=True):
@@ -109,26 +115,24 @@ def test_infeasible_times_of_flight_are_proved_infeasible() -> None:
     interior-point method's answer comes with a valid certificate."""
     rng = np.random.default_rng(11)
     ipm, ref = ConicSolver(NODES, solver="ipm"), ConicSolver(NODES, solver="clarabel")
-    checked = stalled = 0
+    checked = 0
     for _ in range(20):
         prob, _ = instance(rng)
         tf = float(rng.uniform(5.0, 25.0))
         a, b = ref.solve(prob, tf), ipm.solve(prob, tf)
         assert a.status is PlanStatus.INFEASIBLE
         assert b.status is PlanStatus.INFEASIBLE
-        # the certificate itself, on the shape the solve used
+        # the certificate itself, on the relaxed shape the fast path solves first
         _, _, d = ipm._discretize(prob, tf, None)
         n_vert = int(d.vert[:-1].sum())
-        for glide in (False,):  # the relaxed shape, which the fast path solves first
-            stc = _shared_structure(NODES, "fuel", "foh", n_vert, glide, False)
-            data, bb, _ = stc.scaled_data(d, 0.0)
-            kkt = _shared_kkt(NODES, "fuel", "foh", n_vert, glide, False)
-            status, _, _, z, _ = kkt.solve(data, bb, stc.q * stc.col_scale)
-            assert status != SOLVED
-            if status == PRIMAL_INFEASIBLE:
-                _certificate_ok(kkt, data, bb, z)
-                checked += 1
-            stalled += status != PRIMAL_INFEASIBLE
+        stc = _shared_structure(NODES, "fuel", "foh", n_vert, False, False)
+        data, bb, _ = stc.scaled_data(d, 0.0)
+        kkt = _shared_kkt(NODES, "fuel", "foh", n_vert, False, False)
+        status, _, _, z, _ = kkt.solve(data, bb, stc.q * stc.col_scale)
+        assert status != SOLVED
+        if status == PRIMAL_INFEASIBLE:
+            _certificate_ok(kkt, data, bb, z)
+            checked += 1
     assert checked >= 5
 
 
@@ -175,11 +179,7 @@ def random_socp(rng: np.random.Generator, feasible: bool):
     return n, m, n_eq, n_lin, dims, As, b, c
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32 - 1), feasible=st.booleans())
-def test_random_conic_problems_property(seed: int, feasible: bool) -> None:
-    """On random small LP/SOC problems the interior-point method agrees with Clarabel on the
-    status and the optimal value, and its answer satisfies the optimality conditions."""
+def _solve_both(seed: int, feasible: bool):
     rng = np.random.default_rng(seed)
     n, m, n_eq, n_lin, dims, A, b, c = random_socp(rng, feasible)
     kkt = KktShape(n, m, n_eq, n_lin, np.array(dims), A.indptr, A.indices)
@@ -189,18 +189,47 @@ def test_random_conic_problems_property(seed: int, feasible: bool) -> None:
     settings_ = clarabel.DefaultSettings()
     settings_.verbose = False
     ref = clarabel.DefaultSolver(sparse.csc_matrix((n, n)), c, A, b, cones, settings_).solve()
-    if str(ref.status) == "PrimalInfeasible":
-        assert status == PRIMAL_INFEASIBLE
+    return kkt, A, b, c, n_eq, n_lin, status, x, z, s, ref
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), feasible=st.booleans())
+@example(seed=179, feasible=True)  # stops unsure (NUMERICAL): handed to Clarabel, not an answer
+@example(seed=1643, feasible=True)  # once stepped onto a NaN direction
+def test_random_conic_problems_property(seed: int, feasible: bool) -> None:
+    """On random small LP/SOC problems every answer the interior-point method gives is right:
+    a solution satisfies the optimality conditions with Clarabel's optimal value, and an
+    infeasibility claim is Clarabel's too and comes with a valid certificate. Stopping unsure
+    (the fast path then asks Clarabel) is allowed here; its rate is held below."""
+    kkt, A, b, c, n_eq, n_lin, status, x, z, s, ref = _solve_both(seed, feasible)
+    if status == PRIMAL_INFEASIBLE:
+        assert str(ref.status) in ("PrimalInfeasible", "AlmostPrimalInfeasible")
         _certificate_ok(kkt, A.data, b, z)
         return
-    assert str(ref.status) == "Solved"
-    assert status == SOLVED
+    if status != SOLVED:
+        assert status in (MAX_ITER, NUMERICAL)
+        return
+    assert str(ref.status) in ("Solved", "AlmostSolved")
     scale = max(1.0, abs(ref.obj_val))
     assert c @ x == pytest.approx(ref.obj_val, abs=1e-6 * scale)
     assert np.abs(A @ x + s - b).max() <= 1e-6 * (1.0 + np.abs(b).max())
     assert np.abs(A.T @ z + c).max() <= 1e-6 * (1.0 + np.abs(c).max())
     zc = z[n_eq:]
     assert zc[:n_lin].min() >= 0.0
+
+
+def test_random_conic_problems_are_rarely_left_to_clarabel() -> None:
+    """Over 300 feasible and 300 infeasible random problems, at most 2 stop unsure (1 in 2000
+    measured), and every feasible one Clarabel solves is solved or handed over, never called
+    infeasible."""
+    unsure = 0
+    for seed in range(300):
+        for feasible in (True, False):
+            *_, status, _, _, _, ref = _solve_both(seed, feasible)
+            unsure += status in (MAX_ITER, NUMERICAL)
+            if str(ref.status) == "Solved":
+                assert status != PRIMAL_INFEASIBLE
+    assert unsure <= 2
 
 
 def test_rejects_unknown_solver() -> None:
@@ -211,8 +240,6 @@ def test_rejects_unknown_solver() -> None:
 def test_unsure_answers_go_to_clarabel(monkeypatch: pytest.MonkeyPatch) -> None:
     """When the method stops without an answer (iteration limit, numerical trouble), the solve
     is Clarabel's: same plan as Clarabel alone, and the hand-over is counted."""
-    from boostback.guidance.ipm import MAX_ITER, NUMERICAL
-
     prob, tf = instance(np.random.default_rng(3))
     ref = ConicSolver(NODES, solver="clarabel").solve(prob, tf)
     assert ref.feasible
@@ -226,6 +253,7 @@ def test_unsure_answers_go_to_clarabel(monkeypatch: pytest.MonkeyPatch) -> None:
         plan = ipm.solve(prob, tf)
         monkeypatch.undo()
         assert ipm.ipm_fallbacks >= 1
-        assert ipm.last_solver == "Clarabel"
+        assert ipm.last_solver == "IPM+Clarabel"
+        assert ipm.last_iterations > 50  # the method's 50 and Clarabel's own
         assert plan.status == ref.status
         assert plan.propellant_kg == pytest.approx(ref.propellant_kg, rel=1e-9)

@@ -193,8 +193,9 @@ class ConicSolver:
         self._solvers: dict[tuple[str, int, bool, bool], clarabel.DefaultSolver] = {}
         self._skip_relaxed: dict[str, int] = {}
         self._nondim: tuple[LandingProblem, LandingProblem, Scales] | None = None
-        # Of the last solver call: which solver, its iterations and the time spent inside it
-        # (the rest of a solve's time is this module's Python), for benchmarks and diagnostics.
+        # Of the last solver call: which solver ("IPM", "Clarabel", or "IPM+Clarabel" after a
+        # hand-over), its iterations and the wall time of the solver calls (the rest of a
+        # solve's time is this module's Python), for benchmarks and diagnostics.
         self.last_solver = ""
         self.last_iterations = 0
         self.last_solver_time_s = 0.0
@@ -240,6 +241,7 @@ class ConicSolver:
         cap = math.isfinite(d.sigma_cap)
         st = self._structure(mode, n_vert, glide, cap)
         data, b, scale = st.scaled_data(d, err_max)
+        self.last_solver, self.last_iterations, self.last_solver_time_s = "", 0, 0.0
         if self.solver == "ipm":
             kkt = _shared_kkt(self.nodes, mode, self.discretization, n_vert, glide, cap)
             c = st.q * st.col_scale
@@ -265,9 +267,12 @@ class ConicSolver:
         else:
             # Lists cross into the extension several times faster than numpy arrays.
             solver.update(A=data.tolist(), b=b.tolist())
+        t0 = time.perf_counter()
         sol = solver.solve()
-        self.last_solver, self.last_iterations = "Clarabel", int(sol.iterations)
-        self.last_solver_time_s = float(sol.solve_time)
+        # after a hand-over both solvers' iterations and time count ("IPM+Clarabel")
+        self.last_solver = "IPM+Clarabel" if self.last_solver else "Clarabel"
+        self.last_iterations += int(sol.iterations)
+        self.last_solver_time_s += time.perf_counter() - t0
         status = str(sol.status)
         if status not in _SOLVED:
             return _Run(status, st)

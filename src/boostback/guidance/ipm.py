@@ -16,7 +16,10 @@ once per shape (``kkt_pattern``). Each iteration is a numeric LDL' on that patte
 and dynamic regularisation) and triangular solves, all compiled with numba.
 
 Numba's on-disk cache is invalidated only when the file of a compiled function changes, not the
-files of the functions it calls: every compiled helper lives in this file for that reason.
+files of the functions it calls: every compiled helper lives in this file for that reason. They
+compile with numpy's error model: a division by zero gives an infinity or a NaN, which the
+method's finiteness checks turn into a NUMERICAL stop (and a hand-over to Clarabel), where
+Python's model would raise.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ from boostback.guidance.kkt_pattern import KktPattern
 SOLVED, PRIMAL_INFEASIBLE, DUAL_INFEASIBLE, MAX_ITER, NUMERICAL = 0, 1, 2, 3, 4
 
 STATIC_REG = 1e-8
+# Regularisation per unit of the largest scaling entry. Over 1125 solves recorded from five
+# closed-loop landings and random instances, 1e-24 to 1e-20 all cut the solves handed to Clarabel
+# from 32 to 17-24 with the same iterations; 1e-18 and above start to cost accuracy.
+REG_PROPORTIONAL = 1e-22
 DYN_EPS = 1e-9  # true pivots of the regularised quasi-definite K are at least STATIC_REG
 DYN_DELTA = 2e-7
 MAX_ITER_DEFAULT = 50
@@ -92,7 +99,7 @@ class KktShape(KktPattern):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _ldl_factor(V, Lp, tp, tgt, sign, Dinv, tmp):
     """In-place LDL' of the values V (L's pattern by columns, then D) by the precomputed
     right-looking schedule; pivots of the wrong sign or too small are regularised."""
@@ -119,7 +126,7 @@ def _ldl_factor(V, Lp, tp, tgt, sign, Dinv, tmp):
                 t += 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _ldl_solve2(perm, Lp, Li, Lx, Dinv, rhs_a, rhs_b, out_a, out_b, wa, wb):
     """Two right-hand sides in one pass over L (the factor is read once)."""
     n = perm.size
@@ -152,7 +159,7 @@ def _ldl_solve2(perm, Lp, Li, Lx, Dinv, rhs_a, rhs_b, out_a, out_b, wa, wb):
         out_b[perm[k]] = wb[k]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _ldl_solve(perm, Lp, Li, Lx, Dinv, rhs, out, work):
     n = perm.size
     for k in range(n):
@@ -177,7 +184,7 @@ def _ldl_solve(perm, Lp, Li, Lx, Dinv, rhs, out, work):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _nt_scaling(s, z, n_lp, starts, dims, wb, eta, lam, lamj):
     """Nesterov-Todd scaling of the cone rows: per row sqrt(s/z) (nonnegative part), per cone
     eta and the normalised point wbar; and lambda = W z. False if a point left its cone."""
@@ -203,7 +210,6 @@ def _nt_scaling(s, z, n_lp, starts, dims, wb, eta, lam, lamj):
         zz = (z[o] - z1) * (z[o] + z1)
         sn = np.sqrt(ss)
         zn = np.sqrt(zz)
-        dot = 0.0
         dot = s[o] * z[o] / (sn * zn)
         for i in range(1, d):
             dot += s[o + i] * z[o + i] / (sn * zn)
@@ -217,7 +223,7 @@ def _nt_scaling(s, z, n_lp, starts, dims, wb, eta, lam, lamj):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _w_apply(v, out, n_lp, starts, dims, wb, eta, inverse):
     """out = W v (or W^-1 v) on the cone rows; W is symmetric."""
     for i in range(n_lp):
@@ -238,7 +244,7 @@ def _w_apply(v, out, n_lp, starts, dims, wb, eta, inverse):
         out[o] = f * out0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _jordan(u, v, out, n_lp, starts, dims):
     """out = u o v (Jordan product)."""
     for i in range(n_lp):
@@ -256,7 +262,7 @@ def _jordan(u, v, out, n_lp, starts, dims):
         out[o] = acc
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _jordan_div(lam, lamj, u, out, n_lp, starts, dims):
     """out = lam \\ u, the v with lam o v = u."""
     for i in range(n_lp):
@@ -275,7 +281,7 @@ def _jordan_div(lam, lamj, u, out, n_lp, starts, dims):
         out[o] = v0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _max_step(u, du, n_lp, starts, dims):
     """Largest step alpha (capped at 1e30) with u + alpha du in the cone."""
     amax = 1e30
@@ -321,7 +327,7 @@ def _max_step(u, du, n_lp, starts, dims):
     return amax
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _shift_into_cone(u, n_lp, starts, dims):
     """CVXOPT's initial point: u + (1 + alpha) e if u is not strictly inside the cone."""
     alpha = -1e300
@@ -349,23 +355,38 @@ def _shift_into_cone(u, n_lp, starts, dims):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _assemble(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, Kx, identity):
-    """KKT values: +reg on the x diagonal, A, and -H - reg on the dual diagonal blocks."""
+    """KKT values: +reg on the x diagonal, A, and -H - reg on the dual diagonal blocks.
+
+    The regularisation grows with the largest entry of H (as Clarabel's does): near the end of
+    an infeasible solve the scaling reaches 1e50 and more, and a fixed 1e-8 then regularises
+    nothing."""
+    hmax = 1.0
+    if not identity:
+        for i in range(n_lp):
+            hmax = max(hmax, wb[i] * wb[i])
+        for c in range(starts.size):
+            o = starts[c]
+            w2 = 0.0
+            for i in range(dims[c]):
+                w2 += wb[o + i] * wb[o + i]
+            hmax = max(hmax, eta[c] * eta[c] * (2.0 * w2 + 1.0))
+    reg = STATIC_REG + REG_PROPORTIONAL * hmax
     Kx[:] = 0.0
     k = 0
     for _ in range(n):
-        Kx[src_map[k]] = STATIC_REG
+        Kx[src_map[k]] = reg
         k += 1
     for i in range(data.size):
         Kx[src_map[k]] = data[i]
         k += 1
     for _ in range(n_eq):
-        Kx[src_map[k]] = -STATIC_REG
+        Kx[src_map[k]] = -reg
         k += 1
     for i in range(n_lp):
         h = 1.0 if identity else wb[i] * wb[i]
-        Kx[src_map[k]] = -h - STATIC_REG
+        Kx[src_map[k]] = -h - reg
         k += 1
     for c in range(starts.size):
         o = starts[c]
@@ -382,7 +403,7 @@ def _assemble(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, Kx, identity)
                 else:
                     h = e2 * 2.0 * wb[o + i] * wb[o + j]
                 if i == j:
-                    h += STATIC_REG
+                    h += reg
                 Kx[src_map[k]] = -h
                 k += 1
 
@@ -392,7 +413,7 @@ def _assemble(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, Kx, identity)
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _ipm(
     n,
     n_eq,
@@ -488,6 +509,12 @@ def _ipm(
     for i in range(n):
         ncn = max(ncn, abs(c[i]))
 
+    # u1 = K \ (-c, b) each iteration, solved together with the predictor
+    for i in range(n):
+        rhs1[i] = -c[i]
+    for i in range(m):
+        rhs1[n + i] = b[i]
+
     status = MAX_ITER
     it = 0
     while True:
@@ -563,11 +590,6 @@ def _ipm(
             break
         _assemble(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, V, False)
         _ldl_factor(V, Lp, tp, tgt, sign, Dinv, ftmp)
-        # u1 = K \ (-c, b), solved together with the predictor below
-        for i in range(n):
-            rhs1[i] = -c[i]
-        for i in range(m):
-            rhs1[n + i] = b[i]
         den = 0.0
         mu = (sz + kap * tau) / (degree + 1)
         dtau_a = 0.0
@@ -575,6 +597,7 @@ def _ipm(
         sigma = 0.0
         dtau = 0.0
         dkap = 0.0
+        finite = True
         for phase in range(2):
             # ds: complementarity target of the scaled variables
             _jordan(lam, lam, ds, n_lp, starts, dims)
@@ -616,6 +639,11 @@ def _ipm(
             for i in range(m):
                 num -= b[i] * u2[n + i]
             dtau = num / den
+            # num sums every entry of u2 (and den of u1) against c and b, so a NaN or an
+            # infinity anywhere in either direction shows here: stop before stepping on it.
+            if not np.isfinite(dtau):
+                finite = False
+                break
             for i in range(N):
                 u2[i] += dtau * u1[i]
             # ds = -W (lam \ ds + W dz)
@@ -644,7 +672,7 @@ def _ipm(
                 dkap_a = dkap
             else:
                 alpha = min(1.0, STEP_FRACTION * alpha)
-        if not alpha > 1e-10:
+        if not (finite and alpha > 1e-10 and np.isfinite(dkap)):
             status = NUMERICAL
             break
         for i in range(n):

@@ -45,9 +45,8 @@ def _minimum_degree(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def _etree(n, Ap, Ai):
-    """Elimination tree and column counts of L for an upper-triangular CSC pattern (QDLDL)."""
+    """Elimination tree of an upper-triangular CSC pattern (as QDLDL computes it)."""
     work = np.zeros(n, dtype=np.int64)
-    lnz = np.zeros(n, dtype=np.int64)
     etree = np.full(n, -1, dtype=np.int64)
     for j in range(n):
         work[j] = j
@@ -56,10 +55,9 @@ def _etree(n, Ap, Ai):
             while work[i] != j:
                 if etree[i] == -1:
                     etree[i] = j
-                lnz[i] += 1
                 work[i] = j
                 i = etree[i]
-    return etree, lnz
+    return etree
 
 
 class KktPattern:
@@ -113,7 +111,7 @@ class KktPattern:
             raise AssertionError("duplicate KKT entries")
         kp = np.concatenate([[0], np.cumsum(np.bincount(col, minlength=size))]).astype(np.int64)
         ki = row[order].astype(np.int64)
-        etree, _ = _etree(size, kp, ki)
+        etree = _etree(size, kp, ki)
         # Pattern of L by columns: a column's rows are its own below the diagonal and its
         # children's (in the elimination tree) other than itself.
         lower: list[list[int]] = [[] for _ in range(size)]
@@ -168,7 +166,9 @@ class KktPattern:
         self.sign = np.where(perm < n, 1.0, -1.0)  # + for x, - for the duals
         # The compiled code indexes with these. Unsigned, numba drops its negative-index
         # wrap-around test on every access: the factorisation runs in 34 us instead of 56 us.
-        for name in ("soc_dims", "soc_starts", "indptr", "indices", "Lp", "Li", "src_map"):
-            setattr(self, name, getattr(self, name).astype(np.uint32))
-        for name in ("tgt", "tp", "perm"):
-            setattr(self, name, getattr(self, name).astype(np.uint32))
+        names = ("soc_dims", "soc_starts", "indptr", "indices", "Lp", "Li", "src_map", "tgt", "tp")
+        for name in (*names, "perm"):  # all of them non-negative
+            arr = getattr(self, name)
+            if arr.size and int(arr.max()) >= 2**32:
+                raise ValueError(f"{name} does not fit 32-bit indices")
+            setattr(self, name, arr.astype(np.uint32))
