@@ -171,10 +171,18 @@ def run_benchmarks(
             a,
             b,
             0.2,
-            f"{result.guidance_solves} solves, {result.replans} re-plans, {result.outcome.value}",
+            f"{result.guidance_solves} solves, {result.replans} re-plans "
+            f"({_latency(result.replan_times_s)}), {result.outcome.value}",
         )
     )
     return rows
+
+
+def _latency(times_s: tuple[float, ...]) -> str:
+    """Median and worst of the re-plans' wall times, for the closed-loop row's note."""
+    if not times_s:
+        return "none"
+    return f"median {statistics.median(times_s) * 1e3:.1f} ms, max {max(times_s) * 1e3:.1f} ms"
 
 
 def flight_benchmark(scenario_name: str = "falcon9_rtls", repeats: int = 3) -> BenchRow:

@@ -64,6 +64,9 @@ class LandingResult:
     guidance_solves: int
     guidance_time_s: float
     notes: list[str] = field(default_factory=list)
+    # wall time of each re-plan after ignition, all its solves included: the latency a flight
+    # computer would see (the ignition search and the first plan are not in it)
+    replan_times_s: tuple[float, ...] = ()
 
     @property
     def burn_time_s(self) -> float:
@@ -386,6 +389,7 @@ def fly_landing(
     first_plan: LandingPlan | None = None
     t_plan = t_next = 0.0
     replans = 0
+    replan_times: list[float] = []
     phase = "coast"
     ran_dry = False
     touchdown: Touchdown | None = None
@@ -420,8 +424,10 @@ def fly_landing(
         elif phase == "landing_burn" and plan is not None and t >= t_next - 1e-9:
             t_next = t + replan_period
             if plan.feasible and plan.tf_s - (t - t_plan) > freeze_s:
+                t0_wall = time.perf_counter()
                 new = guidance.replan(nav, plan, t - t_plan)
                 replans += 1
+                replan_times.append(time.perf_counter() - t0_wall)
                 if new.feasible:
                     plan, t_plan = new, t
                 else:
@@ -527,6 +533,7 @@ def fly_landing(
         ignition_t_s=t_ig,
         first_plan=first_plan,
         replans=replans,
+        replan_times_s=tuple(replan_times),
         guidance_solves=guidance.solves,
         guidance_time_s=guidance.seconds,
         notes=notes,
