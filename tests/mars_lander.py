@@ -31,3 +31,22 @@ def mars_lander(r0_enu_m: Any, v0_enu_mps: Any, **overrides: Any) -> LandingProb
     }
     fields.update(overrides)
     return LandingProblem(**fields)
+
+
+def random_instance(
+    rng: np.random.Generator, tf_range_s: tuple[float, float] = (45.0, 80.0)
+) -> tuple[LandingProblem, float]:
+    """A random state of the lander and a time of flight, drawn so that most draws are feasible
+    (widen ``tf_range_s`` downwards for some that are not)."""
+    east, north = rng.uniform(-1200, 1200, 2)
+    up = rng.uniform(800, 2000)
+    v = np.array([rng.uniform(-40, 40), rng.uniform(-40, 40), rng.uniform(-60, -10)])
+    prob = mars_lander(
+        [east, north, up],
+        v,
+        max_tilt_rad=math.radians(rng.choice([45.0, 60.0, 90.0])),
+        glide_slope_rad=math.radians(rng.choice([0.0, 2.0, 4.0])),
+        touchdown_speed_mps=float(rng.choice([0.0, 1.0])),
+        terminal_vertical_s=float(rng.choice([0.0, 4.0])),
+    )
+    return prob, float(rng.uniform(*tf_range_s))

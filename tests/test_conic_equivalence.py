@@ -17,7 +17,7 @@ from boostback.guidance.conic import ConicSolver
 from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
-from mars_lander import mars_lander
+from mars_lander import mars_lander, random_instance
 
 NODES = 30
 # Fuel-optimal landings often have a whole face of optimal controls (singular arcs): at the
@@ -33,18 +33,7 @@ def solvers() -> tuple[LcvxSolver, ConicSolver]:
 
 def instance(rng: np.random.Generator) -> tuple[LandingProblem, float]:
     """A Mars-lander-like state, drawn so that most draws are feasible at the drawn tf."""
-    east, north = rng.uniform(-1200, 1200, 2)
-    up = rng.uniform(800, 2000)
-    v = np.array([rng.uniform(-40, 40), rng.uniform(-40, 40), rng.uniform(-60, -10)])
-    prob = mars_lander(
-        [east, north, up],
-        v,
-        max_tilt_rad=math.radians(rng.choice([45.0, 60.0, 90.0])),
-        glide_slope_rad=math.radians(rng.choice([0.0, 2.0, 4.0])),
-        touchdown_speed_mps=float(rng.choice([0.0, 1.0])),
-        terminal_vertical_s=float(rng.choice([0.0, 4.0])),
-    )
-    return prob, float(rng.uniform(45.0, 80.0))
+    return random_instance(rng)
 
 
 def assert_same(a: LandingPlan, b: LandingPlan, prob: LandingProblem) -> None:

@@ -20,32 +20,15 @@ from scipy import sparse
 from boostback.guidance.conic import ConicSolver, _shared_kkt, _shared_structure
 from boostback.guidance.ipm import MAX_ITER, NUMERICAL, PRIMAL_INFEASIBLE, SOLVED, KktShape
 from boostback.guidance.plan import LandingPlan, PlanStatus
-from boostback.guidance.problem import LandingProblem, alpha_from_isp
+from boostback.guidance.problem import LandingProblem
+from mars_lander import random_instance
 
 NODES = 30
 
 
 def instance(rng: np.random.Generator) -> tuple[LandingProblem, float]:
-    """A Mars-lander-like state, drawn so that most draws are feasible at the drawn tf (and some
-    are not, at the short end)."""
-    east, north = rng.uniform(-1200, 1200, 2)
-    up = rng.uniform(800, 2000)
-    v = np.array([rng.uniform(-40, 40), rng.uniform(-40, 40), rng.uniform(-60, -10)])
-    prob = LandingProblem(
-        r0_enu_m=np.array([east, north, up]),
-        v0_enu_mps=v,
-        m0_kg=1905.0,
-        m_dry_kg=1505.0,
-        thrust_min_n=4972.0,
-        thrust_max_n=13260.0,
-        alpha_s_per_m=alpha_from_isp(225.0, math.radians(27.0)),
-        g_enu_mps2=np.array([0.0, 0.0, -3.7114]),
-        max_tilt_rad=math.radians(rng.choice([45.0, 60.0, 90.0])),
-        glide_slope_rad=math.radians(rng.choice([0.0, 2.0, 4.0])),
-        touchdown_speed_mps=float(rng.choice([0.0, 1.0])),
-        terminal_vertical_s=float(rng.choice([0.0, 4.0])),
-    )
-    return prob, float(rng.uniform(35.0, 80.0))
+    """A state of the papers' Mars lander; some draws are infeasible, at the short end."""
+    return random_instance(rng, (35.0, 80.0))
 
 
 def assert_same_plan(a: LandingPlan, b: LandingPlan, mode: str) -> None:
