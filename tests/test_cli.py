@@ -160,16 +160,16 @@ def test_bench_prints_the_table() -> None:
 
 
 def test_bench_tells_flights_from_landings(tmp_path: Path) -> None:
-    from boostback.cli_bench import _is_flight
+    from boostback.config.loader import names_flight
 
-    assert _is_flight("falcon9_rtls")
-    assert not _is_flight("falcon9_landing")
+    assert names_flight("falcon9_rtls")
+    assert not names_flight("falcon9_landing")
     flight = tmp_path / "my_flight.toml"
     flight.write_text('vehicle = "falcon9"\n[mission]\npayload_mass_kg = 2000.0\n')
     landing = tmp_path / "my_landing.toml"
     landing.write_text('vehicle = "falcon9"\n[initial]\naltitude_m = 3000.0\n')
-    assert _is_flight(str(flight))
-    assert not _is_flight(str(landing))
+    assert names_flight(str(flight))
+    assert not names_flight(str(landing))
 
 
 @pytest.mark.slow

@@ -5,24 +5,12 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from boostback.config.errors import ConfigError
-
-
-def _is_flight(scenario: str) -> bool:
-    """Whether the argument names a whole-flight scenario (built-in, or a file with [mission])."""
-    from boostback.config.loader import is_flight_scenario, list_flights, read_toml
-
-    if scenario in list_flights() and not Path(scenario).exists():
-        return True
-    if Path(scenario).is_file():
-        return is_flight_scenario(read_toml(scenario))
-    return False
 
 
 def bench(
@@ -52,11 +40,11 @@ def bench(
         flight_benchmark,
         run_benchmarks,
     )
-    from boostback.config.loader import load_flight, load_landing
+    from boostback.config.loader import load_flight, load_landing, names_flight
 
     console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 150)
     err = Console(stderr=True)
-    flight = _is_flight(scenario)
+    flight = names_flight(scenario)
     try:
         scen, vehicle = load_flight(scenario) if flight else load_landing(scenario)
     except ConfigError as exc:

@@ -15,11 +15,9 @@ from boostback.campaign.sampling import Target, draw_run, resolve_targets
 from boostback.campaign.spec import CampaignSpec, Execution
 from boostback.config.loader import (
     flight_from_dict,
-    is_flight_scenario,
-    list_flights,
     load_flight,
     load_landing,
-    read_toml,
+    names_flight,
     scenario_from_dict,
     vehicle_from_dict,
 )
@@ -64,17 +62,10 @@ def resolve_scenario(name: str, base_dir: Path | None) -> str:
     return name
 
 
-def _is_flight(ref: str) -> bool:
-    if ref in list_flights():
-        return True
-    path = Path(ref)
-    return path.suffix == ".toml" and path.is_file() and is_flight_scenario(read_toml(path))
-
-
 def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) -> CampaignContext:
     """Load the base scenario and vehicle, and check every dispersion path against them."""
     ref = resolve_scenario(spec.scenario, base_dir)
-    kind = "flight" if _is_flight(ref) else "landing"
+    kind = "flight" if names_flight(ref) else "landing"
     scenario: Any
     scenario, vehicle = load_flight(ref) if kind == "flight" else load_landing(ref)
     scen = scenario.model_dump(mode="python")

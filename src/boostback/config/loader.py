@@ -26,6 +26,7 @@ __all__ = [
     "load_landing",
     "load_scenario",
     "load_vehicle",
+    "names_flight",
     "read_toml",
     "scenario_from_dict",
     "vehicle_from_dict",
@@ -233,6 +234,16 @@ def flight_from_dict(data: dict[str, Any], file: str | None = None) -> FlightSce
 def is_flight_scenario(data: dict[str, Any]) -> bool:
     """Whether a parsed scenario describes a whole flight (it has a [mission] table)."""
     return isinstance(data.get("mission"), dict)
+
+
+def names_flight(ref: str) -> bool:
+    """Whether a scenario reference names a whole flight: a built-in flight scenario's name (not
+    shadowed by a file of that name, as ``load_flight`` resolves it) or a TOML file with a
+    [mission] table. ``load_flight`` loads it if so, ``load_landing`` otherwise."""
+    path = Path(ref)
+    if ref in list_flights() and not path.exists():
+        return True
+    return path.suffix == ".toml" and path.is_file() and is_flight_scenario(read_toml(path))
 
 
 def list_flights() -> list[str]:
