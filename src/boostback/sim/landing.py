@@ -60,13 +60,17 @@ class LandingResult:
     trajectory: Trajectory
     ignition_t_s: float
     first_plan: LandingPlan | None
-    replans: int
+    # wall time of each re-plan after ignition, all its solves included: the latency a flight
+    # computer would see (the ignition search and the first plan are not in it)
+    replan_times_s: tuple[float, ...]
     guidance_solves: int
     guidance_time_s: float
     notes: list[str] = field(default_factory=list)
-    # wall time of each re-plan after ignition, all its solves included: the latency a flight
-    # computer would see (the ignition search and the first plan are not in it)
-    replan_times_s: tuple[float, ...] = ()
+
+    @property
+    def replans(self) -> int:
+        """How many times the plan was re-solved after ignition."""
+        return len(self.replan_times_s)
 
     @property
     def burn_time_s(self) -> float:
@@ -388,7 +392,6 @@ def fly_landing(
     plan: LandingPlan | None = None
     first_plan: LandingPlan | None = None
     t_plan = t_next = 0.0
-    replans = 0
     replan_times: list[float] = []
     phase = "coast"
     ran_dry = False
@@ -426,7 +429,6 @@ def fly_landing(
             if plan.feasible and plan.tf_s - (t - t_plan) > freeze_s:
                 t0_wall = time.perf_counter()
                 new = guidance.replan(nav, plan, t - t_plan)
-                replans += 1
                 replan_times.append(time.perf_counter() - t0_wall)
                 if new.feasible:
                     plan, t_plan = new, t
@@ -532,7 +534,6 @@ def fly_landing(
         trajectory=rec.finish(),
         ignition_t_s=t_ig,
         first_plan=first_plan,
-        replans=replans,
         replan_times_s=tuple(replan_times),
         guidance_solves=guidance.solves,
         guidance_time_s=guidance.seconds,
