@@ -111,7 +111,7 @@ def test_infeasible_times_of_flight_are_proved_infeasible() -> None:
         stc = _shared_structure(NODES, "fuel", "foh", n_vert, False, False)
         data, bb, _ = stc.scaled_data(d, 0.0)
         kkt = _shared_kkt(NODES, "fuel", "foh", n_vert, False, False)
-        status, _, _, z, _ = kkt.solve(data, bb, stc.q * stc.col_scale)
+        status, _, _, z, _ = kkt.solve(data, bb, stc.q)
         assert status != SOLVED
         if status == PRIMAL_INFEASIBLE:
             _certificate_ok(kkt, data, bb, z)

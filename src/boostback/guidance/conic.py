@@ -244,11 +244,10 @@ class ConicSolver:
         self.last_solver, self.last_iterations, self.last_solver_time_s = "", 0, 0.0
         if self.solver == "ipm":
             kkt = _shared_kkt(self.nodes, mode, self.discretization, n_vert, glide, cap)
-            c = st.q * st.col_scale
             tol = 1e-8 if self.tol is None else self.tol
             t0 = time.perf_counter()
             status, iters, x, z, _ = kkt.solve(
-                data, b, c, tol_feas=tol, tol_gap_abs=tol, tol_gap_rel=tol
+                data, b, st.q, tol_feas=tol, tol_gap_abs=tol, tol_gap_rel=tol
             )
             self.last_solver, self.last_iterations = "IPM", iters
             self.last_solver_time_s = time.perf_counter() - t0
@@ -261,8 +260,7 @@ class ConicSolver:
         solver = self._solvers.get(key)
         if solver is None:  # first solve of this shape: factorisation set up once
             A = sparse.csc_matrix((data, st.indices, st.indptr), shape=(st.m, st.lay.n_x))
-            q = st.q * st.col_scale
-            solver = clarabel.DefaultSolver(st.P, q, A, b, st.cones, self.settings)
+            solver = clarabel.DefaultSolver(st.P, st.q, A, b, st.cones, self.settings)
             self._solvers[key] = solver
         else:
             # Lists cross into the extension several times faster than numpy arrays.

@@ -233,11 +233,12 @@ class _Structure:
         # Nondimensional variables are of order one except log-mass, which moves by tenths.
         self.col_scale = np.ones(lay.n_x)
         self.col_scale[lay.i_w] = 0.1
-        self.q = np.zeros(lay.n_x)
+        q = np.zeros(lay.n_x)
         if lay.mode == "error":
-            self.q[lay.i_e] = 1.0
+            q[lay.i_e] = 1.0
         else:
-            self.q[lay.i_w[n]] = -1.0
+            q[lay.i_w[n]] = -1.0
+        self.q = q * self.col_scale  # the objective in the scaled variables the solvers see
         self.P = sparse.csc_matrix((lay.n_x, lay.n_x))
 
         n_p = _N_SCALARS + 3 * n1
