@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import clarabel
 import numpy as np
+from numba import njit
 from scipy import sparse
 
 from boostback.guidance.conic_structure import _Layout, _Structure
@@ -90,58 +91,133 @@ def vertical_infeasibility(d: Discretized, discretization: str) -> float:
     does. A few vector operations instead of an interior-point solve that takes about as long to
     prove infeasibility as to find a solution.
     """
-    n, dt = d.n, d.dt_s
-    beta, gamma = _vertical_gains(n, discretization)
-    beta, gamma = beta * dt, gamma * dt * dt
-    az = d.a_ext[:, 2]
+    beta, gamma = _vertical_gains(d.n, discretization)
+    return _vertical_shortfall(
+        beta,
+        gamma,
+        d.dt_s,
+        d.a_ext,
+        d.mu2,
+        d.cos_tilt,
+        float(d.v0[2]),
+        float(d.r0[2]),
+        float(d.vf[2]),
+        float(d.target[2]),
+    )
+
+
+@njit(cache=True)
+def _vertical_shortfall(
+    beta1: np.ndarray,
+    gamma1: np.ndarray,
+    dt: float,
+    a_ext: np.ndarray,
+    mu2: np.ndarray,
+    cos_tilt: float,
+    v0z: float,
+    r0z: float,
+    vfz: float,
+    target_z: float,
+) -> float:
+    """The arithmetic of ``vertical_infeasibility`` (gains for a unit time step)."""
+    n1 = mu2.size
+    beta = beta1 * dt
+    gamma = gamma1 * (dt * dt)
     # u_z >= cos(tilt) sigma: at least 0 for tilt limits up to 90 deg, else cos(tilt) mu2_k
-    u_lo = min(d.cos_tilt, 0.0) * d.mu2
-    span = d.mu2 - u_lo
-    v_free = float(d.v0[2]) + dt * float(az.sum()) + float(beta @ u_lo)
-    # altitude at the least upward thrust: each interval adds dt v_k + dt^2/2 a_k
-    v_k = float(d.v0[2]) + dt * np.concatenate([[0.0], np.cumsum(az)[:-1]])
-    r_free = float(d.r0[2]) + float((dt * v_k + 0.5 * dt * dt * az).sum()) + float(gamma @ u_lo)
-    need_v = float(d.vf[2]) - v_free  # velocity the thrust must add
+    u_lo = min(cos_tilt, 0.0) * mu2
+    span = mu2 - u_lo
+    v_free = v0z
+    r_free = r0z
+    v_k = v0z
+    for k in range(n1 - 1):
+        az = a_ext[k, 2]
+        # altitude at the least upward thrust: each interval adds dt v_k + dt^2/2 a_k
+        r_free += dt * v_k + 0.5 * dt * dt * az
+        v_k += dt * az
+        v_free += dt * az
     cap = beta * span  # velocity each node adds from its least to its most upward thrust
-    total = float(cap.sum())
+    total = 0.0
+    for k in range(n1):
+        v_free += beta[k] * u_lo[k]
+        r_free += gamma[k] * u_lo[k]
+        total += cap[k]
+    need_v = vfz - v_free  # velocity the thrust must add
     if need_v > total:
         return need_v - total
     if need_v < 0.0:
         return -need_v  # thrust cannot point down: it cannot speed the descent up
-    need_r = float(d.target[2]) - r_free
-    full_r = gamma * span  # altitude each node adds over the same range
-    ratio = np.divide(gamma, beta, out=np.zeros_like(gamma), where=beta > 0)
-
-    def filled(order: np.ndarray) -> float:
-        c = np.cumsum(cap[order])
-        i = int(np.searchsorted(c, need_v))
-        done = c[i - 1] if i > 0 else 0.0
-        partial = (need_v - done) * ratio[order][i] if i < len(order) else 0.0
-        return float(full_r[order][:i].sum()) + partial
-
-    idx = np.arange(n + 1)
-    r_hi = filled(idx)  # the push as early as possible climbs highest
-    r_lo = filled(idx[::-1])  # as late as possible, lowest
+    need_r = target_z - r_free
+    # the push as early as possible climbs highest, as late as possible lowest
+    r_hi = _filled(cap, gamma, span, beta, need_v, False)
+    r_lo = _filled(cap, gamma, span, beta, need_v, True)
     return max(need_r - r_hi, r_lo - need_r, -1.0)
+
+
+@njit(cache=True)
+def _filled(
+    cap: np.ndarray,
+    gamma: np.ndarray,
+    span: np.ndarray,
+    beta: np.ndarray,
+    need_v: float,
+    late: bool,
+) -> float:
+    """Altitude gained when the velocity ``need_v`` is added by filling nodes to full upward
+    thrust in time order (or from the last node back)."""
+    n1 = cap.size
+    done = 0.0
+    rise = 0.0
+    for i in range(n1):
+        k = n1 - 1 - i if late else i
+        if done + cap[k] >= need_v:
+            if beta[k] > 0.0:
+                rise += (need_v - done) * gamma[k] / beta[k]
+            return rise
+        done += cap[k]
+        rise += gamma[k] * span[k]
+    return rise
 
 
 def _velocities(r: np.ndarray, u: np.ndarray, d: Discretized, discretization: str) -> np.ndarray:
     """Node velocities from positions and controls (the relation the solve eliminated)."""
-    dt, a = d.dt_s, d.a_ext
     v = np.empty_like(r)
-    if discretization == "foh":
-        v[:-1] = (r[1:] - r[:-1]) / dt - dt / 3 * u[:-1] - dt / 6 * u[1:] - dt / 2 * a
-    else:
-        v[:-1] = (r[1:] - r[:-1]) / dt - dt / 2 * u[:-1] - dt / 2 * a
-    v[-1] = d.vf
+    _fill_velocities(v, r, u, d.a_ext, d.dt_s, d.vf, discretization == "foh")
     return v
+
+
+@njit(cache=True)
+def _fill_velocities(
+    v: np.ndarray,
+    r: np.ndarray,
+    u: np.ndarray,
+    a: np.ndarray,
+    dt: float,
+    vf: np.ndarray,
+    foh: bool,
+) -> None:
+    g0, g1 = (dt / 3, dt / 6) if foh else (dt / 2, 0.0)
+    for k in range(r.shape[0] - 1):
+        for i in range(3):
+            v[k, i] = (
+                (r[k + 1, i] - r[k, i]) / dt - g0 * u[k, i] - g1 * u[k + 1, i] - dt / 2 * a[k, i]
+            )
+    for i in range(3):
+        v[-1, i] = vf[i]
 
 
 def _glide_violation(r: np.ndarray, d: Discretized, pinned: bool) -> float:
     """Largest shortfall below the glide slope over the nodes before touchdown."""
     apex = d.target[:2] if pinned else r[-1, :2]
-    h = np.sqrt(((r[:-1, :2] - apex) ** 2).sum(axis=1))
-    return float(np.max(d.tan_gs * h - (r[:-1, 2] - d.target[2])))
+    return _glide_shortfall(r, float(apex[0]), float(apex[1]), float(d.target[2]), d.tan_gs)
+
+
+@njit(cache=True)
+def _glide_shortfall(r: np.ndarray, ax: float, ay: float, target_z: float, tan_gs: float) -> float:
+    worst = -np.inf
+    for k in range(r.shape[0] - 1):
+        h = np.sqrt((r[k, 0] - ax) ** 2 + (r[k, 1] - ay) ** 2)
+        worst = max(worst, tan_gs * h - (r[k, 2] - target_z))
+    return worst
 
 
 @functools.lru_cache(maxsize=256)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import clarabel
 import numpy as np
+from numba import njit
 from scipy import sparse
 
 from boostback.guidance.discretize import Discretized
@@ -249,11 +250,6 @@ class _Structure:
             probes[:, j] = self._raw_values(_Coeffs(p, n1))[self.perm]
         probes *= self.col_scale[self.nnz_col][:, None]
         self.coef_map = sparse.csr_matrix(probes)
-        # Row-major order of the nonzeros, for the per-row scaling of each solve.
-        self.row_order = np.argsort(self.indices, kind="stable")
-        counts = np.bincount(self.indices, minlength=self.m)
-        self.filled_rows = np.flatnonzero(counts)  # a cone's constant entry has an empty row
-        self.row_starts = np.concatenate([[0], np.cumsum(counts[self.filled_rows])[:-1]])
         self.n_lin = self.n_eq + self.n_ineq
         self.soc_dims = np.asarray(dims, dtype=np.int64)
         self.soc_starts = np.concatenate([[0], np.cumsum(self.soc_dims)[:-1]]).astype(np.int64)
@@ -321,59 +317,54 @@ class _Structure:
     def rhs(self, d: Discretized, err_max: float) -> np.ndarray:
         """The vector b."""
         lay = self.lay
-        n, n1, nv = lay.n, lay.n + 1, lay.n_vert
-        dt = d.dt_s
-        h2 = dt * dt
-        a = d.a_ext
-        kv = np.arange(n - nv, n)
-        parts = [
+        b = np.empty(self.m)
+        _fill_rhs(
+            b,
+            lay.n,
+            lay.n_vert,
+            _MODE_CODE[lay.mode],
+            lay.glide,
+            lay.cap,
+            d.dt_s,
+            d.a_ext,
             d.r0,
-            [0.0],
-            dt * d.v0 + 0.5 * h2 * a[0],
-            (0.5 * h2 * (a[:-1] + a[1:])).ravel(),
-            dt * d.vf - 0.5 * h2 * a[-1],
+            d.v0,
+            d.vf,
+            d.target,
             d.dz0,
-            [d.target[2]],
-            d.target[:2] if lay.mode == "fuel" else [],
-            np.tile(d.target[:2], nv) if lay.pinned else np.zeros(2 * nv),
-            (0.5 * dt * a[kv, :2]).ravel(),
-            # inequalities
+            d.mu1,
             d.mu2,
-            np.zeros(n1),
             d.w_max,
-            [-d.w_final_min],
-            np.zeros(n1),
-            [] if lay.glide else np.full(n, -d.target[2]),
-            np.full(nv + 1, d.sigma_cap) if lay.cap else [],
-            # cones
-            np.zeros(4 * n1),
-            np.stack([1.0 - d.mu1, -1.0 - d.mu1, np.zeros(n1)], axis=1).ravel(),
-        ]
-        if lay.glide:
-            h = -d.tan_gs * d.target[:2] if lay.pinned else np.zeros(2)
-            parts.append(np.tile([-d.target[2], h[0], h[1]], n))
-        if lay.mode == "error":
-            parts.append([0.0, -d.target[0], -d.target[1]])
-        elif lay.mode == "fuel_bounded":
-            parts.append([err_max, -d.target[0], -d.target[1]])
-        return np.concatenate(parts)
+            d.w_final_min,
+            d.sigma_cap,
+            d.tan_gs,
+            err_max,
+        )
+        return b
 
     def scaled_data(
         self, d: Discretized, err_max: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The nonzeros of A (CSC order, columns scaled) and b, each linear row and each cone
         as a block scaled to unit largest coefficient; and the row scale used."""
-        data = self.coef_map @ coefficient_vector(d)
+        data = np.empty(self.indices.size)
         b = self.rhs(d, err_max)
-        row_max = np.zeros(self.m)
-        row_max[self.filled_rows] = np.maximum.reduceat(
-            np.abs(data[self.row_order]), self.row_starts
+        scale = np.empty(self.m)
+        cm = self.coef_map
+        _scaled_values(
+            cm.indptr,
+            cm.indices,
+            cm.data,
+            coefficient_vector(d),
+            self.indices,
+            self.n_lin,
+            self.soc_starts,
+            self.soc_dims,
+            data,
+            b,
+            scale,
         )
-        if self.soc_dims.size:
-            block = np.maximum.reduceat(row_max[self.n_lin :], self.soc_starts)
-            row_max[self.n_lin :] = np.repeat(block, self.soc_dims)
-        scale = 1.0 / np.where(row_max > 0.0, row_max, 1.0)
-        return data * scale[self.indices], b * scale, scale
+        return data, b, scale
 
     def value_rate(
         self,
@@ -396,3 +387,154 @@ class _Structure:
         db = (self.rhs(upper, err_max) - self.rhs(lower, err_max)) * scale
         dax = np.bincount(self.indices, weights=da * x[self.nnz_col], minlength=self.m)
         return float(z @ (dax - db)) / step
+
+
+_MODE_CODE = {"fuel": 0, "error": 1, "fuel_bounded": 2}
+
+
+@njit(cache=True)
+def _fill_rhs(
+    b: np.ndarray,
+    n: int,
+    nv: int,
+    mode: int,
+    glide: bool,
+    cap: bool,
+    dt: float,
+    a: np.ndarray,
+    r0: np.ndarray,
+    v0: np.ndarray,
+    vf: np.ndarray,
+    target: np.ndarray,
+    dz0: np.ndarray,
+    mu1: np.ndarray,
+    mu2: np.ndarray,
+    w_max: np.ndarray,
+    w_final_min: float,
+    sigma_cap: float,
+    tan_gs: float,
+    err_max: float,
+) -> None:
+    """b, row by row in the order ``_Structure`` lays the rows out."""
+    n1 = n + 1
+    h2 = dt * dt
+    pinned = mode == 0
+    i = 0
+    for j in range(3):
+        b[i + j] = r0[j]
+    b[i + 3] = 0.0
+    i += 4
+    for j in range(3):
+        b[i + j] = dt * v0[j] + 0.5 * h2 * a[0, j]
+    i += 3
+    for k in range(n - 1):
+        for j in range(3):
+            b[i] = 0.5 * h2 * (a[k, j] + a[k + 1, j])
+            i += 1
+    for j in range(3):
+        b[i + j] = dt * vf[j] - 0.5 * h2 * a[n - 1, j]
+    i += 3
+    for k in range(n):
+        b[i + k] = dz0[k]
+    i += n
+    b[i] = target[2]
+    i += 1
+    if mode == 0:
+        b[i] = target[0]
+        b[i + 1] = target[1]
+        i += 2
+    for _ in range(nv):
+        b[i] = target[0] if pinned else 0.0
+        b[i + 1] = target[1] if pinned else 0.0
+        i += 2
+    for k in range(n - nv, n):
+        b[i] = 0.5 * dt * a[k, 0]
+        b[i + 1] = 0.5 * dt * a[k, 1]
+        i += 2
+    # inequalities
+    for k in range(n1):
+        b[i + k] = mu2[k]
+        b[i + n1 + k] = 0.0
+        b[i + 2 * n1 + k] = w_max[k]
+    i += 3 * n1
+    b[i] = -w_final_min
+    i += 1
+    for k in range(n1):
+        b[i + k] = 0.0
+    i += n1
+    if not glide:
+        for k in range(n):
+            b[i + k] = -target[2]
+        i += n
+    if cap:
+        for k in range(nv + 1):
+            b[i + k] = sigma_cap
+        i += nv + 1
+    # cones
+    for k in range(4 * n1):
+        b[i + k] = 0.0
+    i += 4 * n1
+    for k in range(n1):
+        b[i] = 1.0 - mu1[k]
+        b[i + 1] = -1.0 - mu1[k]
+        b[i + 2] = 0.0
+        i += 3
+    if glide:
+        hx = -tan_gs * target[0] if pinned else 0.0
+        hy = -tan_gs * target[1] if pinned else 0.0
+        for _ in range(n):
+            b[i] = -target[2]
+            b[i + 1] = hx
+            b[i + 2] = hy
+            i += 3
+    if mode == 1:
+        b[i] = 0.0
+    elif mode == 2:
+        b[i] = err_max
+    if mode != 0:
+        b[i + 1] = -target[0]
+        b[i + 2] = -target[1]
+        i += 3
+    if i != b.size:
+        raise ValueError("right-hand side does not match the structure")
+
+
+@njit(cache=True)
+def _scaled_values(
+    map_ptr: np.ndarray,
+    map_idx: np.ndarray,
+    map_val: np.ndarray,
+    coefs: np.ndarray,
+    row_of: np.ndarray,
+    n_lin: int,
+    soc_starts: np.ndarray,
+    soc_dims: np.ndarray,
+    data: np.ndarray,
+    b: np.ndarray,
+    scale: np.ndarray,
+) -> None:
+    """data = coef_map @ coefs; then each linear row, and each cone as a block, scaled to unit
+    largest coefficient (rows without one keep scale 1), applied to data and b."""
+    for p in range(data.size):
+        acc = 0.0
+        for q in range(map_ptr[p], map_ptr[p + 1]):
+            acc += map_val[q] * coefs[map_idx[q]]
+        data[p] = acc
+    scale[:] = 0.0
+    for p in range(data.size):
+        r = row_of[p]
+        v = abs(data[p])
+        if v > scale[r]:
+            scale[r] = v
+    for c in range(soc_starts.size):
+        o = soc_starts[c]
+        top = 0.0
+        for i in range(soc_dims[c]):
+            top = max(top, scale[o + n_lin + i])
+        for i in range(soc_dims[c]):
+            scale[o + n_lin + i] = top
+    for r in range(scale.size):
+        scale[r] = 1.0 / scale[r] if scale[r] > 0.0 else 1.0
+        b[r] *= scale[r]
+    for p in range(data.size):
+        data[p] *= scale[row_of[p]]

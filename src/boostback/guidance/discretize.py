@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from boostback.guidance.problem import LandingProblem, Scales
 
@@ -40,51 +41,93 @@ class Discretized:
     vf: np.ndarray
 
 
+@njit(cache=True)
+def _profiles(
+    tf_s: float,
+    n: int,
+    m0: float,
+    m_dry: float,
+    rho1: float,
+    rho2: float,
+    alpha: float,
+    vertical_s: float,
+    g: np.ndarray,
+    disturbance: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Node times, z0, w_max, the vertical-descent flags and the per-interval acceleration
+    (gravity plus the disturbance, which has zero rows when there is none)."""
+    t = np.empty(n + 1)
+    z0 = np.empty(n + 1)
+    w_max = np.empty(n + 1)
+    vert = np.zeros(n + 1)
+    m_floor = 0.5 * m_dry
+    step = tf_s / n
+    for k in range(n + 1):
+        tk = k * step if k < n else tf_s  # as numpy.linspace
+        t[k] = tk
+        z0[k] = np.log(max(m0 - alpha * rho2 * tk, m_floor))
+        w_max[k] = np.log(max(m0 - alpha * rho1 * tk, m_floor)) - z0[k]
+        if vertical_s > 0.0 and tk >= tf_s - vertical_s - 1e-9:
+            vert[k] = 1.0
+    a_ext = np.empty((n, 3))
+    for k in range(n):
+        # In the vertical descent there is no horizontal motion, so no horizontal drag to plan
+        # for (wind drag is left to the tracking loop); keeping it would make the hold
+        # infeasible, since a varying push cannot be cancelled exactly by a first-order hold.
+        flat = vert[k] > 0.0 and vert[k + 1] > 0.0
+        for i in range(3):
+            a_ext[k, i] = g[i] + (0.0 if flat and i < 2 else disturbance[k, i])
+    return t, z0, w_max, vert, a_ext
+
+
 def discretize(
     prob: LandingProblem, tf_s: float, n: int, disturbance: np.ndarray | None = None
 ) -> Discretized:
     """Evaluate the problem data on ``n`` intervals of ``tf_s / n``."""
-    dt = tf_s / n
-    t = np.linspace(0.0, tf_s, n + 1)
     rho1, rho2, alpha = prob.thrust_min_n, prob.thrust_max_n, prob.alpha_s_per_m
-    m_floor = 0.5 * prob.m_dry_kg
-    z0 = np.log(np.maximum(prob.m0_kg - alpha * rho2 * t, m_floor))
-    z_max = np.log(np.maximum(prob.m0_kg - alpha * rho1 * t, m_floor))
-    vert = (t >= tf_s - prob.terminal_vertical_s - 1e-9).astype(float)
-    if prob.terminal_vertical_s <= 0:
-        vert[:] = 0.0
-    a_ext = np.broadcast_to(prob.g_enu_mps2, (n, 3)).copy()
-    if disturbance is not None:
-        a_ext += disturbance
-        # In the vertical descent there is no horizontal motion, so no horizontal drag to plan
-        # for (wind drag is left to the tracking loop); keeping it would make the hold
-        # infeasible, since a varying push cannot be cancelled exactly by a first-order hold.
-        a_ext[(vert[:-1] > 0) & (vert[1:] > 0), :2] = prob.g_enu_mps2[:2]
+    dist = _NO_DISTURBANCE.get(n) if disturbance is None else disturbance
+    if dist is None:
+        dist = _NO_DISTURBANCE[n] = np.zeros((n, 3))
+    t, z0, w_max, vert, a_ext = _profiles(
+        float(tf_s),
+        n,
+        float(prob.m0_kg),
+        float(prob.m_dry_kg),
+        float(rho1),
+        float(rho2),
+        float(alpha),
+        float(prob.terminal_vertical_s),
+        prob.g_enu_mps2,
+        np.ascontiguousarray(dist, dtype=np.float64),
+    )
     exp_z0 = np.exp(-z0)
     return Discretized(
         n=n,
         tf_s=tf_s,
-        dt_s=dt,
+        dt_s=tf_s / n,
         t_s=t,
         z0=z0,
         a_ext=a_ext,
         mu1=rho1 * exp_z0,
         mu2=rho2 * exp_z0,
         dz0=z0[:-1] - z0[1:],
-        w_max=z_max - z0,
+        w_max=w_max,
         w_final_min=math.log(prob.m_dry_kg) - float(z0[-1]),
         alpha=alpha,
         cos_tilt=math.cos(min(prob.max_tilt_rad, math.pi)),
         tan_gs=math.tan(prob.glide_slope_rad),
         vert=vert,
         sigma_cap=math.inf
-        if prob.terminal_max_accel_mps2 is None or not vert.any()
+        if prob.terminal_max_accel_mps2 is None or vert[-1] == 0.0
         else float(prob.terminal_max_accel_mps2),
         r0=prob.r0_enu_m,
         v0=prob.v0_enu_mps,
         target=prob.target_enu_m,
         vf=np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
     )
+
+
+_NO_DISTURBANCE: dict[int, np.ndarray] = {}
 
 
 def discretize_nondimensional(
