@@ -215,8 +215,8 @@ def _nt_scaling(s, z, n_lp, starts, dims, wb, eta, lam, lamj):
     for i in range(n_lp):
         if s[i] <= 0.0 or z[i] <= 0.0:
             return False
-        wb[i] = np.sqrt(s[i] / z[i])
         lam[i] = np.sqrt(s[i] * z[i])
+        wb[i] = lam[i] / z[i]  # sqrt(s/z) with one square root
     for c in range(starts.size):
         o = starts[c]
         d = dims[c]
@@ -230,21 +230,76 @@ def _nt_scaling(s, z, n_lp, starts, dims, wb, eta, lam, lamj):
         z1 = np.sqrt(z1)
         if s[o] - s1 <= 0.0 or z[o] - z1 <= 0.0:
             return False
-        ss = (s[o] - s1) * (s[o] + s1)
-        zz = (z[o] - z1) * (z[o] + z1)
-        sn = np.sqrt(ss)
-        zn = np.sqrt(zz)
-        dot = s[o] * z[o] / (sn * zn)
+        sn = np.sqrt((s[o] - s1) * (s[o] + s1))
+        zn = np.sqrt((z[o] - z1) * (z[o] + z1))
+        isn = 1.0 / sn
+        izn = 1.0 / zn
+        dot = 0.0
+        for i in range(d):
+            dot += s[o + i] * z[o + i]
+        dot *= isn * izn
+        g2 = 0.5 / np.sqrt(0.5 * (1.0 + dot))  # 1 / (2 gamma)
+        wb[o] = (s[o] * isn + z[o] * izn) * g2
         for i in range(1, d):
-            dot += s[o + i] * z[o + i] / (sn * zn)
-        gamma = np.sqrt(0.5 * (1.0 + dot))
-        wb[o] = (s[o] / sn + z[o] / zn) / (2.0 * gamma)
-        for i in range(1, d):
-            wb[o + i] = (s[o + i] / sn - z[o + i] / zn) / (2.0 * gamma)
-        eta[c] = np.sqrt(sn / zn)
+            wb[o + i] = (s[o + i] * isn - z[o + i] * izn) * g2
+        eta[c] = np.sqrt(sn * izn)
         lamj[c] = sn * zn  # lambda' J lambda
-    _w_apply(z, lam, n_lp, starts, dims, wb, eta, False)
+        _w_cone(z, lam, o, d, wb, eta[c], False)
     return True
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _w_cone(v, out, o, d, wb, eta_c, inverse):
+    """out = W v (or W^-1 v) on the second-order cone at rows o..o+d; W is symmetric."""
+    w0 = wb[o]
+    dot = 0.0
+    for i in range(1, d):
+        dot += wb[o + i] * v[o + i]
+    sg = -1.0 if inverse else 1.0
+    f = eta_c if not inverse else 1.0 / eta_c
+    out0 = w0 * v[o] + sg * dot
+    coef = sg * v[o] + dot / (1.0 + w0)
+    for i in range(1, d):
+        out[o + i] = f * (v[o + i] + coef * wb[o + i])
+    out[o] = f * out0
+
+
+@njit(cache=True, error_model="numpy")
+def _combined_target(lam, lamj, dsa, dza, sigma_mu, n_lp, starts, dims, wb, eta, t1, t2, ta, tb):
+    """Mehrotra's corrected complementarity target and its image in the KKT right-hand side:
+    t1 = lam \\ (lam o lam + (W^-1 ds_a) o (W dz_a) - sigma mu e), t2 = W t1.
+    One pass, cone by cone; ta and tb are scratch."""
+    for i in range(n_lp):
+        w = wb[i]
+        ds = lam[i] * lam[i] + (dsa[i] / w) * (dza[i] * w) - sigma_mu
+        v = ds / lam[i]
+        t1[i] = v
+        t2[i] = w * v
+    for c in range(starts.size):
+        o = starts[c]
+        d = dims[c]
+        _w_cone(dsa, ta, o, d, wb, eta[c], True)
+        _w_cone(dza, tb, o, d, wb, eta[c], False)
+        # ds = lam o lam + ta o tb - sigma mu e (Jordan products), kept in ta
+        l0 = lam[o]
+        a0 = ta[o]
+        b0 = tb[o]
+        acc = 0.0
+        for i in range(d):
+            acc += lam[o + i] * lam[o + i] + ta[o + i] * tb[o + i]
+        for i in range(1, d):
+            ta[o + i] = 2.0 * l0 * lam[o + i] + a0 * tb[o + i] + b0 * ta[o + i]
+        ta[o] = acc - sigma_mu
+        # t1 = lam \\ ds: the v with lam o v = ds
+        dot = 0.0
+        for i in range(1, d):
+            dot += lam[o + i] * ta[o + i]
+        v0 = (l0 * ta[o] - dot) / lamj[c]
+        il0 = 1.0 / l0
+        for i in range(1, d):
+            t1[o + i] = (ta[o + i] - v0 * lam[o + i]) * il0
+        t1[o] = v0
+        _w_cone(t1, t2, o, d, wb, eta[c], False)
 
 
 @njit(cache=True, error_model="numpy")
@@ -253,56 +308,7 @@ def _w_apply(v, out, n_lp, starts, dims, wb, eta, inverse):
     for i in range(n_lp):
         out[i] = v[i] / wb[i] if inverse else v[i] * wb[i]
     for c in range(starts.size):
-        o = starts[c]
-        d = dims[c]
-        w0 = wb[o]
-        dot = 0.0
-        for i in range(1, d):
-            dot += wb[o + i] * v[o + i]
-        sg = -1.0 if inverse else 1.0
-        f = eta[c] if not inverse else 1.0 / eta[c]
-        out0 = w0 * v[o] + sg * dot
-        coef = sg * v[o] + dot / (1.0 + w0)
-        for i in range(1, d):
-            out[o + i] = f * (v[o + i] + coef * wb[o + i])
-        out[o] = f * out0
-
-
-@njit(cache=True, error_model="numpy")
-def _jordan(u, v, out, n_lp, starts, dims):
-    """out = u o v (Jordan product)."""
-    for i in range(n_lp):
-        out[i] = u[i] * v[i]
-    for c in range(starts.size):
-        o = starts[c]
-        d = dims[c]
-        acc = 0.0
-        for i in range(d):
-            acc += u[o + i] * v[o + i]
-        u0 = u[o]
-        v0 = v[o]
-        for i in range(1, d):
-            out[o + i] = u0 * v[o + i] + v0 * u[o + i]
-        out[o] = acc
-
-
-@njit(cache=True, error_model="numpy")
-def _jordan_div(lam, lamj, u, out, n_lp, starts, dims):
-    """out = lam \\ u, the v with lam o v = u."""
-    for i in range(n_lp):
-        out[i] = u[i] / lam[i]
-    for c in range(starts.size):
-        o = starts[c]
-        d = dims[c]
-        l0 = lam[o]
-        rho = lamj[c]
-        dot = 0.0
-        for i in range(1, d):
-            dot += lam[o + i] * u[o + i]
-        v0 = (l0 * u[o] - dot) / rho
-        for i in range(1, d):
-            out[o + i] = (u[o + i] - v0 * lam[o + i]) / l0
-        out[o] = v0
+        _w_cone(v, out, starts[c], dims[c], wb, eta[c], inverse)
 
 
 @njit(cache=True, error_model="numpy")
@@ -623,25 +629,20 @@ def _ipm(
         dkap = 0.0
         finite = True
         for phase in range(2):
-            # ds: complementarity target of the scaled variables
-            _jordan(lam, lam, ds, n_lp, starts, dims)
-            dkap_rhs = kap * tau
-            f = 1.0
-            if phase == 1:
-                _w_apply(dsa, t1, n_lp, starts, dims, wb, eta, True)  # W^-1 ds_a
-                _w_apply(dza, t2, n_lp, starts, dims, wb, eta, False)  # W dz_a
-                _jordan(t1, t2, t3, n_lp, starts, dims)
+            if phase == 0:
+                # affine: the target is lam o lam, so lam \\ target = lam and W lam = s
                 for i in range(mc):
-                    ds[i] += t3[i]
-                for i in range(n_lp):
-                    ds[i] -= sigma * mu
-                for cc in range(nc):
-                    ds[starts[cc]] -= sigma * mu
-                dkap_rhs += dkap_a * dtau_a - sigma * mu
+                    t1[i] = lam[i]
+                    t2[i] = s[i]
+                dkap_rhs = kap * tau
+                f = 1.0
+            else:
+                _combined_target(
+                    lam, lamj, dsa, dza, sigma * mu, n_lp, starts, dims, wb, eta, t1, t2, t3, ds
+                )
+                dkap_rhs = kap * tau + dkap_a * dtau_a - sigma * mu
                 f = 1.0 - sigma
-            # rhs2 = (-f r1, -f rA_eq, -f r3 + W (lam \ ds))
-            _jordan_div(lam, lamj, ds, t1, n_lp, starts, dims)
-            _w_apply(t1, t2, n_lp, starts, dims, wb, eta, False)
+            # rhs2 = (-f r1, -f rA_eq, -f r3 + W (lam \\ target))
             for i in range(n):
                 rhs[i] = -f * r1[i]
             for i in range(n_eq):
@@ -670,17 +671,17 @@ def _ipm(
                 break
             for i in range(N):
                 u2[i] += dtau * u1[i]
-            # ds = -W (lam \ ds + W dz)
             for i in range(mc):
                 dz[i] = u2[n + n_eq + i]
+            # ds = -W (lam \\ target + W dz)
             _w_apply(dz, t3, n_lp, starts, dims, wb, eta, False)
             for i in range(mc):
                 t3[i] += t1[i]
             _w_apply(t3, dss, n_lp, starts, dims, wb, eta, False)
             for i in range(mc):
                 dss[i] = -dss[i]
-            dkap = -(dkap_rhs + kap * dtau) / tau
             alpha = min(_max_step(s, dss, n_lp, starts, dims), _max_step(z, dz, n_lp, starts, dims))
+            dkap = -(dkap_rhs + kap * dtau) / tau
             if dtau < 0.0:
                 alpha = min(alpha, -tau / dtau)
             if dkap < 0.0:
