@@ -1,46 +1,123 @@
 """The symbolic analysis behind the interior-point method (``ipm.py``), once per problem shape.
 
 The quasi-definite KKT matrix of the conic problem keeps its pattern from solve to solve. So its
-fill-reducing ordering (minimum degree), its elimination tree and the pattern of its LDL' factor
+fill-reducing ordering (minimum fill), its elimination tree and the pattern of its LDL' factor
 are found once per shape. So is a right-looking update schedule: every position of L or D that
 each column's elimination updates. Each iteration of the method then only fills in numbers.
 """
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 from numba import njit
 
+# Fill credited to a primal (x) node when choosing the next node to eliminate. Plain minimum
+# fill (0) saves the most multiply-adds but loses accuracy at tight tolerances: on the 200
+# instances of the equivalence test at 1e-11, 23 solves end in NUMERICAL against 3 with minimum
+# degree; favouring the duals instead makes it 173. Credits from 2 to 100 give 1 to 4; 3 sits
+# well inside that range and, at N = 50, needs 26 798 multiply-adds against minimum degree's
+# 38 233, with 11 % fewer nonzeros in L.
+PRIMAL_CREDIT = 3
 
-def _minimum_degree(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Minimum-degree elimination order of a symmetric pattern (explicit elimination graph;
-    the KKT systems here have about a thousand rows and little fill, so this is quick)."""
-    adj: list[set[int]] = [set() for _ in range(n)]
-    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+
+@njit(cache=True)
+def _minimum_fill(n, rows, cols, n_primal):
+    """Greedy minimum-fill elimination order of a symmetric pattern: each step eliminates the
+    node whose elimination adds the fewest new edges, less ``PRIMAL_CREDIT`` for the first
+    ``n_primal`` nodes (ties: fewest neighbours, then lowest index). The elimination graph is
+    kept both as a dense adjacency matrix (for the fill counts) and as neighbour lists; about a
+    thousand rows and little fill make both cheap (~5 ms at N = 50)."""
+    adj = np.zeros((n, n), dtype=np.bool_)
+    for k in range(rows.size):
+        i = rows[k]
+        j = cols[k]
         if i != j:
-            adj[i].add(j)
-            adj[j].add(i)
-    alive = np.ones(n, dtype=bool)
-    heap = [(len(adj[i]), i) for i in range(n)]
-    heapq.heapify(heap)
-    order: list[int] = []
-    while heap:
-        deg, i = heapq.heappop(heap)
-        if not alive[i] or deg != len(adj[i]):
-            continue
+            adj[i, j] = True
+            adj[j, i] = True
+    deg = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        deg[i] = adj[i].sum()
+    nbr = np.empty((n, 2 * max(8, deg.max())), dtype=np.int64)
+    for i in range(n):
+        c = 0
+        for j in range(n):
+            if adj[i, j]:
+                nbr[i, c] = j
+                c += 1
+    fill = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        fill[i] = _new_edges(i, nbr, deg, adj)
+    alive = np.ones(n, dtype=np.bool_)
+    order = np.empty(n, dtype=np.int64)
+    mark = np.zeros(n, dtype=np.int64)
+    touched = np.empty(n, dtype=np.int64)
+    for step in range(n):
+        i = -1
+        best = 0
+        for k in range(n):
+            if alive[k]:
+                key = fill[k] - (PRIMAL_CREDIT if k < n_primal else 0)
+                if i < 0 or key < best or (key == best and deg[k] < deg[i]):
+                    i = k
+                    best = key
         alive[i] = False
-        order.append(i)
-        nb = adj[i]
-        for j in nb:
-            aj = adj[j]
-            aj.discard(i)
-            aj |= nb
-            aj.discard(j)
-            heapq.heappush(heap, (len(aj), j))
-        adj[i] = set()
-    return np.asarray(order, dtype=np.int64)
+        order[step] = i
+        d = deg[i]
+        for a in range(d):  # i leaves its neighbours' lists ...
+            ja = nbr[i, a]
+            for q in range(deg[ja]):
+                if nbr[ja, q] == i:
+                    nbr[ja, q] = nbr[ja, deg[ja] - 1]
+                    deg[ja] -= 1
+                    break
+            adj[ja, i] = False
+            adj[i, ja] = False
+        for a in range(d):  # ... and they become a clique
+            ja = nbr[i, a]
+            for q in range(a + 1, d):
+                jb = nbr[i, q]
+                if not adj[ja, jb]:
+                    adj[ja, jb] = True
+                    adj[jb, ja] = True
+                    if max(deg[ja], deg[jb]) == nbr.shape[1]:
+                        wider = np.empty((n, 2 * nbr.shape[1]), dtype=np.int64)
+                        wider[:, : nbr.shape[1]] = nbr
+                        nbr = wider
+                    nbr[ja, deg[ja]] = jb
+                    deg[ja] += 1
+                    nbr[jb, deg[jb]] = ja
+                    deg[jb] += 1
+        deg[i] = 0
+        # the fill counts that changed: the neighbours' and their neighbours'
+        nt = 0
+        for a in range(d):
+            ja = nbr[i, a]
+            if mark[ja] != step + 1:
+                mark[ja] = step + 1
+                touched[nt] = ja
+                nt += 1
+            for q in range(deg[ja]):
+                jb = nbr[ja, q]
+                if mark[jb] != step + 1:
+                    mark[jb] = step + 1
+                    touched[nt] = jb
+                    nt += 1
+        for t in range(nt):
+            fill[touched[t]] = _new_edges(touched[t], nbr, deg, adj)
+    return order
+
+
+@njit(cache=True)
+def _new_edges(i, nbr, deg, adj):
+    """Edges that eliminating node i would add: pairs of its neighbours not yet adjacent."""
+    f = 0
+    d = deg[i]
+    for a in range(d):
+        ja = nbr[i, a]
+        for q in range(a + 1, d):
+            if not adj[ja, nbr[i, q]]:
+                f += 1
+    return f
 
 
 @njit(cache=True)
@@ -101,7 +178,7 @@ class KktPattern:
         c = np.concatenate(src_c)
         size = n + m
         self.size = size
-        perm = _minimum_degree(size, r, c)
+        perm = _minimum_fill(size, r, c, n)
         pinv = np.empty(size, dtype=np.int64)
         pinv[perm] = np.arange(size)
         pr, pc = pinv[r], pinv[c]
