@@ -512,23 +512,21 @@ def _ipm(
     # ---- initial point (W = I) ----
     _assemble(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, V, True)
     _ldl_factor(V, Lp, tp, tgt, sign, Dinv, ftmp)
+    # primal (0, b) and dual (-c, 0) start in one pass over the factor
     for i in range(n):
         rhs[i] = 0.0
+        rhs1[i] = -c[i]
     for i in range(m):
         rhs[n + i] = b[i]
-    _ldl_solve(perm, Lp, Li, V, Dinv, rhs, u1, work)
+        rhs1[n + i] = 0.0
+    _ldl_solve2(perm, Lp, Li, V, Dinv, rhs, rhs1, u1, u2, work, work2)
     for i in range(n):
         x[i] = u1[i]
     for i in range(mc):
         s[i] = -u1[n + n_eq + i]
     _shift_into_cone(s, n_lp, starts, dims)
-    for i in range(n):
-        rhs[i] = -c[i]
     for i in range(m):
-        rhs[n + i] = 0.0
-    _ldl_solve(perm, Lp, Li, V, Dinv, rhs, u1, work)
-    for i in range(m):
-        yz[i] = u1[n + i]
+        yz[i] = u2[n + i]
     z = yz[n_eq:]
     _shift_into_cone(z, n_lp, starts, dims)
 
@@ -539,11 +537,14 @@ def _ipm(
     for i in range(n):
         ncn = max(ncn, abs(c[i]))
 
-    # u1 = K \ (-c, b) each iteration, solved together with the predictor
+    # u1 = K \ (-c, b) each iteration, solved together with the predictor; cb = (c, b)
+    cb = np.empty(N)
     for i in range(n):
         rhs1[i] = -c[i]
+        cb[i] = c[i]
     for i in range(m):
         rhs1[n + i] = b[i]
+        cb[n + i] = b[i]
 
     status = MAX_ITER
     it = 0
@@ -569,16 +570,16 @@ def _ipm(
             r1_n = max(r1_n, abs(r1[j]))
             cx += c[j] * xj
         by = 0.0
-        for i in range(m):
-            by += b[i] * yz[i]
-        r4 = kap + cx + by
         ra_n = 0.0
         ax_n = 0.0
+        nz = 0.0
         for i in range(m):
+            by += b[i] * yz[i]
             ra_n = max(ra_n, abs(rA[i]))
             # A x + (0, s) without the b tau term, for the dual infeasibility test
-            v = rA[i] + b[i] * tau
-            ax_n = max(ax_n, abs(v))
+            ax_n = max(ax_n, abs(rA[i] + b[i] * tau))
+            nz = max(nz, abs(yz[i]))
+        r4 = kap + cx + by
         nx = 0.0
         for i in range(n):
             nx = max(nx, abs(x[i]))
@@ -587,9 +588,6 @@ def _ipm(
         for i in range(mc):
             ns = max(ns, abs(s[i]))
             sz += s[i] * z[i]
-        nz = 0.0
-        for i in range(m):
-            nz = max(nz, abs(yz[i]))
         # ---- termination ----
         pcost = cx / tau
         dcost = -by / tau
@@ -652,27 +650,25 @@ def _ipm(
             if phase == 0:
                 _ldl_solve2(perm, Lp, Li, V, Dinv, rhs1, rhs, u1, u2, work, work2)
                 den = -kap / tau
-                for i in range(n):
-                    den += c[i] * u1[i]
-                for i in range(m):
-                    den += b[i] * u1[n + i]
+                for i in range(N):
+                    den += cb[i] * u1[i]
             else:
                 _ldl_solve(perm, Lp, Li, V, Dinv, rhs, u2, work)
             num = dkap_rhs / tau - f * r4
-            for i in range(n):
-                num -= c[i] * u2[i]
-            for i in range(m):
-                num -= b[i] * u2[n + i]
+            for i in range(N):
+                num -= cb[i] * u2[i]
             dtau = num / den
             # num sums every entry of u2 (and den of u1) against c and b, so a NaN or an
             # infinity anywhere in either direction shows here: stop before stepping on it.
             if not np.isfinite(dtau):
                 finite = False
                 break
-            for i in range(N):
+            for i in range(n + n_eq):
                 u2[i] += dtau * u1[i]
             for i in range(mc):
-                dz[i] = u2[n + n_eq + i]
+                v = u2[n + n_eq + i] + dtau * u1[n + n_eq + i]
+                u2[n + n_eq + i] = v
+                dz[i] = v
             # ds = -W (lam \\ target + W dz)
             _w_apply(dz, t3, n_lp, starts, dims, wb, eta, False)
             for i in range(mc):
