@@ -265,30 +265,30 @@ def _w_cone(v, out, o, d, wb, eta_c, inverse):
 
 
 @njit(cache=True, error_model="numpy")
-def _combined_target(lam, lamj, dsa, dza, sigma_mu, n_lp, starts, dims, wb, eta, t1, t2, ta, tb):
+def _combined_target(lam, lamj, wdza, sigma_mu, n_lp, starts, dims, wb, eta, t1, t2, ta):
     """Mehrotra's corrected complementarity target and its image in the KKT right-hand side:
     t1 = lam \\ (lam o lam + (W^-1 ds_a) o (W dz_a) - sigma mu e), t2 = W t1.
-    One pass, cone by cone; ta and tb are scratch."""
+
+    The affine step's ds_a = -W (lam + W dz_a), so W^-1 ds_a = -(lam + W dz_a): only W dz_a
+    (``wdza``) is needed. One pass, cone by cone; ta is scratch."""
     for i in range(n_lp):
         w = wb[i]
-        ds = lam[i] * lam[i] + (dsa[i] / w) * (dza[i] * w) - sigma_mu
+        ds = lam[i] * lam[i] - (lam[i] + wdza[i]) * wdza[i] - sigma_mu
         v = ds / lam[i]
         t1[i] = v
         t2[i] = w * v
     for c in range(starts.size):
         o = starts[c]
         d = dims[c]
-        _w_cone(dsa, ta, o, d, wb, eta[c], True)
-        _w_cone(dza, tb, o, d, wb, eta[c], False)
-        # ds = lam o lam + ta o tb - sigma mu e (Jordan products), kept in ta
+        # ds = lam o lam - (lam + W dz_a) o W dz_a - sigma mu e (Jordan products), kept in ta
         l0 = lam[o]
-        a0 = ta[o]
-        b0 = tb[o]
+        a0 = lam[o] + wdza[o]
+        b0 = wdza[o]
         acc = 0.0
         for i in range(d):
-            acc += lam[o + i] * lam[o + i] + ta[o + i] * tb[o + i]
+            acc += lam[o + i] * lam[o + i] - (lam[o + i] + wdza[o + i]) * wdza[o + i]
         for i in range(1, d):
-            ta[o + i] = 2.0 * l0 * lam[o + i] + a0 * tb[o + i] + b0 * ta[o + i]
+            ta[o + i] = 2.0 * l0 * lam[o + i] - a0 * wdza[o + i] - b0 * (lam[o + i] + wdza[o + i])
         ta[o] = acc - sigma_mu
         # t1 = lam \\ ds: the v with lam o v = ds
         dot = 0.0
@@ -501,9 +501,7 @@ def _ipm(
     t1 = np.zeros(mc)
     t2 = np.zeros(mc)
     t3 = np.zeros(mc)
-    ds = np.zeros(mc)
-    dsa = np.zeros(mc)
-    dza = np.zeros(mc)
+    wdza = np.zeros(mc)
     dz = np.zeros(mc)
     dss = np.zeros(mc)
     r1 = np.zeros(n)
@@ -629,15 +627,16 @@ def _ipm(
         for phase in range(2):
             if phase == 0:
                 # affine: the target is lam o lam, so lam \\ target = lam and W lam = s
-                for i in range(mc):
-                    t1[i] = lam[i]
-                    t2[i] = s[i]
+                tg1 = lam
+                tg2 = s
                 dkap_rhs = kap * tau
                 f = 1.0
             else:
                 _combined_target(
-                    lam, lamj, dsa, dza, sigma * mu, n_lp, starts, dims, wb, eta, t1, t2, t3, ds
+                    lam, lamj, wdza, sigma * mu, n_lp, starts, dims, wb, eta, t1, t2, t3
                 )
+                tg1 = t1
+                tg2 = t2
                 dkap_rhs = kap * tau + dkap_a * dtau_a - sigma * mu
                 f = 1.0 - sigma
             # rhs2 = (-f r1, -f rA_eq, -f r3 + W (lam \\ target))
@@ -646,7 +645,7 @@ def _ipm(
             for i in range(n_eq):
                 rhs[n + i] = -f * rA[i]
             for i in range(mc):
-                rhs[n + n_eq + i] = -f * rA[n_eq + i] + t2[i]
+                rhs[n + n_eq + i] = -f * rA[n_eq + i] + tg2[i]
             if phase == 0:
                 _ldl_solve2(perm, Lp, Li, V, Dinv, rhs1, rhs, u1, u2, work, work2)
                 den = -kap / tau
@@ -671,8 +670,11 @@ def _ipm(
                 dz[i] = v
             # ds = -W (lam \\ target + W dz)
             _w_apply(dz, t3, n_lp, starts, dims, wb, eta, False)
+            if phase == 0:
+                for i in range(mc):
+                    wdza[i] = t3[i]
             for i in range(mc):
-                t3[i] += t1[i]
+                t3[i] += tg1[i]
             _w_apply(t3, dss, n_lp, starts, dims, wb, eta, False)
             for i in range(mc):
                 dss[i] = -dss[i]
@@ -686,9 +688,6 @@ def _ipm(
                 alpha = min(alpha, 1.0)
                 sigma = (1.0 - alpha) ** 3
                 sigma = min(max(sigma, 1e-4), 1.0)
-                for i in range(mc):
-                    dsa[i] = dss[i]
-                    dza[i] = dz[i]
                 dtau_a = dtau
                 dkap_a = dkap
             else:
