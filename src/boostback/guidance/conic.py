@@ -445,7 +445,8 @@ class ConicSolver:
         u = x[lay.i_u]
         v = _velocities(r, u, d, lay.discretization)
         length, speed, accel = sc.length_m, sc.speed_mps, sc.accel_mps2
-        err = float(np.linalg.norm(r[-1, :2] - nd.target_enu_m[:2])) * length
+        tgt = nd.target_enu_m
+        err = math.hypot(float(r[-1, 0] - tgt[0]), float(r[-1, 1] - tgt[1])) * length
         mass = np.exp(x[lay.i_w] + d.z0) * sc.mass_kg
         slope = err_slope = float("nan")
         if mass_slope:

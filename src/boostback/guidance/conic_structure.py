@@ -41,8 +41,13 @@ class _Coeffs:
 def coefficient_vector(d: Discretized) -> np.ndarray:
     """The parameter vector of ``_Coeffs`` for one discretised problem."""
     dt = d.dt_s
-    head = [1.0, dt * dt, d.alpha * dt / 2, 1.0 / dt, dt, d.cos_tilt, d.tan_gs]
-    return np.concatenate([head, d.mu1, d.mu2, np.sqrt(2.0 * d.mu1)])
+    n1 = d.mu1.size
+    p = np.empty(_N_SCALARS + 3 * n1)
+    p[:_N_SCALARS] = (1.0, dt * dt, d.alpha * dt / 2, 1.0 / dt, dt, d.cos_tilt, d.tan_gs)
+    p[_N_SCALARS : _N_SCALARS + n1] = d.mu1
+    p[_N_SCALARS + n1 : _N_SCALARS + 2 * n1] = d.mu2
+    np.sqrt(2.0 * d.mu1, out=p[_N_SCALARS + 2 * n1 :])
+    return p
 
 
 class _Rows:
@@ -250,6 +255,13 @@ class _Structure:
             probes[:, j] = self._raw_values(_Coeffs(p, n1))[self.perm]
         probes *= self.col_scale[self.nnz_col][:, None]
         self.coef_map = sparse.csr_matrix(probes)
+        # unsigned copies for the compiled kernel (no negative-index test on each access)
+        self._kernel_map = (
+            self.coef_map.indptr.astype(np.uint32),
+            self.coef_map.indices.astype(np.uint32),
+            self.coef_map.data,
+            self.indices.astype(np.uint32),
+        )
         self.n_lin = self.n_eq + self.n_ineq
         self.soc_dims = np.asarray(dims, dtype=np.int64)
         self.soc_starts = np.concatenate([[0], np.cumsum(self.soc_dims)[:-1]]).astype(np.int64)
@@ -350,13 +362,13 @@ class _Structure:
         data = np.empty(self.indices.size)
         b = self.rhs(d, err_max)
         scale = np.empty(self.m)
-        cm = self.coef_map
+        map_ptr, map_idx, map_val, rows = self._kernel_map
         _scaled_values(
-            cm.indptr,
-            cm.indices,
-            cm.data,
+            map_ptr,
+            map_idx,
+            map_val,
             coefficient_vector(d),
-            self.indices,
+            rows,
             self.n_lin,
             self.soc_starts,
             self.soc_dims,

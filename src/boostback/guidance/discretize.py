@@ -53,9 +53,10 @@ def _profiles(
     vertical_s: float,
     g: np.ndarray,
     disturbance: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Node times, z0, w_max, the vertical-descent flags and the per-interval acceleration
-    (gravity plus the disturbance, which has zero rows when there is none)."""
+) -> tuple[np.ndarray, ...]:
+    """Node times, z0, w_max, the vertical-descent flags, the per-interval acceleration
+    (gravity plus the disturbance, which has zero rows when there is none), mu1, mu2 and
+    the decrements of z0."""
     t = np.empty(n + 1)
     z0 = np.empty(n + 1)
     w_max = np.empty(n + 1)
@@ -77,7 +78,14 @@ def _profiles(
         flat = vert[k] > 0.0 and vert[k + 1] > 0.0
         for i in range(3):
             a_ext[k, i] = g[i] + (0.0 if flat and i < 2 else disturbance[k, i])
-    return t, z0, w_max, vert, a_ext
+    mu1 = np.empty(n + 1)
+    mu2 = np.empty(n + 1)
+    for k in range(n + 1):
+        e = np.exp(-z0[k])
+        mu1[k] = rho1 * e
+        mu2[k] = rho2 * e
+    dz0 = z0[:-1] - z0[1:]
+    return t, z0, w_max, vert, a_ext, mu1, mu2, dz0
 
 
 def discretize(
@@ -88,7 +96,7 @@ def discretize(
     dist = _NO_DISTURBANCE.get(n) if disturbance is None else disturbance
     if dist is None:
         dist = _NO_DISTURBANCE[n] = np.zeros((n, 3))
-    t, z0, w_max, vert, a_ext = _profiles(
+    t, z0, w_max, vert, a_ext, mu1, mu2, dz0 = _profiles(
         float(tf_s),
         n,
         float(prob.m0_kg),
@@ -100,7 +108,6 @@ def discretize(
         prob.g_enu_mps2,
         np.ascontiguousarray(dist, dtype=np.float64),
     )
-    exp_z0 = np.exp(-z0)
     return Discretized(
         n=n,
         tf_s=tf_s,
@@ -108,9 +115,9 @@ def discretize(
         t_s=t,
         z0=z0,
         a_ext=a_ext,
-        mu1=rho1 * exp_z0,
-        mu2=rho2 * exp_z0,
-        dz0=z0[:-1] - z0[1:],
+        mu1=mu1,
+        mu2=mu2,
+        dz0=dz0,
         w_max=w_max,
         w_final_min=math.log(prob.m_dry_kg) - float(z0[-1]),
         alpha=alpha,
