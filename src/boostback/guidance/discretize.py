@@ -93,9 +93,12 @@ def discretize(
 ) -> Discretized:
     """Evaluate the problem data on ``n`` intervals of ``tf_s / n``."""
     rho1, rho2, alpha = prob.thrust_min_n, prob.thrust_max_n, prob.alpha_s_per_m
-    dist = _NO_DISTURBANCE.get(n) if disturbance is None else disturbance
-    if dist is None:
-        dist = _NO_DISTURBANCE[n] = np.zeros((n, 3))
+    if disturbance is None:
+        dist = _NO_DISTURBANCE.get(n)
+        if dist is None:
+            dist = _NO_DISTURBANCE[n] = np.zeros((n, 3))
+    else:  # one row per interval, or anything that broadcasts to that (else ValueError)
+        dist = np.broadcast_to(disturbance, (n, 3))
     t, z0, w_max, vert, a_ext, mu1, mu2, dz0 = _profiles(
         float(tf_s),
         n,

@@ -315,13 +315,15 @@ def _w_apply(v, out, n_lp, starts, dims, wb, eta, inverse):
 
 @njit(cache=True, error_model="numpy")
 def _max_step(u, du, n_lp, starts, dims):
-    """Largest step alpha (capped at 1e30) with u + alpha du in the cone."""
+    """Largest step alpha (capped at 1e30) with u + alpha du in the cone.
+
+    A cone is only solved for its boundary crossing when it can cut the step found so far:
+    u is inside, so if u + amax du is inside too the whole segment is (convexity). That test
+    needs no division or square root, and most cones pass it."""
     amax = 1e30
     for i in range(n_lp):
-        if du[i] < 0.0:
-            a = -u[i] / du[i]
-            if a < amax:
-                amax = a
+        if du[i] < 0.0 and u[i] < -du[i] * amax:
+            amax = -u[i] / du[i]
     for c in range(starts.size):
         o = starts[c]
         d = dims[c]
@@ -333,6 +335,8 @@ def _max_step(u, du, n_lp, starts, dims):
             qa -= du[o + i] * du[o + i]
             qb -= u[o + i] * du[o + i]
             qc -= u[o + i] * u[o + i]
+        if qc > 0.0 and u[o] + amax * du[o] > 0.0 and (qa * amax + 2.0 * qb) * amax + qc > 0.0:
+            continue
         a = 1e30
         if qc <= 0.0:
             a = 0.0
