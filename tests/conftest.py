@@ -1,8 +1,8 @@
 """Suite-wide settings.
 
-Hypothesis draws a fixed set of examples (derandomized), so the suite gives the same verdict on
-every run and on every machine, as the rest of boostback does. ``HYPOTHESIS_PROFILE=explore``
-draws fresh examples each run, to look for new counterexamples.
+Hypothesis draws a fixed set of examples (derandomized, no example database), so the suite
+gives the same verdict on every run and on every machine, as the rest of boostback does.
+``HYPOTHESIS_PROFILE=explore`` draws fresh examples each run, to look for new counterexamples.
 """
 
 from __future__ import annotations
@@ -11,6 +11,6 @@ import os
 
 from hypothesis import settings
 
-settings.register_profile("ci", derandomize=True)
+settings.register_profile("ci", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
