@@ -97,7 +97,9 @@ def discretize(
         dist = _NO_DISTURBANCE.get(n)
         if dist is None:
             dist = _NO_DISTURBANCE[n] = np.zeros((n, 3))
-    else:  # one row per interval, or anything that broadcasts to that (else ValueError)
+    elif np.shape(disturbance) == (n, 3):
+        dist = disturbance
+    else:  # anything that broadcasts to one row per interval (else ValueError)
         dist = np.broadcast_to(disturbance, (n, 3))
     t, z0, w_max, vert, a_ext, mu1, mu2, dz0 = _profiles(
         float(tf_s),
