@@ -154,6 +154,91 @@ def _etree(n, Ap, Ai):
     return etree
 
 
+@njit(cache=True)
+def _factor_pattern(size, kp, ki, etree):
+    """Pattern of L by columns, rows ascending, from the upper triangle of the permuted KKT
+    pattern (column k holds its rows i <= k) and its elimination tree: row k of L has a nonzero
+    in every column on the tree paths from each K[i, k], i < k, up to k (as QDLDL finds it)."""
+    counts = np.zeros(size, dtype=np.int64)
+    flag = np.full(size, -1, dtype=np.int64)
+    for k in range(size):
+        flag[k] = k
+        for p in range(kp[k], kp[k + 1]):
+            i = ki[p]
+            while flag[i] != k:
+                counts[i] += 1
+                flag[i] = k
+                i = etree[i]
+    Lp = np.zeros(size + 1, dtype=np.int64)
+    for j in range(size):
+        Lp[j + 1] = Lp[j] + counts[j]
+    Li = np.empty(Lp[size], dtype=np.int64)
+    nxt = Lp[:size].copy()
+    flag[:] = -1
+    for k in range(size):  # rows arrive in increasing k: each column comes out sorted
+        flag[k] = k
+        for p in range(kp[k], kp[k + 1]):
+            i = ki[p]
+            while flag[i] != k:
+                Li[nxt[i]] = k
+                nxt[i] += 1
+                flag[i] = k
+                i = etree[i]
+    return Lp, Li
+
+
+@njit(cache=True)
+def _find(Lp, Li, i, j):
+    """Storage position of L[i, j] (i > j) in L's values; -1 if outside the pattern."""
+    lo = Lp[j]
+    hi = Lp[j + 1]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if Li[mid] < i:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < Lp[j + 1] and Li[lo] == i else -1
+
+
+@njit(cache=True)
+def _positions(Lp, Li, rows, cols):
+    """Where each KKT entry (rows >= cols, permuted) is stored: L's value, or D[j] after L."""
+    nnz_l = Lp[Lp.size - 1]
+    out = np.empty(rows.size, dtype=np.int64)
+    for k in range(rows.size):
+        i = rows[k]
+        j = cols[k]
+        out[k] = nnz_l + j if i == j else _find(Lp, Li, i, j)
+        if out[k] < 0:
+            raise AssertionError("KKT entry outside the pattern of L")
+    return out
+
+
+@njit(cache=True)
+def _schedule(Lp, Li):
+    """Right-looking update schedule: column j's pairs (p >= q) of rows update L[r_p, r_q], or
+    D[r_q] when p = q. Their storage positions, column by column, and where each column's start
+    (the last entry is the total)."""
+    size = Lp.size - 1
+    nnz_l = Lp[size]
+    tp = np.zeros(size + 1, dtype=np.int64)
+    for j in range(size):
+        cnt = Lp[j + 1] - Lp[j]
+        tp[j + 1] = tp[j] + cnt * (cnt + 1) // 2
+    tgt = np.empty(tp[size], dtype=np.int64)
+    t = 0
+    for j in range(size):
+        for qi in range(Lp[j], Lp[j + 1]):
+            cq = Li[qi]
+            tgt[t] = nnz_l + cq
+            t += 1
+            for pi in range(qi + 1, Lp[j + 1]):
+                tgt[t] = _find(Lp, Li, Li[pi], cq)
+                t += 1
+    return tp, tgt
+
+
 class KktPattern:
     """The KKT pattern of one problem shape, its ordering and the pattern of its factor.
 
@@ -206,56 +291,12 @@ class KktPattern:
         kp = np.concatenate([[0], np.cumsum(np.bincount(col, minlength=size))]).astype(np.int64)
         ki = row[order].astype(np.int64)
         etree = _etree(size, kp, ki)
-        # Pattern of L by columns: a column's rows are its own below the diagonal and its
-        # children's (in the elimination tree) other than itself.
-        lower: list[list[int]] = [[] for _ in range(size)]
-        for j in range(size):
-            for i in ki[kp[j] : kp[j + 1]].tolist():
-                if i != j:
-                    lower[i].append(j)
-        struct: list[set[int]] = [set() for _ in range(size)]
-        for j in range(size):
-            struct[j].update(lower[j])
-            struct[j].discard(j)
-            parent = int(etree[j])
-            if parent >= 0:
-                struct[parent].update(x for x in struct[j] if x != parent)
-        cols = [np.array(sorted(st_j), dtype=np.int64) for st_j in struct]
-        counts = np.array([c_.size for c_ in cols], dtype=np.int64)
-        self.Lp = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.Li = np.concatenate(cols) if counts.sum() else np.zeros(0, dtype=np.int64)
+        self.Lp, self.Li = _factor_pattern(size, kp, ki, etree)
         nnz_l = int(self.Lp[-1])
         self.nnz_l = nnz_l
-
-        def position(i: int, j: int) -> int:  # storage of L[i, j] (i > j), or of D[j]
-            if i == j:
-                return nnz_l + j
-            lo, hi = self.Lp[j], self.Lp[j + 1]
-            k = lo + int(np.searchsorted(self.Li[lo:hi], i))
-            if k >= hi or self.Li[k] != i:
-                raise AssertionError("KKT entry outside the pattern of L")
-            return k
-
         # Values live in one vector: L's nonzeros by columns, then D.
-        self.src_map = np.array(
-            [position(int(max(a, b_)), int(min(a, b_))) for a, b_ in zip(pr, pc, strict=True)],
-            dtype=np.int64,
-        )
-        # Right-looking update schedule: column j's pairs (p >= q) of rows update L[r_p, r_q]
-        # (or D[r_q] when p = q); their storage positions are listed once here.
-        tgt: list[np.ndarray] = []
-        tp = [0]
-        for j in range(size):
-            rows_j = cols[j]
-            for qi in range(rows_j.size):
-                cq = int(rows_j[qi])
-                lo, hi = self.Lp[cq], self.Lp[cq + 1]
-                below = rows_j[qi + 1 :]
-                pos = lo + np.searchsorted(self.Li[lo:hi], below)
-                tgt.append(np.concatenate([[nnz_l + cq], pos]).astype(np.int64))
-            tp.append(tp[-1] + rows_j.size * (rows_j.size + 1) // 2)
-        self.tgt = np.concatenate(tgt) if tgt else np.zeros(0, dtype=np.int64)
-        self.tp = np.asarray(tp, dtype=np.int64)
+        self.src_map = _positions(self.Lp, self.Li, np.maximum(pr, pc), np.minimum(pr, pc))
+        self.tp, self.tgt = _schedule(self.Lp, self.Li)
         self.perm = perm
         self.sign = np.where(perm < n, 1.0, -1.0)  # + for x, - for the duals
         # The compiled code indexes with these. Unsigned, numba drops its negative-index
