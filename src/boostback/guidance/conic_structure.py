@@ -247,14 +247,8 @@ class _Structure:
         self.q = q * self.col_scale  # the objective in the scaled variables the solvers see
         self.P = sparse.csc_matrix((lay.n_x, lay.n_x))
 
-        n_p = _N_SCALARS + 3 * n1
-        probes = np.empty((r_idx.size, n_p))
-        for j in range(n_p):
-            p = np.zeros(n_p)
-            p[j] = 1.0
-            probes[:, j] = self._raw_values(_Coeffs(p, n1))[self.perm]
-        probes *= self.col_scale[self.nnz_col][:, None]
-        self.coef_map = sparse.csr_matrix(probes)
+        self.coef_map = self._coefficient_map(n1)  # a row per nonzero: scale it as its column
+        self.coef_map.data *= np.repeat(self.col_scale[self.nnz_col], np.diff(self.coef_map.indptr))
         # unsigned copies for the compiled kernel (no negative-index test on each access)
         self._kernel_map = (
             self.coef_map.indptr.astype(np.uint32),
@@ -265,6 +259,58 @@ class _Structure:
         self.n_lin = self.n_eq + self.n_ineq
         self.soc_dims = np.asarray(dims, dtype=np.int64)
         self.soc_starts = np.concatenate([[0], np.cumsum(self.soc_dims)[:-1]]).astype(np.int64)
+
+    def _coefficient_map(self, n1: int) -> sparse.csr_matrix:
+        """The linear map from the parameter vector (``coefficient_vector``) to the nonzeros in
+        CSC order, found by probing ``_raw_values``.
+
+        Each nonzero here is a constant times one parameter, so one probe per scalar and two per
+        node-wise group find the map: all of the group's nodes at one, then at distinct tags
+        that name the node. A probe at arbitrary values checks the result against
+        ``_raw_values``; should a nonzero ever mix the parameters otherwise, the map is found
+        with one probe per parameter instead (~20 times the work)."""
+        n_p = _N_SCALARS + 3 * n1
+
+        def values(p: np.ndarray) -> np.ndarray:
+            return self._raw_values(_Coeffs(p, n1))[self.perm]
+
+        rows, cols, coefs = [], [], []
+        for j in range(_N_SCALARS):
+            p = np.zeros(n_p)
+            p[j] = 1.0
+            v = values(p)
+            nz = np.flatnonzero(v)
+            rows.append(nz)
+            cols.append(np.full(nz.size, j))
+            coefs.append(v[nz])
+        for g in range(3):
+            lo = _N_SCALARS + g * n1
+            p = np.zeros(n_p)
+            p[lo : lo + n1] = 1.0
+            ones = values(p)
+            p[lo : lo + n1] = np.arange(1.0, n1 + 1.0)
+            tagged = values(p)
+            nz = np.flatnonzero(ones)
+            rows.append(nz)
+            cols.append(lo + np.rint(tagged[nz] / ones[nz]).astype(np.int64) - 1)
+            coefs.append(ones[nz])
+        shape = (self.perm.size, n_p)
+        row, col = np.concatenate(rows), np.concatenate(cols)
+        ok = bool(np.all((col >= 0) & (col < n_p)))
+        if ok:
+            found = sparse.csr_matrix((np.concatenate(coefs), (row, col)), shape=shape)
+            found.sort_indices()
+            check = 1.5 + np.sin(1.7 * np.arange(n_p))  # arbitrary, no two alike
+            want = values(check)
+            ok = np.allclose(found @ check, want, rtol=1e-13, atol=1e-13 * np.abs(want).max())
+        if ok:
+            return found
+        probes = np.empty(shape)
+        for j in range(n_p):
+            p = np.zeros(n_p)
+            p[j] = 1.0
+            probes[:, j] = values(p)
+        return sparse.csr_matrix(probes)
 
     def _raw_values(self, c: _Coeffs) -> np.ndarray:
         """The nonzeros of A in structure order, as linear functions of the numbers in ``c``."""
