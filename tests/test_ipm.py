@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
+from boostback.bench import ignition_problem
+from boostback.config import load_landing
 from boostback.guidance.conic import ConicSolver, _shared_kkt, _shared_structure
 from boostback.guidance.ipm import MAX_ITER, NUMERICAL, PRIMAL_INFEASIBLE, SOLVED, KktShape
 from boostback.guidance.plan import LandingPlan, PlanStatus
@@ -117,6 +119,23 @@ def test_infeasible_times_of_flight_are_proved_infeasible() -> None:
             _certificate_ok(kkt, data, bb, z)
             checked += 1
     assert checked >= 5
+
+
+@pytest.mark.parametrize("scenario", ["falcon9_landing", "zhuque3_landing", "mars_lander_landing"])
+def test_ignition_problems_are_answered_without_fallback(scenario: str) -> None:
+    """The problems the executive poses at ignition sit at the edge of feasibility, the hardest
+    the method meets. Around each built-in landing's optimal time of flight (and on either side
+    of it, where some are infeasible) the method answers every solve itself. The Zhuque-3 one
+    once blew up at iteration 8, on a pivot that was the bare 1e-8 regularisation."""
+    sc, veh = load_landing(scenario)
+    bp = ignition_problem(veh, sc)
+    for nodes in (30, 50):
+        solver = ConicSolver(nodes)
+        for factor in (0.97, 0.995, 1.0, 1.0 + 1e-7, 1.005, 1.05):
+            tf = bp.tf_s * factor
+            plan = solver.solve(bp.prob, tf, disturbance_enu_mps2=bp.drag_at(tf, nodes))
+            assert plan.status in (PlanStatus.OPTIMAL, PlanStatus.INFEASIBLE)
+        assert solver.ipm_fallbacks == 0
 
 
 def test_every_infeasible_time_of_flight_is_proved_without_fallback() -> None:
