@@ -155,35 +155,43 @@ def _etree(n, Ap, Ai):
 
 
 @njit(cache=True)
+def _row_reach(k, kp, ki, etree, flag, out):
+    """The columns j < k where row k of L has a nonzero: the elimination-tree paths from each
+    K[i, k], i < k, up to k (as QDLDL finds them). Writes them to ``out``, returns how many;
+    ``flag`` marks the nodes seen for row k."""
+    flag[k] = k
+    cnt = 0
+    for p in range(kp[k], kp[k + 1]):
+        i = ki[p]
+        while flag[i] != k:
+            out[cnt] = i
+            cnt += 1
+            flag[i] = k
+            i = etree[i]
+    return cnt
+
+
+@njit(cache=True)
 def _factor_pattern(size, kp, ki, etree):
     """Pattern of L by columns, rows ascending, from the upper triangle of the permuted KKT
-    pattern (column k holds its rows i <= k) and its elimination tree: row k of L has a nonzero
-    in every column on the tree paths from each K[i, k], i < k, up to k (as QDLDL finds it)."""
-    counts = np.zeros(size, dtype=np.int64)
+    pattern (column k holds its rows i <= k) and its elimination tree: a pass to count each
+    column's rows, then one to list them."""
     flag = np.full(size, -1, dtype=np.int64)
-    for k in range(size):
-        flag[k] = k
-        for p in range(kp[k], kp[k + 1]):
-            i = ki[p]
-            while flag[i] != k:
-                counts[i] += 1
-                flag[i] = k
-                i = etree[i]
+    reach = np.empty(size, dtype=np.int64)
     Lp = np.zeros(size + 1, dtype=np.int64)
+    for k in range(size):
+        for t in range(_row_reach(k, kp, ki, etree, flag, reach)):
+            Lp[reach[t] + 1] += 1
     for j in range(size):
-        Lp[j + 1] = Lp[j] + counts[j]
+        Lp[j + 1] += Lp[j]
     Li = np.empty(Lp[size], dtype=np.int64)
     nxt = Lp[:size].copy()
     flag[:] = -1
     for k in range(size):  # rows arrive in increasing k: each column comes out sorted
-        flag[k] = k
-        for p in range(kp[k], kp[k + 1]):
-            i = ki[p]
-            while flag[i] != k:
-                Li[nxt[i]] = k
-                nxt[i] += 1
-                flag[i] = k
-                i = etree[i]
+        for t in range(_row_reach(k, kp, ki, etree, flag, reach)):
+            j = reach[t]
+            Li[nxt[j]] = k
+            nxt[j] += 1
     return Lp, Li
 
 
