@@ -15,25 +15,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boostback.guidance import ipm
-from boostback.guidance.kkt_pattern import PRIMAL_CREDIT, KktPattern, _minimum_fill
+from boostback.guidance.kkt_pattern import PRIMAL_CREDIT, KktPattern, _minimum_fill, kkt_entries
 from test_ipm import random_socp
 
 
 def kkt_sources(pattern: KktPattern) -> tuple[np.ndarray, np.ndarray]:
-    """The KKT entries (row, column), in the order the numeric code writes them: the x
-    diagonal, A (its rows after the n primal nodes), the diagonal of the equality and linear
-    rows, and each cone's block (upper triangle)."""
-    n = pattern.n
-    cols = np.repeat(np.arange(n), np.diff(pattern.indptr.astype(np.int64)))
-    lin = n + np.arange(pattern.n_eq + pattern.n_lp)
-    rows = [np.arange(n), n + pattern.indices.astype(np.int64), lin]
-    cs = [np.arange(n), cols, lin]
-    for start, dim in zip(pattern.soc_starts, pattern.soc_dims, strict=True):
-        base = n + pattern.n_eq + int(start)
-        iu, ju = np.triu_indices(int(dim))
-        rows.append(base + iu)
-        cs.append(base + ju)
-    return np.concatenate(rows), np.concatenate(cs)
+    """The KKT entries (row, column) of a pattern, in the order the numeric code writes them."""
+    return kkt_entries(
+        pattern.n,
+        pattern.n_eq,
+        pattern.n_lp,
+        pattern.soc_starts,
+        pattern.soc_dims,
+        pattern.indptr.astype(np.int64),
+        pattern.indices,
+    )
 
 
 def replay_minimum_fill(size: int, rows: np.ndarray, cols: np.ndarray, n_primal: int) -> list:

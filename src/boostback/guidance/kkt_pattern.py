@@ -247,6 +247,31 @@ def _schedule(Lp, Li):
     return tp, tgt
 
 
+def kkt_entries(
+    n: int,
+    n_eq: int,
+    n_lp: int,
+    soc_starts: np.ndarray,
+    soc_dims: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The KKT matrix's entries (row, column), in the order the numeric code writes their
+    values: the x diagonal, A (its rows after the n primal nodes), the diagonal of the equality
+    and linear rows, and the upper triangle of each cone's block. ``soc_starts`` count from the
+    first row after the equalities."""
+    a_cols = np.repeat(np.arange(n), np.diff(indptr))
+    lin = n + np.arange(n_eq + n_lp)
+    rows = [np.arange(n), n + np.asarray(indices, dtype=np.int64), lin]
+    cols = [np.arange(n), a_cols, lin]
+    for start, dim in zip(soc_starts, soc_dims, strict=True):
+        iu, ju = np.triu_indices(int(dim))
+        base = n + n_eq + int(start)
+        rows.append(base + iu)
+        cols.append(base + ju)
+    return np.concatenate(rows), np.concatenate(cols)
+
+
 class KktPattern:
     """The KKT pattern of one problem shape, its ordering and the pattern of its factor.
 
@@ -274,18 +299,7 @@ class KktPattern:
             raise ValueError("cone dimensions do not add up to the rows of A")
         self.indptr = np.asarray(indptr, dtype=np.int64)
         self.indices = np.asarray(indices, dtype=np.int64)
-        a_cols = np.repeat(np.arange(n), np.diff(self.indptr))
-        # Sources of KKT entries, in the order the numeric code writes their values:
-        # x diagonal, A, equality and inequality diagonals, upper triangles of the cone blocks.
-        src_r = [np.arange(n), n + self.indices, n + np.arange(n_eq + n_lp)]
-        src_c = [np.arange(n), a_cols, n + np.arange(n_eq + n_lp)]
-        for start, dim in zip(self.soc_starts, self.soc_dims, strict=True):
-            iu, ju = np.triu_indices(int(dim))
-            base = n + n_eq + start
-            src_r.append(base + iu)
-            src_c.append(base + ju)
-        r = np.concatenate(src_r)
-        c = np.concatenate(src_c)
+        r, c = kkt_entries(n, n_eq, n_lp, self.soc_starts, self.soc_dims, self.indptr, self.indices)
         size = n + m
         self.size = size
         perm = _minimum_fill(size, r, c, n)
@@ -302,8 +316,8 @@ class KktPattern:
         self.Lp, self.Li = _factor_pattern(size, kp, ki, etree)
         nnz_l = int(self.Lp[-1])
         self.nnz_l = nnz_l
-        # Values live in one vector: L's nonzeros by columns, then D.
-        self.src_map = _positions(self.Lp, self.Li, np.maximum(pr, pc), np.minimum(pr, pc))
+        # Values live in one vector: L's nonzeros by columns, then D. (L[i, j] has i >= j.)
+        self.src_map = _positions(self.Lp, self.Li, col, row)
         self.tp, self.tgt = _schedule(self.Lp, self.Li)
         self.perm = perm
         self.sign = np.where(perm < n, 1.0, -1.0)  # + for x, - for the duals
