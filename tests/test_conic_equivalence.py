@@ -228,7 +228,7 @@ def test_coefficient_map_reproduces_the_raw_values() -> None:
     for cls in (_Structure, Mixed):
         for mode in ("fuel", "error"):
             st = cls(_Layout(12, mode, "foh", 3, True, True))
-            n1 = 13
+            n1 = st.lay.n + 1
             p = rng.uniform(0.5, 2.0, _N_SCALARS + 3 * n1)
             raw = st._raw_values(_Coeffs(p, n1))[st.perm] * st.col_scale[st.nnz_col]
             np.testing.assert_allclose(st.coef_map @ p, raw, rtol=1e-13, atol=1e-14)

@@ -94,9 +94,7 @@ def discretize(
     """Evaluate the problem data on ``n`` intervals of ``tf_s / n``."""
     rho1, rho2, alpha = prob.thrust_min_n, prob.thrust_max_n, prob.alpha_s_per_m
     if disturbance is None:
-        dist = _NO_DISTURBANCE.get(n)
-        if dist is None:
-            dist = _NO_DISTURBANCE[n] = np.zeros((n, 3))
+        dist = np.zeros((n, 3))
     elif np.shape(disturbance) == (n, 3):
         dist = disturbance
     else:  # anything that broadcasts to one row per interval (else ValueError)
@@ -137,9 +135,6 @@ def discretize(
         target=prob.target_enu_m,
         vf=np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
     )
-
-
-_NO_DISTURBANCE: dict[int, np.ndarray] = {}
 
 
 def discretize_nondimensional(
