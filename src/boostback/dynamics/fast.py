@@ -12,16 +12,16 @@ import functools
 import math
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 
 from boostback.dynamics.point_mass import AeroParams, Environment, PropulsionParams, State
 from boostback.environment import atmosphere as atm
 from boostback.environment.gravity import InverseSquareGravity, UniformGravity
 from boostback.environment.wind import ConstantWind, LayeredWind, NoWind
+from boostback.jit import jit
 
 
-@nb.njit(cache=True)
+@jit
 def _atmosphere(h, use_atm, hb, lapse, tb, pb, expo):
     if not use_atm:
         return 0.0, 0.0, 1.0
@@ -40,7 +40,7 @@ def _atmosphere(h, use_atm, hb, lapse, tb, pb, expo):
     return p, p / (atm._R_AIR * tm), math.sqrt(atm.GAMMA * atm._R_AIR * tm)
 
 
-@nb.njit(cache=True)
+@jit
 def _interp(x, xs, ys):
     n = xs.shape[0]
     if x <= xs[0]:
@@ -52,7 +52,7 @@ def _interp(x, xs, ys):
     return ys[i] + w * (ys[i + 1] - ys[i])
 
 
-@nb.njit(cache=True)
+@jit
 def _derivatives(
     x, throttle, d, prop, aero_m, aero_cd, area, env, hb, lapse, tb, pb, expo, wz, wv, pl_ct, pl_f
 ):
@@ -102,7 +102,7 @@ def _derivatives(
     return out
 
 
-@nb.njit(cache=True)
+@jit
 def _rk4(
     x,
     dt,

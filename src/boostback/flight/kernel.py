@@ -22,9 +22,8 @@ Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at)``):
   entry altitude, entry target speed, entry acceleration, landing dv, margin, target (3)]``, mode
   0 expendable, 1 no boostback target, 2 with one.
 
-numba's on-disk cache (``cache=True``) is invalidated only by a change to the file a function is
-in, not to the files of the compiled functions it calls: after editing this module (or
-``dynamics.fast``), delete ``flight/__pycache__`` so that ``kernel_loops`` is compiled afresh.
+Compiled through ``boostback.jit``, whose cache follows every kernel source (nothing to delete
+by hand after an edit); ``BOOSTBACK_JIT=0`` runs the same functions interpreted.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 
 from boostback.dynamics.fast import _atmosphere, _interp
@@ -42,6 +40,7 @@ from boostback.environment import atmosphere as atm
 from boostback.environment.earth import SphericalEarth, WGS84Earth
 from boostback.flight.dynamics import Body, Command, State, World
 from boostback.flight.reserve import STEERING_LOSS, ReserveModel
+from boostback.jit import jit
 
 __all__ = [
     "FlightKernel",
@@ -59,14 +58,14 @@ _DBL_MIN = 2.2250738585072014e-308
 # --- CPython's math.hypot (3.11), so that positions convert to the same last bit -------------
 
 
-@nb.njit(cache=True, inline="always")
+@jit(inline="always")
 def _split(x):
     t = x * 134217729.0  # Veltkamp: 2**27 + 1
     hi = t - (t - x)
     return hi, x - hi
 
 
-@nb.njit(cache=True, inline="always")
+@jit(inline="always")
 def _sq(x):
     xh, xl = _split(x)
     p = xh * xh
@@ -75,7 +74,7 @@ def _sq(x):
     return z, p - z + q + xl * xl
 
 
-@nb.njit(cache=True)
+@jit
 def _norm2(ax, ay, mx):
     e = math.frexp(mx)[1]
     scale = math.ldexp(1.0, -e)
@@ -97,7 +96,7 @@ def _norm2(ax, ay, mx):
     return h / scale
 
 
-@nb.njit(cache=True)
+@jit
 def hypot(x, y):
     """sqrt(x^2 + y^2) as CPython 3.11 computes it (scaled, compensated, corrected)."""
     ax, ay = abs(x), abs(y)
@@ -116,7 +115,7 @@ def hypot(x, y):
 # --- the Earth, the air and the equations of motion -------------------------------------------
 
 
-@nb.njit(cache=True)
+@jit
 def _bowring(p, z, wp):
     """Geodetic latitude and height on WGS-84 from (p, z), as ``earth._bowring``."""
     a, b, e2, ep2 = wp[1], wp[2], wp[3], wp[4]
@@ -132,7 +131,7 @@ def _bowring(p, z, wp):
     return lat, p * cl + z * sl - a * math.sqrt(1.0 - e2 * sl * sl)
 
 
-@nb.njit(cache=True)
+@jit
 def height(px, py, pz, wp):
     """Height above the Earth model (``EarthModel.geodetic_xyz(...)[2]``)."""
     if wp[0] < 0.5:
@@ -140,7 +139,7 @@ def height(px, py, pz, wp):
     return _bowring(hypot(px, py), pz, wp)[1]
 
 
-@nb.njit(cache=True)
+@jit
 def geodetic(px, py, pz, wp):
     """Latitude, longitude and height (``EarthModel.geodetic_xyz``)."""
     p = hypot(px, py)
@@ -150,7 +149,7 @@ def geodetic(px, py, pz, wp):
     return lat, math.atan2(py, px), h
 
 
-@nb.njit(cache=True)
+@jit
 def _gravity(x, y, z, wp):
     r2 = x * x + y * y + z * z
     k = -wp[5] / (r2 * math.sqrt(r2))
@@ -163,20 +162,20 @@ def _gravity(x, y, z, wp):
     return kxy * x, kxy * y, k * (1.0 + q * (3.0 - s)) * z
 
 
-@nb.njit(cache=True)
+@jit
 def air(h, wp, at):
     """Pressure, density and speed of sound at height ``h``."""
     return _atmosphere(h, wp[8] > 0.5, at[0], at[1], at[2], at[3], at[4])
 
 
-@nb.njit(cache=True)
+@jit
 def _cd(mach, aero):
     if aero.shape[1] == 0:
         return 0.0
     return _interp(mach, aero[0], aero[1])
 
 
-@nb.njit(cache=True)
+@jit
 def _derivatives(x, c, mdl, out):
     """``flight.dynamics.derivatives`` into ``out``."""
     wp, bp, aero, at = mdl
@@ -229,7 +228,7 @@ def _derivatives(x, c, mdl, out):
     out[6] = mdot
 
 
-@nb.njit(cache=True)
+@jit
 def rk4(x, dt, c, mdl, work, out):
     """``flight.dynamics.rk4_step`` into ``out``; ``work`` is a (5, 7) scratch array."""
     k1, k2, k3, k4, xt = work[0], work[1], work[2], work[3], work[4]
@@ -249,14 +248,14 @@ def rk4(x, dt, c, mdl, work, out):
         out[i] = x[i] + s * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
 
 
-@nb.njit(cache=True)
+@jit
 def _rk4_new(x, dt, c, wp, bp, aero, at):
     out = np.empty(7)
     rk4(x, dt, c, (wp, bp, aero, at), np.empty((5, 7)), out)
     return out
 
 
-@nb.njit(cache=True)
+@jit
 def _derivatives_new(x, c, wp, bp, aero, at):
     out = np.empty(7)
     _derivatives(x, c, (wp, bp, aero, at), out)
@@ -266,7 +265,7 @@ def _derivatives_new(x, c, wp, bp, aero, at):
 # --- the recovery reserve (flight.reserve.reserve_budget(...).total_kg) -----------------------
 
 
-@nb.njit(cache=True)
+@jit
 def reserve_kg(x, rp, altitude_m):
     """Propellant the recovery needs from ``x`` at height ``altitude_m``."""
     if rp[0] < 0.5:
@@ -316,7 +315,7 @@ def reserve_kg(x, rp, altitude_m):
 # --- event location (as flight.integrate.step and numerics.illinois) --------------------------
 
 
-@nb.njit(cache=True)
+@jit
 def event(kind, level, x, wp, rp):
     """Value of an event function at ``x`` (positive before the event); ``flight.integrate``'s
     ``altitude_event``, the speed and ``mass_event`` of the entry burn, and the ascent's MECO."""
@@ -329,7 +328,7 @@ def event(kind, level, x, wp, rp):
     return (x[6] - level) - reserve_kg(x, rp, height(x[0], x[1], x[2], wp))
 
 
-@nb.njit(cache=True)
+@jit
 def _refine(kind, level, x, dt, g0, g1, c, mdl, rp, work, xh):
     """The end of the step from ``x`` on which the event falls (``integrate._refine``)."""
     wp = mdl[0]
@@ -364,7 +363,7 @@ def _refine(kind, level, x, dt, g0, g1, c, mdl, rp, work, xh):
     return h
 
 
-@nb.njit(cache=True)
+@jit
 def step(x, dt, c, mdl, rp, kinds, levels, g0s, n, work, x1, xe, out):
     """Advance ``x`` by at most ``dt`` into ``out`` (``integrate.step``), given the events'
     values ``g0s`` at ``x``. Returns the step's length, the event's index (-1: none) and the

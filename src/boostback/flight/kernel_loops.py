@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 
 from boostback.dynamics.point_mass import PropulsionParams
@@ -28,6 +27,7 @@ from boostback.flight.kernel import (
     height,
     step,
 )
+from boostback.jit import jit
 
 __all__ = ["SUTTON_GRAVES_K", "AscentLoop", "ascent", "predict", "sample_rows"]
 
@@ -39,7 +39,7 @@ _NO_RESERVE = np.zeros(14)
 # --- the impact prediction ---------------------------------------------------------------------
 
 
-@nb.njit(cache=True)
+@jit
 def _coarse_dt(altitude_m, fine):
     if altitude_m > 90_000.0:
         return 5.0
@@ -48,7 +48,7 @@ def _coarse_dt(altitude_m, fine):
     return fine
 
 
-@nb.njit(cache=True)
+@jit
 def _predict(x0, t, mdl, rp, ground, dry, entry, nose, fine, max_time):
     """Fly to the ground; ``entry = [throttle (0: no entry burn), thrust_vac, exit_area,
     mass_flow, start altitude, target speed]``. Returns ``[t, state (7), peak q, peak heat,
@@ -153,13 +153,13 @@ def predict(
 # --- the ascent --------------------------------------------------------------------------------
 
 
-@nb.njit(cache=True)
+@jit
 def _unit(v0, v1, v2):
     n = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
     return v0 / n, v1 / n, v2 / n
 
 
-@nb.njit(cache=True)
+@jit
 def _flight_path(v0, v1, v2, u0, u1, u2):
     s = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
     if s == 0.0:
@@ -167,7 +167,7 @@ def _flight_path(v0, v1, v2, u0, u1, u2):
     return math.asin(max(-1.0, min(1.0, (v0 * u0 + v1 * u1 + v2 * u2) / s)))
 
 
-@nb.njit(cache=True)
+@jit
 def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
     """The ascent from ``x0`` at t = 0 to MECO (or propellant out, or ``max_t``).
 
@@ -331,7 +331,7 @@ def ascent(
 # --- many recorder samples at once ----------------------------------------------------------
 
 
-@nb.njit(cache=True)
+@jit
 def _sample_rows(t0, t, r, v, m, throttle, dirs, lp, engines, mdl):
     wp, at = mdl[0], mdl[3]
     n = t.shape[0]

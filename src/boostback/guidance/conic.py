@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import clarabel
 import numpy as np
-from numba import njit
 from scipy import sparse
 
 from boostback.guidance.conic_structure import _Layout, _Structure
@@ -32,6 +31,7 @@ from boostback.guidance.discretize import Discretized, discretize_nondimensional
 from boostback.guidance.ipm import PRIMAL_INFEASIBLE, SOLVED, KktShape
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem, Scales
+from boostback.jit import jit
 
 _SOLVED = {"Solved", "AlmostSolved"}
 _INFEASIBLE = {"PrimalInfeasible"}
@@ -106,7 +106,7 @@ def vertical_infeasibility(d: Discretized, discretization: str) -> float:
     )
 
 
-@njit(cache=True)
+@jit
 def _vertical_shortfall(
     beta1: np.ndarray,
     gamma1: np.ndarray,
@@ -153,7 +153,7 @@ def _vertical_shortfall(
     return max(need_r - r_hi, r_lo - need_r, -1.0)
 
 
-@njit(cache=True)
+@jit
 def _filled(
     cap: np.ndarray,
     gamma: np.ndarray,
@@ -185,7 +185,7 @@ def _velocities(r: np.ndarray, u: np.ndarray, d: Discretized, discretization: st
     return v
 
 
-@njit(cache=True)
+@jit
 def _fill_velocities(
     v: np.ndarray,
     r: np.ndarray,
@@ -211,7 +211,7 @@ def _glide_violation(r: np.ndarray, d: Discretized, pinned: bool) -> float:
     return _glide_shortfall(r, float(apex[0]), float(apex[1]), float(d.target[2]), d.tan_gs)
 
 
-@njit(cache=True)
+@jit
 def _glide_shortfall(r: np.ndarray, ax: float, ay: float, target_z: float, tan_gs: float) -> float:
     worst = -np.inf
     for k in range(r.shape[0] - 1):

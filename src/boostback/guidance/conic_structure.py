@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import clarabel
 import numpy as np
-from numba import njit
 from scipy import sparse
 
 from boostback.guidance.discretize import Discretized
+from boostback.jit import jit
 
 _N_SCALARS = 7  # one, h2, had, inv_dt, dt, cos_tilt, tan
 
@@ -450,7 +450,7 @@ class _Structure:
 _MODE_CODE = {"fuel": 0, "error": 1, "fuel_bounded": 2}
 
 
-@njit(cache=True)
+@jit
 def _fill_rhs(
     b: np.ndarray,
     n: int,
@@ -557,7 +557,7 @@ def _fill_rhs(
         raise ValueError("right-hand side does not match the structure")
 
 
-@njit(cache=True)
+@jit
 def _scaled_values(
     map_ptr: np.ndarray,
     map_idx: np.ndarray,

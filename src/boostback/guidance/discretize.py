@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from boostback.guidance.problem import LandingProblem, Scales
+from boostback.jit import jit
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Discretized:
     vf: np.ndarray
 
 
-@njit(cache=True)
+@jit
 def _profiles(
     tf_s: float,
     n: int,

@@ -25,9 +25,9 @@ Python's model would raise.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from boostback.guidance.kkt_pattern import KktPattern
+from boostback.jit import jit
 
 SOLVED, PRIMAL_INFEASIBLE, DUAL_INFEASIBLE, MAX_ITER, NUMERICAL = 0, 1, 2, 3, 4
 
@@ -112,7 +112,7 @@ class KktShape(KktPattern):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True, error_model="numpy")
+@jit(error_model="numpy")
 def _ldl_factor(V, Lp, tp, tgt, sign, Dinv, tmp):
     """In-place LDL' of the values V (L's pattern by columns, then D) by the precomputed
     right-looking schedule; pivots of the wrong sign or too small are regularised."""
@@ -141,7 +141,7 @@ def _ldl_factor(V, Lp, tp, tgt, sign, Dinv, tmp):
             t += cnt - qi
 
 
-@njit(cache=True, error_model="numpy")
+@jit(error_model="numpy")
 def _ldl_solve2(perm, Lp, Li, Lx, Dinv, rhs_a, rhs_b, out_a, out_b, wa, wb):
     """Two right-hand sides in one pass over L (the factor is read once)."""
     n = perm.size
@@ -189,7 +189,7 @@ def _ldl_solve2(perm, Lp, Li, Lx, Dinv, rhs_a, rhs_b, out_a, out_b, wa, wb):
         out_b[perm[k]] = wb[k]
 
 
-@njit(cache=True, error_model="numpy")
+@jit(error_model="numpy")
 def _ldl_solve(perm, Lp, Li, Lx, Dinv, rhs, out, work):
     n = perm.size
     for k in range(n):
@@ -221,7 +221,7 @@ def _ldl_solve(perm, Lp, Li, Lx, Dinv, rhs, out, work):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True, error_model="numpy")
+@jit(error_model="numpy")
 def _nt_scaling(s, z, n_lp, starts, dims, wb, eta, lam, lamj):
     """Nesterov-Todd scaling of the cone rows: per row sqrt(s/z) (nonnegative part), per cone
     eta and the normalised point wbar; and lambda = W z. False if a point left its cone."""
@@ -261,7 +261,7 @@ def _nt_scaling(s, z, n_lp, starts, dims, wb, eta, lam, lamj):
     return True
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@jit(error_model="numpy", inline="always")
 def _w_cone(v, out, o, d, wb, eta_c, inverse):
     """out = W v (or W^-1 v) on the second-order cone at rows o..o+d; W is symmetric."""
     w0 = wb[o]
@@ -277,7 +277,7 @@ def _w_cone(v, out, o, d, wb, eta_c, inverse):
     out[o] = f * out0
 
 
-@njit(cache=True, error_model="numpy")
+@jit(error_model="numpy")
 def _combined_target(lam, lamj, wdza, sigma_mu, weight, n_lp, starts, dims, wb, eta, t1, t2, ta):
     """Mehrotra's corrected complementarity target and its image in the KKT right-hand side:
     t1 = lam \\ (lam o lam + weight (W^-1 ds_a) o (W dz_a) - sigma mu e), t2 = W t1.
@@ -317,7 +317,7 @@ def _combined_target(lam, lamj, wdza, sigma_mu, weight, n_lp, starts, dims, wb, 
         _w_cone(t1, t2, o, d, wb, eta[c], False)
 
 
-@njit(cache=True, error_model="numpy")
+@jit(error_model="numpy")
 def _w_apply(v, out, n_lp, starts, dims, wb, eta, inverse):
     """out = W v (or W^-1 v) on the cone rows; W is symmetric."""
     for i in range(n_lp):
@@ -326,7 +326,7 @@ def _w_apply(v, out, n_lp, starts, dims, wb, eta, inverse):
         _w_cone(v, out, starts[c], dims[c], wb, eta[c], inverse)
 
 
-@njit(cache=True, error_model="numpy")
+@jit(error_model="numpy")
 def _max_step(u, du, n_lp, starts, dims):
     """Largest step alpha (capped at 1e30) with u + alpha du in the cone.
 
@@ -376,7 +376,7 @@ def _max_step(u, du, n_lp, starts, dims):
     return amax
 
 
-@njit(cache=True, error_model="numpy")
+@jit(error_model="numpy")
 def _shift_into_cone(u, n_lp, starts, dims):
     """CVXOPT's initial point: u + (1 + alpha) e if u is not strictly inside the cone."""
     alpha = -1e300
@@ -404,7 +404,7 @@ def _shift_into_cone(u, n_lp, starts, dims):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True, error_model="numpy")
+@jit(error_model="numpy")
 def _assemble(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, Kx, identity):
     """KKT values: +reg on the x diagonal, A, and -H - reg on the dual diagonal blocks.
 
@@ -462,7 +462,7 @@ def _assemble(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, Kx, identity)
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True, error_model="numpy")
+@jit(error_model="numpy")
 def _ipm(
     n,
     n_eq,

@@ -9,7 +9,8 @@ each column's elimination updates. Each iteration of the method then only fills 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from boostback.jit import jit
 
 # The ordering decides more than the work: the KKT matrix is quasi-definite only through its
 # regularisation (1e-8 on the x diagonal, P = 0), so eliminating a primal (x) node before any
@@ -28,7 +29,7 @@ from numba import njit
 PRIMAL_CREDIT = 3
 
 
-@njit(cache=True)
+@jit
 def _minimum_fill(n, rows, cols, n_primal):
     """Greedy minimum-fill elimination order of a symmetric KKT pattern whose first
     ``n_primal`` nodes are primal (see ``PRIMAL_CREDIT``): each step eliminates, among the nodes
@@ -124,7 +125,7 @@ def _minimum_fill(n, rows, cols, n_primal):
     return order
 
 
-@njit(cache=True)
+@jit
 def _new_edges(i, nbr, deg, adj):
     """Edges that eliminating node i would add: pairs of its neighbours not yet adjacent."""
     f = 0
@@ -137,7 +138,7 @@ def _new_edges(i, nbr, deg, adj):
     return f
 
 
-@njit(cache=True)
+@jit
 def _etree(n, Ap, Ai):
     """Elimination tree of an upper-triangular CSC pattern (as QDLDL computes it)."""
     work = np.zeros(n, dtype=np.int64)
@@ -154,7 +155,7 @@ def _etree(n, Ap, Ai):
     return etree
 
 
-@njit(cache=True)
+@jit
 def _row_reach(k, kp, ki, etree, flag, out):
     """The columns j < k where row k of L has a nonzero: the elimination-tree paths from each
     K[i, k], i < k, up to k (as QDLDL finds them). Writes them to ``out``, returns how many;
@@ -171,7 +172,7 @@ def _row_reach(k, kp, ki, etree, flag, out):
     return cnt
 
 
-@njit(cache=True)
+@jit
 def _factor_pattern(size, kp, ki, etree):
     """Pattern of L by columns, rows ascending, from the upper triangle of the permuted KKT
     pattern (column k holds its rows i <= k) and its elimination tree: a pass to count each
@@ -195,7 +196,7 @@ def _factor_pattern(size, kp, ki, etree):
     return Lp, Li
 
 
-@njit(cache=True)
+@jit
 def _find(Lp, Li, i, j):
     """Storage position of L[i, j] (i > j) in L's values; -1 if outside the pattern."""
     lo = Lp[j]
@@ -209,7 +210,7 @@ def _find(Lp, Li, i, j):
     return lo if lo < Lp[j + 1] and Li[lo] == i else -1
 
 
-@njit(cache=True)
+@jit
 def _positions(Lp, Li, rows, cols):
     """Where each KKT entry (rows >= cols, permuted) is stored: L's value, or D[j] after L."""
     nnz_l = Lp[Lp.size - 1]
@@ -223,7 +224,7 @@ def _positions(Lp, Li, rows, cols):
     return out
 
 
-@njit(cache=True)
+@jit
 def _schedule(Lp, Li):
     """Right-looking update schedule: column j's pairs (p >= q) of rows update L[r_p, r_q], or
     D[r_q] when p = q. Their storage positions, column by column, and where each column's start
