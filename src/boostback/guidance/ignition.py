@@ -18,7 +18,7 @@ import numpy as np
 from boostback.dynamics import State, drag_accel, step_with_events
 from boostback.dynamics.fast import compile_kernel
 from boostback.guidance.plan import LandingPlan
-from boostback.sim.setup import LandingSetup
+from boostback.plant.setup import LandingSetup
 
 Check = Callable[[State, float], LandingPlan]
 """Feasibility check: state and a guess of the time of flight in, a plan (feasible or not) out."""

@@ -1,0 +1,1 @@
+"""Control: turning guidance demands into actuator commands."""

@@ -1,0 +1,183 @@
+"""The seams of the closed loop: four small protocols over named messages.
+
+One step of the loop (``gnc.loop.fly``) is: the ``Navigator`` turns the truth into an estimate,
+the ``Guidance`` turns the estimate into a ``Demand`` (and decides when a burn starts), the
+``Controller`` turns the demand into an ``ActuatorCommand``, and the ``Plant`` applies the command
+through its actuators and integrates the equations of motion to the next step. Faults wrap these
+pieces (the engine, the navigator's fixes, the controller's authority, the wind) instead of being
+tested for inside the loop. A new guidance method or plant joins by implementing the protocol and
+passing the conformance tests (tests/test_gnc_conformance.py), not by editing the loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from boostback.dynamics.state import State
+
+__all__ = [
+    "Actuation",
+    "ActuatorCommand",
+    "Controller",
+    "Demand",
+    "Guidance",
+    "NavEstimate",
+    "Navigator",
+    "Plant",
+    "Sensed",
+    "Tick",
+    "Vec3",
+]
+
+Vec3 = tuple[float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Where the loop stands: time, flight phase, and the true altitude (fault onsets use these)."""
+
+    t_s: float
+    phase: str
+    altitude_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class Sensed:
+    """What the vehicle's own sensors read directly: air data and the engines' chamber pressure."""
+
+    pressure_pa: float
+    lit_at_s: float  # when the engines lit (inf: not yet)
+
+
+@dataclass(frozen=True, slots=True)
+class NavEstimate:
+    """What the flight computer believes.
+
+    Attributes
+    ----------
+    state : State
+        Navigated position, velocity and mass (see ``dynamics.state`` for the layout).
+    pressure_pa : float
+        Ambient static pressure from the air-data sensor.
+    thrust_scale : float
+        Achieved over commanded thrust, estimated from the accelerometers (1: as on the data sheet).
+    lit_at_s : float
+        When the engines were sensed to light (inf: not yet).
+    """
+
+    state: State
+    pressure_pa: float
+    thrust_scale: float
+    lit_at_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Demand:
+    """What guidance asks of the controller: the phase it wants and, for a burn, its reference.
+
+    ``ignite_at_s`` is when the next burn is to start (the loop shortens the step that crosses it);
+    ``reference`` is the guidance method's own reference (a plan), read by its controller.
+    """
+
+    phase: str
+    ignite_at_s: float
+    reference: object = None
+    reference_t0_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ActuatorCommand:
+    """The controller's output: throttle and unit thrust direction, and whether to shut down."""
+
+    throttle: float
+    direction: Vec3
+    cutoff: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Actuation:
+    """What the actuators actually did over a step (the truth the plant integrates).
+
+    ``throttle`` is the effective throttle (faults included), ``thrust_n`` the thrust it gives,
+    ``expected_thrust_n`` the thrust the valve position should give (a lag is no shortfall).
+    """
+
+    throttle: float
+    direction: Vec3
+    thrust_n: float
+    expected_thrust_n: float = 0.0
+    lit_at_s: float = float("inf")
+
+    def off(self) -> Actuation:
+        """The same pointing with the engines off."""
+        return Actuation(0.0, self.direction, 0.0, self.expected_thrust_n, self.lit_at_s)
+
+
+class Plant(Protocol):
+    """The truth model: owns the state and steps it with events."""
+
+    @property
+    def t_s(self) -> float: ...
+
+    @property
+    def state(self) -> State: ...
+
+    @property
+    def altitude_m(self) -> float: ...
+
+    def sense(self) -> Sensed:
+        """The sensors' direct readings now."""
+        ...
+
+    def ignite(self, t_command_s: float) -> None:
+        """Command the engines to light at ``t_command_s`` (they may light later: faults)."""
+        ...
+
+    def actuate(self, command: ActuatorCommand, tick: Tick, dt: float) -> Actuation:
+        """Pass ``command`` through the actuators (lags, faults) for the coming step."""
+        ...
+
+    def coast(self, direction: Vec3) -> Actuation:
+        """Engines off, pointing held."""
+        ...
+
+    def step(self, actuation: Actuation, dt: float, tick: Tick) -> str | None:
+        """Integrate over ``dt`` (or to an event, whose name is returned)."""
+        ...
+
+
+class Navigator(Protocol):
+    """Turns the truth into the estimate the flight computer steers on."""
+
+    def fix(self, truth: State, tick: Tick) -> State:
+        """One raw fix (sensor errors included), unfiltered."""
+        ...
+
+    def update(self, truth: State, tick: Tick, sensed: Sensed) -> NavEstimate:
+        """The estimate after this step's fix."""
+        ...
+
+    def sense(self, actuation: Actuation, tick: Tick, dt: float) -> None:
+        """The accelerometers over the coming step (thrust estimation)."""
+        ...
+
+
+class Guidance(Protocol):
+    """Plans: decides when a burn starts and what the vehicle should do."""
+
+    def prepare(self, fix: State) -> float:
+        """Before the loop: plan ahead from one fix; returns when the engines are to light."""
+        ...
+
+    def update(self, nav: NavEstimate, tick: Tick) -> Demand:
+        """The demand for this step (re-planning when it is time to)."""
+        ...
+
+
+class Controller(Protocol):
+    """Turns the guidance's demand and the estimate into actuator commands."""
+
+    def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
+        """The command for the coming step of length ``dt``."""
+        ...

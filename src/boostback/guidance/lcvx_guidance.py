@@ -1,0 +1,334 @@
+"""Landing-burn guidance by lossless convexification, as a ``Guidance`` of the closed loop.
+
+The booster cannot hover at minimum throttle, so ignition is a decision: ``prepare`` predicts the
+unpowered fall and finds, by bisection, the latest moment from which the convex guidance still
+has a pinpoint solution while keeping throttle headroom (``planning_throttle_max``). After
+ignition ``update`` re-plans at ``replan_hz`` with the time of flight that remains (a free-time
+search only when that fails); the controller (``control.landing``) tracks the plan.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from boostback.dynamics import State, drag_accel
+from boostback.gnc.protocols import Demand, NavEstimate, Tick
+from boostback.guidance.conic import ConicSolver
+from boostback.guidance.ignition import find_ignition, stopping_estimate
+from boostback.guidance.lcvx import LcvxSolver
+from boostback.guidance.plan import LandingPlan, PlanStatus
+from boostback.guidance.problem import LandingProblem
+from boostback.guidance.search import Disturbance, solve_free_time
+from boostback.plant.setup import LandingSetup
+
+__all__ = ["LcvxGuidance", "landing_problem", "least_feasible_fraction"]
+
+COAST, LANDING_BURN = "coast", "landing_burn"
+# When the preferred ignition headroom is out of reach: the least throttle that lands is found
+# to HEADROOM_TOL, and the ignition accepts HEADROOM_STEP less headroom than that (on average
+# what the former ladder of 0.05 steps from the preferred fraction gave away).
+HEADROOM_TOL = 0.01
+HEADROOM_STEP = 0.025
+IGNITION_GRID = 6  # times of flight tried per ignition candidate
+FIRST_PLAN_TOL_S = 0.2  # time-of-flight resolution of the plan at ignition
+
+
+def landing_problem(
+    setup: LandingSetup, x: Sequence[float], pressure_pa: float, throttle_fraction: float = 1.0
+) -> LandingProblem:
+    """The convex landing problem from state ``x``.
+
+    Plans may use ``throttle_fraction`` of the engine's full throttle: the rest is headroom
+    left for the re-plans to absorb what the plan did not foresee. The lower bound sits
+    ``planning_throttle_floor_margin`` above the engine's floor, for the same reason.
+
+    Thrust falls with back-pressure on the way down. The bounds hold for the whole descent:
+    the upper one at the pad's pressure (the least the engine gives at a throttle), the lower
+    one at ``pressure_pa``, the present (the most). A plan at its upper bound from a high
+    ignition then still has that thrust at the bottom, and a re-plan lower down does not
+    find its own plan infeasible.
+    """
+    g = setup.scenario.guidance
+    landing = setup.stage.landing
+    p_pad = max(pressure_pa, setup.env.atmosphere.scalar(0.0)[1])  # the pad is at z = 0
+    full_max = setup.prop.thrust_n(p_pad, setup.prop.throttle_max)
+    floor = min(setup.prop.throttle_min + g.planning_throttle_floor_margin, setup.prop.throttle_max)
+    t_min = setup.prop.thrust_n(pressure_pa, floor)
+    cut = setup.prop.thrust_n(p_pad, setup.prop.throttle_max * throttle_fraction)
+    t_max = max(cut, min(full_max, t_min * 1.0001))
+    return LandingProblem(
+        r0_enu_m=np.array(x[0:3]),
+        v0_enu_mps=np.array(x[3:6]),
+        m0_kg=x[6],
+        m_dry_kg=setup.dry_mass_kg,
+        thrust_min_n=t_min,
+        thrust_max_n=t_max,
+        alpha_s_per_m=setup.prop.mass_flow_kgps / setup.prop.thrust_vac_n,
+        g_enu_mps2=setup.env.gravity.accel(np.zeros(3)),
+        max_tilt_rad=math.radians(landing.max_tilt_deg) if landing else math.pi / 2,
+        glide_slope_rad=math.radians(landing.glide_slope_deg) if landing else 0.0,
+        touchdown_speed_mps=g.touchdown_speed_mps,
+        terminal_vertical_s=g.terminal_vertical_s,
+        terminal_max_accel_mps2=None
+        if g.terminal_max_decel_mps2 is None
+        else g.terminal_max_decel_mps2
+        + float(np.linalg.norm(setup.env.gravity.accel(np.zeros(3)))),
+    )
+
+
+def least_feasible_fraction(
+    check: Callable[[float], LandingPlan], lo: float, tol: float = HEADROOM_TOL
+) -> tuple[float, LandingPlan]:
+    """The least throttle fraction above ``lo`` (to ``tol``) at which ``check`` finds a plan,
+    and that plan; ``(1.0, failed plan)`` when not even full throttle lands."""
+    best = check(1.0)
+    if not best.feasible:
+        return 1.0, best
+    hi = 1.0
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        plan = check(mid)
+        if plan.feasible:
+            hi, best = mid, plan
+        else:
+            lo = mid
+    return hi, best
+
+
+class LcvxGuidance:
+    """Lossless-convexification landing guidance as a ``Guidance`` of the closed loop.
+
+    It decides the ignition (``prepare``), plans at ignition and re-plans at ``replan_hz``
+    (``update``), with the vehicle's aerodynamics as a known disturbance and the thrust scaled by
+    the navigator's in-flight estimate.
+
+    Parameters
+    ----------
+    setup : LandingSetup
+        Vehicle, scenario and the models resolved from them.
+    """
+
+    def __init__(self, setup: LandingSetup) -> None:
+        self.setup = setup
+        self.cfg = setup.scenario.guidance
+        # Achieved over commanded thrust, estimated in flight from the accelerometers: a weak
+        # engine is planned for as it is, not as the data sheet says.
+        self.thrust_scale = 1.0
+        g = setup.scenario.guidance
+        backend = ConicSolver if g.backend == "conic" else LcvxSolver
+        self.solver = backend(g.nodes)
+        self.solves = 0
+        self.seconds = 0.0
+        self.notes: list[str] = []
+        self.ignition_t_s = 0.0
+        self.tf_hint_s: float | None = None
+        self.plan: LandingPlan | None = None
+        self.first: LandingPlan | None = None
+        self.plan_t0_s = 0.0
+        self._t_next = 0.0
+        self.replan_times_s: list[float] = []
+        self._period_s = 1.0 / g.replan_hz
+        self._freeze_s = g.terminal_vertical_s + 1.0
+
+    def _count(self, plan: LandingPlan) -> LandingPlan:
+        self.solves += plan.solves
+        self.seconds += plan.solve_time_s
+        return plan
+
+    def problem(self, x: State, throttle_fraction: float) -> LandingProblem:
+        """The landing problem from ``x``, with thrust scaled by the in-flight estimate."""
+        p_pa = self.setup.env.atmosphere.scalar(x[2])[1]
+        prob = landing_problem(self.setup, x, p_pa, throttle_fraction)
+        if self.thrust_scale == 1.0:
+            return prob
+        k = self.thrust_scale
+        return replace(prob, thrust_min_n=prob.thrust_min_n * k, thrust_max_n=prob.thrust_max_n * k)
+
+    def drag_now(self, x: State, throttle_fraction: float) -> Disturbance:
+        """Drag at ``x`` fading as (1 - t/tf)^2: speed falls about linearly through the burn.
+
+        The burn's plume shields the vehicle (when the aero model says so): the drag is taken
+        with the engines at ``throttle_fraction`` of full throttle.
+        """
+        p_pa = self.setup.env.atmosphere.scalar(x[2])[1]
+        prop = self.setup.prop
+        thrust = prop.thrust_n(p_pa, prop.throttle_max * throttle_fraction) * self.thrust_scale
+        d = np.array(drag_accel(x, self.setup.aero, self.setup.env, thrust)[:3])
+
+        def f(t_mid: np.ndarray, tf_s: float) -> np.ndarray:
+            return np.outer((1.0 - t_mid / tf_s) ** 2, d)
+
+        return f
+
+    def drag_along(self, plan: LandingPlan, offset_s: float) -> Disturbance:
+        aero, env = self.setup.aero, self.setup.env
+
+        def f(t_mid: np.ndarray, tf_s: float) -> np.ndarray:
+            del tf_s
+            ts = np.clip(offset_s + np.asarray(t_mid, dtype=float), 0.0, plan.tf_s)
+            cols = [np.interp(ts, plan.t_s, c) for c in plan.r_enu_m.T]
+            cols += [np.interp(ts, plan.t_s, c) for c in plan.v_enu_mps.T]
+            m = np.interp(ts, plan.t_s, plan.mass_kg)
+            u = np.column_stack([np.interp(ts, plan.t_s, c) for c in plan.accel_enu_mps2.T])
+            thrust = m * np.sqrt((u * u).sum(axis=1))
+            states = np.column_stack([*cols, m]).tolist()
+            out = np.empty((len(ts), 3))
+            for i, x in enumerate(states):
+                out[i] = drag_accel(tuple(x), aero, env, float(thrust[i]))[:3]  # type: ignore[arg-type]
+            return out
+
+        return f
+
+    def feasible(
+        self, x: State, tf_guess_s: float, throttle_fraction: float | None = None
+    ) -> LandingPlan:
+        """The first pinpoint plan with throttle headroom found on a grid of times of flight.
+
+        Enough to tell whether a landing is still possible from ``x``; the grid brackets the
+        1-D stopping time ``tf_guess_s``. The headroom is ``ignition_throttle_max`` unless
+        ``throttle_fraction`` says otherwise.
+        """
+        fraction = (
+            self.cfg.ignition_throttle_max if throttle_fraction is None else throttle_fraction
+        )
+        prob = self.problem(x, fraction)
+        dist = self.drag_now(x, fraction)
+        n = self.solver.nodes
+        plan = LandingPlan.failed(PlanStatus.INFEASIBLE, "no time of flight tried", 0, 0.0)
+        for tf in tf_guess_s * np.geomspace(0.7, 2.5, IGNITION_GRID):
+            t_mid = (np.arange(n) + 0.5) * tf / n
+            plan = self._count(
+                self.solver.solve(prob, float(tf), "fuel", disturbance_enu_mps2=dist(t_mid, tf))
+            )
+            if plan.feasible:
+                return plan
+        return plan
+
+    def first_plan(self, x: State, tf_hint_s: float | None) -> LandingPlan:
+        """Free-final-time plan at ignition, then re-solved once with drag along itself.
+
+        Tried with the planning headroom first, then with full throttle if that fails.
+        """
+        tf_range = (0.7 * tf_hint_s, 1.3 * tf_hint_s) if tf_hint_s else None
+        plan = LandingPlan.failed(PlanStatus.INFEASIBLE, "not solved", 0, 0.0)
+        n = self.solver.nodes
+        for fraction in (self.cfg.planning_throttle_max, 1.0):
+            prob = self.problem(x, fraction)
+            plan = self._count(
+                solve_free_time(
+                    self.solver,
+                    prob,
+                    disturbance=self.drag_now(x, fraction),
+                    tf_range_s=tf_range,
+                    grid_points=6,
+                    tol_s=FIRST_PLAN_TOL_S,
+                )
+            )
+            if not plan.feasible:
+                continue
+            drag = self.drag_along(plan, 0.0)
+            for factor in (1.0, 0.97, 1.03):  # the drag-aware optimum is close by
+                tf = factor * plan.tf_s
+                t_mid = (np.arange(n) + 0.5) * tf / n
+                again = self._count(
+                    self.solver.solve(prob, tf, "fuel", disturbance_enu_mps2=drag(t_mid, tf))
+                )
+                if again.feasible:
+                    return again
+            return plan
+        return plan
+
+    def replan(self, x: State, old: LandingPlan, elapsed_s: float) -> LandingPlan:
+        """Re-solve from ``x`` with the time that remains; nudge it, then accept a near miss.
+
+        First with the planning headroom, then at full throttle, each at the remaining time of
+        flight and two nearby ones; if the pad has become unreachable, the minimum-landing-error
+        plan and its fuel-optimal twin. At most eight solves.
+        """
+        tf_go = old.tf_s - elapsed_s
+        dist = self.drag_along(old, elapsed_s)
+        n = self.solver.nodes
+
+        def solve(prob: LandingProblem, tf: float, mode: str, bound: float = 0.0) -> LandingPlan:
+            t_mid = (np.arange(n) + 0.5) * tf / n
+            d = dist(t_mid, tf)
+            return self._count(
+                self.solver.solve(prob, tf, mode, error_bound_m=bound, disturbance_enu_mps2=d)
+            )
+
+        for fraction in (self.cfg.planning_throttle_max, 1.0):
+            prob = self.problem(x, fraction)
+            for factor in (1.0, 0.95, 1.05):
+                plan = solve(prob, factor * tf_go, "fuel")
+                if plan.feasible:
+                    return plan
+        nearest = solve(prob, tf_go, "error")
+        if not nearest.feasible:
+            return nearest
+        bounded = solve(prob, tf_go, "fuel_bounded", nearest.landing_error_m * (1 + 1e-6) + 1e-3)
+        return bounded if bounded.feasible else nearest
+
+    def prepare(self, fix: State) -> float:
+        """Decide the ignition from one navigation fix; returns its time (from the start).
+
+        The latest ignition from which a pinpoint plan with the preferred throttle headroom
+        exists. When that is already past, lighting at once with the least throttle that lands
+        would waste the fall: it accepts ``HEADROOM_STEP`` less headroom than that and lights at
+        the latest point that allows. Anchored on the least throttle (not on a fixed ladder of
+        fractions), the ignition point moves smoothly with the state.
+        """
+        setup = self.setup
+        preferred = self.cfg.ignition_throttle_max
+        check = functools.partial(self.feasible, throttle_fraction=preferred)
+        t_ig, tf_hint = find_ignition(setup, check, fix, preferred)
+        if tf_hint is None and preferred < 1.0:
+
+            def at_once(fraction: float) -> LandingPlan:
+                return self.feasible(fix, stopping_estimate(setup, fix, fraction)[1], fraction)
+
+            least, plan0 = least_feasible_fraction(at_once, preferred)
+            if plan0.feasible:
+                fraction = min(least + HEADROOM_STEP, 1.0)
+                check = functools.partial(self.feasible, throttle_fraction=fraction)
+                t_ig, tf_hint = find_ignition(setup, check, fix, fraction)
+                if tf_hint is None:  # cannot happen unless the checks disagree: light at once
+                    t_ig, tf_hint = 0.0, plan0.tf_s
+                self.notes.append(f"ignition planned at {fraction:.2f} of full throttle")
+        self.ignition_t_s, self.tf_hint_s = t_ig, tf_hint
+        return t_ig
+
+    def update(self, nav: NavEstimate, tick: Tick) -> Demand:
+        """Light and plan at the ignition time; re-plan at ``replan_hz`` during the burn."""
+        self.thrust_scale = nav.thrust_scale
+        t = tick.t_s
+        if tick.phase == COAST:
+            if t < self.ignition_t_s - 1e-9:
+                return Demand(COAST, self.ignition_t_s)
+            self.plan = self.first = self.first_plan(nav.state, self.tf_hint_s)
+            self.plan_t0_s, self._t_next = t, t + self._period_s
+            if not self.plan.feasible:
+                self.notes.append(f"no feasible plan at ignition: {self.plan.message}")
+            return Demand(LANDING_BURN, self.ignition_t_s, self.plan, self.plan_t0_s)
+        if tick.phase == LANDING_BURN and self.plan is not None and t >= self._t_next - 1e-9:
+            self._replan(nav.state, t)
+        return Demand(tick.phase, self.ignition_t_s, self.plan, self.plan_t0_s)
+
+    def _replan(self, x: State, t: float) -> None:
+        plan = self.plan
+        assert plan is not None
+        self._t_next = t + self._period_s
+        if not (plan.feasible and plan.tf_s - (t - self.plan_t0_s) > self._freeze_s):
+            return
+        t0_wall = time.perf_counter()
+        new = self.replan(x, plan, t - self.plan_t0_s)
+        self.replan_times_s.append(time.perf_counter() - t0_wall)
+        if new.feasible:
+            self.plan, self.plan_t0_s = new, t
+        else:
+            self.notes.append(f"t={t:.1f}s re-plan failed ({new.message}); kept last plan")

@@ -1,0 +1,133 @@
+"""The landing burn as a flight of its own: the closed loop assembled from its parts.
+
+``fly_landing`` builds the truth (``plant.flat``), the navigator, the LCvx guidance and the
+landing controller, lets the faults wrap them, and runs ``gnc.loop.fly``: coast, the ignition
+decision, the guided burn, touchdown. ``boostback land`` and the landing burn of a whole flight
+both fly it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+from boostback.control.landing import LandingController
+from boostback.gnc.faults import FaultState
+from boostback.gnc.loop import BURN, RunTimeout, fly
+from boostback.gnc.navigation import FilteredNavigator
+from boostback.guidance.lcvx_guidance import LcvxGuidance
+from boostback.guidance.plan import LandingPlan
+from boostback.plant.flat import FlatPlant
+from boostback.plant.setup import LandingSetup
+from boostback.sim.outcome import Outcome, Touchdown, classify
+from boostback.sim.record import Recorder, Trajectory
+
+__all__ = ["LandingResult", "RunTimeout", "fly_landing"]
+
+
+@dataclass(frozen=True)
+class LandingResult:
+    outcome: Outcome
+    touchdown: Touchdown | None
+    trajectory: Trajectory
+    ignition_t_s: float
+    first_plan: LandingPlan | None
+    # wall time of each re-plan after ignition, all its solves included: the latency a flight
+    # computer would see (the ignition search and the first plan are not in it)
+    replan_times_s: tuple[float, ...]
+    guidance_solves: int
+    guidance_time_s: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def replans(self) -> int:
+        """How many times the plan was re-solved after ignition."""
+        return len(self.replan_times_s)
+
+    @property
+    def burn_time_s(self) -> float:
+        end = self.touchdown.t_s if self.touchdown else float(self.trajectory.t_s[-1])
+        return end - self.ignition_t_s if math.isfinite(self.ignition_t_s) else 0.0
+
+    def summary(self) -> dict[str, float | str | int]:
+        traj = self.trajectory
+        used = float(traj.mass_kg[0] - traj.mass_kg[-1])
+        td = self.touchdown
+        nan = float("nan")
+        return {
+            "outcome": self.outcome.value,
+            "ignition_t_s": self.ignition_t_s,
+            "ignition_altitude_m": _event_value(traj, "ignition", "altitude_m"),
+            "burn_time_s": self.burn_time_s,
+            "touchdown_t_s": td.t_s if td else nan,
+            "touchdown_vertical_speed_mps": td.vertical_speed_mps if td else nan,
+            "touchdown_lateral_speed_mps": td.lateral_speed_mps if td else nan,
+            "touchdown_tilt_deg": td.tilt_deg if td else nan,
+            "miss_distance_m": td.miss_m if td else nan,
+            "propellant_used_kg": used,
+            "propellant_left_kg": td.propellant_kg if td else float(traj.mass_kg[-1] - 0.0),
+            "replans": self.replans,
+            "guidance_solves": self.guidance_solves,
+            "guidance_time_s": self.guidance_time_s,
+        }
+
+
+def _event_value(traj: Trajectory, name: str, attr: str) -> float:
+    for ev in traj.events:
+        if ev.name == name:
+            return float(getattr(ev, attr))
+    return float("nan")
+
+
+def fly_landing(
+    setup: LandingSetup,
+    faults: FaultState | None = None,
+    *,
+    wall_limit_s: float | None = None,
+) -> LandingResult:
+    """Fly the scenario from its initial state to touchdown (or the simulated time limit).
+
+    Parameters
+    ----------
+    setup : LandingSetup
+        Vehicle, scenario and the models resolved from them.
+    faults : FaultState, optional
+        Faults acting on the truth; guidance sees only the navigated state.
+    wall_limit_s : float, optional
+        A flight that runs longer than this in wall-clock time raises ``RunTimeout``.
+
+    Returns
+    -------
+    LandingResult
+    """
+    cfg = setup.scenario
+    fs = faults if faults is not None else FaultState()
+    deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
+    plant = FlatPlant(setup, fs)
+    guidance = LcvxGuidance(setup)
+    rec = Recorder()
+    end = fly(
+        plant,
+        FilteredNavigator(fs, cfg.guidance.nav_filter_time_constant_s),
+        guidance,
+        LandingController(setup, authority=fs.tilt_factor),
+        rec,
+        dt_s=cfg.sim.dt_s,
+        max_time_s=cfg.sim.max_time_s,
+        deadline=deadline,
+    )
+    touchdown = None
+    if end.touched_down:
+        touchdown = plant.touchdown(end.actuation.direction, powered=end.phase == BURN)
+    return LandingResult(
+        outcome=classify(touchdown, setup.stage.limits, end.ran_dry),
+        touchdown=touchdown,
+        trajectory=rec.finish(),
+        ignition_t_s=guidance.ignition_t_s,
+        first_plan=guidance.first,
+        replan_times_s=tuple(guidance.replan_times_s),
+        guidance_solves=guidance.solves,
+        guidance_time_s=guidance.seconds,
+        notes=guidance.notes,
+    )

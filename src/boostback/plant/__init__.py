@@ -1,0 +1,1 @@
+"""The truth model: state layout, equations of motion, actuators, integration with events."""
