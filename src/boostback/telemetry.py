@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from boostback.config.vocab import EventName
+
 __all__ = [
     "EVENT_MAP",
     "ComparisonRow",
@@ -28,15 +30,15 @@ __all__ = [
 ]
 
 # telemetry event name -> simulated event name
-EVENT_MAP: dict[str, str] = {
-    "meco": "meco",
-    "boostback_start": "boostback_start",
-    "boostback_end": "boostback_end",
-    "apogee": "apogee",
-    "entry_start": "entry_start",
-    "entry_end": "entry_end",
-    "landing_start": "landing_burn_start",
-    "landing_end": "touchdown",
+EVENT_MAP: dict[str, EventName] = {
+    "meco": EventName.MECO,
+    "boostback_start": EventName.BOOSTBACK_START,
+    "boostback_end": EventName.BOOSTBACK_END,
+    "apogee": EventName.APOGEE,
+    "entry_start": EventName.ENTRY_START,
+    "entry_end": EventName.ENTRY_END,
+    "landing_start": EventName.LANDING_BURN_START,
+    "landing_end": EventName.TOUCHDOWN,
 }
 
 

@@ -20,6 +20,7 @@ from boostback.campaign.store import (
     write_part,
     write_trajectory,
 )
+from boostback.config.vocab import Outcome
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ def run_campaign(
         write_part(out, rows)
         counts["done"] += len(rows)
         counts["session"] += len(rows)
-        counts["landed"] += sum(r.get("outcome") == "landed" for r in rows)
-        counts["errors"] += sum(r.get("outcome") == "error" for r in rows)
+        counts["landed"] += sum(r.get("outcome") == Outcome.LANDED for r in rows)
+        counts["errors"] += sum(r.get("outcome") == Outcome.ERROR for r in rows)
         if progress is not None:
             progress(
                 Progress(

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from boostback.campaign.run import CampaignContext, run_batch
+from boostback.config.vocab import Outcome
 
 Rows = list[dict[str, Any]]
 
@@ -115,7 +116,7 @@ def drive(
 def _infrastructure_error(run: int, exc: BaseException) -> dict[str, Any]:
     name = type(exc).__name__
     text = str(exc) or "worker process died"
-    return {"run": run, "outcome": "error", "error": f"worker failed ({name}): {text}"}
+    return {"run": run, "outcome": Outcome.ERROR.value, "error": f"worker failed ({name}): {text}"}
 
 
 def process_executor_factory(workers: int) -> Callable[[], Executor]:

@@ -21,6 +21,7 @@ from boostback.config.loader import (
     scenario_from_dict,
     vehicle_from_dict,
 )
+from boostback.config.vocab import Outcome
 from boostback.sim.faults import FaultState
 from boostback.sim.landing import fly_landing
 from boostback.sim.setup import landing_setup
@@ -110,7 +111,7 @@ def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]
             _keep_trajectory(row, result.trajectory.columns(), ctx.spec.execution)
         row["error"] = ""
     except Exception as exc:  # recorded, and the campaign goes on
-        row["outcome"] = "error"
+        row["outcome"] = Outcome.ERROR.value
         row["error"] = f"{type(exc).__name__}: {exc}"
     return row
 
@@ -128,7 +129,7 @@ def _fly_mission(scenario: Any, vehicle: Any, faults: FaultState, ex: Execution)
     from boostback.flight.executive import fly_mission
 
     result = fly_mission(scenario, vehicle, faults=faults)
-    row: dict[str, Any] = {"outcome": result.outcome}
+    row: dict[str, Any] = {"outcome": Outcome(result.outcome).value}
     for key, value in result.summary().items():
         if isinstance(value, int | float) and not isinstance(value, bool):
             row[key] = float(value)

@@ -18,6 +18,7 @@ from scipy import stats
 
 from boostback.campaign.spec import CampaignSpec, Distribution, FaultSpec
 from boostback.config.errors import ConfigError
+from boostback.config.vocab import Phase
 from boostback.sim import faults as F
 
 _TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
@@ -146,7 +147,9 @@ def draw_fault(spec: FaultSpec, rng: np.random.Generator) -> tuple[bool, F.Fault
     fault: F.Fault
     if k == "engine_no_relight":
         fault = F.EngineNoRelight(
-            onset=F.Onset(spec.onset.t_s, spec.onset.phase or "landing_burn", spec.onset.altitude_m)
+            onset=F.Onset(
+                spec.onset.t_s, spec.onset.phase or Phase.LANDING_BURN, spec.onset.altitude_m
+            )
         )
     elif k in ("thrust_shortfall", "tilt_authority", "propellant_shortfall", "grid_fin_stuck"):
         params["fraction"] = _value(spec.fraction, rng, 0.25)

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from boostback.config.errors import ConfigError, KeyedValueError, from_validation_error
 from boostback.config.loader import read_toml
+from boostback.config.models import one_of
+from boostback.config.vocab import Phase
 
 
 class _Model(BaseModel):
@@ -81,9 +83,14 @@ FAULT_KINDS = {
 }
 
 
+# The phases of a landing burn a fault can be tied to.
+ONSET_PHASES = (Phase.COAST, Phase.LANDING_BURN)
+OnsetPhase = one_of(*ONSET_PHASES)
+
+
 class OnsetSpec(_Model):
     t_s: float | None = None
-    phase: Literal["coast", "landing_burn"] | None = None
+    phase: OnsetPhase | None = None
     altitude_m: float | None = None
 
 

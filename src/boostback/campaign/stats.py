@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from boostback.config.vocab import Outcome
+
 PERCENTILES = (5, 50, 95, 99)
 METRICS = (
     "touchdown_vertical_speed_mps",
@@ -62,8 +64,8 @@ def sensitivity(frame: pd.DataFrame) -> pd.DataFrame:
     predictor of failure (Mann-Whitney U / n1 n2), 0.5 meaning no information. Ranked by
     |AUC - 0.5|; ``direction`` says whether failures come with high or low values.
     """
-    runs = frame[frame["outcome"] != "error"]
-    failed = runs["outcome"] != "landed"
+    runs = frame[frame["outcome"] != Outcome.ERROR]
+    failed = runs["outcome"] != Outcome.LANDED
     cols = [c for c in runs.columns if c.startswith(("input:", "fault"))]
     rows = []
     for col in cols:
@@ -117,9 +119,9 @@ class CampaignSummary:
 
 def summarize(frame: pd.DataFrame) -> CampaignSummary:
     """Landing probability over the runs that completed (errors are counted apart)."""
-    completed = frame[frame["outcome"] != "error"]
+    completed = frame[frame["outcome"] != Outcome.ERROR]
     n = len(completed)
-    landed = int((completed["outcome"] == "landed").sum())
+    landed = int((completed["outcome"] == Outcome.LANDED).sum())
     counts = frame["outcome"].value_counts()
     outcomes = pd.DataFrame(
         {"outcome": counts.index, "runs": counts.values, "fraction": counts.values / len(frame)}
@@ -151,7 +153,7 @@ def summarize(frame: pd.DataFrame) -> CampaignSummary:
         if c in frame
     ]
     worst_cols += [c for c in frame.columns if c.startswith(("input:", "fault"))]
-    failed = frame[frame["outcome"] != "landed"].copy()
+    failed = frame[frame["outcome"] != Outcome.LANDED].copy()
     if "touchdown_vertical_speed_mps" in failed:
         failed = failed.sort_values("touchdown_vertical_speed_mps", ascending=False)
     return CampaignSummary(

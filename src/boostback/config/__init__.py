@@ -5,6 +5,7 @@ from boostback.config.loader import (
     check_scenario,
     list_scenarios,
     list_vehicles,
+    load_flight,
     load_landing,
     load_scenario,
     load_vehicle,
@@ -25,17 +26,22 @@ from boostback.config.models import (
     Vehicle,
     WindLayer,
 )
+from boostback.config.vocab import EventName, Outcome, Phase, RecoveryMode
 
 __all__ = [
     "ConfigError",
     "Engine",
     "EnvironmentConfig",
+    "EventName",
     "GuidanceConfig",
     "InitialState",
     "KeyedValueError",
     "LandingBurn",
     "LandingLimits",
     "LandingScenario",
+    "Outcome",
+    "Phase",
+    "RecoveryMode",
     "SimConfig",
     "Stage",
     "Vehicle",
@@ -44,6 +50,7 @@ __all__ = [
     "from_validation_error",
     "list_scenarios",
     "list_vehicles",
+    "load_flight",
     "load_landing",
     "load_scenario",
     "load_vehicle",

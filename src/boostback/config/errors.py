@@ -137,7 +137,7 @@ def _problem(err: dict[str, Any], model: type[BaseModel] | None) -> tuple[str, t
         want = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         word = "at least" if kind == "too_short" else "at most"
         return f"expected {word} {want} values, got {ctx.get('actual_length')}", loc
-    if kind == "literal_error":
+    if kind in ("literal_error", "enum"):  # a Literal, or a vocabulary enum (config.vocab)
         return f"expected one of {ctx.get('expected', '?')}, got {_describe(value)}", loc
     if kind in _BOUNDS:
         bound = next(iter(ctx.values()), "?")

@@ -18,6 +18,7 @@ from boostback.config.models import (
     SimConfig,
     _Model,
 )
+from boostback.config.vocab import RecoveryMode
 
 __all__ = ["FlightScenario", "SiteRef", "SiteSpec"]
 
@@ -56,7 +57,7 @@ class MissionConfig(_Model):
 class RecoveryPlan(_Model):
     """Where the booster lands and how much propellant it keeps for the way back."""
 
-    mode: Literal["rtls", "droneship", "downrange", "expendable"]
+    mode: RecoveryMode
     site: SiteRef | None = None  # landing pad for rtls and downrange
     # Drone ship position along the launch azimuth; without it the ship is stationed under the
     # ballistic path of the nominal flight (planned before launch).
@@ -66,7 +67,7 @@ class RecoveryPlan(_Model):
 
     @model_validator(mode="after")
     def _site(self) -> RecoveryPlan:
-        if self.mode in ("rtls", "downrange") and self.site is None:
+        if self.mode in (RecoveryMode.RTLS, RecoveryMode.DOWNRANGE) and self.site is None:
             raise KeyedValueError("site", f"a '{self.mode}' recovery needs a landing site")
         return self
 

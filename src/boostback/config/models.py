@@ -7,10 +7,12 @@ a TOML string where a number belongs is an error, never silently converted.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
+from pydantic_core import PydanticCustomError
 
 from boostback.config.errors import KeyedValueError
 from boostback.constants import G0_MPS2, MARS_G_MPS2, SEA_LEVEL_PRESSURE_PA
@@ -33,6 +35,7 @@ __all__ = [
     "Stage",
     "Vehicle",
     "WindLayer",
+    "one_of",
 ]
 
 BODY_GRAVITY_MPS2: dict[str, float] = {"earth": G0_MPS2, "mars": MARS_G_MPS2}
@@ -44,6 +47,23 @@ Pos = Annotated[float, Strict(), Field(gt=0)]
 NonNeg = Annotated[float, Strict(), Field(ge=0)]
 Fraction = Annotated[float, Strict(), Field(gt=0, le=1)]
 Vec3 = tuple[Num, Num, Num]
+
+
+def one_of(*members: StrEnum) -> Any:
+    """A field type that takes only these members of one vocabulary enum (``config.vocab``),
+    given by value; any other value is the usual "expected one of ..." error."""
+    kind = type(members[0])
+    expected = ", ".join(repr(str(m)) for m in members[:-1])
+    expected = f"{expected} or {str(members[-1])!r}" if expected else repr(str(members[-1]))
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and value in members:
+            return kind(value)
+        raise PydanticCustomError(
+            "literal_error", "Input should be {expected}", {"expected": expected}
+        )
+
+    return Annotated[kind, BeforeValidator(check)]
 
 
 class _Model(BaseModel):

@@ -2,8 +2,8 @@
 
 ``frame`` is the table of :func:`boostback.campaign.store.load_results` (one row per run) and
 ``summary`` a :class:`boostback.campaign.stats.CampaignSummary`. The helpers that pick the data
-(:func:`completed`, :func:`ellipse_xy`, ``METRICS``, ``OUTCOME_COLOURS``) are shared with the
-matplotlib versions in :mod:`boostback.report.campaign_plots`.
+(:func:`completed`, :func:`ellipse_xy`, ``METRICS``) are shared with the matplotlib versions in
+:mod:`boostback.report.campaign_plots`; colours come from :mod:`boostback.report.palette`.
 """
 
 from __future__ import annotations
@@ -16,21 +16,23 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from boostback.report.figures import PAD_COLOUR, TEMPLATE
+from boostback.config.vocab import Outcome
+from boostback.report.figures import TEMPLATE
+from boostback.report.palette import (
+    BLACK,
+    BLUE,
+    FAILED_COLOUR,
+    LANDED_COLOUR,
+    OKABE_ITO,
+    PAD_COLOUR,
+    VERMILLION,
+    outcome_colour,
+    rgba,
+)
 
 if TYPE_CHECKING:
     from boostback.campaign.stats import CampaignSummary
 
-OUTCOME_COLOURS = {
-    "landed": "#2ca02c",
-    "hard_landing": "#ff7f0e",
-    "tipped_over": "#9467bd",
-    "missed_pad": "#8c564b",
-    "crashed": "#d62728",
-    "propellant_depleted": "#17becf",
-    "timeout": "#7f7f7f",
-    "error": "#000000",
-}
 # column, label, unit, the landing limit that applies (a key of the vehicle's limits) or None
 METRICS = (
     ("touchdown_vertical_speed_mps", "touchdown vertical speed", "m/s", "max_vertical_speed_mps"),
@@ -40,12 +42,8 @@ METRICS = (
 MAX_SENSITIVITY_ROWS = 15
 
 
-def outcome_colour(name: str) -> str:
-    return OUTCOME_COLOURS.get(name, "#bcbd22")
-
-
 def completed(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[frame["outcome"] != "error"] if "outcome" in frame else frame
+    return frame[frame["outcome"] != Outcome.ERROR] if "outcome" in frame else frame
 
 
 def metric_values(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +53,7 @@ def metric_values(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndar
         return np.zeros(0), np.zeros(0, bool)
     x = pd.to_numeric(runs[column], errors="coerce").to_numpy(float)
     ok = np.isfinite(x)
-    return x[ok], (runs["outcome"] == "landed").to_numpy(bool)[ok]
+    return x[ok], (runs["outcome"] == Outcome.LANDED).to_numpy(bool)[ok]
 
 
 def ellipse_xy(ellipse: dict[str, Any], k: int = 121) -> tuple[np.ndarray, np.ndarray] | None:
@@ -87,6 +85,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         title={"text": title, "x": 0.01},
         height=height,
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        colorway=list(OKABE_ITO),
     )
     return fig
 
@@ -100,7 +99,7 @@ def probability_figure(summary: CampaignSummary) -> go.Figure:
             x=[100 * p],
             y=["landing probability"],
             orientation="h",
-            marker_color=OUTCOME_COLOURS["landed"],
+            marker_color=LANDED_COLOUR,
             error_x={"type": "data", "array": [100 * (hi - p)], "arrayminus": [100 * (p - lo)]},
             text=[f"{100 * p:.1f} %"],
             textposition="inside",
@@ -124,7 +123,7 @@ def touchdown_scatter(
             fill="toself",
             mode="lines",
             line={"color": PAD_COLOUR},
-            fillcolor="rgba(44,160,44,0.12)",
+            fillcolor=rgba(PAD_COLOUR, 0.12),
             name=f"pad (r = {pad_radius_m:g} m)",
         )
     runs = completed(frame)
@@ -148,7 +147,7 @@ def touchdown_scatter(
             x=xy[0],
             y=xy[1],
             mode="lines",
-            line={"color": "black", "dash": "dash"},
+            line={"color": BLACK, "dash": "dash"},
             name=f"{100 * ellipse.get('confidence', 0.95):g} % ellipse "
             f"({ellipse['semi_major_m']:.2f} × {ellipse['semi_minor_m']:.2f} m)",
         )
@@ -156,7 +155,7 @@ def touchdown_scatter(
             x=[ellipse["mean_east_m"]],
             y=[ellipse["mean_north_m"]],
             mode="markers",
-            marker={"symbol": "cross", "size": 10, "color": "black"},
+            marker={"symbol": "cross", "size": 10, "color": BLACK},
             name="mean touchdown",
         )
     fig.update_xaxes(title_text="east of pad centre (m)")
@@ -187,8 +186,10 @@ def distributions_figure(frame: pd.DataFrame, limits: dict[str, float] | None = 
     fig = make_subplots(rows=2, cols=len(METRICS), subplot_titles=titles, vertical_spacing=0.16)
     for k, (col, label, unit, limit_key) in enumerate(METRICS, start=1):
         x, ok = metric_values(frame, col)
-        for landed, name in ((True, "landed"), (False, "failed")):
-            colour = OUTCOME_COLOURS["landed" if landed else "crashed"]
+        for landed, name, colour in (
+            (True, "landed", LANDED_COLOUR),
+            (False, "failed", FAILED_COLOUR),
+        ):
             fig.add_histogram(
                 x=x[ok == landed],
                 name=name,
@@ -204,7 +205,7 @@ def distributions_figure(frame: pd.DataFrame, limits: dict[str, float] | None = 
             x=xs,
             y=np.arange(1, len(xs) + 1) / max(len(xs), 1),
             mode="lines",
-            line={"shape": "hv", "color": "#1f77b4"},
+            line={"shape": "hv", "color": BLUE},
             name="CDF",
             showlegend=False,
             row=2,
@@ -214,7 +215,7 @@ def distributions_figure(frame: pd.DataFrame, limits: dict[str, float] | None = 
         limit = (limits or {}).get(limit_key or "")
         if limit is not None:
             for row in (1, 2):
-                fig.add_vline(x=limit, line={"dash": "dot", "color": "black"}, row=row, col=k)
+                fig.add_vline(x=limit, line={"dash": "dot", "color": BLACK}, row=row, col=k)
     fig.update_yaxes(title_text="runs", row=1, col=1)
     fig.update_yaxes(title_text="fraction of runs ≤ x", row=2, col=1)
     fig.update_layout(barmode="stack")
@@ -237,7 +238,7 @@ def sensitivity_figure(sensitivity: pd.DataFrame) -> go.Figure:
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return _layout(fig, "What drives failures", 160)
-    colours = ["#d62728" if d.startswith("high") else "#1f77b4" for d in top["direction"]]
+    colours = [VERMILLION if d.startswith("high") else BLUE for d in top["direction"]]
     fig = go.Figure(
         go.Bar(
             x=top["strength"].to_numpy(float),

@@ -18,12 +18,18 @@ from matplotlib.patches import Circle
 from boostback.report.campaign_figures import (
     MAX_SENSITIVITY_ROWS,
     METRICS,
-    OUTCOME_COLOURS,
     completed,
     ellipse_xy,
     metric_values,
-    outcome_colour,
     probability_text,
+)
+from boostback.report.palette import (
+    BLUE,
+    FAILED_COLOUR,
+    LANDED_COLOUR,
+    PAD_COLOUR,
+    VERMILLION,
+    outcome_colour,
 )
 
 if TYPE_CHECKING:
@@ -45,10 +51,8 @@ def touchdown_plot(
     fig = Figure(figsize=SIZES["campaign_touchdown.png"], layout="constrained")
     ax = fig.subplots()
     if pad_radius_m:
-        ax.add_patch(
-            Circle((0, 0), pad_radius_m, fc=OUTCOME_COLOURS["landed"], alpha=0.15, ec="tab:green")
-        )
-        ax.plot([], [], color="tab:green", lw=6, alpha=0.3, label=f"pad (r = {pad_radius_m:g} m)")
+        ax.add_patch(Circle((0, 0), pad_radius_m, fc=PAD_COLOUR, alpha=0.15, ec=PAD_COLOUR))
+        ax.plot([], [], color=PAD_COLOUR, lw=6, alpha=0.3, label=f"pad (r = {pad_radius_m:g} m)")
     runs = completed(frame)
     if {"touchdown_east_m", "touchdown_north_m"} <= set(runs.columns):
         for name, grp in runs.groupby("outcome", sort=False):
@@ -97,11 +101,11 @@ def distributions_plot(frame: pd.DataFrame, limits: dict[str, float] | None = No
                 [x[ok], x[~ok]],
                 bins=bins,
                 stacked=True,
-                color=[OUTCOME_COLOURS["landed"], OUTCOME_COLOURS["crashed"]],
+                color=[LANDED_COLOUR, FAILED_COLOUR],
                 label=["landed", "failed"],
             )
             xs = np.sort(x)
-            cdf.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", color="tab:blue")
+            cdf.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", color=BLUE)
         limit = (limits or {}).get(limit_key or "")
         for ax in (hist, cdf):
             if limit is not None:
@@ -121,7 +125,7 @@ def sensitivity_plot(sensitivity: pd.DataFrame) -> Figure:
     fig = Figure(figsize=SIZES["campaign_sensitivity.png"], layout="constrained")
     ax = fig.subplots()
     top = sensitivity.head(MAX_SENSITIVITY_ROWS).iloc[::-1]
-    colours = ["tab:red" if d.startswith("high") else "tab:blue" for d in top["direction"]]
+    colours = [VERMILLION if d.startswith("high") else BLUE for d in top["direction"]]
     ax.barh([str(s) for s in top["input"]], top["strength"], color=colours)
     ax.set_xlim(0.0, 1.0)
     ax.set_xlabel("strength |AUC − 0.5|·2 (red: high values fail, blue: low values fail)")

@@ -13,32 +13,21 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from boostback.config.vocab import Phase
+from boostback.report.palette import (
+    BLACK,
+    CONE_COLOUR,
+    EVENT_COLOUR,
+    OKABE_ITO,
+    PAD_COLOUR,
+    PHASE_COLOURS,
+    VERMILLION,
+    phase_colour,
+    rgba,
+)
 from boostback.report.series import SERIES, FlightSeries
 
-PHASE_COLOURS = {
-    "ascent": "#bcbd22",
-    "coast": "#1f77b4",
-    "boostback": "#ff7f0e",
-    "entry": "#d62728",
-    "entry_burn": "#d62728",
-    "descent": "#9467bd",
-    "aero_descent": "#9467bd",
-    "flip": "#17becf",
-    "landing_coast": "#7f7f7f",
-    "landing_burn": "#e4572e",
-    "touchdown": "#2ca02c",
-    "landing_touchdown": "#2ca02c",
-    "falling": "#8c564b",
-}
-OTHER = ("#17becf", "#bcbd22", "#7f7f7f", "#e377c2")
-PAD_COLOUR, CONE_COLOUR, EVENT_COLOUR = "#2ca02c", "#555555", "#444444"
 TEMPLATE = "plotly_white"
-
-
-def phase_colour(name: str, order: list[str]) -> str:
-    if name in PHASE_COLOURS:
-        return PHASE_COLOURS[name]
-    return OTHER[order.index(name) % len(OTHER)] if name in order else OTHER[0]
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -48,6 +37,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         height=height,
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
         legend={"groupclick": "togglegroup"},
+        colorway=list(OKABE_ITO),
     )
     return fig
 
@@ -73,7 +63,7 @@ def _circle(radius: float, z: float | None = None, k: int = 73) -> dict[str, np.
 def trajectory_3d(fs: FlightSeries, *, pad_radius_m: float = 10.0, title: str = "") -> go.Figure:
     """The flown path in 3-D (east, north, altitude), one colour per phase, events marked."""
     fig = go.Figure()
-    r, order, seen = fs.r_enu_m, fs.phases, set()
+    r, seen = fs.r_enu_m, set()
     if r is None:
         return _layout(fig, title or "Trajectory (no positions recorded)", 300)
     for name, i, j in fs.runs():
@@ -83,7 +73,7 @@ def trajectory_3d(fs: FlightSeries, *, pad_radius_m: float = 10.0, title: str = 
             y=r[i : j + 1, 1],
             z=r[i : j + 1, 2],
             mode="lines",
-            line={"color": phase_colour(name, order), "width": 6},
+            line={"color": phase_colour(name), "width": 6},
             name=name.replace("_", " "),
             legendgroup=name,
             showlegend=name not in seen,
@@ -132,7 +122,6 @@ def time_histories(fs: FlightSeries, *, title: str = "") -> go.Figure:
     """Stacked panels on one time axis, phases shaded, events as dashed lines."""
     rows = [s for s in SERIES if s[0] in fs.series]
     fig = make_subplots(rows=max(len(rows), 1), cols=1, shared_xaxes=True, vertical_spacing=0.015)
-    order = fs.phases
     for k, (name, label, unit, scale) in enumerate(rows, start=1):
         fig.add_scatter(
             x=fs.t_s,
@@ -158,7 +147,7 @@ def time_histories(fs: FlightSeries, *, title: str = "") -> go.Figure:
                 "x0": fs.t_s[i],
                 "x1": fs.t_s[j],
                 "opacity": 0.08,
-                "fillcolor": phase_colour(name, order),
+                "fillcolor": phase_colour(name),
                 "line": {"width": 0},
                 "layer": "below",
             }
@@ -190,7 +179,7 @@ def time_histories(fs: FlightSeries, *, title: str = "") -> go.Figure:
 
 def event_timeline(fs: FlightSeries, *, title: str = "") -> go.Figure:
     """Phases as bars along time, events as labelled markers (hover for their state)."""
-    fig, order = go.Figure(), fs.phases
+    fig = go.Figure()
     for name, i, j in fs.runs():
         j = min(j + 1, len(fs.t_s) - 1)
         fig.add_bar(
@@ -198,7 +187,7 @@ def event_timeline(fs: FlightSeries, *, title: str = "") -> go.Figure:
             base=[float(fs.t_s[i])],
             y=["phases"],
             orientation="h",
-            marker_color=phase_colour(name, order),
+            marker_color=phase_colour(name),
             name=name.replace("_", " "),
             text=[name.replace("_", " ")],
             textposition="inside",
@@ -223,7 +212,7 @@ def event_timeline(fs: FlightSeries, *, title: str = "") -> go.Figure:
 
 
 def _closeup_start(fs: FlightSeries) -> int:
-    lit = [i for name, i, _ in fs.runs() if name == "landing_burn"]
+    lit = [i for name, i, _ in fs.runs() if name == Phase.LANDING_BURN]
     if lit:
         return max(lit[-1] - 5, 0)
     alt = fs.series.get("altitude_m")
@@ -262,13 +251,13 @@ def landing_closeup(
             y=[hi * s, 0, hi * s, 0, 0],
             mode="lines",
             fill="toself",
-            fillcolor="rgba(214,39,40,0.18)",
+            fillcolor=rgba(VERMILLION, 0.18),
             line={"color": CONE_COLOUR, "width": 1.2},
             name=f"below the {glide_slope_deg:g}° glide slope (infeasible)",
             row=1,
             col=1,
         )
-    flown, dash = {"color": "#e4572e"}, {"dash": "dash", "color": "black"}
+    flown, dash = {"color": PHASE_COLOURS[Phase.LANDING_BURN]}, {"dash": "dash", "color": BLACK}
     side = [  # (column, trace) pairs; column 1 is the side view, 2 the top view
         (1, {"x": xs, "y": r[:, 2], "name": "flown", "line": flown}),
         (
@@ -297,7 +286,7 @@ def landing_closeup(
                 "y": r[-1:, 1],
                 "mode": "markers",
                 "name": "end of flight",
-                "marker": {"symbol": "x", "size": 12, "color": "black"},
+                "marker": {"symbol": "x", "size": 12, "color": BLACK},
             },
         ),
     ]

@@ -12,6 +12,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from boostback.config.vocab import EventName
+from boostback.report.palette import GREY, VERMILLION, phase_colour
 from boostback.telemetry import SimProfile, Telemetry
 
 if TYPE_CHECKING:
@@ -21,33 +23,17 @@ if TYPE_CHECKING:
 __all__ = ["comparison_figure", "flight_figure", "save_flight_plots"]
 
 DPI = 110
-PHASE_COLOURS = {
-    "ascent": "tab:orange",
-    "coast": "tab:blue",
-    "flip": "tab:cyan",
-    "boostback": "tab:red",
-    "entry_burn": "tab:red",
-    "aero_descent": "tab:green",
-    "landing_burn": "tab:red",
-    "fall": "tab:purple",
-}
-MARKED = (
-    "meco",
-    "boostback_start",
-    "boostback_end",
-    "apogee",
-    "entry_start",
-    "entry_end",
-    "landing_burn_start",
-    "touchdown",
-    "impact",
+MARKED = (  # events drawn as dotted lines
+    EventName.MECO,
+    EventName.BOOSTBACK_START,
+    EventName.BOOSTBACK_END,
+    EventName.APOGEE,
+    EventName.ENTRY_START,
+    EventName.ENTRY_END,
+    EventName.LANDING_BURN_START,
+    EventName.TOUCHDOWN,
+    EventName.IMPACT,
 )
-
-
-def _colour(phase: str) -> str:
-    if phase.startswith("landing_") and phase != "landing_burn":
-        return "tab:green"
-    return PHASE_COLOURS.get(phase, "0.4")
 
 
 def _by_phase(ax: Axes, x: np.ndarray, y: np.ndarray, phases: np.ndarray) -> None:
@@ -60,7 +46,7 @@ def _by_phase(ax: Axes, x: np.ndarray, y: np.ndarray, phases: np.ndarray) -> Non
             end = min(i + 1, len(phases))
             label = ph if ph not in seen else None
             seen.add(ph)
-            ax.plot(x[start:end], y[start:end], color=_colour(ph), lw=1.4, label=label)
+            ax.plot(x[start:end], y[start:end], color=phase_colour(ph), lw=1.4, label=label)
             start = i
 
 
@@ -89,8 +75,8 @@ def flight_figure(traj: FlightTrajectory, title: str = "") -> Figure:
     axs[1, 1].set_ylabel("dynamic pressure (kPa)")
     _by_phase(axs[2, 0], t, cols["mass_kg"] / 1e3, ph)
     axs[2, 0].set_ylabel("mass (t)")
-    axs[2, 1].plot(t, cols["throttle"], color="tab:red", lw=1.0, label="throttle")
-    axs[2, 1].plot(t, cols["engines"] / 9.0, color="0.5", lw=0.8, label="engines / 9")
+    axs[2, 1].plot(t, cols["throttle"], color=VERMILLION, lw=1.0, label="throttle")
+    axs[2, 1].plot(t, cols["engines"] / 9.0, color=GREY, lw=0.8, label="engines / 9")
     axs[2, 1].set_ylabel("throttle")
     axs[2, 1].legend(fontsize=7)
     for ax in axs.flat:
@@ -108,9 +94,9 @@ def comparison_figure(sim: SimProfile, tel: Telemetry, title: str = "") -> Figur
     fig = Figure(figsize=(10, 6.5), dpi=DPI, layout="constrained")
     ax_h, ax_v = fig.subplots(2, 1, sharex=True)
     ax_h.plot(tel.t_s, tel.altitude_m / 1e3, color="0.3", lw=2.0, alpha=0.6, label=tel.name)
-    ax_h.plot(sim.t_s, sim.altitude_m / 1e3, color="tab:red", lw=1.2, label="boostback")
+    ax_h.plot(sim.t_s, sim.altitude_m / 1e3, color=VERMILLION, lw=1.2, label="boostback")
     ax_v.plot(tel.t_s, tel.speed_mps, color="0.3", lw=2.0, alpha=0.6, label=tel.name)
-    ax_v.plot(sim.t_s, sim.speed_mps, color="tab:red", lw=1.2, label="boostback")
+    ax_v.plot(sim.t_s, sim.speed_mps, color=VERMILLION, lw=1.2, label="boostback")
     for t in tel.events.values():
         for ax in (ax_h, ax_v):
             ax.axvline(t, color="0.6", lw=0.5, ls=":")

@@ -15,6 +15,20 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
+from boostback.config.vocab import EventName
+from boostback.report.palette import (
+    BLUE,
+    CONE_COLOUR,
+    EVENT_COLOUR,
+    GREEN,
+    GREY,
+    ORANGE,
+    PAD_COLOUR,
+    POWERED_COLOUR,
+    PURPLE,
+    VERMILLION,
+    phase_colour,
+)
 from boostback.sim.record import Trajectory
 
 if TYPE_CHECKING:
@@ -22,16 +36,11 @@ if TYPE_CHECKING:
     from boostback.guidance.plan import LandingPlan
     from boostback.sim.landing import LandingResult
 
-PHASE_COLOURS = {"coast": "tab:blue", "landing_burn": "tab:red", "falling": "tab:purple"}
-EVENT_COLOUR = "0.35"
-POWERED_COLOUR = "tab:orange"
-PAD_COLOUR = "tab:green"
-CONE_COLOUR = "dimgray"
 GLIDE_SLOPE_GID = "glide_slope"  # gid of the two cone lines in the side view
 PAD_ZOOM_LABEL = "pad zoom"  # label of the inset (a child axes of the top view)
 DPI = 120
 LEGEND = {"fontsize": 8, "framealpha": 0.85}
-INFEASIBLE = {"fc": "tab:red", "alpha": 0.15, "hatch": "//", "ec": "tab:red", "lw": 0}
+INFEASIBLE = {"fc": VERMILLION, "alpha": 0.15, "hatch": "//", "ec": VERMILLION, "lw": 0}
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -58,24 +67,24 @@ def time_histories(traj: Trajectory, *, title: str = "") -> Figure:
     axs = fig.subplots(5, 1, sharex=True)
     t, v = traj.t_s, traj.v_enu_mps
     alt, spd, thr, tilt, mass = axs
-    alt.plot(t, traj.altitude_m, color="tab:blue", label="altitude")
+    alt.plot(t, traj.altitude_m, color=BLUE, label="altitude")
     rng = np.hypot(traj.r_enu_m[:, 0], traj.r_enu_m[:, 1])
-    alt.plot(t, rng, color="tab:green", label="horizontal range to pad")
+    alt.plot(t, rng, color=GREEN, label="horizontal range to pad")
     alt.set_ylabel("altitude, range (m)")
-    spd.plot(t, traj.speed_mps, color="tab:blue", label="speed")
-    spd.plot(t, v[:, 2], color="tab:red", label="vertical speed (+ up)")
-    spd.plot(t, np.hypot(v[:, 0], v[:, 1]), color="tab:green", label="horizontal speed")
+    spd.plot(t, traj.speed_mps, color=BLUE, label="speed")
+    spd.plot(t, v[:, 2], color=VERMILLION, label="vertical speed (+ up)")
+    spd.plot(t, np.hypot(v[:, 0], v[:, 1]), color=GREEN, label="horizontal speed")
     spd.axhline(0.0, color="k", lw=0.6)
     spd.set_ylabel("speed (m/s)")
-    thr.plot(t, traj.throttle, color="tab:red", label="throttle")
+    thr.plot(t, traj.throttle, color=VERMILLION, label="throttle")
     thr.set_ylim(0.0, 1.05)
     thr.set_ylabel("throttle (fraction)")
-    tilt.plot(t, traj.tilt_deg, color="tab:purple", label="thrust axis from vertical")
+    tilt.plot(t, traj.tilt_deg, color=PURPLE, label="thrust axis from vertical")
     tilt.set_ylabel("tilt (deg)")
-    mass.plot(t, traj.mass_kg, color="tab:blue", label="vehicle mass")
+    mass.plot(t, traj.mass_kg, color=BLUE, label="vehicle mass")
     dry = _dry_mass_kg(traj)
     if dry is not None:
-        mass.plot(t, traj.mass_kg - dry, color="tab:orange", label="propellant left")
+        mass.plot(t, traj.mass_kg - dry, color=ORANGE, label="propellant left")
         mass.set_ylim(bottom=0.0)
     mass.set_ylabel("mass (kg)")
     mass.set_xlabel("time (s)")
@@ -113,7 +122,7 @@ def _signed_range(r: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def _ignition_index(traj: Trajectory) -> int | None:
-    t_ig = next((ev.t_s for ev in traj.events if ev.name == "ignition"), None)
+    t_ig = next((ev.t_s for ev in traj.events if ev.name == EventName.IGNITION), None)
     if t_ig is not None and len(traj.t_s):
         return int(np.argmin(np.abs(traj.t_s - t_ig)))
     lit = np.flatnonzero(traj.throttle > 0)
@@ -133,16 +142,25 @@ def _flown(ax: Axes, x: np.ndarray, y: np.ndarray, traj: Trajectory, ig: int | N
             ax.plot(
                 x[start : end + 1],
                 y[start : end + 1],
-                color=PHASE_COLOURS.get(name, "tab:gray"),
+                color=phase_colour(name),
                 lw=2,
                 label=lab,
             )
         start = i
-    ax.plot(x[0], y[0], "o", mfc="white", mec="k", ms=7, label="start", zorder=5)
+    ax.plot(x[0], y[0], "o", mfc="white", mec="k", ms=7, label=EventName.START, zorder=5)
     if ig is not None:
-        ax.plot(x[ig], y[ig], "*", color=POWERED_COLOUR, mec="k", ms=14, label="ignition", zorder=6)
-    landed = any(ev.name == "touchdown" for ev in traj.events)
-    colour, lab = (PAD_COLOUR, "touchdown") if landed else ("tab:gray", "end of record")
+        ax.plot(
+            x[ig],
+            y[ig],
+            "*",
+            color=POWERED_COLOUR,
+            mec="k",
+            ms=14,
+            label=EventName.IGNITION,
+            zorder=6,
+        )
+    landed = any(ev.name == EventName.TOUCHDOWN for ev in traj.events)
+    colour, lab = (PAD_COLOUR, EventName.TOUCHDOWN) if landed else (GREY, "end of record")
     ax.plot(x[-1], y[-1], "X", color=colour, mec="k", ms=10, label=lab, zorder=6)
 
 

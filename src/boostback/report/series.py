@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from boostback.config.vocab import Phase
+
 __all__ = ["SERIES", "FlightSeries", "enu_about", "flight_series"]
 
 # attribute, label, unit, scale: the time-history panels, in order (missing ones are skipped)
@@ -120,7 +122,7 @@ def flight_series(traj: Any, *, max_points: int = 3000, origin: Any = None) -> F
     t = np.asarray(traj.t_s, dtype=float)
     n = len(t)
     phase = getattr(traj, "phase", None)
-    phase = np.asarray(phase, dtype=object) if phase is not None else np.full(n, "flight", object)
+    phase = np.asarray(phase if phase is not None else [Phase.FLIGHT.value] * n, dtype=object)
     events = [_event(e) for e in (getattr(traj, "events", None) or [])]
     events = [e for e in events if isinstance(e.get("t_s"), int | float) and np.isfinite(e["t_s"])]
     r = _get(traj, "r_enu_m")

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from enum import StrEnum
 
 from boostback.config.models import LandingLimits
-
-
-class Outcome(StrEnum):
-    LANDED = "landed"
-    HARD_LANDING = "hard_landing"  # vertical speed above the limit, below the crash speed
-    TIPPED_OVER = "tipped_over"  # too much lateral speed or tilt for the legs
-    MISSED_PAD = "missed_pad"  # a good touchdown, but off the pad
-    CRASHED = "crashed"  # struck the ground at crash speed with propellant left
-    PROPELLANT_DEPLETED = "propellant_depleted"  # ran dry before touchdown
-    TIMEOUT = "timeout"  # still flying at the simulation's time limit
+from boostback.config.vocab import Outcome
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,104 @@
+"""The report's colours, one table for every figure, matplotlib and plotly alike.
+
+The palette is Okabe & Ito's (2008), distinguishable under the common forms of colour-vision
+deficiency, with its usual grey. Colours are ``#rrggbb`` strings, which both libraries take.
+A phase keeps its colour inside a whole flight (``coast`` and ``landing_coast`` are one colour);
+a name the table does not know gets :data:`OTHER`.
+"""
+
+from __future__ import annotations
+
+from boostback.config.vocab import Outcome, Phase
+
+__all__ = [
+    "BLACK",
+    "BLUE",
+    "CONE_COLOUR",
+    "EVENT_COLOUR",
+    "FAILED_COLOUR",
+    "GREEN",
+    "GREY",
+    "LANDED_COLOUR",
+    "OKABE_ITO",
+    "ORANGE",
+    "OTHER",
+    "OUTCOME_COLOURS",
+    "PAD_COLOUR",
+    "PHASE_COLOURS",
+    "POWERED_COLOUR",
+    "PURPLE",
+    "SKY_BLUE",
+    "VERMILLION",
+    "YELLOW",
+    "outcome_colour",
+    "phase_colour",
+    "rgba",
+]
+
+# Okabe-Ito
+BLACK = "#000000"
+ORANGE = "#e69f00"
+SKY_BLUE = "#56b4e9"
+GREEN = "#009e73"  # "bluish green"
+YELLOW = "#f0e442"
+BLUE = "#0072b2"
+VERMILLION = "#d55e00"
+PURPLE = "#cc79a7"  # "reddish purple"
+GREY = "#999999"
+# in the order plotly and matplotlib cycle through for series that are neither phase nor outcome
+OKABE_ITO = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE, YELLOW, BLACK)
+
+PHASE_COLOURS: dict[Phase, str] = {
+    Phase.ASCENT: BLUE,
+    Phase.COAST: SKY_BLUE,
+    Phase.FLIP: YELLOW,
+    Phase.BOOSTBACK: ORANGE,
+    Phase.ENTRY_BURN: PURPLE,
+    Phase.AERO_DESCENT: GREEN,
+    Phase.LANDING_BURN: VERMILLION,
+    Phase.ENGINE_CUTOFF: GREY,
+    Phase.FALLING: BLACK,
+    Phase.TOUCHDOWN: BLACK,
+    Phase.FALL: BLACK,
+    Phase.LANDING_COAST: SKY_BLUE,
+    Phase.LANDING_ENGINE_CUTOFF: GREY,
+    Phase.LANDING_FALLING: BLACK,
+    Phase.LANDING_TOUCHDOWN: BLACK,
+    Phase.FLIGHT: GREY,
+}
+
+OUTCOME_COLOURS: dict[Outcome, str] = {
+    Outcome.LANDED: GREEN,
+    Outcome.HARD_LANDING: ORANGE,
+    Outcome.TIPPED_OVER: PURPLE,
+    Outcome.MISSED_PAD: SKY_BLUE,
+    Outcome.CRASHED: VERMILLION,
+    Outcome.PROPELLANT_DEPLETED: BLUE,
+    Outcome.TIMEOUT: GREY,
+    Outcome.EXPENDED: YELLOW,
+    Outcome.ERROR: BLACK,
+}
+
+OTHER = GREY  # a phase or outcome the tables do not name
+LANDED_COLOUR = OUTCOME_COLOURS[Outcome.LANDED]
+FAILED_COLOUR = OUTCOME_COLOURS[Outcome.CRASHED]  # every way of not landing, taken together
+PAD_COLOUR = GREEN
+POWERED_COLOUR = PHASE_COLOURS[Phase.LANDING_BURN]  # engine lit (shading, ignition marker)
+EVENT_COLOUR = "#444444"
+CONE_COLOUR = "#555555"
+
+
+def phase_colour(name: str) -> str:
+    """The colour of a phase (by its name), :data:`OTHER` for a name that is no ``Phase``."""
+    return PHASE_COLOURS.get(name, OTHER)  # type: ignore[call-overload]
+
+
+def outcome_colour(name: str) -> str:
+    """The colour of an outcome (by its name), :data:`OTHER` for a name that is no ``Outcome``."""
+    return OUTCOME_COLOURS.get(name, OTHER)  # type: ignore[call-overload]
+
+
+def rgba(colour: str, alpha: float) -> str:
+    """``#rrggbb`` as a CSS ``rgba(...)`` string (for plotly fills)."""
+    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha:g})"
