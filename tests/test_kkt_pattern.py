@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boostback.guidance import ipm
+from boostback.guidance.kkt_factor import ldl_factor, ldl_solve
 from boostback.guidance.kkt_pattern import PRIMAL_CREDIT, KktPattern, _minimum_fill, kkt_entries
 from test_ipm import random_socp
 
@@ -113,9 +114,9 @@ def test_factorisation_solves_the_kkt_system(seed: int) -> None:
     V = np.zeros(int(shape.Lp[-1]) + size)
     V[shape.src_map.astype(np.int64)] = K[rows, cols]
     Dinv = np.zeros(size)
-    ipm._ldl_factor(V, shape.Lp, shape.tp, shape.tgt, shape.sign, Dinv, np.zeros(size))
+    ldl_factor(V, shape.Lp, shape.tp, shape.tgt, shape.sign, Dinv, np.zeros(size))
     rhs = rng.normal(size=size)
     u = np.zeros(size)
-    ipm._ldl_solve(shape.perm, shape.Lp, shape.Li, V, Dinv, rhs, u, np.zeros(size))
+    ldl_solve(shape.perm, shape.Lp, shape.Li, V, Dinv, rhs, u, np.zeros(size))
     scale = np.abs(K).max() * np.abs(u).max() + np.abs(rhs).max()
     assert np.abs(K @ u - rhs).max() <= 1e-11 * scale
