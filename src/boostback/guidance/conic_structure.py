@@ -3,8 +3,9 @@
 Clarabel solves ``min q'x  s.t.  b - A x in K``. Variables, in blocks: r (n+1, 3), u (n+1, 3),
 s (n+1), w (n+1), and for the error mode one epigraph variable e (velocity is eliminated).
 
-The sparsity pattern of ``A`` is built once per shape (node count, mode, discretisation,
-vertical-descent length, glide slope on or off) together with the permutation into CSC order.
+The sparsity pattern of ``A`` (its entries from ``conic_rows``) is built once per shape (node
+count, mode, discretisation, vertical-descent length, glide slope on or off) together with the
+permutation into CSC order.
 Every nonzero of ``A`` is a coefficient times one of a few numbers of the solve (1, dt^2,
 alpha dt / 2, 1/dt, dt, cos tilt, tan glide slope, and mu1, mu2, sqrt(2 mu1) per node), so the
 structure also keeps that linear map as a sparse matrix: a solve evaluates all nonzeros in one
@@ -13,12 +14,11 @@ sparse product instead of assembling them block by block.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import clarabel
 import numpy as np
 from scipy import sparse
 
+from boostback.guidance.conic_rows import _Layout, constraint_rows
 from boostback.guidance.discretize import Discretized
 from boostback.jit import jit
 
@@ -50,204 +50,24 @@ def coefficient_vector(d: Discretized) -> np.ndarray:
     return p
 
 
-class _Rows:
-    """Accumulates constraint rows as COO triplets whose values are filled per solve."""
-
-    def __init__(self) -> None:
-        self.rows: list[np.ndarray] = []
-        self.cols: list[np.ndarray] = []
-        self.n_rows = 0
-
-    def add(self, count: int, entries: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """Add ``count`` rows; each entry is (row offsets in 0..count-1, column indices)."""
-        base = self.n_rows
-        for r, c in entries:
-            self.rows.append(base + np.asarray(r, dtype=np.int64))
-            self.cols.append(np.asarray(c, dtype=np.int64))
-        self.n_rows += count
-        return np.arange(base, base + count)
-
-
-@dataclass
-class _Layout:
-    n: int
-    mode: str
-    discretization: str
-    n_vert: int  # vertical-descent nodes before the final one
-    glide: bool
-    cap: bool = False  # thrust acceleration capped on the vertical-descent nodes and the last
-
-    def __post_init__(self) -> None:
-        # In the fuel mode the landing point is the target: constraints relative to r_N use the
-        # target's numbers instead, which keeps r_N out of every node's rows (less fill-in).
-        self.pinned = self.mode == "fuel"
-        n1 = self.n + 1
-        self.i_r = np.arange(3 * n1).reshape(n1, 3)
-        self.i_u = 3 * n1 + np.arange(3 * n1).reshape(n1, 3)
-        self.i_s = 6 * n1 + np.arange(n1)
-        self.i_w = 7 * n1 + np.arange(n1)
-        self.n_x = 8 * n1 + (1 if self.mode == "error" else 0)
-        self.i_e = 8 * n1
-
-
 class _Structure:
     """Fixed sparsity pattern, cones and the recipe for the nonzeros of one problem shape."""
 
     def __init__(self, lay: _Layout) -> None:
         self.lay = lay
-        n, n1 = lay.n, lay.n + 1
-        R, U, S, W = lay.i_r, lay.i_u, lay.i_s, lay.i_w
-        k = np.arange(n)
-        rows = _Rows()
         # Each block records (row offsets, cols) in a fixed order; values are produced in the same
-        # order by `_values`, so one concatenation lines them up.
-        zero: list[tuple[np.ndarray, np.ndarray]] = []
-
-        def eq3(start_rows: int, cols: np.ndarray) -> None:
-            zero.append((start_rows + np.arange(cols.size), cols.ravel()))
-
-        # --- equalities (zero cone) ---
-        # Velocity is eliminated: with the control held over each interval, the double
-        # integrator gives r_{k+2} - 2 r_{k+1} + r_k in terms of u alone, plus one relation at
-        # each end that brings in the initial and the final velocity. N + 1 position rows replace
-        # 2N rows of velocity and position dynamics, and 3(N + 1) velocity unknowns go away.
-        foh = lay.discretization == "foh"
-        n_eq = 0
-        eq3(n_eq, R[0])
-        n_eq += 3
-        zero.append((np.array([n_eq]), np.array([W[0]])))
-        n_eq += 1
-        ri = n_eq + np.arange(3)  # first interval: brings in v0
-        zero += [(ri, R[1]), (ri, R[0]), (ri, U[0])]
-        if foh:
-            zero.append((ri, U[1]))
-        n_eq += 3
-        km = np.arange(n - 1)
-        rm = (n_eq + np.arange(3 * (n - 1)).reshape(n - 1, 3)).ravel()
-        zero += [
-            (rm, R[km + 2].ravel()),
-            (rm, R[km + 1].ravel()),
-            (rm, R[km].ravel()),
-            (rm, U[km].ravel()),
-            (rm, U[km + 1].ravel()),
-        ]
-        if foh:
-            zero.append((rm, U[km + 2].ravel()))
-        n_eq += 3 * (n - 1)
-        rf = n_eq + np.arange(3)  # last interval: brings in the touchdown velocity
-        zero += [(rf, R[n]), (rf, R[n - 1]), (rf, U[n - 1])]
-        if foh:
-            zero.append((rf, U[n]))
-        n_eq += 3
-        wr = n_eq + k
-        n_eq += n
-        zero += [(wr, W[1:]), (wr, W[:-1]), (wr, S[:-1])]
-        if foh:
-            zero.append((wr, S[1:]))
-        zero.append((np.array([n_eq]), np.array([R[n, 2]])))
-        n_eq += 1
-        if lay.mode == "fuel":
-            eq3(n_eq, R[n, :2])
-            n_eq += 2
-        # vertical descent: nodes n - n_vert .. n-1 hold r_h = r_N,h and v_h = 0, with v_k
-        # written in positions and controls as above
-        kv = np.arange(n - lay.n_vert, n)
-        if kv.size:
-            hr = n_eq + np.arange(2 * kv.size).reshape(kv.size, 2)
-            zero.append((hr.ravel(), R[kv, :2].ravel()))
-            if not lay.pinned:
-                zero.append((hr.ravel(), np.tile(R[n, :2], kv.size)))
-            n_eq += 2 * kv.size
-            vr = (n_eq + np.arange(2 * kv.size)).reshape(kv.size, 2).ravel()
-            zero += [(vr, R[kv + 1, :2].ravel()), (vr, R[kv, :2].ravel()), (vr, U[kv, :2].ravel())]
-            if foh:
-                zero.append((vr, U[kv + 1, :2].ravel()))
-            n_eq += 2 * kv.size
-        rows.add(n_eq, zero)
-        self.n_eq = n_eq
-
-        # --- inequalities (nonnegative cone): A x <= b ---
-        ineq: list[tuple[np.ndarray, np.ndarray]] = []
-        ni = 0
-        up = ni + np.arange(n1)  # s + mu2 w <= mu2
-        ineq += [(up, S), (up, W)]
-        ni += n1
-        ineq.append((ni + np.arange(n1), W))  # -w <= 0
-        ni += n1
-        ineq.append((ni + np.arange(n1), W))  # w <= w_max
-        ni += n1
-        ineq.append((np.array([ni]), np.array([W[n]])))  # -w_N <= -w_final_min
-        ni += 1
-        pt = ni + np.arange(n1)  # cos s - u_z <= 0
-        ineq += [(pt, S), (pt, U[:, 2])]
-        ni += n1
-        if not lay.glide:  # stay above the landing point: -r_k,z <= -target_z
-            ineq.append((ni + k, R[:-1, 2]))
-            ni += n
-        if lay.cap:  # s_k <= sigma_cap over the vertical descent
-            ineq.append((ni + np.arange(lay.n_vert + 1), S[n - lay.n_vert :]))
-            ni += lay.n_vert + 1
-        rows.add(ni, ineq)
-        self.n_ineq = ni
-
-        # --- second-order cones ---
-        soc: list[tuple[np.ndarray, np.ndarray]] = []
-        dims: list[int] = []
-        ns = 0
-        tr = ns + 4 * np.arange(n1)  # (s, u) for each node
-        soc += [(tr, S), (tr[:, None] + 1 + np.arange(3), U)]
-        ns += 4 * n1
-        dims += [4] * n1
-        lo = ns + 3 * np.arange(n1)  # (t + 1, t - 1, 2x): lower thrust bound
-        soc += [(lo, S), (lo, W), (lo + 1, S), (lo + 1, W), (lo + 2, W)]
-        ns += 3 * n1
-        dims += [3] * n1
-        if lay.glide:  # (r_k,z - target_z, tan * (r_k,h - r_N,h))
-            gs = ns + 3 * k
-            soc += [(gs, R[:-1, 2]), (gs[:, None] + 1 + np.arange(2), R[:-1, :2])]
-            if not lay.pinned:
-                soc.append((gs[:, None] + 1 + np.arange(2), np.tile(R[n, :2], (n, 1))))
-            ns += 3 * n
-            dims += [3] * n
-        if lay.mode in ("error", "fuel_bounded"):
-            er = np.array([ns])
-            if lay.mode == "error":
-                soc.append((er, np.array([lay.i_e])))
-            soc.append((er + 1 + np.arange(2), R[n, :2]))
-            ns += 3
-            dims.append(3)
-        rows.add(ns, soc)
-
-        r_idx = np.concatenate([np.ravel(x) for x in rows.rows])
-        c_idx = np.concatenate([np.ravel(x) for x in rows.cols])
-        self.m = rows.n_rows
-        order = sparse.csc_matrix(
-            (np.arange(1, r_idx.size + 1, dtype=float), (r_idx, c_idx)), shape=(self.m, lay.n_x)
-        )
-        order.sort_indices()
-        if order.nnz != r_idx.size:
-            raise AssertionError("duplicate entries in the conic structure")
-        self.perm = order.data.astype(np.int64) - 1
-        self.indptr = order.indptr
-        self.indices = order.indices
+        # order by `_raw_values`, so one concatenation lines them up.
+        rows = constraint_rows(lay)
+        self.n_eq, self.n_ineq, self.m = rows.n_eq, rows.n_ineq, rows.m
+        dims = rows.soc_dims
+        self._csc_order(rows.rows, rows.cols)
         self.cones = [
             clarabel.ZeroConeT(self.n_eq),
             clarabel.NonnegativeConeT(self.n_ineq),
             *[clarabel.SecondOrderConeT(d) for d in dims],
         ]
-        self.nnz_col = np.repeat(np.arange(lay.n_x), np.diff(self.indptr))
-        # Nondimensional variables are of order one except log-mass, which moves by tenths.
-        self.col_scale = np.ones(lay.n_x)
-        self.col_scale[lay.i_w] = 0.1
-        q = np.zeros(lay.n_x)
-        if lay.mode == "error":
-            q[lay.i_e] = 1.0
-        else:
-            q[lay.i_w[n]] = -1.0
-        self.q = q * self.col_scale  # the objective in the scaled variables the solvers see
-        self.P = sparse.csc_matrix((lay.n_x, lay.n_x))
-
-        self.coef_map = self._coefficient_map(n1)  # a row per nonzero: scale it as its column
+        self._objective()
+        self.coef_map = self._coefficient_map(lay.n + 1)  # a row per nonzero: scaled as its column
         self.coef_map.data *= np.repeat(self.col_scale[self.nnz_col], np.diff(self.coef_map.indptr))
         # unsigned copies for the compiled kernel (no negative-index test on each access)
         self._kernel_map = (
@@ -259,6 +79,35 @@ class _Structure:
         self.n_lin = self.n_eq + self.n_ineq
         self.soc_dims = np.asarray(dims, dtype=np.int64)
         self.soc_starts = np.concatenate([[0], np.cumsum(self.soc_dims)[:-1]]).astype(np.int64)
+
+    def _csc_order(self, r_idx: np.ndarray, c_idx: np.ndarray) -> None:
+        """The CSC pattern of A (``indptr``, ``indices``, the column of each nonzero) and the
+        permutation from the structure's entry order into it (``perm``)."""
+        order = sparse.csc_matrix(
+            (np.arange(1, r_idx.size + 1, dtype=float), (r_idx, c_idx)),
+            shape=(self.m, self.lay.n_x),
+        )
+        order.sort_indices()
+        if order.nnz != r_idx.size:
+            raise AssertionError("duplicate entries in the conic structure")
+        self.perm = order.data.astype(np.int64) - 1
+        self.indptr = order.indptr
+        self.indices = order.indices
+        self.nnz_col = np.repeat(np.arange(self.lay.n_x), np.diff(self.indptr))
+
+    def _objective(self) -> None:
+        """The column scale, the objective q in the scaled variables the solvers see, and P = 0."""
+        lay = self.lay
+        # Nondimensional variables are of order one except log-mass, which moves by tenths.
+        self.col_scale = np.ones(lay.n_x)
+        self.col_scale[lay.i_w] = 0.1
+        q = np.zeros(lay.n_x)
+        if lay.mode == "error":
+            q[lay.i_e] = 1.0
+        else:
+            q[lay.i_w[lay.n]] = -1.0
+        self.q = q * self.col_scale
+        self.P = sparse.csc_matrix((lay.n_x, lay.n_x))
 
     def _coefficient_map(self, n1: int) -> sparse.csr_matrix:
         """The linear map from the parameter vector (``coefficient_vector``) to the nonzeros in
@@ -474,9 +323,29 @@ def _fill_rhs(
     err_max: float,
 ) -> None:
     """b, row by row in the order ``_Structure`` lays the rows out."""
-    n1 = n + 1
+    i = _rhs_equalities(b, n, nv, mode == 0, dt, a, r0, v0, vf, target, dz0)
+    i = _rhs_inequalities(b, i, n, nv, glide, cap, target, mu2, w_max, w_final_min, sigma_cap)
+    i = _rhs_cones(b, i, n, mode, glide, target, mu1, tan_gs, err_max)
+    if i != b.size:
+        raise ValueError("right-hand side does not match the structure")
+
+
+@jit
+def _rhs_equalities(
+    b: np.ndarray,
+    n: int,
+    nv: int,
+    pinned: bool,
+    dt: float,
+    a: np.ndarray,
+    r0: np.ndarray,
+    v0: np.ndarray,
+    vf: np.ndarray,
+    target: np.ndarray,
+    dz0: np.ndarray,
+) -> int:
+    """The equality rows of b, from row 0; returns the next row."""
     h2 = dt * dt
-    pinned = mode == 0
     i = 0
     for j in range(3):
         b[i + j] = r0[j]
@@ -497,7 +366,7 @@ def _fill_rhs(
     i += n
     b[i] = target[2]
     i += 1
-    if mode == 0:
+    if pinned:
         b[i] = target[0]
         b[i + 1] = target[1]
         i += 2
@@ -509,7 +378,25 @@ def _fill_rhs(
         b[i] = 0.5 * dt * a[k, 0]
         b[i + 1] = 0.5 * dt * a[k, 1]
         i += 2
-    # inequalities
+    return i
+
+
+@jit
+def _rhs_inequalities(
+    b: np.ndarray,
+    i: int,
+    n: int,
+    nv: int,
+    glide: bool,
+    cap: bool,
+    target: np.ndarray,
+    mu2: np.ndarray,
+    w_max: np.ndarray,
+    w_final_min: float,
+    sigma_cap: float,
+) -> int:
+    """The linear inequality rows of b, from row i; returns the next row."""
+    n1 = n + 1
     for k in range(n1):
         b[i + k] = mu2[k]
         b[i + n1 + k] = 0.0
@@ -528,7 +415,24 @@ def _fill_rhs(
         for k in range(nv + 1):
             b[i + k] = sigma_cap
         i += nv + 1
-    # cones
+    return i
+
+
+@jit
+def _rhs_cones(
+    b: np.ndarray,
+    i: int,
+    n: int,
+    mode: int,
+    glide: bool,
+    target: np.ndarray,
+    mu1: np.ndarray,
+    tan_gs: float,
+    err_max: float,
+) -> int:
+    """The second-order cones' rows of b, from row i; returns the next row."""
+    n1 = n + 1
+    pinned = mode == 0
     for k in range(4 * n1):
         b[i + k] = 0.0
     i += 4 * n1
@@ -553,8 +457,7 @@ def _fill_rhs(
         b[i + 1] = -target[0]
         b[i + 2] = -target[1]
         i += 3
-    if i != b.size:
-        raise ValueError("right-hand side does not match the structure")
+    return i
 
 
 @jit
