@@ -26,7 +26,8 @@ import clarabel
 import numpy as np
 from scipy import sparse
 
-from boostback.guidance.conic_structure import _Layout, _Structure
+from boostback.guidance.conic_rows import _Layout
+from boostback.guidance.conic_structure import _Structure
 from boostback.guidance.discretize import Discretized, discretize_nondimensional
 from boostback.guidance.ipm import PRIMAL_INFEASIBLE, SOLVED, KktShape
 from boostback.guidance.plan import LandingPlan, PlanStatus
@@ -406,8 +407,6 @@ class ConicSolver:
             raise ValueError("mode must be 'fuel', 'error' or 'fuel_bounded'")
         start = time.perf_counter()
         nd, sc, d = self._discretize(prob, tf_s, disturbance_enu_mps2)
-        n_vert = int(d.vert[:-1].sum())
-        glide = d.tan_gs > 0.0
         err_max = max(error_bound_m, 0.0) / sc.length_m
         if vertical_infeasibility(d, self.discretization) > STOP_MARGIN:
             return LandingPlan.failed(
@@ -417,37 +416,17 @@ class ConicSolver:
                 time.perf_counter() - start,
             )
         try:
-            run: _Run | None = None
-            skip = self._skip_relaxed.get(mode, 0)
-            if glide and skip == 0:
-                run = self._run(mode, n_vert, False, d, err_max)
-                if run.x is not None:
-                    r = run.x[run.st.lay.i_r]
-                    if _glide_violation(r, d, run.st.lay.pinned) > GLIDE_TOL:
-                        run = None
-                        self._skip_relaxed[mode] = GLIDE_SKIP
-            elif glide:
-                self._skip_relaxed[mode] = skip - 1
-            if run is None or (run.x is None and run.status not in _INFEASIBLE):
-                run = self._run(mode, n_vert, glide, d, err_max)
+            run = self._run_relaxed_first(mode, d, err_max)
         except Exception as exc:
             return LandingPlan.failed(
                 PlanStatus.SOLVER_ERROR, str(exc), 1, time.perf_counter() - start
             )
-        x = run.x
-        if x is None:
+        if run.x is None:
             elapsed = time.perf_counter() - start
             return LandingPlan.failed(
                 PlanStatus.INFEASIBLE, f"solver status {run.status}", 1, elapsed
             )
-        lay = run.st.lay
-        r = x[lay.i_r]
-        u = x[lay.i_u]
-        v = _velocities(r, u, d, lay.discretization)
-        length, speed, accel = sc.length_m, sc.speed_mps, sc.accel_mps2
-        tgt = nd.target_enu_m
-        err = math.hypot(float(r[-1, 0] - tgt[0]), float(r[-1, 1] - tgt[1])) * length
-        mass = np.exp(x[lay.i_w] + d.z0) * sc.mass_kg
+        mass = np.exp(run.x[run.st.lay.i_w] + d.z0) * sc.mass_kg
         slope = err_slope = float("nan")
         if mass_slope:
             slope = self._mass_slope(
@@ -461,19 +440,63 @@ class ConicSolver:
                 float(mass[-1]),
             )
             if mode == "error":
-                slope, err_slope = float("nan"), slope * length
-        return LandingPlan(
-            status=PlanStatus.OPTIMAL if mode == "fuel" else PlanStatus.MIN_ERROR,
-            tf_s=tf_s,
-            t_s=d.t_s * sc.time_s,
-            r_enu_m=r * length,
-            v_enu_mps=v * speed,
-            mass_kg=mass,
-            accel_enu_mps2=u * accel,
-            sigma_mps2=x[lay.i_s] * accel,
-            landing_error_m=err,
-            solves=1,
-            solve_time_s=time.perf_counter() - start,
-            mass_slope_kg_per_s=slope,
-            error_slope_m_per_s=err_slope,
-        )
+                slope, err_slope = float("nan"), slope * sc.length_m
+        return _plan(run.x, run.st.lay, d, nd, sc, tf_s, mode, mass, (slope, err_slope), start)
+
+    def _run_relaxed_first(self, mode: str, d: Discretized, err_max: float) -> _Run:
+        """The solve of the problem without its glide-slope cones, kept when its answer
+        satisfies them or proves infeasibility; else (and for the next ``GLIDE_SKIP`` solves of
+        the mode once the slope has bound) the solve of the whole problem."""
+        n_vert = int(d.vert[:-1].sum())
+        glide = d.tan_gs > 0.0
+        run: _Run | None = None
+        skip = self._skip_relaxed.get(mode, 0)
+        if glide and skip == 0:
+            run = self._run(mode, n_vert, False, d, err_max)
+            if run.x is not None:
+                r = run.x[run.st.lay.i_r]
+                if _glide_violation(r, d, run.st.lay.pinned) > GLIDE_TOL:
+                    run = None
+                    self._skip_relaxed[mode] = GLIDE_SKIP
+        elif glide:
+            self._skip_relaxed[mode] = skip - 1
+        if run is None or (run.x is None and run.status not in _INFEASIBLE):
+            run = self._run(mode, n_vert, glide, d, err_max)
+        return run
+
+
+def _plan(
+    x: np.ndarray,
+    lay: _Layout,
+    d: Discretized,
+    nd: LandingProblem,
+    sc: Scales,
+    tf_s: float,
+    mode: str,
+    mass: np.ndarray,
+    slopes: tuple[float, float],
+    start: float,
+) -> LandingPlan:
+    """The plan from a solve's x (unscaled) in the caller's units (``nd``, ``d`` and ``x`` are
+    nondimensional); ``slopes`` are the mass slope and the landing error's slope."""
+    r = x[lay.i_r]
+    u = x[lay.i_u]
+    v = _velocities(r, u, d, lay.discretization)
+    length, speed, accel = sc.length_m, sc.speed_mps, sc.accel_mps2
+    tgt = nd.target_enu_m
+    err = math.hypot(float(r[-1, 0] - tgt[0]), float(r[-1, 1] - tgt[1])) * length
+    return LandingPlan(
+        status=PlanStatus.OPTIMAL if mode == "fuel" else PlanStatus.MIN_ERROR,
+        tf_s=tf_s,
+        t_s=d.t_s * sc.time_s,
+        r_enu_m=r * length,
+        v_enu_mps=v * speed,
+        mass_kg=mass,
+        accel_enu_mps2=u * accel,
+        sigma_mps2=x[lay.i_s] * accel,
+        landing_error_m=err,
+        solves=1,
+        solve_time_s=time.perf_counter() - start,
+        mass_slope_kg_per_s=slopes[0],
+        error_slope_m_per_s=slopes[1],
+    )
