@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
@@ -280,8 +281,6 @@ def solve_free_time(
     grid = np.geomspace(lo, hi, grid_points)
 
     def done(plan: LandingPlan, message: str = "") -> LandingPlan:
-        from dataclasses import replace
-
         return replace(
             plan,
             solves=solve.solves,
@@ -289,6 +288,18 @@ def solve_free_time(
             message=message or plan.message,
         )
 
+    i, best, grid = _fuel_grid(solve, grid)
+    if not best.feasible:
+        plan, message = _via_min_error(solve, grid, (lo, hi), tol_s, allow_min_error, refine)
+        return done(plan, message)
+    if not refine:
+        return done(best)
+    return done(_refine_fuel(solve, grid, i, best, tol_s))
+
+
+def _fuel_grid(solve: _Counter, grid: np.ndarray) -> tuple[int, LandingPlan, np.ndarray]:
+    """The best fuel plan on the grid: its index, the plan, and the grid it indexes (with the
+    midpoints merged in when only they found a feasible plan)."""
     i, best, _ = _grid_best(solve, "fuel", grid)
     if not best.feasible:
         # A vehicle that cannot hover has a narrow window of feasible times: look between the
@@ -299,43 +310,62 @@ def solve_free_time(
             best = mid_best
             grid = np.sort(np.concatenate([grid, mids]))
             i = int(np.searchsorted(grid, mids[j]))
-    if best.feasible and not refine:
-        return done(best)
-    if not best.feasible:
-        # Locate the reachable region with the (more often feasible) minimum-error problem.
-        i, best_err, _ = _grid_best(solve, "error", grid)
-        if not best_err.feasible:
-            return done(
-                LandingPlan.failed(PlanStatus.INFEASIBLE, "no soft landing found", 0, 0.0),
-                f"no soft landing for any time of flight in [{lo:.1f}, {hi:.1f}] s",
+    return i, best, grid
+
+
+def _refine_fuel(
+    solve: _Counter, grid: np.ndarray, i: int, best: LandingPlan, tol_s: float
+) -> LandingPlan:
+    """The fuel optimum around the grid's best point ``i``: by the mass slopes when the back
+    end gives them, else Brent's method."""
+    a, b = _bracket(grid, i)
+    g = best.mass_slope_kg_per_s
+    if solve.slopes and not math.isnan(g):
+        if (g > 0.0 and best.tf_s >= b) or (g < 0.0 and best.tf_s <= a):
+            return best  # the peak sits on an end of the range
+        lo_end = (best.tf_s, best) if g > 0.0 else (a, solve(a, "fuel"))
+        hi_end = (b, solve(b, "fuel")) if g > 0.0 else (best.tf_s, best)
+        return _zoom(solve, lo_end, hi_end, best, tol_s)
+    return _golden(solve, "fuel", a, b, best, tol_s)
+
+
+def _via_min_error(
+    solve: _Counter,
+    grid: np.ndarray,
+    bounds: tuple[float, float],
+    tol_s: float,
+    allow_min_error: bool,
+    refine: bool,
+) -> tuple[LandingPlan, str]:
+    """When no grid point gives a pinpoint plan: locate the reachable region with the (more
+    often feasible) minimum-error problem. If its best error is within the pinpoint tolerance,
+    the fuel optimum near it; else the least fuel at that error (``allow_min_error``). Returns
+    the plan and the message for it ("" keeps the plan's own)."""
+    lo, hi = bounds
+    i, best_err, _ = _grid_best(solve, "error", grid)
+    if not best_err.feasible:
+        return (
+            LandingPlan.failed(PlanStatus.INFEASIBLE, "no soft landing found", 0, 0.0),
+            f"no soft landing for any time of flight in [{lo:.1f}, {hi:.1f}] s",
+        )
+    a, b = _bracket(grid, i)
+    best_err = _golden(solve, "error", a, b, best_err, tol_s)
+    if best_err.landing_error_m > PINPOINT_TOLERANCE_M:
+        if not allow_min_error:
+            return (
+                LandingPlan.failed(PlanStatus.INFEASIBLE, "", 0, 0.0),
+                f"target unreachable: best landing error {best_err.landing_error_m:.1f} m",
             )
-        a, b = _bracket(grid, i)
-        best_err = _golden(solve, "error", a, b, best_err, tol_s)
-        if best_err.landing_error_m > PINPOINT_TOLERANCE_M:
-            if not allow_min_error:
-                return done(
-                    LandingPlan.failed(PlanStatus.INFEASIBLE, "", 0, 0.0),
-                    f"target unreachable: best landing error {best_err.landing_error_m:.1f} m",
-                )
-            bound = best_err.landing_error_m * (1 + 1e-6) + 1e-3
-            plan = solve(best_err.tf_s, "fuel_bounded", bound)
-            if not plan.feasible:
-                plan = best_err
-            return done(plan, "target unreachable: minimum-landing-error plan")
-        best = solve(best_err.tf_s, "fuel")
-        if not best.feasible:
-            return done(best_err, "pinpoint marginal: minimum-landing-error plan")
-        if not refine:
-            return done(best)
-        a, b = best_err.tf_s - (grid[1] - grid[0]), best_err.tf_s + (grid[1] - grid[0])
-        a, b = max(a, lo), min(b, hi)
-    else:
-        a, b = _bracket(grid, i)
-        g = best.mass_slope_kg_per_s
-        if solve.slopes and not math.isnan(g):
-            if (g > 0.0 and best.tf_s >= b) or (g < 0.0 and best.tf_s <= a):
-                return done(best)  # the peak sits on an end of the range
-            lo_end = (best.tf_s, best) if g > 0.0 else (a, solve(a, "fuel"))
-            hi_end = (b, solve(b, "fuel")) if g > 0.0 else (best.tf_s, best)
-            return done(_zoom(solve, lo_end, hi_end, best, tol_s))
-    return done(_golden(solve, "fuel", a, b, best, tol_s))
+        bound = best_err.landing_error_m * (1 + 1e-6) + 1e-3
+        plan = solve(best_err.tf_s, "fuel_bounded", bound)
+        if not plan.feasible:
+            plan = best_err
+        return plan, "target unreachable: minimum-landing-error plan"
+    best = solve(best_err.tf_s, "fuel")
+    if not best.feasible:
+        return best_err, "pinpoint marginal: minimum-landing-error plan"
+    if not refine:
+        return best, ""
+    a, b = best_err.tf_s - (grid[1] - grid[0]), best_err.tf_s + (grid[1] - grid[0])
+    a, b = max(a, lo), min(b, hi)
+    return _golden(solve, "fuel", a, b, best, tol_s), ""
