@@ -13,8 +13,9 @@ from boostback.dynamics.point_mass import AeroParams, PropulsionParams
 from boostback.environment.atmosphere import USSA1976, Vacuum
 from boostback.environment.earth import SphericalEarth, WGS84Earth
 from boostback.environment.frames import ecef_to_eci, eci_to_ecef
-from boostback.flight.dynamics import COAST, Body, Command, World, air_data, derivatives, rk4_step
+from boostback.flight.dynamics import COAST, Body, Command, World, air_data
 from boostback.flight.integrate import altitude_event, mass_event, step
+from boostback.flight.kernel import derivatives, rk4_step
 
 SPHERE = SphericalEarth()
 VACUUM_WORLD = World(SPHERE, Vacuum())
@@ -114,10 +115,10 @@ def test_drag_opposes_the_air_relative_velocity_and_fins_do_no_work() -> None:
 
 def test_altitude_and_mass_events_are_located_exactly() -> None:
     x = surface_state(0.2, 0.1, 1000.0, (0.0, 0.0, -50.0))
-    ground = altitude_event(VACUUM_WORLD, 0.0)
+    ground = altitude_event("ground", 0.0)
     t = 0.0
     while True:
-        res = step(x, 1.0, COAST, NO_DRAG, VACUUM_WORLD, [("ground", ground)])
+        res = step(x, 1.0, COAST, NO_DRAG, VACUUM_WORLD, [ground])
         x, t = res.state, t + res.dt
         if res.event:
             break
@@ -126,7 +127,7 @@ def test_altitude_and_mass_events_are_located_exactly() -> None:
     assert 10.0 < t < 10.2
     y = surface_state(0.2, 0.1, 50e3, (0.0, 0.0, 0.0))
     cmd = Command(1.0, PROP, (1.0, 0.0, 0.0))
-    res = step(y, 10.0, cmd, NO_DRAG, VACUUM_WORLD, [("dry", mass_event(29_000.0))])
+    res = step(y, 10.0, cmd, NO_DRAG, VACUUM_WORLD, [mass_event("dry", 29_000.0)])
     assert res.event == "dry"
     assert res.dt == pytest.approx(1000.0 / PROP.mass_flow_kgps, rel=1e-6)
     assert res.state[6] == pytest.approx(29_000.0, abs=1e-3)

@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from boostback.constants import G0_MPS2
 from boostback.flight import kernel_loops
-from boostback.flight.dynamics import Command, State, air_data
-from boostback.flight.integrate import mass_event, step
-from boostback.flight.kernel import flight_kernel, reserve_array
+from boostback.flight.dynamics import State, air_data
+from boostback.flight.kernel import flight_kernel
 from boostback.flight.record import FlightRecorder
-from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_budget
+from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_array, reserve_budget
 from boostback.flight.setup import FlightSetup
 from boostback.guidance.ascent import (
-    AscentSteering,
     flight_path_angle_rad,
     local_up,
-    max_q_throttle,
 )
 from boostback.numerics import illinois
 
 __all__ = ["AscentResult", "fly_ascent", "liftoff_state", "solve_pitch_kick"]
 
 MAX_ASCENT_S = 400.0
-THROTTLE_RATE = 0.2  # per second, for the max-Q throttle law
 
 
 @dataclass(frozen=True)
@@ -63,53 +58,40 @@ def fly_ascent(
     rec: FlightRecorder | None = None,
     dt: float | None = None,
 ) -> AscentResult:
-    """Fly from liftoff until the propellant aboard is down to the recovery reserve.
-
-    The loop runs in compiled code (``kernel_loops.ascent``) when the kernel supports the
-    models, else in Python (``_ascent_loop``, the reference it repeats).
-    """
+    """Fly from liftoff until the propellant aboard is down to the recovery reserve (one call
+    of the compiled loop, ``kernel_loops.ascent``)."""
     world = setup.world
     dt = dt or setup.scenario.sim.dt_powered_s
     empty_kg = setup.dry_mass_kg + setup.upper_mass_kg
     mode = setup.mode
-    geo = world.earth.geodetic_xyz
-
-    def budget(x: State) -> ReserveBudget:
-        return reserve_budget(x, reserve_model, target_ecef, geo(x[0], x[1], x[2])[2], mode)
-
-    kernel = flight_kernel(setup.ascent_body, world)
-    if kernel is not None:
-        prop = setup.ascent_prop
-        flow = rec.per_engine_flow if rec is not None else 0.0
-        loop = kernel_loops.ascent(
-            kernel,
-            liftoff_state(setup),
-            dt,
-            reserve_array(reserve_model, target_ecef, mode),
-            prop,
-            round(prop.mass_flow_kgps / flow) if flow else 0,
-            _guidance_constants(setup, kick_rad),
-            empty_kg,
-            MAX_ASCENT_S,
-            rec is not None,
-        )
-        if rec is not None:
-            rec.extend(loop.rows, "ascent")
-        x, t, event = loop.state, loop.t_s, loop.event
-        max_q, max_q_t, down = loop.max_q_pa, loop.max_q_t_s, loop.throttle_down_s
-    else:
-        x, t, event, max_q, max_q_t, down = _ascent_loop(setup, budget, kick_rad, rec, dt)
+    prop = setup.ascent_prop
+    flow = rec.per_engine_flow if rec is not None else 0.0
+    loop = kernel_loops.ascent(
+        flight_kernel(setup.ascent_body, world),
+        liftoff_state(setup),
+        dt,
+        reserve_array(reserve_model, target_ecef, mode),
+        prop,
+        round(prop.mass_flow_kgps / flow) if flow else 0,
+        _guidance_constants(setup, kick_rad),
+        empty_kg,
+        MAX_ASCENT_S,
+        rec is not None,
+    )
+    if rec is not None:
+        rec.extend(loop.rows, "ascent")
+    x, t, event = loop.state, loop.t_s, loop.event
     air = air_data(x, world)
     up = local_up(air.lat_rad, air.lon_rad)
     return AscentResult(
         state=x,  # type: ignore[arg-type]
         t_s=t,
         kick_rad=kick_rad,
-        reserve=budget(x),  # type: ignore[arg-type]
+        reserve=reserve_budget(x, reserve_model, target_ecef, air.altitude_m, mode),  # type: ignore[arg-type]
         flight_path_rad=flight_path_angle_rad(x[3:6], up),
-        max_q_pa=max_q,
-        max_q_t_s=max_q_t,
-        throttle_down_s=down,
+        max_q_pa=loop.max_q_pa,
+        max_q_t_s=loop.max_q_t_s,
+        throttle_down_s=loop.throttle_down_s,
         depleted=event != "meco" or x[6] - empty_kg <= 1.0,
     )
 
@@ -127,79 +109,6 @@ def _guidance_constants(setup: FlightSetup, kick_rad: float) -> tuple[float, ...
         cfg.q_lookahead_s,
         a_g * G0_MPS2 if a_g is not None else math.nan,
     )
-
-
-def _ascent_loop(
-    setup: FlightSetup,
-    budget: Callable[[State], ReserveBudget],
-    kick_rad: float,
-    rec: FlightRecorder | None,
-    dt: float,
-) -> tuple[State, float, str | None, float, float, tuple[float, float] | None]:
-    """The ascent's steps in Python: state, time and event at the end, max Q and its time, and
-    the first and last time below full throttle."""
-    cfg = setup.scenario.ascent
-    world = setup.world
-    prop = setup.ascent_prop
-    body = setup.ascent_body
-    assert setup.vehicle.ascent is not None
-    q_max = setup.vehicle.ascent.max_dynamic_pressure_pa
-    a_g = setup.vehicle.ascent.max_acceleration_g
-    a_max = a_g * G0_MPS2 if a_g is not None else None
-    steer = AscentSteering(
-        cfg.vertical_rise_s, cfg.kick_duration_s, kick_rad, _downrange_unit(setup)
-    )
-    empty_kg = setup.dry_mass_kg + setup.upper_mass_kg
-
-    def g_meco(x: State) -> float:
-        return (x[6] - empty_kg) - budget(x).total_kg
-
-    events = [("meco", g_meco), ("propellant_out", mass_event(empty_kg))]
-    x = liftoff_state(setup)
-    t = 0.0
-    q_prev = 0.0
-    throttle_prev = prop.throttle_max
-    max_q, max_q_t = 0.0, 0.0
-    first_down = last_down = None
-    event = None
-    air = air_data(x, world)
-    while t < MAX_ASCENT_S:
-        up = local_up(air.lat_rad, air.lon_rad)
-        direction = steer.direction(t, up, x[3:6])
-        throttle = max_q_throttle(
-            air.qbar_pa,
-            (air.qbar_pa - q_prev) / dt,
-            q_max,
-            cfg.q_lookahead_s,
-            prop.throttle_min,
-            prop.throttle_max,
-        )
-        # throttle moves at most THROTTLE_RATE per second (engines do not step; no chatter)
-        step_max = THROTTLE_RATE * dt
-        throttle = min(max(throttle, throttle_prev - step_max), throttle_prev + step_max)
-        if a_max is not None:  # hold the thrust acceleration under the limit
-            full = prop.thrust_vac_n * prop.throttle_max - prop.exit_area_m2 * air.pressure_pa
-            cap = prop.throttle_for(a_max * x[6], air.pressure_pa)
-            if full > 0.0 and cap < throttle:
-                throttle = max(cap, prop.throttle_min)
-        if throttle < prop.throttle_max:
-            first_down = t if first_down is None else first_down
-            last_down = t
-        throttle_prev = throttle
-        cmd = Command(throttle, prop, direction)
-        if rec is not None:
-            rec.sample(t, x, "ascent", cmd, air)
-        q_prev = air.qbar_pa
-        res = step(x, dt, cmd, body, world, events)
-        x, t = res.state, t + res.dt
-        air = air_data(x, world)
-        if air.qbar_pa > max_q:
-            max_q, max_q_t = air.qbar_pa, t
-        if res.event is not None:
-            event = res.event
-            break
-    down = (first_down, last_down) if first_down is not None and last_down is not None else None
-    return x, t, event, max_q, max_q_t, down
 
 
 def solve_pitch_kick(

@@ -154,7 +154,7 @@ def fly_boostback(
     jac = sol.jacobian
     prop = s.boostback_prop
     throttle = cfg.throttle
-    dry = mass_event(s.dry_mass_kg)
+    dry = mass_event("dry", s.dry_mass_kg)
     dt = s.scenario.sim.dt_powered_s
     ctx.rec.event(
         "boostback_start", t, x, f"{planned:.0f} m/s planned, pitch {math.degrees(pitch):.0f} deg"
@@ -190,7 +190,7 @@ def fly_boostback(
         cmd = Command(throttle, prop, _unit(dv_togo) if togo > 0 else (0.0, 0.0, 1.0))
         ctx.rec.sample(t, x, "boostback", cmd, air)
         if h > 1e-6:
-            res = step(x, h, cmd, s.descent_body, s.world, [("dry", dry)])
+            res = step(x, h, cmd, s.descent_body, s.world, [dry])
             x, t = res.state, t + res.dt
             dv_togo = dv_togo - accel * res.dt * np.asarray(cmd.dir_ecef)
             if res.event == "dry":

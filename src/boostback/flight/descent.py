@@ -9,7 +9,14 @@ import numpy as np
 
 from boostback.flight.context import FlightContext
 from boostback.flight.dynamics import COAST, Command, State, air_data
-from boostback.flight.integrate import EventFn, altitude_event, mass_event, step
+from boostback.flight.integrate import (
+    Event,
+    altitude_event,
+    apogee_event,
+    mass_event,
+    speed_event,
+    step,
+)
 from boostback.flight.predict import heat_flux_wpm2
 from boostback.guidance.aero_descent import fin_command
 from boostback.guidance.entry import EntryTarget
@@ -38,10 +45,6 @@ def fly_coast_to_entry(ctx: FlightContext, x: State, t: float) -> tuple[State, f
     h_entry = s.scenario.entry.start_altitude_m
     h_hand = s.ground_alt_m + s.scenario.descent.handover_altitude_m
     apogee_seen = _up_speed(x) <= 0.0
-
-    def up(xs: State) -> float:
-        return _up_speed(xs)
-
     t_end = s.scenario.sim.max_time_s
     while t < t_end:
         air = air_data(x, s.world)
@@ -50,12 +53,12 @@ def fly_coast_to_entry(ctx: FlightContext, x: State, t: float) -> tuple[State, f
             break
         if descending and air.altitude_m <= h_hand + 1e-3:
             break
-        events: list[tuple[str, EventFn]] = [
-            ("entry", altitude_event(s.world, h_entry)),
-            ("handover", altitude_event(s.world, h_hand)),
+        events: list[Event] = [
+            altitude_event("entry", h_entry),
+            altitude_event("handover", h_hand),
         ]
         if not apogee_seen:
-            events.append(("apogee", up))
+            events.append(apogee_event())
         h = s.scenario.sim.dt_coast_s if air.altitude_m > h_entry + 5_000 else 0.2
         _sample(ctx, t, x, "coast", COAST)
         res = step(x, h, COAST, s.descent_body, s.world, events)
@@ -95,10 +98,7 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
     v_target = target.speed_mps
     burn = s.entry_spec(air.altitude_m, v_target)
 
-    def slower(xs: State) -> float:
-        return math.sqrt(xs[3] * xs[3] + xs[4] * xs[4] + xs[5] * xs[5]) - v_target
-
-    events = [("slow", slower), ("dry", mass_event(s.dry_mass_kg))]
+    events = [speed_event("slow", v_target), mass_event("dry", s.dry_mass_kg)]
     dt = s.scenario.sim.dt_powered_s
     while True:
         speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
@@ -125,7 +125,7 @@ def fly_aero_descent(ctx: FlightContext, x: State, t: float) -> DescentOutcome:
     s = ctx.setup
     cfg = s.scenario.descent
     h_hand = s.ground_alt_m + cfg.handover_altitude_m
-    hand = altitude_event(s.world, h_hand)
+    hand = altitude_event("handover", h_hand)
     auth = s.descent_body.fin_authority_m2 * ctx.faults.fin_factor()
     dt = s.scenario.sim.dt_powered_s
     fin = (0.0, 0.0, 0.0)
@@ -149,7 +149,7 @@ def fly_aero_descent(ctx: FlightContext, x: State, t: float) -> DescentOutcome:
             saturated += dt
         cmd = Command(0.0, None, (0.0, 0.0, 1.0), fin)
         _sample(ctx, t, x, "aero_descent", cmd)
-        res = step(x, dt, cmd, s.descent_body, s.world, [("handover", hand)])
+        res = step(x, dt, cmd, s.descent_body, s.world, [hand])
         x, t = res.state, t + res.dt
         if res.event == "handover":
             break

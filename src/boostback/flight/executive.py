@@ -151,12 +151,12 @@ def _fall_to_ground(ctx: FlightContext, x: State, t: float) -> tuple[State, floa
     from boostback.flight.integrate import step
 
     s = ctx.setup
-    ground = altitude_event(s.world, s.ground_alt_m)
+    ground = altitude_event("ground", s.ground_alt_m)
     while t < s.scenario.sim.max_time_s:
         air = air_data(x, s.world)
         ctx.rec.sample(t, x, "fall", COAST, air)
         h = s.scenario.sim.dt_coast_s if air.altitude_m > 30_000 else 0.2
-        res = step(x, h, COAST, s.descent_body, s.world, [("ground", ground)])
+        res = step(x, h, COAST, s.descent_body, s.world, [ground])
         x, t = res.state, t + res.dt
         if res.event == "ground":
             ctx.rec.event("impact", t, x)

@@ -1,13 +1,18 @@
-"""The rotating-Earth kernel compiled with numba: the same equations as ``flight.dynamics``.
+"""The equations of motion on the rotating Earth, in the Earth-fixed (ECEF) frame, written once.
 
-``flight.dynamics`` (derivatives and RK4 step), ``flight.integrate`` (event location) and
-``flight.reserve`` (the recovery reserve) stay the readable reference; this module is their
-compiled twin, written operation for operation in the same order so that it agrees with them to
-round-off (tests hold the two together; with this machine's libm they agree to the last bit). The
-Earth model, the atmosphere and the body are turned into plain arrays once (``flight_kernel``); a
-command becomes a 10-element array. ``FlightKernel.rk4`` is one step, for the flight's phases that
-keep their guidance and events in Python; ``flight.kernel_loops`` runs whole loops (the impact
-prediction, the ascent) in compiled code on top of this.
+State ``x = (x, y, z, vx, vy, vz, m)`` (layout in ``dynamics.state``): ECEF position (m),
+velocity relative to the Earth (m/s) and mass (kg). Forces: gravity of the Earth model
+(inverse-square, plus J2 for WGS-84), the centrifugal and Coriolis terms of the rotating frame,
+thrust along a commanded unit vector with back-pressure-dependent magnitude, drag on the
+air-relative velocity (the atmosphere turns with the Earth) from a Cd(Mach) table, shielded by
+the retro-propulsion plume, and a grid-fin lateral force perpendicular to that velocity, bounded
+by ``qbar * authority``. RK4 with the controls held over a step; event location by regula falsi
+(Illinois) on the event's function, each trial a fresh RK4 step from the step's start.
+
+The Earth model, the atmosphere and the body are turned into plain arrays once
+(``flight_kernel``); a command becomes a 10-element array (``command_array``). ``advance`` is one
+step with events, for the phases that keep their guidance in Python; ``flight.kernel_loops`` runs
+whole loops (the impact prediction, the ascent) on top of it.
 
 Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at)``):
 
@@ -18,9 +23,7 @@ Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at)``):
   pressures, and exponents;
 - command ``c``: ``[throttle (0 without engines), thrust_vac, exit_area, mass_flow, dir (3),
   fin (3)]``;
-- reserve ``rp`` (``reserve_array``): ``[mode, dry mass, exhaust vac, exhaust sl, mu, coast,
-  entry altitude, entry target speed, entry acceleration, landing dv, margin, target (3)]``, mode
-  0 expendable, 1 no boostback target, 2 with one.
+- reserve ``rp``: see ``flight.reserve.reserve_array``.
 
 Compiled through ``boostback.jit``, whose cache follows every kernel source (nothing to delete
 by hand after an edit); ``BOOSTBACK_JIT=0`` runs the same functions interpreted.
@@ -29,8 +32,6 @@ by hand after an edit); ``BOOSTBACK_JIT=0`` runs the same functions interpreted.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,19 +40,19 @@ from boostback.dynamics.fast import _atmosphere, _interp
 from boostback.environment import atmosphere as atm
 from boostback.environment.earth import SphericalEarth, WGS84Earth
 from boostback.flight.dynamics import Body, Command, State, World
-from boostback.flight.reserve import STEERING_LOSS, ReserveModel
+from boostback.flight.reserve import reserve_kg
 from boostback.jit import jit
 
 __all__ = [
     "FlightKernel",
+    "advance",
     "command_array",
     "flight_kernel",
     "hypot",
-    "reference_only",
-    "reserve_array",
 ]
 
-ALT, SPEED, MASS, RESERVE = 0, 1, 2, 3  # kinds of event: height, speed, mass, reserve reached
+ALT, SPEED, MASS, RESERVE, UP_SPEED = 0, 1, 2, 3, 4  # kinds of event: height, speed, mass,
+# reserve reached, and the radial (up) speed falling through a level (apogee at 0)
 _DBL_MIN = 2.2250738585072014e-308
 
 
@@ -177,7 +178,7 @@ def _cd(mach, aero):
 
 @jit
 def _derivatives(x, c, mdl, out):
-    """``flight.dynamics.derivatives`` into ``out``."""
+    """Time derivative of the ECEF state ``x`` under command ``c``, into ``out``."""
     wp, bp, aero, at = mdl
     px, py, pz, vx, vy, vz, m = x[0], x[1], x[2], x[3], x[4], x[5], x[6]
     h = height(px, py, pz, wp)
@@ -230,7 +231,7 @@ def _derivatives(x, c, mdl, out):
 
 @jit
 def rk4(x, dt, c, mdl, work, out):
-    """``flight.dynamics.rk4_step`` into ``out``; ``work`` is a (5, 7) scratch array."""
+    """One classical Runge-Kutta step into ``out``; ``work`` is a (5, 7) scratch array."""
     k1, k2, k3, k4, xt = work[0], work[1], work[2], work[3], work[4]
     h2 = 0.5 * dt
     _derivatives(x, c, mdl, k1)
@@ -262,56 +263,6 @@ def _derivatives_new(x, c, wp, bp, aero, at):
     return out
 
 
-# --- the recovery reserve (flight.reserve.reserve_budget(...).total_kg) -----------------------
-
-
-@jit
-def reserve_kg(x, rp, altitude_m):
-    """Propellant the recovery needs from ``x`` at height ``altitude_m``."""
-    if rp[0] < 0.5:
-        return 0.0
-    tc = rp[5]
-    r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
-    u0, u1, u2 = x[0] / r, x[1] / r, x[2] / r
-    w = x[3] * u0 + x[4] * u1 + x[5] * u2
-    h0, h1, h2 = x[3] - w * u0, x[4] - w * u1, x[5] - w * u2
-    g = rp[4] / (r * r)
-    hc = altitude_m + w * tc - 0.5 * g * tc * tc
-    w1 = w - g * tc
-    drop = max(hc - rp[6], 0.0)
-    w_entry = math.sqrt(w1 * w1 + 2.0 * g * drop)
-    fall_s = (w1 + w_entry) / g + 0.5 * rp[6] / max(w_entry, 1.0)
-    if rp[0] < 1.5:
-        v0, v1, v2 = h0, h1, h2
-        dv_bb = 0.0
-    else:
-        d0, d1, d2 = rp[11] - x[0], rp[12] - x[1], rp[13] - x[2]
-        dn = d0 * u0 + d1 * u1 + d2 * u2
-        v0 = (d0 - dn * u0 - h0 * tc) / fall_s
-        v1 = (d1 - dn * u1 - h1 * tc) / fall_s
-        v2 = (d2 - dn * u2 - h2 * tc) / fall_s
-        e0, e1, e2 = v0 - h0, v1 - h1, v2 - h2
-        speed_h = math.sqrt(h0 * h0 + h1 * h1 + h2 * h2)
-        along = (e0 * h0 + e1 * h1 + e2 * h2) / speed_h if speed_h > 0.0 else 0.0
-        if along > 0.0:
-            e0 = e0 - along * h0 / speed_h
-            e1 = e1 - along * h1 / speed_h
-            e2 = e2 - along * h2 / speed_h
-            v0, v1, v2 = h0 + e0, h1 + e1, h2 + e2
-        dv_bb = math.sqrt(e0 * e0 + e1 * e1 + e2 * e2) * (1.0 + STEERING_LOSS)
-    v_entry = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2 + w_entry * w_entry)
-    dv_entry = max(v_entry - rp[7], 0.0)
-    dv_entry += g * dv_entry / rp[8]
-    m_land = rp[1] * math.exp(rp[9] / rp[3])
-    m_entry = m_land * math.exp(dv_entry / rp[2])
-    m_bb = m_entry * math.exp(dv_bb / rp[2])
-    land_kg = m_land - rp[1]
-    entry_kg = m_entry - m_land
-    bb_kg = m_bb - m_entry
-    margin = rp[10] * (land_kg + entry_kg + bb_kg)
-    return bb_kg + entry_kg + land_kg + margin
-
-
 # --- event location (as flight.integrate.step and numerics.illinois) --------------------------
 
 
@@ -325,12 +276,16 @@ def event(kind, level, x, wp, rp):
         return math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5]) - level
     if kind == MASS:
         return x[6] - level
+    if kind == UP_SPEED:
+        r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
+        return (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r - level
     return (x[6] - level) - reserve_kg(x, rp, height(x[0], x[1], x[2], wp))
 
 
 @jit
 def _refine(kind, level, x, dt, g0, g1, c, mdl, rp, work, xh):
-    """The end of the step from ``x`` on which the event falls (``integrate._refine``)."""
+    """The end of the step from ``x`` on which the event falls: regula falsi (Illinois) on the
+    event function, then a nudge just across so the event is seen as reached."""
     wp = mdl[0]
     a, b, fa, fb = 0.0, dt, g0, g1
     h = b
@@ -394,6 +349,20 @@ def step(x, dt, c, mdl, rp, kinds, levels, g0s, n, work, x1, xe, out):
     return best_h, best, math.nan
 
 
+@jit
+def advance(x, dt, c, mdl, rp, kinds, levels):
+    """One step of at most ``dt`` from ``x`` to the earliest of the events ``(kinds, levels)``.
+    Returns the new state, the step's length and the event's index (-1: none)."""
+    n = kinds.shape[0]
+    g0s = np.empty(n)
+    for j in range(n):
+        g0s[j] = event(kinds[j], levels[j], x, mdl[0], rp)
+    work = np.empty((5, 7))
+    x1, xe, out = np.empty(7), np.empty(7), np.empty(7)
+    h, best, _h1 = step(x, dt, c, mdl, rp, kinds, levels, g0s, n, work, x1, xe, out)
+    return out, h, best
+
+
 # --- the Python side ---------------------------------------------------------------------------
 
 ATM = np.ascontiguousarray(
@@ -413,6 +382,16 @@ def command_array(cmd: Command) -> np.ndarray:
         [cmd.throttle, p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps, *d, *f],
         dtype=np.float64,
     )
+
+
+def derivatives(x: State, cmd: Command, body: Body, world: World) -> State:
+    """Time derivative of the ECEF state ``x`` under ``cmd`` (the compiled ``_derivatives``)."""
+    return flight_kernel(body, world).derivatives(x, command_array(cmd))
+
+
+def rk4_step(x: State, dt: float, cmd: Command, body: Body, world: World) -> State:
+    """One RK4 step of ``dt`` under ``cmd`` (the compiled ``rk4``)."""
+    return flight_kernel(body, world).rk4(x, dt, command_array(cmd))
 
 
 @dataclass(frozen=True, eq=False)
@@ -438,31 +417,6 @@ class FlightKernel:
         return (self.wp, self.bp, self.aero, ATM)
 
 
-def reserve_array(
-    model: ReserveModel, target_ecef: tuple[float, float, float] | None, mode: str
-) -> np.ndarray:
-    """``reserve_budget``'s constants as the compiled kernel takes them."""
-    kind = 0.0 if mode == "expendable" else (1.0 if target_ecef is None else 2.0)
-    m = model
-    return np.array(
-        [
-            kind,
-            m.dry_mass_kg,
-            m.exhaust_vac_mps,
-            m.exhaust_sl_mps,
-            m.mu_m3ps2,
-            m.coast_s,
-            m.entry_altitude_m,
-            m.entry_target_speed_mps,
-            m.entry_accel_mps2,
-            m.landing_dv_mps,
-            m.margin,
-            *(target_ecef or (0.0, 0.0, 0.0)),
-        ],
-        dtype=np.float64,
-    )
-
-
 def _world_array(world: World) -> np.ndarray | None:
     earth, air = world.earth, world.atmosphere
     if type(air) is atm.USSA1976:
@@ -481,48 +435,44 @@ def _world_array(world: World) -> np.ndarray | None:
     return np.array([*shape, earth.mu_m3ps2, earth.omega_radps, j2, use_atm], dtype=np.float64)
 
 
-_KERNELS: dict[tuple[int, int], tuple[Body, World, FlightKernel | None]] = {}
-_REFERENCE_ONLY = [False]
+_KERNELS: dict[tuple[int, int], tuple[Body, World, FlightKernel]] = {}
 
 
-@contextmanager
-def reference_only() -> Iterator[None]:
-    """Inside the block every flight runs on the pure-Python reference (tests, debugging)."""
-    before = _REFERENCE_ONLY[0]
-    _REFERENCE_ONLY[0] = True
-    try:
-        yield
-    finally:
-        _REFERENCE_ONLY[0] = before
+def flight_kernel(body: Body, world: World) -> FlightKernel:
+    """The kernel's arrays for this body and world (cached per pair of objects).
 
-
-def flight_kernel(body: Body, world: World) -> FlightKernel | None:
-    """The compiled kernel for this body and world, or None if a model is not supported
-    (any Earth or atmosphere other than the built-in ones: the reference code flies those)."""
-    if _REFERENCE_ONLY[0]:
-        return None
+    Raises
+    ------
+    TypeError
+        For an Earth or atmosphere model the kernel does not know (the built-in ones: WGS-84 or
+        a sphere; USSA 1976 or vacuum).
+    """
     key = (id(body), id(world))
     hit = _KERNELS.get(key)
     if hit is not None and hit[0] is body and hit[1] is world:
         return hit[2]
     wp = _world_array(world)
-    kernel = None
-    if wp is not None:
-        aero = body.aero
-        kernel = FlightKernel(
-            wp=wp,
-            bp=np.array(
-                [
-                    aero.reference_area_m2,
-                    body.fin_authority_m2,
-                    len(aero.plume_ct),
-                    *aero.plume_ct,
-                    *aero.plume_factor,
-                ],
-                dtype=np.float64,
-            ),
-            aero=np.array([aero.mach, aero.cd], dtype=np.float64).reshape(2, len(aero.mach)),
+    if wp is None:
+        raise TypeError(
+            f"no flight kernel for {type(world.earth).__name__} with "
+            f"{type(world.atmosphere).__name__}: use WGS84Earth or SphericalEarth with USSA1976 "
+            "or Vacuum"
         )
+    aero = body.aero
+    kernel = FlightKernel(
+        wp=wp,
+        bp=np.array(
+            [
+                aero.reference_area_m2,
+                body.fin_authority_m2,
+                len(aero.plume_ct),
+                *aero.plume_ct,
+                *aero.plume_factor,
+            ],
+            dtype=np.float64,
+        ),
+        aero=np.array([aero.mach, aero.cd], dtype=np.float64).reshape(2, len(aero.mach)),
+    )
     if len(_KERNELS) > 256:
         _KERNELS.clear()
     _KERNELS[key] = (body, world, kernel)  # holding them keeps their ids from being reused

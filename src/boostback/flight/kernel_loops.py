@@ -1,10 +1,10 @@
 """Whole loops on the compiled kernel: the impact prediction and the ascent, one call each.
 
-``predict`` is ``flight.predict.predict_impact_reference`` and ``ascent`` the stepping loop of
-``flight.ascent.fly_ascent`` (steering, max-Q throttle, acceleration cap, MECO on the recovery
-reserve), step for step and operation for operation, on ``flight.kernel``. The guidance
-functions they inline (``guidance.ascent``) are repeated here in the same order of operations.
-``sample_rows`` lays out many recorder samples at once (``FlightRecorder.sample``).
+``predict`` flies the rest of the descent without steering (coast, optionally the entry burn,
+the fall to the ground; ``flight.predict``); ``ascent`` is the stepping loop of
+``flight.ascent.fly_ascent`` (the steering and max-Q throttle of ``guidance.ascent``, the
+acceleration cap, MECO on the recovery reserve). ``sample_rows`` lays out many recorder samples
+at once (``FlightRecorder.sample``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from boostback.flight.kernel import (
     height,
     step,
 )
+from boostback.guidance.ascent import local_up, max_q_throttle, steer
 from boostback.jit import jit
 
 __all__ = ["SUTTON_GRAVES_K", "AscentLoop", "ascent", "predict", "sample_rows"]
@@ -37,6 +38,12 @@ _NO_RESERVE = np.zeros(14)
 
 
 # --- the impact prediction ---------------------------------------------------------------------
+
+
+@jit
+def heat_flux_wpm2(density_kgpm3, speed_mps, nose_radius_m):
+    """Sutton-Graves stagnation-point convective heat-flux index, W/m^2."""
+    return SUTTON_GRAVES_K * math.sqrt(density_kgpm3 / nose_radius_m) * speed_mps**3.0
 
 
 @jit
@@ -77,8 +84,7 @@ def _predict(x0, t, mdl, rp, ground, dry, entry, nose, fine, max_time):
         speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
         if not burning:
             peak_q = max(peak_q, 0.5 * rho * speed * speed)
-            heat = SUTTON_GRAVES_K * math.sqrt(rho / nose) * speed**3.0
-            peak_heat = max(peak_heat, heat)
+            peak_heat = max(peak_heat, heat_flux_wpm2(rho, speed, nose))
         kinds[0], levels[0], g0s[0], n = ALT, ground, alt - ground, 1
         c = coast
         h = _coarse_dt(alt, fine)
@@ -154,17 +160,33 @@ def predict(
 
 
 @jit
-def _unit(v0, v1, v2):
-    n = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
-    return v0 / n, v1 / n, v2 / n
+def _ascent_throttle(qbar, q_prev, throttle_prev, dt, p_pa, mass, pp, gp):
+    """The max-Q throttle (``guidance.ascent.max_q_throttle``), moving at most THROTTLE_RATE
+    per second (engines do not step; no chatter), held under the acceleration cap."""
+    t_min, t_max, a_max = pp[3], pp[4], gp[8]
+    throttle = max_q_throttle(qbar, (qbar - q_prev) / dt, gp[6], gp[7], t_min, t_max)
+    step_max = THROTTLE_RATE * dt
+    throttle = min(max(throttle, throttle_prev - step_max), throttle_prev + step_max)
+    if not math.isnan(a_max):
+        full = pp[0] * t_max - pp[1] * p_pa
+        cap = (a_max * mass + pp[1] * p_pa) / pp[0]
+        if full > 0.0 and cap < throttle:
+            throttle = max(cap, t_min)
+    return throttle
 
 
 @jit
-def _flight_path(v0, v1, v2, u0, u1, u2):
-    s = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
-    if s == 0.0:
-        return math.pi / 2
-    return math.asin(max(-1.0, min(1.0, (v0 * u0 + v1 * u1 + v2 * u2) / s)))
+def _ascent_row(row, t, x, throttle, d0, d1, d2, p_pa, mach, qbar, pp):
+    """One recorder sample of the ascent (``FlightRecorder.sample``'s columns)."""
+    row[:] = 0.0
+    row[0] = t
+    row[1:8] = x
+    row[8] = throttle
+    if throttle > 0.0:
+        row[9] = max(throttle * pp[0] - pp[1] * p_pa, 0.0)
+        row[10] = pp[5]
+    row[11], row[12], row[13] = d0, d1, d2
+    row[17], row[18] = mach, qbar
 
 
 @jit
@@ -178,11 +200,6 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
     out), rows filled]``.
     """
     wp, at = mdl[0], mdl[3]
-    record = rows.shape[0] > 0
-    t_rise, t_kick, kick = gp[0], gp[1], gp[2]
-    dr0, dr1, dr2 = gp[3], gp[4], gp[5]
-    q_max, lookahead, a_max = gp[6], gp[7], gp[8]
-    t_min, t_max = pp[3], pp[4]
     x = x0.copy()
     nxt, x1, xe = np.empty(7), np.empty(7), np.empty(7)
     work = np.empty((5, 7))
@@ -191,10 +208,8 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
     kinds = np.array([RESERVE, MASS])
     levels = np.array([empty, empty])
     g0s = np.zeros(2)
-    t = 0.0
-    q_prev = 0.0
-    throttle_prev = t_max
-    max_q = max_q_t = 0.0
+    t = q_prev = max_q = max_q_t = 0.0
+    throttle_prev = pp[4]
     first_down = last_down = math.nan
     turning = False
     ev = -1
@@ -204,51 +219,17 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
     speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
     qbar = 0.5 * rho * speed * speed
     while t < max_t:
-        cl = math.cos(lat)
-        u0, u1, u2 = cl * math.cos(lon), cl * math.sin(lon), math.sin(lat)
-        # steering (guidance.ascent.AscentSteering.direction)
-        if turning:
-            d0, d1, d2 = _unit(x[3], x[4], x[5])
-        elif t <= t_rise:
-            d0, d1, d2 = u0, u1, u2
-        else:
-            tip = kick * min((t - t_rise) / t_kick, 1.0)
-            if tip >= kick and math.pi / 2 - _flight_path(x[3], x[4], x[5], u0, u1, u2) >= kick:
-                turning = True
-                d0, d1, d2 = _unit(x[3], x[4], x[5])
-            else:
-                dot = dr0 * u0 + dr1 * u1 + dr2 * u2
-                e0, e1, e2 = _unit(dr0 - dot * u0, dr1 - dot * u1, dr2 - dot * u2)
-                ct, st = math.cos(tip), math.sin(tip)
-                d0, d1, d2 = ct * u0 + st * e0, ct * u1 + st * e1, ct * u2 + st * e2
-        # max-Q throttle (guidance.ascent.max_q_throttle), rate limit, acceleration cap
-        q_pred = qbar + max((qbar - q_prev) / dt, 0.0) * lookahead
-        excess = (q_pred - 0.9 * q_max) / q_max
-        throttle = t_max if excess <= 0.0 else max(t_min, min(t_max, t_max - 4.0 * excess))
-        step_max = THROTTLE_RATE * dt
-        throttle = min(max(throttle, throttle_prev - step_max), throttle_prev + step_max)
-        if not math.isnan(a_max):
-            full = pp[0] * t_max - pp[1] * p_pa
-            cap = (a_max * x[6] + pp[1] * p_pa) / pp[0]
-            if full > 0.0 and cap < throttle:
-                throttle = max(cap, t_min)
-        if throttle < t_max:
+        u0, u1, u2 = local_up(lat, lon)
+        d0, d1, d2, turning = steer(t, turning, gp, u0, u1, u2, x[3], x[4], x[5])
+        throttle = _ascent_throttle(qbar, q_prev, throttle_prev, dt, p_pa, x[6], pp, gp)
+        if throttle < pp[4]:
             if math.isnan(first_down):
                 first_down = t
             last_down = t
         throttle_prev = throttle
         c[0], c[4], c[5], c[6] = throttle, d0, d1, d2
-        if record and n_rows < rows.shape[0]:
-            row = rows[n_rows]
-            row[:] = 0.0
-            row[0] = t
-            row[1:8] = x
-            row[8] = throttle
-            if throttle > 0.0:
-                row[9] = max(throttle * pp[0] - pp[1] * p_pa, 0.0)
-                row[10] = pp[5]
-            row[11], row[12], row[13] = d0, d1, d2
-            row[17], row[18] = speed / a, qbar
+        if n_rows < rows.shape[0]:
+            _ascent_row(rows[n_rows], t, x, throttle, d0, d1, d2, p_pa, speed / a, qbar, pp)
             n_rows += 1
         q_prev = qbar
         g0s[0] = event(RESERVE, empty, x, wp, rp)

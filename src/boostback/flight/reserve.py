@@ -16,9 +16,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from boostback.flight.dynamics import State
+import numpy as np
 
-__all__ = ["ReserveBudget", "ReserveModel", "boostback_guess", "reserve_budget"]
+from boostback.dynamics.state import State
+from boostback.jit import jit
+
+__all__ = [
+    "ReserveBudget",
+    "ReserveModel",
+    "boostback_guess",
+    "entry_dv_mps",
+    "reserve_array",
+    "reserve_budget",
+    "reserve_kg",
+]
 
 STEERING_LOSS = 0.05  # boostback: thrust not exactly along the velocity change
 
@@ -58,58 +69,122 @@ class ReserveBudget:
         return {**self.__dict__, "total_kg": self.total_kg}
 
 
-def _dot(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+MODE_EXPENDABLE, MODE_NO_TARGET, MODE_TARGET = 0.0, 1.0, 2.0
 
 
-def _return_velocity(
-    x: State,
-    up: tuple[float, float, float],
-    vh: tuple[float, float, float],
-    target_ecef: tuple[float, float, float],
-    coast_s: float,
-    fall_s: float,
-) -> tuple[float, float, float]:
-    """Horizontal velocity that carries the stage from its post-flip position to the target."""
-    d = (target_ecef[0] - x[0], target_ecef[1] - x[1], target_ecef[2] - x[2])
-    dn = _dot(d, up)
-    need = [d[i] - dn * up[i] - vh[i] * coast_s for i in range(3)]
-    return (need[0] / fall_s, need[1] / fall_s, need[2] / fall_s)
+def reserve_array(
+    model: ReserveModel, target_ecef: tuple[float, float, float] | None, mode: str
+) -> np.ndarray:
+    """The model's constants as the kernels take them: ``[mode, dry mass, exhaust vac, exhaust
+    sl, mu, coast, entry altitude, entry target speed, entry acceleration, landing dv, margin,
+    target (3)]``, mode 0 expendable, 1 no boostback target, 2 with one."""
+    if mode == "expendable":
+        kind = MODE_EXPENDABLE
+    else:
+        kind = MODE_NO_TARGET if target_ecef is None else MODE_TARGET
+    m = model
+    return np.array(
+        [
+            kind,
+            m.dry_mass_kg,
+            m.exhaust_vac_mps,
+            m.exhaust_sl_mps,
+            m.mu_m3ps2,
+            m.coast_s,
+            m.entry_altitude_m,
+            m.entry_target_speed_mps,
+            m.entry_accel_mps2,
+            m.landing_dv_mps,
+            m.margin,
+            *(target_ecef or (0.0, 0.0, 0.0)),
+        ],
+        dtype=np.float64,
+    )
 
 
-def _fall(
-    x: State, model: ReserveModel, altitude_m: float, coast_s: float
-) -> tuple[tuple[float, float, float], tuple[float, float, float], float, float, float]:
-    r = math.sqrt(_dot(x, x))
-    up = (x[0] / r, x[1] / r, x[2] / r)
-    v = x[3:6]
-    w = _dot(v, up)
-    vh = (v[0] - w * up[0], v[1] - w * up[1], v[2] - w * up[2])
-    g = model.mu_m3ps2 / (r * r)
-    h1 = altitude_m + w * coast_s - 0.5 * g * coast_s * coast_s
+@jit
+def _fall(x, rp, altitude_m, coast_s):
+    """Local up, horizontal velocity, gravity, vertical speed at the entry altitude and the time
+    to fall there, after coasting ``coast_s`` from ``x``."""
+    r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
+    u0, u1, u2 = x[0] / r, x[1] / r, x[2] / r
+    w = x[3] * u0 + x[4] * u1 + x[5] * u2
+    h0, h1, h2 = x[3] - w * u0, x[4] - w * u1, x[5] - w * u2
+    g = rp[4] / (r * r)
+    hc = altitude_m + w * coast_s - 0.5 * g * coast_s * coast_s
     w1 = w - g * coast_s
-    drop = max(h1 - model.entry_altitude_m, 0.0)
+    drop = max(hc - rp[6], 0.0)
     w_entry = math.sqrt(w1 * w1 + 2.0 * g * drop)
-    fall_s = (w1 + w_entry) / g + 0.5 * model.entry_altitude_m / max(w_entry, 1.0)
-    return up, vh, g, w_entry, fall_s
+    fall_s = (w1 + w_entry) / g + 0.5 * rp[6] / max(w_entry, 1.0)
+    return u0, u1, u2, h0, h1, h2, g, w_entry, fall_s
 
 
-def boostback_guess(
-    x: State, model: ReserveModel, target_ecef: tuple[float, float, float], altitude_m: float
-) -> tuple[float, float, float]:
-    """Impulsive boostback velocity change (ECEF) of the estimate, applied at ``x`` now."""
-    up, vh, _g, _w, fall_s = _fall(x, model, altitude_m, 0.0)
-    u = _return_velocity(x, up, vh, target_ecef, 0.0, fall_s)
-    return (u[0] - vh[0], u[1] - vh[1], u[2] - vh[2])
+@jit
+def _return_velocity(x, rp, u0, u1, u2, h0, h1, h2, coast_s, fall_s):
+    """Horizontal velocity that carries the stage from its post-flip position to the target."""
+    d0, d1, d2 = rp[11] - x[0], rp[12] - x[1], rp[13] - x[2]
+    dn = d0 * u0 + d1 * u1 + d2 * u2
+    v0 = (d0 - dn * u0 - h0 * coast_s) / fall_s
+    v1 = (d1 - dn * u1 - h1 * coast_s) / fall_s
+    v2 = (d2 - dn * u2 - h2 * coast_s) / fall_s
+    return v0, v1, v2
 
 
-def entry_dv_mps(
-    v_entry_mps: float, v_target_mps: float, g_mps2: float, accel_mps2: float
-) -> float:
+@jit
+def entry_dv_mps(v_entry_mps, v_target_mps, g_mps2, accel_mps2):
     """Velocity change of an entry burn braking from ``v_entry_mps`` to ``v_target_mps`` on a
     steep descent: the braking plus the gravity loss over the burn (g times its duration)."""
     dv = max(v_entry_mps - v_target_mps, 0.0)
     return dv + g_mps2 * dv / accel_mps2
+
+
+@jit
+def _boostback_dv(x, rp, altitude_m):
+    """Boostback velocity change and the horizontal velocity it leaves (the target's)."""
+    u0, u1, u2, h0, h1, h2, g, w_entry, fall_s = _fall(x, rp, altitude_m, rp[5])
+    if rp[0] < 1.5:
+        return 0.0, h0, h1, h2, g, w_entry
+    v0, v1, v2 = _return_velocity(x, rp, u0, u1, u2, h0, h1, h2, rp[5], fall_s)
+    e0, e1, e2 = v0 - h0, v1 - h1, v2 - h2
+    speed_h = math.sqrt(h0 * h0 + h1 * h1 + h2 * h2)
+    along = (e0 * h0 + e1 * h1 + e2 * h2) / speed_h if speed_h > 0.0 else 0.0
+    if along > 0.0:
+        # The site is beyond the impact point: burning on with the ascent engines is the
+        # cheaper way to get there, so only the cross-range part is kept in reserve.
+        e0 = e0 - along * h0 / speed_h
+        e1 = e1 - along * h1 / speed_h
+        e2 = e2 - along * h2 / speed_h
+        v0, v1, v2 = h0 + e0, h1 + e1, h2 + e2
+    return math.sqrt(e0 * e0 + e1 * e1 + e2 * e2) * (1.0 + STEERING_LOSS), v0, v1, v2, g, w_entry
+
+
+@jit
+def reserve_parts(x, rp, altitude_m):
+    """``[boostback dv, entry dv, landing dv, boostback kg, entry kg, landing kg, margin kg]``
+    needed from ``x`` at height ``altitude_m`` (zeros when expendable)."""
+    out = np.zeros(7)
+    if rp[0] < 0.5:
+        return out
+    dv_bb, v0, v1, v2, g, w_entry = _boostback_dv(x, rp, altitude_m)
+    v_entry = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2 + w_entry * w_entry)
+    dv_entry = entry_dv_mps(v_entry, rp[7], g, rp[8])
+    m_land = rp[1] * math.exp(rp[9] / rp[3])
+    m_entry = m_land * math.exp(dv_entry / rp[2])
+    m_bb = m_entry * math.exp(dv_bb / rp[2])
+    land_kg = m_land - rp[1]
+    entry_kg = m_entry - m_land
+    bb_kg = m_bb - m_entry
+    out[0], out[1], out[2] = dv_bb, dv_entry, rp[9]
+    out[3], out[4], out[5] = bb_kg, entry_kg, land_kg
+    out[6] = rp[10] * (land_kg + entry_kg + bb_kg)
+    return out
+
+
+@jit
+def reserve_kg(x, rp, altitude_m):
+    """Propellant the recovery needs from ``x`` at height ``altitude_m``."""
+    p = reserve_parts(x, rp, altitude_m)
+    return p[3] + p[4] + p[5] + p[6]
 
 
 def reserve_budget(
@@ -124,32 +199,18 @@ def reserve_budget(
     ``target_ecef`` None means no boostback is needed (a drone ship stationed under the ballistic
     path); ``mode == "expendable"`` needs nothing.
     """
-    if mode == "expendable":
-        return ReserveBudget(mode, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    tc = model.coast_s
-    up, vh, g, w_entry, fall_s = _fall(x, model, altitude_m, tc)
-    if target_ecef is None:
-        u = vh
-        dv_bb = 0.0
-    else:
-        u = _return_velocity(x, up, vh, target_ecef, tc, fall_s)
-        dv = [u[i] - vh[i] for i in range(3)]
-        speed_h = math.sqrt(_dot(vh, vh))
-        along = _dot(dv, vh) / speed_h if speed_h > 0.0 else 0.0
-        if along > 0.0:
-            # The site is beyond the impact point: burning on with the ascent engines is the
-            # cheaper way to get there, so only the cross-range part is kept in reserve.
-            dv = [dv[i] - along * vh[i] / speed_h for i in range(3)]
-            u = tuple(vh[i] + dv[i] for i in range(3))  # type: ignore[assignment]
-        dv_bb = math.sqrt(_dot(dv, dv)) * (1.0 + STEERING_LOSS)
-    v_entry = math.sqrt(_dot(u, u) + w_entry * w_entry)
-    dv_entry = entry_dv_mps(v_entry, model.entry_target_speed_mps, g, model.entry_accel_mps2)
-    dv_land = model.landing_dv_mps
-    m_land = model.dry_mass_kg * math.exp(dv_land / model.exhaust_sl_mps)
-    m_entry = m_land * math.exp(dv_entry / model.exhaust_vac_mps)
-    m_bb = m_entry * math.exp(dv_bb / model.exhaust_vac_mps)
-    land_kg = m_land - model.dry_mass_kg
-    entry_kg = m_entry - m_land
-    bb_kg = m_bb - m_entry
-    margin = model.margin * (land_kg + entry_kg + bb_kg)
-    return ReserveBudget(mode, dv_bb, dv_entry, dv_land, bb_kg, entry_kg, land_kg, margin)
+    rp = reserve_array(model, target_ecef, mode)
+    p = reserve_parts(np.asarray(x, dtype=np.float64), rp, float(altitude_m)).tolist()
+    return ReserveBudget(mode, *p)
+
+
+def boostback_guess(
+    x: State, model: ReserveModel, target_ecef: tuple[float, float, float], altitude_m: float
+) -> tuple[float, float, float]:
+    """Impulsive boostback velocity change (ECEF) of the estimate, applied at ``x`` now."""
+    rp = reserve_array(model, target_ecef, "rtls")
+    rp[5] = 0.0  # no coast: the burn starts now
+    xa = np.asarray(x, dtype=np.float64)
+    u0, u1, u2, h0, h1, h2, _g, _w, fall_s = _fall(xa, rp, float(altitude_m), 0.0)
+    v = _return_velocity(xa, rp, u0, u1, u2, h0, h1, h2, 0.0, fall_s)
+    return (v[0] - h0, v[1] - h1, v[2] - h2)
