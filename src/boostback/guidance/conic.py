@@ -216,7 +216,9 @@ def _glide_violation(r: np.ndarray, d: Discretized, pinned: bool) -> float:
 def _glide_shortfall(r: np.ndarray, ax: float, ay: float, target_z: float, tan_gs: float) -> float:
     worst = -np.inf
     for k in range(r.shape[0] - 1):
-        h = np.sqrt((r[k, 0] - ax) ** 2 + (r[k, 1] - ay) ** 2)
+        dx = r[k, 0] - ax
+        dy = r[k, 1] - ay
+        h = np.sqrt(dx * dx + dy * dy)
         worst = max(worst, tan_gs * h - (r[k, 2] - target_z))
     return worst
 

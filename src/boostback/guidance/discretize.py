@@ -63,11 +63,13 @@ def _profiles(
     vert = np.zeros(n + 1)
     m_floor = 0.5 * m_dry
     step = tf_s / n
+    # math.log/math.exp, the C library's, as numba compiles them: numpy's own (vectorised) log
+    # differs in the last bit, and BOOSTBACK_JIT=0 would not give the compiled plans
     for k in range(n + 1):
         tk = k * step if k < n else tf_s  # as numpy.linspace
         t[k] = tk
-        z0[k] = np.log(max(m0 - alpha * rho2 * tk, m_floor))
-        w_max[k] = np.log(max(m0 - alpha * rho1 * tk, m_floor)) - z0[k]
+        z0[k] = math.log(max(m0 - alpha * rho2 * tk, m_floor))
+        w_max[k] = math.log(max(m0 - alpha * rho1 * tk, m_floor)) - z0[k]
         if vertical_s > 0.0 and tk >= tf_s - vertical_s - 1e-9:
             vert[k] = 1.0
     a_ext = np.empty((n, 3))
@@ -81,7 +83,7 @@ def _profiles(
     mu1 = np.empty(n + 1)
     mu2 = np.empty(n + 1)
     for k in range(n + 1):
-        e = np.exp(-z0[k])
+        e = math.exp(-z0[k])
         mu1[k] = rho1 * e
         mu2[k] = rho2 * e
     dz0 = z0[:-1] - z0[1:]
