@@ -2,7 +2,47 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+
+import numpy as np
+
+from boostback.jit import jit
+
+__all__ = ["illinois", "interp"]
+
+
+@jit
+def interp(x, xs, ys):
+    """Linear interpolation in a table, held at the end values outside it.
+
+    The one table lookup of the compiled kernels (Cd(Mach), plume factor, wind layers, the
+    atmosphere's molecular-weight ratio).
+
+    Parameters
+    ----------
+    x : float
+        Where to interpolate.
+    xs : ndarray
+        Strictly ascending abscissae, at least one.
+    ys : ndarray
+        Values at ``xs``, same length.
+
+    Returns
+    -------
+    float
+        ``ys[0]`` at or below ``xs[0]``, ``ys[-1]`` at or above ``xs[-1]``, NaN for a NaN ``x``.
+    """
+    n = xs.shape[0]
+    if x <= xs[0]:
+        return ys[0]
+    if x >= xs[n - 1]:
+        return ys[n - 1]
+    if math.isnan(x):
+        return math.nan
+    i = np.searchsorted(xs, x, side="right") - 1
+    w = (x - xs[i]) / (xs[i + 1] - xs[i])
+    return ys[i] + w * (ys[i + 1] - ys[i])
 
 
 def illinois(

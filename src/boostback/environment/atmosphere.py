@@ -17,12 +17,16 @@ Extensions (not part of the Standard), so that trajectories never produce NaN:
 * above 86 km the temperature is held at its 86 km value (186.8673 K) and pressure and density
   decay exponentially in geopotential altitude with the isothermal scale height at 86 km,
   ``R* T_M / (M0 g0)`` ~ 5.47 km.  Values stay finite and positive (tiny) up to any altitude.
+
+The model is written once, as the compiled point kernel :func:`ussa1976_point`: the scalar API
+calls it, the vectorised API loops over it in compiled code, and the equations of motion call it
+through :func:`air_state` (which adds the vacuum switch).  ``BOOSTBACK_JIT=0`` runs the same
+source interpreted.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol, runtime_checkable
 
@@ -30,13 +34,18 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from boostback.constants import G0_MPS2, SEA_LEVEL_PRESSURE_PA
+from boostback.jit import jit
+from boostback.numerics import interp
 
 __all__ = [
+    "LAYERS",
     "USSA1976",
     "Atmosphere",
     "AtmosphereModel",
     "Vacuum",
+    "air_state",
     "ussa1976",
+    "ussa1976_point",
     "ussa1976_scalar",
     "vacuum",
 ]
@@ -95,7 +104,6 @@ _MW_RATIO = (
     0.999579,
 )
 _MW_Z = tuple(_MW_Z0_M + _MW_DZ_M * i for i in range(len(_MW_RATIO)))
-_MW_Z_TOP_M = _MW_Z[-1]
 
 _H_BASE_ARR = np.array(_H_BASE)
 _LAPSE_ARR = np.array(_LAPSE)
@@ -115,65 +123,106 @@ class Atmosphere(NamedTuple):
     speed_of_sound_mps: NDArray[np.float64] | float
 
 
-def _mw_ratio_scalar(z: float) -> float:
-    if z <= _MW_Z0_M:
-        return 1.0
-    if z >= _MW_Z_TOP_M:
-        return _MW_RATIO[-1]
-    i = int((z - _MW_Z0_M) // _MW_DZ_M)
-    i = min(i, len(_MW_RATIO) - 2)
-    r0, r1 = _MW_RATIO[i], _MW_RATIO[i + 1]
-    return r0 + (r1 - r0) / _MW_DZ_M * (z - _MW_Z[i])
+# The layer tables as one (5, 8) array (bases, lapse rates, base temperatures and pressures,
+# exponents): what compiled callers hold and hand to ``ussa1976_point`` row by row.
+LAYERS = np.ascontiguousarray(
+    np.stack((_H_BASE_ARR, _LAPSE_ARR, _T_BASE_ARR, _P_BASE_ARR, _EXPO_ARR)), dtype=np.float64
+)
+
+
+@jit
+def ussa1976_point(h_m, hb, lapse, tb, pb, expo):
+    """USSA1976 at one geometric altitude: the one implementation of the model.
+
+    Parameters
+    ----------
+    h_m : float
+        Geometric altitude [m]; clipped to -5 km below (NaN too), extended above 86 km.
+    hb, lapse, tb, pb, expo : ndarray
+        The rows of :data:`LAYERS`: geopotential layer bases [m'], lapse rates [K/m'], base
+        temperatures [K] and pressures [Pa], and the exponents ``g0 M0 / (R* L)``.
+
+    Returns
+    -------
+    tuple of float
+        Kinetic temperature [K] (with the 80-86 km molecular-weight correction), pressure
+        [Pa], density [kg/m^3] and speed of sound [m/s].
+    """
+    z = h_m if h_m > H_MIN_M else H_MIN_M
+    hgp = R0_M * z / (R0_M + z)
+    i = np.searchsorted(hb, hgp, side="right") - 1
+    if i < 0:
+        i = 0
+    dh = hgp - hb[i]
+    if lapse[i] == 0.0:
+        tm = tb[i]
+        p = pb[i] * math.exp(-_GMR * dh / tb[i])
+    else:
+        tm = tb[i] + lapse[i] * dh
+        p = pb[i] * (tb[i] / tm) ** expo[i]
+    rho = p / (_R_AIR * tm)
+    a = math.sqrt(GAMMA * _R_AIR * tm)
+    return tm * interp(z, _MW_Z_ARR, _MW_RATIO_ARR), p, rho, a
+
+
+@jit
+def air_state(h_m, use_atm, hb, lapse, tb, pb, expo):
+    """Pressure, density and speed of sound for the equations of motion.
+
+    Parameters
+    ----------
+    h_m : float
+        Geometric altitude [m].
+    use_atm : bool
+        False: vacuum (0 Pa, 0 kg/m^3 and 1 m/s, so that Mach numbers stay finite).
+    hb, lapse, tb, pb, expo : ndarray
+        The rows of :data:`LAYERS` (see :func:`ussa1976_point`).
+
+    Returns
+    -------
+    tuple of float
+        ``(p [Pa], rho [kg/m^3], a [m/s])``.
+    """
+    if not use_atm:
+        return 0.0, 0.0, 1.0
+    _t, p, rho, a = ussa1976_point(h_m, hb, lapse, tb, pb, expo)
+    return p, rho, a
+
+
+@jit
+def _ussa1976_std(h_m):
+    return ussa1976_point(h_m, _H_BASE_ARR, _LAPSE_ARR, _T_BASE_ARR, _P_BASE_ARR, _EXPO_ARR)
+
+
+@jit
+def _ussa1976_many(h, out):
+    for k in range(h.shape[0]):
+        t, p, rho, a = _ussa1976_std(h[k])
+        out[0, k], out[1, k], out[2, k], out[3, k] = t, p, rho, a
 
 
 def ussa1976_scalar(h_m: float) -> tuple[float, float, float, float]:
-    """Scalar USSA1976 at geometric altitude ``h_m`` [m], using only ``math``.
+    """Scalar USSA1976 at geometric altitude ``h_m`` [m] (the compiled point kernel).
 
     Returns ``(T [K], p [Pa], rho [kg/m^3], a [m/s])``.  See the module docstring for the
     behaviour below 0 m and above 86 km.
     """
-    z = h_m if h_m > H_MIN_M else H_MIN_M
-    hgp = R0_M * z / (R0_M + z)
-    i = bisect_right(_H_BASE, hgp) - 1
-    if i < 0:
-        i = 0
-    tb, pb, lapse = _T_BASE[i], _P_BASE[i], _LAPSE[i]
-    dh = hgp - _H_BASE[i]
-    if lapse == 0.0:
-        tm = tb
-        p = pb * math.exp(-_GMR * dh / tb)
-    else:
-        tm = tb + lapse * dh
-        p = pb * (tb / tm) ** _EXPO[i]
-    rho = p / (_R_AIR * tm)
-    a = math.sqrt(GAMMA * _R_AIR * tm)
-    return tm * _mw_ratio_scalar(z), p, rho, a
+    return _ussa1976_std(float(h_m))  # type: ignore[no-any-return]
 
 
 def ussa1976(h_m: ArrayLike) -> Atmosphere:
     """Vectorised USSA1976 at geometric altitude(s) ``h_m`` [m].
 
     Accepts any array shape; returns an :class:`Atmosphere` of arrays with that shape, or of
-    floats if a scalar was given.  Agrees with :func:`ussa1976_scalar` to ~1e-15 relative.
+    floats if a scalar was given.  The same point kernel as :func:`ussa1976_scalar`, looped.
     """
     h = np.asarray(h_m, dtype=np.float64)
-    z = np.maximum(h, H_MIN_M)
-    hgp = R0_M * z / (R0_M + z)
-    i = np.clip(np.searchsorted(_H_BASE_ARR, hgp, side="right") - 1, 0, len(_H_BASE) - 1)
-    tb, pb, lapse, expo = _T_BASE_ARR[i], _P_BASE_ARR[i], _LAPSE_ARR[i], _EXPO_ARR[i]
-    dh = hgp - _H_BASE_ARR[i]
-    tm = tb + lapse * dh
-    isothermal = lapse == 0.0
-    p = np.where(
-        isothermal,
-        pb * np.exp(-_GMR * dh / tb),
-        pb * np.power(tb / tm, expo),
-    )
-    rho = p / (_R_AIR * tm)
-    a = np.sqrt(GAMMA * _R_AIR * tm)
-    t = tm * np.interp(z, _MW_Z_ARR, _MW_RATIO_ARR)
     if h.ndim == 0:
+        t, p, rho, a = ussa1976_scalar(float(h))
         return Atmosphere(float(t), float(p), float(rho), float(a))
+    out = np.empty((4, h.size))
+    _ussa1976_many(np.ascontiguousarray(h).reshape(-1), out)
+    t, p, rho, a = (row.reshape(h.shape) for row in out)
     return Atmosphere(t, p, rho, a)
 
 

@@ -3,19 +3,23 @@
 Each model is a frozen dataclass with ``__call__(h_m) -> np.ndarray`` (shape ``(3,)``) and a
 fast ``at(h_m) -> (v_e, v_n, v_u)`` tuple method for hot loops.  Velocities are in m/s and are
 the velocity of the air relative to the ground.
+
+The layered profile is interpolated by one compiled kernel, :func:`layered_wind`, which the
+equations of motion call with the same table: ``LayeredWind.at`` is a thin wrapper over it.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["ConstantWind", "LayeredWind", "NoWind", "WindModel"]
+from boostback.jit import jit
+from boostback.numerics import interp
+
+__all__ = ["ConstantWind", "LayeredWind", "NoWind", "WindModel", "layered_wind"]
 
 Vec3 = tuple[float, float, float]
 
@@ -36,6 +40,33 @@ def _as_vec3(v: ArrayLike, name: str) -> Vec3:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, got {arr.tolist()}")
     return (float(arr[0]), float(arr[1]), float(arr[2]))
+
+
+@jit
+def layered_wind(h_m, altitudes_m, v_enu_mps):
+    """Wind at height ``h_m`` from a table, linear between its heights, held beyond its ends.
+
+    Parameters
+    ----------
+    h_m : float
+        Height [m].
+    altitudes_m : ndarray, shape (n,)
+        Strictly ascending table heights [m]; empty: still air.
+    v_enu_mps : ndarray, shape (n, 3)
+        Wind (east, north, up) [m/s] at those heights.
+
+    Returns
+    -------
+    tuple of float
+        ``(v_e, v_n, v_u)`` [m/s]; NaN for a NaN height.
+    """
+    if altitudes_m.shape[0] == 0:
+        return 0.0, 0.0, 0.0
+    return (
+        interp(h_m, altitudes_m, v_enu_mps[:, 0]),
+        interp(h_m, altitudes_m, v_enu_mps[:, 1]),
+        interp(h_m, altitudes_m, v_enu_mps[:, 2]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +107,9 @@ class LayeredWind:
 
     altitudes_m: tuple[float, ...]
     v_enu_mps: tuple[Vec3, ...]
-    _slopes: tuple[Vec3, ...] = field(init=False, repr=False, compare=False)
+    _table: tuple[NDArray[np.float64], NDArray[np.float64]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         alt = np.asarray(self.altitudes_m, dtype=np.float64)
@@ -94,26 +127,17 @@ class LayeredWind:
             raise ValueError(f"altitudes_m must be strictly ascending, got {alt.tolist()}")
         alts = tuple(float(a) for a in alt)
         vels: tuple[Vec3, ...] = tuple((float(v[0]), float(v[1]), float(v[2])) for v in vel)
-        slopes: list[Vec3] = []
-        for i in range(len(alts) - 1):
-            dz = alts[i + 1] - alts[i]
-            v0, v1 = vels[i], vels[i + 1]
-            slopes.append(((v1[0] - v0[0]) / dz, (v1[1] - v0[1]) / dz, (v1[2] - v0[2]) / dz))
         object.__setattr__(self, "altitudes_m", alts)
         object.__setattr__(self, "v_enu_mps", vels)
-        object.__setattr__(self, "_slopes", tuple(slopes))
+        object.__setattr__(self, "_table", (np.array(alts), np.array(vels).reshape(-1, 3)))
+
+    @property
+    def table(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The profile as the compiled kernel takes it: heights (n,) and winds (n, 3)."""
+        return self._table
 
     def at(self, h_m: float) -> Vec3:
-        alts = self.altitudes_m
-        if h_m <= alts[0]:
-            return self.v_enu_mps[0]
-        if h_m >= alts[-1]:
-            return self.v_enu_mps[-1]
-        if math.isnan(h_m):
-            return (math.nan, math.nan, math.nan)
-        i = bisect_right(alts, h_m) - 1
-        v0, s, dz = self.v_enu_mps[i], self._slopes[i], h_m - alts[i]
-        return (v0[0] + s[0] * dz, v0[1] + s[1] * dz, v0[2] + s[2] * dz)
+        return layered_wind(float(h_m), *self._table)  # type: ignore[no-any-return]
 
     def __call__(self, h_m: float) -> NDArray[np.float64]:
         return np.array(self.at(h_m))
