@@ -1,15 +1,8 @@
 """Equations of motion and integrators (pure, no I/O)."""
 
+from boostback.dynamics.fast import compile_kernel, derivatives, drag_accel, rk4_step
 from boostback.dynamics.integrate import StepResult, step_with_events
-from boostback.dynamics.point_mass import (
-    AeroParams,
-    Environment,
-    PropulsionParams,
-    State,
-    derivatives,
-    drag_accel,
-    rk4_step,
-)
+from boostback.dynamics.point_mass import AeroParams, Environment, PropulsionParams, State
 
 __all__ = [
     "AeroParams",
@@ -17,6 +10,7 @@ __all__ = [
     "PropulsionParams",
     "State",
     "StepResult",
+    "compile_kernel",
     "derivatives",
     "drag_accel",
     "rk4_step",

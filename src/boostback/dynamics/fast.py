@@ -1,139 +1,53 @@
-"""The 3-DoF point-mass kernel compiled with numba: the same equations as ``point_mass``.
+"""The parameters and environment models as arrays, for the compiled equations of motion.
 
-The environment models are turned into plain arrays once (``compile_kernel``), and one RK4 step
-then runs entirely in compiled code, about ten times faster than the pure-Python kernel, which
-stays the readable reference (a test holds the two together). Environment models the compiler
-does not know fall back to the reference kernel.
+``compile_kernel`` turns a vehicle's ``PropulsionParams`` and ``AeroParams`` and an
+``Environment`` into the plain arrays the kernels of ``point_mass`` take, once per combination
+(cached); ``FastKernel`` steps them. Every model the package builds is supported (the USSA1976
+atmosphere or vacuum, uniform or inverse-square gravity, still, constant or layered wind, and a
+gust on top of any of those, as ``gnc.faults.GustWind`` makes); another model is a TypeError,
+since there is no second, Python copy of the equations to fall back on.
+
+``derivatives``, ``rk4_step`` and ``drag_accel`` are the Python-facing calls of the same kernels.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from boostback.dynamics.point_mass import AeroParams, Environment, PropulsionParams, State
+from boostback.dynamics.point_mass import (
+    ENV_SIZE,
+    AeroParams,
+    Environment,
+    PropulsionParams,
+    State,
+    derivatives_kernel,
+    drag_kernel,
+    rk4_kernel,
+)
+from boostback.dynamics.state import MASS, UP, VEL
 from boostback.environment import atmosphere as atm
 from boostback.environment.gravity import InverseSquareGravity, UniformGravity
 from boostback.environment.wind import ConstantWind, LayeredWind, NoWind
-from boostback.jit import jit
+from boostback.numerics import interp
 
+__all__ = ["FastKernel", "compile_kernel", "derivatives", "drag_accel", "rk4_step"]
 
-@jit
-def _atmosphere(h, use_atm, hb, lapse, tb, pb, expo):
-    if not use_atm:
-        return 0.0, 0.0, 1.0
-    z = h if h > atm.H_MIN_M else atm.H_MIN_M
-    hgp = atm.R0_M * z / (atm.R0_M + z)
-    i = np.searchsorted(hb, hgp, side="right") - 1
-    if i < 0:
-        i = 0
-    dh = hgp - hb[i]
-    if lapse[i] == 0.0:
-        tm = tb[i]
-        p = pb[i] * math.exp(-atm._GMR * dh / tb[i])
-    else:
-        tm = tb[i] + lapse[i] * dh
-        p = pb[i] * (tb[i] / tm) ** expo[i]
-    return p, p / (atm._R_AIR * tm), math.sqrt(atm.GAMMA * atm._R_AIR * tm)
+Vec3 = tuple[float, float, float]
 
+# Former names, still imported by the flight kernel: the atmosphere and the table lookup now
+# live in ``environment.atmosphere.air_state`` and ``numerics.interp``.
+_atmosphere = atm.air_state
+_interp = interp
 
-@jit
-def _interp(x, xs, ys):
-    n = xs.shape[0]
-    if x <= xs[0]:
-        return ys[0]
-    if x >= xs[n - 1]:
-        return ys[n - 1]
-    i = np.searchsorted(xs, x, side="right") - 1
-    w = (x - xs[i]) / (xs[i + 1] - xs[i])
-    return ys[i] + w * (ys[i + 1] - ys[i])
-
-
-@jit
-def _derivatives(
-    x, throttle, d, prop, aero_m, aero_cd, area, env, hb, lapse, tb, pb, expo, wz, wv, pl_ct, pl_f
-):
-    # env: [use_atm, gravity_mode, g, mu, radius, gust_e, gust_n, gust_u]
-    m = x[6]
-    p, rho, a = _atmosphere(x[2], env[0] > 0.5, hb, lapse, tb, pb, expo)
-    if env[1] < 0.5:
-        gx, gy, gz = 0.0, 0.0, -env[2]
-    else:
-        rx, ry, rz = x[0], x[1], x[2] + env[4]
-        r = math.sqrt(rx * rx + ry * ry + rz * rz)
-        k = -env[3] / (r * r * r)
-        gx, gy, gz = k * rx, k * ry, k * rz
-    ax, ay, az = gx, gy, gz
-    thrust = 0.0
-    if throttle > 0.0:
-        thrust = throttle * prop[0] - prop[1] * p
-        if thrust < 0.0:
-            thrust = 0.0
-        f = thrust / m
-        ax += f * d[0]
-        ay += f * d[1]
-        az += f * d[2]
-    if rho > 0.0 and aero_m.shape[0] > 0:
-        we, wn, wu = env[5], env[6], env[7]
-        if wz.shape[0] > 0:
-            we += _interp(x[2], wz, wv[:, 0])
-            wn += _interp(x[2], wz, wv[:, 1])
-            wu += _interp(x[2], wz, wv[:, 2])
-        ve, vn, vu = x[3] - we, x[4] - wn, x[5] - wu
-        speed = math.sqrt(ve * ve + vn * vn + vu * vu)
-        if speed > 0.0:
-            cd = _interp(speed / a, aero_m, aero_cd)
-            k = -0.5 * rho * speed * cd * area / m
-            qs = 0.5 * rho * speed * speed * area
-            if thrust > 0.0 and pl_ct.shape[0] > 0:
-                # q underflows to zero at vanishing speed: the table's last factor, as the
-                # reference's plume_at gives
-                k *= _interp(thrust / qs, pl_ct, pl_f) if qs > 0.0 else pl_f[-1]
-            ax += k * ve
-            ay += k * vn
-            az += k * vu
-    out = np.empty(7)
-    out[0], out[1], out[2] = x[3], x[4], x[5]
-    out[3], out[4], out[5] = ax, ay, az
-    out[6] = -throttle * prop[2]
-    return out
-
-
-@jit
-def _rk4(
-    x,
-    dt,
-    throttle,
-    d,
-    prop,
-    aero_m,
-    aero_cd,
-    area,
-    env,
-    hb,
-    lapse,
-    tb,
-    pb,
-    expo,
-    wz,
-    wv,
-    pl_ct,
-    pl_f,
-):
-    args = (prop, aero_m, aero_cd, area, env, hb, lapse, tb, pb, expo, wz, wv, pl_ct, pl_f)
-    k1 = _derivatives(x, throttle, d, *args)
-    k2 = _derivatives(x + 0.5 * dt * k1, throttle, d, *args)
-    k3 = _derivatives(x + 0.5 * dt * k2, throttle, d, *args)
-    k4 = _derivatives(x + dt * k3, throttle, d, *args)
-    return x + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+_VE, _VN, _VU = VEL.start, VEL.start + 1, VEL.start + 2
 
 
 @dataclass(frozen=True, eq=False)
 class FastKernel:
-    """One vehicle in one environment, as arrays for the compiled step."""
+    """One vehicle in one environment, as arrays for the compiled kernels."""
 
     prop: np.ndarray
     aero_m: np.ndarray
@@ -145,79 +59,215 @@ class FastKernel:
     plume_ct: np.ndarray
     plume_factor: np.ndarray
 
-    def step(
-        self, x: State, dt: float, throttle: float, direction: tuple[float, float, float]
-    ) -> State:
-        out = _rk4(
-            np.asarray(x, dtype=np.float64),
-            dt,
-            throttle,
-            np.asarray(direction, dtype=np.float64),
+    @property
+    def _models(self) -> tuple:
+        return (
             self.prop,
             self.aero_m,
             self.aero_cd,
             self.area,
             self.env,
-            atm._H_BASE_ARR,
-            atm._LAPSE_ARR,
-            atm._T_BASE_ARR,
-            atm._P_BASE_ARR,
-            atm._EXPO_ARR,
+            atm.LAYERS,
             self.wz,
             self.wv,
             self.plume_ct,
             self.plume_factor,
         )
+
+    def step(self, x: State, dt: float, throttle: float, direction: Vec3) -> State:
+        """One RK4 step of length ``dt`` with ``throttle`` and unit ``direction`` held."""
+        out = rk4_kernel(
+            np.asarray(x, dtype=np.float64),
+            float(dt),
+            float(throttle),
+            np.asarray(direction, dtype=np.float64),
+            *self._models,
+        )
+        return tuple(out.tolist())  # type: ignore[return-value]
+
+    def derivatives(self, x: State, throttle: float, direction: Vec3) -> State:
+        """Time derivative of ``x`` with ``throttle`` and unit ``direction``."""
+        out = derivatives_kernel(
+            np.asarray(x, dtype=np.float64),
+            float(throttle),
+            np.asarray(direction, dtype=np.float64),
+            *self._models,
+        )
         return tuple(out.tolist())  # type: ignore[return-value]
 
 
-def _wind_arrays(wind: object) -> tuple[np.ndarray, np.ndarray, tuple[float, float, float]] | None:
-    gust = (0.0, 0.0, 0.0)
+def _wind_arrays(wind: object) -> tuple[np.ndarray, np.ndarray, Vec3]:
+    """Table heights, table winds and the uniform gust on top (gusts of nested gusts summed)."""
     base = getattr(wind, "base", None)
     if base is not None and hasattr(wind, "extra_enu_mps"):  # a gust on top of a base wind
-        gust = tuple(float(v) for v in wind.extra_enu_mps)  # type: ignore[attr-defined]
-        wind = base
+        wz, wv, inner = _wind_arrays(base)
+        e = tuple(float(v) for v in wind.extra_enu_mps)  # type: ignore[attr-defined]
+        return wz, wv, (inner[0] + e[0], inner[1] + e[1], inner[2] + e[2])
+    none = (0.0, 0.0, 0.0)
     if isinstance(wind, NoWind):
-        return np.zeros(0), np.zeros((0, 3)), gust
+        return np.zeros(0), np.zeros((0, 3)), none
     if isinstance(wind, ConstantWind):
-        return np.zeros(1), np.asarray([wind.v_enu_mps], dtype=np.float64), gust
+        return np.zeros(1), np.asarray([wind.v_enu_mps], dtype=np.float64), none
     if isinstance(wind, LayeredWind):
-        return (
-            np.asarray(wind.altitudes_m, dtype=np.float64),
-            np.asarray(wind.v_enu_mps, dtype=np.float64),
-            gust,
-        )
-    return None
+        return (*wind.table, none)
+    raise TypeError(f"no compiled kernel for the wind model {type(wind).__name__}")
 
 
-@functools.lru_cache(maxsize=128)
-def compile_kernel(prop: PropulsionParams, aero: AeroParams, env: Environment) -> FastKernel | None:
-    """The compiled kernel for these models, or None if one of them is not supported."""
+def _env_array(env: Environment) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``env`` as ``(env array, wind heights, wind table)``; TypeError for unknown models."""
     if isinstance(env.atmosphere, atm.USSA1976):
         use_atm = 1.0
     elif isinstance(env.atmosphere, atm.Vacuum):
         use_atm = 0.0
     else:
-        return None
+        raise TypeError(f"no compiled kernel for the atmosphere {type(env.atmosphere).__name__}")
     grav = env.gravity
     if isinstance(grav, UniformGravity):
         gvals = (0.0, grav.g_mps2, 0.0, 0.0)
     elif isinstance(grav, InverseSquareGravity):
         gvals = (1.0, 0.0, grav.mu_m3ps2, grav.radius_m)
     else:
-        return None
-    wind = _wind_arrays(env.wind)
-    if wind is None:
-        return None
-    wz, wv, gust = wind
+        raise TypeError(f"no compiled kernel for the gravity model {type(grav).__name__}")
+    wz, wv, gust = _wind_arrays(env.wind)
+    arr = np.array([use_atm, *gvals, *gust], dtype=np.float64)
+    return arr.reshape(ENV_SIZE), wz, wv
+
+
+@functools.lru_cache(maxsize=128)
+def compile_kernel(prop: PropulsionParams, aero: AeroParams, env: Environment) -> FastKernel:
+    """The compiled kernel for these parameters and models.
+
+    Parameters
+    ----------
+    prop : PropulsionParams
+        The lit engines.
+    aero : AeroParams
+        Drag and plume tables.
+    env : Environment
+        Atmosphere, gravity and wind models.
+
+    Returns
+    -------
+    FastKernel
+        The arrays, ready to step.
+
+    Raises
+    ------
+    TypeError
+        If a model is not one the kernels implement.
+    """
+    env_arr, wz, wv = _env_array(env)
+    tab_m, tab_cd, pl_ct, pl_f = aero.tables
     return FastKernel(
         prop=np.array([prop.thrust_vac_n, prop.exit_area_m2, prop.mass_flow_kgps]),
-        aero_m=np.asarray(aero.mach, dtype=np.float64),
-        aero_cd=np.asarray(aero.cd, dtype=np.float64),
+        aero_m=tab_m,
+        aero_cd=tab_cd,
         area=float(aero.reference_area_m2),
-        env=np.array([use_atm, *gvals, *gust]),
+        env=env_arr,
         wz=wz,
         wv=wv,
-        plume_ct=np.asarray(aero.plume_ct, dtype=np.float64),
-        plume_factor=np.asarray(aero.plume_factor, dtype=np.float64),
+        plume_ct=pl_ct,
+        plume_factor=pl_f,
     )
+
+
+@functools.lru_cache(maxsize=128)
+def _air_models(aero: AeroParams, env: Environment) -> tuple:
+    env_arr, wz, wv = _env_array(env)
+    tab_m, tab_cd, pl_ct, pl_f = aero.tables
+    area = float(aero.reference_area_m2)
+    return (tab_m, tab_cd, area, env_arr, atm.LAYERS, wz, wv, pl_ct, pl_f)
+
+
+def drag_accel(
+    x: State, aero: AeroParams, env: Environment, thrust_n: float = 0.0
+) -> tuple[float, float, float, float, float]:
+    """Drag acceleration (east, north, up) plus Mach number and dynamic pressure at state ``x``.
+
+    Parameters
+    ----------
+    x : State
+        The state (ENU, pad-centred).
+    aero : AeroParams
+        Drag and plume tables.
+    env : Environment
+        Atmosphere and wind (gravity plays no part).
+    thrust_n : float, optional
+        The thrust firing into the flow (the landing burn), which shields the vehicle when the
+        aero model has a plume table.
+
+    Returns
+    -------
+    tuple of float
+        ``(a_e, a_n, a_u, mach, qbar)``: the drag term of the equations of motion, same kernel.
+    """
+    return drag_kernel(  # type: ignore[no-any-return]
+        float(x[UP]),
+        float(x[_VE]),
+        float(x[_VN]),
+        float(x[_VU]),
+        float(x[MASS]),
+        float(thrust_n),
+        *_air_models(aero, env),
+    )
+
+
+def derivatives(
+    x: State,
+    throttle: float,
+    direction: Vec3,
+    prop: PropulsionParams,
+    aero: AeroParams,
+    env: Environment,
+) -> State:
+    """Time derivative of the state for a held throttle and unit thrust direction (ENU).
+
+    Parameters
+    ----------
+    x : State
+        The state.
+    throttle : float
+        Throttle (0: engines off).
+    direction : tuple of float
+        Unit thrust direction (ENU).
+    prop, aero, env
+        The vehicle and its environment (see :func:`compile_kernel`).
+
+    Returns
+    -------
+    State
+        ``dx/dt``.
+    """
+    return compile_kernel(prop, aero, env).derivatives(x, throttle, direction)
+
+
+def rk4_step(
+    x: State,
+    dt: float,
+    throttle: float,
+    direction: Vec3,
+    prop: PropulsionParams,
+    aero: AeroParams,
+    env: Environment,
+) -> State:
+    """One classical Runge-Kutta step with the control held over the step.
+
+    Parameters
+    ----------
+    x : State
+        The state at the step's start.
+    dt : float
+        Step length [s].
+    throttle : float
+        Throttle (0: engines off).
+    direction : tuple of float
+        Unit thrust direction (ENU).
+    prop, aero, env
+        The vehicle and its environment (see :func:`compile_kernel`).
+
+    Returns
+    -------
+    State
+        The state after ``dt``.
+    """
+    return compile_kernel(prop, aero, env).step(x, dt, throttle, direction)

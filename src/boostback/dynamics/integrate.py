@@ -2,7 +2,8 @@
 
 A step that would cross an event is shortened so the event lands on the step's end: the crossing
 time is found by a secant iteration on the event function, each trial a fresh RK4 step from the
-step's start, so the state at the event is as accurate as the integrator itself.
+step's start, so the state at the event is as accurate as the integrator itself. Every step is
+the compiled kernel's (``fast.compile_kernel``).
 """
 
 from __future__ import annotations
@@ -10,14 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from boostback.dynamics.fast import FastKernel
-from boostback.dynamics.point_mass import (
-    AeroParams,
-    Environment,
-    PropulsionParams,
-    State,
-    rk4_step,
-)
+from boostback.dynamics.fast import FastKernel, compile_kernel
+from boostback.dynamics.point_mass import AeroParams, Environment, PropulsionParams, State
+from boostback.dynamics.state import MASS, UP, with_mass
 from boostback.numerics import illinois
 
 
@@ -60,28 +56,54 @@ def step_with_events(
 ) -> StepResult:
     """Advance one step; stop early at touchdown or when the propellant runs out.
 
-    ``kernel`` (from ``compile_kernel(prop, aero, env)``) runs the same step compiled.
+    Parameters
+    ----------
+    x : State
+        The state at the step's start.
+    dt : float
+        Step length [s].
+    throttle : float
+        Throttle held over the step (0: engines off).
+    direction : tuple of float
+        Unit thrust direction (ENU).
+    prop, aero, env
+        The vehicle and its environment.
+    dry_mass_kg : float
+        Mass at which the propellant is out.
+    kernel : FastKernel, optional
+        ``compile_kernel(prop, aero, env)``, when the caller holds it already.
+
+    Returns
+    -------
+    StepResult
+        The state at the step's (possibly shortened) end, its length and the event.
+
+    Raises
+    ------
+    TypeError
+        If an environment model has no compiled kernel (see ``compile_kernel``).
     """
+    if kernel is None:
+        kernel = compile_kernel(prop, aero, env)
+    fast = kernel
 
     def step(x0: State, h: float) -> State:
-        if kernel is not None:
-            return kernel.step(x0, h, throttle, direction)
-        return rk4_step(x0, h, throttle, direction, prop, aero, env)
+        return fast.step(x0, h, throttle, direction)
 
     x1 = step(x, dt)
-    if throttle > 0.0 and x1[6] < dry_mass_kg:
+    if throttle > 0.0 and x1[MASS] < dry_mass_kg:
 
         def g_mass(s: State) -> float:
-            return s[6] - dry_mass_kg
+            return s[MASS] - dry_mass_kg
 
         xm, h = _refine(g_mass, x, dt, step, g_mass(x), g_mass(x1))
-        if xm[2] > 0.0:
-            return StepResult((*xm[:6], max(xm[6], dry_mass_kg)), h, "propellant_out")
-    if x1[2] <= 0.0 < x[2]:
+        if xm[UP] > 0.0:
+            return StepResult(with_mass(xm, max(xm[MASS], dry_mass_kg)), h, "propellant_out")
+    if x1[UP] <= 0.0 < x[UP]:
 
         def g_alt(s: State) -> float:
-            return s[2]
+            return s[UP]
 
-        xt, h = _refine(g_alt, x, dt, step, x[2], x1[2])
+        xt, h = _refine(g_alt, x, dt, step, x[UP], x1[UP])
         return StepResult(xt, h, "touchdown")
     return StepResult(x1, dt, None)

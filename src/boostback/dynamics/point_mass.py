@@ -1,28 +1,51 @@
-"""3-DoF point-mass equations of motion with variable mass (pure functions, no I/O).
+"""3-DoF point-mass equations of motion with variable mass, written once and compiled.
 
 State ``x = (east, north, up, v_east, v_north, v_up, mass)`` in the pad-centred ENU frame (m, m/s,
-kg). Forces: thrust along a commanded unit vector with pressure-dependent magnitude, drag from a
-Cd(Mach) table on the air-relative velocity, and gravity from an environment model.
+kg; layout in ``dynamics.state``). Forces: thrust along a commanded unit vector with
+pressure-dependent magnitude, drag from a Cd(Mach) table on the air-relative velocity, shielded
+by the retro-propulsion plume while thrusting (``dynamics.forces``), and gravity from the
+environment's model.
 
-Retro-propulsion: while the engines fire into the oncoming flow their plume pushes the bow shock
-off the vehicle and shields it, and the aerodynamic drag falls with the thrust coefficient
-``C_T = T / (qbar S)`` (Korzun, Braun & Cruz 2009, survey of supersonic retropropulsion: for a
-single central nozzle the aerodynamic drag nearly vanishes once C_T exceeds about one). An
-optional (C_T, factor) table scales the drag accordingly; without one the drag is unchanged.
+The derivatives and the RK4 step are compiled kernels over plain arrays (``fast.compile_kernel``
+turns the parameters and the environment models into them): every force term, the atmosphere,
+the wind and the gravity are the same kernels the Python-facing models call. With
+``BOOSTBACK_JIT=0`` the same source runs interpreted.
 
-The hot loop works on plain floats and tuples: for a 7-element state numpy's per-call overhead is
-larger than the arithmetic.
+This module also holds the parameter dataclasses; their methods call the force kernels.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_right
 from dataclasses import dataclass
 
+import numpy as np
+
+from boostback.dynamics.forces import (
+    drag_coefficient,
+    drag_terms,
+    engine_thrust,
+    plume_factor,
+    throttle_for_thrust,
+)
+from boostback.dynamics.state import MASS, POS, SIZE, UP, VEL
 from boostback.environment import AtmosphereModel, GravityModel, WindModel
+from boostback.environment.atmosphere import air_state
+from boostback.environment.gravity import inverse_square_gravity, uniform_gravity
+from boostback.environment.wind import layered_wind
+from boostback.jit import jit
+
+__all__ = ["AeroParams", "Environment", "PropulsionParams", "State"]
 
 State = tuple[float, float, float, float, float, float, float]
+
+# The state's components, for the compiled kernels (numba folds integer globals).
+_E, _N = POS.start, POS.start + 1
+_VE, _VN, _VU = VEL.start, VEL.start + 1, VEL.start + 2
+
+# The environment as one array ``env`` (see ``fast.compile_kernel``):
+# [use_atm, gravity mode (0 uniform, 1 inverse-square), g, mu, radius, gust (3)].
+ENV_USE_ATM, ENV_GRAVITY, ENV_G, ENV_MU, ENV_RADIUS, ENV_GUST = 0, 1, 2, 3, 4, 5
+ENV_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -37,25 +60,21 @@ class PropulsionParams:
 
     def thrust_n(self, pressure_pa: float, throttle: float) -> float:
         """Net axial thrust: ``throttle * thrust_vac_n - exit_area_m2 * p`` (never negative)."""
-        return max(throttle * self.thrust_vac_n - self.exit_area_m2 * pressure_pa, 0.0)
+        return engine_thrust(  # type: ignore[no-any-return]
+            float(throttle), self.thrust_vac_n, self.exit_area_m2, float(pressure_pa)
+        )
 
     def throttle_for(self, thrust_n: float, pressure_pa: float) -> float:
         """The throttle that gives ``thrust_n`` at ``pressure_pa`` (not clipped)."""
-        return (thrust_n + self.exit_area_m2 * pressure_pa) / self.thrust_vac_n
-
-
-def _interp(x: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
-    if x <= xs[0]:
-        return ys[0]
-    if x >= xs[-1]:
-        return ys[-1]
-    i = bisect_right(xs, x) - 1
-    w = (x - xs[i]) / (xs[i + 1] - xs[i])
-    return ys[i] + w * (ys[i + 1] - ys[i])
+        return throttle_for_thrust(  # type: ignore[no-any-return]
+            float(thrust_n), self.thrust_vac_n, self.exit_area_m2, float(pressure_pa)
+        )
 
 
 @dataclass(frozen=True)
 class AeroParams:
+    """Drag: reference area, Cd(Mach) table and the retro-propulsion plume table."""
+
     reference_area_m2: float
     mach: tuple[float, ...]
     cd: tuple[float, ...]
@@ -63,21 +82,28 @@ class AeroParams:
     plume_ct: tuple[float, ...] = ()
     plume_factor: tuple[float, ...] = ()
 
+    def __post_init__(self) -> None:
+        tables = tuple(
+            np.asarray(t, dtype=np.float64).reshape(-1)
+            for t in (self.mach, self.cd, self.plume_ct, self.plume_factor)
+        )
+        object.__setattr__(self, "_tables", tables)
+
+    @property
+    def tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Mach, Cd, C_T and plume-factor tables as the compiled kernels take them."""
+        return self._tables  # type: ignore[attr-defined,no-any-return]
+
     def plume_at(self, thrust_n: float, qbar_pa: float) -> float:
         """Factor on the aerodynamic drag with ``thrust_n`` firing into the flow at ``qbar_pa``."""
-        if not self.plume_ct or thrust_n <= 0.0:
-            return 1.0
-        if qbar_pa <= 0.0:
-            return self.plume_factor[-1]
-        return _interp(
-            thrust_n / (qbar_pa * self.reference_area_m2), self.plume_ct, self.plume_factor
-        )
+        _m, _cd, ct, factor = self.tables
+        q_area = float(qbar_pa) * self.reference_area_m2
+        return plume_factor(float(thrust_n), q_area, ct, factor)  # type: ignore[no-any-return]
 
     def cd_at(self, mach: float) -> float:
-        tab_m, tab_cd = self.mach, self.cd
-        if not tab_m:
-            return 0.0
-        return _interp(mach, tab_m, tab_cd)
+        """Drag coefficient at ``mach`` (0 without a table)."""
+        tab_m, tab_cd, _ct, _f = self.tables
+        return drag_coefficient(float(mach), tab_m, tab_cd)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -87,82 +113,76 @@ class Environment:
     wind: WindModel
 
 
-def drag_accel(
-    x: State, aero: AeroParams, env: Environment, thrust_n: float = 0.0
-) -> tuple[float, float, float, float, float]:
-    """Drag acceleration (east, north, up) plus Mach number and dynamic pressure.
+@jit
+def wind_at(h, env, wz, wv):
+    """The gust of ``env`` plus the tabulated wind (``wz``, ``wv``) at height ``h``."""
+    we, wn, wu = env[ENV_GUST], env[ENV_GUST + 1], env[ENV_GUST + 2]
+    if wz.shape[0] > 0:
+        be, bn, bu = layered_wind(h, wz, wv)
+        we += be
+        wn += bn
+        wu += bu
+    return we, wn, wu
 
-    ``thrust_n`` is the thrust firing into the flow (the landing burn), which shields the
-    vehicle when the aero model has a plume table.
+
+@jit
+def gravity_at(x, env):
+    """Gravity of the model in ``env`` at the position of state ``x``."""
+    if env[ENV_GRAVITY] < 0.5:
+        return uniform_gravity(env[ENV_G])
+    return inverse_square_gravity(x[_E], x[_N], x[UP], env[ENV_MU], env[ENV_RADIUS])
+
+
+@jit
+def derivatives_kernel(x, throttle, d, prop, aero_m, aero_cd, area, env, at, wz, wv, pl_ct, pl_f):
+    """Time derivative of state ``x`` for a held throttle and unit thrust direction ``d``.
+
+    ``prop`` is ``[thrust_vac, exit_area, mass_flow]``, ``at`` the atmosphere's layer table
+    (``environment.atmosphere.LAYERS``), ``env``, ``wz``/``wv`` as ``fast.compile_kernel``
+    makes them.
     """
-    _t, p_pa, rho, a = env.atmosphere.scalar(x[2])
-    del _t, p_pa
-    we, wn, wu = env.wind.at(x[2])
-    ve, vn, vu = x[3] - we, x[4] - wn, x[5] - wu
-    speed = math.sqrt(ve * ve + vn * vn + vu * vu)
-    qbar = 0.5 * rho * speed * speed
-    mach = speed / a
-    if speed == 0.0 or rho == 0.0:
-        return 0.0, 0.0, 0.0, mach, qbar
-    k = -qbar * aero.cd_at(mach) * aero.reference_area_m2 / (x[6] * speed)
-    k *= aero.plume_at(thrust_n, qbar)
-    return k * ve, k * vn, k * vu, mach, qbar
-
-
-def derivatives(
-    x: State,
-    throttle: float,
-    direction: tuple[float, float, float],
-    prop: PropulsionParams,
-    aero: AeroParams,
-    env: Environment,
-) -> State:
-    """Time derivative of the state for a held throttle and unit thrust direction (ENU)."""
-    m = x[6]
-    _t, p_pa, rho, a = env.atmosphere.scalar(x[2])
-    gx, gy, gz = env.gravity.accel_xyz(x[0], x[1], x[2])
-    ax, ay, az = gx, gy, gz
+    m = x[MASS]
+    p, rho, a = air_state(x[UP], env[ENV_USE_ATM] > 0.5, at[0], at[1], at[2], at[3], at[4])
+    ax, ay, az = gravity_at(x, env)
     thrust = 0.0
     if throttle > 0.0:
-        thrust = prop.thrust_n(p_pa, throttle)
+        thrust = engine_thrust(throttle, prop[0], prop[1], p)
         f = thrust / m
-        ax += f * direction[0]
-        ay += f * direction[1]
-        az += f * direction[2]
-    if rho > 0.0 and aero.mach:
-        we, wn, wu = env.wind.at(x[2])
-        ve, vn, vu = x[3] - we, x[4] - wn, x[5] - wu
-        speed = math.sqrt(ve * ve + vn * vn + vu * vu)
-        if speed > 0.0:
-            k = -0.5 * rho * speed * aero.cd_at(speed / a) * aero.reference_area_m2 / m
-            if thrust > 0.0:
-                k *= aero.plume_at(thrust, 0.5 * rho * speed * speed)
-            ax += k * ve
-            ay += k * vn
-            az += k * vu
-    mdot = -throttle * prop.mass_flow_kgps
-    return (x[3], x[4], x[5], ax, ay, az, mdot)
+        ax += f * d[0]
+        ay += f * d[1]
+        az += f * d[2]
+    if rho > 0.0 and aero_m.shape[0] > 0:
+        we, wn, wu = wind_at(x[UP], env, wz, wv)
+        ve, vn, vu = x[_VE] - we, x[_VN] - wn, x[_VU] - wu
+        de, dn, du, _mach, _q = drag_terms(
+            ve, vn, vu, m, rho, a, thrust, aero_m, aero_cd, area, pl_ct, pl_f
+        )
+        ax += de
+        ay += dn
+        az += du
+    out = np.empty(SIZE)
+    out[_E], out[_N], out[UP] = x[_VE], x[_VN], x[_VU]
+    out[_VE], out[_VN], out[_VU] = ax, ay, az
+    out[MASS] = -throttle * prop[2]
+    return out
 
 
-def rk4_step(
-    x: State,
-    dt: float,
-    throttle: float,
-    direction: tuple[float, float, float],
-    prop: PropulsionParams,
-    aero: AeroParams,
-    env: Environment,
-) -> State:
-    """One classical Runge-Kutta step with the control held over the step."""
+@jit
+def rk4_kernel(x, dt, throttle, d, prop, aero_m, aero_cd, area, env, at, wz, wv, pl_ct, pl_f):
+    """One classical Runge-Kutta step of :func:`derivatives_kernel`, the control held."""
+    args = (prop, aero_m, aero_cd, area, env, at, wz, wv, pl_ct, pl_f)
+    k1 = derivatives_kernel(x, throttle, d, *args)
+    k2 = derivatives_kernel(x + 0.5 * dt * k1, throttle, d, *args)
+    k3 = derivatives_kernel(x + 0.5 * dt * k2, throttle, d, *args)
+    k4 = derivatives_kernel(x + dt * k3, throttle, d, *args)
+    return x + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
 
-    def add(a: State, k: State, h: float) -> State:
-        return tuple(ai + h * ki for ai, ki in zip(a, k, strict=True))  # type: ignore[return-value]
 
-    k1 = derivatives(x, throttle, direction, prop, aero, env)
-    k2 = derivatives(add(x, k1, dt / 2), throttle, direction, prop, aero, env)
-    k3 = derivatives(add(x, k2, dt / 2), throttle, direction, prop, aero, env)
-    k4 = derivatives(add(x, k3, dt), throttle, direction, prop, aero, env)
-    return tuple(
-        xi + dt / 6 * (a + 2 * b + 2 * c + d)
-        for xi, a, b, c, d in zip(x, k1, k2, k3, k4, strict=True)
-    )  # type: ignore[return-value]
+@jit
+def drag_kernel(h, ve, vn, vu, m, thrust, aero_m, aero_cd, area, env, at, wz, wv, pl_ct, pl_f):
+    """Drag acceleration, Mach number and ``qbar`` at height ``h`` and ground velocity ``v``."""
+    _p, rho, a = air_state(h, env[ENV_USE_ATM] > 0.5, at[0], at[1], at[2], at[3], at[4])
+    we, wn, wu = wind_at(h, env, wz, wv)
+    return drag_terms(
+        ve - we, vn - wn, vu - wu, m, rho, a, thrust, aero_m, aero_cd, area, pl_ct, pl_f
+    )

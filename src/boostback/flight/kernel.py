@@ -36,12 +36,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boostback.dynamics.fast import _atmosphere, _interp
 from boostback.environment import atmosphere as atm
+from boostback.environment.atmosphere import air_state as _atmosphere
 from boostback.environment.earth import SphericalEarth, WGS84Earth
 from boostback.flight.dynamics import Body, Command, State, World
 from boostback.flight.reserve import reserve_kg
 from boostback.jit import jit
+from boostback.numerics import interp as _interp
 
 __all__ = [
     "FlightKernel",
