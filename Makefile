@@ -39,5 +39,10 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
 
+# this checkout against the pre-refactor commit (BASELINE=REV for another), interleaved, one run
+.PHONY: bench-compare
+bench-compare: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.compare $(if $(BASELINE),--baseline $(BASELINE))
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
