@@ -28,6 +28,7 @@ from boostback.report.palette import (
 from boostback.report.series import SERIES, FlightSeries
 
 TEMPLATE = "plotly_white"
+_Trace = tuple[int, dict[str, Any]]  # (subplot column, add_scatter keywords)
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -220,55 +221,67 @@ def _closeup_start(fs: FlightSeries) -> int:
     return int(low[-1]) if len(low) else 0
 
 
-def landing_closeup(
-    fs: FlightSeries,
-    *,
-    glide_slope_deg: float | None,
-    pad_radius_m: float = 10.0,
-    plan_r_enu_m: np.ndarray | None = None,
-    title: str = "",
-) -> go.Figure:
-    """The landing: side view (signed horizontal range vs altitude) with the glide-slope cone
-    and the infeasible region below it, and a to-scale top view of the pad."""
-    fig = make_subplots(
-        rows=1, cols=2, column_widths=[0.6, 0.4], subplot_titles=("side view", "top view, pad")
-    )
-    if fs.r_enu_m is None:
-        return _layout(fig, title or "Landing close-up (no positions recorded)", 300)
-    r = fs.r_enu_m[_closeup_start(fs) :]
+def _toward_farthest(r: np.ndarray) -> np.ndarray:
+    """Unit horizontal vector toward the point of ``r`` farthest from the pad (east if none)."""
     far = r[int(np.argmax(np.hypot(r[:, 0], r[:, 1]))), :2]
-    u = far / np.hypot(*far) if np.hypot(*far) > 0 else np.array([1.0, 0.0])
+    return far / np.hypot(*far) if np.hypot(*far) > 0 else np.array([1.0, 0.0])
 
-    def signed(p: np.ndarray) -> np.ndarray:
-        return np.where(p[:, :2] @ u < 0, -1.0, 1.0) * np.hypot(p[:, 0], p[:, 1])
 
-    xs = signed(r)
-    hi = max(float(np.abs(xs).max()), 2 * pad_radius_m) * 1.15
-    if glide_slope_deg:
-        s = math.tan(math.radians(glide_slope_deg))
-        fig.add_scatter(
-            x=[-hi, 0, hi, hi, -hi],
-            y=[hi * s, 0, hi * s, 0, 0],
-            mode="lines",
-            fill="toself",
-            fillcolor=rgba(VERMILLION, 0.18),
-            line={"color": CONE_COLOUR, "width": 1.2},
-            name=f"below the {glide_slope_deg:g}° glide slope (infeasible)",
-            row=1,
-            col=1,
-        )
-    flown, dash = {"color": PHASE_COLOURS[Phase.LANDING_BURN]}, {"dash": "dash", "color": BLACK}
-    side = [  # (column, trace) pairs; column 1 is the side view, 2 the top view
-        (1, {"x": xs, "y": r[:, 2], "name": "flown", "line": flown}),
+def _signed_range(p: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Horizontal range from the pad, negative where ``p`` lies on the far side from ``u``."""
+    return np.where(p[:, :2] @ u < 0, -1.0, 1.0) * np.hypot(p[:, 0], p[:, 1])
+
+
+def _add_glide_slope(fig: go.Figure, glide_slope_deg: float, hi: float) -> None:
+    """The infeasible region below the glide-slope cone, filled, on the side view."""
+    s = math.tan(math.radians(glide_slope_deg))
+    fig.add_scatter(
+        x=[-hi, 0, hi, hi, -hi],
+        y=[hi * s, 0, hi * s, 0, 0],
+        mode="lines",
+        fill="toself",
+        fillcolor=rgba(VERMILLION, 0.18),
+        line={"color": CONE_COLOUR, "width": 1.2},
+        name=f"below the {glide_slope_deg:g}° glide slope (infeasible)",
+        row=1,
+        col=1,
+    )
+
+
+def _plan_traces(plan_r_enu_m: np.ndarray | None, u: np.ndarray) -> list[_Trace]:
+    """The first plan, dashed, as (column, trace) pairs: side view (1) and top view (2)."""
+    if plan_r_enu_m is None or not len(plan_r_enu_m):
+        return []
+    plan, dash = np.asarray(plan_r_enu_m, float), {"dash": "dash", "color": BLACK}
+    return [
+        (1, {"x": _signed_range(plan, u), "y": plan[:, 2], "name": "first plan", "line": dash}),
+        (2, {"x": plan[:, 0], "y": plan[:, 1], "line": dash, "showlegend": False}),
+    ]
+
+
+def _side_view_traces(xs: np.ndarray, z: np.ndarray, pad_radius_m: float) -> list[_Trace]:
+    """The flown path (signed range ``xs`` against altitude ``z``) and the pad, in column 1."""
+    flown = {"color": PHASE_COLOURS[Phase.LANDING_BURN]}
+    pad = {"color": PAD_COLOUR, "width": 8}
+    return [
+        (1, {"x": xs, "y": z, "name": "flown", "line": flown}),
         (
             1,
             {
                 "x": [-pad_radius_m, pad_radius_m],
                 "y": [0, 0],
                 "name": f"pad (±{pad_radius_m:g} m)",
-                "line": {"color": PAD_COLOUR, "width": 8},
+                "line": pad,
             },
         ),
+    ]
+
+
+def _top_view_traces(r: np.ndarray, pad_radius_m: float) -> list[_Trace]:
+    """The pad to scale, the flown ground track and the end of flight, in column 2."""
+    flown = {"color": PHASE_COLOURS[Phase.LANDING_BURN]}
+    end = {"symbol": "x", "size": 12, "color": BLACK}
+    return [
         (
             2,
             {
@@ -286,21 +299,48 @@ def landing_closeup(
                 "y": r[-1:, 1],
                 "mode": "markers",
                 "name": "end of flight",
-                "marker": {"symbol": "x", "size": 12, "color": BLACK},
+                "marker": end,
             },
         ),
     ]
-    if plan_r_enu_m is not None and len(plan_r_enu_m):
-        plan = np.asarray(plan_r_enu_m, float)
-        side.insert(
-            0, (1, {"x": signed(plan), "y": plan[:, 2], "name": "first plan", "line": dash})
-        )
-        side.insert(1, (2, {"x": plan[:, 0], "y": plan[:, 1], "line": dash, "showlegend": False}))
-    for col, trace in side:
-        fig.add_scatter(**{"mode": "lines", **trace}, row=1, col=col)
+
+
+def _closeup_axes(fig: go.Figure, r: np.ndarray, hi: float, pad_radius_m: float) -> None:
+    """Axis titles and ranges: the side view spans ``±hi``; the top view zooms on the pad."""
     zoom = 2.5 * max(pad_radius_m, float(np.hypot(*r[-1, :2])))
     fig.update_xaxes(title_text="horizontal range from pad (m)", range=[-hi, hi], row=1, col=1)
     fig.update_yaxes(title_text="altitude (m)", range=[-0.02 * r[:, 2].max(), None], row=1, col=1)
     fig.update_xaxes(title_text="east (m)", range=[-zoom, zoom], row=1, col=2)
     fig.update_yaxes(title_text="north (m)", range=[-zoom, zoom], scaleanchor="x2", row=1, col=2)
+
+
+def landing_closeup(
+    fs: FlightSeries,
+    *,
+    glide_slope_deg: float | None,
+    pad_radius_m: float = 10.0,
+    plan_r_enu_m: np.ndarray | None = None,
+    title: str = "",
+) -> go.Figure:
+    """The landing: side view (signed horizontal range vs altitude) with the glide-slope cone
+    and the infeasible region below it, and a to-scale top view of the pad."""
+    fig = make_subplots(
+        rows=1, cols=2, column_widths=[0.6, 0.4], subplot_titles=("side view", "top view, pad")
+    )
+    if fs.r_enu_m is None:
+        return _layout(fig, title or "Landing close-up (no positions recorded)", 300)
+    r = fs.r_enu_m[_closeup_start(fs) :]
+    u = _toward_farthest(r)
+    xs = _signed_range(r, u)
+    hi = max(float(np.abs(xs).max()), 2 * pad_radius_m) * 1.15
+    if glide_slope_deg:
+        _add_glide_slope(fig, glide_slope_deg, hi)
+    traces = (
+        _plan_traces(plan_r_enu_m, u)
+        + _side_view_traces(xs, r[:, 2], pad_radius_m)
+        + _top_view_traces(r, pad_radius_m)
+    )
+    for col, trace in traces:
+        fig.add_scatter(**{"mode": "lines", **trace}, row=1, col=col)
+    _closeup_axes(fig, r, hi, pad_radius_m)
     return _layout(fig, title or "Landing close-up", 480)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -40,7 +40,13 @@ GLIDE_SLOPE_GID = "glide_slope"  # gid of the two cone lines in the side view
 PAD_ZOOM_LABEL = "pad zoom"  # label of the inset (a child axes of the top view)
 DPI = 120
 LEGEND = {"fontsize": 8, "framealpha": 0.85}
-INFEASIBLE = {"fc": VERMILLION, "alpha": 0.15, "hatch": "//", "ec": VERMILLION, "lw": 0}
+INFEASIBLE: dict[str, Any] = {
+    "fc": VERMILLION,
+    "alpha": 0.15,
+    "hatch": "//",
+    "ec": VERMILLION,
+    "lw": 0,
+}
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -179,63 +185,78 @@ def _emptiest_corners(xn: np.ndarray, yn: np.ndarray) -> list[str]:
     return [n for n, _ in sorted(names, key=lambda p: p[1])]
 
 
-def trajectory_views(
-    traj: Trajectory,
-    *,
-    glide_slope_deg: float | None,
-    pad_radius_m: float = 10.0,
-    plan: LandingPlan | None = None,
-    title: str = "",
-) -> Figure:
-    """Side view (signed horizontal range vs altitude, glide-slope cone) and top view (E vs N).
-
-    The side view's abscissa is the true horizontal range from the pad, signed by the side of
-    the pad relative to the farthest point flown, so the cone drawn is the exact constraint
-    (its two lines carry gid ``GLIDE_SLOPE_GID``). The first plan is drawn dashed if feasible.
-    The top view is to scale, with an inset (child axes labelled ``PAD_ZOOM_LABEL``) on the pad.
-    """
-    fig = Figure(figsize=(12, 6), layout="constrained")
-    side, top = fig.subplots(1, 2, width_ratios=[1.25, 1.0])
-    r, ig = traj.r_enu_m, _ignition_index(traj)
+def _toward_farthest(r: np.ndarray) -> np.ndarray:
+    """Unit horizontal vector toward the point of ``r`` farthest from the pad (east if none)."""
     horiz = np.hypot(r[:, 0], r[:, 1])
     far = r[int(np.argmax(horiz)), :2] if len(r) and horiz.max() > 0 else np.array([1.0, 0.0])
-    u = far / np.hypot(*far)
-    bearing = math.degrees(math.atan2(u[0], u[1])) % 360.0
-    pr = plan.r_enu_m if plan is not None and plan.feasible and len(plan.t_s) else None
-    pr_all = pr if pr is not None else np.zeros((0, 3))
+    return far / np.hypot(*far)
 
-    # --- side view
+
+def _feasible_plan_r(plan: LandingPlan | None) -> np.ndarray | None:
+    """The plan's positions if it is a feasible, non-empty plan, else ``None``."""
+    return plan.r_enu_m if plan is not None and plan.feasible and len(plan.t_s) else None
+
+
+def _glide_slope_cone(ax: Axes, glide_slope_deg: float, x_lo: float, x_hi: float) -> None:
+    """The infeasible region below the glide slope, hatched, and the cone's two lines."""
+    slope = math.tan(math.radians(glide_slope_deg))
+    xx = np.linspace(x_lo, x_hi, 401)
+    ax.fill_between(
+        xx, 0.0, np.abs(xx) * slope, label="below glide slope (infeasible)", **INFEASIBLE
+    )
+    for k, x_end in enumerate((x_lo, x_hi)):
+        lab = f"glide slope {glide_slope_deg:g}°" if k else None
+        ax.plot(
+            [0.0, x_end],
+            [0.0, abs(x_end) * slope],
+            color=CONE_COLOUR,
+            lw=1.2,
+            gid=GLIDE_SLOPE_GID,
+            label=lab,
+        )
+
+
+def _side_view(
+    ax: Axes,
+    traj: Trajectory,
+    ig: int | None,
+    plan: LandingPlan | None,
+    *,
+    glide_slope_deg: float | None,
+    pad_radius_m: float,
+) -> None:
+    """Signed horizontal range vs altitude: glide-slope cone, first plan, flown path and pad."""
+    r, pr = traj.r_enu_m, _feasible_plan_r(plan)
+    pr_all = pr if pr is not None else np.zeros((0, 3))
+    u = _toward_farthest(r)
+    bearing = math.degrees(math.atan2(u[0], u[1])) % 360.0
     xs, xp = _signed_range(r, u), _signed_range(pr_all, u)
     x_all = np.concatenate([xs, xp, [-pad_radius_m, pad_radius_m]])
     span = float(np.ptp(x_all))
     x_lo, x_hi = min(x_all.min(), 0.0) - 0.15 * span, max(x_all.max(), 0.0) + 0.1 * span
     z_hi = max(float(np.max(r[:, 2], initial=0.0)), float(np.max(pr_all[:, 2], initial=0.0)), 1.0)
     if glide_slope_deg:
-        slope = math.tan(math.radians(glide_slope_deg))
-        xx = np.linspace(x_lo, x_hi, 401)
-        side.fill_between(
-            xx, 0.0, np.abs(xx) * slope, label="below glide slope (infeasible)", **INFEASIBLE
-        )
-        for k, x_end in enumerate((x_lo, x_hi)):
-            lab = f"glide slope {glide_slope_deg:g}°" if k else None
-            side.plot(
-                [0.0, x_end],
-                [0.0, abs(x_end) * slope],
-                color=CONE_COLOUR,
-                lw=1.2,
-                gid=GLIDE_SLOPE_GID,
-                label=lab,
-            )
+        _glide_slope_cone(ax, glide_slope_deg, x_lo, x_hi)
     if pr is not None and plan is not None:
-        side.plot(xp, pr[:, 2], "k--", lw=1.3, label=f"first plan (t_f = {plan.tf_s:.1f} s)")
-    _flown(side, xs, r[:, 2], traj, ig)
-    pad_kw = {"color": PAD_COLOUR, "lw": 7, "alpha": 0.6, "solid_capstyle": "butt"}
-    side.plot([-pad_radius_m, pad_radius_m], [0, 0], label=f"pad (±{pad_radius_m:g} m)", **pad_kw)
-    side.set(xlim=(x_lo, x_hi), ylim=(-0.02 * z_hi, 1.05 * z_hi), ylabel="altitude (m)")
-    side.set_xlabel(f"horizontal range from pad (m), + toward bearing {bearing:03.0f}°")
-    side.set_title("Side view (not to scale)")
+        ax.plot(xp, pr[:, 2], "k--", lw=1.3, label=f"first plan (t_f = {plan.tf_s:.1f} s)")
+    _flown(ax, xs, r[:, 2], traj, ig)
+    pad_kw: dict[str, Any] = {"color": PAD_COLOUR, "lw": 7, "alpha": 0.6, "solid_capstyle": "butt"}
+    ax.plot([-pad_radius_m, pad_radius_m], [0, 0], label=f"pad (±{pad_radius_m:g} m)", **pad_kw)
+    ax.set(xlim=(x_lo, x_hi), ylim=(-0.02 * z_hi, 1.05 * z_hi), ylabel="altitude (m)")
+    ax.set_xlabel(f"horizontal range from pad (m), + toward bearing {bearing:03.0f}°")
+    ax.set_title("Side view (not to scale)")
 
-    # --- top view: square limits, equal aspect; inset on the pad in the emptiest corner
+
+def _top_view(
+    top: Axes, traj: Trajectory, ig: int | None, pr: np.ndarray | None, pad_radius_m: float
+) -> tuple[Axes, list[str]]:
+    """East vs north to scale, with an inset on the pad in the emptiest corner.
+
+    Square limits and equal aspect on both. Returns the inset and the corners, emptiest first
+    (the inset takes the first).
+    """
+    r = traj.r_enu_m
+    pr_all = pr if pr is not None else np.zeros((0, 3))
     e = np.concatenate([r[:, 0], pr_all[:, 0], [-pad_radius_m, pad_radius_m]])
     n = np.concatenate([r[:, 1], pr_all[:, 1], [-pad_radius_m, pad_radius_m]])
     half = 0.58 * max(float(np.ptp(e)), float(np.ptp(n)))
@@ -258,6 +279,29 @@ def trajectory_views(
     zoom.set_title(f"pad, ±{2.5 * pad_radius_m:g} m", fontsize=8)
     zoom.tick_params(labelsize=7)
     top.set(xlabel="east (m)", ylabel="north (m)", title="Top view")
+    return zoom, corners
+
+
+def trajectory_views(
+    traj: Trajectory,
+    *,
+    glide_slope_deg: float | None,
+    pad_radius_m: float = 10.0,
+    plan: LandingPlan | None = None,
+    title: str = "",
+) -> Figure:
+    """Side view (signed horizontal range vs altitude, glide-slope cone) and top view (E vs N).
+
+    The side view's abscissa is the true horizontal range from the pad, signed by the side of
+    the pad relative to the farthest point flown, so the cone drawn is the exact constraint
+    (its two lines carry gid ``GLIDE_SLOPE_GID``). The first plan is drawn dashed if feasible.
+    The top view is to scale, with an inset (child axes labelled ``PAD_ZOOM_LABEL``) on the pad.
+    """
+    fig = Figure(figsize=(12, 6), layout="constrained")
+    side, top = fig.subplots(1, 2, width_ratios=[1.25, 1.0])
+    ig = _ignition_index(traj)
+    _side_view(side, traj, ig, plan, glide_slope_deg=glide_slope_deg, pad_radius_m=pad_radius_m)
+    zoom, corners = _top_view(top, traj, ig, _feasible_plan_r(plan), pad_radius_m)
     for ax in (side, top, zoom):
         ax.grid(True, alpha=0.35)
     side.legend(loc="best", **LEGEND)
