@@ -267,7 +267,7 @@ def test_capped_terminal_braking_lands_through_navigation_noise(
     """falcon9_landing caps the braking over the final vertical descent (6 m/s^2): with 1 m /
     0.2 m/s of white navigation noise every seed touches down under the 2 m/s limit, where full
     braking to the ground lands hard on 4 seeds in 10."""
-    assert falcon9_setup.scenario.guidance.terminal_max_decel_mps2 == 6.0
+    assert falcon9_setup.guidance.terminal_max_decel_mps2 == 6.0
     for seed in range(5):
         fs = FaultState((NavNoise(1.0, 0.2),), np.random.default_rng(seed))
         result = fly_landing(falcon9_setup, fs)

@@ -149,10 +149,10 @@ def jit(fn: F | None = None, **options: Any) -> Any:
     from numba.core import config
 
     folder = cache_dir()
-    before = config.CACHE_DIR
+    before = getattr(config, "CACHE_DIR", "")
     if folder is not None:
-        config.CACHE_DIR = str(folder)
+        setattr(config, "CACHE_DIR", str(folder))  # noqa: B010
     try:  # the cache locator reads CACHE_DIR now, at decoration
         return numba.njit(cache=True, **options)(fn)
     finally:
-        config.CACHE_DIR = before
+        setattr(config, "CACHE_DIR", before)  # noqa: B010

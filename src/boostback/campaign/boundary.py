@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from boostback.campaign.campaign import Progress, run_campaign
-from boostback.campaign.spec import FAULT_KINDS, CampaignSpec
+from boostback.campaign.spec import CampaignSpec
 from boostback.campaign.stats import summarize
 from boostback.config.errors import ConfigError
+from boostback.gnc.faults import FAULTS
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class BoundaryResult:
 
 def _with_magnitude(spec: CampaignSpec, fault: int, parameter: str, value: float) -> CampaignSpec:
     faults = list(spec.faults)
-    faults[fault] = faults[fault].model_copy(update={parameter: value, "probability": 1.0})
+    params = {**faults[fault].params, parameter: value}
+    faults[fault] = faults[fault].model_copy(update={"params": params, "probability": 1.0})
     return spec.model_copy(update={"faults": faults})
 
 
@@ -55,7 +57,8 @@ def find_boundary(
     if not 0 <= fault < len(spec.faults):
         raise ConfigError(f"no fault number {fault}: the campaign has {len(spec.faults)}")
     kind = spec.faults[fault].kind
-    if parameter not in FAULT_KINDS[kind] or parameter.endswith("_enu_m") or "enu" in parameter:
+    scalars = [p.name for p in FAULTS[kind].params if not p.vector]
+    if parameter not in scalars:
         raise ConfigError(f"'{parameter}' is not a scalar parameter of a {kind} fault")
     if not lo < hi:
         raise ConfigError(f"need lo < hi, got {lo:g} and {hi:g}")

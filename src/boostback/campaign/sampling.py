@@ -18,8 +18,7 @@ from scipy import stats
 
 from boostback.campaign.spec import CampaignSpec, Distribution, FaultSpec
 from boostback.config.errors import ConfigError
-from boostback.config.vocab import Phase
-from boostback.sim import faults as F
+from boostback.gnc import faults as F
 
 _TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
@@ -139,50 +138,28 @@ def _vector(xs: list | None, rng: np.random.Generator) -> tuple[float, float, fl
 
 
 def draw_fault(spec: FaultSpec, rng: np.random.Generator) -> tuple[bool, F.Fault, dict[str, float]]:
-    """Presence, the fault object, and its drawn parameters (for the results table)."""
+    """Presence, the fault object, and its drawn parameters (for the results table).
+
+    The presence is drawn first, then every parameter in the order the fault registers them
+    (an ENU vector as its three components), drawn even when the fault is absent.
+    """
     present = bool(rng.random() < spec.probability)
-    onset = F.Onset(spec.onset.t_s, spec.onset.phase, spec.onset.altitude_m)
-    k = spec.kind
-    params: dict[str, float] = {}
-    fault: F.Fault
-    if k == "engine_no_relight":
-        fault = F.EngineNoRelight(
-            onset=F.Onset(
-                spec.onset.t_s, spec.onset.phase or Phase.LANDING_BURN, spec.onset.altitude_m
-            )
-        )
-    elif k in ("thrust_shortfall", "tilt_authority", "propellant_shortfall", "grid_fin_stuck"):
-        params["fraction"] = _value(spec.fraction, rng, 0.25)
-        cls = {
-            "thrust_shortfall": F.ThrustShortfall,
-            "tilt_authority": F.TiltAuthority,
-            "propellant_shortfall": F.PropellantShortfall,
-            "grid_fin_stuck": F.GridFinStuck,
-        }[k]
-        fault = cls(params["fraction"], onset)
-    elif k == "ignition_delay":
-        params["delay_s"] = _value(spec.delay_s, rng)
-        fault = F.IgnitionDelay(params["delay_s"], onset)
-    elif k == "throttle_lag":
-        params["time_constant_s"] = _value(spec.time_constant_s, rng)
-        fault = F.ThrottleLag(params["time_constant_s"], onset)
-    elif k == "nav_bias":
-        p, v = _vector(spec.position_enu_m, rng), _vector(spec.velocity_enu_mps, rng)
-        params.update({f"position_{a}_m": p[j] for j, a in enumerate("enu")})
-        params.update({f"velocity_{a}_mps": v[j] for j, a in enumerate("enu")})
-        fault = F.NavBias(p, v, onset)
-    elif k == "nav_noise":
-        params["position_sigma_m"] = _value(spec.position_sigma_m, rng)
-        params["velocity_sigma_mps"] = _value(spec.velocity_sigma_mps, rng)
-        fault = F.NavNoise(params["position_sigma_m"], params["velocity_sigma_mps"], onset)
-    elif k == "wind_gust":
-        w = _vector(spec.wind_enu_mps, rng)
-        params.update({f"wind_{a}_mps": w[j] for j, a in enumerate("enu")})
-        params["duration_s"] = _value(spec.duration_s, rng)
-        fault = F.WindGust(w, params["duration_s"], onset)
-    else:  # pragma: no cover - the spec validator rejects unknown kinds
-        raise ValueError(k)
-    return present, fault, params
+    cls = F.FAULTS[spec.kind]
+    phase = spec.onset.phase or cls.default_phase
+    onset = F.Onset(spec.onset.t_s, phase, spec.onset.altitude_m)
+    values: dict[str, Any] = {}
+    columns: dict[str, float] = {}
+    for p in cls.params:
+        raw = spec.params.get(p.name)
+        if p.vector:
+            vec = _vector(raw, rng)  # type: ignore[arg-type]
+            values[p.name] = vec
+            for j, axis in enumerate("enu"):
+                columns[p.name.replace("_enu_", f"_{axis}_")] = vec[j]
+        else:
+            default = p.default if p.default is not None else 0.0
+            values[p.name] = columns[p.name] = _value(raw, rng, default)  # type: ignore[arg-type]
+    return present, F.build_fault(spec.kind, values, onset), columns
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from boostback.config.errors import ConfigError, KeyedValueError, from_validatio
 from boostback.config.loader import read_toml
 from boostback.config.models import one_of
 from boostback.config.vocab import Phase
+from boostback.gnc.faults import FAULTS, Param
 
 
 class _Model(BaseModel):
@@ -69,18 +70,8 @@ class Dispersion(Distribution):
 
 Number = float | Distribution
 
-FAULT_KINDS = {
-    "engine_no_relight": (),
-    "thrust_shortfall": ("fraction",),
-    "ignition_delay": ("delay_s",),
-    "throttle_lag": ("time_constant_s",),
-    "tilt_authority": ("fraction",),
-    "nav_bias": ("position_enu_m", "velocity_enu_mps"),
-    "nav_noise": ("position_sigma_m", "velocity_sigma_mps"),
-    "wind_gust": ("wind_enu_mps", "duration_s"),
-    "propellant_shortfall": ("fraction",),
-    "grid_fin_stuck": ("fraction",),
-}
+# Every registered fault kind and its parameters, in draw order (gnc.faults is the one source).
+FAULT_KINDS = {kind: tuple(p.name for p in cls.params) for kind, cls in FAULTS.items()}
 
 
 # The phases of a landing burn a fault can be tied to.
@@ -95,57 +86,56 @@ class OnsetSpec(_Model):
 
 
 class FaultSpec(_Model):
-    """One fault: its kind, parameters (numbers or distributions), onset and probability."""
+    """One fault: its kind, its parameters (numbers or distributions; ENU vectors as three of
+    them), onset and probability. The parameters a kind takes, which it needs and their bounds
+    come from the fault registry (``gnc.faults``), so a new fault needs no change here."""
 
     kind: str
     probability: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
     onset: OnsetSpec = OnsetSpec()
-    fraction: Number | None = None
-    delay_s: Number | None = None
-    time_constant_s: Number | None = None
-    duration_s: Number | None = None
-    position_sigma_m: Number | None = None
-    velocity_sigma_mps: Number | None = None
-    position_enu_m: list[Number] | None = None
-    velocity_enu_mps: list[Number] | None = None
-    wind_enu_mps: list[Number] | None = None
+    params: dict[str, Number | list[Number]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect(cls, data: Any) -> Any:
+        """A campaign file writes the parameters beside ``kind``: gather them into ``params``."""
+        if not isinstance(data, dict) or "params" in data:
+            return data
+        fixed = {"kind", "probability", "onset"}
+        params = {k: v for k, v in data.items() if k not in fixed}
+        return {**{k: v for k, v in data.items() if k in fixed}, "params": params}
 
     @model_validator(mode="after")
     def _check(self) -> FaultSpec:
-        if self.kind not in FAULT_KINDS:
+        fault = FAULTS.get(self.kind)
+        if fault is None:
             raise KeyedValueError(
-                "kind", f"unknown fault '{self.kind}'; known: {', '.join(sorted(FAULT_KINDS))}"
+                "kind", f"unknown fault '{self.kind}'; known: {', '.join(sorted(FAULTS))}"
             )
-        allowed = set(FAULT_KINDS[self.kind])
-        for name in (
-            "fraction",
-            "delay_s",
-            "time_constant_s",
-            "duration_s",
-            "position_sigma_m",
-            "velocity_sigma_mps",
-            "position_enu_m",
-            "velocity_enu_mps",
-            "wind_enu_mps",
-        ):
-            if getattr(self, name) is not None and name not in allowed:
+        known = {p.name: p for p in fault.params}
+        for name, value in self.params.items():
+            if name not in known:
                 raise KeyedValueError(name, f"'{name}' does not apply to a {self.kind} fault")
-        required = {
-            "thrust_shortfall": ("fraction",),
-            "ignition_delay": ("delay_s",),
-            "throttle_lag": ("time_constant_s",),
-            "tilt_authority": ("fraction",),
-            "wind_gust": ("wind_enu_mps", "duration_s"),
-            "propellant_shortfall": ("fraction",),
-        }.get(self.kind, ())
-        for name in required:
-            if getattr(self, name) is None:
-                raise KeyedValueError(name, f"a {self.kind} fault needs '{name}'")
-        for name in ("position_enu_m", "velocity_enu_mps", "wind_enu_mps"):
-            vec = getattr(self, name)
-            if vec is not None and len(vec) != 3:
-                raise KeyedValueError(name, f"'{name}' needs 3 values (east, north, up)")
+            _check_param(known[name], value)
+        for p in fault.params:
+            if p.default is None and p.name not in self.params:
+                raise KeyedValueError(p.name, f"a {self.kind} fault needs '{p.name}'")
         return self
+
+
+def _check_param(p: Param, value: Any) -> None:
+    """A parameter's shape (three values for an ENU vector) and its constant values' bounds."""
+    if p.vector != isinstance(value, list):
+        need = "3 values (east, north, up)" if p.vector else "one number or a distribution"
+        raise KeyedValueError(p.name, f"'{p.name}' needs {need}")
+    values = value if isinstance(value, list) else [value]
+    if p.vector and len(values) != 3:
+        raise KeyedValueError(p.name, f"'{p.name}' needs 3 values (east, north, up)")
+    for v in values:
+        if isinstance(v, float) and not p.low <= v <= p.high:
+            raise KeyedValueError(
+                p.name, f"'{p.name}' must lie in [{p.low:g}, {p.high:g}], got {v:g}"
+            )
 
 
 class Execution(_Model):

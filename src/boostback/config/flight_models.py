@@ -16,6 +16,7 @@ from boostback.config.models import (
     Num,
     Pos,
     SimConfig,
+    WindConfig,
     _Model,
 )
 from boostback.config.vocab import RecoveryMode
@@ -140,5 +141,8 @@ class FlightScenario(_Model):
     landing: GuidanceConfig = GuidanceConfig()  # the landing-burn guidance
     landing_sim: SimConfig = SimConfig()
     sim: FlightSimConfig = FlightSimConfig()
+    # the wind over the whole flight (ENU at the vehicle's position; layered by altitude above
+    # the Earth model): the drag, the fins, the predictions and the landing burn all see it
+    environment: WindConfig = WindConfig()
     name: str = ""
     description: str = ""

@@ -448,14 +448,15 @@ class WindLayer(_Model):
     wind_enu_mps: Vec3
 
 
-class EnvironmentConfig(_Model):
-    gravity: Literal["uniform", "inverse_square"] = "uniform"
-    atmosphere: Literal["ussa1976", "none"] = "ussa1976"
+class WindConfig(_Model):
+    """The wind: constant (``wind_enu_mps``) or layered by altitude (``wind_layers``, linear in
+    between, held beyond the ends). Landing burns and whole flights take the same keys."""
+
     wind_enu_mps: Vec3 = (0.0, 0.0, 0.0)
     wind_layers: list[WindLayer] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _ascending(self) -> EnvironmentConfig:
+    def _ascending(self) -> WindConfig:
         layers = self.wind_layers
         for i in range(1, len(layers)):
             if layers[i].altitude_m <= layers[i - 1].altitude_m:
@@ -465,6 +466,13 @@ class EnvironmentConfig(_Model):
                     f"follows {layers[i - 1].altitude_m:g} m",
                 )
         return self
+
+
+class EnvironmentConfig(WindConfig):
+    """A landing burn's world: gravity model, atmosphere and wind."""
+
+    gravity: Literal["uniform", "inverse_square"] = "uniform"
+    atmosphere: Literal["ussa1976", "none"] = "ussa1976"
 
 
 class GuidanceConfig(_Model):

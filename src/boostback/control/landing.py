@@ -99,7 +99,7 @@ class LandingController:
     def __init__(
         self, setup: LandingSetup, authority: Callable[[float, str, float], float] | None = None
     ) -> None:
-        cfg = setup.scenario.guidance
+        cfg = setup.guidance
         landing = setup.stage.landing
         self.prop = setup.prop
         self.max_tilt = math.radians(landing.max_tilt_deg) if landing else math.pi / 2

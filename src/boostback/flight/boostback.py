@@ -63,53 +63,45 @@ def _unit(v: np.ndarray) -> tuple[float, float, float]:
     return (float(v[0] / n), float(v[1] / n), float(v[2] / n))
 
 
-def fly_boostback(
-    ctx: FlightContext, x: State, t: float, attitude_ecef: tuple[float, float, float]
-) -> BoostbackOutcome:
-    """From just after separation: flip to the burn attitude, burn, cut off on target.
+def _horizontal(ctx: FlightContext, xs: State, dv: np.ndarray) -> np.ndarray:
+    """East and north components of ``dv`` at ``xs``."""
+    lat, lon, _ = ctx.setup.world.earth.geodetic_xyz(xs[0], xs[1], xs[2])
+    basis = enu_basis(lat, lon)
+    return np.array([basis[0] @ dv, basis[1] @ dv])
 
-    ``attitude_ecef`` is the stage's axis at separation (thrust direction at MECO). The burn is
-    skipped when the unpowered impact point is already within ``skip_miss_m`` of the site.
-    """
+
+def _solve_from(
+    ctx: FlightContext,
+    xs: State,
+    ts: float,
+    pitch: float,
+    p0: np.ndarray,
+    jac: np.ndarray | None,
+    tol: float,
+) -> TargetingSolution:
+    """The boostback velocity change at ``pitch`` that puts the predicted impact on target."""
+    base = np.array(xs, dtype=float)
+    lat, lon, _ = ctx.setup.world.earth.geodetic_xyz(xs[0], xs[1], xs[2])
+    basis = enu_basis(lat, lon)
+
+    def miss(dv: np.ndarray) -> np.ndarray:
+        xx = base.copy()
+        xx[3:6] += dv
+        imp = ctx.predict(tuple(xx), ts, ctx.entry_nominal)  # type: ignore[arg-type]
+        return ctx.miss_en(imp.state)
+
+    return solve_boostback(miss, basis, pitch, p0, jac, tol_m=tol)
+
+
+def _best_solution(ctx: FlightContext, x: State, t: float) -> TargetingSolution:
+    """The pitch with the least boostback plus entry-burn propellant, and its solution aimed
+    with the entry burn that follows it."""
     s = ctx.setup
     cfg = s.scenario.boostback
-    n0 = ctx.predictions
-    prop0 = ctx.rec.propellant_kg(x)
-    if ctx.target_ecef is None:
-        return BoostbackOutcome(x, t, False, 0.0, 0.0, 0.0, math.nan, 0, "no landing site")
-    typical = ctx.entry_nominal
-    ctx.plan_entry(x, t)  # the entry burn of the unpowered path
-    free = ctx.predict(x, t, ctx.entry_nominal)
-    miss0 = float(np.hypot(*ctx.miss_en(free.state)))
-    if miss0 <= cfg.skip_miss_m:
-        return BoostbackOutcome(
-            x, t, False, 0.0, 0.0, 0.0, miss0, ctx.predictions - n0, "impact point on target"
-        )
-    ctx.entry_nominal = typical  # the pitch search judges every trial with the typical entry
-
-    def solve_from(
-        xs: State, ts: float, pitch: float, p0: np.ndarray, jac: np.ndarray | None, tol: float
-    ) -> TargetingSolution:
-        base = np.array(xs, dtype=float)
-        lat, lon, _ = s.world.earth.geodetic_xyz(xs[0], xs[1], xs[2])
-        basis = enu_basis(lat, lon)
-
-        def miss(dv: np.ndarray) -> np.ndarray:
-            xx = base.copy()
-            xx[3:6] += dv
-            imp = ctx.predict(tuple(xx), ts, ctx.entry_nominal)  # type: ignore[arg-type]
-            return ctx.miss_en(imp.state)
-
-        return solve_boostback(miss, basis, pitch, p0, jac, tol_m=tol)
-
-    def horizontal(xs: State, dv: np.ndarray) -> np.ndarray:
-        lat, lon, _ = s.world.earth.geodetic_xyz(xs[0], xs[1], xs[2])
-        basis = enu_basis(lat, lon)
-        return np.array([basis[0] @ dv, basis[1] @ dv])
-
+    assert ctx.target_ecef is not None
     alt = air_data(x, s.world).altitude_m
-    guess = horizontal(
-        x, np.array(boostback_guess(x, ctx.reserve_model, tuple(ctx.target_ecef), alt))
+    guess = _horizontal(
+        ctx, x, np.array(boostback_guess(x, ctx.reserve_model, tuple(ctx.target_ecef), alt))
     )
     ve = s.exhaust_vac_mps
     model = ctx.reserve_model
@@ -118,7 +110,7 @@ def fly_boostback(
 
     def trial(pitch: float, prev: TargetingSolution | None) -> TargetingSolution:
         p0 = prev.params if prev is not None else guess
-        return solve_from(x, t, pitch, p0, prev.jacobian if prev else None, 100.0)
+        return _solve_from(ctx, x, t, pitch, p0, prev.jacobian if prev else None, 100.0)
 
     def cost(sol: TargetingSolution) -> float:
         """Boostback plus entry-burn propellant (rocket equation, the entry burn's gravity loss
@@ -134,32 +126,27 @@ def fly_boostback(
         return x[6] - m1 * math.exp(-dv_entry / ve)
 
     sol = best_pitch(trial, cost, math.radians(cfg.pitch_min_deg), math.radians(cfg.pitch_max_deg))
-    pitch = sol.pitch_rad
     # now the entry burn that follows this boostback, and the solution aimed with it
     xx = np.array(x, dtype=float)
     xx[3:6] += sol.dv_ecef_mps
     ctx.plan_entry(tuple(xx), t)  # type: ignore[arg-type]
-    sol = solve_from(x, t, pitch, sol.params, sol.jacobian, 50.0)
-    planned = sol.dv_mps
-    # flip to the burn attitude
-    hw = s.booster.recovery
-    assert hw is not None
-    cos_angle = float(np.dot(attitude_ecef, sol.dv_ecef_mps) / max(planned, 1e-9))
-    angle = math.degrees(math.acos(max(-1.0, min(1.0, cos_angle))))
-    flip_s = angle / hw.flip_rate_deg_s
-    x, t = coast(ctx, x, t, flip_s, "flip")
-    ctx.rec.event("flip_end", t, x, f"{angle:.0f} deg in {flip_s:.1f} s")
-    sol = solve_from(x, t, pitch, horizontal(x, sol.dv_ecef_mps), sol.jacobian, 25.0)
+    return _solve_from(ctx, x, t, sol.pitch_rad, sol.params, sol.jacobian, 50.0)
+
+
+def _burn(
+    ctx: FlightContext, x: State, t: float, sol: TargetingSolution, planned: float
+) -> tuple[State, float, str]:
+    """Burn along the velocity still to gain, re-targeted every ``retarget_period_s``, until it
+    is gained (or the propellant runs out); returns the state, the time and a note."""
+    s = ctx.setup
+    cfg = s.scenario.boostback
+    pitch = sol.pitch_rad
     dv_togo = sol.dv_ecef_mps.copy()
     jac = sol.jacobian
     prop = s.boostback_prop
     throttle = cfg.throttle
     dry = mass_event("dry", s.dry_mass_kg)
     dt = s.scenario.sim.dt_powered_s
-    ctx.rec.event(
-        "boostback_start", t, x, f"{planned:.0f} m/s planned, pitch {math.degrees(pitch):.0f} deg"
-    )
-    t_start = t
     t_next = t + cfg.retarget_period_s
     togo_at_entry_plan = planned
     note = ""
@@ -178,7 +165,7 @@ def fly_boostback(
                 ahead[3:6] += dv_togo
                 ctx.plan_entry(tuple(ahead), t)  # type: ignore[arg-type]
                 togo_at_entry_plan = togo_now
-            sol = solve_from(x, t, pitch, horizontal(x, dv_togo), jac, 10.0)
+            sol = _solve_from(ctx, x, t, pitch, _horizontal(ctx, x, dv_togo), jac, 10.0)
             dv_togo, jac = sol.dv_ecef_mps.copy(), sol.jacobian
         thrust = prop.thrust_n(air.pressure_pa, throttle)
         accel = thrust / x[6]
@@ -198,6 +185,47 @@ def fly_boostback(
                 break
         if last:
             break
+    return x, t, note
+
+
+def fly_boostback(
+    ctx: FlightContext, x: State, t: float, attitude_ecef: tuple[float, float, float]
+) -> BoostbackOutcome:
+    """From just after separation: flip to the burn attitude, burn, cut off on target.
+
+    ``attitude_ecef`` is the stage's axis at separation (thrust direction at MECO). The burn is
+    skipped when the unpowered impact point is already within ``skip_miss_m`` of the site.
+    """
+    s = ctx.setup
+    n0 = ctx.predictions
+    prop0 = ctx.rec.propellant_kg(x)
+    if ctx.target_ecef is None:
+        return BoostbackOutcome(x, t, False, 0.0, 0.0, 0.0, math.nan, 0, "no landing site")
+    typical = ctx.entry_nominal
+    ctx.plan_entry(x, t)  # the entry burn of the unpowered path
+    free = ctx.predict(x, t, ctx.entry_nominal)
+    miss0 = float(np.hypot(*ctx.miss_en(free.state)))
+    if miss0 <= s.scenario.boostback.skip_miss_m:
+        return BoostbackOutcome(
+            x, t, False, 0.0, 0.0, 0.0, miss0, ctx.predictions - n0, "impact point on target"
+        )
+    ctx.entry_nominal = typical  # the pitch search judges every trial with the typical entry
+    sol = _best_solution(ctx, x, t)
+    pitch, planned = sol.pitch_rad, sol.dv_mps
+    # flip to the burn attitude
+    hw = s.booster.recovery
+    assert hw is not None
+    cos_angle = float(np.dot(attitude_ecef, sol.dv_ecef_mps) / max(planned, 1e-9))
+    angle = math.degrees(math.acos(max(-1.0, min(1.0, cos_angle))))
+    flip_s = angle / hw.flip_rate_deg_s
+    x, t = coast(ctx, x, t, flip_s, "flip")
+    ctx.rec.event("flip_end", t, x, f"{angle:.0f} deg in {flip_s:.1f} s")
+    sol = _solve_from(ctx, x, t, pitch, _horizontal(ctx, x, sol.dv_ecef_mps), sol.jacobian, 25.0)
+    ctx.rec.event(
+        "boostback_start", t, x, f"{planned:.0f} m/s planned, pitch {math.degrees(pitch):.0f} deg"
+    )
+    t_start = t
+    x, t, note = _burn(ctx, x, t, sol, planned)
     end = ctx.predict(x, t, ctx.entry_nominal)
     miss = float(np.hypot(*ctx.miss_en(end.state)))
     ctx.rec.event("boostback_end", t, x, f"predicted miss {miss:.0f} m")

@@ -9,6 +9,7 @@ MECO, separation, flip and boostback, coast, entry burn, grid-fin descent, landi
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,9 +17,15 @@ from boostback.config.flight_models import FlightScenario
 from boostback.config.models import Vehicle
 from boostback.environment.frames import Site
 from boostback.flight.ascent import AscentResult, fly_ascent, solve_pitch_kick
-from boostback.flight.boostback import coast, fly_boostback, separate
+from boostback.flight.boostback import BoostbackOutcome, coast, fly_boostback, separate
 from boostback.flight.context import FlightContext, make_context
-from boostback.flight.descent import fly_aero_descent, fly_coast_to_entry, fly_entry
+from boostback.flight.descent import (
+    DescentOutcome,
+    EntryOutcome,
+    fly_aero_descent,
+    fly_coast_to_entry,
+    fly_entry,
+)
 from boostback.flight.dynamics import State, air_data
 from boostback.flight.integrate import altitude_event
 from boostback.flight.predict import predict_impact
@@ -27,8 +34,9 @@ from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_budget
 from boostback.flight.result import FlightResult
 from boostback.flight.setup import FlightSetup, flight_setup, stage_propulsion
 from boostback.flight.touchdown import fly_touchdown
+from boostback.gnc.faults import FaultState
 from boostback.guidance.ascent import local_up
-from boostback.sim.faults import FaultState
+from boostback.mission.landing import LandingResult
 
 __all__ = ["fly_mission", "plan_entry_speed", "plan_reserve_model"]
 
@@ -164,19 +172,11 @@ def _fall_to_ground(ctx: FlightContext, x: State, t: float) -> tuple[State, floa
     return x, t
 
 
-def fly_mission(
-    scenario: FlightScenario,
-    vehicle: Vehicle,
-    file: str | None = None,
-    faults: FaultState | None = None,
-) -> FlightResult:
-    """Fly the scenario from liftoff to touchdown (or impact).
-
-    ``faults`` act where the flight models them: a stuck grid fin in the aerodynamic descent,
-    everything else in the landing burn (onset times count from the landing hand-over).
-    """
-    setup = flight_setup(vehicle, scenario, file)
-    notes: list[str] = []
+def _plan(
+    setup: FlightSetup,
+) -> tuple[FlightSetup, ReserveModel, float, tuple[float, float, float] | None]:
+    """Before launch: the entry speed, the reserve model, the drone ship's station when not
+    given, and the target the reserve is kept for."""
     recovered = setup.mode != "expendable"
     entry_speed = plan_entry_speed(setup) if recovered else math.nan
     model = plan_reserve_model(setup, entry_speed) if recovered else None
@@ -188,6 +188,65 @@ def fly_mission(
         reserve_target = _target_tuple(setup)
     if model is None:  # expendable: a dummy model (the reserve is zero)
         model = ReserveModel(setup.dry_mass_kg, 3e3, 3e3, 4e14, 0, 5e4, 1e3, 50, 0, 0)
+    return setup, model, entry_speed, reserve_target
+
+
+@dataclass
+class _Recovery:
+    """The recovery phases a flight flew, and how it ended."""
+
+    boostback: BoostbackOutcome | None = None
+    entry: EntryOutcome | None = None
+    descent: DescentOutcome | None = None
+    landing: LandingResult | None = None
+    outcome: str = "expended"
+
+
+def _recover(
+    ctx: FlightContext, x: State, t: float, attitude: tuple[float, float, float], notes: list[str]
+) -> _Recovery:
+    """Boostback, coast, entry burn, grid-fin descent and the landing burn."""
+    setup, rec = ctx.setup, ctx.rec
+    scenario = setup.scenario
+    out = _Recovery()
+    bb = out.boostback = fly_boostback(ctx, x, t, attitude)
+    x, t = bb.state, bb.t_s
+    if bb.note:
+        notes.append(bb.note)
+    x, t = fly_coast_to_entry(ctx, x, t)
+    h_hand = setup.ground_alt_m + scenario.descent.handover_altitude_m
+    if air_data(x, setup.world).altitude_m > h_hand + 1:
+        out.entry = fly_entry(ctx, x, t)
+        x, t = out.entry.state, out.entry.t_s
+    rec.event("aero_descent", t, x)
+    descent = out.descent = fly_aero_descent(ctx, x, t)
+    x, t = descent.state, descent.t_s
+    rec.event("handover", t, x, f"predicted miss {descent.miss_at_handover_m:.0f} m")
+    if x[6] - setup.dry_mass_kg <= 0.0:
+        notes.append("no propellant left for the landing burn")
+        _fall_to_ground(ctx, x, t)
+        out.outcome = "propellant_depleted"
+    else:
+        out.landing = fly_touchdown(ctx, x, t)
+        out.outcome = out.landing.outcome.value
+        notes.extend(out.landing.notes)
+    return out
+
+
+def fly_mission(
+    scenario: FlightScenario,
+    vehicle: Vehicle,
+    file: str | None = None,
+    faults: FaultState | None = None,
+) -> FlightResult:
+    """Fly the scenario from liftoff to touchdown (or impact).
+
+    ``faults`` act where the flight models them: a stuck grid fin in the aerodynamic descent,
+    everything else in the landing burn (onset times count from the landing hand-over).
+    """
+    setup, model, entry_speed, reserve_target = _plan(flight_setup(vehicle, scenario, file))
+    notes: list[str] = []
+    recovered = setup.mode != "expendable"
     kick = solve_pitch_kick(setup, model, reserve_target)
     rec = FlightRecorder(
         setup.world.earth, setup.launch_site, setup.dry_mass_kg, setup.upper_mass_kg
@@ -207,44 +266,20 @@ def fly_mission(
     sep_delay = hw.separation_delay_s if hw else 3.0
     x, t = coast(ctx, x, t, sep_delay, "coast", attached=True)
     x = separate(ctx, x, t)
-    bb = entry = descent = landing = None
-    outcome = "expended"
-    if recovered and ctx.target is not None:
-        bb = fly_boostback(ctx, x, t, attitude)
-        x, t = bb.state, bb.t_s
-        if bb.note:
-            notes.append(bb.note)
-        x, t = fly_coast_to_entry(ctx, x, t)
-        if (
-            air_data(x, setup.world).altitude_m
-            > setup.ground_alt_m + scenario.descent.handover_altitude_m + 1
-        ):
-            entry = fly_entry(ctx, x, t)
-            x, t = entry.state, entry.t_s
-        rec.event("aero_descent", t, x)
-        descent = fly_aero_descent(ctx, x, t)
-        x, t = descent.state, descent.t_s
-        rec.event("handover", t, x, f"predicted miss {descent.miss_at_handover_m:.0f} m")
-        if x[6] - setup.dry_mass_kg <= 0.0:
-            notes.append("no propellant left for the landing burn")
-            x, t = _fall_to_ground(ctx, x, t)
-            outcome = "propellant_depleted"
-        else:
-            landing = fly_touchdown(ctx, x, t)
-            outcome = landing.outcome.value
-            notes.extend(landing.notes)
-    else:
+    phases = _recover(ctx, x, t, attitude, notes) if recovered and ctx.target is not None else None
+    if phases is None:
         x, t = _fall_to_ground(ctx, x, t)
+        phases = _Recovery()
     return FlightResult(
         scenario=scenario,
         vehicle=vehicle,
-        outcome=outcome,
+        outcome=phases.outcome,
         trajectory=rec.finish(),
         ascent=asc,
-        boostback=bb,
-        entry=entry,
-        descent=descent,
-        landing=landing,
+        boostback=phases.boostback,
+        entry=phases.entry,
+        descent=phases.descent,
+        landing=phases.landing,
         reserve_table=table,
         target=ctx.target,
         kick_rad=kick,

@@ -14,7 +14,7 @@ from boostback.config.models import Stage, Vehicle
 from boostback.constants import G0_MPS2
 from boostback.dynamics.point_mass import AeroParams, PropulsionParams
 from boostback.environment.atmosphere import USSA1976
-from boostback.environment.earth import SphericalEarth, WGS84Earth
+from boostback.environment.earth import EarthModel, SphericalEarth, WGS84Earth
 from boostback.environment.frames import (
     SITES,
     Site,
@@ -25,7 +25,7 @@ from boostback.environment.frames import (
 from boostback.flight.dynamics import Body, World
 from boostback.flight.predict import EntryBurnSpec
 from boostback.guidance.entry import EntryTarget, entry_target_speed
-from boostback.sim.setup import aero_params, stage_propulsion
+from boostback.plant.setup import aero_params, stage_propulsion
 
 __all__ = ["FlightSetup", "flight_setup", "resolve_site", "stage_propulsion"]
 
@@ -147,10 +147,9 @@ def _ship_site(scenario: FlightScenario, launch: Site, azimuth: float, earth_r: 
     return Site("drone ship", math.degrees(lat), math.degrees(lon), 0.0)
 
 
-def flight_setup(
-    vehicle: Vehicle, scenario: FlightScenario, file: str | None = None
-) -> FlightSetup:
-    """Resolve sites, azimuth, masses, engines and aerodynamics; ``ConfigError`` if impossible."""
+def _check_vehicle(vehicle: Vehicle, scenario: FlightScenario, file: str | None) -> None:
+    """A whole mission needs the vehicle's recovery (unless expended), landing, ascent and upper
+    stage tables, and burn throttles the engines can give."""
     booster = vehicle.booster
     missing = [
         name
@@ -172,23 +171,6 @@ def flight_setup(
             file=file,
             key="vehicle",
         )
-    assert vehicle.ascent is not None and vehicle.upper_stage is not None
-    earth = WGS84Earth() if scenario.sim.earth == "wgs84" else SphericalEarth()
-    world = World(earth=earth, atmosphere=USSA1976())
-    mission = scenario.mission
-    launch = resolve_site(mission.launch_site, "mission.launch_site", file)
-    if mission.launch_azimuth_deg is not None:
-        azimuth = math.radians(mission.launch_azimuth_deg)
-    else:
-        try:
-            azimuth = launch_azimuth_rad(
-                launch.lat_rad,
-                math.radians(mission.inclination_deg or 0.0),
-                ascending=mission.ascending,
-                omega_radps=earth.omega_radps,
-            )
-        except ValueError as exc:
-            raise ConfigError(str(exc), file=file, key="mission.inclination_deg") from None
     for burn, throttle in (
         ("boostback", scenario.boostback.throttle),
         ("entry", scenario.entry.throttle),
@@ -200,6 +182,36 @@ def flight_setup(
                 file=file,
                 key=f"{burn}.throttle",
             )
+
+
+def _azimuth(scenario: FlightScenario, launch: Site, earth: EarthModel, file: str | None) -> float:
+    """The launch azimuth: as given, or for the target inclination from the launch latitude."""
+    mission = scenario.mission
+    if mission.launch_azimuth_deg is not None:
+        return math.radians(mission.launch_azimuth_deg)
+    try:
+        return launch_azimuth_rad(
+            launch.lat_rad,
+            math.radians(mission.inclination_deg or 0.0),
+            ascending=mission.ascending,
+            omega_radps=earth.omega_radps,
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc), file=file, key="mission.inclination_deg") from None
+
+
+def flight_setup(
+    vehicle: Vehicle, scenario: FlightScenario, file: str | None = None
+) -> FlightSetup:
+    """Resolve sites, azimuth, masses, engines and aerodynamics; ``ConfigError`` if impossible."""
+    _check_vehicle(vehicle, scenario, file)
+    booster = vehicle.booster
+    assert vehicle.ascent is not None and vehicle.upper_stage is not None
+    earth = WGS84Earth() if scenario.sim.earth == "wgs84" else SphericalEarth()
+    world = World(earth=earth, atmosphere=USSA1976())
+    mission = scenario.mission
+    launch = resolve_site(mission.launch_site, "mission.launch_site", file)
+    azimuth = _azimuth(scenario, launch, earth, file)
     rec = scenario.recovery
     target: Site | None = None
     if rec.mode in ("rtls", "downrange"):

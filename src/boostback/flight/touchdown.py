@@ -1,7 +1,9 @@
 """Handover to the landing-burn executive, and its result mapped back into the flight record.
 
-The landing burn is flown by ``boostback.sim.landing.fly_landing`` (ignition decision, convex
-guidance re-planned at 2 Hz, terminal descent) in its flat, pad-centred ENU frame with
+The landing burn is flown by ``mission.landing.fly_landing``, the code ``boostback land`` flies
+(ignition decision, convex guidance re-planned at 2 Hz, terminal descent), set up directly from
+the flight's state, vehicle and wind (no scenario file is rebuilt), in its flat, pad-centred ENU
+frame with
 inverse-square gravity: over the last few kilometres Earth curvature (~2 m of drop over 5 km)
 and rotation (Coriolis ~0.04 m/s^2 at 300 m/s) are small, and the 2 Hz re-planning absorbs them.
 So the truth model of the final seconds is the flat one; the state is converted at the handover
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from boostback.config.models import EnvironmentConfig, InitialState, LandingScenario
+from boostback.constants import EARTH_MU_M3PS2, EARTH_RADIUS_M
+from boostback.dynamics import Environment
+from boostback.environment import USSA1976, InverseSquareGravity
 from boostback.environment.frames import (
     ecef_to_enu,
     ecef_to_enu_velocity,
@@ -24,39 +28,43 @@ from boostback.flight.context import FlightContext
 from boostback.flight.dynamics import Command, air_data
 from boostback.flight.kernel import flight_kernel
 from boostback.flight.setup import stage_propulsion
-from boostback.sim.landing import LandingResult, fly_landing
-from boostback.sim.setup import landing_setup
+from boostback.mission.landing import LandingResult, fly_landing
+from boostback.plant.setup import LandingSetup, wind_model
 
-__all__ = ["fly_touchdown", "landing_scenario_from"]
+__all__ = ["fly_touchdown", "landing_setup_at"]
 
 
-def landing_scenario_from(ctx: FlightContext, x: tuple[float, ...]) -> LandingScenario:
-    """The landing-burn scenario that starts at ECEF state ``x`` over the target pad."""
+def landing_setup_at(ctx: FlightContext, x: tuple[float, ...]) -> LandingSetup:
+    """The landing burn from ECEF state ``x``, over the target pad, in the flight's wind."""
     s = ctx.setup
     assert ctx.target is not None and ctx.target_ecef is not None
     lat, lon = ctx.target.lat_rad, ctx.target.lon_rad
     r_enu = ecef_to_enu(np.asarray(x[:3]), ctx.target_ecef, lat, lon)
     v_enu = ecef_to_enu_velocity(np.asarray(x[3:6]), lat, lon)
-    return LandingScenario(
-        vehicle=s.vehicle.key,
-        name=f"{s.scenario.name}: landing burn",
-        initial=InitialState(
-            altitude_m=max(float(r_enu[2]), 1.0),
-            position_en_m=(float(r_enu[0]), float(r_enu[1])),
-            velocity_enu_mps=(float(v_enu[0]), float(v_enu[1]), float(v_enu[2])),
-            propellant_kg=max(float(x[6] - s.dry_mass_kg), 0.0),
-        ),
-        environment=EnvironmentConfig(gravity="inverse_square"),
-        guidance=s.scenario.landing,
-        sim=s.scenario.landing_sim,
+    dry = s.dry_mass_kg
+    x0 = (
+        float(r_enu[0]),
+        float(r_enu[1]),
+        max(float(r_enu[2]), 1.0),
+        float(v_enu[0]),
+        float(v_enu[1]),
+        float(v_enu[2]),
+        dry + max(float(x[6] - dry), 0.0),
     )
+    env = Environment(
+        atmosphere=USSA1976(),
+        gravity=InverseSquareGravity(EARTH_MU_M3PS2, EARTH_RADIUS_M),
+        wind=wind_model(s.scenario.environment),
+    )
+    name = f"{s.scenario.name}: landing burn"
+    return LandingSetup.build(s.vehicle, s.scenario.landing, s.scenario.landing_sim, x0, env, name)
 
 
 def fly_touchdown(ctx: FlightContext, x: tuple[float, ...], t: float) -> LandingResult:
     """Fly the landing burn from the handover state and append it to the flight record."""
     s = ctx.setup
     assert ctx.target is not None and ctx.target_ecef is not None
-    result = fly_landing(landing_setup(s.vehicle, landing_scenario_from(ctx, x)), ctx.faults)
+    result = fly_landing(landing_setup_at(ctx, x), ctx.faults)
     traj = result.trajectory
     lat, lon = ctx.target.lat_rad, ctx.target.lon_rad
     r_ecef = enu_to_ecef(traj.r_enu_m, ctx.target_ecef, lat, lon)

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import math
 
+from boostback.dynamics.state import State
 from boostback.gnc.faults import FaultState
 from boostback.gnc.protocols import Actuation, NavEstimate, Sensed, Tick
-
-State = tuple[float, ...]
 
 
 class NavigationFilter:
@@ -33,7 +32,9 @@ class NavigationFilter:
         """Forget the estimate: the next fix is taken as it is."""
         self._est = None
 
-    def fuse(self, x_prev: State, x: State, fix: State, dt: float) -> State:
+    def fuse(
+        self, x_prev: tuple[float, ...], x: tuple[float, ...], fix: tuple[float, ...], dt: float
+    ) -> tuple[float, ...]:
         """The estimate after a step from truth ``x_prev`` to ``x`` with the new ``fix``."""
         est = self._est
         if est is None or self.time_constant_s == 0.0:
@@ -73,11 +74,12 @@ class FilteredNavigator:
 
     def fix(self, truth: State, tick: Tick) -> State:
         """One raw fix of ``truth`` (navigation faults included)."""
-        return self.faults.navigate(truth, tick.t_s, tick.phase)
+        return self.faults.navigate(truth, tick.t_s, tick.phase)  # type: ignore[return-value]
 
     def update(self, truth: State, tick: Tick, sensed: Sensed) -> NavEstimate:
         """The estimate after this step's fix."""
         fix = self.fix(truth, tick) if self.faults else truth
+        nav: tuple[float, ...]
         if fix is truth:  # exact navigation: nothing to filter
             nav = truth
             self.filter.reset()

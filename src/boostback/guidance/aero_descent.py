@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from boostback.flight.dynamics import Vec3
+Vec3 = tuple[float, float, float]
 
 __all__ = ["fin_command"]
 

@@ -51,7 +51,7 @@ def stopping_estimate(
     present drag as help, since drag falls away as the booster slows.
     """
     fraction = (
-        setup.scenario.guidance.planning_throttle_max
+        setup.guidance.planning_throttle_max
         if throttle_fraction is None
         else throttle_fraction
     )
@@ -78,8 +78,8 @@ def find_ignition(
     Returns that time and the time of flight of the plan found there (None when no candidate back
     to ``x0`` itself is feasible: then it lights at once and guidance does what it can).
     """
-    dt = setup.scenario.sim.dt_s
-    path = ballistic_path(setup, x0, dt, setup.scenario.sim.max_time_s)
+    dt = setup.sim.dt_s
+    path = ballistic_path(setup, x0, dt, setup.sim.max_time_s)
     margins = np.array([stopping_estimate(setup, x, throttle_fraction)[0] for x in path])
     below = np.nonzero(margins < 0.0)[0]
     guess = int(below[0]) if below.size else len(path) - 1

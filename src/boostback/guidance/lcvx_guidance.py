@@ -54,7 +54,7 @@ def landing_problem(
     ignition then still has that thrust at the bottom, and a re-plan lower down does not
     find its own plan infeasible.
     """
-    g = setup.scenario.guidance
+    g = setup.guidance
     landing = setup.stage.landing
     p_pad = max(pressure_pa, setup.env.atmosphere.scalar(0.0)[1])  # the pad is at z = 0
     full_max = setup.prop.thrust_n(p_pad, setup.prop.throttle_max)
@@ -116,11 +116,11 @@ class LcvxGuidance:
 
     def __init__(self, setup: LandingSetup) -> None:
         self.setup = setup
-        self.cfg = setup.scenario.guidance
+        self.cfg = setup.guidance
         # Achieved over commanded thrust, estimated in flight from the accelerometers: a weak
         # engine is planned for as it is, not as the data sheet says.
         self.thrust_scale = 1.0
-        g = setup.scenario.guidance
+        g = setup.guidance
         backend = ConicSolver if g.backend == "conic" else LcvxSolver
         self.solver = backend(g.nodes)
         self.solves = 0

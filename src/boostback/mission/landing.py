@@ -101,7 +101,6 @@ def fly_landing(
     -------
     LandingResult
     """
-    cfg = setup.scenario
     fs = faults if faults is not None else FaultState()
     deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
     plant = FlatPlant(setup, fs)
@@ -109,12 +108,12 @@ def fly_landing(
     rec = Recorder()
     end = fly(
         plant,
-        FilteredNavigator(fs, cfg.guidance.nav_filter_time_constant_s),
+        FilteredNavigator(fs, setup.guidance.nav_filter_time_constant_s),
         guidance,
         LandingController(setup, authority=fs.tilt_factor),
         rec,
-        dt_s=cfg.sim.dt_s,
-        max_time_s=cfg.sim.max_time_s,
+        dt_s=setup.sim.dt_s,
+        max_time_s=setup.sim.max_time_s,
         deadline=deadline,
     )
     touchdown = None

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from boostback.config.models import LandingScenario, Stage, Vehicle
+from boostback.config.models import (
+    GuidanceConfig,
+    LandingScenario,
+    SimConfig,
+    Stage,
+    Vehicle,
+    WindConfig,
+)
 from boostback.constants import EARTH_MU_M3PS2, EARTH_RADIUS_M, MARS_G_MPS2
 from boostback.dynamics import AeroParams, Environment, PropulsionParams
+from boostback.dynamics.state import State
 from boostback.environment import (
     USSA1976,
     ConstantWind,
@@ -16,6 +24,7 @@ from boostback.environment import (
     UniformGravity,
     Vacuum,
 )
+from boostback.environment.gravity import GravityModel
 from boostback.environment.wind import WindModel
 
 MARS_RADIUS_M = 3_389_500.0  # IAU mean radius of Mars
@@ -54,58 +63,86 @@ def aero_params(stage: Stage) -> AeroParams:
     )
 
 
+def wind_model(cfg: WindConfig) -> WindModel:
+    """The wind of a scenario's ``environment`` table: layered, constant or none."""
+    if cfg.wind_layers:
+        return LayeredWind(
+            tuple(w.altitude_m for w in cfg.wind_layers),
+            tuple(w.wind_enu_mps for w in cfg.wind_layers),
+        )
+    if any(cfg.wind_enu_mps):
+        return ConstantWind(cfg.wind_enu_mps)
+    return NoWind()
+
+
 def environment(scenario: LandingScenario, vehicle: Vehicle) -> Environment:
+    """Atmosphere, gravity (of the vehicle's body) and wind of a landing scenario."""
     cfg = scenario.environment
     mars = vehicle.body == "mars"
+    gravity: GravityModel
     if cfg.gravity == "uniform":
         gravity = UniformGravity(MARS_G_MPS2 if mars else vehicle.gravity_mps2)
     else:
         gm = MARS_G_MPS2 * MARS_RADIUS_M**2 if mars else EARTH_MU_M3PS2
         gravity = InverseSquareGravity(gm, MARS_RADIUS_M if mars else EARTH_RADIUS_M)
     atmosphere = USSA1976() if cfg.atmosphere == "ussa1976" else Vacuum()
-    wind: WindModel
-    if cfg.wind_layers:
-        wind = LayeredWind(
-            [w.altitude_m for w in cfg.wind_layers], [w.wind_enu_mps for w in cfg.wind_layers]
-        )
-    elif any(cfg.wind_enu_mps):
-        wind = ConstantWind(cfg.wind_enu_mps)
-    else:
-        wind = NoWind()
-    return Environment(atmosphere=atmosphere, gravity=gravity, wind=wind)
+    return Environment(atmosphere=atmosphere, gravity=gravity, wind=wind_model(cfg))
 
 
 @dataclass(frozen=True)
 class LandingSetup:
-    """Everything a landing-burn flight needs, resolved from vehicle and scenario."""
+    """Everything a landing burn needs: the vehicle, how it is guided and simulated, where it
+    starts (pad-centred ENU) and the models resolved from them.
+
+    ``boostback land`` builds it from a landing scenario (``landing_setup``); a whole flight
+    builds it at the hand-over from its own state and environment (``LandingSetup.build``).
+    """
 
     vehicle: Vehicle
-    scenario: LandingScenario
+    guidance: GuidanceConfig
+    sim: SimConfig
+    x0: State
     prop: PropulsionParams
     aero: AeroParams
     env: Environment
+    name: str = ""
+
+    @classmethod
+    def build(
+        cls,
+        vehicle: Vehicle,
+        guidance: GuidanceConfig,
+        sim: SimConfig,
+        x0: State,
+        env: Environment,
+        name: str = "",
+    ) -> LandingSetup:
+        """The landing burn of ``vehicle`` from ``x0`` in ``env``, with its landing engines."""
+        stage = vehicle.booster
+        return cls(
+            vehicle, guidance, sim, x0, landing_propulsion(stage), aero_params(stage), env, name
+        )
 
     @property
     def stage(self) -> Stage:
+        """The stage that lands."""
         return self.vehicle.booster
 
     @property
     def dry_mass_kg(self) -> float:
+        """Dry mass of the stage that lands."""
         return self.stage.dry_mass_kg
 
-    def initial_state(self) -> tuple[float, float, float, float, float, float, float]:
-        init = self.scenario.initial
-        e, n = init.position_en_m
-        ve, vn, vu = init.velocity_enu_mps
-        return (e, n, init.altitude_m, ve, vn, vu, self.dry_mass_kg + init.propellant_kg)
+    def initial_state(self) -> State:
+        """Where the burn's flight starts (ENU, pad-centred)."""
+        return self.x0
 
 
 def landing_setup(vehicle: Vehicle, scenario: LandingScenario) -> LandingSetup:
-    stage = vehicle.booster
-    return LandingSetup(
-        vehicle=vehicle,
-        scenario=scenario,
-        prop=landing_propulsion(stage),
-        aero=aero_params(stage),
-        env=environment(scenario, vehicle),
-    )
+    """The landing burn of a landing scenario."""
+    init = scenario.initial
+    e, n = init.position_en_m
+    ve, vn, vu = init.velocity_enu_mps
+    x0 = (e, n, init.altitude_m, ve, vn, vu, vehicle.booster.dry_mass_kg + init.propellant_kg)
+    env = environment(scenario, vehicle)
+    return LandingSetup.build(vehicle, scenario.guidance, scenario.sim, x0, env, scenario.name)
