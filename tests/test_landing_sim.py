@@ -10,8 +10,7 @@ import pytest
 from boostback.config import load_landing, load_vehicle
 from boostback.config.loader import scenario_from_dict
 from boostback.config.models import LandingLimits
-from boostback.guidance.plan import LandingPlan, PlanStatus
-from boostback.sim.faults import (
+from boostback.gnc.faults import (
     EngineNoRelight,
     FaultState,
     IgnitionDelay,
@@ -23,10 +22,12 @@ from boostback.sim.faults import (
     ThrustShortfall,
     WindGust,
 )
-from boostback.sim.landing import LandingResult, fly_landing, least_feasible_fraction
-from boostback.sim.navigation import NavigationFilter
-from boostback.sim.outcome import Outcome, Touchdown, classify
-from boostback.sim.setup import LandingSetup, landing_setup
+from boostback.gnc.navigation import NavigationFilter
+from boostback.gnc.outcome import Outcome, Touchdown, classify
+from boostback.guidance.lcvx_guidance import least_feasible_fraction
+from boostback.guidance.plan import LandingPlan, PlanStatus
+from boostback.mission.landing import LandingResult, fly_landing
+from boostback.plant.setup import LandingSetup, landing_setup
 
 
 @pytest.fixture(scope="module")

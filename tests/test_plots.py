@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from boostback.gnc.record import Event, Trajectory
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.report import save_landing_plots, time_histories, trajectory_views
 from boostback.report.plots import DPI, GLIDE_SLOPE_GID, PAD_ZOOM_LABEL
-from boostback.sim.record import Event, Trajectory
 
 DRY_KG = 25_000.0
 T_END_S = 20.0
@@ -211,8 +211,8 @@ def test_figures_are_thread_safe_and_headless():
 
 def test_real_falcon9_flight_saves_plots(tmp_path):
     from boostback.config import load_landing
-    from boostback.sim.landing import fly_landing
-    from boostback.sim.setup import landing_setup
+    from boostback.mission.landing import fly_landing
+    from boostback.plant.setup import landing_setup
 
     scenario, vehicle = load_landing("falcon9_landing")
     result = fly_landing(landing_setup(vehicle, scenario))

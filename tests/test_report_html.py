@@ -28,16 +28,16 @@ from boostback.campaign.campaign import run_campaign
 from boostback.campaign.spec import load_campaign
 from boostback.campaign.store import write_part
 from boostback.cli import app as cli_app
-from boostback.cli_report import folder_kind, report, write_report
+from boostback.cli.report import folder_kind, report, write_report
 from boostback.config import load_landing
 from boostback.environment.earth import WGS84Earth
 from boostback.environment.frames import enu_to_ecef, enu_to_ecef_velocity
+from boostback.mission.landing import fly_landing
+from boostback.plant.setup import landing_setup
 from boostback.report import write_campaign_report, write_flight_report
 from boostback.report.figures import time_histories, trajectory_3d
 from boostback.report.html import render_flight_report
 from boostback.report.series import flight_series
-from boostback.sim.landing import fly_landing
-from boostback.sim.setup import landing_setup
 
 ROOT = Path(__file__).parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

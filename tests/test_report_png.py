@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from boostback.campaign.stats import summarize
+from boostback.gnc.record import Event, Trajectory
 from boostback.report import write_flight_report
 from boostback.report.campaign_plots import DPI, SIZES, save_campaign_plots
 from boostback.report.plots import DPI as FLIGHT_DPI
-from boostback.sim.record import Event, Trajectory
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

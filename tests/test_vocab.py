@@ -10,9 +10,9 @@ from boostback.config import load_flight, load_landing
 from boostback.config.vocab import EventName, Outcome, Phase, RecoveryMode
 from boostback.flight.executive import fly_mission
 from boostback.flight.result import FlightResult
+from boostback.mission.landing import LandingResult, fly_landing
+from boostback.plant.setup import landing_setup
 from boostback.report.palette import OUTCOME_COLOURS, PHASE_COLOURS
-from boostback.sim.landing import LandingResult, fly_landing
-from boostback.sim.setup import landing_setup
 
 VOCABULARIES = (Outcome, RecoveryMode, Phase, EventName)
 
@@ -44,8 +44,8 @@ def test_values_are_unique_lowercase_names(vocab: type[StrEnum]) -> None:
         assert m == m.value and m.value == m.name.lower() and str(m) == m.value
 
 
-def test_sim_outcome_is_the_vocabulary() -> None:
-    from boostback.sim import outcome
+def test_outcome_classification_uses_the_vocabulary() -> None:
+    from boostback.gnc import outcome
 
     assert outcome.Outcome is Outcome
 

@@ -6,7 +6,11 @@ Nothing here asserts a time: it measures and reports ratios against a baseline i
 
 from __future__ import annotations
 
+import math
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,12 +21,13 @@ from rich.table import Table
 
 from boostback.config.models import LandingScenario, Vehicle
 from boostback.guidance.conic import ConicSolver
+from boostback.guidance.ignition import ballistic_path, find_ignition
 from boostback.guidance.lcvx import LcvxSolver
+from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.problem import LandingProblem
 from boostback.guidance.search import Disturbance, solve_free_time
-from boostback.sim.ignition import ballistic_path, find_ignition
-from boostback.sim.landing import _Guidance, fly_landing
-from boostback.sim.setup import landing_setup
+from boostback.mission.landing import fly_landing
+from boostback.plant.setup import landing_setup
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ def ignition_problem(vehicle: Vehicle, scenario: LandingScenario) -> BenchProble
     headroom allows) and drag enters as the executive models it, a known disturbance.
     """
     setup = landing_setup(vehicle, scenario)
-    guidance = _Guidance(setup)
+    guidance = LcvxGuidance(setup)
     x0 = setup.initial_state()
     t_ig, _ = find_ignition(setup, guidance.feasible, x0)
     path = ballistic_path(setup, x0, scenario.sim.dt_s, t_ig + scenario.sim.dt_s)
@@ -186,25 +191,54 @@ def _latency(times_s: tuple[float, ...]) -> str:
     return f"median {statistics.median(times_s) * 1e3:.1f} ms, max {max(times_s) * 1e3:.1f} ms"
 
 
-def flight_benchmark(scenario_name: str = "falcon9_rtls", repeats: int = 3) -> BenchRow:
-    """A whole recovery flight, liftoff to touchdown: compiled kernels against the same flight
-    on the pure-Python reference kernels (``flight.kernel.reference_only``)."""
+_TIMED_FLIGHT = (
+    "import sys, time\n"
+    "from boostback.config.loader import load_flight\n"
+    "from boostback.flight.executive import fly_mission\n"
+    "scenario, vehicle = load_flight(sys.argv[1])\n"
+    "t0 = time.perf_counter()\n"
+    "fly_mission(scenario, vehicle)\n"
+    "print(time.perf_counter() - t0)\n"
+)
+
+
+def interpreted_flight_s(scenario_name: str) -> float:
+    """Wall time of one whole flight with every kernel interpreted (``BOOSTBACK_JIT=0``), in a
+    fresh process: the same source as the compiled flight, run as plain Python."""
+    env = {**os.environ, "BOOSTBACK_JIT": "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMED_FLIGHT, scenario_name],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return float(out.stdout.split()[-1])
+
+
+def flight_benchmark(
+    scenario_name: str = "falcon9_rtls", repeats: int = 3, baseline: bool = True
+) -> BenchRow:
+    """A whole recovery flight, liftoff to touchdown, compiled; its baseline is the same flight
+    interpreted (``BOOSTBACK_JIT=0``, once: it takes minutes). Without ``baseline`` the row's
+    baseline is NaN."""
     from boostback.config.loader import load_flight
     from boostback.flight.executive import fly_mission
-    from boostback.flight.kernel import reference_only
 
     scenario, vehicle = load_flight(scenario_name)
-
-    def reference() -> object:
-        with reference_only():
-            return fly_mission(scenario, vehicle)
-
-    a, b, result = _interleaved(lambda: fly_mission(scenario, vehicle), reference, repeats)
+    fly_mission(scenario, vehicle)  # warm-up: compiled kernels loaded, structures built
+    times, result = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fly_mission(scenario, vehicle)
+        times.append(time.perf_counter() - t0)
+    base = [interpreted_flight_s(scenario_name)] if baseline else [math.nan]
+    assert result is not None
     return _row(
         f"full recovery flight, liftoff to touchdown ({scenario_name})",
-        "same flight, pure-Python flight kernel",
-        a,
-        b,
+        "same flight interpreted (BOOSTBACK_JIT=0)",
+        times,
+        base,
         0.5,
         f"{result.outcome}, {result.predictions} impact predictions",
     )

@@ -22,9 +22,9 @@ from boostback.config.loader import (
     vehicle_from_dict,
 )
 from boostback.config.vocab import Outcome
-from boostback.sim.faults import FaultState
-from boostback.sim.landing import fly_landing
-from boostback.sim.setup import landing_setup
+from boostback.gnc.faults import FaultState
+from boostback.mission.landing import fly_landing
+from boostback.plant.setup import landing_setup
 
 # Summary fields copied into each row (wall-clock timings are left out: rows must be identical
 # whichever machine, worker count or backend ran them).

@@ -13,7 +13,7 @@ from boostback.flight.record import FlightRecorder
 from boostback.flight.reserve import ReserveModel
 from boostback.flight.setup import FlightSetup
 from boostback.guidance.entry import EntryTarget
-from boostback.sim.faults import FaultState
+from boostback.gnc.faults import FaultState
 
 __all__ = ["FlightContext", "make_context"]
 

@@ -14,7 +14,7 @@ from boostback.flight.boostback import BoostbackOutcome
 from boostback.flight.descent import DescentOutcome, EntryOutcome
 from boostback.flight.record import FlightEvent, FlightTrajectory
 from boostback.flight.reserve import ReserveBudget
-from boostback.sim.landing import LandingResult
+from boostback.mission.landing import LandingResult
 
 __all__ = ["TIMELINE_EVENTS", "FlightResult"]
 

@@ -20,8 +20,8 @@ from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.plan import LandingPlan
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup
-from boostback.sim.outcome import Outcome, Touchdown, classify
-from boostback.sim.record import Recorder, Trajectory
+from boostback.gnc.outcome import Outcome, Touchdown, classify
+from boostback.gnc.record import Recorder, Trajectory
 
 __all__ = ["LandingResult", "RunTimeout", "fly_landing"]
 

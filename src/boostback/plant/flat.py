@@ -17,7 +17,7 @@ from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
 from boostback.plant.engine import Engines
 from boostback.plant.setup import LandingSetup
-from boostback.sim.outcome import Touchdown
+from boostback.gnc.outcome import Touchdown
 
 __all__ = ["FlatPlant"]
 

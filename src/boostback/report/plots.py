@@ -29,12 +29,12 @@ from boostback.report.palette import (
     VERMILLION,
     phase_colour,
 )
-from boostback.sim.record import Trajectory
+from boostback.gnc.record import Trajectory
 
 if TYPE_CHECKING:
     from boostback.config.models import Vehicle
     from boostback.guidance.plan import LandingPlan
-    from boostback.sim.landing import LandingResult
+    from boostback.mission.landing import LandingResult
 
 GLIDE_SLOPE_GID = "glide_slope"  # gid of the two cone lines in the side view
 PAD_ZOOM_LABEL = "pad zoom"  # label of the inset (a child axes of the top view)

@@ -1,1 +1,0 @@
-from boostback.gnc.navigation import NavigationFilter  # noqa: F401  TEMPORARY
