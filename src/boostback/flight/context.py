@@ -12,8 +12,8 @@ from boostback.flight.predict import EntryBurnSpec, Impact, predict_impact
 from boostback.flight.record import FlightRecorder
 from boostback.flight.reserve import ReserveModel
 from boostback.flight.setup import FlightSetup
-from boostback.guidance.entry import EntryTarget
 from boostback.gnc.faults import FaultState
+from boostback.guidance.entry import EntryTarget
 
 __all__ = ["FlightContext", "make_context"]
 

@@ -51,9 +51,7 @@ def stopping_estimate(
     present drag as help, since drag falls away as the booster slows.
     """
     fraction = (
-        setup.guidance.planning_throttle_max
-        if throttle_fraction is None
-        else throttle_fraction
+        setup.guidance.planning_throttle_max if throttle_fraction is None else throttle_fraction
     )
     p_pa = setup.env.atmosphere.scalar(x[2])[1]
     thrust = setup.prop.thrust_n(p_pa, setup.prop.throttle_max * fraction)

@@ -16,12 +16,12 @@ from boostback.control.landing import LandingController
 from boostback.gnc.faults import FaultState
 from boostback.gnc.loop import BURN, RunTimeout, fly
 from boostback.gnc.navigation import FilteredNavigator
+from boostback.gnc.outcome import Outcome, Touchdown, classify
+from boostback.gnc.record import Recorder, Trajectory
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.plan import LandingPlan
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup
-from boostback.gnc.outcome import Outcome, Touchdown, classify
-from boostback.gnc.record import Recorder, Trajectory
 
 __all__ = ["LandingResult", "RunTimeout", "fly_landing"]
 

@@ -14,10 +14,10 @@ from boostback.dynamics import Environment, State, drag_accel, step_with_events
 from boostback.dynamics.fast import compile_kernel
 from boostback.dynamics.state import MASS, UP, with_mass
 from boostback.gnc.faults import FaultState, GustWind
+from boostback.gnc.outcome import Touchdown
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
 from boostback.plant.engine import Engines
 from boostback.plant.setup import LandingSetup
-from boostback.gnc.outcome import Touchdown
 
 __all__ = ["FlatPlant"]
 

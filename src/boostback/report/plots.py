@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 from boostback.config.vocab import EventName
+from boostback.gnc.record import Trajectory
 from boostback.report.palette import (
     BLUE,
     CONE_COLOUR,
@@ -29,7 +30,6 @@ from boostback.report.palette import (
     VERMILLION,
     phase_colour,
 )
-from boostback.gnc.record import Trajectory
 
 if TYPE_CHECKING:
     from boostback.config.models import Vehicle
