@@ -330,7 +330,7 @@ def _fill_rhs(
         raise ValueError("right-hand side does not match the structure")
 
 
-@jit
+@jit(inline="always")
 def _rhs_equalities(
     b: np.ndarray,
     n: int,
@@ -381,7 +381,7 @@ def _rhs_equalities(
     return i
 
 
-@jit
+@jit(inline="always")
 def _rhs_inequalities(
     b: np.ndarray,
     i: int,
@@ -418,7 +418,7 @@ def _rhs_inequalities(
     return i
 
 
-@jit
+@jit(inline="always")
 def _rhs_cones(
     b: np.ndarray,
     i: int,
