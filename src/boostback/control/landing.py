@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from boostback.config.vocab import Phase
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
 from boostback.guidance.plan import LandingPlan
 from boostback.plant.setup import LandingSetup
@@ -31,7 +32,7 @@ CUTOFF_SINK_MPS = 0.1
 CUTOFF_CLIMB_MPS = 0.5  # sliding sideways, it shuts down once climbing this fast
 MIN_TERMINAL_SINK_MPS = 0.3  # a plan to arrive at rest is flown to a gentle, non-zero sink
 TERMINAL_MAX_TILT_RAD = math.radians(10.0)  # near the ground the vehicle stays near vertical
-ENGINE_CUTOFF = "engine_cutoff"
+ENGINE_CUTOFF = Phase.ENGINE_CUTOFF
 
 
 def terminal_accel(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from boostback.config.vocab import EventName
 from boostback.dynamics.fast import FastKernel, compile_kernel
 from boostback.dynamics.point_mass import AeroParams, Environment, PropulsionParams, State
 from boostback.dynamics.state import MASS, UP, with_mass
@@ -21,7 +22,7 @@ from boostback.numerics import illinois
 class StepResult:
     state: State
     dt: float
-    event: str | None  # "touchdown", "propellant_out" or None
+    event: str | None  # EventName.TOUCHDOWN, EventName.PROPELLANT_OUT or None
 
 
 def _refine(
@@ -98,12 +99,14 @@ def step_with_events(
 
         xm, h = _refine(g_mass, x, dt, step, g_mass(x), g_mass(x1))
         if xm[UP] > 0.0:
-            return StepResult(with_mass(xm, max(xm[MASS], dry_mass_kg)), h, "propellant_out")
+            return StepResult(
+                with_mass(xm, max(xm[MASS], dry_mass_kg)), h, EventName.PROPELLANT_OUT
+            )
     if x1[UP] <= 0.0 < x[UP]:
 
         def g_alt(s: State) -> float:
             return s[UP]
 
         xt, h = _refine(g_alt, x, dt, step, x[UP], x1[UP])
-        return StepResult(xt, h, "touchdown")
+        return StepResult(xt, h, EventName.TOUCHDOWN)
     return StepResult(x1, dt, None)

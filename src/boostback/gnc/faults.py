@@ -25,6 +25,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from boostback.config.vocab import Phase
+
 __all__ = [
     "FAULTS",
     "EngineNoRelight",
@@ -56,7 +58,7 @@ class Onset:
     """When a fault acts: every condition given must hold (none given: always)."""
 
     t_s: float | None = None
-    phase: str | None = None  # "coast" or "landing_burn"
+    phase: str | None = None  # a Phase: coast or landing_burn
     altitude_m: float | None = None  # acts once the altitude is at or below this
 
     def active(self, t: float, phase: str, altitude_m: float) -> bool:
@@ -143,12 +145,12 @@ def register(kind: str, *params: Param, default_phase: str | None = None) -> Cal
 _FRACTION = Param("fraction", 0.25, low=0.0, high=1.0)
 
 
-@register("engine_no_relight", default_phase="landing_burn")
+@register("engine_no_relight", default_phase=Phase.LANDING_BURN)
 @dataclass(frozen=True)
 class EngineNoRelight(Fault):
     """The landing engine does not light: no thrust at all once the burn should start."""
 
-    onset: Onset = field(default_factory=lambda: Onset(phase="landing_burn"))
+    onset: Onset = field(default_factory=lambda: Onset(phase=Phase.LANDING_BURN))
 
     def thrust_factor(self) -> float:
         return 0.0

@@ -11,14 +11,16 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from boostback.config.vocab import EventName, Phase
 from boostback.dynamics.state import State
 from boostback.gnc.protocols import Actuation, Controller, Guidance, Navigator, Plant, Tick
 
 __all__ = ["BURN", "COAST", "CUTOFF", "FALLING", "LoopEnd", "Recorder", "RunTimeout", "fly"]
 
-COAST, BURN, CUTOFF, FALLING = "coast", "landing_burn", "engine_cutoff", "falling"
-TOUCHDOWN = "touchdown"
-_ENTERED = {BURN: "ignition"}  # event recorded when guidance moves the flight into a phase
+COAST, BURN, CUTOFF, FALLING = Phase.COAST, Phase.LANDING_BURN, Phase.ENGINE_CUTOFF, Phase.FALLING
+TOUCHDOWN = Phase.TOUCHDOWN
+# the event recorded when guidance moves the flight into a phase
+_ENTERED = {BURN: EventName.IGNITION}
 
 
 class RunTimeout(RuntimeError):
@@ -99,7 +101,7 @@ def fly(
     plant.ignite(guidance.prepare(navigator.fix(plant.state, t0)))
     phase, ran_dry = COAST, False
     act = plant.coast((0.0, 0.0, 1.0))
-    rec.event("start", plant.t_s, plant.state, dry)
+    rec.event(EventName.START, plant.t_s, plant.state, dry)
     while plant.t_s < max_time_s:
         t, x = plant.t_s, plant.state
         if deadline is not None and time.perf_counter() > deadline:
@@ -119,7 +121,7 @@ def fly(
             cmd = controller.command(nav, demand, Tick(t, phase, tick.altitude_m), h)
             if cmd.cutoff:
                 phase = CUTOFF
-                rec.event(CUTOFF, t, x, dry)
+                rec.event(EventName.ENGINE_CUTOFF, t, x, dry)
             act = plant.actuate(cmd, Tick(t, phase, tick.altitude_m), h)
         if phase in (FALLING, CUTOFF):  # out of propellant, or shut down
             act = plant.coast(act.direction)
@@ -127,12 +129,12 @@ def fly(
         now = Tick(t, phase, tick.altitude_m)
         navigator.sense(act, now, h)
         event = plant.step(act, h, now)
-        if event == "propellant_out":
+        if event == EventName.PROPELLANT_OUT:
             ran_dry, phase = True, FALLING
             rec.event(event, plant.t_s, plant.state, dry)
         elif event == TOUCHDOWN:
             _sample(rec, plant, plant.coast(act.direction), TOUCHDOWN)
-            rec.event(TOUCHDOWN, plant.t_s, plant.state, dry)
+            rec.event(EventName.TOUCHDOWN, plant.t_s, plant.state, dry)
             return LoopEnd(phase, act, True, ran_dry)
     _sample(rec, plant, act, phase)
     return LoopEnd(phase, act, False, ran_dry)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from boostback.config.vocab import Phase
 from boostback.dynamics.state import State
 from boostback.gnc.faults import FaultState
 from boostback.gnc.protocols import Actuation, NavEstimate, Sensed, Tick
@@ -49,7 +50,7 @@ class NavigationFilter:
 
 ESTIMATOR_TAU_S = 0.5  # time constant of the thrust estimator
 ESTIMATOR_SETTLE_S = 0.5  # the estimator waits this long after ignition
-_BURN = "landing_burn"
+_BURN = Phase.LANDING_BURN
 
 
 class FilteredNavigator:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from boostback.config.vocab import EventName
 from boostback.dynamics import State, drag_accel, step_with_events
 from boostback.dynamics.fast import compile_kernel
 from boostback.guidance.plan import LandingPlan
@@ -35,7 +36,7 @@ def ballistic_path(setup: LandingSetup, x0: State, dt: float, t_max: float) -> l
     kernel = compile_kernel(setup.prop, setup.aero, setup.env)
     for _ in range(int(t_max / dt)):
         res = step_with_events(x, dt, 0.0, up, setup.prop, setup.aero, setup.env, 0.0, kernel)
-        if res.event == "touchdown" or res.state[2] <= 0:
+        if res.event == EventName.TOUCHDOWN or res.state[2] <= 0:
             break
         x = res.state
         path.append(x)

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from boostback.config.vocab import Phase
 from boostback.dynamics import State, drag_accel
 from boostback.gnc.protocols import Demand, NavEstimate, Tick
 from boostback.guidance.conic import ConicSolver
@@ -29,7 +30,7 @@ from boostback.plant.setup import LandingSetup
 
 __all__ = ["LcvxGuidance", "landing_problem", "least_feasible_fraction"]
 
-COAST, LANDING_BURN = "coast", "landing_burn"
+COAST, LANDING_BURN = Phase.COAST, Phase.LANDING_BURN
 # When the preferred ignition headroom is out of reach: the least throttle that lands is found
 # to HEADROOM_TOL, and the ignition accepts HEADROOM_STEP less headroom than that (on average
 # what the former ladder of 0.05 steps from the preferred fraction gave away).
