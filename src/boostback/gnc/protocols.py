@@ -12,7 +12,7 @@ passing the conformance tests (tests/test_gnc_conformance.py), not by editing th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from boostback.dynamics.state import State
 
@@ -114,6 +114,7 @@ class Actuation:
         return Actuation(0.0, self.direction, 0.0, self.expected_thrust_n, self.lit_at_s)
 
 
+@runtime_checkable
 class Plant(Protocol):
     """The truth model: owns the state and steps it with events."""
 
@@ -147,6 +148,7 @@ class Plant(Protocol):
         ...
 
 
+@runtime_checkable
 class Navigator(Protocol):
     """Turns the truth into the estimate the flight computer steers on."""
 
@@ -163,6 +165,7 @@ class Navigator(Protocol):
         ...
 
 
+@runtime_checkable
 class Guidance(Protocol):
     """Plans: decides when a burn starts and what the vehicle should do."""
 
@@ -175,6 +178,7 @@ class Guidance(Protocol):
         ...
 
 
+@runtime_checkable
 class Controller(Protocol):
     """Turns the guidance's demand and the estimate into actuator commands."""
 

@@ -1,0 +1,201 @@
+"""The conformance suite of the GNC seams (``gnc.protocols``).
+
+Every ``Plant``, ``Navigator``, ``Guidance`` and ``Controller`` passes these checks; a new
+implementation (a 6-DoF plant, a second guidance method, an attitude controller) joins by adding
+its factory to the tables below and passing them, not by editing the loop.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from boostback.config import load_landing
+from boostback.config.vocab import Phase
+from boostback.control.landing import LandingController
+from boostback.dynamics.state import MASS, SIZE
+from boostback.gnc.faults import FaultState, NavNoise
+from boostback.gnc.navigation import FilteredNavigator
+from boostback.gnc.protocols import (
+    Actuation,
+    ActuatorCommand,
+    Controller,
+    Demand,
+    Guidance,
+    NavEstimate,
+    Navigator,
+    Plant,
+    Sensed,
+    Tick,
+)
+from boostback.guidance.lcvx_guidance import LcvxGuidance
+from boostback.plant.flat import FlatPlant
+from boostback.plant.setup import LandingSetup, landing_setup
+
+
+@pytest.fixture(scope="module")
+def setup() -> LandingSetup:
+    scenario, vehicle = load_landing("falcon9_landing")
+    return landing_setup(vehicle, scenario)
+
+
+PLANTS: dict[str, Callable[[LandingSetup], Plant]] = {
+    "flat point mass": lambda s: FlatPlant(s, FaultState()),
+}
+NAVIGATORS: dict[str, Callable[[LandingSetup], Navigator]] = {
+    "filtered, exact fixes": lambda s: FilteredNavigator(FaultState(), 0.5),
+    "filtered, noisy fixes": lambda s: FilteredNavigator(
+        FaultState((NavNoise(2.0, 0.2),), np.random.default_rng(1)), 0.5
+    ),
+}
+GUIDANCES: dict[str, Callable[[LandingSetup], Guidance]] = {
+    "lcvx": LcvxGuidance,
+}
+CONTROLLERS: dict[str, Callable[[LandingSetup], Controller]] = {
+    "landing": LandingController,
+}
+BURN_PHASES = {Phase.COAST, Phase.LANDING_BURN}
+
+
+def _tick(plant: Plant, phase: str = Phase.COAST) -> Tick:
+    return Tick(plant.t_s, phase, plant.altitude_m)
+
+
+# --- plants ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", PLANTS.values(), ids=PLANTS.keys())
+def test_a_plant_owns_its_state_and_coasts_without_burning(setup, make) -> None:
+    plant = make(setup)
+    assert isinstance(plant, Plant)
+    x0 = plant.state
+    assert len(x0) == SIZE and plant.t_s == 0.0
+    sensed = plant.sense()
+    assert isinstance(sensed, Sensed) and sensed.pressure_pa >= 0.0
+    assert math.isinf(sensed.lit_at_s)  # nothing commanded yet
+    act = plant.coast((0.0, 0.0, 1.0))
+    assert isinstance(act, Actuation) and act.throttle == act.thrust_n == 0.0
+    event = plant.step(act, 0.1, _tick(plant))
+    assert event is None
+    assert plant.t_s == pytest.approx(0.1)
+    assert plant.state[MASS] == x0[MASS]
+    assert plant.state != x0
+
+
+@pytest.mark.parametrize("make", PLANTS.values(), ids=PLANTS.keys())
+def test_a_plant_lights_when_told_and_burns_propellant(setup, make) -> None:
+    plant = make(setup)
+    cmd = ActuatorCommand(0.8, (0.0, 0.0, 1.0))
+    assert plant.actuate(cmd, _tick(plant, Phase.LANDING_BURN), 0.1).thrust_n == 0.0
+    plant.ignite(0.0)
+    act = plant.actuate(cmd, _tick(plant, Phase.LANDING_BURN), 0.1)
+    assert act.thrust_n > 0.0 and act.expected_thrust_n == pytest.approx(act.thrust_n)
+    assert act.direction == cmd.direction and act.lit_at_s == 0.0
+    m0 = plant.state[MASS]
+    plant.step(act, 0.1, _tick(plant, Phase.LANDING_BURN))
+    assert plant.state[MASS] < m0
+    assert plant.sense().lit_at_s == 0.0
+
+
+@pytest.mark.parametrize("make", PLANTS.values(), ids=PLANTS.keys())
+def test_a_plant_stops_at_touchdown(setup, make) -> None:
+    plant = make(setup)
+    event = None
+    while event is None and plant.t_s < 200.0:
+        event = plant.step(plant.coast((0.0, 0.0, 1.0)), 0.5, _tick(plant))
+    assert event == "touchdown"
+    assert plant.altitude_m == pytest.approx(0.0, abs=1e-6)
+
+
+# --- navigators --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", NAVIGATORS.values(), ids=NAVIGATORS.keys())
+def test_a_navigator_estimates_near_the_truth_and_passes_mass_through(setup, make) -> None:
+    nav = make(setup)
+    assert isinstance(nav, Navigator)
+    plant = PLANTS["flat point mass"](setup)
+    for _ in range(50):
+        est = nav.update(plant.state, _tick(plant), plant.sense())
+        assert isinstance(est, NavEstimate) and len(est.state) == SIZE
+        assert est.state[MASS] == plant.state[MASS]
+        assert est.thrust_scale == 1.0
+        plant.step(plant.coast((0.0, 0.0, 1.0)), 0.02, _tick(plant))
+    error = np.subtract(est.state[:3], plant.state[:3])
+    # the last estimate is of the previous step's truth: within a step's travel plus noise
+    assert np.linalg.norm(error) < 0.02 * 300.0 + 10.0
+
+
+def test_exact_navigation_is_the_truth_itself(setup) -> None:
+    nav = NAVIGATORS["filtered, exact fixes"](setup)
+    plant = PLANTS["flat point mass"](setup)
+    assert nav.fix(plant.state, _tick(plant)) is plant.state
+    assert nav.update(plant.state, _tick(plant), plant.sense()).state is plant.state
+
+
+@pytest.mark.parametrize("make", NAVIGATORS.values(), ids=NAVIGATORS.keys())
+def test_a_navigator_learns_a_weak_engine_from_its_accelerometers(setup, make) -> None:
+    nav = make(setup)
+    weak = Actuation(0.8, (0.0, 0.0, 1.0), 0.7e6, 1.0e6, lit_at_s=0.0)
+    tick = Tick(5.0, Phase.LANDING_BURN, 1000.0)
+    for _ in range(200):
+        nav.sense(weak, tick, 0.02)
+    plant = PLANTS["flat point mass"](setup)
+    est = nav.update(plant.state, _tick(plant, Phase.LANDING_BURN), plant.sense())
+    assert est.thrust_scale == pytest.approx(0.7, abs=0.01)
+
+
+# --- guidance ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", GUIDANCES.values(), ids=GUIDANCES.keys())
+def test_a_guidance_plans_ahead_then_lights_and_references_a_plan(setup, make) -> None:
+    guidance = make(setup)
+    assert isinstance(guidance, Guidance)
+    plant = PLANTS["flat point mass"](setup)
+    nav = NAVIGATORS["filtered, exact fixes"](setup)
+    t_ig = guidance.prepare(plant.state)
+    assert math.isfinite(t_ig) and t_ig >= 0.0
+    demand = guidance.update(nav.update(plant.state, _tick(plant), plant.sense()), _tick(plant))
+    assert isinstance(demand, Demand) and demand.phase in BURN_PHASES
+    assert demand.ignite_at_s == t_ig
+    while demand.phase == Phase.COAST:
+        plant.step(plant.coast((0.0, 0.0, 1.0)), min(0.05, t_ig - plant.t_s + 1e-9), _tick(plant))
+        est = nav.update(plant.state, _tick(plant), plant.sense())
+        demand = guidance.update(est, _tick(plant))
+    assert demand.phase == Phase.LANDING_BURN
+    assert demand.reference is not None and demand.reference_t0_s == pytest.approx(plant.t_s)
+    # in the burn, the demand keeps the phase it is given
+    later = Tick(plant.t_s + 0.02, Phase.ENGINE_CUTOFF, plant.altitude_m)
+    assert guidance.update(est, later).phase == Phase.ENGINE_CUTOFF
+
+
+# --- controllers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", CONTROLLERS.values(), ids=CONTROLLERS.keys())
+def test_a_controller_commands_within_the_actuators_limits(setup, make) -> None:
+    controller = make(setup)
+    assert isinstance(controller, Controller)
+    guidance = GUIDANCES["lcvx"](setup)
+    plant = PLANTS["flat point mass"](setup)
+    guidance.prepare(plant.state)
+    x = plant.state
+    est = NavEstimate(x, plant.sense().pressure_pa, 1.0, 0.0)
+    tick = Tick(guidance.ignition_t_s, Phase.COAST, x[2])  # type: ignore[attr-defined]
+    demand = guidance.update(est, tick)
+    prop = setup.prop
+    turn = math.radians(setup.stage.landing.max_turn_rate_deg_s) * 0.02  # type: ignore[union-attr]
+    previous = (0.0, 0.0, 1.0)
+    for k in range(20):
+        burn = Tick(tick.t_s + 0.02 * k, Phase.LANDING_BURN, x[2])
+        cmd = controller.command(est, demand, burn, 0.02)
+        assert isinstance(cmd, ActuatorCommand) and isinstance(cmd.cutoff, bool)
+        assert prop.throttle_min <= cmd.throttle <= prop.throttle_max
+        assert math.isclose(float(np.linalg.norm(cmd.direction)), 1.0, rel_tol=1e-9)
+        angle = math.acos(min(1.0, float(np.dot(cmd.direction, previous))))
+        assert angle <= turn + 1e-9
+        previous = cmd.direction
