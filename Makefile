@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out/demo
+# type-checked in `make test`: the packages of the GNC loop and the kernels' wrapper
+TYPED := src/boostback/gnc src/boostback/plant src/boostback/control src/boostback/mission \
+	src/boostback/jit.py src/boostback/dynamics/state.py src/boostback/guidance/lcvx_guidance.py \
+	src/boostback/flight/integrate.py src/boostback/flight/reserve.py
 
 .PHONY: demo test lint format bench clean
 
@@ -25,12 +29,14 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy $(TYPED)
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy $(TYPED)
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format src tests benchmarks

@@ -20,7 +20,7 @@ __all__ = ["BURN", "COAST", "CUTOFF", "FALLING", "LoopEnd", "Recorder", "RunTime
 COAST, BURN, CUTOFF, FALLING = Phase.COAST, Phase.LANDING_BURN, Phase.ENGINE_CUTOFF, Phase.FALLING
 TOUCHDOWN = Phase.TOUCHDOWN
 # the event recorded when guidance moves the flight into a phase
-_ENTERED = {BURN: EventName.IGNITION}
+_ENTERED: dict[str, str] = {BURN: EventName.IGNITION}
 
 
 class RunTimeout(RuntimeError):
@@ -99,7 +99,8 @@ def fly(
     dry = plant.dry_mass_kg
     t0 = Tick(plant.t_s, COAST, plant.altitude_m)
     plant.ignite(guidance.prepare(navigator.fix(plant.state, t0)))
-    phase, ran_dry = COAST, False
+    phase: str = COAST
+    ran_dry = False
     act = plant.coast((0.0, 0.0, 1.0))
     rec.event(EventName.START, plant.t_s, plant.state, dry)
     while plant.t_s < max_time_s:
