@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
+from boostback.environment import earth_kernels as ek
 from boostback.environment import frames as fr
 from boostback.environment.earth import EarthModel, SphericalEarth, WGS84Earth
 from boostback.environment.frames import CAPE_CANAVERAL_SLC40 as SLC40
@@ -114,6 +115,30 @@ def test_earth_models_vectorise(earth: EarthModel) -> None:
     assert isinstance(earth.altitude_m(r[0, 0]), float)
     with pytest.raises(ValueError, match="shape"):
         earth.gravity_ecef([1.0, 2.0])
+
+
+@pytest.mark.parametrize("earth", [WGS84, SPHERE], ids=["wgs84", "sphere"])
+def test_earth_methods_are_the_kernels_the_flight_flies(earth: WGS84Earth | SphericalEarth) -> None:
+    """Scalar and vectorised methods wrap ``environment.earth_kernels``: the same bits."""
+    rng = np.random.default_rng(11)
+    r = earth.geodetic_to_ecef(rng.uniform(-1.5, 1.5, 200), rng.uniform(-3, 3, 200), 1e5)
+    wp = earth.kernel_params
+    lat, lon, h = earth.ecef_to_geodetic(r)
+    g = earth.gravity_ecef(r)
+    alt = earth.altitude_m(r)
+    for i, p in enumerate(r.tolist()):
+        assert earth.geodetic_xyz(*p) == ek.geodetic(*p, wp) == (lat[i], lon[i], h[i])
+        assert earth.gravity_xyz(*p) == ek.gravity(*p, wp) == tuple(g[i])
+        assert alt[i] == ek.height(*p, wp) == h[i]
+    wp[ek.WP_A] = 1.0  # a copy: the model's own parameters are not touched
+    assert earth.kernel_params[ek.WP_A] == earth.equatorial_radius_m
+
+
+@given(lat=lats, lon=lons, v=vel3)
+@FAST
+def test_enu_to_ecef_kernel_matches_the_frames(lat: float, lon: float, v: np.ndarray) -> None:
+    ref = fr.enu_to_ecef_velocity(v, lat, lon)
+    np.testing.assert_allclose(ek.enu_to_ecef_xyz(lat, lon, *v.tolist()), ref, rtol=0, atol=1e-9)
 
 
 def test_bad_earth_parameters() -> None:

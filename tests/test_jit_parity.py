@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boostback.dynamics.point_mass import AeroParams
+from boostback.environment.earth_kernels import hypot
 from boostback.flight.dynamics import COAST, Body, World
-from boostback.flight.kernel import hypot, rk4_step
+from boostback.flight.kernel import rk4_step
 
 HERE = Path(__file__).parent
 

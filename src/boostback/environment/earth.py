@@ -12,6 +12,10 @@ Both models are frozen dataclasses with the same interface:
 The vectorised methods accept shape ``(3,)`` or ``(..., 3)`` positions (and broadcastable angle
 arrays) and return floats for single points. Hot loops that work on plain floats use the scalar
 ``gravity_xyz`` and ``geodetic_xyz`` (no numpy overhead).
+
+The geodetic conversion, the height and the gravity are written once, as the compiled kernels of
+``environment.earth_kernels`` that the flight kernel calls too: the methods here are thin wrappers
+that hand them the model's parameters (``kernel_params``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from boostback.environment import earth_kernels as ek
 
 __all__ = [
     "MEAN_RADIUS_M",
@@ -45,15 +51,33 @@ WGS84_OMEGA_RADPS = 7.292115e-5  # nominal mean angular velocity of the Earth
 WGS84_J2 = 1.08262668e-3
 MEAN_RADIUS_M = 6_371_008.8  # IUGG mean radius R1 = (2a + b)/3 of GRS 80 (Moritz 2000)
 
-_MATH = (math.sqrt, math.atan2, math.sin, math.cos)
-_NUMPY = (np.sqrt, np.arctan2, np.sin, np.cos)
-
 
 def _positions(r_ecef_m: ArrayLike) -> NDArray[np.float64]:
     r = np.asarray(r_ecef_m, dtype=np.float64)
     if r.ndim == 0 or r.shape[-1] != 3:
         raise ValueError(f"r_ecef_m must have shape (3,) or (..., 3), got {r.shape}")
     return r
+
+
+def _rows(r: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Positions ``(..., 3)`` as a contiguous ``(n, 3)`` array for the kernels."""
+    return np.ascontiguousarray(r.reshape(-1, 3))
+
+
+def _geodetic(r_ecef_m: ArrayLike, wp: NDArray[np.float64]) -> tuple[Any, Any, Any]:
+    r = _positions(r_ecef_m)
+    out = ek.geodetic_points(_rows(r), wp).reshape((*r.shape[:-1], 3))
+    return _out(out[..., 0]), _out(out[..., 1]), _out(out[..., 2])
+
+
+def _height(r_ecef_m: ArrayLike, wp: NDArray[np.float64]) -> Any:
+    r = _positions(r_ecef_m)
+    return _out(ek.height_points(_rows(r), wp).reshape(r.shape[:-1]))
+
+
+def _gravity(r_ecef_m: ArrayLike, wp: NDArray[np.float64]) -> NDArray[np.float64]:
+    r = _positions(r_ecef_m)
+    return ek.gravity_points(_rows(r), wp).reshape(r.shape)  # type: ignore[no-any-return]
 
 
 def _broadcast(*values: ArrayLike) -> tuple[NDArray[np.float64], ...]:
@@ -110,30 +134,34 @@ class SphericalEarth:
     radius_m: float = MEAN_RADIUS_M
     mu_m3ps2: float = WGS84_MU_M3PS2
     omega_radps: float = WGS84_OMEGA_RADPS
+    _wp: NDArray[np.float64] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "radius_m", _check(self.radius_m, "radius_m"))
         object.__setattr__(self, "mu_m3ps2", _check(self.mu_m3ps2, "mu_m3ps2"))
         omega = _check(self.omega_radps, "omega_radps", allow_zero=True)
         object.__setattr__(self, "omega_radps", omega)
+        wp = np.zeros(ek.WP_SIZE)
+        wp[ek.WP_A], wp[ek.WP_MU], wp[ek.WP_OMEGA] = self.radius_m, self.mu_m3ps2, omega
+        object.__setattr__(self, "_wp", wp)
 
     @property
     def equatorial_radius_m(self) -> float:
         return self.radius_m
 
+    @property
+    def kernel_params(self) -> NDArray[np.float64]:
+        """The sphere as the Earth kernels take it (``earth_kernels``' ``wp``, a copy)."""
+        return self._wp.copy()
+
     def gravity_xyz(self, x: float, y: float, z: float) -> tuple[float, float, float]:
-        r2 = x * x + y * y + z * z
-        k = -self.mu_m3ps2 / (r2 * math.sqrt(r2))
-        return (k * x, k * y, k * z)
+        return ek.gravity(float(x), float(y), float(z), self._wp)  # type: ignore[no-any-return]
 
     def gravity_ecef(self, r_ecef_m: ArrayLike) -> NDArray[np.float64]:
-        r = _positions(r_ecef_m)
-        d = np.linalg.norm(r, axis=-1, keepdims=True)
-        return -self.mu_m3ps2 * r / (d * d * d)
+        return _gravity(r_ecef_m, self._wp)
 
     def geodetic_xyz(self, x: float, y: float, z: float) -> tuple[float, float, float]:
-        p = math.hypot(x, y)
-        return (math.atan2(z, p), math.atan2(y, x), math.hypot(p, z) - self.radius_m)
+        return ek.geodetic(float(x), float(y), float(z), self._wp)  # type: ignore[no-any-return]
 
     def geodetic_to_ecef(
         self, lat_rad: ArrayLike, lon_rad: ArrayLike, h_m: ArrayLike = 0.0
@@ -146,34 +174,13 @@ class SphericalEarth:
         )
 
     def ecef_to_geodetic(self, r_ecef_m: ArrayLike) -> tuple[Any, Any, Any]:
-        r = _positions(r_ecef_m)
-        p = np.hypot(r[..., 0], r[..., 1])
-        lat = np.arctan2(r[..., 2], p)
-        lon = np.arctan2(r[..., 1], r[..., 0])
-        return _out(lat), _out(lon), _out(np.hypot(p, r[..., 2]) - self.radius_m)
+        return _geodetic(r_ecef_m, self._wp)
 
     def altitude_m(self, r_ecef_m: ArrayLike) -> Any:
-        return _out(np.linalg.norm(_positions(r_ecef_m), axis=-1) - self.radius_m)
+        return _height(r_ecef_m, self._wp)
 
     def surface_radius_m(self, lat_rad: ArrayLike) -> Any:
         return _out(np.full(np.shape(lat_rad), self.radius_m))
-
-
-def _bowring(p: Any, z: Any, a: float, b: float, e2: float, ep2: float, fns: Any) -> Any:
-    """Geodetic latitude and height from (p, z) by Bowring's iteration (Bowring 1976, 1985).
-
-    Two iterations reach round-off (< 0.1 micrometre) from -100 km to 40,000 km altitude; the
-    height formula ``p cos(lat) + z sin(lat) - a^2/N`` has no singularity at the poles.
-    """
-    sqrt, atan2, sin, cos = fns
-    beta = atan2(a * z, b * p)  # reduced (parametric) latitude, first guess
-    lat = beta
-    for _ in range(2):
-        sb, cb = sin(beta), cos(beta)
-        lat = atan2(z + ep2 * b * sb * sb * sb, p - e2 * a * cb * cb * cb)
-        beta = atan2(b * sin(lat), a * cos(lat))
-    sl, cl = sin(lat), cos(lat)
-    return lat, p * cl + z * sl - a * sqrt(1.0 - e2 * sl * sl)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +199,7 @@ class WGS84Earth:
     b_m: float = field(init=False, repr=False)
     e2: float = field(init=False, repr=False)
     ep2: float = field(init=False, repr=False)
+    _wp: NDArray[np.float64] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "a_m", _check(self.a_m, "a_m"))
@@ -206,32 +214,27 @@ class WGS84Earth:
         object.__setattr__(self, "b_m", self.a_m * (1.0 - f))
         object.__setattr__(self, "e2", f * (2.0 - f))
         object.__setattr__(self, "ep2", f * (2.0 - f) / (1.0 - f) ** 2)
+        shape = (1.0, self.a_m, self.b_m, self.e2, self.ep2)
+        wp = np.array([*shape, self.mu_m3ps2, omega, self.j2], dtype=np.float64)
+        object.__setattr__(self, "_wp", wp)
 
     @property
     def equatorial_radius_m(self) -> float:
         return self.a_m
 
+    @property
+    def kernel_params(self) -> NDArray[np.float64]:
+        """The ellipsoid as the Earth kernels take it (``earth_kernels``' ``wp``, a copy)."""
+        return self._wp.copy()
+
     def gravity_xyz(self, x: float, y: float, z: float) -> tuple[float, float, float]:
-        r2 = x * x + y * y + z * z
-        k = -self.mu_m3ps2 / (r2 * math.sqrt(r2))
-        q = 1.5 * self.j2 * self.a_m * self.a_m / r2
-        s = 5.0 * z * z / r2
-        kxy = k * (1.0 + q * (1.0 - s))
-        return (kxy * x, kxy * y, k * (1.0 + q * (3.0 - s)) * z)
+        return ek.gravity(float(x), float(y), float(z), self._wp)  # type: ignore[no-any-return]
 
     def gravity_ecef(self, r_ecef_m: ArrayLike) -> NDArray[np.float64]:
-        r = _positions(r_ecef_m)
-        r2 = np.sum(r * r, axis=-1)
-        k = -self.mu_m3ps2 / (r2 * np.sqrt(r2))
-        q = 1.5 * self.j2 * self.a_m * self.a_m / r2
-        s = 5.0 * r[..., 2] ** 2 / r2
-        kxy = k * (1.0 + q * (1.0 - s))
-        kz = k * (1.0 + q * (3.0 - s))
-        return np.stack((kxy * r[..., 0], kxy * r[..., 1], kz * r[..., 2]), axis=-1)
+        return _gravity(r_ecef_m, self._wp)
 
     def geodetic_xyz(self, x: float, y: float, z: float) -> tuple[float, float, float]:
-        lat, h = _bowring(math.hypot(x, y), z, self.a_m, self.b_m, self.e2, self.ep2, _MATH)
-        return (lat, math.atan2(y, x), h)
+        return ek.geodetic(float(x), float(y), float(z), self._wp)  # type: ignore[no-any-return]
 
     def geodetic_to_ecef(
         self, lat_rad: ArrayLike, lon_rad: ArrayLike, h_m: ArrayLike = 0.0
@@ -249,13 +252,10 @@ class WGS84Earth:
         )
 
     def ecef_to_geodetic(self, r_ecef_m: ArrayLike) -> tuple[Any, Any, Any]:
-        r = _positions(r_ecef_m)
-        p = np.hypot(r[..., 0], r[..., 1])
-        lat, h = _bowring(p, r[..., 2], self.a_m, self.b_m, self.e2, self.ep2, _NUMPY)
-        return _out(lat), _out(np.arctan2(r[..., 1], r[..., 0])), _out(h)
+        return _geodetic(r_ecef_m, self._wp)
 
     def altitude_m(self, r_ecef_m: ArrayLike) -> Any:
-        return self.ecef_to_geodetic(r_ecef_m)[2]
+        return _height(r_ecef_m, self._wp)
 
     def surface_radius_m(self, lat_rad: ArrayLike) -> Any:
         """Distance from the centre to the ellipsoid at geodetic latitude ``lat_rad``."""

@@ -16,11 +16,13 @@ whole loops (the impact prediction, the ascent) on top of it.
 
 Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at)``):
 
-- world ``wp``: ``[wgs84 (1) or sphere (0), a (or radius), b, e2, ep2, mu, omega, j2, use_atm]``;
+- world ``wp``: ``[wgs84 (1) or sphere (0), a (or radius), b, e2, ep2, mu, omega, j2, use_atm]``:
+  the Earth model's ``kernel_params`` (read by ``environment.earth_kernels``, the one source of the
+  geodetic conversion, height and gravity) and the atmosphere's switch;
 - body ``bp``: ``[reference area, fin authority, k, C_T (k), plume factor (k)]`` with the
   retro-propulsion table (k = 0 without one); aero ``(2, n)``: Mach row, Cd row;
-- atmosphere ``at`` ``(5, 8)``: USSA1976 layer bases, lapse rates, base temperatures and
-  pressures, and exponents;
+- atmosphere ``at`` ``(5, 8)``: ``environment.atmosphere.LAYERS`` (USSA1976 layer bases, lapse
+  rates, base temperatures and pressures, and exponents);
 - command ``c``: ``[throttle (0 without engines), thrust_vac, exit_area, mass_flow, dir (3),
   fin (3)]``;
 - reserve ``rp``: see ``flight.reserve.reserve_array``.
@@ -36,132 +38,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.dynamics.forces import drag_coefficient, engine_thrust, plume_factor
 from boostback.environment import atmosphere as atm
+from boostback.environment.atmosphere import LAYERS
 from boostback.environment.atmosphere import air_state as _atmosphere
 from boostback.environment.earth import SphericalEarth, WGS84Earth
+from boostback.environment.earth_kernels import gravity, height
 from boostback.flight.dynamics import Body, Command, State, World
 from boostback.flight.reserve import reserve_kg
 from boostback.jit import jit
-from boostback.numerics import interp as _interp
 
 __all__ = [
     "FlightKernel",
     "advance",
     "command_array",
     "flight_kernel",
-    "hypot",
 ]
 
 ALT, SPEED, MASS, RESERVE, UP_SPEED = 0, 1, 2, 3, 4  # kinds of event: height, speed, mass,
 # reserve reached, and the radial (up) speed falling through a level (apogee at 0)
-_DBL_MIN = 2.2250738585072014e-308
 
 
-# --- CPython's math.hypot (3.11), so that positions convert to the same last bit -------------
-
-
-@jit(inline="always")
-def _split(x):
-    t = x * 134217729.0  # Veltkamp: 2**27 + 1
-    hi = t - (t - x)
-    return hi, x - hi
-
-
-@jit(inline="always")
-def _sq(x):
-    xh, xl = _split(x)
-    p = xh * xh
-    q = xh * xl + xl * xh
-    z = p + q
-    return z, p - z + q + xl * xl
-
-
-@jit
-def _norm2(ax, ay, mx):
-    e = math.frexp(mx)[1]
-    scale = math.ldexp(1.0, -e)
-    csum, frac1, frac2 = 1.0, 0.0, 0.0
-    for v in (ax * scale, ay * scale):
-        ph, pl = _sq(v)
-        s = csum + ph
-        frac2 += (csum - s) + ph
-        csum = s
-        frac1 += pl
-    h = math.sqrt(csum - 1.0 + (frac1 + frac2))
-    ph, pl = _sq(h)
-    ph, pl = -ph, -pl
-    s = csum + ph
-    frac2 += (csum - s) + ph
-    csum = s
-    frac1 += pl
-    h += (csum - 1.0 + (frac1 + frac2)) / (2.0 * h)
-    return h / scale
-
-
-@jit
-def hypot(x, y):
-    """sqrt(x^2 + y^2) as CPython 3.11 computes it (scaled, compensated, corrected)."""
-    ax, ay = abs(x), abs(y)
-    mx = ax if ax > ay else ay
-    if math.isinf(mx):
-        return mx
-    if math.isnan(x) or math.isnan(y):
-        return math.nan
-    if mx == 0.0:
-        return mx
-    if math.frexp(mx)[1] < -1023:  # subnormal: made normal first
-        return _DBL_MIN * _norm2(ax / _DBL_MIN, ay / _DBL_MIN, mx / _DBL_MIN)
-    return _norm2(ax, ay, mx)
-
-
-# --- the Earth, the air and the equations of motion -------------------------------------------
-
-
-@jit
-def _bowring(p, z, wp):
-    """Geodetic latitude and height on WGS-84 from (p, z), as ``earth._bowring``."""
-    a, b, e2, ep2 = wp[1], wp[2], wp[3], wp[4]
-    beta = math.atan2(a * z, b * p)
-    lat = beta
-    sl = cl = 0.0
-    for k in range(2):
-        sb, cb = math.sin(beta), math.cos(beta)
-        lat = math.atan2(z + ep2 * b * sb * sb * sb, p - e2 * a * cb * cb * cb)
-        sl, cl = math.sin(lat), math.cos(lat)
-        if k == 0:  # the reference's last update of beta is not used
-            beta = math.atan2(b * sl, a * cl)
-    return lat, p * cl + z * sl - a * math.sqrt(1.0 - e2 * sl * sl)
-
-
-@jit
-def height(px, py, pz, wp):
-    """Height above the Earth model (``EarthModel.geodetic_xyz(...)[2]``)."""
-    if wp[0] < 0.5:
-        return hypot(hypot(px, py), pz) - wp[1]
-    return _bowring(hypot(px, py), pz, wp)[1]
-
-
-@jit
-def geodetic(px, py, pz, wp):
-    """Latitude, longitude and height (``EarthModel.geodetic_xyz``)."""
-    p = hypot(px, py)
-    if wp[0] < 0.5:
-        return math.atan2(pz, p), math.atan2(py, px), hypot(p, pz) - wp[1]
-    lat, h = _bowring(p, pz, wp)
-    return lat, math.atan2(py, px), h
-
-
-@jit
-def _gravity(x, y, z, wp):
-    r2 = x * x + y * y + z * z
-    k = -wp[5] / (r2 * math.sqrt(r2))
-    if wp[0] < 0.5:
-        return k * x, k * y, k * z
-    a = wp[1]
-    q = 1.5 * wp[7] * a * a / r2
-    s = 5.0 * z * z / r2
-    kxy = k * (1.0 + q * (1.0 - s))
-    return kxy * x, kxy * y, k * (1.0 + q * (3.0 - s)) * z
+# --- the air and the equations of motion ----------------------------------------------------
 
 
 @jit
@@ -171,20 +69,13 @@ def air(h, wp, at):
 
 
 @jit
-def _cd(mach, aero):
-    if aero.shape[1] == 0:
-        return 0.0
-    return _interp(mach, aero[0], aero[1])
-
-
-@jit
 def _derivatives(x, c, mdl, out):
     """Time derivative of the ECEF state ``x`` under command ``c``, into ``out``."""
     wp, bp, aero, at = mdl
     px, py, pz, vx, vy, vz, m = x[0], x[1], x[2], x[3], x[4], x[5], x[6]
     h = height(px, py, pz, wp)
     p_pa, rho, a = air(h, wp, at)
-    ax, ay, az = _gravity(px, py, pz, wp)
+    ax, ay, az = gravity(px, py, pz, wp)
     w = wp[6]
     ax += w * w * px + 2.0 * w * vy
     ay += w * w * py - 2.0 * w * vx
@@ -192,9 +83,7 @@ def _derivatives(x, c, mdl, out):
     throttle = c[0]
     thrust = 0.0
     if throttle > 0.0:
-        thrust = throttle * c[1] - c[2] * p_pa
-        if 0.0 > thrust:
-            thrust = 0.0
+        thrust = engine_thrust(throttle, c[1], c[2], p_pa)
         f = thrust / m
         ax += f * c[4]
         ay += f * c[5]
@@ -204,17 +93,10 @@ def _derivatives(x, c, mdl, out):
         speed = math.sqrt(vx * vx + vy * vy + vz * vz)
         if speed > 0.0:
             q = 0.5 * rho * speed * speed
-            k = -q * _cd(speed / a, aero) * bp[0] / (m * speed)
+            k = -q * drag_coefficient(speed / a, aero[0], aero[1]) * bp[0] / (m * speed)
             n_pl = int(bp[2])
-            if thrust > 0.0 and n_pl > 0:
-                # q underflows to zero at vanishing speed: the table's last factor, as the
-                # reference's plume_at gives
-                if q > 0.0:
-                    k *= _interp(
-                        thrust / (q * bp[0]), bp[3 : 3 + n_pl], bp[3 + n_pl : 3 + 2 * n_pl]
-                    )
-                else:
-                    k *= bp[2 + 2 * n_pl]
+            if n_pl > 0:
+                k *= plume_factor(thrust, q * bp[0], bp[3 : 3 + n_pl], bp[3 + n_pl : 3 + 2 * n_pl])
             ax += k * vx
             ay += k * vy
             az += k * vz
@@ -366,11 +248,7 @@ def advance(x, dt, c, mdl, rp, kinds, levels):
 
 # --- the Python side ---------------------------------------------------------------------------
 
-ATM = np.ascontiguousarray(
-    np.stack(
-        (atm._H_BASE_ARR, atm._LAPSE_ARR, atm._T_BASE_ARR, atm._P_BASE_ARR, atm._EXPO_ARR)
-    ).astype(np.float64)
-)
+ATM = LAYERS  # the atmosphere's rows, as the kernel takes them
 
 
 def command_array(cmd: Command) -> np.ndarray:
@@ -426,14 +304,9 @@ def _world_array(world: World) -> np.ndarray | None:
         use_atm = 0.0
     else:
         return None
-    if type(earth) is WGS84Earth:
-        shape = (1.0, earth.a_m, earth.b_m, earth.e2, earth.ep2)
-        j2 = earth.j2
-    elif type(earth) is SphericalEarth:
-        shape, j2 = (0.0, earth.radius_m, 0.0, 0.0, 0.0), 0.0
-    else:
+    if type(earth) not in (WGS84Earth, SphericalEarth):
         return None
-    return np.array([*shape, earth.mu_m3ps2, earth.omega_radps, j2, use_atm], dtype=np.float64)
+    return np.append(earth.kernel_params, use_atm)
 
 
 _KERNELS: dict[tuple[int, int], tuple[Body, World, FlightKernel]] = {}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from boostback.dynamics.point_mass import PropulsionParams
+from boostback.environment.earth_kernels import geodetic, height
 from boostback.flight.kernel import (
     ALT,
     MASS,
@@ -23,8 +24,6 @@ from boostback.flight.kernel import (
     FlightKernel,
     air,
     event,
-    geodetic,
-    height,
     step,
 )
 from boostback.guidance.ascent import local_up, max_q_throttle, steer
