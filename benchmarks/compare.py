@@ -441,18 +441,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         changed_in = []
         rep = _repeat_args(CASES)
         for k in range(args.rounds):
+            now = source_fingerprint(ours.src)
+            if now != fingerprint:  # edited by others: compile the new version before timing it
+                changed_in.append(k + 1)
+                fingerprint = now
+                ours.run(["--prime"])
             times = []
             for side in (baseline, ours):
                 data = side.run(rep)
                 runs[side.name].append(data)
                 times.append(data["wall_s"])
-            now = source_fingerprint(ours.src)
-            if now != fingerprint:
-                changed_in.append(k + 1)
-                fingerprint = now
             say(
                 f"round {k + 1}/{args.rounds}: baseline {times[0]:.1f} s, ours {times[1]:.1f} s"
-                + ("  [yellow](src/ changed)[/]" if changed_in and changed_in[-1] == k + 1 else "")
+                + ("  [yellow](src/ changed: ours primed again)[/]" if k + 1 in changed_in else "")
             )
     except CompareError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
@@ -474,8 +475,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(f"  {name}: baseline {old}, ours {new}", highlight=False)
     if changed_in:
         console.print(
-            f"[yellow]warning: src/ changed during the run (before rounds {changed_in}): the "
-            "rounds measured different versions of ours[/]"
+            f"[yellow]warning: src/ changed during the run (seen before rounds {changed_in}, "
+            "ours primed again each time): the rounds measured different versions of ours[/]"
         )
     noisy = [r.key for r in results if r.gating and noisy_case(r, threshold)]
     if noisy:
