@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["ENABLED", "cache_dir", "jit", "kernel_sources"]
+__all__ = ["ENABLED", "cache_dir", "interpreted", "jit", "kernel_sources"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -156,3 +156,13 @@ def jit(fn: F | None = None, **options: Any) -> Any:
         return numba.njit(cache=True, **options)(fn)
     finally:
         setattr(config, "CACHE_DIR", before)  # noqa: B010
+
+
+def interpreted(kernel: Callable[..., Any]) -> Callable[..., Any]:
+    """The Python function behind a ``jit`` kernel: the same source, run by the interpreter.
+
+    For one-line scalar kernels called from Python (a thrust from a throttle), numba's dispatch
+    costs more than the arithmetic; their Python callers use this instead. It is still the one
+    source, and IEEE arithmetic gives the same bits either way.
+    """
+    return getattr(kernel, "py_func", kernel)

@@ -25,6 +25,7 @@ from boostback.dynamics.point_mass import (
     State,
     derivatives_kernel,
     drag_kernel,
+    drag_kernel_many,
     rk4_kernel,
 )
 from boostback.dynamics.state import MASS, UP, VEL
@@ -33,7 +34,14 @@ from boostback.environment.gravity import InverseSquareGravity, UniformGravity
 from boostback.environment.wind import ConstantWind, LayeredWind, NoWind
 from boostback.numerics import interp
 
-__all__ = ["FastKernel", "compile_kernel", "derivatives", "drag_accel", "rk4_step"]
+__all__ = [
+    "FastKernel",
+    "compile_kernel",
+    "derivatives",
+    "drag_accel",
+    "drag_accel_many",
+    "rk4_step",
+]
 
 Vec3 = tuple[float, float, float]
 
@@ -171,12 +179,24 @@ def compile_kernel(prop: PropulsionParams, aero: AeroParams, env: Environment) -
     )
 
 
-@functools.lru_cache(maxsize=128)
+_AIR: dict[tuple[int, int], tuple[AeroParams, Environment, tuple]] = {}
+
+
 def _air_models(aero: AeroParams, env: Environment) -> tuple:
+    """The drag kernel's arrays for ``aero`` in ``env``, cached by identity: hashing the models'
+    nested tuples on every call cost more than the drag itself."""
+    key = (id(aero), id(env))
+    hit = _AIR.get(key)
+    if hit is not None and hit[0] is aero and hit[1] is env:
+        return hit[2]
     env_arr, wz, wv = _env_array(env)
     tab_m, tab_cd, pl_ct, pl_f = aero.tables
     area = float(aero.reference_area_m2)
-    return (tab_m, tab_cd, area, env_arr, atm.LAYERS, wz, wv, pl_ct, pl_f)
+    arrays = (tab_m, tab_cd, area, env_arr, atm.LAYERS, wz, wv, pl_ct, pl_f)
+    if len(_AIR) > 256:
+        _AIR.clear()
+    _AIR[key] = (aero, env, arrays)  # holding them keeps their ids from being reused
+    return arrays
 
 
 def drag_accel(
@@ -210,6 +230,23 @@ def drag_accel(
         float(thrust_n),
         *_air_models(aero, env),
     )
+
+
+def drag_accel_many(
+    states: np.ndarray, thrust_n: np.ndarray, aero: AeroParams, env: Environment
+) -> np.ndarray:
+    """``drag_accel`` at every row of ``states`` (n, 7) with ``thrust_n`` (n,), in one call.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 5): drag acceleration (east, north, up), Mach number and dynamic pressure per row.
+    """
+    states = np.ascontiguousarray(states, dtype=np.float64)
+    out = np.empty((states.shape[0], 5))
+    thrust = np.ascontiguousarray(thrust_n, dtype=np.float64)
+    drag_kernel_many(states, thrust, *_air_models(aero, env), out)
+    return out
 
 
 def derivatives(

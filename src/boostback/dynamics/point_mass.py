@@ -32,7 +32,7 @@ from boostback.environment import AtmosphereModel, GravityModel, WindModel
 from boostback.environment.atmosphere import air_state
 from boostback.environment.gravity import inverse_square_gravity, uniform_gravity
 from boostback.environment.wind import layered_wind
-from boostback.jit import jit
+from boostback.jit import interpreted, jit
 
 __all__ = ["AeroParams", "Environment", "PropulsionParams", "State"]
 
@@ -48,6 +48,11 @@ ENV_USE_ATM, ENV_GRAVITY, ENV_G, ENV_MU, ENV_RADIUS, ENV_GUST = 0, 1, 2, 3, 4, 5
 ENV_SIZE = 8
 
 
+# the scalar kernels' own Python, for callers in Python (no dispatch; the same source)
+_engine_thrust = interpreted(engine_thrust)
+_throttle_for = interpreted(throttle_for_thrust)
+
+
 @dataclass(frozen=True)
 class PropulsionParams:
     """The lit engines as one: thrust and flow at full throttle (throttle 1.0)."""
@@ -60,15 +65,11 @@ class PropulsionParams:
 
     def thrust_n(self, pressure_pa: float, throttle: float) -> float:
         """Net axial thrust: ``throttle * thrust_vac_n - exit_area_m2 * p`` (never negative)."""
-        return engine_thrust(  # type: ignore[no-any-return]
-            float(throttle), self.thrust_vac_n, self.exit_area_m2, float(pressure_pa)
-        )
+        return _engine_thrust(throttle, self.thrust_vac_n, self.exit_area_m2, pressure_pa)
 
     def throttle_for(self, thrust_n: float, pressure_pa: float) -> float:
         """The throttle that gives ``thrust_n`` at ``pressure_pa`` (not clipped)."""
-        return throttle_for_thrust(  # type: ignore[no-any-return]
-            float(thrust_n), self.thrust_vac_n, self.exit_area_m2, float(pressure_pa)
-        )
+        return _throttle_for(thrust_n, self.thrust_vac_n, self.exit_area_m2, pressure_pa)
 
 
 @dataclass(frozen=True)
@@ -186,3 +187,15 @@ def drag_kernel(h, ve, vn, vu, m, thrust, aero_m, aero_cd, area, env, at, wz, wv
     return drag_terms(
         ve - we, vn - wn, vu - wu, m, rho, a, thrust, aero_m, aero_cd, area, pl_ct, pl_f
     )
+
+
+@jit
+def drag_kernel_many(states, thrust, aero_m, aero_cd, area, env, at, wz, wv, pl_ct, pl_f, out):
+    """``drag_kernel`` at every row of ``states`` (n, 7) with ``thrust`` (n,), into ``out``."""
+    for i in range(states.shape[0]):
+        x = states[i]
+        r = drag_kernel(
+            x[UP], x[_VE], x[_VN], x[_VU], x[MASS], thrust[i],
+            aero_m, aero_cd, area, env, at, wz, wv, pl_ct, pl_f,
+        )  # fmt: skip
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 4] = r

@@ -37,8 +37,6 @@ class Recorder(Protocol):
         throttle: float,
         direction: tuple[float, float, float],
         thrust_n: float,
-        mach: float,
-        qbar_pa: float,
         phase: str,
     ) -> None: ...
 
@@ -46,11 +44,9 @@ class Recorder(Protocol):
 
 
 class RecordingPlant(Plant, Protocol):
-    """A plant that can also report its air data and dry mass for the record."""
+    """A plant that also reports its dry mass for the record."""
 
     dry_mass_kg: float
-
-    def air(self) -> tuple[float, float]: ...
 
 
 @dataclass(frozen=True)
@@ -64,8 +60,7 @@ class LoopEnd:
 
 
 def _sample(rec: Recorder, plant: RecordingPlant, act: Actuation, phase: str) -> None:
-    mach, qbar = plant.air()
-    rec.sample(plant.t_s, plant.state, act.throttle, act.direction, act.thrust_n, mach, qbar, phase)
+    rec.sample(plant.t_s, plant.state, act.throttle, act.direction, act.thrust_n, phase)
 
 
 def fly(
@@ -112,6 +107,7 @@ def fly(
         demand = guidance.update(nav, tick)
         if demand.phase != phase:
             phase = demand.phase
+            tick = Tick(t, phase, tick.altitude_m)
             rec.event(_ENTERED.get(phase, phase), t, x, dry)
         h = dt_s
         if phase == COAST:
@@ -119,17 +115,17 @@ def fly(
             if t + dt_s > demand.ignite_at_s > t:
                 h = demand.ignite_at_s - t
         elif phase == BURN:
-            cmd = controller.command(nav, demand, Tick(t, phase, tick.altitude_m), h)
+            cmd = controller.command(nav, demand, tick, h)
             if cmd.cutoff:
                 phase = CUTOFF
+                tick = Tick(t, phase, tick.altitude_m)
                 rec.event(EventName.ENGINE_CUTOFF, t, x, dry)
-            act = plant.actuate(cmd, Tick(t, phase, tick.altitude_m), h)
+            act = plant.actuate(cmd, tick, h)
         if phase in (FALLING, CUTOFF):  # out of propellant, or shut down
             act = plant.coast(act.direction)
         _sample(rec, plant, act, phase)
-        now = Tick(t, phase, tick.altitude_m)
-        navigator.sense(act, now, h)
-        event = plant.step(act, h, now)
+        navigator.sense(act, tick, h)
+        event = plant.step(act, h, tick)
         if event == EventName.PROPELLANT_OUT:
             ran_dry, phase = True, FALLING
             rec.event(event, plant.t_s, plant.state, dry)

@@ -11,8 +11,7 @@ passing the conformance tests (tests/test_gnc_conformance.py), not by editing th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from boostback.dynamics.state import State
 
@@ -33,8 +32,7 @@ __all__ = [
 Vec3 = tuple[float, float, float]
 
 
-@dataclass(frozen=True, slots=True)
-class Tick:
+class Tick(NamedTuple):
     """Where the loop stands: time, flight phase, and the true altitude (fault onsets use these)."""
 
     t_s: float
@@ -42,16 +40,14 @@ class Tick:
     altitude_m: float
 
 
-@dataclass(frozen=True, slots=True)
-class Sensed:
+class Sensed(NamedTuple):
     """What the vehicle's own sensors read directly: air data and the engines' chamber pressure."""
 
     pressure_pa: float
     lit_at_s: float  # when the engines lit (inf: not yet)
 
 
-@dataclass(frozen=True, slots=True)
-class NavEstimate:
+class NavEstimate(NamedTuple):
     """What the flight computer believes.
 
     Attributes
@@ -72,8 +68,7 @@ class NavEstimate:
     lit_at_s: float
 
 
-@dataclass(frozen=True, slots=True)
-class Demand:
+class Demand(NamedTuple):
     """What guidance asks of the controller: the phase it wants and, for a burn, its reference.
 
     ``ignite_at_s`` is when the next burn is to start (the loop shortens the step that crosses it);
@@ -86,8 +81,7 @@ class Demand:
     reference_t0_s: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class ActuatorCommand:
+class ActuatorCommand(NamedTuple):
     """The controller's output: throttle and unit thrust direction, and whether to shut down."""
 
     throttle: float
@@ -95,8 +89,7 @@ class ActuatorCommand:
     cutoff: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Actuation:
+class Actuation(NamedTuple):
     """What the actuators actually did over a step (the truth the plant integrates).
 
     ``throttle`` is the effective throttle (faults included), ``thrust_n`` the thrust it gives,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,8 +20,13 @@ class Event:
 
 @dataclass
 class Recorder:
-    """Appends samples during a flight; ``finish`` freezes them into a ``Trajectory``."""
+    """Appends samples during a flight; ``finish`` freezes them into a ``Trajectory``.
 
+    ``air`` gives the Mach number and dynamic pressure of many states at once (``(n, 7)`` in,
+    ``(n, 2)`` out): the air data are computed once, at ``finish``, not at every step.
+    """
+
+    air: Callable[[np.ndarray], np.ndarray] | None = None
     rows: list[tuple[float, ...]] = field(default_factory=list)
     phases: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
@@ -32,11 +38,10 @@ class Recorder:
         throttle: float,
         direction: tuple[float, float, float],
         thrust_n: float,
-        mach: float,
-        qbar_pa: float,
         phase: str,
     ) -> None:
-        self.rows.append((t, *x, throttle, *direction, thrust_n, mach, qbar_pa))
+        """One sample: time, state, the actuators' throttle, direction and thrust, the phase."""
+        self.rows.append((t, *x, throttle, *direction, thrust_n))
         self.phases.append(phase)
 
     def event(
@@ -46,7 +51,11 @@ class Recorder:
         self.events.append(Event(name, t, float(x[2]), speed, float(x[6] - dry_kg), detail))
 
     def finish(self) -> Trajectory:
-        a = np.array(self.rows, dtype=float).reshape(-1, 15)
+        """The samples and events as a ``Trajectory``."""
+        a = np.array(self.rows, dtype=float).reshape(-1, 13)
+        air = np.full((a.shape[0], 2), np.nan)
+        if self.air is not None and a.shape[0]:
+            air = self.air(a[:, 1:8])
         return Trajectory(
             t_s=a[:, 0],
             r_enu_m=a[:, 1:4],
@@ -55,8 +64,8 @@ class Recorder:
             throttle=a[:, 8],
             thrust_dir_enu=a[:, 9:12],
             thrust_n=a[:, 12],
-            mach=a[:, 13],
-            qbar_pa=a[:, 14],
+            mach=air[:, 0],
+            qbar_pa=air[:, 1],
             phase=np.array(self.phases, dtype=object),
             events=list(self.events),
         )

@@ -19,6 +19,7 @@ import numpy as np
 
 from boostback.config.vocab import Phase
 from boostback.dynamics import State, drag_accel
+from boostback.dynamics.fast import drag_accel_many
 from boostback.gnc.protocols import Demand, NavEstimate, Tick
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.ignition import find_ignition, stopping_estimate
@@ -178,11 +179,7 @@ class LcvxGuidance:
             m = np.interp(ts, plan.t_s, plan.mass_kg)
             u = np.column_stack([np.interp(ts, plan.t_s, c) for c in plan.accel_enu_mps2.T])
             thrust = m * np.sqrt((u * u).sum(axis=1))
-            states = np.column_stack([*cols, m]).tolist()
-            out = np.empty((len(ts), 3))
-            for i, x in enumerate(states):
-                out[i] = drag_accel(tuple(x), aero, env, float(thrust[i]))[:3]  # type: ignore[arg-type]
-            return out
+            return drag_accel_many(np.column_stack([*cols, m]), thrust, aero, env)[:, :3]
 
         return f
 

@@ -105,7 +105,7 @@ def fly_landing(
     deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
     plant = FlatPlant(setup, fs)
     guidance = LcvxGuidance(setup)
-    rec = Recorder()
+    rec = Recorder(air=plant.air_many)
     end = fly(
         plant,
         FilteredNavigator(fs, setup.guidance.nav_filter_time_constant_s),

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from boostback.dynamics import Environment, State, drag_accel, step_with_events
-from boostback.dynamics.fast import compile_kernel
+from boostback.dynamics.fast import compile_kernel, drag_accel_many
 from boostback.dynamics.state import MASS, UP, with_mass
 from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.outcome import Touchdown
@@ -43,6 +45,8 @@ class FlatPlant:
             x = with_mass(x, dry + (x[MASS] - dry) * faults.propellant_factor())
         self._x: State = x
         self._t = 0.0
+        self._p_at: State | None = None
+        self._p_pa = 0.0
         self.engines = Engines(setup.prop, setup.stage.landing_engines, faults)
         self.kernel = compile_kernel(setup.prop, setup.aero, setup.env)
 
@@ -63,13 +67,24 @@ class FlatPlant:
 
     def sense(self) -> Sensed:
         """Static pressure at the vehicle and when the engines lit."""
-        p_pa = self.setup.env.atmosphere.scalar(self._x[UP])[1]
-        return Sensed(p_pa, self.engines.lit_at_s)
+        return Sensed(self._pressure_pa(), self.engines.lit_at_s)
+
+    def _pressure_pa(self) -> float:
+        """Static pressure at the present state (computed once per state)."""
+        if self._p_at is not self._x:
+            self._p_pa = self.setup.env.atmosphere.scalar(self._x[UP])[1]
+            self._p_at = self._x
+        return self._p_pa
 
     def air(self) -> tuple[float, float]:
         """Mach number and dynamic pressure now (in the scenario's own wind)."""
         _, mach, qbar = drag_accel(self._x, self.setup.aero, self.setup.env)[2:]
         return mach, qbar
+
+    def air_many(self, states: np.ndarray) -> np.ndarray:
+        """Mach number and dynamic pressure (n, 2) of many states (n, 7), in the scenario's wind."""
+        zero = np.zeros(states.shape[0])
+        return drag_accel_many(states, zero, self.setup.aero, self.setup.env)[:, 3:5]
 
     def ignite(self, t_command_s: float) -> None:
         """Command the engines to light at ``t_command_s``."""
@@ -77,7 +92,7 @@ class FlatPlant:
 
     def actuate(self, command: ActuatorCommand, tick: Tick, dt: float) -> Actuation:
         """What the engines deliver over the coming step."""
-        return self.engines.actuate(command, tick, dt, self.sense().pressure_pa)
+        return self.engines.actuate(command, tick, dt, self._pressure_pa())
 
     def coast(self, direction: Vec3) -> Actuation:
         """Engines off, pointing held."""
