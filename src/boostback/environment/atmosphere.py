@@ -131,6 +131,26 @@ LAYERS = np.ascontiguousarray(
 
 
 @jit
+def _molecular(h_m, hb, lapse, tb, pb, expo):
+    """Clipped altitude, molecular-scale temperature, pressure, density and speed of sound."""
+    z = h_m if h_m > H_MIN_M else H_MIN_M
+    hgp = R0_M * z / (R0_M + z)
+    i = np.searchsorted(hb, hgp, side="right") - 1
+    if i < 0:
+        i = 0
+    dh = hgp - hb[i]
+    if lapse[i] == 0.0:
+        tm = tb[i]
+        p = pb[i] * math.exp(-_GMR * dh / tb[i])
+    else:
+        tm = tb[i] + lapse[i] * dh
+        p = pb[i] * (tb[i] / tm) ** expo[i]
+    rho = p / (_R_AIR * tm)
+    a = math.sqrt(GAMMA * _R_AIR * tm)
+    return z, tm, p, rho, a
+
+
+@jit
 def ussa1976_point(h_m, hb, lapse, tb, pb, expo):
     """USSA1976 at one geometric altitude: the one implementation of the model.
 
@@ -148,20 +168,7 @@ def ussa1976_point(h_m, hb, lapse, tb, pb, expo):
         Kinetic temperature [K] (with the 80-86 km molecular-weight correction), pressure
         [Pa], density [kg/m^3] and speed of sound [m/s].
     """
-    z = h_m if h_m > H_MIN_M else H_MIN_M
-    hgp = R0_M * z / (R0_M + z)
-    i = np.searchsorted(hb, hgp, side="right") - 1
-    if i < 0:
-        i = 0
-    dh = hgp - hb[i]
-    if lapse[i] == 0.0:
-        tm = tb[i]
-        p = pb[i] * math.exp(-_GMR * dh / tb[i])
-    else:
-        tm = tb[i] + lapse[i] * dh
-        p = pb[i] * (tb[i] / tm) ** expo[i]
-    rho = p / (_R_AIR * tm)
-    a = math.sqrt(GAMMA * _R_AIR * tm)
+    z, tm, p, rho, a = _molecular(h_m, hb, lapse, tb, pb, expo)
     return tm * interp(z, _MW_Z_ARR, _MW_RATIO_ARR), p, rho, a
 
 
@@ -185,7 +192,8 @@ def air_state(h_m, use_atm, hb, lapse, tb, pb, expo):
     """
     if not use_atm:
         return 0.0, 0.0, 1.0
-    _t, p, rho, a = ussa1976_point(h_m, hb, lapse, tb, pb, expo)
+    # pressure, density and speed of sound need no kinetic temperature (no 80-86 km correction)
+    _z, _tm, p, rho, a = _molecular(h_m, hb, lapse, tb, pb, expo)
     return p, rho, a
 
 
