@@ -3,6 +3,7 @@ BOOSTBACK_JIT=0, printing every result as JSON (floats as hex, so nothing is los
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -13,6 +14,7 @@ from boostback.config.loader import load_flight
 from boostback.dynamics.point_mass import AeroParams, PropulsionParams
 from boostback.environment.atmosphere import USSA1976, Vacuum
 from boostback.environment.earth import SphericalEarth, WGS84Earth
+from boostback.environment.wind import LayeredWind
 from boostback.flight.ascent import fly_ascent
 from boostback.flight.dynamics import COAST, Body, Command, World
 from boostback.flight.executive import plan_reserve_model
@@ -22,10 +24,15 @@ from boostback.flight.predict import EntryBurnSpec, predict_impact
 from boostback.flight.reserve import ReserveModel, reserve_budget
 from boostback.flight.setup import flight_setup
 
+# wind by height: 10 m/s of east wind at the surface rising to 40 m/s at 10 km, veering
+WIND = LayeredWind(
+    (0.0, 10_000.0, 30_000.0), ((10.0, 0.0, 0.0), (40.0, 5.0, 0.0), (20.0, -8.0, 1.0))
+)
 WORLDS = [
     World(WGS84Earth(), USSA1976()),
     World(SphericalEarth(), USSA1976()),
     World(WGS84Earth(), Vacuum()),
+    World(WGS84Earth(), USSA1976(), WIND),
 ]
 PROP = PropulsionParams(2.7e6, 1.2, 900.0, 0.4, 1.0)
 BODY = Body(
@@ -85,13 +92,17 @@ def kernel_cases() -> dict[str, list[str]]:
 
 
 def ascent_case() -> dict[str, list[str]]:
-    """The Falcon 9 RTLS ascent to MECO, at a coarse step."""
+    """The Falcon 9 RTLS ascent to MECO, at a coarse step, in still air and in wind."""
     scenario, vehicle = load_flight("falcon9_rtls")
     setup = flight_setup(vehicle, scenario)
-    model = plan_reserve_model(setup, 800.0)
-    target = tuple(map(float, setup.site_ecef(setup.target)))
-    asc = fly_ascent(setup, model, math.radians(2.5), target, dt=0.5)  # type: ignore[arg-type]
-    return {"ascent": _hex((asc.t_s, *asc.state, asc.max_q_pa, asc.reserve.total_kg))}
+    out: dict[str, list[str]] = {}
+    windy = dataclasses.replace(setup, world=WORLDS[3])
+    for name, s in (("ascent", setup), ("ascent_wind", windy)):
+        model = plan_reserve_model(s, 800.0)
+        target = tuple(map(float, s.site_ecef(s.target)))
+        asc = fly_ascent(s, model, math.radians(2.5), target, dt=0.5)  # type: ignore[arg-type]
+        out[name] = _hex((asc.t_s, *asc.state, asc.max_q_pa, asc.reserve.total_kg))
+    return out
 
 
 if __name__ == "__main__":

@@ -49,9 +49,12 @@ def compare(compiled: dict, interpreted: dict, rel: float) -> int:
 
 
 def test_flight_kernels_agree_compiled_and_interpreted() -> None:
-    """Derivatives, steps, events, predictions, reserves and a whole ascent, both ways."""
+    """Derivatives, steps, events, predictions, reserves and a whole ascent, both ways, in still
+    air and in a layered wind."""
     compiled = run_cases("jit_parity_cases.py", jit=True)
     interpreted = run_cases("jit_parity_cases.py", jit=False)
+    assert "w3s0_deriv" in compiled and "ascent_wind" in compiled  # the windy world is flown
+    assert compiled["w3s0_deriv"] != compiled["w0s0_deriv"]
     same = compare(compiled, interpreted, rel=1e-13)
     assert same >= 0.9 * len(compiled)  # nearly all to the last bit (libm is shared)
 

@@ -8,11 +8,13 @@ the Earth (m/s) and mass (kg); the layout is ``dynamics.state``'s.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from boostback.dynamics.point_mass import AeroParams, PropulsionParams
 from boostback.environment.atmosphere import AtmosphereModel
 from boostback.environment.earth import EarthModel
+from boostback.environment.earth_kernels import enu_to_ecef_xyz
+from boostback.environment.wind import NoWind, WindModel
 
 __all__ = [
     "COAST",
@@ -31,10 +33,15 @@ Vec3 = tuple[float, float, float]
 
 @dataclass(frozen=True, slots=True)
 class World:
-    """The Earth (shape, gravity, rotation) and its co-rotating atmosphere."""
+    """The Earth (shape, gravity, rotation), its co-rotating atmosphere and the wind in it.
+
+    The wind is the air's velocity over the ground, east-north-up at the vehicle's position, by
+    height above the Earth model (still air by default).
+    """
 
     earth: EarthModel
     atmosphere: AtmosphereModel
+    wind: WindModel = field(default_factory=NoWind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +77,23 @@ class AirData:
     pressure_pa: float
     density_kgpm3: float
     sound_mps: float
-    speed_mps: float  # air-relative (= Earth-relative) speed
+    speed_mps: float  # speed relative to the air (= to the Earth in still air)
     mach: float
     qbar_pa: float
 
 
 def air_data(x: State | tuple[float, ...], world: World) -> AirData:
-    """Position on the Earth and the air around the vehicle at state ``x``."""
+    """Position on the Earth and the air around the vehicle at state ``x``.
+
+    Speed, Mach and dynamic pressure are those of the velocity relative to the air (the ECEF
+    velocity less the world's wind, turned from ENU at the vehicle's latitude and longitude).
+    """
     lat, lon, h = world.earth.geodetic_xyz(x[0], x[1], x[2])
     _t, p, rho, a = world.atmosphere.scalar(h)
-    speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+    vx, vy, vz = x[3], x[4], x[5]
+    if type(world.wind) is not NoWind:
+        we, wn, wu = world.wind.at(h)
+        wx, wy, wz = enu_to_ecef_xyz(lat, lon, float(we), float(wn), float(wu))
+        vx, vy, vz = vx - wx, vy - wy, vz - wz
+    speed = math.sqrt(vx * vx + vy * vy + vz * vz)
     return AirData(lat, lon, h, p, rho, a, speed, speed / a, 0.5 * rho * speed * speed)

@@ -4,9 +4,12 @@ State ``x = (x, y, z, vx, vy, vz, m)`` (layout in ``dynamics.state``): ECEF posi
 velocity relative to the Earth (m/s) and mass (kg). Forces: gravity of the Earth model
 (inverse-square, plus J2 for WGS-84), the centrifugal and Coriolis terms of the rotating frame,
 thrust along a commanded unit vector with back-pressure-dependent magnitude, drag on the
-air-relative velocity (the atmosphere turns with the Earth) from a Cd(Mach) table, shielded by
-the retro-propulsion plume, and a grid-fin lateral force perpendicular to that velocity, bounded
-by ``qbar * authority``. RK4 with the controls held over a step; event location by regula falsi
+air-relative velocity from a Cd(Mach) table, shielded by the retro-propulsion plume, and a
+grid-fin lateral force perpendicular to that velocity, bounded by ``qbar * authority``. The air
+turns with the Earth and moves over it with the world's wind: given east-north-up at the
+vehicle's geodetic latitude and longitude, by height above the Earth model, so the air-relative
+velocity is ``v_ecef - w_ecef``; Mach, dynamic pressure and the plume's thrust coefficient are
+taken on it. RK4 with the controls held over a step; event location by regula falsi
 (Illinois) on the event's function, each trial a fresh RK4 step from the step's start.
 
 The Earth model, the atmosphere and the body are turned into plain arrays once
@@ -14,7 +17,7 @@ The Earth model, the atmosphere and the body are turned into plain arrays once
 step with events, for the phases that keep their guidance in Python; ``flight.kernel_loops`` runs
 whole loops (the impact prediction, the ascent) on top of it.
 
-Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at)``):
+Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at, wind)``):
 
 - world ``wp``: ``[wgs84 (1) or sphere (0), a (or radius), b, e2, ep2, mu, omega, j2, use_atm]``:
   the Earth model's ``kernel_params`` (read by ``environment.earth_kernels``, the one source of the
@@ -23,6 +26,8 @@ Array layouts (``mdl``, the model, is the tuple ``(wp, bp, aero, at)``):
   retro-propulsion table (k = 0 without one); aero ``(2, n)``: Mach row, Cd row;
 - atmosphere ``at`` ``(5, 8)``: ``environment.atmosphere.LAYERS`` (USSA1976 layer bases, lapse
   rates, base temperatures and pressures, and exponents);
+- ``wind`` ``(n, 4)``: rows ``[height, east, north, up]`` of the table that
+  ``environment.wind.layered_wind`` interpolates (n = 0: still air, and the still-air code);
 - command ``c``: ``[throttle (0 without engines), thrust_vac, exit_area, mass_flow, dir (3),
   fin (3)]``;
 - reserve ``rp``: see ``flight.reserve.reserve_array``.
@@ -34,7 +39,7 @@ by hand after an edit); ``BOOSTBACK_JIT=0`` runs the same functions interpreted.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,7 +48,8 @@ from boostback.environment import atmosphere as atm
 from boostback.environment.atmosphere import LAYERS
 from boostback.environment.atmosphere import air_state as _atmosphere
 from boostback.environment.earth import SphericalEarth, WGS84Earth
-from boostback.environment.earth_kernels import gravity, height
+from boostback.environment.earth_kernels import enu_to_ecef_xyz, geodetic, gravity, height
+from boostback.environment.wind import ConstantWind, LayeredWind, NoWind, layered_wind
 from boostback.flight.dynamics import Body, Command, State, World
 from boostback.flight.reserve import reserve_kg
 from boostback.jit import jit
@@ -51,8 +57,11 @@ from boostback.jit import jit
 __all__ = [
     "FlightKernel",
     "advance",
+    "air_velocity",
     "command_array",
     "flight_kernel",
+    "relative_to_air",
+    "wind_table",
 ]
 
 ALT, SPEED, MASS, RESERVE, UP_SPEED = 0, 1, 2, 3, 4  # kinds of event: height, speed, mass,
@@ -69,11 +78,61 @@ def air(h, wp, at):
 
 
 @jit
+def relative_to_air(lat, lon, h, vx, vy, vz, wind):
+    """Velocity relative to the air: the ECEF velocity less the wind at (lat, lon, h).
+
+    Parameters
+    ----------
+    lat, lon, h : float
+        Geodetic latitude and longitude [rad] and height [m] of the vehicle.
+    vx, vy, vz : float
+        Velocity relative to the Earth, ECEF axes [m/s].
+    wind : ndarray
+        The wind table, rows ``[height, east, north, up]`` (n, 4); n = 0 for still air.
+
+    Returns
+    -------
+    tuple of float
+        ``v - w`` in ECEF axes [m/s]; ``v`` itself in still air.
+    """
+    if wind.shape[0] == 0:
+        return vx, vy, vz
+    we, wn, wu = layered_wind(h, wind[:, 0], wind[:, 1:])
+    wx, wy, wz = enu_to_ecef_xyz(lat, lon, we, wn, wu)
+    return vx - wx, vy - wy, vz - wz
+
+
+@jit(inline="always")
+def air_velocity(px, py, pz, vx, vy, vz, wp, wind):
+    """Height and air-relative velocity at an ECEF position and velocity.
+
+    Parameters
+    ----------
+    px, py, pz, vx, vy, vz : float
+        ECEF position [m] and velocity relative to the Earth [m/s].
+    wp : ndarray
+        The world's parameters.
+    wind : ndarray
+        The wind table (see :func:`relative_to_air`).
+
+    Returns
+    -------
+    tuple of float
+        Height [m] (the bits of ``height``) and the velocity relative to the air [m/s].
+    """
+    if wind.shape[0] == 0:
+        return height(px, py, pz, wp), vx, vy, vz
+    lat, lon, h = geodetic(px, py, pz, wp)
+    ux, uy, uz = relative_to_air(lat, lon, h, vx, vy, vz, wind)
+    return h, ux, uy, uz
+
+
+@jit
 def _derivatives(x, c, mdl, out):
     """Time derivative of the ECEF state ``x`` under command ``c``, into ``out``."""
-    wp, bp, aero, at = mdl
+    wp, bp, aero, at, wind = mdl
     px, py, pz, vx, vy, vz, m = x[0], x[1], x[2], x[3], x[4], x[5], x[6]
-    h = height(px, py, pz, wp)
+    h, ux, uy, uz = air_velocity(px, py, pz, vx, vy, vz, wp, wind)
     p_pa, rho, a = air(h, wp, at)
     ax, ay, az = gravity(px, py, pz, wp)
     w = wp[6]
@@ -90,23 +149,23 @@ def _derivatives(x, c, mdl, out):
         az += f * c[6]
         mdot = -throttle * c[3]
     if rho > 0.0:
-        speed = math.sqrt(vx * vx + vy * vy + vz * vz)
+        speed = math.sqrt(ux * ux + uy * uy + uz * uz)
         if speed > 0.0:
             q = 0.5 * rho * speed * speed
             k = -q * drag_coefficient(speed / a, aero[0], aero[1]) * bp[0] / (m * speed)
             n_pl = int(bp[2])
-            if n_pl > 0:
+            if thrust > 0.0 and n_pl > 0:  # a factor of 1 otherwise, and slicing is not free
                 k *= plume_factor(thrust, q * bp[0], bp[3 : 3 + n_pl], bp[3 + n_pl : 3 + 2 * n_pl])
-            ax += k * vx
-            ay += k * vy
-            az += k * vz
+            ax += k * ux
+            ay += k * uy
+            az += k * uz
             fx, fy, fz = c[7], c[8], c[9]
             if bp[1] > 0.0 and (fx != 0.0 or fy != 0.0 or fz != 0.0):
-                along = (fx * vx + fy * vy + fz * vz) / (speed * speed)
+                along = (fx * ux + fy * uy + fz * uz) / (speed * speed)
                 g = q * bp[1] / m
-                ax += g * (fx - along * vx)
-                ay += g * (fy - along * vy)
-                az += g * (fz - along * vz)
+                ax += g * (fx - along * ux)
+                ay += g * (fy - along * uy)
+                az += g * (fz - along * uz)
     out[0], out[1], out[2] = vx, vy, vz
     out[3], out[4], out[5] = ax, ay, az
     out[6] = mdot
@@ -133,16 +192,16 @@ def rk4(x, dt, c, mdl, work, out):
 
 
 @jit
-def _rk4_new(x, dt, c, wp, bp, aero, at):
+def _rk4_new(x, dt, c, mdl):
     out = np.empty(7)
-    rk4(x, dt, c, (wp, bp, aero, at), np.empty((5, 7)), out)
+    rk4(x, dt, c, mdl, np.empty((5, 7)), out)
     return out
 
 
 @jit
-def _derivatives_new(x, c, wp, bp, aero, at):
+def _derivatives_new(x, c, mdl):
     out = np.empty(7)
-    _derivatives(x, c, (wp, bp, aero, at), out)
+    _derivatives(x, c, mdl, out)
     return out
 
 
@@ -280,20 +339,38 @@ class FlightKernel:
     wp: np.ndarray
     bp: np.ndarray
     aero: np.ndarray
+    wind: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
 
     def rk4(self, x: State, dt: float, c: np.ndarray) -> State:
         """One RK4 step under command array ``c`` (see ``command_array``)."""
-        out = _rk4_new(np.array(x, dtype=np.float64), dt, c, self.wp, self.bp, self.aero, ATM)
+        out = _rk4_new(np.array(x, dtype=np.float64), dt, c, self.model)
         return tuple(out.tolist())  # type: ignore[return-value]
 
     def derivatives(self, x: State, c: np.ndarray) -> State:
-        out = _derivatives_new(np.array(x, dtype=np.float64), c, self.wp, self.bp, self.aero, ATM)
+        """Time derivative of ``x`` under command array ``c``."""
+        out = _derivatives_new(np.array(x, dtype=np.float64), c, self.model)
         return tuple(out.tolist())  # type: ignore[return-value]
 
     @property
-    def model(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(wp, bp, aero, at)``: what the compiled loops take."""
-        return (self.wp, self.bp, self.aero, ATM)
+    def model(self) -> tuple[np.ndarray, ...]:
+        """``(wp, bp, aero, at, wind)``: what the compiled loops take."""
+        return (self.wp, self.bp, self.aero, ATM, self.wind)
+
+
+def wind_table(wind: object) -> np.ndarray | None:
+    """A wind model as the kernel's table: rows ``[height, east, north, up]``, shape (n, 4).
+
+    Still air is the empty table, a constant wind a table of one row (held at every height), a
+    layered wind its own profile; None for a model the kernel does not know.
+    """
+    if type(wind) is NoWind:
+        return np.zeros((0, 4))
+    if type(wind) is ConstantWind:
+        return np.array([[0.0, *wind.v_enu_mps]], dtype=np.float64)
+    if type(wind) is LayeredWind:
+        heights, v_enu = wind.table
+        return np.ascontiguousarray(np.column_stack((heights, v_enu)), dtype=np.float64)
+    return None
 
 
 def _world_array(world: World) -> np.ndarray | None:
@@ -304,9 +381,9 @@ def _world_array(world: World) -> np.ndarray | None:
         use_atm = 0.0
     else:
         return None
-    if type(earth) not in (WGS84Earth, SphericalEarth):
-        return None
-    return np.append(earth.kernel_params, use_atm)
+    if type(earth) is WGS84Earth or type(earth) is SphericalEarth:
+        return np.append(earth.kernel_params, use_atm)
+    return None
 
 
 _KERNELS: dict[tuple[int, int], tuple[Body, World, FlightKernel]] = {}
@@ -318,8 +395,8 @@ def flight_kernel(body: Body, world: World) -> FlightKernel:
     Raises
     ------
     TypeError
-        For an Earth or atmosphere model the kernel does not know (the built-in ones: WGS-84 or
-        a sphere; USSA 1976 or vacuum).
+        For an Earth, atmosphere or wind model the kernel does not know (the built-in ones:
+        WGS-84 or a sphere; USSA 1976 or vacuum; still, constant or layered wind).
     """
     key = (id(body), id(world))
     hit = _KERNELS.get(key)
@@ -331,6 +408,12 @@ def flight_kernel(body: Body, world: World) -> FlightKernel:
             f"no flight kernel for {type(world.earth).__name__} with "
             f"{type(world.atmosphere).__name__}: use WGS84Earth or SphericalEarth with USSA1976 "
             "or Vacuum"
+        )
+    wind = wind_table(world.wind)
+    if wind is None:
+        raise TypeError(
+            f"no flight kernel for the wind model {type(world.wind).__name__}: use NoWind, "
+            "ConstantWind or LayeredWind"
         )
     aero = body.aero
     kernel = FlightKernel(
@@ -346,6 +429,7 @@ def flight_kernel(body: Body, world: World) -> FlightKernel:
             dtype=np.float64,
         ),
         aero=np.array([aero.mach, aero.cd], dtype=np.float64).reshape(2, len(aero.mach)),
+        wind=wind,
     )
     if len(_KERNELS) > 256:
         _KERNELS.clear()

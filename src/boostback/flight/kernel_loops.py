@@ -23,7 +23,9 @@ from boostback.flight.kernel import (
     SPEED,
     FlightKernel,
     air,
+    air_velocity,
     event,
+    relative_to_air,
     step,
 )
 from boostback.guidance.ascent import local_up, max_q_throttle, steer
@@ -58,8 +60,8 @@ def _coarse_dt(altitude_m, fine):
 def _predict(x0, t, mdl, rp, ground, dry, entry, nose, fine, max_time):
     """Fly to the ground; ``entry = [throttle (0: no entry burn), thrust_vac, exit_area,
     mass_flow, start altitude, target speed]``. Returns ``[t, state (7), peak q, peak heat,
-    burn kg, landed]``."""
-    wp, at = mdl[0], mdl[3]
+    burn kg, landed]``; the peaks are taken on the speed relative to the air."""
+    wp, at, wind = mdl[0], mdl[3], mdl[4]
     x = x0.copy()
     nxt, x1, xe = np.empty(7), np.empty(7), np.empty(7)
     work = np.empty((5, 7))
@@ -82,8 +84,12 @@ def _predict(x0, t, mdl, rp, ground, dry, entry, nose, fine, max_time):
         _p, rho, _a = air(alt, wp, at)
         speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
         if not burning:
-            peak_q = max(peak_q, 0.5 * rho * speed * speed)
-            peak_heat = max(peak_heat, heat_flux_wpm2(rho, speed, nose))
+            va = speed
+            if wind.shape[0] > 0:
+                _h, ux, uy, uz = air_velocity(x[0], x[1], x[2], x[3], x[4], x[5], wp, wind)
+                va = math.sqrt(ux * ux + uy * uy + uz * uz)
+            peak_q = max(peak_q, 0.5 * rho * va * va)
+            peak_heat = max(peak_heat, heat_flux_wpm2(rho, va, nose))
         kinds[0], levels[0], g0s[0], n = ALT, ground, alt - ground, 1
         c = coast
         h = _coarse_dt(alt, fine)
@@ -196,9 +202,10 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
     [rise, kick duration, kick, downrange (3), max q, q lookahead, max acceleration or NaN]``.
     Fills ``rows`` (if it has any) with the recorder's samples. Returns ``[t, state (7), max q,
     its time, first and last time throttled down (NaN: never), event (-1, 0 MECO, 1 propellant
-    out), rows filled]``.
+    out), rows filled]``. Dynamic pressure and Mach are taken on the air-relative speed; the
+    steering follows the velocity relative to the Earth.
     """
-    wp, at = mdl[0], mdl[3]
+    wp, at, wind = mdl[0], mdl[3], mdl[4]
     x = x0.copy()
     nxt, x1, xe = np.empty(7), np.empty(7), np.empty(7)
     work = np.empty((5, 7))
@@ -215,7 +222,8 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
     n_rows = 0
     lat, lon, h = geodetic(x[0], x[1], x[2], wp)
     p_pa, rho, a = air(h, wp, at)
-    speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+    ux, uy, uz = relative_to_air(lat, lon, h, x[3], x[4], x[5], wind)
+    speed = math.sqrt(ux * ux + uy * uy + uz * uz)
     qbar = 0.5 * rho * speed * speed
     while t < max_t:
         u0, u1, u2 = local_up(lat, lon)
@@ -238,7 +246,8 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
         t = t + h_step
         lat, lon, h = geodetic(x[0], x[1], x[2], wp)
         p_pa, rho, a = air(h, wp, at)
-        speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+        ux, uy, uz = relative_to_air(lat, lon, h, x[3], x[4], x[5], wind)
+        speed = math.sqrt(ux * ux + uy * uy + uz * uz)
         qbar = 0.5 * rho * speed * speed
         if qbar > max_q:
             max_q, max_q_t = qbar, t
@@ -313,13 +322,15 @@ def ascent(
 
 @jit
 def _sample_rows(t0, t, r, v, m, throttle, dirs, lp, engines, mdl):
-    wp, at = mdl[0], mdl[3]
+    wp, at, wind = mdl[0], mdl[3], mdl[4]
     n = t.shape[0]
     rows = np.zeros((n, 20))
     for i in range(n):
         row = rows[i]
-        p_pa, rho, a = air(height(r[i, 0], r[i, 1], r[i, 2], wp), wp, at)
-        speed = math.sqrt(v[i, 0] * v[i, 0] + v[i, 1] * v[i, 1] + v[i, 2] * v[i, 2])
+        lat, lon, h = geodetic(r[i, 0], r[i, 1], r[i, 2], wp)
+        p_pa, rho, a = air(h, wp, at)
+        ux, uy, uz = relative_to_air(lat, lon, h, v[i, 0], v[i, 1], v[i, 2], wind)
+        speed = math.sqrt(ux * ux + uy * uy + uz * uz)
         row[0] = t0 + t[i]
         row[1:4] = r[i]
         row[4:7] = v[i]
@@ -347,7 +358,8 @@ def sample_rows(
     engines: float,
 ) -> np.ndarray:
     """Recorder rows (``FlightRecorder.sample``'s columns) for samples at times ``t0 + t``:
-    thrust from ``prop`` where the throttle is above zero, no fins, no heating."""
+    thrust from ``prop`` where the throttle is above zero, no fins, no heating; Mach and dynamic
+    pressure on the speed relative to the air."""
 
     def f64(a: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(a, dtype=np.float64)

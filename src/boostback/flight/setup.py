@@ -25,7 +25,7 @@ from boostback.environment.frames import (
 from boostback.flight.dynamics import Body, World
 from boostback.flight.predict import EntryBurnSpec
 from boostback.guidance.entry import EntryTarget, entry_target_speed
-from boostback.plant.setup import aero_params, stage_propulsion
+from boostback.plant.setup import aero_params, stage_propulsion, wind_model
 
 __all__ = ["FlightSetup", "flight_setup", "resolve_site", "stage_propulsion"]
 
@@ -208,7 +208,7 @@ def flight_setup(
     booster = vehicle.booster
     assert vehicle.ascent is not None and vehicle.upper_stage is not None
     earth = WGS84Earth() if scenario.sim.earth == "wgs84" else SphericalEarth()
-    world = World(earth=earth, atmosphere=USSA1976())
+    world = World(earth, USSA1976(), wind=wind_model(scenario.environment))
     mission = scenario.mission
     launch = resolve_site(mission.launch_site, "mission.launch_site", file)
     azimuth = _azimuth(scenario, launch, earth, file)
