@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from boostback.cli import app
+from boostback.cli.common import guarded
 
 runner = CliRunner()
 
@@ -71,6 +73,8 @@ def _bad_cases(tmp_path: Path) -> list[tuple[list[str], list[str]]]:
         (["land", str(throttle)], ["myrocket.toml", "throttle_min"]),
         (["land", "falcon9", "--altitude", "-100"], ["altitude_m"]),
         (["land", "falcon9", "--propellant", "900000"], ["propellant_kg"]),
+        (["land", "falcon9", "--wind", "nan"], ["--wind", "finite"]),
+        (["land", "falcon9", "--speed", "inf"], ["--speed", "finite"]),
     ]
 
 
@@ -99,6 +103,25 @@ def test_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
     assert proc.stdout == ""
     assert proc.stderr.strip().count("\n") == 0
     assert "Traceback" not in proc.stderr
+
+
+def test_internal_errors_exit_3_and_interruptions_130() -> None:
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    for command, status, words in (
+        (broken, 3, ["internal error", "a bug"]),
+        (interrupted, 130, []),
+    ):
+        one = typer.Typer()
+        one.command()(guarded(command))
+        result = runner.invoke(one, [])
+        assert result.exit_code == status, result.output
+        for word in words:
+            assert word in result.output
 
 
 def test_vehicles_lists_the_builtins() -> None:

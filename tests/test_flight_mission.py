@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from boostback.cli import app
+from boostback.cli.fly import resolve_flight
 from boostback.config import ConfigError
 from boostback.config.loader import list_flights, load_flight
-from boostback.flight.cli import resolve_flight
 from boostback.flight.executive import fly_mission
 from boostback.flight.result import FlightResult
 

@@ -16,12 +16,12 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import pandas as pd
 import typer
-from rich.console import Console
 
+from boostback.cli.common import console, guarded, prepare_out
 from boostback.config.errors import ConfigError
 
-console = Console()
-err_console = Console(stderr=True)
+__all__ = ["folder_kind", "load_flight_folder", "report", "write_report"]
+
 FLIGHT_PNGS = ("time_histories.png", "trajectory.png")
 # record attribute -> column names that may hold it, first found wins
 COLUMNS = {
@@ -40,6 +40,7 @@ COLUMNS = {
 
 
 def folder_kind(folder: Path) -> Literal["campaign", "flight"] | None:
+    """Which kind of results folder ``folder`` is, or ``None`` when it is neither."""
     if (folder / "campaign.json").is_file() and any((folder / "runs").glob("part-*.parquet")):
         return "campaign"
     if (folder / "summary.json").is_file() and _trajectory_file(folder) is not None:
@@ -128,8 +129,8 @@ def _flight_pngs(rec: SimpleNamespace, out_dir: Path, glide: float | None, pad: 
     needed = [n for n in FLIGHT_PNGS if not (out_dir / n).exists()]
     if not needed or not all(hasattr(rec, a) for a in ("r_enu_m", "v_enu_mps", "mass_kg")):
         return
+    from boostback.gnc.record import Event, Trajectory
     from boostback.report.plots import DPI, time_histories, trajectory_views
-    from boostback.sim.record import Event, Trajectory
 
     n = len(rec.t_s)
     tilt = np.radians(getattr(rec, "tilt_deg", np.zeros(n)))
@@ -159,7 +160,7 @@ def _flight_pngs(rec: SimpleNamespace, out_dir: Path, glide: float | None, pad: 
         "time_histories.png": lambda: time_histories(traj),
         "trajectory.png": lambda: trajectory_views(traj, glide_slope_deg=glide, pad_radius_m=pad),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare_out(out_dir)
     for name in needed:
         fig = figs[name]()
         fig.savefig(out_dir / name, dpi=DPI)
@@ -208,6 +209,7 @@ def write_report(
     )
 
 
+@guarded
 def report(
     results_dir: Annotated[
         Path, typer.Argument(help="A campaign folder (mc run --out) or a flight folder (--out).")
@@ -225,12 +227,8 @@ def report(
     ] = None,
 ) -> None:
     """Write one self-contained HTML report (opens offline) of a campaign or a flight."""
-    try:
-        path = write_report(
-            results_dir, out, png=png, glide_slope_deg=glide_slope_deg, pad_radius_m=pad_radius_m
-        )
-    except ConfigError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
+    path = write_report(
+        results_dir, out, png=png, glide_slope_deg=glide_slope_deg, pad_radius_m=pad_radius_m
+    )
     size_mb = path.stat().st_size / 1e6
     console.print(f"report written to [bold]{path}[/] ({size_mb:.1f} MB)", highlight=False)

@@ -1,18 +1,29 @@
-"""The ``boostback fly`` and ``boostback compare`` commands (registered in ``boostback.cli``)."""
+"""``boostback fly`` and ``boostback compare``: whole first-stage missions, and real flights."""
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
+from boostback.cli.common import (
+    EXIT_NOT_LANDED,
+    console,
+    fail,
+    guarded,
+    jsonable,
+    out_folder,
+    prepare_out,
+    print_json,
+    print_notes,
+    spinner,
+    write_html_report,
+    write_json,
+)
 from boostback.config import ConfigError
 from boostback.config.flight_models import FlightScenario
 from boostback.config.loader import (
@@ -27,19 +38,8 @@ from boostback.config.models import Vehicle
 
 __all__ = ["compare", "fly", "resolve_flight"]
 
-console = Console()
-err_console = Console(stderr=True)
 SUCCESS = ("landed", "expended")
 MODES = ("rtls", "droneship", "downrange", "expendable")
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def _num(value: Any) -> Any:
-    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def resolve_flight(vehicle: str, recovery: str | None) -> tuple[FlightScenario, Vehicle]:
@@ -186,6 +186,7 @@ def _limits_table(summary: dict[str, Any]) -> Table:
     return table
 
 
+@guarded
 def fly(
     vehicle: Annotated[
         str,
@@ -206,54 +207,49 @@ def fly(
     """Fly a whole first-stage mission: liftoff to MECO, boostback, entry, landing."""
     from boostback.flight.executive import fly_mission
 
-    try:
-        scenario, veh = resolve_flight(vehicle, recovery)
-        with console.status("flying…", spinner="dots") if not as_json else _Null():
-            result = fly_mission(scenario, veh)
-    except ConfigError as exc:
-        _fail(str(exc))
-        return
+    scenario, veh = resolve_flight(vehicle, recovery)
+    with spinner("flying…", quiet=as_json):
+        result = fly_mission(scenario, veh)
     summary = result.summary()
-    if report and out is None:
-        out = Path("out") / f"{result.vehicle.key}_{result.scenario.recovery.mode}"
+    default = f"{result.vehicle.key}_{result.scenario.recovery.mode}"
+    out = out_folder(out, report=report, default=default)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        result.trajectory.to_parquet(out / "trajectory.parquet")
-        (out / "summary.json").write_text(json.dumps(_payload(result), indent=2) + "\n")
         from boostback.report.flight_plots import save_flight_plots
 
+        prepare_out(out)
+        result.trajectory.to_parquet(out / "trajectory.parquet")
+        write_json(out / "summary.json", _payload(result))
         save_flight_plots(result, out)
         if report:
-            from boostback.report.html import write_flight_report
-
-            path = write_flight_report(result, result.vehicle, out, png=False)
-            if not as_json:
-                console.print(f"report written to [bold]{path}[/]")
+            write_html_report(result, result.vehicle, out, quiet=as_json)
     if as_json:
-        sys.stdout.write(json.dumps(_payload(result)) + "\n")
+        print_json(_payload(result))
     else:
         console.print(_timeline_table(result, console.width))
         console.print(_budget_table(result))
         console.print(_reserve_table(result))
         console.print(_limits_table(summary))
-        for note in result.notes:
-            console.print(f"[yellow]note:[/] {note}")
+        print_notes(result.notes)
         if out is not None:
             console.print(f"plots, trajectory.parquet and summary.json written to [bold]{out}[/]")
     if result.outcome not in SUCCESS:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=EXIT_NOT_LANDED)
 
 
 def _payload(result: Any) -> dict[str, Any]:
-    return {
-        "summary": {k: _num(v) for k, v in result.summary().items()},
-        "timeline": [{k: _num(v) for k, v in e.as_dict().items()} for e in result.timeline()],
-        "budget": {name: _num(kg) for name, kg in result.budget()},
-        "reserve_at_meco": {m: b.as_dict() for m, b in result.reserve_table.items()},
-        "notes": list(result.notes),
-    }
+    """What ``fly --json`` prints and ``summary.json`` holds (non-finite numbers as null)."""
+    return jsonable(
+        {
+            "summary": result.summary(),
+            "timeline": [e.as_dict() for e in result.timeline()],
+            "budget": dict(result.budget()),
+            "reserve_at_meco": {m: b.as_dict() for m, b in result.reserve_table.items()},
+            "notes": list(result.notes),
+        }
+    )
 
 
+@guarded
 def compare(
     trajectory: Annotated[Path, typer.Argument(help="trajectory.parquet written by 'fly --out'.")],
     telemetry: Annotated[
@@ -267,26 +263,30 @@ def compare(
     from boostback.telemetry import load_telemetry, read_trajectory
 
     if not trajectory.is_file():
-        _fail(f"{trajectory}: file not found")
+        fail(f"{trajectory}: file not found")
     if not (telemetry / "analysed.json").is_file() or not (telemetry / "events.json").is_file():
-        _fail(f"{telemetry}: not a telemetry folder (needs analysed.json and events.json)")
+        fail(f"{telemetry}: not a telemetry folder (needs analysed.json and events.json)")
     try:
         sim = read_trajectory(trajectory)
     except Exception as exc:  # pyarrow raises several types for a bad file
-        _fail(f"{trajectory}: cannot read the trajectory: {exc}")
-        return
+        fail(f"{trajectory}: cannot read the trajectory: {exc}")
     tel = load_telemetry(telemetry)
     rows = compare_profiles(sim, tel)
     if out is not None:
         from boostback.report.flight_plots import comparison_figure
 
-        out.mkdir(parents=True, exist_ok=True)
+        prepare_out(out)
         comparison_figure(sim, tel).savefig(out / f"compare_{tel.name}.png")
     if as_json:
-        sys.stdout.write(json.dumps([{k: _num(v) for k, v in r.as_dict().items()} for r in rows]))
-        sys.stdout.write("\n")
+        print_json([r.as_dict() for r in rows])
         return
-    table = Table(title=f"simulated flight vs {tel.name}")
+    console.print(_comparison_table(rows, tel.name))
+    if out is not None:
+        console.print(f"plot written to [bold]{out}[/]")
+
+
+def _comparison_table(rows: list[Any], name: str) -> Table:
+    table = Table(title=f"simulated flight vs {name}")
     for col in (
         "event",
         "T+ sim",
@@ -313,14 +313,4 @@ def compare(
             _fmt(r.speed_tel_mps, 1.0, 0),
             f"{r.speed_error:+.0%}" if math.isfinite(r.speed_error) else "n/a",
         )
-    console.print(table)
-    if out is not None:
-        console.print(f"plot written to [bold]{out}[/]")
-
-
-class _Null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+    return table

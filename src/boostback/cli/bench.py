@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from boostback.config.errors import ConfigError
+from boostback.cli.common import guarded, make_console
+
+__all__ = ["bench"]
 
 
+@guarded
 def bench(
     scenario: Annotated[
         str,
@@ -42,14 +43,9 @@ def bench(
     )
     from boostback.config.loader import load_flight, load_landing, names_flight
 
-    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 150)
-    err = Console(stderr=True)
+    console = make_console(piped_width=150)
     flight = names_flight(scenario)
-    try:
-        scen, vehicle = load_flight(scenario) if flight else load_landing(scenario)
-    except ConfigError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(code=2) from None
+    scen, vehicle = load_flight(scenario) if flight else load_landing(scenario)
     with console.status("measuring…") as status:
         if flight:
             status.update("whole flight, compiled and pure-Python kernels")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import math
-import sys
+import contextlib
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,16 +17,19 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from boostback.config.errors import ConfigError
+from boostback.cli.common import console, err_console, guarded, print_json
+
+__all__ = ["mc_app"]
 
 mc_app = typer.Typer(no_args_is_help=True, help="Monte Carlo campaigns: dispersions and faults.")
-console = Console()
-err_console = Console(stderr=True)
 
-
-def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
+Workers = Annotated[int | None, typer.Option(help="Local worker processes (default: cores).")]
+Scheduler = Annotated[
+    str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+]
+DaskLocal = Annotated[
+    int | None, typer.Option("--dask-local", help="Start a Dask LocalCluster of N workers.")
+]
 
 
 def _progress_bar() -> Progress:
@@ -46,16 +46,8 @@ def _progress_bar() -> Progress:
     )
 
 
-Workers = Annotated[int | None, typer.Option(help="Local worker processes (default: cores).")]
-Scheduler = Annotated[
-    str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
-]
-DaskLocal = Annotated[
-    int | None, typer.Option("--dask-local", help="Start a Dask LocalCluster of N workers.")
-]
-
-
 @mc_app.command("run")
+@guarded
 def mc_run(
     campaign: Annotated[Path, typer.Argument(help="Campaign TOML file.")],
     out: Annotated[Path, typer.Option(help="Results folder (re-running resumes).")],
@@ -70,43 +62,32 @@ def mc_run(
     from boostback.campaign.spec import load_campaign
     from boostback.campaign.stats import summarize
 
-    try:
-        spec, base = load_campaign(campaign)
-        total = runs or spec.runs
-        bar = _progress_bar()
-        with bar if not quiet else _Null():
-            task = bar.add_task(spec.name or campaign.stem, total=total, rate="-")
+    spec, base = load_campaign(campaign)
+    total = runs or spec.runs
+    bar = _progress_bar()
+    with bar if not quiet else contextlib.nullcontext():
+        task = bar.add_task(spec.name or campaign.stem, total=total, rate="-")
 
-            def update(p: Any) -> None:
-                rate = f"{p.landed / p.session_done:.0%}" if p.session_done else "-"
-                bar.update(task, completed=p.done, rate=rate)
+        def update(p: Any) -> None:
+            rate = f"{p.landed / p.session_done:.0%}" if p.session_done else "-"
+            bar.update(task, completed=p.done, rate=rate)
 
-            frame = run_campaign(
-                spec,
-                out,
-                base_dir=base,
-                runs=runs,
-                workers=workers,
-                scheduler=scheduler,
-                dask_local=dask_local,
-                progress=update,
-                file=str(campaign),
-            )
-    except ConfigError as exc:
-        _fail(str(exc))
-        return
+        frame = run_campaign(
+            spec,
+            out,
+            base_dir=base,
+            runs=runs,
+            workers=workers,
+            scheduler=scheduler,
+            dask_local=dask_local,
+            progress=update,
+            file=str(campaign),
+        )
     _print_summary(summarize(frame), str(out))
 
 
-class _Null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
 @mc_app.command("summary")
+@guarded
 def mc_summary(
     results: Annotated[Path, typer.Argument(help="A campaign results folder.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -115,18 +96,15 @@ def mc_summary(
     from boostback.campaign.stats import summarize
     from boostback.campaign.store import load_results
 
-    try:
-        s = summarize(load_results(results))
-    except ConfigError as exc:
-        _fail(str(exc))
-        return
+    s = summarize(load_results(results))
     if as_json:
-        sys.stdout.write(json.dumps(_clean(s.as_dict())) + "\n")
+        print_json(s.as_dict())
     else:
         _print_summary(s, str(results))
 
 
 @mc_app.command("boundary")
+@guarded
 def mc_boundary(
     campaign: Annotated[Path, typer.Argument(help="Campaign TOML file.")],
     out: Annotated[Path, typer.Option(help="Folder for the campaigns flown.")],
@@ -146,38 +124,47 @@ def mc_boundary(
     from boostback.campaign.boundary import find_boundary
     from boostback.campaign.spec import load_campaign
 
-    try:
-        spec, base = load_campaign(campaign)
-        res = find_boundary(
-            spec,
-            out,
-            fault=fault,
-            parameter=param,
-            lo=lo,
-            hi=hi,
-            threshold=threshold,
-            iterations=iterations,
-            base_dir=base,
-            runs=runs,
-            workers=workers,
-            scheduler=scheduler,
-            dask_local=dask_local,
-            progress=(lambda label, p: None) if as_json else _boundary_progress(),
-        )
-    except ConfigError as exc:
-        _fail(str(exc))
-        return
+    spec, base = load_campaign(campaign)
+    res = find_boundary(
+        spec,
+        out,
+        fault=fault,
+        parameter=param,
+        lo=lo,
+        hi=hi,
+        threshold=threshold,
+        iterations=iterations,
+        base_dir=base,
+        runs=runs,
+        workers=workers,
+        scheduler=scheduler,
+        dask_local=dask_local,
+        progress=(lambda label, p: None) if as_json else _boundary_progress(),
+    )
     if as_json:
-        data = {
-            "fault": res.fault,
-            "parameter": res.parameter,
-            "threshold": res.threshold,
-            "boundary": res.boundary,
-            "confident": res.confident,
-            "table": res.table.to_dict(orient="records"),
-        }
-        sys.stdout.write(json.dumps(_clean(data)) + "\n")
+        print_json(
+            {
+                "fault": res.fault,
+                "parameter": res.parameter,
+                "threshold": res.threshold,
+                "boundary": res.boundary,
+                "confident": res.confident,
+                "table": res.table.to_dict(orient="records"),
+            }
+        )
         return
+    console.print(_boundary_table(res))
+    if res.boundary is None:
+        console.print(f"Even {res.parameter} = {lo:g} lands less than {threshold:.0%} of the time.")
+    else:
+        sure = "" if res.confident else " (the 95 % lower bound is below the threshold there)"
+        console.print(
+            f"Largest {res.parameter} with P(landed) >= {threshold:.0%}: "
+            f"[bold]{res.boundary:.4g}[/]{sure}"
+        )
+
+
+def _boundary_table(res: Any) -> Table:
     table = Table(title=f"{res.fault}: landing probability against {res.parameter}")
     for col in (res.parameter, "runs", "landed", "P(landed)", "95% interval", "meets"):
         table.add_column(col)
@@ -190,15 +177,7 @@ def mc_boundary(
             f"{r['lower_95']:.1%} - {r['upper_95']:.1%}",
             "yes" if r["meets_threshold"] else "no",
         )
-    console.print(table)
-    if res.boundary is None:
-        console.print(f"Even {res.parameter} = {lo:g} lands less than {threshold:.0%} of the time.")
-    else:
-        sure = "" if res.confident else " (the 95 % lower bound is below the threshold there)"
-        console.print(
-            f"Largest {res.parameter} with P(landed) >= {threshold:.0%}: "
-            f"[bold]{res.boundary:.4g}[/]{sure}"
-        )
+    return table
 
 
 def _boundary_progress() -> Any:
@@ -208,18 +187,6 @@ def _boundary_progress() -> Any:
         )
 
     return show
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if hasattr(obj, "item"):
-        return _clean(obj.item())
-    return obj
 
 
 def _print_summary(s: Any, where: str) -> None:

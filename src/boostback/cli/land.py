@@ -1,0 +1,218 @@
+"""``boostback land``: fly a landing burn from a descent state to touchdown."""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from boostback.cli.common import (
+    EXIT_NOT_LANDED,
+    check_finite,
+    console,
+    fail,
+    guarded,
+    out_folder,
+    prepare_out,
+    print_json,
+    print_notes,
+    spinner,
+    write_html_report,
+    write_json,
+)
+from boostback.config import ConfigError, list_scenarios, load_vehicle
+from boostback.config.loader import check_scenario, load_landing, read_toml, scenario_from_dict
+
+__all__ = ["land"]
+
+
+@guarded
+def land(
+    vehicle: Annotated[
+        str,
+        typer.Argument(
+            help="Built-in vehicle key, built-in landing scenario (see 'boostback scenarios'), "
+            "or a vehicle or scenario TOML file."
+        ),
+    ] = "falcon9",
+    altitude: Annotated[float | None, typer.Option(help="Start altitude above the pad, m.")] = None,
+    speed: Annotated[float | None, typer.Option(help="Descent speed at the start, m/s.")] = None,
+    offset: Annotated[float | None, typer.Option(help="Start distance east of the pad, m.")] = None,
+    propellant: Annotated[float | None, typer.Option(help="Propellant aboard, kg.")] = None,
+    wind: Annotated[float | None, typer.Option(help="Constant east wind, m/s.")] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="Scenario TOML with the initial state.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for plots and the trajectory.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html (needs --out, or uses out/).")
+    ] = False,
+) -> None:
+    """Fly a landing burn from a descent state to touchdown and classify the outcome."""
+    from boostback.config.loader import list_flights
+    from boostback.mission.landing import fly_landing
+    from boostback.plant.setup import landing_setup
+
+    if vehicle in list_flights() and not Path(vehicle).exists():
+        fail(f"'{vehicle}' is a whole-flight scenario: fly it with 'boostback fly {vehicle}'")
+    overrides = {
+        "--altitude": altitude,
+        "--speed": speed,
+        "--offset": offset,
+        "--propellant": propellant,
+        "--wind": wind,
+    }
+    check_finite(overrides)
+    scenario, veh = _landing_inputs(vehicle, from_file, overrides)
+    with spinner("flying the landing burn…", quiet=as_json):
+        result = fly_landing(landing_setup(veh, scenario))
+    summary = _summary(result, veh)
+    out = out_folder(out, report=report, default=f"{veh.key}_landing")
+    if out is not None:
+        _write_outputs(result, veh, out, summary)
+        if report:
+            write_html_report(result, veh, out, quiet=as_json)
+    if as_json:
+        print_json(summary)
+    else:
+        console.print(_summary_table(summary, f"{veh.name}: landing burn"))
+        print_notes(result.notes)
+        if out is not None:
+            console.print(f"plots and trajectory written to [bold]{out}[/]")
+    if result.outcome.value != "landed":
+        raise typer.Exit(code=EXIT_NOT_LANDED)
+
+
+def _landing_inputs(
+    vehicle: str, from_file: Path | None, overrides: dict[str, float | None]
+) -> tuple[Any, Any]:
+    """The scenario and the vehicle to fly, with the command-line overrides applied."""
+    if Path(vehicle).suffix == ".toml" and from_file is None and _is_scenario(Path(vehicle)):
+        return load_landing(vehicle)
+    data, file = _scenario_data(vehicle, from_file)
+    _apply_overrides(data, overrides)
+    scenario = scenario_from_dict(data, file)
+    base = Path(file).parent if file and from_file else None
+    veh = load_vehicle(scenario.vehicle, base_dir=base)
+    check_scenario(scenario, veh, file)
+    return scenario, veh
+
+
+def _apply_overrides(data: dict[str, Any], overrides: dict[str, float | None]) -> None:
+    """Write ``--altitude``, ``--speed``, ``--offset``, ``--propellant`` and ``--wind`` (those
+    given) into the scenario dict."""
+    init = data.setdefault("initial", {})
+    if (altitude := overrides["--altitude"]) is not None:
+        init["altitude_m"] = altitude
+    if (speed := overrides["--speed"]) is not None:
+        vel = list(init.get("velocity_enu_mps", [0.0, 0.0, -250.0]))
+        vel[2] = -abs(speed)
+        init["velocity_enu_mps"] = vel
+    if (offset := overrides["--offset"]) is not None:
+        init["position_en_m"] = [offset, 0.0]
+    if (propellant := overrides["--propellant"]) is not None:
+        init["propellant_kg"] = propellant
+    if (wind := overrides["--wind"]) is not None:
+        data.setdefault("environment", {})["wind_enu_mps"] = [wind, 0.0, 0.0]
+
+
+def _default_scenario_name(vehicle: str) -> str | None:
+    """The built-in landing scenario for a vehicle key, or ``vehicle`` itself when it names
+    one (``boostback land mars_lander_case1``)."""
+    for name in (vehicle, f"{vehicle}_landing", f"{vehicle}_case1"):
+        if name in list_scenarios():
+            return name
+    return None
+
+
+def _scenario_data(vehicle: str, state_file: Path | None) -> tuple[dict[str, Any], str | None]:
+    """The scenario as a dict (so command-line overrides can be applied) and its file name."""
+    if state_file is not None:
+        data = read_toml(state_file)
+        data.setdefault("vehicle", vehicle)
+        return data, str(state_file)
+    name = _default_scenario_name(vehicle)
+    if name is not None:
+        path = resources.files("boostback") / "scenarios" / f"{name}.toml"
+        return read_toml(Path(str(path))), f"{name}.toml"
+    return {
+        "vehicle": vehicle,
+        "initial": {
+            "altitude_m": 3000.0,
+            "velocity_enu_mps": [0.0, 0.0, -250.0],
+            "position_en_m": [400.0, 0.0],
+            "propellant_kg": 0.3 * load_vehicle(vehicle).booster.dry_mass_kg,
+        },
+    }, None
+
+
+def _is_scenario(path: Path) -> bool:
+    try:
+        return "initial" in read_toml(path)
+    except ConfigError:
+        return False
+
+
+def _summary(result: Any, vehicle: Any) -> dict[str, Any]:
+    """The result's summary with the vehicle key and the limits the report draws."""
+    summary = result.summary()
+    summary["vehicle"] = vehicle.key
+    if vehicle.booster.landing is not None:
+        summary["glide_slope_deg"] = vehicle.booster.landing.glide_slope_deg
+    summary["max_miss_m"] = vehicle.booster.limits.max_miss_m
+    return summary
+
+
+def _summary_table(summary: dict[str, Any], title: str) -> Table:
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    rows = [
+        ("outcome", summary["outcome"], ""),
+        ("ignition time", summary["ignition_t_s"], "s"),
+        ("ignition altitude", summary["ignition_altitude_m"], "m"),
+        ("burn time", summary["burn_time_s"], "s"),
+        ("touchdown vertical speed", summary["touchdown_vertical_speed_mps"], "m/s"),
+        ("touchdown lateral speed", summary["touchdown_lateral_speed_mps"], "m/s"),
+        ("touchdown tilt", summary["touchdown_tilt_deg"], "deg"),
+        ("miss distance", summary["miss_distance_m"], "m"),
+        ("propellant used", summary["propellant_used_kg"], "kg"),
+        ("propellant left", summary["propellant_left_kg"], "kg"),
+        ("guidance re-plans", summary["replans"], ""),
+        ("guidance solves", summary["guidance_solves"], ""),
+    ]
+    for name, value, unit in rows:
+        if isinstance(value, float):
+            text = "n/a" if not math.isfinite(value) else f"{value:,.2f} {unit}".strip()
+        else:
+            text = f"{value} {unit}".strip()
+        if name == "outcome":
+            colour = "green" if value == "landed" else "red"
+            text = f"[bold {colour}]{value}[/]"
+        table.add_row(name, text)
+    return table
+
+
+def _write_outputs(result: Any, vehicle: Any, out: Path, summary: dict[str, Any]) -> None:
+    """``trajectory.csv``, ``summary.json`` and the landing plots, in ``out``."""
+    import numpy as np
+
+    from boostback.report.plots import save_landing_plots
+
+    prepare_out(out)
+    cols = result.trajectory.columns()
+    names = [k for k in cols if k != "phase"]
+    np.savetxt(
+        out / "trajectory.csv",
+        np.column_stack([cols[k] for k in names]),
+        delimiter=",",
+        header=",".join(names),
+        comments="",
+    )
+    write_json(out / "summary.json", summary)
+    save_landing_plots(result, vehicle, out)

@@ -1,0 +1,34 @@
+"""The ``boostback`` typer app: every command group registered in one place."""
+
+from __future__ import annotations
+
+import typer
+
+from boostback.cli.bench import bench
+from boostback.cli.catalogue import scenarios, vehicles
+from boostback.cli.fly import compare, fly
+from boostback.cli.land import land
+from boostback.cli.mc import mc_app
+from boostback.cli.report import report
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Fly reusable boosters to touchdown with convex guidance in the loop.",
+)
+# registration order is the order of `boostback --help`
+app.add_typer(mc_app, name="mc")
+app.command("bench")(bench)
+app.command("report")(report)
+app.command("fly")(fly)
+app.command("compare")(compare)
+app.command("vehicles")(vehicles)
+app.command("scenarios")(scenarios)
+app.command("land")(land)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """Run the ``boostback`` command line."""
+    app()
