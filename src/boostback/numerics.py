@@ -12,7 +12,7 @@ from boostback.jit import jit
 __all__ = ["illinois", "interp"]
 
 
-@jit
+@jit(inline="always")
 def interp(x, xs, ys):
     """Linear interpolation in a table, held at the end values outside it.
 

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-@jit
+@jit(inline="always")
 def engine_thrust(throttle, thrust_vac_n, exit_area_m2, pressure_pa):
     """Net axial thrust ``throttle * thrust_vac - exit_area * p``, never negative.
 
@@ -53,7 +53,7 @@ def engine_thrust(throttle, thrust_vac_n, exit_area_m2, pressure_pa):
     return thrust
 
 
-@jit
+@jit(inline="always")
 def throttle_for_thrust(thrust_n, thrust_vac_n, exit_area_m2, pressure_pa):
     """The throttle that gives ``thrust_n`` at ``pressure_pa``: :func:`engine_thrust` inverted.
 
@@ -72,7 +72,7 @@ def throttle_for_thrust(thrust_n, thrust_vac_n, exit_area_m2, pressure_pa):
     return (thrust_n + exit_area_m2 * pressure_pa) / thrust_vac_n
 
 
-@jit
+@jit(inline="always")
 def drag_coefficient(mach, tab_mach, tab_cd):
     """Cd at ``mach`` from the table (0 for an empty table).
 
@@ -93,7 +93,7 @@ def drag_coefficient(mach, tab_mach, tab_cd):
     return interp(mach, tab_mach, tab_cd)
 
 
-@jit
+@jit(inline="always")
 def plume_factor(thrust_n, q_area_n, plume_ct, plume_f):
     """Factor on the drag with ``thrust_n`` firing into a flow of ``qbar * S = q_area_n``.
 
@@ -118,7 +118,7 @@ def plume_factor(thrust_n, q_area_n, plume_ct, plume_f):
     return 1.0
 
 
-@jit
+@jit(inline="always")
 def drag_terms(ve, vn, vu, mass_kg, rho, sound_mps, thrust_n, tab_m, tab_cd, area, pl_ct, pl_f):
     """Drag acceleration on the air-relative velocity, with the Mach number and ``qbar``.
 

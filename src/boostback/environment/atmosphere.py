@@ -130,7 +130,7 @@ LAYERS = np.ascontiguousarray(
 )
 
 
-@jit
+@jit(inline="always")
 def _molecular(h_m, hb, lapse, tb, pb, expo):
     """Clipped altitude, molecular-scale temperature, pressure, density and speed of sound."""
     z = h_m if h_m > H_MIN_M else H_MIN_M
@@ -172,7 +172,7 @@ def ussa1976_point(h_m, hb, lapse, tb, pb, expo):
     return tm * interp(z, _MW_Z_ARR, _MW_RATIO_ARR), p, rho, a
 
 
-@jit
+@jit(inline="always")
 def air_state(h_m, use_atm, hb, lapse, tb, pb, expo):
     """Pressure, density and speed of sound for the equations of motion.
 

@@ -119,7 +119,7 @@ def hypot(x, y):
 # --- position: latitude, longitude, height ------------------------------------------------------
 
 
-@jit
+@jit(inline="always")
 def _bowring(p, z, wp):
     """Geodetic latitude and height on the ellipsoid from (p, z) by Bowring's iteration.
 
@@ -140,7 +140,7 @@ def _bowring(p, z, wp):
     return lat, p * cl + z * sl - a * math.sqrt(1.0 - e2 * sl * sl)
 
 
-@jit
+@jit(inline="always")
 def height(px, py, pz, wp):
     """Height above the Earth model at an ECEF position.
 
@@ -185,7 +185,7 @@ def geodetic(px, py, pz, wp):
     return lat, math.atan2(py, px), h
 
 
-@jit
+@jit(inline="always")
 def gravity(x, y, z, wp):
     """Gravitational acceleration in ECEF: inverse-square, plus J2 on the ellipsoid.
 

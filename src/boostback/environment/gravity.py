@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-@jit
+@jit(inline="always")
 def uniform_gravity(g_mps2):
     """Flat-ground gravity ``(0, 0, -g)`` [m/s^2] for surface gravity ``g_mps2``.
 
@@ -46,7 +46,7 @@ def uniform_gravity(g_mps2):
     return 0.0, 0.0, -g_mps2
 
 
-@jit
+@jit(inline="always")
 def inverse_square_gravity(x, y, z, mu_m3ps2, radius_m):
     """Point-mass gravity at ENU position ``(x, y, z)`` of a body centred at ``(0, 0, -radius_m)``.
 

@@ -42,7 +42,7 @@ def _as_vec3(v: ArrayLike, name: str) -> Vec3:
     return (float(arr[0]), float(arr[1]), float(arr[2]))
 
 
-@jit
+@jit(inline="always")
 def layered_wind(h_m, altitudes_m, v_enu_mps):
     """Wind at height ``h_m`` from a table, linear between its heights, held beyond its ends.
 

@@ -71,7 +71,7 @@ ALT, SPEED, MASS, RESERVE, UP_SPEED = 0, 1, 2, 3, 4  # kinds of event: height, s
 # --- the air and the equations of motion ----------------------------------------------------
 
 
-@jit
+@jit(inline="always")
 def air(h, wp, at):
     """Pressure, density and speed of sound at height ``h``."""
     return _atmosphere(h, wp[8] > 0.5, at[0], at[1], at[2], at[3], at[4])
