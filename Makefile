@@ -7,7 +7,8 @@ OUT ?= out/demo
 # type-checked in `make test`: the packages of the GNC loop and the kernels' wrapper
 TYPED := src/boostback/gnc src/boostback/plant src/boostback/control src/boostback/mission \
 	src/boostback/jit.py src/boostback/dynamics/state.py src/boostback/guidance/lcvx_guidance.py \
-	src/boostback/flight/integrate.py src/boostback/flight/reserve.py
+	src/boostback/flight/integrate.py src/boostback/flight/reserve.py \
+	src/boostback/flight/landing_plant.py
 
 .PHONY: demo test lint format bench clean
 

@@ -48,7 +48,9 @@ def bench(
     scen, vehicle = load_flight(scenario) if flight else load_landing(scenario)
     with console.status("measuring…") as status:
         if flight:
-            status.update("whole flight, compiled and interpreted (BOOSTBACK_JIT=0, takes a minute)")
+            status.update(
+                "whole flight, compiled and interpreted (BOOSTBACK_JIT=0, takes a minute)"
+            )
             rows = [flight_benchmark(scenario)]
             title = f"{vehicle.name}: whole-flight timing"
         else:

@@ -137,7 +137,7 @@ def _env_array(env: Environment) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     else:
         raise TypeError(f"no compiled kernel for the gravity model {type(grav).__name__}")
     wz, wv, gust = _wind_arrays(env.wind)
-    arr = np.array([use_atm, *gvals, *gust], dtype=np.float64)
+    arr = np.array([use_atm, *gvals, *gust, env.base_altitude_m], dtype=np.float64)
     return arr.reshape(ENV_SIZE), wz, wv
 
 

@@ -44,8 +44,8 @@ _VE, _VN, _VU = VEL.start, VEL.start + 1, VEL.start + 2
 
 # The environment as one array ``env`` (see ``fast.compile_kernel``):
 # [use_atm, gravity mode (0 uniform, 1 inverse-square), g, mu, radius, gust (3)].
-ENV_USE_ATM, ENV_GRAVITY, ENV_G, ENV_MU, ENV_RADIUS, ENV_GUST = 0, 1, 2, 3, 4, 5
-ENV_SIZE = 8
+ENV_USE_ATM, ENV_GRAVITY, ENV_G, ENV_MU, ENV_RADIUS, ENV_GUST, ENV_BASE = 0, 1, 2, 3, 4, 5, 8
+ENV_SIZE = 9
 
 
 # the scalar kernels' own Python, for callers in Python (no dispatch; the same source)
@@ -109,9 +109,21 @@ class AeroParams:
 
 @dataclass(frozen=True)
 class Environment:
+    """The landing burn's world: atmosphere, gravity and wind over a flat pad-centred ground.
+
+    ``base_altitude_m`` is the pad's height above the reference the atmosphere and the wind are
+    tabulated against (sea level; a whole flight's Earth model): they are looked up at
+    ``base_altitude_m`` plus the height above the pad.
+    """
+
     atmosphere: AtmosphereModel
     gravity: GravityModel
     wind: WindModel
+    base_altitude_m: float = 0.0
+
+    def pressure_pa(self, up_m: float) -> float:
+        """Static pressure at ``up_m`` above the pad."""
+        return self.atmosphere.scalar(up_m + self.base_altitude_m)[1]
 
 
 @jit
@@ -143,7 +155,8 @@ def derivatives_kernel(x, throttle, d, prop, aero_m, aero_cd, area, env, at, wz,
     makes them.
     """
     m = x[MASS]
-    p, rho, a = air_state(x[UP], env[ENV_USE_ATM] > 0.5, at[0], at[1], at[2], at[3], at[4])
+    h = x[UP] + env[ENV_BASE]
+    p, rho, a = air_state(h, env[ENV_USE_ATM] > 0.5, at[0], at[1], at[2], at[3], at[4])
     ax, ay, az = gravity_at(x, env)
     thrust = 0.0
     if throttle > 0.0:
@@ -153,7 +166,7 @@ def derivatives_kernel(x, throttle, d, prop, aero_m, aero_cd, area, env, at, wz,
         ay += f * d[1]
         az += f * d[2]
     if rho > 0.0 and aero_m.shape[0] > 0:
-        we, wn, wu = wind_at(x[UP], env, wz, wv)
+        we, wn, wu = wind_at(h, env, wz, wv)
         ve, vn, vu = x[_VE] - we, x[_VN] - wn, x[_VU] - wu
         de, dn, du, _mach, _q = drag_terms(
             ve, vn, vu, m, rho, a, thrust, aero_m, aero_cd, area, pl_ct, pl_f
@@ -181,7 +194,8 @@ def rk4_kernel(x, dt, throttle, d, prop, aero_m, aero_cd, area, env, at, wz, wv,
 
 @jit
 def drag_kernel(h, ve, vn, vu, m, thrust, aero_m, aero_cd, area, env, at, wz, wv, pl_ct, pl_f):
-    """Drag acceleration, Mach number and ``qbar`` at height ``h`` and ground velocity ``v``."""
+    """Drag acceleration, Mach number and ``qbar`` at ``h`` above the pad, ground velocity ``v``."""
+    h = h + env[ENV_BASE]
     _p, rho, a = air_state(h, env[ENV_USE_ATM] > 0.5, at[0], at[1], at[2], at[3], at[4])
     we, wn, wu = wind_at(h, env, wz, wv)
     return drag_terms(

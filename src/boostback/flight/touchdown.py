@@ -27,6 +27,7 @@ from boostback.flight import kernel_loops
 from boostback.flight.context import FlightContext
 from boostback.flight.dynamics import Command, air_data
 from boostback.flight.kernel import flight_kernel
+from boostback.flight.landing_plant import EcefLandingPlant
 from boostback.flight.setup import stage_propulsion
 from boostback.mission.landing import LandingResult, fly_landing
 from boostback.plant.setup import LandingSetup, wind_model
@@ -55,6 +56,7 @@ def landing_setup_at(ctx: FlightContext, x: tuple[float, ...]) -> LandingSetup:
         atmosphere=USSA1976(),
         gravity=InverseSquareGravity(EARTH_MU_M3PS2, EARTH_RADIUS_M),
         wind=wind_model(s.scenario.environment),
+        base_altitude_m=s.ground_alt_m,  # the pad's height: the air and the wind up from there
     )
     name = f"{s.scenario.name}: landing burn"
     return LandingSetup.build(s.vehicle, s.scenario.landing, s.scenario.landing_sim, x0, env, name)
@@ -64,7 +66,9 @@ def fly_touchdown(ctx: FlightContext, x: tuple[float, ...], t: float) -> Landing
     """Fly the landing burn from the handover state and append it to the flight record."""
     s = ctx.setup
     assert ctx.target is not None and ctx.target_ecef is not None
-    result = fly_landing(landing_setup_at(ctx, x), ctx.faults)
+    setup = landing_setup_at(ctx, x)
+    plant = EcefLandingPlant(setup, ctx.faults, s, x, ctx.target)  # type: ignore[arg-type]
+    result = fly_landing(setup, ctx.faults, plant=plant)
     traj = result.trajectory
     lat, lon = ctx.target.lat_rad, ctx.target.lon_rad
     r_ecef = enu_to_ecef(traj.r_enu_m, ctx.target_ecef, lat, lon)

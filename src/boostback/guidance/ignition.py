@@ -54,7 +54,7 @@ def stopping_estimate(
     fraction = (
         setup.guidance.planning_throttle_max if throttle_fraction is None else throttle_fraction
     )
-    p_pa = setup.env.atmosphere.scalar(x[2])[1]
+    p_pa = setup.env.pressure_pa(x[2])
     thrust = setup.prop.thrust_n(p_pa, setup.prop.throttle_max * fraction)
     m = x[6]
     speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])

@@ -58,7 +58,7 @@ def landing_problem(
     """
     g = setup.guidance
     landing = setup.stage.landing
-    p_pad = max(pressure_pa, setup.env.atmosphere.scalar(0.0)[1])  # the pad is at z = 0
+    p_pad = max(pressure_pa, setup.env.pressure_pa(0.0))  # the pad is at z = 0
     full_max = setup.prop.thrust_n(p_pad, setup.prop.throttle_max)
     floor = min(setup.prop.throttle_min + g.planning_throttle_floor_margin, setup.prop.throttle_max)
     t_min = setup.prop.thrust_n(pressure_pa, floor)
@@ -145,7 +145,7 @@ class LcvxGuidance:
 
     def problem(self, x: State, throttle_fraction: float) -> LandingProblem:
         """The landing problem from ``x``, with thrust scaled by the in-flight estimate."""
-        p_pa = self.setup.env.atmosphere.scalar(x[2])[1]
+        p_pa = self.setup.env.pressure_pa(x[2])
         prob = landing_problem(self.setup, x, p_pa, throttle_fraction)
         if self.thrust_scale == 1.0:
             return prob
@@ -158,7 +158,7 @@ class LcvxGuidance:
         The burn's plume shields the vehicle (when the aero model says so): the drag is taken
         with the engines at ``throttle_fraction`` of full throttle.
         """
-        p_pa = self.setup.env.atmosphere.scalar(x[2])[1]
+        p_pa = self.setup.env.pressure_pa(x[2])
         prop = self.setup.prop
         thrust = prop.thrust_n(p_pa, prop.throttle_max * throttle_fraction) * self.thrust_scale
         d = np.array(drag_accel(x, self.setup.aero, self.setup.env, thrust)[:3])

@@ -11,19 +11,31 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
 
 from boostback.control.landing import LandingController
 from boostback.gnc.faults import FaultState
-from boostback.gnc.loop import BURN, RunTimeout, fly
+from boostback.gnc.loop import BURN, RecordingPlant, RunTimeout, fly
 from boostback.gnc.navigation import FilteredNavigator
 from boostback.gnc.outcome import Outcome, Touchdown, classify
+from boostback.gnc.protocols import Vec3
 from boostback.gnc.record import Recorder, Trajectory
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.plan import LandingPlan
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup
 
-__all__ = ["LandingResult", "RunTimeout", "fly_landing"]
+__all__ = ["LandingPlant", "LandingResult", "RunTimeout", "fly_landing"]
+
+
+class LandingPlant(RecordingPlant, Protocol):
+    """A plant a landing burn can fly: it also gives many states' air data and the touchdown."""
+
+    def air_many(self, states: np.ndarray) -> np.ndarray: ...
+
+    def touchdown(self, direction: Vec3, powered: bool) -> Touchdown: ...
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,7 @@ def fly_landing(
     faults: FaultState | None = None,
     *,
     wall_limit_s: float | None = None,
+    plant: LandingPlant | None = None,
 ) -> LandingResult:
     """Fly the scenario from its initial state to touchdown (or the simulated time limit).
 
@@ -96,6 +109,9 @@ def fly_landing(
         Faults acting on the truth; guidance sees only the navigated state.
     wall_limit_s : float, optional
         A flight that runs longer than this in wall-clock time raises ``RunTimeout``.
+    plant : LandingPlant, optional
+        The truth to fly (built with the same ``faults``); default the flat point mass of
+        ``plant.flat``. A whole flight passes its rotating-Earth plant.
 
     Returns
     -------
@@ -103,7 +119,8 @@ def fly_landing(
     """
     fs = faults if faults is not None else FaultState()
     deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
-    plant = FlatPlant(setup, fs)
+    if plant is None:
+        plant = FlatPlant(setup, fs)
     guidance = LcvxGuidance(setup)
     rec = Recorder(air=plant.air_many)
     end = fly(

@@ -9,10 +9,11 @@ with, an engine out the engines that run.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
-from boostback.dynamics import Environment, State, drag_accel, step_with_events
+from boostback.dynamics import State, drag_accel, step_with_events
 from boostback.dynamics.fast import compile_kernel, drag_accel_many
 from boostback.dynamics.state import MASS, UP, with_mass
 from boostback.gnc.faults import FaultState, GustWind
@@ -21,7 +22,7 @@ from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Ve
 from boostback.plant.engine import Engines
 from boostback.plant.setup import LandingSetup
 
-__all__ = ["FlatPlant"]
+__all__ = ["FlatPlant", "enu_touchdown"]
 
 
 class FlatPlant:
@@ -72,7 +73,7 @@ class FlatPlant:
     def _pressure_pa(self) -> float:
         """Static pressure at the present state (computed once per state)."""
         if self._p_at is not self._x:
-            self._p_pa = self.setup.env.atmosphere.scalar(self._x[UP])[1]
+            self._p_pa = self.setup.env.pressure_pa(self._x[UP])
             self._p_at = self._x
         return self._p_pa
 
@@ -104,7 +105,7 @@ class FlatPlant:
         env, kernel = s.env, self.kernel
         gust = self.faults.gust(tick.t_s, tick.phase, tick.altitude_m) if self.faults else None
         if gust is not None:
-            env = Environment(env.atmosphere, env.gravity, GustWind(env.wind, gust))
+            env = replace(env, wind=GustWind(env.wind, gust))
             kernel = compile_kernel(s.prop, s.aero, env)
         prop = self.engines.running(tick)
         if prop is not s.prop:
@@ -125,13 +126,20 @@ class FlatPlant:
 
     def touchdown(self, direction: Vec3, powered: bool) -> Touchdown:
         """The touchdown state, with the vehicle's axis along ``direction`` when ``powered``."""
-        x = self._x
-        tilt = math.degrees(math.acos(max(-1.0, min(1.0, direction[2]))))
-        return Touchdown(
-            t_s=self._t,
-            vertical_speed_mps=-x[5],
-            lateral_speed_mps=math.hypot(x[3], x[4]),
-            tilt_deg=tilt if powered else 0.0,
-            miss_m=math.hypot(x[0], x[1]),
-            propellant_kg=x[MASS] - self.dry_mass_kg,
-        )
+        return enu_touchdown(self._x, self._t, self.dry_mass_kg, direction, powered)
+
+
+def enu_touchdown(
+    x: State, t_s: float, dry_mass_kg: float, direction: Vec3, powered: bool
+) -> Touchdown:
+    """The touchdown at pad-ENU state ``x``: speeds, tilt of the axis ``direction`` (upright when
+    the engines are off), miss from the pad and propellant left."""
+    tilt = math.degrees(math.acos(max(-1.0, min(1.0, direction[2]))))
+    return Touchdown(
+        t_s=t_s,
+        vertical_speed_mps=-x[5],
+        lateral_speed_mps=math.hypot(x[3], x[4]),
+        tilt_deg=tilt if powered else 0.0,
+        miss_m=math.hypot(x[0], x[1]),
+        propellant_kg=x[MASS] - dry_mass_kg,
+    )
