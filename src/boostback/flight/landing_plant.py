@@ -73,8 +73,12 @@ class EcefLandingPlant:
         self.dry_mass_kg = setup.dry_mass_kg
         self.body, self.world = flight.descent_body, flight.world
         self.ground_m = flight.ground_alt_m
-        self._basis = enu_basis(pad.lat_rad, pad.lon_rad)  # rows: east, north, up in ECEF
-        self._origin = flight.site_ecef(pad)
+        basis = enu_basis(pad.lat_rad, pad.lon_rad)  # rows: east, north, up in ECEF
+        self._basis_np = basis
+        self._basis = tuple(tuple(float(v) for v in row) for row in basis)
+        self._origin = tuple(float(v) for v in flight.site_ecef(pad))
+        self._p_at: State | None = None
+        self._p_pa = 0.0
         m0 = x0_ecef[MASS]
         if faults:
             m0 = self.dry_mass_kg + (m0 - self.dry_mass_kg) * faults.propellant_factor()
@@ -85,15 +89,26 @@ class EcefLandingPlant:
 
     def _view(self, x: State) -> State:
         """``x`` (ECEF) in the pad's ENU frame."""
-        b, o = self._basis, self._origin
-        d = (x[0] - o[0], x[1] - o[1], x[2] - o[2])
-        r = [float(b[i, 0] * d[0] + b[i, 1] * d[1] + b[i, 2] * d[2]) for i in range(3)]
-        v = [float(b[i, 0] * x[3] + b[i, 1] * x[4] + b[i, 2] * x[5]) for i in range(3)]
-        return (r[0], r[1], r[2], v[0], v[1], v[2], x[MASS])
+        (e0, e1, e2), (n0, n1, n2), (u0, u1, u2) = self._basis
+        o = self._origin
+        d0, d1, d2 = x[0] - o[0], x[1] - o[1], x[2] - o[2]
+        return (
+            e0 * d0 + e1 * d1 + e2 * d2,
+            n0 * d0 + n1 * d1 + n2 * d2,
+            u0 * d0 + u1 * d1 + u2 * d2,
+            e0 * x[3] + e1 * x[4] + e2 * x[5],
+            n0 * x[3] + n1 * x[4] + n2 * x[5],
+            u0 * x[3] + u1 * x[4] + u2 * x[5],
+            x[MASS],
+        )
 
     def _to_ecef(self, d: Vec3) -> tuple[float, float, float]:
-        b = self._basis
-        return tuple(float(b[0, i] * d[0] + b[1, i] * d[1] + b[2, i] * d[2]) for i in range(3))  # type: ignore[return-value]
+        e, n, u = self._basis
+        return (
+            e[0] * d[0] + n[0] * d[1] + u[0] * d[2],
+            e[1] * d[0] + n[1] * d[1] + u[1] * d[2],
+            e[2] * d[0] + n[2] * d[1] + u[2] * d[2],
+        )
 
     @property
     def t_s(self) -> float:
@@ -117,11 +132,18 @@ class EcefLandingPlant:
 
     def sense(self) -> Sensed:
         """Static pressure at the vehicle and when the engines lit."""
-        return Sensed(air_data(self._x, self.world).pressure_pa, self.engines.lit_at_s)
+        return Sensed(self._pressure_pa(), self.engines.lit_at_s)
+
+    def _pressure_pa(self) -> float:
+        """Static pressure at the present state (computed once per state)."""
+        if self._p_at is not self._x:
+            self._p_pa = air_data(self._x, self.world).pressure_pa
+            self._p_at = self._x
+        return self._p_pa
 
     def air_many(self, states_enu: np.ndarray) -> np.ndarray:
         """Mach number and dynamic pressure (n, 2) of many pad-ENU states (n, 7)."""
-        b, o = self._basis, np.asarray(self._origin)
+        b, o = self._basis_np, np.asarray(self._origin)
         r = states_enu[:, 0:3] @ b + o
         v = states_enu[:, 3:6] @ b
         out = np.empty((states_enu.shape[0], 2))
@@ -136,7 +158,7 @@ class EcefLandingPlant:
 
     def actuate(self, command: ActuatorCommand, tick: Tick, dt: float) -> Actuation:
         """What the engines deliver over the coming step."""
-        return self.engines.actuate(command, tick, dt, self.sense().pressure_pa)
+        return self.engines.actuate(command, tick, dt, self._pressure_pa())
 
     def coast(self, direction: Vec3) -> Actuation:
         """Engines off, pointing held."""
