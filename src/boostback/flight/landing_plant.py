@@ -20,10 +20,8 @@ from boostback.flight.dynamics import Command, World, air_data
 from boostback.flight.integrate import altitude_event, mass_event, step
 from boostback.flight.setup import FlightSetup
 from boostback.gnc.faults import FaultState
-from boostback.gnc.outcome import Touchdown
-from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
-from boostback.plant.engine import Engines
-from boostback.plant.flat import enu_touchdown
+from boostback.gnc.protocols import Actuation, Tick, Vec3
+from boostback.plant.base import EnginePlant
 from boostback.plant.setup import LandingSetup
 
 __all__ = ["EcefLandingPlant"]
@@ -42,7 +40,7 @@ def _with_gust(wind: object, gust: Vec3) -> object:
     raise TypeError(f"no gust on a {type(wind).__name__}")
 
 
-class EcefLandingPlant:
+class EcefLandingPlant(EnginePlant):
     """The ``Plant`` of a whole flight's landing burn, on the rotating Earth.
 
     Parameters
@@ -68,24 +66,15 @@ class EcefLandingPlant:
         x0_ecef: State,
         pad: Site,
     ) -> None:
-        self.setup = setup
-        self.faults = faults
-        self.dry_mass_kg = setup.dry_mass_kg
+        super().__init__(setup, faults)
         self.body, self.world = flight.descent_body, flight.world
         self.ground_m = flight.ground_alt_m
         basis = enu_basis(pad.lat_rad, pad.lon_rad)  # rows: east, north, up in ECEF
         self._basis_np = basis
         self._basis = tuple(tuple(float(v) for v in row) for row in basis)
         self._origin = tuple(float(v) for v in flight.site_ecef(pad))
-        self._p_at: State | None = None
-        self._p_pa = 0.0
-        m0 = x0_ecef[MASS]
-        if faults:
-            m0 = self.dry_mass_kg + (m0 - self.dry_mass_kg) * faults.propellant_factor()
-        self._x: State = (*x0_ecef[:6], m0)  # type: ignore[assignment]
-        self._t = 0.0
+        self._x: State = (*x0_ecef[:6], self._loaded_mass(x0_ecef[MASS]))  # type: ignore[assignment]
         self._enu = self._view(self._x)
-        self.engines = Engines(setup.prop, setup.stage.landing_engines, faults)
 
     def _view(self, x: State) -> State:
         """``x`` (ECEF) in the pad's ENU frame."""
@@ -111,35 +100,17 @@ class EcefLandingPlant:
         )
 
     @property
-    def t_s(self) -> float:
-        """Time since the hand-over."""
-        return self._t
-
-    @property
     def state(self) -> State:
         """The true state, in the pad's ENU frame."""
         return self._enu
+
+    def _ambient_pa(self) -> float:
+        return air_data(self._x, self.world).pressure_pa
 
     @property
     def state_ecef(self) -> State:
         """The true state, ECEF."""
         return self._x
-
-    @property
-    def altitude_m(self) -> float:
-        """Height above the pad's horizontal plane."""
-        return self._enu[2]
-
-    def sense(self) -> Sensed:
-        """Static pressure at the vehicle and when the engines lit."""
-        return Sensed(self._pressure_pa(), self.engines.lit_at_s)
-
-    def _pressure_pa(self) -> float:
-        """Static pressure at the present state (computed once per state)."""
-        if self._p_at is not self._x:
-            self._p_pa = air_data(self._x, self.world).pressure_pa
-            self._p_at = self._x
-        return self._p_pa
 
     def air_many(self, states_enu: np.ndarray) -> np.ndarray:
         """Mach number and dynamic pressure (n, 2) of many pad-ENU states (n, 7)."""
@@ -151,18 +122,6 @@ class EcefLandingPlant:
             a = air_data((*r[i], *v[i], states_enu[i, 6]), self.world)
             out[i] = a.mach, a.qbar_pa
         return out
-
-    def ignite(self, t_command_s: float) -> None:
-        """Command the engines to light at ``t_command_s``."""
-        self.engines.ignite(t_command_s)
-
-    def actuate(self, command: ActuatorCommand, tick: Tick, dt: float) -> Actuation:
-        """What the engines deliver over the coming step."""
-        return self.engines.actuate(command, tick, dt, self._pressure_pa())
-
-    def coast(self, direction: Vec3) -> Actuation:
-        """Engines off, pointing held."""
-        return Actuation(0.0, direction, 0.0, 0.0, self.engines.lit_at_s)
 
     def _world(self, tick: Tick) -> World:
         gust = self.faults.gust(tick.t_s, tick.phase, tick.altitude_m) if self.faults else None
@@ -186,7 +145,3 @@ class EcefLandingPlant:
         self._x, self._t = x, self._t + res.dt
         self._enu = self._view(x)
         return res.event
-
-    def touchdown(self, direction: Vec3, powered: bool) -> Touchdown:
-        """The touchdown, seen from the pad, the axis along ``direction`` when ``powered``."""
-        return enu_touchdown(self._enu, self._t, self.dry_mass_kg, direction, powered)
