@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from boostback.config.vocab import Phase
+from boostback.dynamics.state import MASS, POS, VEL
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
 from boostback.guidance.plan import LandingPlan
 from boostback.plant.setup import LandingSetup
@@ -138,8 +139,8 @@ class LandingController:
     def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
         """Throttle and thrust direction for the coming step of ``dt``."""
         x, t = nav.state, tick.t_s
-        r = np.array(x[0:3])
-        v = np.array(x[3:6])
+        r = np.array(x[POS])
+        v = np.array(x[VEL])
         a_cmd, upright = self._accel(r, v, demand, t)
         # Stopped just above the pad with a floor thrust above the weight: it cannot hover, so
         # it shuts down and drops the last bit rather than climb away. Still sliding sideways,
@@ -148,7 +149,7 @@ class LandingController:
         sliding = math.hypot(v[0], v[1]) >= self.lateral_ok
         stopped = v[2] > (CUTOFF_CLIMB_MPS if sliding else -CUTOFF_SINK_MPS)
         cutoff = bool(stopped and r[2] < CUTOFF_ALTITUDE_M and t > nav.lit_at_s)
-        thrust_req = x[6] * float(np.linalg.norm(a_cmd)) / nav.thrust_scale
+        thrust_req = x[MASS] * float(np.linalg.norm(a_cmd)) / nav.thrust_scale
         prop = self.prop
         throttle = min(
             max(prop.throttle_for(thrust_req, nav.pressure_pa), prop.throttle_min),

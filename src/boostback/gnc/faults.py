@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from boostback.config.vocab import Phase
+from boostback.dynamics.state import MASS, POS, UP, VEL
 
 __all__ = [
     "FAULTS",
@@ -362,11 +363,12 @@ class FaultState:
     def navigate(self, x: tuple[float, ...], t: float, phase: str) -> tuple[float, ...]:
         """What navigation reports for the true state ``x`` (``x`` itself when exact)."""
         err = np.zeros(6)
-        for f in self._active(t, phase, x[2]):
+        for f in self._active(t, phase, x[UP]):
             f.nav_error(self.rng, err)
         if not err.any():
             return x
-        return (*(float(a + b) for a, b in zip(x[:6], err, strict=True)), x[6])
+        truth = (*x[POS], *x[VEL])
+        return (*(float(a + b) for a, b in zip(truth, err, strict=True)), x[MASS])
 
 
 def build_fault(kind: str, values: dict[str, Any], onset: Onset) -> Fault:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from boostback.config.vocab import Phase
-from boostback.dynamics.state import State
+from boostback.dynamics.state import MASS, POS, VEL, State
 from boostback.gnc.faults import FaultState
 from boostback.gnc.protocols import Actuation, NavEstimate, Sensed, Tick
 
@@ -39,13 +39,13 @@ class NavigationFilter:
         """The estimate after a step from truth ``x_prev`` to ``x`` with the new ``fix``."""
         est = self._est
         if est is None or self.time_constant_s == 0.0:
-            self._est = list(fix[:6])
+            self._est = [*fix[POS], *fix[VEL]]
             return fix
         k = 1.0 - math.exp(-dt / self.time_constant_s) if dt > 0.0 else 0.0
-        for i in range(6):
+        for i in range(VEL.stop):  # position and velocity, the components the fixes give
             e = est[i] + (x[i] - x_prev[i])
             est[i] = e + k * (fix[i] - e)
-        return (*est, x[6])
+        return (*est, x[MASS])
 
 
 ESTIMATOR_TAU_S = 0.5  # time constant of the thrust estimator

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from boostback.dynamics.state import MASS, UP, VEL
+
 
 @dataclass(frozen=True)
 class Event:
@@ -47,8 +49,9 @@ class Recorder:
     def event(
         self, name: str, t: float, x: tuple[float, ...], dry_kg: float, detail: str = ""
     ) -> None:
-        speed = float(np.linalg.norm(x[3:6]))
-        self.events.append(Event(name, t, float(x[2]), speed, float(x[6] - dry_kg), detail))
+        speed = float(np.linalg.norm(x[VEL]))
+        altitude = float(x[UP])
+        self.events.append(Event(name, t, altitude, speed, float(x[MASS] - dry_kg), detail))
 
     def finish(self) -> Trajectory:
         """The samples and events as a ``Trajectory``."""

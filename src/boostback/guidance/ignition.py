@@ -18,6 +18,7 @@ import numpy as np
 from boostback.config.vocab import EventName
 from boostback.dynamics import State, drag_accel, step_with_events
 from boostback.dynamics.fast import compile_kernel
+from boostback.dynamics.state import MASS, UP, VEL
 from boostback.guidance.plan import LandingPlan
 from boostback.plant.setup import LandingSetup
 
@@ -54,16 +55,17 @@ def stopping_estimate(
     fraction = (
         setup.guidance.planning_throttle_max if throttle_fraction is None else throttle_fraction
     )
-    p_pa = setup.env.pressure_pa(x[2])
+    p_pa = setup.env.pressure_pa(x[UP])
     thrust = setup.prop.thrust_n(p_pa, setup.prop.throttle_max * fraction)
-    m = x[6]
-    speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+    m = x[MASS]
+    ve, vn, vu = x[VEL]
+    speed = math.sqrt(ve * ve + vn * vn + vu * vu)
     drag = drag_accel(x, setup.aero, setup.env, thrust)
-    drag_along = -(drag[0] * x[3] + drag[1] * x[4] + drag[2] * x[5]) / max(speed, 1e-9)
+    drag_along = -(drag[0] * ve + drag[1] * vn + drag[2] * vu) / max(speed, 1e-9)
     decel = thrust / m - setup.env.gravity.surface_g + 0.5 * drag_along
     if decel <= 0.0:
         return -math.inf, math.inf
-    return x[2] - speed * speed / (2.0 * decel), max(speed / decel, 1.0)
+    return x[UP] - speed * speed / (2.0 * decel), max(speed / decel, 1.0)
 
 
 def find_ignition(

@@ -20,6 +20,7 @@ import numpy as np
 from boostback.config.vocab import Phase
 from boostback.dynamics import State, drag_accel
 from boostback.dynamics.fast import drag_accel_many
+from boostback.dynamics.state import MASS, POS, UP, VEL
 from boostback.gnc.protocols import Demand, NavEstimate, Tick
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.ignition import find_ignition, stopping_estimate
@@ -65,9 +66,9 @@ def landing_problem(
     cut = setup.prop.thrust_n(p_pad, setup.prop.throttle_max * throttle_fraction)
     t_max = max(cut, min(full_max, t_min * 1.0001))
     return LandingProblem(
-        r0_enu_m=np.array(x[0:3]),
-        v0_enu_mps=np.array(x[3:6]),
-        m0_kg=x[6],
+        r0_enu_m=np.array(x[POS]),
+        v0_enu_mps=np.array(x[VEL]),
+        m0_kg=x[MASS],
         m_dry_kg=setup.dry_mass_kg,
         thrust_min_n=t_min,
         thrust_max_n=t_max,
@@ -145,7 +146,7 @@ class LcvxGuidance:
 
     def problem(self, x: State, throttle_fraction: float) -> LandingProblem:
         """The landing problem from ``x``, with thrust scaled by the in-flight estimate."""
-        p_pa = self.setup.env.pressure_pa(x[2])
+        p_pa = self.setup.env.pressure_pa(x[UP])
         prob = landing_problem(self.setup, x, p_pa, throttle_fraction)
         if self.thrust_scale == 1.0:
             return prob
@@ -158,7 +159,7 @@ class LcvxGuidance:
         The burn's plume shields the vehicle (when the aero model says so): the drag is taken
         with the engines at ``throttle_fraction`` of full throttle.
         """
-        p_pa = self.setup.env.pressure_pa(x[2])
+        p_pa = self.setup.env.pressure_pa(x[UP])
         prop = self.setup.prop
         thrust = prop.thrust_n(p_pa, prop.throttle_max * throttle_fraction) * self.thrust_scale
         d = np.array(drag_accel(x, self.setup.aero, self.setup.env, thrust)[:3])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from boostback.dynamics.state import MASS, State
+from boostback.dynamics.state import MASS, POS, VEL, State
 from boostback.gnc.faults import FaultState
 from boostback.gnc.outcome import Touchdown
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
@@ -21,12 +21,14 @@ def enu_touchdown(
     """The touchdown at pad-ENU state ``x``: speeds, tilt of the axis ``direction`` (upright when
     the engines are off), miss from the pad and propellant left."""
     tilt = math.degrees(math.acos(max(-1.0, min(1.0, direction[2]))))
+    east, north, _up = x[POS]
+    ve, vn, vu = x[VEL]
     return Touchdown(
         t_s=t_s,
-        vertical_speed_mps=-x[5],
-        lateral_speed_mps=math.hypot(x[3], x[4]),
+        vertical_speed_mps=-vu,
+        lateral_speed_mps=math.hypot(ve, vn),
         tilt_deg=tilt if powered else 0.0,
-        miss_m=math.hypot(x[0], x[1]),
+        miss_m=math.hypot(east, north),
         propellant_kg=x[MASS] - dry_mass_kg,
     )
 
