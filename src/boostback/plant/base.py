@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from boostback.dynamics.state import MASS, POS, VEL, State
+from boostback.dynamics.state import MASS, State, position, velocity
 from boostback.gnc.faults import FaultState
 from boostback.gnc.outcome import Touchdown
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
@@ -21,8 +21,8 @@ def enu_touchdown(
     """The touchdown at pad-ENU state ``x``: speeds, tilt of the axis ``direction`` (upright when
     the engines are off), miss from the pad and propellant left."""
     tilt = math.degrees(math.acos(max(-1.0, min(1.0, direction[2]))))
-    east, north, _up = x[POS]
-    ve, vn, vu = x[VEL]
+    east, north, _up = position(x)
+    ve, vn, vu = velocity(x)
     return Touchdown(
         t_s=t_s,
         vertical_speed_mps=-vu,
