@@ -13,9 +13,15 @@ from collections.abc import Sequence
 __all__ = [
     "MASS",
     "POS",
+    "PX",
+    "PY",
+    "PZ",
     "SIZE",
     "UP",
     "VEL",
+    "VX",
+    "VY",
+    "VZ",
     "State",
     "altitude_enu",
     "make_state",
@@ -30,6 +36,7 @@ State = tuple[float, float, float, float, float, float, float]
 POS = slice(0, 3)  # position
 VEL = slice(3, 6)  # velocity
 MASS = 6  # mass
+PX, PY, PZ, VX, VY, VZ = 0, 1, 2, 3, 4, 5  # position and velocity components (frame-neutral)
 SIZE = 7
 UP = 2  # the up component of an ENU position: the height above the pad's plane
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from boostback.constants import G0_MPS2
+from boostback.dynamics.state import MASS, VEL
 from boostback.flight import kernel_loops
 from boostback.flight.dynamics import State, air_data
 from boostback.flight.kernel import flight_kernel
@@ -88,11 +89,11 @@ def fly_ascent(
         t_s=t,
         kick_rad=kick_rad,
         reserve=reserve_budget(x, reserve_model, target_ecef, air.altitude_m, mode),  # type: ignore[arg-type]
-        flight_path_rad=flight_path_angle_rad(x[3:6], up),
+        flight_path_rad=flight_path_angle_rad(x[VEL], up),
         max_q_pa=loop.max_q_pa,
         max_q_t_s=loop.max_q_t_s,
         throttle_down_s=loop.throttle_down_s,
-        depleted=event != "meco" or x[6] - empty_kg <= 1.0,
+        depleted=event != "meco" or x[MASS] - empty_kg <= 1.0,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.dynamics.state import MASS, PX, PY, PZ, VEL, with_mass
 from boostback.environment.frames import enu_basis
 from boostback.flight.context import FlightContext
 from boostback.flight.dynamics import COAST, Command, State, air_data
@@ -53,9 +54,9 @@ def coast(
 def separate(ctx: FlightContext, x: State, t: float) -> State:
     """Drop the upper stage, payload and fairing."""
     ctx.rec.separated = True
-    x = (*x[:6], x[6] - ctx.setup.upper_mass_kg)
+    x = with_mass(x, x[MASS] - ctx.setup.upper_mass_kg)
     ctx.rec.event("separation", t, x)
-    return x  # type: ignore[return-value]
+    return x
 
 
 def _unit(v: np.ndarray) -> tuple[float, float, float]:
@@ -65,7 +66,7 @@ def _unit(v: np.ndarray) -> tuple[float, float, float]:
 
 def _horizontal(ctx: FlightContext, xs: State, dv: np.ndarray) -> np.ndarray:
     """East and north components of ``dv`` at ``xs``."""
-    lat, lon, _ = ctx.setup.world.earth.geodetic_xyz(xs[0], xs[1], xs[2])
+    lat, lon, _ = ctx.setup.world.earth.geodetic_xyz(xs[PX], xs[PY], xs[PZ])
     basis = enu_basis(lat, lon)
     return np.array([basis[0] @ dv, basis[1] @ dv])
 
@@ -81,12 +82,12 @@ def _solve_from(
 ) -> TargetingSolution:
     """The boostback velocity change at ``pitch`` that puts the predicted impact on target."""
     base = np.array(xs, dtype=float)
-    lat, lon, _ = ctx.setup.world.earth.geodetic_xyz(xs[0], xs[1], xs[2])
+    lat, lon, _ = ctx.setup.world.earth.geodetic_xyz(xs[PX], xs[PY], xs[PZ])
     basis = enu_basis(lat, lon)
 
     def miss(dv: np.ndarray) -> np.ndarray:
         xx = base.copy()
-        xx[3:6] += dv
+        xx[VEL] += dv
         imp = ctx.predict(tuple(xx), ts, ctx.entry_nominal)  # type: ignore[arg-type]
         return ctx.miss_en(imp.state)
 
@@ -116,19 +117,19 @@ def _best_solution(ctx: FlightContext, x: State, t: float) -> TargetingSolution:
         """Boostback plus entry-burn propellant (rocket equation, the entry burn's gravity loss
         as in the reserve; entry target from the limits)."""
         xx = np.array(x, dtype=float)
-        xx[3:6] += sol.dv_ecef_mps
+        xx[VEL] += sol.dv_ecef_mps
         found = ctx.entry_target(tuple(xx), t)  # type: ignore[arg-type]
         if found is None:
             return math.inf
         target, v_entry = found
         dv_entry = entry_dv_mps(v_entry, target.speed_mps, g_entry, model.entry_accel_mps2)
-        m1 = x[6] * math.exp(-sol.dv_mps / ve)
-        return x[6] - m1 * math.exp(-dv_entry / ve)
+        m1 = x[MASS] * math.exp(-sol.dv_mps / ve)
+        return x[MASS] - m1 * math.exp(-dv_entry / ve)
 
     sol = best_pitch(trial, cost, math.radians(cfg.pitch_min_deg), math.radians(cfg.pitch_max_deg))
     # now the entry burn that follows this boostback, and the solution aimed with it
     xx = np.array(x, dtype=float)
-    xx[3:6] += sol.dv_ecef_mps
+    xx[VEL] += sol.dv_ecef_mps
     ctx.plan_entry(tuple(xx), t)  # type: ignore[arg-type]
     return _solve_from(ctx, x, t, sol.pitch_rad, sol.params, sol.jacobian, 50.0)
 
@@ -162,13 +163,13 @@ def _burn(
                 # separation, it came out ~290 m/s deeper than the burn flown, and the impact
                 # point kilometres off.
                 ahead = np.array(x, dtype=float)
-                ahead[3:6] += dv_togo
+                ahead[VEL] += dv_togo
                 ctx.plan_entry(tuple(ahead), t)  # type: ignore[arg-type]
                 togo_at_entry_plan = togo_now
             sol = _solve_from(ctx, x, t, pitch, _horizontal(ctx, x, dv_togo), jac, 10.0)
             dv_togo, jac = sol.dv_ecef_mps.copy(), sol.jacobian
         thrust = prop.thrust_n(air.pressure_pa, throttle)
-        accel = thrust / x[6]
+        accel = thrust / x[MASS]
         togo = float(np.linalg.norm(dv_togo))
         h = dt
         last = togo <= accel * dt

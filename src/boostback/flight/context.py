@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from boostback.dynamics.state import POS, VEL
 from boostback.environment.frames import Site, enu_basis
 from boostback.flight.dynamics import State
 from boostback.flight.predict import EntryBurnSpec, Impact, predict_impact
@@ -63,7 +64,7 @@ class FlightContext:
         if not probe.landed:
             return None
         xe, te = probe.state, probe.t_s
-        speed = float(np.linalg.norm(xe[3:6]))
+        speed = float(np.linalg.norm(xe[VEL]))
 
         def peaks(v: float) -> tuple[float, float]:
             imp = self.predict(
@@ -91,7 +92,7 @@ class FlightContext:
     def miss_en(self, impact: State) -> np.ndarray:
         """East/north offset of a point from the target (m), in the target's ENU frame."""
         assert self.target_ecef is not None and self.target_basis is not None
-        return self.target_basis[:2] @ (np.asarray(impact[:3]) - self.target_ecef)
+        return self.target_basis[:2] @ (np.asarray(impact[POS]) - self.target_ecef)
 
     def miss_ecef(self, impact: State) -> np.ndarray:
         """Horizontal offset (at the target) of a point from the target, in ECEF axes."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.dynamics.state import MASS, PX, PY, PZ, VX, VY, VZ, velocity
 from boostback.flight.context import FlightContext
 from boostback.flight.dynamics import COAST, Command, State, air_data
 from boostback.flight.integrate import (
@@ -25,8 +26,8 @@ __all__ = ["DescentOutcome", "EntryOutcome", "fly_aero_descent", "fly_coast_to_e
 
 
 def _up_speed(x: State) -> float:
-    r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
-    return (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r
+    r = math.sqrt(x[PX] * x[PX] + x[PY] * x[PY] + x[PZ] * x[PZ])
+    return (x[PX] * x[VX] + x[PY] * x[VY] + x[PZ] * x[VZ]) / r
 
 
 def _sample(ctx: FlightContext, t: float, x: State, phase: str, cmd: Command) -> None:
@@ -101,8 +102,8 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
     events = [speed_event("slow", v_target), mass_event("dry", s.dry_mass_kg)]
     dt = s.scenario.sim.dt_powered_s
     while True:
-        speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
-        cmd = Command(burn.throttle, burn.prop, (-x[3] / speed, -x[4] / speed, -x[5] / speed))
+        speed = math.sqrt(x[VX] * x[VX] + x[VY] * x[VY] + x[VZ] * x[VZ])
+        cmd = Command(burn.throttle, burn.prop, (-x[VX] / speed, -x[VY] / speed, -x[VZ] / speed))
         _sample(ctx, t, x, "entry_burn", cmd)
         res = step(x, dt, cmd, s.descent_body, s.world, events)
         x, t = res.state, t + res.dt
@@ -141,10 +142,10 @@ def fly_aero_descent(ctx: FlightContext, x: State, t: float) -> DescentOutcome:
             imp = ctx.predict(x, t, None)
             miss_vec = ctx.miss_ecef(imp.state)
             miss = float(np.linalg.norm(miss_vec))
-            a_auth = air.qbar_pa * auth / x[6]
+            a_auth = air.qbar_pa * auth / x[MASS]
             # the fins act only until the handover: null the miss by then, not by impact
             t_go = ctx.coast_to(x, t, h_hand).t_s - t
-            fin = fin_command(x[3:6], miss_vec, max(t_go, 1.0), cfg.navigation_gain, a_auth)
+            fin = fin_command(velocity(x), miss_vec, max(t_go, 1.0), cfg.navigation_gain, a_auth)
         if math.sqrt(fin[0] * fin[0] + fin[1] * fin[1] + fin[2] * fin[2]) >= 0.999:
             saturated += dt
         cmd = Command(0.0, None, (0.0, 0.0, 1.0), fin)

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from boostback.dynamics.point_mass import AeroParams, PropulsionParams
+from boostback.dynamics.state import PX, PY, PZ, VX, VY, VZ
 from boostback.environment.atmosphere import AtmosphereModel
 from boostback.environment.earth import EarthModel
 from boostback.environment.earth_kernels import enu_to_ecef_xyz
@@ -88,9 +89,9 @@ def air_data(x: State | tuple[float, ...], world: World) -> AirData:
     Speed, Mach and dynamic pressure are those of the velocity relative to the air (the ECEF
     velocity less the world's wind, turned from ENU at the vehicle's latitude and longitude).
     """
-    lat, lon, h = world.earth.geodetic_xyz(x[0], x[1], x[2])
+    lat, lon, h = world.earth.geodetic_xyz(x[PX], x[PY], x[PZ])
     _t, p, rho, a = world.atmosphere.scalar(h)
-    vx, vy, vz = x[3], x[4], x[5]
+    vx, vy, vz = x[VX], x[VY], x[VZ]
     if type(world.wind) is not NoWind:
         we, wn, wu = world.wind.at(h)
         wx, wy, wz = enu_to_ecef_xyz(lat, lon, float(we), float(wn), float(wu))

@@ -15,6 +15,7 @@ import numpy as np
 
 from boostback.config.flight_models import FlightScenario
 from boostback.config.models import Vehicle
+from boostback.dynamics.state import MASS, VX, VY, VZ, position, with_mass
 from boostback.environment.frames import Site
 from boostback.flight.ascent import AscentResult, fly_ascent, solve_pitch_kick
 from boostback.flight.boostback import BoostbackOutcome, coast, fly_boostback, separate
@@ -123,13 +124,13 @@ def _plan_ship(setup: FlightSetup, model: ReserveModel, entry_speed: float) -> S
     """Station the drone ship under the ballistic path of the nominal flight."""
     kick = solve_pitch_kick(setup, model, None)
     asc = fly_ascent(setup, model, kick, None)
-    x: State = (*asc.state[:6], asc.state[6] - setup.upper_mass_kg)  # type: ignore[assignment]
+    x: State = with_mass(asc.state, asc.state[MASS] - setup.upper_mass_kg)
     spec = setup.entry_spec(setup.scenario.entry.start_altitude_m, entry_speed)
     rec = FlightRecorder(setup.world.earth, setup.launch_site, setup.dry_mass_kg, 0.0)
     ctx = make_context(setup, rec, model, spec)
     ctx.plan_entry(x, asc.t_s)
     imp = ctx.predict(x, asc.t_s, ctx.entry_nominal)
-    lat, lon, _ = setup.world.earth.geodetic_xyz(*imp.state[:3])
+    lat, lon, _ = setup.world.earth.geodetic_xyz(*position(imp.state))
     return Site("drone ship (planned)", math.degrees(lat), math.degrees(lon), 0.0)
 
 
@@ -222,7 +223,7 @@ def _recover(
     descent = out.descent = fly_aero_descent(ctx, x, t)
     x, t = descent.state, descent.t_s
     rec.event("handover", t, x, f"predicted miss {descent.miss_at_handover_m:.0f} m")
-    if x[6] - setup.dry_mass_kg <= 0.0:
+    if x[MASS] - setup.dry_mass_kg <= 0.0:
         notes.append("no propellant left for the landing burn")
         _fall_to_ground(ctx, x, t)
         out.outcome = "propellant_depleted"
@@ -260,8 +261,8 @@ def fly_mission(
     x, t = asc.state, asc.t_s
     rec.event("meco", t, x, f"reserve {asc.reserve.total_kg / 1e3:.1f} t")
     table = reserve_table(setup, model, asc)
-    speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
-    attitude = (x[3] / speed, x[4] / speed, x[5] / speed)
+    speed = math.sqrt(x[VX] * x[VX] + x[VY] * x[VY] + x[VZ] * x[VZ])
+    attitude = (x[VX] / speed, x[VY] / speed, x[VZ] / speed)
     hw = setup.booster.recovery
     sep_delay = hw.separation_delay_s if hw else 3.0
     x, t = coast(ctx, x, t, sep_delay, "coast", attached=True)

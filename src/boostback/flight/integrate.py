@@ -47,22 +47,22 @@ class StepResult:
 
 def altitude_event(name: str, altitude_m: float) -> Event:
     """Reached when the height above the Earth model falls to ``altitude_m``."""
-    return Event(name, K.ALT, altitude_m)
+    return Event(name, K.EV_ALT, altitude_m)
 
 
 def speed_event(name: str, speed_mps: float) -> Event:
     """Reached when the Earth-relative speed falls to ``speed_mps``."""
-    return Event(name, K.SPEED, speed_mps)
+    return Event(name, K.EV_SPEED, speed_mps)
 
 
 def mass_event(name: str, mass_kg: float) -> Event:
     """Reached when the mass falls to ``mass_kg``."""
-    return Event(name, K.MASS, mass_kg)
+    return Event(name, K.EV_MASS, mass_kg)
 
 
 def apogee_event(name: str = "apogee") -> Event:
     """Reached when the radial (up) speed falls to zero."""
-    return Event(name, K.UP_SPEED, 0.0)
+    return Event(name, K.EV_UP_SPEED, 0.0)
 
 
 def step(

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boostback.dynamics.forces import drag_coefficient, engine_thrust, plume_factor
+from boostback.dynamics.state import MASS, PX, PY, PZ, SIZE, VX, VY, VZ
 from boostback.environment import atmosphere as atm
 from boostback.environment.atmosphere import LAYERS
 from boostback.environment.atmosphere import air_state as _atmosphere
@@ -64,8 +65,9 @@ __all__ = [
     "wind_table",
 ]
 
-ALT, SPEED, MASS, RESERVE, UP_SPEED = 0, 1, 2, 3, 4  # kinds of event: height, speed, mass,
-# reserve reached, and the radial (up) speed falling through a level (apogee at 0)
+# kinds of event: height, speed, mass, reserve reached, and the radial (up) speed falling through
+# a level (apogee at 0); EV_ so that EV_MASS is not read as the state's MASS index
+EV_ALT, EV_SPEED, EV_MASS, EV_RESERVE, EV_UP_SPEED = 0, 1, 2, 3, 4
 
 
 # --- the air and the equations of motion ----------------------------------------------------
@@ -131,7 +133,7 @@ def air_velocity(px, py, pz, vx, vy, vz, wp, wind):
 def _derivatives(x, c, mdl, out):
     """Time derivative of the ECEF state ``x`` under command ``c``, into ``out``."""
     wp, bp, aero, at, wind = mdl
-    px, py, pz, vx, vy, vz, m = x[0], x[1], x[2], x[3], x[4], x[5], x[6]
+    px, py, pz, vx, vy, vz, m = x[PX], x[PY], x[PZ], x[VX], x[VY], x[VZ], x[MASS]
     h, ux, uy, uz = air_velocity(px, py, pz, vx, vy, vz, wp, wind)
     p_pa, rho, a = air(h, wp, at)
     ax, ay, az = gravity(px, py, pz, wp)
@@ -166,9 +168,9 @@ def _derivatives(x, c, mdl, out):
                 ax += g * (fx - along * ux)
                 ay += g * (fy - along * uy)
                 az += g * (fz - along * uz)
-    out[0], out[1], out[2] = vx, vy, vz
-    out[3], out[4], out[5] = ax, ay, az
-    out[6] = mdot
+    out[PX], out[PY], out[PZ] = vx, vy, vz
+    out[VX], out[VY], out[VZ] = ax, ay, az
+    out[MASS] = mdot
 
 
 @jit
@@ -177,30 +179,30 @@ def rk4(x, dt, c, mdl, work, out):
     k1, k2, k3, k4, xt = work[0], work[1], work[2], work[3], work[4]
     h2 = 0.5 * dt
     _derivatives(x, c, mdl, k1)
-    for i in range(7):
+    for i in range(SIZE):
         xt[i] = x[i] + h2 * k1[i]
     _derivatives(xt, c, mdl, k2)
-    for i in range(7):
+    for i in range(SIZE):
         xt[i] = x[i] + h2 * k2[i]
     _derivatives(xt, c, mdl, k3)
-    for i in range(7):
+    for i in range(SIZE):
         xt[i] = x[i] + dt * k3[i]
     _derivatives(xt, c, mdl, k4)
     s = dt / 6.0
-    for i in range(7):
+    for i in range(SIZE):
         out[i] = x[i] + s * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
 
 
 @jit
 def _rk4_new(x, dt, c, mdl):
-    out = np.empty(7)
-    rk4(x, dt, c, mdl, np.empty((5, 7)), out)
+    out = np.empty(SIZE)
+    rk4(x, dt, c, mdl, np.empty((5, SIZE)), out)
     return out
 
 
 @jit
 def _derivatives_new(x, c, mdl):
-    out = np.empty(7)
+    out = np.empty(SIZE)
     _derivatives(x, c, mdl, out)
     return out
 
@@ -212,16 +214,16 @@ def _derivatives_new(x, c, mdl):
 def event(kind, level, x, wp, rp):
     """Value of an event function at ``x`` (positive before the event); ``flight.integrate``'s
     ``altitude_event``, the speed and ``mass_event`` of the entry burn, and the ascent's MECO."""
-    if kind == ALT:
-        return height(x[0], x[1], x[2], wp) - level
-    if kind == SPEED:
-        return math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5]) - level
-    if kind == MASS:
-        return x[6] - level
-    if kind == UP_SPEED:
-        r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
-        return (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r - level
-    return (x[6] - level) - reserve_kg(x, rp, height(x[0], x[1], x[2], wp))
+    if kind == EV_ALT:
+        return height(x[PX], x[PY], x[PZ], wp) - level
+    if kind == EV_SPEED:
+        return math.sqrt(x[VX] * x[VX] + x[VY] * x[VY] + x[VZ] * x[VZ]) - level
+    if kind == EV_MASS:
+        return x[MASS] - level
+    if kind == EV_UP_SPEED:
+        r = math.sqrt(x[PX] * x[PX] + x[PY] * x[PY] + x[PZ] * x[PZ])
+        return (x[PX] * x[VX] + x[PY] * x[VY] + x[PZ] * x[VZ]) / r - level
+    return (x[MASS] - level) - reserve_kg(x, rp, height(x[PX], x[PY], x[PZ], wp))
 
 
 @jit
@@ -273,9 +275,9 @@ def step(x, dt, c, mdl, rp, kinds, levels, g0s, n, work, x1, xe, out):
         g0 = g0s[j]
         if g0 <= 0.0:
             continue
-        if kinds[j] == ALT:
+        if kinds[j] == EV_ALT:
             if math.isnan(h1):
-                h1 = height(x1[0], x1[1], x1[2], wp)
+                h1 = height(x1[PX], x1[PY], x1[PZ], wp)
             g1 = h1 - levels[j]
         else:
             g1 = event(kinds[j], levels[j], x1, wp, rp)
@@ -299,8 +301,8 @@ def advance(x, dt, c, mdl, rp, kinds, levels):
     g0s = np.empty(n)
     for j in range(n):
         g0s[j] = event(kinds[j], levels[j], x, mdl[0], rp)
-    work = np.empty((5, 7))
-    x1, xe, out = np.empty(7), np.empty(7), np.empty(7)
+    work = np.empty((5, SIZE))
+    x1, xe, out = np.empty(SIZE), np.empty(SIZE), np.empty(SIZE)
     h, best, _h1 = step(x, dt, c, mdl, rp, kinds, levels, g0s, n, work, x1, xe, out)
     return out, h, best
 

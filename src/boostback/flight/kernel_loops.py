@@ -15,12 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from boostback.dynamics.point_mass import PropulsionParams
+from boostback.dynamics.state import MASS, PX, PY, PZ, SIZE, VX, VY, VZ
 from boostback.environment.earth_kernels import geodetic, height
 from boostback.flight.kernel import (
-    ALT,
-    MASS,
-    RESERVE,
-    SPEED,
+    EV_ALT,
+    EV_MASS,
+    EV_RESERVE,
+    EV_SPEED,
     FlightKernel,
     air,
     air_velocity,
@@ -63,8 +64,8 @@ def _predict(x0, t, mdl, rp, ground, dry, entry, nose, fine, max_time):
     burn kg, landed]``; the peaks are taken on the speed relative to the air."""
     wp, at, wind = mdl[0], mdl[3], mdl[4]
     x = x0.copy()
-    nxt, x1, xe = np.empty(7), np.empty(7), np.empty(7)
-    work = np.empty((5, 7))
+    nxt, x1, xe = np.empty(SIZE), np.empty(SIZE), np.empty(SIZE)
+    work = np.empty((5, SIZE))
     coast = np.zeros(10)
     burn = np.zeros(10)
     burn[0], burn[1], burn[2], burn[3] = entry[0], entry[1], entry[2], entry[3]
@@ -74,55 +75,55 @@ def _predict(x0, t, mdl, rp, ground, dry, entry, nose, fine, max_time):
     start_alt, target = entry[4], entry[5]
     burning = False
     burned = not has_entry
-    m_start = x[6]
-    m_after_burn = x[6]
+    m_start = x[MASS]
+    m_after_burn = x[MASS]
     peak_q = peak_heat = 0.0
     t_end = t + max_time
     ev = -1
-    alt = height(x[0], x[1], x[2], wp)
+    alt = height(x[PX], x[PY], x[PZ], wp)
     while t < t_end:
         _p, rho, _a = air(alt, wp, at)
-        speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+        speed = math.sqrt(x[VX] * x[VX] + x[VY] * x[VY] + x[VZ] * x[VZ])
         if not burning:
             va = speed
             if wind.shape[0] > 0:
-                _h, ux, uy, uz = air_velocity(x[0], x[1], x[2], x[3], x[4], x[5], wp, wind)
+                _h, ux, uy, uz = air_velocity(x[PX], x[PY], x[PZ], x[VX], x[VY], x[VZ], wp, wind)
                 va = math.sqrt(ux * ux + uy * uy + uz * uz)
             peak_q = max(peak_q, 0.5 * rho * va * va)
             peak_heat = max(peak_heat, heat_flux_wpm2(rho, va, nose))
-        kinds[0], levels[0], g0s[0], n = ALT, ground, alt - ground, 1
+        kinds[0], levels[0], g0s[0], n = EV_ALT, ground, alt - ground, 1
         c = coast
         h = _coarse_dt(alt, fine)
         if not burned and has_entry:
-            r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
-            up_speed = (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r
+            r = math.sqrt(x[PX] * x[PX] + x[PY] * x[PY] + x[PZ] * x[PZ])
+            up_speed = (x[PX] * x[VX] + x[PY] * x[VY] + x[PZ] * x[VZ]) / r
             if not burning and up_speed < 0.0:
                 if alt <= start_alt:
                     burning = True
                 else:
-                    kinds[1], levels[1], g0s[1], n = ALT, start_alt, alt - start_alt, 2
+                    kinds[1], levels[1], g0s[1], n = EV_ALT, start_alt, alt - start_alt, 2
                     h = min(h, 1.0) if alt < start_alt + 20_000 else h
             if burning:
-                if speed <= target or x[6] <= dry:
+                if speed <= target or x[MASS] <= dry:
                     burned, burning = True, False
-                    m_after_burn = x[6]
+                    m_after_burn = x[MASS]
                     continue
-                burn[4], burn[5], burn[6] = -x[3] / speed, -x[4] / speed, -x[5] / speed
+                burn[4], burn[5], burn[6] = -x[VX] / speed, -x[VY] / speed, -x[VZ] / speed
                 c = burn
-                kinds[1], levels[1], g0s[1] = SPEED, target, event(SPEED, target, x, wp, rp)
-                kinds[2], levels[2], g0s[2], n = MASS, dry, x[6] - dry, 3
+                kinds[1], levels[1], g0s[1] = EV_SPEED, target, event(EV_SPEED, target, x, wp, rp)
+                kinds[2], levels[2], g0s[2], n = EV_MASS, dry, x[MASS] - dry, 3
                 h = min(h, 0.5)
         dt, ev, h1 = step(x, h, c, mdl, rp, kinds, levels, g0s, n, work, x1, xe, nxt)
         x[:] = nxt
         t = t + dt
         if ev == 0:
             break
-        alt = h1 if not math.isnan(h1) else height(x[0], x[1], x[2], wp)
+        alt = h1 if not math.isnan(h1) else height(x[PX], x[PY], x[PZ], wp)
     res = np.empty(12)
     res[0] = t
     res[1:8] = x
     res[8], res[9] = peak_q, peak_heat
-    res[10] = m_start - (m_after_burn if burned else x[6])
+    res[10] = m_start - (m_after_burn if burned else x[MASS])
     res[11] = 1.0 if ev == 0 else 0.0
     return res
 
@@ -207,11 +208,11 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
     """
     wp, at, wind = mdl[0], mdl[3], mdl[4]
     x = x0.copy()
-    nxt, x1, xe = np.empty(7), np.empty(7), np.empty(7)
-    work = np.empty((5, 7))
+    nxt, x1, xe = np.empty(SIZE), np.empty(SIZE), np.empty(SIZE)
+    work = np.empty((5, SIZE))
     c = np.zeros(10)
     c[1], c[2], c[3] = pp[0], pp[1], pp[2]
-    kinds = np.array([RESERVE, MASS])
+    kinds = np.array([EV_RESERVE, EV_MASS])
     levels = np.array([empty, empty])
     g0s = np.zeros(2)
     t = q_prev = max_q = max_q_t = 0.0
@@ -220,15 +221,15 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
     turning = False
     ev = -1
     n_rows = 0
-    lat, lon, h = geodetic(x[0], x[1], x[2], wp)
+    lat, lon, h = geodetic(x[PX], x[PY], x[PZ], wp)
     p_pa, rho, a = air(h, wp, at)
-    ux, uy, uz = relative_to_air(lat, lon, h, x[3], x[4], x[5], wind)
+    ux, uy, uz = relative_to_air(lat, lon, h, x[VX], x[VY], x[VZ], wind)
     speed = math.sqrt(ux * ux + uy * uy + uz * uz)
     qbar = 0.5 * rho * speed * speed
     while t < max_t:
         u0, u1, u2 = local_up(lat, lon)
-        d0, d1, d2, turning = steer(t, turning, gp, u0, u1, u2, x[3], x[4], x[5])
-        throttle = _ascent_throttle(qbar, q_prev, throttle_prev, dt, p_pa, x[6], pp, gp)
+        d0, d1, d2, turning = steer(t, turning, gp, u0, u1, u2, x[VX], x[VY], x[VZ])
+        throttle = _ascent_throttle(qbar, q_prev, throttle_prev, dt, p_pa, x[MASS], pp, gp)
         if throttle < pp[4]:
             if math.isnan(first_down):
                 first_down = t
@@ -239,14 +240,14 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
             _ascent_row(rows[n_rows], t, x, throttle, d0, d1, d2, p_pa, speed / a, qbar, pp)
             n_rows += 1
         q_prev = qbar
-        g0s[0] = event(RESERVE, empty, x, wp, rp)
-        g0s[1] = x[6] - empty
+        g0s[0] = event(EV_RESERVE, empty, x, wp, rp)
+        g0s[1] = x[MASS] - empty
         h_step, ev, _h1 = step(x, dt, c, mdl, rp, kinds, levels, g0s, 2, work, x1, xe, nxt)
         x[:] = nxt
         t = t + h_step
-        lat, lon, h = geodetic(x[0], x[1], x[2], wp)
+        lat, lon, h = geodetic(x[PX], x[PY], x[PZ], wp)
         p_pa, rho, a = air(h, wp, at)
-        ux, uy, uz = relative_to_air(lat, lon, h, x[3], x[4], x[5], wind)
+        ux, uy, uz = relative_to_air(lat, lon, h, x[VX], x[VY], x[VZ], wind)
         speed = math.sqrt(ux * ux + uy * uy + uz * uz)
         qbar = 0.5 * rho * speed * speed
         if qbar > max_q:

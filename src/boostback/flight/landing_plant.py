@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from boostback.config.vocab import EventName
-from boostback.dynamics.state import MASS, State
+from boostback.dynamics.state import MASS, POS, PX, PY, PZ, VEL, VX, VY, VZ, State, with_mass
 from boostback.environment.frames import Site, enu_basis
 from boostback.environment.wind import ConstantWind, LayeredWind, NoWind
 from boostback.flight.dynamics import Command, World, air_data
@@ -73,21 +73,21 @@ class EcefLandingPlant(EnginePlant):
         self._basis_np = basis
         self._basis = tuple(tuple(float(v) for v in row) for row in basis)
         self._origin = tuple(float(v) for v in flight.site_ecef(pad))
-        self._x: State = (*x0_ecef[:6], self._loaded_mass(x0_ecef[MASS]))  # type: ignore[assignment]
+        self._x: State = with_mass(x0_ecef, self._loaded_mass(x0_ecef[MASS]))
         self._enu = self._view(self._x)
 
     def _view(self, x: State) -> State:
         """``x`` (ECEF) in the pad's ENU frame."""
         (e0, e1, e2), (n0, n1, n2), (u0, u1, u2) = self._basis
         o = self._origin
-        d0, d1, d2 = x[0] - o[0], x[1] - o[1], x[2] - o[2]
+        d0, d1, d2 = x[PX] - o[0], x[PY] - o[1], x[PZ] - o[2]
         return (
             e0 * d0 + e1 * d1 + e2 * d2,
             n0 * d0 + n1 * d1 + n2 * d2,
             u0 * d0 + u1 * d1 + u2 * d2,
-            e0 * x[3] + e1 * x[4] + e2 * x[5],
-            n0 * x[3] + n1 * x[4] + n2 * x[5],
-            u0 * x[3] + u1 * x[4] + u2 * x[5],
+            e0 * x[VX] + e1 * x[VY] + e2 * x[VZ],
+            n0 * x[VX] + n1 * x[VY] + n2 * x[VZ],
+            u0 * x[VX] + u1 * x[VY] + u2 * x[VZ],
             x[MASS],
         )
 
@@ -115,11 +115,11 @@ class EcefLandingPlant(EnginePlant):
     def air_many(self, states_enu: np.ndarray) -> np.ndarray:
         """Mach number and dynamic pressure (n, 2) of many pad-ENU states (n, 7)."""
         b, o = self._basis_np, np.asarray(self._origin)
-        r = states_enu[:, 0:3] @ b + o
-        v = states_enu[:, 3:6] @ b
+        r = states_enu[:, POS] @ b + o
+        v = states_enu[:, VEL] @ b
         out = np.empty((states_enu.shape[0], 2))
         for i in range(states_enu.shape[0]):
-            a = air_data((*r[i], *v[i], states_enu[i, 6]), self.world)
+            a = air_data((*r[i], *v[i], states_enu[i, MASS]), self.world)
             out[i] = a.mach, a.qbar_pa
         return out
 
@@ -141,7 +141,7 @@ class EcefLandingPlant(EnginePlant):
         res = step(self._x, dt, cmd, self.body, self._world(tick), events)
         x = res.state
         if res.event == EventName.PROPELLANT_OUT:
-            x = (*x[:6], max(x[MASS], self.dry_mass_kg))  # type: ignore[assignment]
+            x = with_mass(x, max(x[MASS], self.dry_mass_kg))
         self._x, self._t = x, self._t + res.dt
         self._enu = self._view(x)
         return res.event

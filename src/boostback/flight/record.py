@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from boostback.dynamics.state import MASS, PX, PY, PZ, VX, VY, VZ
 from boostback.environment.earth import EarthModel
 from boostback.environment.frames import Site, great_circle_distance_m
 from boostback.flight.dynamics import AirData, Command, State
@@ -47,10 +48,10 @@ class FlightRecorder:
     per_engine_flow: float = 0.0  # kg/s of one engine at throttle 1, to count lit engines
 
     def propellant_kg(self, x: tuple[float, ...]) -> float:
-        return x[6] - self.dry_mass_kg - (0.0 if self.separated else self.upper_mass_kg)
+        return x[MASS] - self.dry_mass_kg - (0.0 if self.separated else self.upper_mass_kg)
 
     def downrange_m(self, x: tuple[float, ...]) -> float:
-        lat, lon, _ = self.earth.geodetic_xyz(x[0], x[1], x[2])
+        lat, lon, _ = self.earth.geodetic_xyz(x[PX], x[PY], x[PZ])
         s = self.launch_site
         return float(great_circle_distance_m(s.lat_rad, s.lon_rad, lat, lon))
 
@@ -86,8 +87,8 @@ class FlightRecorder:
         self.phases.extend([phases] * len(rows) if isinstance(phases, str) else phases)
 
     def event(self, name: str, t: float, x: tuple[float, ...], detail: str = "") -> FlightEvent:
-        _, _, h = self.earth.geodetic_xyz(x[0], x[1], x[2])
-        speed = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+        _, _, h = self.earth.geodetic_xyz(x[PX], x[PY], x[PZ])
+        speed = math.sqrt(x[VX] * x[VX] + x[VY] * x[VY] + x[VZ] * x[VZ])
         ev = FlightEvent(name, t, h, speed, self.downrange_m(x), self.propellant_kg(x), detail)
         self.events.append(ev)
         return ev

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boostback.dynamics.state import State
+from boostback.dynamics.state import PX, PY, PZ, VX, VY, VZ, State
 from boostback.jit import jit
 
 __all__ = [
@@ -106,10 +106,10 @@ def reserve_array(
 def _fall(x, rp, altitude_m, coast_s):
     """Local up, horizontal velocity, gravity, vertical speed at the entry altitude and the time
     to fall there, after coasting ``coast_s`` from ``x``."""
-    r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
-    u0, u1, u2 = x[0] / r, x[1] / r, x[2] / r
-    w = x[3] * u0 + x[4] * u1 + x[5] * u2
-    h0, h1, h2 = x[3] - w * u0, x[4] - w * u1, x[5] - w * u2
+    r = math.sqrt(x[PX] * x[PX] + x[PY] * x[PY] + x[PZ] * x[PZ])
+    u0, u1, u2 = x[PX] / r, x[PY] / r, x[PZ] / r
+    w = x[VX] * u0 + x[VY] * u1 + x[VZ] * u2
+    h0, h1, h2 = x[VX] - w * u0, x[VY] - w * u1, x[VZ] - w * u2
     g = rp[4] / (r * r)
     hc = altitude_m + w * coast_s - 0.5 * g * coast_s * coast_s
     w1 = w - g * coast_s
@@ -122,7 +122,7 @@ def _fall(x, rp, altitude_m, coast_s):
 @jit
 def _return_velocity(x, rp, u0, u1, u2, h0, h1, h2, coast_s, fall_s):
     """Horizontal velocity that carries the stage from its post-flip position to the target."""
-    d0, d1, d2 = rp[11] - x[0], rp[12] - x[1], rp[13] - x[2]
+    d0, d1, d2 = rp[11] - x[PX], rp[12] - x[PY], rp[13] - x[PZ]
     dn = d0 * u0 + d1 * u1 + d2 * u2
     v0 = (d0 - dn * u0 - h0 * coast_s) / fall_s
     v1 = (d1 - dn * u1 - h1 * coast_s) / fall_s

@@ -16,6 +16,7 @@ import numpy as np
 
 from boostback.constants import EARTH_MU_M3PS2, EARTH_RADIUS_M
 from boostback.dynamics import Environment
+from boostback.dynamics.state import MASS, POS, VEL
 from boostback.environment import USSA1976, InverseSquareGravity
 from boostback.environment.frames import (
     ecef_to_enu,
@@ -40,8 +41,8 @@ def landing_setup_at(ctx: FlightContext, x: tuple[float, ...]) -> LandingSetup:
     s = ctx.setup
     assert ctx.target is not None and ctx.target_ecef is not None
     lat, lon = ctx.target.lat_rad, ctx.target.lon_rad
-    r_enu = ecef_to_enu(np.asarray(x[:3]), ctx.target_ecef, lat, lon)
-    v_enu = ecef_to_enu_velocity(np.asarray(x[3:6]), lat, lon)
+    r_enu = ecef_to_enu(np.asarray(x[POS]), ctx.target_ecef, lat, lon)
+    v_enu = ecef_to_enu_velocity(np.asarray(x[VEL]), lat, lon)
     dry = s.dry_mass_kg
     x0 = (
         float(r_enu[0]),
@@ -50,7 +51,7 @@ def landing_setup_at(ctx: FlightContext, x: tuple[float, ...]) -> LandingSetup:
         float(v_enu[0]),
         float(v_enu[1]),
         float(v_enu[2]),
-        dry + max(float(x[6] - dry), 0.0),
+        dry + max(float(x[MASS] - dry), 0.0),
     )
     env = Environment(
         atmosphere=USSA1976(),
