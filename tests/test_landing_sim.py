@@ -287,3 +287,26 @@ def test_papers_mars_case_1_lands_in_closed_loop_with_the_published_propellant()
     used = s["propellant_used_kg"]
     assert used == pytest.approx(399.5, rel=0.01)  # published: about 399.5 kg
     assert result.burn_time_s == pytest.approx(78.3, abs=1.0)  # published: about 78.3 s
+
+
+def test_a_tiny_step_cannot_hang_the_ignition_search_past_the_wall_limit() -> None:
+    """The ignition search (the fall's path, then the feasibility checks) runs before the loop:
+    it answers to the wall-clock limit too, so a campaign run drawing dt = 1e-6 s ends."""
+    import subprocess
+    import sys
+
+    code = (
+        "from boostback.config import load_landing\n"
+        "from boostback.gnc.loop import RunTimeout\n"
+        "from boostback.mission.landing import fly_landing\n"
+        "from boostback.plant.setup import landing_setup\n"
+        "s, v = load_landing('falcon9_landing')\n"
+        "s = s.model_copy(update={'sim': s.sim.model_copy(update={'dt_s': 1e-6})})\n"
+        "try:\n"
+        "    fly_landing(landing_setup(v, s), wall_limit_s=1.0)\n"
+        "except RunTimeout as exc:\n"
+        "    print('timeout:', exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "timeout: the ignition search" in out.stdout

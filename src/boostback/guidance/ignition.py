@@ -11,6 +11,7 @@ infeasible candidates. About five guidance checks instead of a sweep over the wh
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -19,6 +20,7 @@ from boostback.config.vocab import EventName
 from boostback.dynamics import State, drag_accel, step_with_events
 from boostback.dynamics.fast import compile_kernel
 from boostback.dynamics.state import MASS, UP, VEL
+from boostback.gnc.loop import RunTimeout
 from boostback.guidance.plan import LandingPlan
 from boostback.plant.setup import LandingSetup
 
@@ -29,13 +31,21 @@ BISECTIONS = 4
 FIRST_BACKOFF_S = 0.5
 
 
-def ballistic_path(setup: LandingSetup, x0: State, dt: float, t_max: float) -> list[State]:
-    """States every ``dt`` of the unpowered fall, ending at (or just before) the ground."""
+def ballistic_path(
+    setup: LandingSetup, x0: State, dt: float, t_max: float, deadline: float | None = None
+) -> list[State]:
+    """States every ``dt`` of the unpowered fall, ending at (or just before) the ground.
+
+    ``deadline`` (a ``time.perf_counter()`` value): past it, ``RunTimeout`` (a tiny step would
+    otherwise make this search unbounded in wall-clock time).
+    """
     path = [x0]
     x = x0
     up = (0.0, 0.0, 1.0)
     kernel = compile_kernel(setup.prop, setup.aero, setup.env)
-    for _ in range(int(t_max / dt)):
+    for k in range(int(t_max / dt)):
+        if deadline is not None and k % 1000 == 0 and time.perf_counter() > deadline:
+            raise RunTimeout(f"the ignition search's fall passed its wall-clock limit at {k} steps")
         res = step_with_events(x, dt, 0.0, up, setup.prop, setup.aero, setup.env, 0.0, kernel)
         if res.event == EventName.TOUCHDOWN or res.state[2] <= 0:
             break
@@ -69,7 +79,11 @@ def stopping_estimate(
 
 
 def find_ignition(
-    setup: LandingSetup, check: Check, x0: State, throttle_fraction: float | None = None
+    setup: LandingSetup,
+    check: Check,
+    x0: State,
+    throttle_fraction: float | None = None,
+    deadline: float | None = None,
 ) -> tuple[float, float | None]:
     """Latest time after ``x0`` from which a pinpoint landing with headroom is still feasible.
 
@@ -80,7 +94,7 @@ def find_ignition(
     to ``x0`` itself is feasible: then it lights at once and guidance does what it can).
     """
     dt = setup.sim.dt_s
-    path = ballistic_path(setup, x0, dt, setup.sim.max_time_s)
+    path = ballistic_path(setup, x0, dt, setup.sim.max_time_s, deadline)
     margins = np.array([stopping_estimate(setup, x, throttle_fraction)[0] for x in path])
     below = np.nonzero(margins < 0.0)[0]
     guess = int(below[0]) if below.size else len(path) - 1

@@ -21,6 +21,7 @@ from boostback.config.vocab import Phase
 from boostback.dynamics import State, drag_accel
 from boostback.dynamics.fast import drag_accel_many
 from boostback.dynamics.state import MASS, POS, UP, VEL
+from boostback.gnc.loop import RunTimeout
 from boostback.gnc.protocols import Demand, NavEstimate, Tick
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.ignition import find_ignition, stopping_estimate
@@ -117,8 +118,9 @@ class LcvxGuidance:
         Vehicle, scenario and the models resolved from them.
     """
 
-    def __init__(self, setup: LandingSetup) -> None:
+    def __init__(self, setup: LandingSetup, deadline: float | None = None) -> None:
         self.setup = setup
+        self.deadline = deadline  # perf_counter() past which the ignition search gives up
         self.cfg = setup.guidance
         # Achieved over commanded thrust, estimated in flight from the accelerometers: a weak
         # engine is planned for as it is, not as the data sheet says.
@@ -193,6 +195,8 @@ class LcvxGuidance:
         1-D stopping time ``tf_guess_s``. The headroom is ``ignition_throttle_max`` unless
         ``throttle_fraction`` says otherwise.
         """
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise RunTimeout("the ignition search passed its wall-clock limit")
         fraction = (
             self.cfg.ignition_throttle_max if throttle_fraction is None else throttle_fraction
         )
@@ -285,7 +289,7 @@ class LcvxGuidance:
         setup = self.setup
         preferred = self.cfg.ignition_throttle_max
         check = functools.partial(self.feasible, throttle_fraction=preferred)
-        t_ig, tf_hint = find_ignition(setup, check, fix, preferred)
+        t_ig, tf_hint = find_ignition(setup, check, fix, preferred, self.deadline)
         if tf_hint is None and preferred < 1.0:
 
             def at_once(fraction: float) -> LandingPlan:
@@ -295,7 +299,7 @@ class LcvxGuidance:
             if plan0.feasible:
                 fraction = min(least + HEADROOM_STEP, 1.0)
                 check = functools.partial(self.feasible, throttle_fraction=fraction)
-                t_ig, tf_hint = find_ignition(setup, check, fix, fraction)
+                t_ig, tf_hint = find_ignition(setup, check, fix, fraction, self.deadline)
                 if tf_hint is None:  # cannot happen unless the checks disagree: light at once
                     t_ig, tf_hint = 0.0, plan0.tf_s
                 self.notes.append(f"ignition planned at {fraction:.2f} of full throttle")

@@ -121,7 +121,7 @@ def fly_landing(
     deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
     if plant is None:
         plant = FlatPlant(setup, fs)
-    guidance = LcvxGuidance(setup)
+    guidance = LcvxGuidance(setup, deadline)
     rec = Recorder(air=plant.air_many)
     end = fly(
         plant,
