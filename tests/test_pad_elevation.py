@@ -52,3 +52,27 @@ def test_the_compiled_step_sees_the_pad_height() -> None:
     # pressure adds
     assert steps[1][5] < steps[0][5]
     assert np.isfinite(steps[1]).all()
+
+
+def test_a_landing_scenario_sets_its_pad_height() -> None:
+    from boostback.config import load_landing
+    from boostback.config.errors import ConfigError
+    from boostback.config.loader import scenario_from_dict
+    from boostback.mission.landing import fly_landing
+    from boostback.plant.setup import landing_setup
+
+    scenario, vehicle = load_landing("zhuque3_landing")
+    results = []
+    for alt in (0.0, 1300.0):
+        env = scenario.environment.model_copy(update={"pad_altitude_m": alt})
+        setup = landing_setup(vehicle, scenario.model_copy(update={"environment": env}))
+        assert setup.env.base_altitude_m == alt
+        results.append(fly_landing(setup))
+    low, high = (r.trajectory for r in results)
+    # same start state, thinner air: the start's dynamic pressure falls with the density
+    rho_ratio = ussa1976_scalar(4300.0)[2] / ussa1976_scalar(3000.0)[2]
+    assert high.qbar_pa[0] / low.qbar_pa[0] == pytest.approx(rho_ratio, rel=1e-9)
+    data = scenario.model_dump()
+    data["environment"]["pad_altitude_m"] = 90_000.0
+    with pytest.raises(ConfigError, match="pad_altitude_m"):
+        scenario_from_dict(data, "pad.toml")

@@ -469,10 +469,12 @@ class WindConfig(_Model):
 
 
 class EnvironmentConfig(WindConfig):
-    """A landing burn's world: gravity model, atmosphere and wind."""
+    """A landing burn's world: gravity model, atmosphere and wind, and the pad's height above
+    sea level (the atmosphere and the wind layers are looked up from there)."""
 
     gravity: Literal["uniform", "inverse_square"] = "uniform"
     atmosphere: Literal["ussa1976", "none"] = "ussa1976"
+    pad_altitude_m: Annotated[float, Strict(), Field(ge=-500.0, le=8_000.0)] = 0.0
 
 
 class GuidanceConfig(_Model):

@@ -86,7 +86,8 @@ def environment(scenario: LandingScenario, vehicle: Vehicle) -> Environment:
         gm = MARS_G_MPS2 * MARS_RADIUS_M**2 if mars else EARTH_MU_M3PS2
         gravity = InverseSquareGravity(gm, MARS_RADIUS_M if mars else EARTH_RADIUS_M)
     atmosphere = USSA1976() if cfg.atmosphere == "ussa1976" else Vacuum()
-    return Environment(atmosphere=atmosphere, gravity=gravity, wind=wind_model(cfg))
+    wind = wind_model(cfg)
+    return Environment(atmosphere, gravity, wind, base_altitude_m=cfg.pad_altitude_m)
 
 
 @dataclass(frozen=True)
