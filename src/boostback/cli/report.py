@@ -14,7 +14,6 @@ from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import pandas as pd
 import typer
 
 from boostback.cli.common import console, guarded, prepare_out
@@ -85,6 +84,8 @@ def load_flight_folder(folder: str | Path) -> tuple[SimpleNamespace, dict[str, A
     path = _trajectory_file(folder)
     if path is None:
         raise ConfigError("no trajectory.csv or trajectory.parquet here", file=str(folder))
+    import pandas as pd  # only here: a command that writes no report need not load it
+
     cols = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     if "t_s" not in cols:
         raise ConfigError("the trajectory has no t_s column", file=str(path))

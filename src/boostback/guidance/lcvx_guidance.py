@@ -25,7 +25,6 @@ from boostback.gnc.loop import RunTimeout
 from boostback.gnc.protocols import Demand, NavEstimate, Tick
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.ignition import find_ignition, stopping_estimate
-from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
 from boostback.guidance.search import Disturbance, solve_free_time
@@ -126,7 +125,12 @@ class LcvxGuidance:
         # engine is planned for as it is, not as the data sheet says.
         self.thrust_scale = 1.0
         g = setup.guidance
-        backend = ConicSolver if g.backend == "conic" else LcvxSolver
+        if g.backend == "conic":
+            backend: type = ConicSolver
+        else:  # the CVXPY reference: imported only when asked for (it costs ~0.5 s to import)
+            from boostback.guidance.lcvx import LcvxSolver
+
+            backend = LcvxSolver
         self.solver = backend(g.nodes)
         self.solves = 0
         self.seconds = 0.0
