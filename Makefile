@@ -10,13 +10,14 @@ TYPED := src/boostback/gnc src/boostback/plant src/boostback/control src/boostba
 	src/boostback/flight/integrate.py src/boostback/flight/reserve.py \
 	src/boostback/flight/landing_plant.py
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean dask
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "boostback: installing into $(VENV) (a minute or two, the first time only)"
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
@@ -25,7 +26,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
+	@echo "boostback: flying a whole Falcon 9 RTLS mission (the first run compiles the kernels,"
+	@echo "about half a minute; later runs take a second or two)"
 	$(BIN)/boostback fly falcon9 --recovery rtls --out $(OUT) --report
+	@echo ""
+	@echo "Report: $(OUT)/report.html (open it in a browser; plots and data beside it)"
+	@echo "Next:   . $(VENV)/bin/activate    # puts the boostback command on PATH"
+	@echo "        boostback land falcon9"
+	@echo "        boostback mc run examples/falcon9_landing_dispersions.toml --out out/f9_mc"
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
@@ -33,6 +41,10 @@ test: $(VENV)/.installed-dev
 	$(BIN)/mypy $(TYPED)
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -q
+
+# the Dask extra, for campaigns on a Dask cluster (`make test` installs it with the dev extras)
+dask: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dask]'
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
