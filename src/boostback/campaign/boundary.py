@@ -7,6 +7,7 @@ dispersions and the landing rate moves with the fault, not with the draw).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from boostback.campaign.campaign import Progress, run_campaign
-from boostback.campaign.spec import CampaignSpec
+from boostback.campaign.spec import CampaignSpec, bounds_text
 from boostback.campaign.stats import summarize
 from boostback.config.errors import ConfigError
 from boostback.gnc.faults import FAULTS
+
+# Each bisection step is a whole campaign and halves the interval: 30 narrow it a billion-fold.
+MAX_ITERATIONS = 30
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,36 @@ def _with_magnitude(spec: CampaignSpec, fault: int, parameter: str, value: float
     return spec.model_copy(update={"faults": faults})
 
 
+def _check_sweep(
+    spec: CampaignSpec, fault: int, parameter: str, lo: float, hi: float, threshold: float
+) -> None:
+    """The sweep must make sense before any campaign flies: a scalar parameter of a fault of
+    the campaign, finite magnitudes inside the parameter's bounds (``gnc.faults.Param``) with
+    lo < hi, and a threshold that is a probability."""
+    if not 0 <= fault < len(spec.faults):
+        raise ConfigError(f"no fault number {fault}: the campaign has {len(spec.faults)}")
+    kind = spec.faults[fault].kind
+    params = {p.name: p for p in FAULTS[kind].params if not p.vector}
+    if parameter not in params:
+        raise ConfigError(f"'{parameter}' is not a scalar parameter of a {kind} fault")
+    p = params[parameter]
+    for key, value in (("lo", lo), ("hi", hi), ("threshold", threshold)):
+        if not math.isfinite(value):
+            raise ConfigError(f"must be a finite number, got {value}", key=key)
+    for key, value in (("lo", lo), ("hi", hi)):
+        if not p.low <= value <= p.high:
+            raise ConfigError(
+                f"'{parameter}' of a {kind} fault must lie in {bounds_text(p)}, got {value:g}",
+                key=key,
+            )
+    if not lo < hi:
+        raise ConfigError(f"need lo < hi, got {lo:g} and {hi:g}", key="hi")
+    if not 0.0 <= threshold <= 1.0:
+        raise ConfigError(
+            f"a landing probability must lie in [0, 1], got {threshold:g}", key="threshold"
+        )
+
+
 def find_boundary(
     spec: CampaignSpec,
     out: str | Path,
@@ -54,14 +88,14 @@ def find_boundary(
     dask_local: int | None = None,
     progress: Callable[[str, Progress], None] | None = None,
 ) -> BoundaryResult:
-    if not 0 <= fault < len(spec.faults):
-        raise ConfigError(f"no fault number {fault}: the campaign has {len(spec.faults)}")
+    """Bisect ``parameter`` of fault number ``fault`` over [lo, hi] for the largest magnitude
+    whose landing probability is at least ``threshold``. Bad arguments (the command line's
+    --lo, --hi, --threshold, --iterations) are a ``ConfigError`` keyed by their name, raised
+    before anything flies."""
+    _check_sweep(spec, fault, parameter, lo, hi, threshold)
+    if not 0 <= iterations <= MAX_ITERATIONS:
+        raise ConfigError(f"must lie in [0, {MAX_ITERATIONS}], got {iterations}", key="iterations")
     kind = spec.faults[fault].kind
-    scalars = [p.name for p in FAULTS[kind].params if not p.vector]
-    if parameter not in scalars:
-        raise ConfigError(f"'{parameter}' is not a scalar parameter of a {kind} fault")
-    if not lo < hi:
-        raise ConfigError(f"need lo < hi, got {lo:g} and {hi:g}")
     out = Path(out)
     rows: dict[float, dict] = {}
 

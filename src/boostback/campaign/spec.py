@@ -1,11 +1,15 @@
 """The campaign file: base scenario, dispersions by dotted path, faults, runs and the root seed.
 
 Everything is checked up front: a misspelled path, a non-numeric target, an impossible
-distribution or an unknown fault is a ``ConfigError`` naming the file, the key and the problem.
+distribution (NaN and infinities included), an unknown fault or a fault parameter that a constant
+or a distribution's range takes outside the parameter's bounds is a ``ConfigError`` naming the
+file, the key and the problem.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,7 +23,7 @@ from boostback.gnc.faults import FAULTS, Param
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Distribution(_Model):
@@ -80,7 +84,7 @@ OnsetPhase = one_of(*ONSET_PHASES)
 
 
 class OnsetSpec(_Model):
-    t_s: float | None = None
+    t_s: Annotated[float, Field(ge=0.0)] | None = None
     phase: OnsetPhase | None = None
     altitude_m: float | None = None
 
@@ -124,17 +128,47 @@ class FaultSpec(_Model):
 
 
 def _check_param(p: Param, value: Any) -> None:
-    """A parameter's shape (three values for an ENU vector) and its constant values' bounds."""
+    """A parameter's shape (three values for an ENU vector) and its bounds, for a constant and
+    for the range a distribution draws from."""
     if p.vector != isinstance(value, list):
         need = "3 values (east, north, up)" if p.vector else "one number or a distribution"
         raise KeyedValueError(p.name, f"'{p.name}' needs {need}")
     values = value if isinstance(value, list) else [value]
     if p.vector and len(values) != 3:
         raise KeyedValueError(p.name, f"'{p.name}' needs 3 values (east, north, up)")
-    for v in values:
-        if isinstance(v, float) and not p.low <= v <= p.high:
+    for j, v in enumerate(values):
+        key = f"{p.name}[{j}]" if p.vector else p.name
+        if isinstance(v, Distribution):
+            _check_support(p, v, key)
+        elif not p.low <= v <= p.high:
+            raise KeyedValueError(key, f"'{p.name}' must lie in {bounds_text(p)}, got {v:g}")
+
+
+def bounds_text(p: Param) -> str:
+    """A parameter's bounds as an interval: ``[0, 1]``, ``[0, inf)``."""
+    low = "(-inf" if p.low == -math.inf else f"[{p.low:g}"
+    high = "inf)" if p.high == math.inf else f"{p.high:g}]"
+    return f"{low}, {high}"
+
+
+def _check_support(p: Param, d: Distribution, key: str) -> None:
+    """A distribution for a bounded parameter must draw inside the bounds: the ends of a uniform
+    or truncated normal, every value of a choice and the mean of a normal (a normal's tails are
+    its nature: they are left to the draw)."""
+    if d.dist == "choice":
+        assert d.values is not None
+        ends = [(f"values[{i}]", v, "can draw") for i, v in enumerate(d.values)]
+    elif d.dist == "normal":
+        ends = [("mean", d.mean, "is centred on")] if d.mean is not None else []
+    else:
+        assert d.low is not None and d.high is not None
+        ends = [("low", d.low, "draws down to"), ("high", d.high, "draws up to")]
+    for name, v, verb in ends:
+        if not p.low <= v <= p.high:
             raise KeyedValueError(
-                p.name, f"'{p.name}' must lie in [{p.low:g}, {p.high:g}], got {v:g}"
+                f"{key}.{name}",
+                f"'{p.name}' must lie in {bounds_text(p)}, but this {d.dist} distribution "
+                f"{verb} {v:g}",
             )
 
 
@@ -164,11 +198,23 @@ class CampaignSpec(_Model):
     debug: Debug = Debug()
 
 
+_PARAMS_KEY = re.compile(r"^(faults\[(\d+)\])\.params\b")
+
+
 def campaign_from_dict(data: dict[str, Any], file: str | None = None) -> CampaignSpec:
     try:
         return CampaignSpec.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, file=file, model=CampaignSpec) from None
+        err = from_validation_error(exc, file=file, model=CampaignSpec)
+    # A fault's parameters sit beside its kind in the file: name them there, not in 'params'.
+    match = _PARAMS_KEY.match(err.key or "")
+    faults = data.get("faults")
+    if match and isinstance(faults, list) and int(match[2]) < len(faults):
+        fault = faults[int(match[2])]
+        if isinstance(fault, dict) and "params" not in fault:
+            assert err.key is not None
+            err = ConfigError(err.problem, file=err.file, key=match[1] + err.key[match.end() :])
+    raise err from None
 
 
 def load_campaign(path: str | Path) -> tuple[CampaignSpec, Path]:
@@ -185,6 +231,7 @@ __all__ = [
     "Dispersion",
     "Distribution",
     "FaultSpec",
+    "bounds_text",
     "campaign_from_dict",
     "load_campaign",
 ]

@@ -96,7 +96,7 @@ def _fields_at(model: type[BaseModel] | None, loc: Sequence[str | int]) -> list[
     return list(current.model_fields) if current is not None else []
 
 
-_NUMBER_TYPES = {"float_type", "float_parsing", "finite_number"}
+_NUMBER_TYPES = {"float_type", "float_parsing"}
 _INT_TYPES = {"int_type", "int_parsing", "int_from_float"}
 _BOUNDS = {
     "greater_than": ">",
@@ -104,6 +104,97 @@ _BOUNDS = {
     "less_than": "<",
     "less_than_equal": "<=",
 }
+
+
+_TYPE_MISMATCH = {
+    "float_type",
+    "float_parsing",
+    "int_type",
+    "int_parsing",
+    "string_type",
+    "str_type",
+    "bool_type",
+    "list_type",
+    "tuple_type",
+    "dict_type",
+    "model_type",
+    "model_attributes_type",
+}
+_SCALAR_TAGS = {"float", "int", "str", "bool"}
+
+
+def _is_union_tag(part: str | int) -> bool:
+    """Whether a location part names a member of a union (``float``, ``Distribution``,
+    ``list[...]``, ``function-after[...]``) rather than a key: keys are snake_case."""
+    if not isinstance(part, str):
+        return False
+    return part in _SCALAR_TAGS or "[" in part or part.startswith("function-") or part[:1].isupper()
+
+
+def _rank(err: dict[str, Any]) -> tuple[bool, bool]:
+    """Sort key for the error to report: unknown keys first; then, inside a union, the member
+    the value was meant for (its own error) before the members of the wrong type."""
+    in_union = any(_is_union_tag(p) for p in err["loc"])
+    return err["type"] != "extra_forbidden", in_union and err["type"] in _TYPE_MISMATCH
+
+
+def _unwrap_annotated(tp: Any, meta: list[Any]) -> Any:
+    """Strip Optional and Annotated from ``tp``, collecting the constraints into ``meta``."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp, *extra = typing.get_args(tp)
+            for m in extra:
+                meta.extend(getattr(m, "metadata", None) or [m])
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(members) != 1:
+                return tp
+            tp = members[0]
+        else:
+            return tp
+
+
+def _bounds_at(model: type[BaseModel] | None, loc: Sequence[str | int]) -> list[Any]:
+    """The constraints (``annotated_types`` Gt/Ge/Lt/Le...) of the value at ``loc``."""
+    tp: Any = model
+    meta: list[Any] = []
+    for part in loc:
+        tp = _unwrap_annotated(tp, meta)
+        if isinstance(part, str):
+            fields = getattr(tp, "model_fields", None) if isinstance(tp, type) else None
+            if not fields or part not in fields:
+                return []
+            field = fields[part]
+            tp, meta = field.annotation, list(field.metadata)
+            continue
+        args = typing.get_args(tp)
+        origin = typing.get_origin(tp)
+        if origin is list and args:
+            tp, meta = args[0], []
+        elif origin is tuple and args and args[-1] is not Ellipsis and part < len(args):
+            tp, meta = args[part], []
+        elif origin is tuple and args:
+            tp, meta = args[0], []
+        else:
+            return []
+    _unwrap_annotated(tp, meta)
+    return meta
+
+
+def _range_text(meta: list[Any]) -> str:
+    """``[0, 1]``, ``(0, 1]``, ``> 0`` ... from constraints; "" when there are none."""
+    low = next(((m.ge, "[") for m in meta if getattr(m, "ge", None) is not None), None)
+    low = low or next(((m.gt, "(") for m in meta if getattr(m, "gt", None) is not None), None)
+    high = next(((m.le, "]") for m in meta if getattr(m, "le", None) is not None), None)
+    high = high or next(((m.lt, ")") for m in meta if getattr(m, "lt", None) is not None), None)
+    if low and high:
+        return f"{low[1]}{low[0]:g}, {high[0]:g}{high[1]}"
+    if low:
+        return f"{'>=' if low[1] == '[' else '>'} {low[0]:g}"
+    if high:
+        return f"{'<=' if high[1] == ']' else '<'} {high[0]:g}"
+    return ""
 
 
 def _problem(err: dict[str, Any], model: type[BaseModel] | None) -> tuple[str, tuple]:
@@ -123,6 +214,11 @@ def _problem(err: dict[str, Any], model: type[BaseModel] | None) -> tuple[str, t
         return "missing required key", loc
     if kind in _NUMBER_TYPES:
         return f"expected a number, got {_describe(value)}", loc
+    if kind == "finite_number":
+        allowed = _range_text(_bounds_at(model, _keys(loc)))
+        where = f" in {allowed}" if allowed.startswith(("[", "(")) else ""
+        where = where or (f" {allowed}" if allowed else "")
+        return f"must be a finite number{where}, got {_describe(value)}", loc
     if kind in _INT_TYPES:
         return f"expected a whole number, got {_describe(value)}", loc
     if kind in ("string_type", "str_type"):
@@ -142,7 +238,9 @@ def _problem(err: dict[str, Any], model: type[BaseModel] | None) -> tuple[str, t
     if kind in _BOUNDS:
         bound = next(iter(ctx.values()), "?")
         bound = f"{bound:g}" if isinstance(bound, int | float) else bound
-        return f"must be {_BOUNDS[kind]} {bound}, got {_describe(value)}", loc
+        allowed = _range_text(_bounds_at(model, _keys(loc)))
+        both = f" (allowed: {allowed})" if allowed.startswith(("[", "(")) else ""
+        return f"must be {_BOUNDS[kind]} {bound}, got {_describe(value)}{both}", loc
     if kind in ("value_error", "assertion_error"):
         cause = ctx.get("error")
         if isinstance(cause, KeyedValueError):
@@ -153,6 +251,11 @@ def _problem(err: dict[str, Any], model: type[BaseModel] | None) -> tuple[str, t
             message = message.removeprefix(prefix)
         return message, loc
     return err["msg"], loc
+
+
+def _keys(loc: Sequence[str | int]) -> tuple[str | int, ...]:
+    """``loc`` without union-member tags and validator names: the keys as the file has them."""
+    return tuple(p for p in loc if not _is_union_tag(p))
 
 
 def _split_key(key: str) -> list[str]:
@@ -175,13 +278,14 @@ def from_validation_error(
     """Convert the first error of a pydantic ``ValidationError`` into a ``ConfigError``.
 
     Unknown keys are reported before anything else: a misspelt key also shows up as a
-    missing one, and "unknown key ... did you mean" is the helpful message.
+    missing one, and "unknown key ... did you mean" is the helpful message. A value that may
+    take several forms (a number or a distribution) is reported against the form it has.
     """
     errors = exc.errors(include_url=False)
-    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+    errors.sort(key=_rank)
     if not errors:
         return ConfigError(str(exc), file=file, key=format_key(prefix) or None)
     problem, loc = _problem(errors[0], model)
-    loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
+    loc = _keys(loc)
     key = format_key(tuple(prefix) + loc) or None
     return ConfigError(problem, file=file, key=key)

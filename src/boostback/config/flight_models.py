@@ -11,6 +11,7 @@ from pydantic import Field, Strict, model_validator
 
 from boostback.config.errors import KeyedValueError
 from boostback.config.models import (
+    MIN_DT_S,
     GuidanceConfig,
     NonNeg,
     Num,
@@ -34,6 +35,18 @@ class SiteSpec(_Model):
 
 
 SiteRef = str | SiteSpec  # a key of ``environment.frames.SITES`` or an inline table
+
+# Ascent throttle floor. Launchers lift off at a thrust-to-weight of about 1.2-1.5 at full
+# thrust (Falcon 9 ~1.4, Saturn V ~1.2), so below half thrust none leaves the pad. A 1 % ascent
+# throttle used to be accepted and "flown". Above this, whether a given vehicle lifts off and
+# whether its engines throttle that deep depend on the vehicle, which this model does not see:
+# those checks belong with the vehicle (flight_setup checks the boostback and entry throttles).
+MIN_ASCENT_THROTTLE = 0.5
+# Boostback and entry burns are checked against the engine's own floor in flight_setup; here
+# only what no engine gives: the deepest throttling flown is ~10 % (the Apollo LM descent
+# engine, 10-60 % and full thrust).
+MIN_BURN_THROTTLE = 0.1
+BurnThrottle = Annotated[float, Strict(), Field(ge=MIN_BURN_THROTTLE, le=1)]
 
 
 class MissionConfig(_Model):
@@ -86,8 +99,9 @@ class AscentProgram(_Model):
     meco_flight_path_deg: Annotated[float, Strict(), Field(gt=5, lt=85)] = 40.0
     q_lookahead_s: NonNeg = 3.0  # max-Q throttle law looks this far ahead
     # Throttle the ascent flies at outside max-Q and the acceleration limit, as a fraction of
-    # rated thrust (engines are often flown below their rating).
-    throttle: Annotated[float, Strict(), Field(gt=0, le=1)] = 1.0
+    # rated thrust (engines are often flown below their rating). At least MIN_ASCENT_THROTTLE:
+    # below it no launcher lifts off (see there).
+    throttle: Annotated[float, Strict(), Field(ge=MIN_ASCENT_THROTTLE, le=1)] = 1.0
 
 
 class BoostbackPlan(_Model):
@@ -100,8 +114,9 @@ class BoostbackPlan(_Model):
     pitch_min_deg: Annotated[float, Strict(), Field(ge=-60, le=60)] = -25.0
     pitch_max_deg: Annotated[float, Strict(), Field(ge=-60, le=80)] = 25.0
     # Throttle of the boostback engines (a fraction of full thrust, at or above the engine's
-    # floor): a lower-thrust burn lasts longer for the same velocity change.
-    throttle: Annotated[float, Strict(), Field(gt=0, le=1)] = 1.0
+    # floor, which flight_setup checks): a lower-thrust burn lasts longer for the same
+    # velocity change.
+    throttle: BurnThrottle = 1.0
 
 
 class EntryPlan(_Model):
@@ -110,9 +125,10 @@ class EntryPlan(_Model):
     # Optional cap on the speed the burn ends at (a deeper burn than the descent limits ask for):
     # a stage whose landing burn needs it to reach the handover slower and steeper.
     max_end_speed_mps: Pos | None = None
-    # Throttle of the entry engines (a fraction of full thrust, at or above the engine's floor):
-    # a gentler burn lights at the same altitude but lasts longer and ends lower.
-    throttle: Annotated[float, Strict(), Field(gt=0, le=1)] = 1.0
+    # Throttle of the entry engines (a fraction of full thrust, at or above the engine's floor,
+    # which flight_setup checks): a gentler burn lights at the same altitude but lasts longer
+    # and ends lower.
+    throttle: BurnThrottle = 1.0
 
 
 class DescentPlan(_Model):
@@ -122,9 +138,13 @@ class DescentPlan(_Model):
 
 
 class FlightSimConfig(_Model):
-    dt_powered_s: Annotated[float, Strict(), Field(gt=0, le=1)] = 0.1
-    dt_coast_s: Annotated[float, Strict(), Field(gt=0, le=10)] = 1.0
-    max_time_s: Pos = 1200.0
+    """A whole flight's integration steps (floored at ``models.MIN_DT_S`` for the same reason
+    as a landing burn's) and time limit: a first-stage mission is over in about ten minutes;
+    two hours bound the powered steps at 7.2 million."""
+
+    dt_powered_s: Annotated[float, Strict(), Field(ge=MIN_DT_S, le=1)] = 0.1
+    dt_coast_s: Annotated[float, Strict(), Field(ge=MIN_DT_S, le=10)] = 1.0
+    max_time_s: Annotated[float, Strict(), Field(gt=0, le=7_200.0)] = 1200.0
     earth: Literal["wgs84", "sphere"] = "wgs84"
 
 

@@ -1,7 +1,8 @@
 """Validated configuration models: engines, stages, vehicles and landing scenarios.
 
 SI units inside; keys carry their unit suffix (``_deg``, ``_s``, ``_n``...). Numbers are strict:
-a TOML string where a number belongs is an error, never silently converted.
+a TOML string where a number belongs is an error, never silently converted, and finite: TOML's
+``nan`` and ``inf`` are refused everywhere (``_Model`` sets ``allow_inf_nan=False``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from boostback.constants import G0_MPS2, MARS_G_MPS2, SEA_LEVEL_PRESSURE_PA
 __all__ = [
     "BODY_GRAVITY_MPS2",
     "BODY_SURFACE_PRESSURE_PA",
+    "MAX_WIND_MPS",
+    "MIN_DT_S",
     "AscentAero",
     "Engine",
     "EnvironmentConfig",
@@ -47,6 +50,16 @@ Pos = Annotated[float, Strict(), Field(gt=0)]
 NonNeg = Annotated[float, Strict(), Field(ge=0)]
 Fraction = Annotated[float, Strict(), Field(gt=0, le=1)]
 Vec3 = tuple[Num, Num, Num]
+# A wind component. The strongest jet-stream winds measured are about 110 m/s (~250 mph; NOAA
+# National Weather Service, "JetStream: The Jet Stream"); 150 m/s leaves room for design cases
+# and refuses what no atmosphere blows (a 1e9 m/s wind used to be flown as given).
+MAX_WIND_MPS = 150.0
+WindSpeed = Annotated[float, Strict(), Field(ge=-MAX_WIND_MPS, le=MAX_WIND_MPS)]
+WindVec3 = tuple[WindSpeed, WindSpeed, WindSpeed]
+# Time steps have a floor: a run takes max_time_s / dt steps, and below a millisecond the RK4
+# steps (with exact event location) gain nothing the 2 Hz re-planning and the engine lag could
+# use, while the step count, and the run time, grow without bound (dt = 1e-6 s used to hang).
+MIN_DT_S = 1e-3
 
 
 def one_of(*members: StrEnum) -> Any:
@@ -67,7 +80,7 @@ def one_of(*members: StrEnum) -> Any:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Engine(_Model):
@@ -445,14 +458,14 @@ class WindLayer(_Model):
     """Wind at one altitude; winds are interpolated linearly between layers."""
 
     altitude_m: NonNeg
-    wind_enu_mps: Vec3
+    wind_enu_mps: WindVec3
 
 
 class WindConfig(_Model):
     """The wind: constant (``wind_enu_mps``) or layered by altitude (``wind_layers``, linear in
     between, held beyond the ends). Landing burns and whole flights take the same keys."""
 
-    wind_enu_mps: Vec3 = (0.0, 0.0, 0.0)
+    wind_enu_mps: WindVec3 = (0.0, 0.0, 0.0)
     wind_layers: list[WindLayer] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -522,8 +535,11 @@ class GuidanceConfig(_Model):
 
 
 class SimConfig(_Model):
-    dt_s: Fraction = 0.02
-    max_time_s: Pos = 300.0
+    """The landing burn's integration: step (see ``MIN_DT_S``) and time limit. A landing burn
+    lasts about a minute; an hour bounds the steps at 3.6 million."""
+
+    dt_s: Annotated[float, Strict(), Field(ge=MIN_DT_S, le=1)] = 0.02
+    max_time_s: Annotated[float, Strict(), Field(gt=0, le=3_600.0)] = 300.0
 
 
 class LandingScenario(_Model):
