@@ -49,6 +49,8 @@ def run_campaign(
 
     ``workers=1`` runs in this process; more use local processes (default: one per core);
     ``scheduler`` (an address) or ``dask_local`` (a LocalCluster of that many workers) use Dask.
+    ``progress`` is called once before any run is flown (``done`` counts the runs resumed from
+    ``out``, ``session_done`` is 0), then after each batch is stored.
     """
     out = Path(out)
     if runs is not None:
@@ -60,18 +62,9 @@ def run_campaign(
     size = spec.execution.batch_size
     batches = [todo[k : k + size] for k in range(0, len(todo), size)]
     start = time.perf_counter()
-    counts = {"done": len(done), "session": 0, "landed": 0, "errors": 0}
+    counts = {"done": spec.runs - len(todo), "session": 0, "landed": 0, "errors": 0}
 
-    def on_rows(rows: list[dict]) -> None:
-        for row in rows:  # trajectories first: a shard on disk means its runs are complete
-            traj = row.pop(TRAJECTORY_KEY, None)
-            if traj is not None:
-                write_trajectory(out, row["run"], traj)
-        write_part(out, rows)
-        counts["done"] += len(rows)
-        counts["session"] += len(rows)
-        counts["landed"] += sum(r.get("outcome") == Outcome.LANDED for r in rows)
-        counts["errors"] += sum(r.get("outcome") == Outcome.ERROR for r in rows)
+    def report() -> None:
         if progress is not None:
             progress(
                 Progress(
@@ -83,6 +76,20 @@ def run_campaign(
                     time.perf_counter() - start,
                 )
             )
+
+    report()  # the runs resumed from disk, before any is flown
+
+    def on_rows(rows: list[dict]) -> None:
+        for row in rows:  # trajectories first: a shard on disk means its runs are complete
+            traj = row.pop(TRAJECTORY_KEY, None)
+            if traj is not None:
+                write_trajectory(out, row["run"], traj)
+        write_part(out, rows)
+        counts["done"] += len(rows)
+        counts["session"] += len(rows)
+        counts["landed"] += sum(r.get("outcome") == Outcome.LANDED for r in rows)
+        counts["errors"] += sum(r.get("outcome") == Outcome.ERROR for r in rows)
+        report()
 
     if batches:
         if scheduler is not None or dask_local is not None:

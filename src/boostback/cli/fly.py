@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from boostback.cli.common import (
@@ -255,10 +257,18 @@ def compare(
     telemetry: Annotated[
         Path, typer.Argument(help="Telemetry folder (analysed.json, events.json).")
     ],
-    out: Annotated[Path | None, typer.Option(help="Folder for the comparison plot.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for the plot of the overlaid curves [default: out/compare/NAME, NAME "
+            "the telemetry folder's name].",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
 ) -> None:
-    """Compare a simulated flight with flight telemetry: event table and overlaid curves."""
+    """Compare a simulated flight with flight telemetry: event table, and the overlaid curves
+    as compare_NAME.png in --out (default out/compare/NAME)."""
     from boostback.telemetry import compare as compare_profiles
     from boostback.telemetry import load_telemetry, read_trajectory
 
@@ -272,17 +282,24 @@ def compare(
         fail(f"{trajectory}: cannot read the trajectory: {exc}")
     tel = load_telemetry(telemetry)
     rows = compare_profiles(sim, tel)
-    if out is not None:
-        from boostback.report.flight_plots import comparison_figure
+    from boostback.report.flight_plots import comparison_figure
 
-        prepare_out(out)
-        comparison_figure(sim, tel).savefig(out / f"compare_{tel.name}.png")
+    name = safe_name(tel.name or telemetry.resolve().name, default="telemetry")
+    plot = prepare_out(out if out is not None else Path("out") / "compare" / name)
+    plot = plot / f"compare_{name}.png"
+    comparison_figure(sim, tel).savefig(plot)
     if as_json:
         print_json([r.as_dict() for r in rows])
         return
     console.print(_comparison_table(rows, tel.name))
-    if out is not None:
-        console.print(f"plot written to [bold]{out}[/]")
+    console.print(f"plot written to [bold]{escape(str(plot))}[/]")
+
+
+def safe_name(text: str, *, default: str) -> str:
+    """``text`` as one safe path component: letters, digits, ``.``, ``_`` and ``-`` kept, runs
+    of anything else made one ``_``; ``default`` when nothing is left."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._-")
+    return name or default
 
 
 def _comparison_table(rows: list[Any], name: str) -> Table:

@@ -29,16 +29,20 @@ from boostback.config.loader import check_scenario, load_landing, read_toml, sce
 
 __all__ = ["land"]
 
+DEFAULT_VEHICLE = "falcon9"
+
 
 @guarded
 def land(
     vehicle: Annotated[
-        str,
+        str | None,
         typer.Argument(
             help="Built-in vehicle key, built-in landing scenario (see 'boostback scenarios'), "
-            "or a vehicle or scenario TOML file."
+            "or a vehicle or scenario TOML file [default: the --from file's vehicle, else "
+            "falcon9]; it must agree with the --from file's vehicle.",
+            show_default=False,
         ),
-    ] = "falcon9",
+    ] = None,
     altitude: Annotated[float | None, typer.Option(help="Start altitude above the pad, m.")] = None,
     speed: Annotated[float | None, typer.Option(help="Descent speed at the start, m/s.")] = None,
     offset: Annotated[float | None, typer.Option(help="Start distance east of the pad, m.")] = None,
@@ -58,7 +62,7 @@ def land(
     from boostback.mission.landing import fly_landing
     from boostback.plant.setup import landing_setup
 
-    if vehicle in list_flights() and not Path(vehicle).exists():
+    if vehicle is not None and vehicle in list_flights() and not Path(vehicle).exists():
         fail(f"'{vehicle}' is a whole-flight scenario: fly it with 'boostback fly {vehicle}'")
     overrides = {
         "--altitude": altitude,
@@ -89,10 +93,10 @@ def land(
 
 
 def _landing_inputs(
-    vehicle: str, from_file: Path | None, overrides: dict[str, float | None]
+    vehicle: str | None, from_file: Path | None, overrides: dict[str, float | None]
 ) -> tuple[Any, Any]:
     """The scenario and the vehicle to fly, with the command-line overrides applied."""
-    if Path(vehicle).suffix == ".toml" and from_file is None and _is_scenario(Path(vehicle)):
+    if vehicle is not None and from_file is None and _is_scenario(Path(vehicle)):
         return load_landing(vehicle)
     data, file = _scenario_data(vehicle, from_file)
     _apply_overrides(data, overrides)
@@ -130,12 +134,20 @@ def _default_scenario_name(vehicle: str) -> str | None:
     return None
 
 
-def _scenario_data(vehicle: str, state_file: Path | None) -> tuple[dict[str, Any], str | None]:
+def _scenario_data(
+    vehicle: str | None, state_file: Path | None
+) -> tuple[dict[str, Any], str | None]:
     """The scenario as a dict (so command-line overrides can be applied) and its file name."""
     if state_file is not None:
         data = read_toml(state_file)
-        data.setdefault("vehicle", vehicle)
+        named = data.get("vehicle")
+        if vehicle is not None and isinstance(named, str):
+            _check_same_vehicle(vehicle, named, state_file)
+        elif vehicle is not None and Path(vehicle).is_file():
+            data["vehicle"] = str(Path(vehicle).resolve())  # not relative to the file's folder
+        data.setdefault("vehicle", vehicle or DEFAULT_VEHICLE)
         return data, str(state_file)
+    vehicle = vehicle or DEFAULT_VEHICLE
     name = _default_scenario_name(vehicle)
     if name is not None:
         path = resources.files("boostback") / "scenarios" / f"{name}.toml"
@@ -151,7 +163,27 @@ def _scenario_data(vehicle: str, state_file: Path | None) -> tuple[dict[str, Any
     }, None
 
 
+def _check_same_vehicle(given: str, named: str, state_file: Path) -> None:
+    """Bad input unless the VEHICLE argument and the file's ``vehicle`` name the same vehicle
+    (the same key, or paths to the same file; the file's path is relative to its folder)."""
+    if given == named:
+        return
+    mine, theirs = Path(given), Path(named)
+    if not theirs.is_absolute():
+        theirs = state_file.parent / theirs
+    if mine.is_file() and theirs.is_file() and mine.resolve() == theirs.resolve():
+        return
+    raise ConfigError(
+        f"the file flies '{named}' but the command line asks for '{given}'; "
+        "drop the VEHICLE argument or make the two agree",
+        file=str(state_file),
+        key="vehicle",
+    )
+
+
 def _is_scenario(path: Path) -> bool:
+    if path.suffix != ".toml":
+        return False
     try:
         return "initial" in read_toml(path)
     except ConfigError:
@@ -209,10 +241,25 @@ def _write_outputs(result: Any, vehicle: Any, out: Path, summary: dict[str, Any]
     names = [k for k in cols if k != "phase"]
     np.savetxt(
         out / "trajectory.csv",
-        np.column_stack([cols[k] for k in names]),
+        np.column_stack([_csv_column(k, cols[k]) for k in names]),
+        fmt=[_csv_format(k) for k in names],
         delimiter=",",
         header=",".join(names),
         comments="",
     )
     write_json(out / "summary.json", summary)
     save_landing_plots(result, vehicle, out)
+
+
+def _csv_format(column: str) -> str:
+    """How ``trajectory.csv`` writes a column: times to the millisecond, lengths to the
+    millimetre, everything else to six significant digits."""
+    return "%.3f" if column.endswith(("_s", "_m")) else "%.6g"
+
+
+def _csv_column(column: str, values: Any) -> Any:
+    """The column as ``trajectory.csv`` writes it (rounded, no ``-0.000``)."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    return np.round(values, 3) + 0.0 if column.endswith(("_s", "_m")) else values

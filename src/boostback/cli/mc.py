@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -17,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from boostback.cli.common import console, err_console, guarded, print_json
+from boostback.cli.common import EXIT_INTERRUPTED, console, err_console, guarded, print_json
 
 __all__ = ["mc_app"]
 
@@ -57,7 +58,10 @@ def mc_run(
     dask_local: DaskLocal = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
-    """Fly every run of a campaign that OUT does not hold yet, then print the summary."""
+    """Fly every run of a campaign that OUT does not hold yet, then print the summary.
+
+    Ctrl-C keeps the runs already saved in OUT; the same command resumes from them.
+    """
     from boostback.campaign.campaign import run_campaign
     from boostback.campaign.spec import load_campaign
     from boostback.campaign.stats import summarize
@@ -65,25 +69,47 @@ def mc_run(
     spec, base = load_campaign(campaign)
     total = runs or spec.runs
     bar = _progress_bar()
-    with bar if not quiet else contextlib.nullcontext():
-        task = bar.add_task(spec.name or campaign.stem, total=total, rate="-")
+    try:
+        with bar if not quiet else contextlib.nullcontext():
+            task = bar.add_task(spec.name or campaign.stem, total=total, rate="-")
 
-        def update(p: Any) -> None:
-            rate = f"{p.landed / p.session_done:.0%}" if p.session_done else "-"
-            bar.update(task, completed=p.done, rate=rate)
+            def update(p: Any) -> None:
+                if not p.session_done:  # the runs resumed from OUT: not this session's speed
+                    bar.reset(task, completed=p.done, rate="-")
+                    return
+                bar.update(task, completed=p.done, rate=f"{p.landed / p.session_done:.0%}")
 
-        frame = run_campaign(
-            spec,
-            out,
-            base_dir=base,
-            runs=runs,
-            workers=workers,
-            scheduler=scheduler,
-            dask_local=dask_local,
-            progress=update,
-            file=str(campaign),
-        )
+            frame = run_campaign(
+                spec,
+                out,
+                base_dir=base,
+                runs=runs,
+                workers=workers,
+                scheduler=scheduler,
+                dask_local=dask_local,
+                progress=update,
+                file=str(campaign),
+            )
+    except KeyboardInterrupt:
+        _interrupted(out, total)
     _print_summary(summarize(frame), str(out))
+
+
+def _interrupted(out: Path, total: int) -> NoReturn:
+    """Say what an interrupted ``mc run`` saved and how to resume it; exit 130."""
+    from boostback.campaign.store import completed_runs
+
+    try:
+        saved = sum(run < total for run in completed_runs(out))
+    except Exception:  # an unreadable shard must not hide the interruption
+        saved = 0
+    err_console.print(
+        f"interrupted: {saved} of {total} runs saved in {escape(str(out))}; "
+        "run the same command to resume",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(code=EXIT_INTERRUPTED)
 
 
 @mc_app.command("summary")

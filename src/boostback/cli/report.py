@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Annotated, Any, Literal
@@ -21,7 +22,8 @@ from boostback.config.errors import ConfigError
 
 __all__ = ["folder_kind", "load_flight_folder", "report", "write_report"]
 
-FLIGHT_PNGS = ("time_histories.png", "trajectory.png")
+FLIGHT_PNGS = ("time_histories.png", "trajectory.png")  # a landing burn's
+ALL_PNGS = (*FLIGHT_PNGS, "flight.png")  # flight.png: a whole flight's
 # record attribute -> column names that may hold it, first found wins
 COLUMNS = {
     "altitude_m": ("altitude_m", "up_m"),
@@ -125,9 +127,42 @@ def load_flight_folder(folder: str | Path) -> tuple[SimpleNamespace, dict[str, A
     return rec, summary
 
 
-def _flight_pngs(rec: SimpleNamespace, out_dir: Path, glide: float | None, pad: float) -> None:
-    """The matplotlib views of a landing folder, for the PNGs that are not there yet."""
-    needed = [n for n in FLIGHT_PNGS if not (out_dir / n).exists()]
+def _write_pngs(
+    rec: SimpleNamespace, folder: Path, out_dir: Path, glide: float | None, pad: float, title: str
+) -> None:
+    """The PNGs beside the HTML in ``out_dir``: those the results folder holds (copied when
+    ``out_dir`` is elsewhere), the others drawn from the folder's trajectory."""
+    prepare_out(out_dir)
+    held = {n for n in ALL_PNGS if (folder / n).is_file()}
+    if out_dir.resolve() != folder.resolve():
+        for name in held:
+            shutil.copyfile(folder / name, out_dir / name)
+    _flight_pngs(rec, out_dir, glide, pad, [n for n in FLIGHT_PNGS if n not in held])
+    if "flight.png" not in held:
+        _whole_flight_png(rec, out_dir / "flight.png", title)
+
+
+def _whole_flight_png(rec: SimpleNamespace, path: Path, title: str) -> None:
+    """``flight.png`` of a whole flight (``fly --out``), drawn from its trajectory."""
+    needed = ("phase", "altitude_m", "downrange_m", "speed_mps", "qbar_pa", "mass_kg")
+    if not all(hasattr(rec, a) for a in (*needed, "throttle", "engines")):
+        return
+    from boostback.report.flight_plots import flight_figure
+
+    cols = {a: getattr(rec, a) for a in (*needed, "throttle", "engines")} | {"t_s": rec.t_s}
+    traj = SimpleNamespace(
+        columns=lambda: cols,
+        events=[SimpleNamespace(name=e["name"], t_s=e["t_s"]) for e in rec.events],
+    )
+    fig = flight_figure(traj, title)  # type: ignore[arg-type]
+    fig.savefig(path)
+    fig.clear()
+
+
+def _flight_pngs(
+    rec: SimpleNamespace, out_dir: Path, glide: float | None, pad: float, needed: list[str]
+) -> None:
+    """The matplotlib views of a landing folder: the PNGs named in ``needed``."""
     if not needed or not all(hasattr(rec, a) for a in ("r_enu_m", "v_enu_mps", "mass_kg")):
         return
     from boostback.gnc.record import Event, Trajectory
@@ -193,15 +228,16 @@ def write_report(
     rec, summary = load_flight_folder(folder)
     glide = glide_slope_deg if glide_slope_deg is not None else summary.get("glide_slope_deg")
     pad = pad_radius_m or summary.get("max_miss_m") or summary.get("pad_radius_m") or 10.0
-    if png:
-        _flight_pngs(rec, out_path.parent, glide, pad)
-    pngs = [n for n in (*FLIGHT_PNGS, "flight.png") if (out_path.parent / n).exists()]
     outcome = summary.get("outcome")
     head = str(summary.get("vehicle") or folder.resolve().name)
+    title = f"{head}: {outcome}" if outcome else head
+    if png:
+        _write_pngs(rec, folder, out_path.parent, glide, pad, title)
+    pngs = [n for n in ALL_PNGS if (out_path.parent / n).exists()]
     return render_flight_report(
         rec,
         out_path,
-        title=f"{head}: {outcome}" if outcome else head,
+        title=title,
         summary=summary,
         glide_slope_deg=glide,
         pad_radius_m=float(pad),
@@ -219,7 +255,13 @@ def report(
         Path | None,
         typer.Option("--out", "-o", help="HTML file to write [default: RESULTS_DIR/report.html]."),
     ] = None,
-    png: Annotated[bool, typer.Option(help="Also write the static PNGs beside the HTML.")] = True,
+    png: Annotated[
+        bool,
+        typer.Option(
+            help="Also write the static PNGs in the HTML file's folder (a flight's: copied "
+            "from RESULTS_DIR, or drawn from its data where it has none)."
+        ),
+    ] = True,
     glide_slope_deg: Annotated[
         float | None, typer.Option(help="Flight folders: glide-slope cone to draw (deg).")
     ] = None,
