@@ -287,3 +287,21 @@ def test_reserve_table_shows_the_reserve_flown_for_a_ship_on_a_fixed_station() -
     meco = next(e for e in result.trajectory.events if e.name == "meco")
     assert flown.total_kg == pytest.approx(meco.propellant_kg, rel=1e-6)
     assert result.boostback is not None and result.boostback.burned
+
+
+@pytest.mark.parametrize(
+    ("throttle", "message"),
+    [(0.6, "cannot lift off"), (0.3, "below the engine's floor")],
+)
+def test_an_ascent_throttle_that_cannot_fly_is_refused(throttle: float, message: str) -> None:
+    from boostback.config.errors import ConfigError
+    from boostback.config.loader import load_flight
+    from boostback.flight.setup import flight_setup
+
+    scenario, vehicle = load_flight("falcon9_rtls")
+    low = scenario.model_copy(
+        update={"ascent": scenario.ascent.model_copy(update={"throttle": throttle})}
+    )
+    with pytest.raises(ConfigError, match=message) as err:
+        flight_setup(vehicle, low, "low.toml")
+    assert "ascent.throttle" in str(err.value) and "low.toml" in str(err.value)

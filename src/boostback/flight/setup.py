@@ -172,6 +172,7 @@ def _check_vehicle(vehicle: Vehicle, scenario: FlightScenario, file: str | None)
             key="vehicle",
         )
     for burn, throttle in (
+        ("ascent", scenario.ascent.throttle),
         ("boostback", scenario.boostback.throttle),
         ("entry", scenario.entry.throttle),
     ):
@@ -225,7 +226,7 @@ def flight_setup(
     hw = booster.recovery
     gf = booster.grid_fins
     fins = gf.authority_m2 if gf is not None else 0.0
-    return FlightSetup(
+    setup = FlightSetup(
         vehicle=vehicle,
         scenario=scenario,
         world=world,
@@ -242,3 +243,21 @@ def flight_setup(
         # engines first, fins deployed: the landing burn's drag model (fin drag, plume shielding)
         descent_body=Body(aero_params(booster), fins),
     )
+    _check_liftoff(setup, file)
+    return setup
+
+
+def _check_liftoff(setup: FlightSetup, file: str | None) -> None:
+    """The stack must rise off the pad at its ascent throttle: thrust above the lift-off weight."""
+    prop = setup.ascent_prop
+    h = setup.launch_site.alt_m
+    thrust = prop.thrust_n(setup.world.atmosphere.scalar(h)[1], prop.throttle_max)
+    weight = setup.liftoff_mass_kg * G0_MPS2
+    if thrust <= 1.05 * weight:
+        raise ConfigError(
+            f"at ascent throttle {setup.scenario.ascent.throttle:g} the stack cannot lift off: "
+            f"{thrust / 1e3:.0f} kN of thrust against {weight / 1e3:.0f} kN of weight "
+            "(needs a thrust-to-weight ratio above 1.05)",
+            file=file,
+            key="ascent.throttle",
+        )
