@@ -35,7 +35,16 @@ from boostback.guidance.problem import LandingProblem, Scales
 from boostback.jit import jit
 
 _SOLVED = {"Solved", "AlmostSolved"}
+# A certificate at full tolerance (the interior-point method's, reported as "PrimalInfeasible", or
+# Clarabel's): the relaxed problem's settles the whole problem without solving it.
 _INFEASIBLE = {"PrimalInfeasible"}
+# The stops a plan may report as INFEASIBLE: those, and Clarabel's "AlmostPrimalInfeasible", a
+# Farkas certificate to its reduced tolerance (5e-5 where the full one is 1e-8): the problem is
+# infeasible or within that margin of it in these scaled units, the same margin at which
+# "AlmostSolved" is accepted as a plan. Every other stop without a solution (NumericalError,
+# MaxIterations, InsufficientProgress, DualInfeasible on this bounded problem, ...) proves
+# nothing about the landing and is a SOLVER_ERROR.
+_CERTIFIED_INFEASIBLE = _INFEASIBLE | {"AlmostPrimalInfeasible"}
 # A relaxed optimum is accepted when no node is below the glide slope by more than this
 # (nondimensional length, i.e. a fraction of the distance to go: ~0.2 mm over 2 km).
 GLIDE_TOL = 1e-7
@@ -337,7 +346,9 @@ class ConicSolver:
             self.ipm_fallbacks += 1
         key = (mode, n_vert, glide, cap)
         solver = self._solvers.get(key)
-        if solver is None:  # first solve of this shape: factorisation set up once
+        # update() keeps the equilibration computed for the first problem, so with equilibration
+        # on (``tol`` given) every solve sets up afresh: no answer depends on the previous one.
+        if solver is None or self.settings.equilibrate_enable:
             A = sparse.csc_matrix((data, st.indices, st.indptr), shape=(st.m, st.lay.n_x))
             solver = clarabel.DefaultSolver(st.P, st.q, A, b, st.cones, self.settings)
             self._solvers[key] = solver
@@ -424,10 +435,12 @@ class ConicSolver:
                 PlanStatus.SOLVER_ERROR, str(exc), 1, time.perf_counter() - start
             )
         if run.x is None:
+            # Only a certificate says infeasible; a solver that stopped without one says nothing
+            # about the landing problem.
+            proved = run.status in _CERTIFIED_INFEASIBLE
+            verdict = PlanStatus.INFEASIBLE if proved else PlanStatus.SOLVER_ERROR
             elapsed = time.perf_counter() - start
-            return LandingPlan.failed(
-                PlanStatus.INFEASIBLE, f"solver status {run.status}", 1, elapsed
-            )
+            return LandingPlan.failed(verdict, f"solver status {run.status}", 1, elapsed)
         mass = np.exp(run.x[run.st.lay.i_w] + d.z0) * sc.mass_kg
         slope = err_slope = float("nan")
         if mass_slope:
@@ -501,4 +514,5 @@ def _plan(
         solve_time_s=time.perf_counter() - start,
         mass_slope_kg_per_s=slopes[0],
         error_slope_m_per_s=slopes[1],
+        discretization=lay.discretization,
     )

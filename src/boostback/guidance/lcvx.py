@@ -15,7 +15,8 @@ figure. A known disturbance acceleration (drag, say) can be given per interval a
 dynamics as a constant.
 
 To keep a re-solve cheap the problems are built once per node count with CVXPY parameters (DPP),
-so only numbers change between solves. Three problems share the constraints:
+so only numbers change between solves. The solver itself starts afresh on every solve (no warm
+start), so no answer depends on what was solved before. Three problems share the constraints:
 
 * ``fuel``: maximise final mass, pinpoint landing on the target;
 * ``error``: minimise the horizontal landing error (Blackmore 2010, problem 3);
@@ -37,6 +38,11 @@ from boostback.guidance.problem import LandingProblem
 
 _MODES = ("fuel", "error", "fuel_bounded")
 _OK = (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
+# Only a certificate says infeasible, as in ``conic.py``: CVXPY's INFEASIBLE and
+# INFEASIBLE_INACCURATE (Clarabel's PrimalInfeasible and AlmostPrimalInfeasible, the latter a
+# certificate to the solver's reduced tolerance). USER_LIMIT (iteration limit) and the rest are
+# solver errors.
+_PROVED_INFEASIBLE = (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE)
 
 
 class _Parametric:
@@ -219,22 +225,34 @@ class LcvxSolver:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # "may be inaccurate": status says it
-                par.problem.solve(solver=self.solver, warm_start=True, **self.options)
+                # No warm start: CVXPY would hand the data to the solver object of the previous
+                # solve (Clarabel's update()), which keeps that problem's equilibration, so the
+                # answer, and even the verdict, would depend on what was solved before.
+                par.problem.solve(solver=self.solver, warm_start=False, **self.options)
         except cp.error.SolverError as exc:
             return LandingPlan.failed(
                 PlanStatus.SOLVER_ERROR, str(exc), 1, time.perf_counter() - start
             )
         elapsed = time.perf_counter() - start
-        if par.problem.status not in _OK:
-            return LandingPlan.failed(
-                PlanStatus.INFEASIBLE, f"solver status {par.problem.status}", 1, elapsed
+        status = par.problem.status
+        if status not in _OK:
+            verdict = (
+                PlanStatus.INFEASIBLE if status in _PROVED_INFEASIBLE else PlanStatus.SOLVER_ERROR
             )
-        plan = _extract(par, nd, tf_s / sc.time_s, z0, mode, elapsed).dimensional(sc)
+            return LandingPlan.failed(verdict, f"solver status {status}", 1, elapsed)
+        plan = _extract(par, nd, tf_s / sc.time_s, z0, mode, elapsed, self.discretization)
+        plan = plan.dimensional(sc)
         return replace(plan, tf_s=tf_s)
 
 
 def _extract(
-    par: _Parametric, prob: LandingProblem, tf_s: float, z0: np.ndarray, mode: str, elapsed: float
+    par: _Parametric,
+    prob: LandingProblem,
+    tf_s: float,
+    z0: np.ndarray,
+    mode: str,
+    elapsed: float,
+    discretization: str,
 ) -> LandingPlan:
     r = np.asarray(par.r.value)
     err = float(np.linalg.norm(r[-1, :2] - prob.target_enu_m[:2]))
@@ -251,4 +269,5 @@ def _extract(
         landing_error_m=err,
         solves=1,
         solve_time_s=elapsed,
+        discretization=discretization,
     )

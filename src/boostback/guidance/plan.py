@@ -41,6 +41,13 @@ class LandingPlan:
     mass_slope_kg_per_s: float = float("nan")
     # d(landing error)/d(time of flight) of a minimum-landing-error plan; NaN when not computed.
     error_slope_m_per_s: float = float("nan")
+    # The hold the plan was solved with: "foh" (u and sigma linear between nodes) or "zoh" (held
+    # constant over each interval, so the last node's u and sigma never act).
+    discretization: str = "foh"
+
+    def __post_init__(self) -> None:
+        if self.discretization not in ("foh", "zoh"):
+            raise ValueError(f"discretization must be 'foh' or 'zoh', got {self.discretization!r}")
 
     @property
     def feasible(self) -> bool:
@@ -48,7 +55,13 @@ class LandingPlan:
 
     @property
     def relaxation_gap(self) -> float:
-        """Largest ``(sigma - |u|) / sigma`` over the nodes: 0 when the relaxation is lossless.
+        """Largest ``(sigma - |u|) / sigma`` over the nodes where thrust acts: 0 when the
+        relaxation is lossless.
+
+        Under a zero-order hold the thrust of node k acts over [t_k, t_k+1), so the last node's
+        ``u`` and ``sigma`` enter neither the dynamics nor the mass: the solver leaves them
+        anywhere in their cones, and that node is not counted. Under the first-order hold every
+        node is.
 
         Lossless convexification can come out loose when the optimum would rather coast (thrust
         below the engine's floor), typically when a burn starts earlier than it needs to: the
@@ -56,8 +69,10 @@ class LandingPlan:
         """
         if not self.feasible or self.sigma_mps2.size == 0:
             return float("nan")
-        norm_u = np.linalg.norm(self.accel_enu_mps2, axis=1)
-        return float(np.max((self.sigma_mps2 - norm_u) / np.maximum(self.sigma_mps2, 1e-12)))
+        acting = slice(None, -1) if self.discretization == "zoh" else slice(None)
+        sigma = self.sigma_mps2[acting]
+        norm_u = np.linalg.norm(self.accel_enu_mps2[acting], axis=1)
+        return float(np.max((sigma - norm_u) / np.maximum(sigma, 1e-12)))
 
     @property
     def thrust_enu_n(self) -> np.ndarray:

@@ -62,6 +62,8 @@ class _Counter:
     ):
         self.solver, self.prob, self.disturbance = solver, prob, disturbance
         self.solves = 0
+        self.errors = 0  # solves that ended without an answer (PlanStatus.SOLVER_ERROR)
+        self.proved = 0  # solves that proved their time of flight infeasible
         self.slopes = slopes and bool(getattr(solver, "gives_mass_slope", False))
         self._seen: dict[tuple[float, str, float], LandingPlan] = {}
 
@@ -96,6 +98,8 @@ class _Counter:
                 self.prob, tf_s, mode, error_bound_m=error_bound_m, disturbance_enu_mps2=dist
             )
         self._seen[key] = plan
+        self.errors += plan.status is PlanStatus.SOLVER_ERROR
+        self.proved += plan.status is PlanStatus.INFEASIBLE
         self.solves += plan.solves  # 0 when the back end proved infeasibility without a solve
         return plan
 
@@ -344,9 +348,16 @@ def _via_min_error(
     lo, hi = bounds
     i, best_err, _ = _grid_best(solve, "error", grid)
     if not best_err.feasible:
+        if not solve.proved:  # only solver errors: they prove nothing, so no verdict either
+            return (
+                LandingPlan.failed(PlanStatus.SOLVER_ERROR, "no soft landing found", 0, 0.0),
+                f"no answer for any time of flight in [{lo:.1f}, {hi:.1f}] s: "
+                f"{solve.errors} solver error(s)",
+            )
+        errors = f" ({solve.errors} solve(s) ended in a solver error)" if solve.errors else ""
         return (
             LandingPlan.failed(PlanStatus.INFEASIBLE, "no soft landing found", 0, 0.0),
-            f"no soft landing for any time of flight in [{lo:.1f}, {hi:.1f}] s",
+            f"no soft landing for any time of flight in [{lo:.1f}, {hi:.1f}] s{errors}",
         )
     a, b = _bracket(grid, i)
     best_err = _golden(solve, "error", a, b, best_err, tol_s)
