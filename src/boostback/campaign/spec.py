@@ -74,10 +74,6 @@ class Dispersion(Distribution):
 
 Number = float | Distribution
 
-# Every registered fault kind and its parameters, in draw order (gnc.faults is the one source).
-FAULT_KINDS = {kind: tuple(p.name for p in cls.params) for kind, cls in FAULTS.items()}
-
-
 # The phases of a landing burn a fault can be tied to.
 ONSET_PHASES = (Phase.COAST, Phase.LANDING_BURN)
 OnsetPhase = one_of(*ONSET_PHASES)

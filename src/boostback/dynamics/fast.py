@@ -32,7 +32,6 @@ from boostback.dynamics.state import MASS, UP, VEL
 from boostback.environment import atmosphere as atm
 from boostback.environment.gravity import InverseSquareGravity, UniformGravity
 from boostback.environment.wind import ConstantWind, LayeredWind, NoWind
-from boostback.numerics import interp
 
 __all__ = [
     "FastKernel",
@@ -44,11 +43,6 @@ __all__ = [
 ]
 
 Vec3 = tuple[float, float, float]
-
-# Former names, still imported by the flight kernel: the atmosphere and the table lookup now
-# live in ``environment.atmosphere.air_state`` and ``numerics.interp``.
-_atmosphere = atm.air_state
-_interp = interp
 
 _VE, _VN, _VU = VEL.start, VEL.start + 1, VEL.start + 2
 
@@ -104,11 +98,12 @@ class FastKernel:
         return tuple(out.tolist())  # type: ignore[return-value]
 
 
-def _wind_arrays(wind: object) -> tuple[np.ndarray, np.ndarray, Vec3]:
-    """Table heights, table winds and the uniform gust on top (gusts of nested gusts summed)."""
+def wind_arrays(wind: object) -> tuple[np.ndarray, np.ndarray, Vec3]:
+    """A wind model as the kernels take it: table heights, table winds (ENU) and the uniform gust
+    on top (gusts of nested gusts summed). TypeError for a model the kernels do not know."""
     base = getattr(wind, "base", None)
     if base is not None and hasattr(wind, "extra_enu_mps"):  # a gust on top of a base wind
-        wz, wv, inner = _wind_arrays(base)
+        wz, wv, inner = wind_arrays(base)
         e = tuple(float(v) for v in wind.extra_enu_mps)  # type: ignore[attr-defined]
         return wz, wv, (inner[0] + e[0], inner[1] + e[1], inner[2] + e[2])
     none = (0.0, 0.0, 0.0)
@@ -118,7 +113,10 @@ def _wind_arrays(wind: object) -> tuple[np.ndarray, np.ndarray, Vec3]:
         return np.zeros(1), np.asarray([wind.v_enu_mps], dtype=np.float64), none
     if isinstance(wind, LayeredWind):
         return (*wind.table, none)
-    raise TypeError(f"no compiled kernel for the wind model {type(wind).__name__}")
+    raise TypeError(
+        f"no compiled kernel for the wind model {type(wind).__name__}: use NoWind, "
+        "ConstantWind or LayeredWind (a GustWind on top of one)"
+    )
 
 
 def _env_array(env: Environment) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -136,7 +134,7 @@ def _env_array(env: Environment) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         gvals = (1.0, 0.0, grav.mu_m3ps2, grav.radius_m)
     else:
         raise TypeError(f"no compiled kernel for the gravity model {type(grav).__name__}")
-    wz, wv, gust = _wind_arrays(env.wind)
+    wz, wv, gust = wind_arrays(env.wind)
     arr = np.array([use_atm, *gvals, *gust, env.base_altitude_m], dtype=np.float64)
     return arr.reshape(ENV_SIZE), wz, wv
 

@@ -23,9 +23,6 @@ __all__ = [
     "VY",
     "VZ",
     "State",
-    "altitude_enu",
-    "make_state",
-    "mass",
     "position",
     "velocity",
     "with_mass",
@@ -49,29 +46,6 @@ def position(x: Sequence[float]) -> tuple[float, float, float]:
 def velocity(x: Sequence[float]) -> tuple[float, float, float]:
     """Velocity part of ``x``."""
     return (x[3], x[4], x[5])
-
-
-def mass(x: Sequence[float]) -> float:
-    """Mass part of ``x``."""
-    return x[MASS]
-
-
-def altitude_enu(x: Sequence[float]) -> float:
-    """Height above the pad's plane of an ENU state."""
-    return x[UP]
-
-
-def make_state(r: Sequence[float], v: Sequence[float], m: float) -> State:
-    """A state from position, velocity and mass (as plain floats)."""
-    return (
-        float(r[0]),
-        float(r[1]),
-        float(r[2]),
-        float(v[0]),
-        float(v[1]),
-        float(v[2]),
-        float(m),
-    )
 
 
 def with_mass(x: Sequence[float], m: float) -> State:

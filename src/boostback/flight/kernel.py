@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from boostback.dynamics.fast import wind_arrays
 from boostback.dynamics.forces import drag_coefficient, engine_thrust, plume_factor
 from boostback.dynamics.state import MASS, PX, PY, PZ, SIZE, VX, VY, VZ
 from boostback.environment import atmosphere as atm
@@ -50,7 +51,7 @@ from boostback.environment.atmosphere import LAYERS
 from boostback.environment.atmosphere import air_state as _atmosphere
 from boostback.environment.earth import SphericalEarth, WGS84Earth
 from boostback.environment.earth_kernels import enu_to_ecef_xyz, geodetic, gravity, height
-from boostback.environment.wind import ConstantWind, LayeredWind, NoWind, layered_wind
+from boostback.environment.wind import layered_wind
 from boostback.flight.dynamics import Body, Command, State, World
 from boostback.flight.reserve import reserve_kg
 from boostback.jit import jit
@@ -359,20 +360,20 @@ class FlightKernel:
         return (self.wp, self.bp, self.aero, ATM, self.wind)
 
 
-def wind_table(wind: object) -> np.ndarray | None:
+def wind_table(wind: object) -> np.ndarray:
     """A wind model as the kernel's table: rows ``[height, east, north, up]``, shape (n, 4).
 
     Still air is the empty table, a constant wind a table of one row (held at every height), a
-    layered wind its own profile; None for a model the kernel does not know.
+    layered wind its own profile, a gust (``gnc.faults.GustWind``) added to every row. The models
+    are read by ``dynamics.fast.wind_arrays``, as the landing kernel reads them; TypeError for a
+    model the kernels do not know.
     """
-    if type(wind) is NoWind:
-        return np.zeros((0, 4))
-    if type(wind) is ConstantWind:
-        return np.array([[0.0, *wind.v_enu_mps]], dtype=np.float64)
-    if type(wind) is LayeredWind:
-        heights, v_enu = wind.table
-        return np.ascontiguousarray(np.column_stack((heights, v_enu)), dtype=np.float64)
-    return None
+    heights, v_enu, gust = wind_arrays(wind)
+    if heights.shape[0] == 0:
+        return np.array([[0.0, *gust]]) if any(gust) else np.zeros((0, 4))
+    if any(gust):
+        v_enu = v_enu + np.asarray(gust)
+    return np.ascontiguousarray(np.column_stack((heights, v_enu)), dtype=np.float64)
 
 
 def _world_array(world: World) -> np.ndarray | None:
@@ -412,11 +413,6 @@ def flight_kernel(body: Body, world: World) -> FlightKernel:
             "or Vacuum"
         )
     wind = wind_table(world.wind)
-    if wind is None:
-        raise TypeError(
-            f"no flight kernel for the wind model {type(world.wind).__name__}: use NoWind, "
-            "ConstantWind or LayeredWind"
-        )
     aero = body.aero
     kernel = FlightKernel(
         wp=wp,

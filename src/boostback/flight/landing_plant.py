@@ -15,29 +15,15 @@ import numpy as np
 from boostback.config.vocab import EventName
 from boostback.dynamics.state import MASS, POS, PX, PY, PZ, VEL, VX, VY, VZ, State, with_mass
 from boostback.environment.frames import Site, enu_basis
-from boostback.environment.wind import ConstantWind, LayeredWind, NoWind
 from boostback.flight.dynamics import Command, World, air_data
 from boostback.flight.integrate import altitude_event, mass_event, step
 from boostback.flight.setup import FlightSetup
-from boostback.gnc.faults import FaultState
+from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.protocols import Actuation, Tick, Vec3
 from boostback.plant.base import EnginePlant
 from boostback.plant.setup import LandingSetup
 
 __all__ = ["EcefLandingPlant"]
-
-
-def _with_gust(wind: object, gust: Vec3) -> object:
-    """``wind`` with a uniform ``gust`` (ENU) added at every height."""
-    if isinstance(wind, NoWind):
-        return ConstantWind(gust)
-    if isinstance(wind, ConstantWind):
-        w = wind.v_enu_mps
-        return ConstantWind((w[0] + gust[0], w[1] + gust[1], w[2] + gust[2]))
-    if isinstance(wind, LayeredWind):
-        heights, v = wind.table
-        return LayeredWind(tuple(heights), tuple(tuple(row + np.asarray(gust)) for row in v))
-    raise TypeError(f"no gust on a {type(wind).__name__}")
 
 
 class EcefLandingPlant(EnginePlant):
@@ -70,7 +56,6 @@ class EcefLandingPlant(EnginePlant):
         self.body, self.world = flight.descent_body, flight.world
         self.ground_m = flight.ground_alt_m
         basis = enu_basis(pad.lat_rad, pad.lon_rad)  # rows: east, north, up in ECEF
-        self._basis_np = basis
         self._basis = tuple(tuple(float(v) for v in row) for row in basis)
         self._origin = tuple(float(v) for v in flight.site_ecef(pad))
         self._x: State = with_mass(x0_ecef, self._loaded_mass(x0_ecef[MASS]))
@@ -107,14 +92,9 @@ class EcefLandingPlant(EnginePlant):
     def _ambient_pa(self) -> float:
         return air_data(self._x, self.world).pressure_pa
 
-    @property
-    def state_ecef(self) -> State:
-        """The true state, ECEF."""
-        return self._x
-
     def air_many(self, states_enu: np.ndarray) -> np.ndarray:
         """Mach number and dynamic pressure (n, 2) of many pad-ENU states (n, 7)."""
-        b, o = self._basis_np, np.asarray(self._origin)
+        b, o = np.array(self._basis), np.asarray(self._origin)
         r = states_enu[:, POS] @ b + o
         v = states_enu[:, VEL] @ b
         out = np.empty((states_enu.shape[0], 2))
@@ -128,7 +108,7 @@ class EcefLandingPlant(EnginePlant):
         if gust is None:
             return self.world
         w = self.world
-        return World(w.earth, w.atmosphere, _with_gust(w.wind, gust))  # type: ignore[arg-type]
+        return World(w.earth, w.atmosphere, GustWind(w.wind, gust))  # type: ignore[arg-type]
 
     def step(self, actuation: Actuation, dt: float, tick: Tick) -> str | None:
         """Integrate over ``dt``; stop at touchdown or when the propellant runs out."""

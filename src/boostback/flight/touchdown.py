@@ -26,7 +26,6 @@ from boostback.environment.frames import (
 )
 from boostback.flight import kernel_loops
 from boostback.flight.context import FlightContext
-from boostback.flight.dynamics import Command, air_data
 from boostback.flight.kernel import flight_kernel
 from boostback.flight.landing_plant import EcefLandingPlant
 from boostback.flight.setup import stage_propulsion
@@ -78,19 +77,12 @@ def fly_touchdown(ctx: FlightContext, x: tuple[float, ...], t: float) -> Landing
     lp = stage_propulsion(s.booster, s.booster.landing_engines)
     phases = [p if p == "landing_burn" else f"landing_{p}" for p in map(str, traj.phase)]
     kernel = flight_kernel(s.descent_body, s.world)
-    if kernel is not None:
-        flow = ctx.rec.per_engine_flow
-        engines = round(lp.mass_flow_kgps / flow) if flow else 0
-        rows = kernel_loops.sample_rows(
-            kernel, t, traj.t_s, r_ecef, v_ecef, traj.mass_kg, traj.throttle, d_ecef, lp, engines
-        )
-        ctx.rec.extend(rows, phases)
-    else:
-        for i in range(len(traj.t_s)):
-            xi = (*r_ecef[i], *v_ecef[i], traj.mass_kg[i])
-            thr = float(traj.throttle[i])
-            cmd = Command(thr, lp if thr > 0 else None, tuple(d_ecef[i]))  # type: ignore[arg-type]
-            ctx.rec.sample(t + float(traj.t_s[i]), xi, phases[i], cmd, air_data(xi, s.world))
+    flow = ctx.rec.per_engine_flow
+    engines = round(lp.mass_flow_kgps / flow) if flow else 0
+    rows = kernel_loops.sample_rows(
+        kernel, t, traj.t_s, r_ecef, v_ecef, traj.mass_kg, traj.throttle, d_ecef, lp, engines
+    )
+    ctx.rec.extend(rows, phases)
     for ev in traj.events:
         if ev.name in ("ignition", "touchdown", "propellant_out"):
             i = int(np.searchsorted(traj.t_s, ev.t_s))

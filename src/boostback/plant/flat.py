@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from boostback.dynamics import State, drag_accel, step_with_events
+from boostback.dynamics import State, step_with_events
 from boostback.dynamics.fast import compile_kernel, drag_accel_many
 from boostback.dynamics.state import MASS, UP, with_mass
 from boostback.gnc.faults import FaultState, GustWind
@@ -52,11 +52,6 @@ class FlatPlant(EnginePlant):
 
     def _ambient_pa(self) -> float:
         return self.setup.env.pressure_pa(self._x[UP])
-
-    def air(self) -> tuple[float, float]:
-        """Mach number and dynamic pressure now (in the scenario's own wind)."""
-        _, mach, qbar = drag_accel(self._x, self.setup.aero, self.setup.env)[2:]
-        return mach, qbar
 
     def air_many(self, states: np.ndarray) -> np.ndarray:
         """Mach number and dynamic pressure (n, 2) of many states (n, 7), in the scenario's wind."""
