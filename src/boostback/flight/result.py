@@ -88,6 +88,38 @@ class FlightResult:
         rows.append(("reserve planned at MECO", a.reserve.total_kg))
         return rows
 
+    def tables(self, width: int = 120) -> list:
+        """The tables ``boostback fly`` prints (rich renderables): timeline, propellant budget,
+        reserve by recovery mode, outcome and limits, then the notes.
+
+        Parameters
+        ----------
+        width : int
+            Columns the timeline is laid out in (narrower than 100, its notes go under it).
+
+        Returns
+        -------
+        list of rich renderables
+        """
+        from boostback.mission.tables import flight_tables
+
+        return flight_tables(self, width)
+
+    def __str__(self) -> str:
+        """The flight as ``boostback fly`` prints it, in plain text 120 columns wide."""
+        from boostback.mission.tables import FLIGHT_TEXT_WIDTH, to_text
+
+        return to_text(self.tables(FLIGHT_TEXT_WIDTH), FLIGHT_TEXT_WIDTH)
+
+    def info(self) -> None:
+        """Print the flight as ``boostback fly`` does (in colour on a terminal)."""
+        from rich.console import Console
+
+        from boostback.mission.tables import show
+
+        console = Console(highlight=False)
+        show(self.tables(console.width), console)
+
     def summary(self) -> dict[str, Any]:
         traj = self.trajectory
         hw = self.vehicle.booster.recovery

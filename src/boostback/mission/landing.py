@@ -62,6 +62,34 @@ class LandingResult:
         end = self.touchdown.t_s if self.touchdown else float(self.trajectory.t_s[-1])
         return end - self.ignition_t_s if math.isfinite(self.ignition_t_s) else 0.0
 
+    def tables(self, title: str = "landing burn") -> list:
+        """The tables ``boostback land`` prints (rich renderables), then the notes.
+
+        Parameters
+        ----------
+        title : str
+            The table's title.
+
+        Returns
+        -------
+        list of rich renderables
+        """
+        from boostback.mission.tables import landing_tables
+
+        return landing_tables(self, title)
+
+    def __str__(self) -> str:
+        """The landing as ``boostback land`` prints it, in plain text (no colour)."""
+        from boostback.mission.tables import to_text
+
+        return to_text(self.tables())
+
+    def info(self) -> None:
+        """Print the landing as ``boostback land`` does (in colour on a terminal)."""
+        from boostback.mission.tables import show
+
+        show(self.tables())
+
     def summary(self) -> dict[str, float | str | int]:
         traj = self.trajectory
         used = float(traj.mass_kg[0] - traj.mass_kg[-1])
