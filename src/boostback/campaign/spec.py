@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from boostback.campaign.designs import Sampling
 from boostback.config.errors import ConfigError, KeyedValueError, from_validation_error
 from boostback.config.loader import read_toml
 from boostback.config.models import one_of
@@ -188,6 +189,8 @@ class CampaignSpec(_Model):
     scenario: str  # built-in scenario name or a path relative to the campaign file
     runs: Annotated[int, Field(ge=1, le=10_000_000)]
     seed: Annotated[int, Field(ge=0)]
+    # how the dispersions are drawn: "random", "latin_hypercube" or "sobol" (campaign.designs)
+    sampling: Sampling = Sampling.RANDOM
     dispersions: list[Dispersion] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
     execution: Execution = Execution()

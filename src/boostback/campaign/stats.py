@@ -1,5 +1,7 @@
-"""What a campaign says: landing probability with its interval, outcomes, percentiles, the
-touchdown dispersion ellipse, and which inputs drive failures."""
+"""What a campaign says: landing probability with its intervals (Wilson, Clopper-Pearson),
+outcomes, percentiles, the touchdown dispersion ellipse, and which inputs drive failures.
+
+``print(summarize(frame))`` shows it as ``boostback mc summary`` does."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from boostback.config.vocab import Outcome
+from boostback.mission.tables import campaign_tables, show, to_text
 
 PERCENTILES = (5, 50, 95, 99)
 METRICS = (
@@ -22,16 +25,60 @@ METRICS = (
 )
 
 
-def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion (Wilson 1927)."""
+def _proportion_ci(successes: int, n: int, confidence: float, method: str) -> tuple[float, float]:
+    """``scipy.stats.binomtest(successes, n).proportion_ci`` as a tuple; ``(0, 1)`` with no
+    runs (nothing is known)."""
     if n == 0:
         return (0.0, 1.0)
-    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
-    p = successes / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    ci = stats.binomtest(int(successes), int(n)).proportion_ci(
+        confidence_level=confidence, method=method
+    )
+    return (float(ci.low), float(ci.high))
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (Wilson 1927).
+
+    Parameters
+    ----------
+    successes : int
+        Runs that landed.
+    n : int
+        Runs that completed.
+    confidence : float
+        Confidence level.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; ``(0, 1)`` when ``n`` is 0.
+    """
+    return _proportion_ci(successes, n, confidence, "wilson")
+
+
+def clopper_pearson_interval(
+    successes: int, n: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Clopper-Pearson ("exact") interval for a binomial proportion (Clopper & Pearson 1934).
+
+    It never covers less than ``confidence`` and is wider than Wilson's, most at the ends:
+    with every run landed it is the one to quote (0 failures in 300 runs: at least 98.8 %).
+
+    Parameters
+    ----------
+    successes : int
+        Runs that landed.
+    n : int
+        Runs that completed.
+    confidence : float
+        Confidence level.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; ``(0, 1)`` when ``n`` is 0.
+    """
+    return _proportion_ci(successes, n, confidence, "exact")
 
 
 def dispersion_ellipse(east: np.ndarray, north: np.ndarray, confidence: float = 0.95) -> dict:
@@ -101,6 +148,35 @@ class CampaignSummary:
     ellipse: dict
     sensitivity: pd.DataFrame
     worst: pd.DataFrame
+    interval_95_clopper_pearson: tuple[float, float] = (0.0, 1.0)
+
+    def tables(self, where: str = "campaign") -> list:
+        """The tables ``boostback mc summary`` prints (rich renderables).
+
+        Parameters
+        ----------
+        where : str
+            What the results are, for the first line (the CLI gives the results folder).
+
+        Returns
+        -------
+        list of rich renderables
+        """
+        return campaign_tables(self, where)
+
+    def __str__(self) -> str:
+        """The summary as ``boostback mc summary`` prints it, in plain text (no colour)."""
+        return to_text(self.tables())
+
+    def info(self, where: str = "campaign") -> None:
+        """Print the summary as ``boostback mc summary`` does (in colour on a terminal).
+
+        Parameters
+        ----------
+        where : str
+            What the results are, for the first line.
+        """
+        show(self.tables(where))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -110,6 +186,7 @@ class CampaignSummary:
             "landed": self.landed,
             "landing_probability": self.landing_probability,
             "interval_95": list(self.interval_95),
+            "interval_95_clopper_pearson": list(self.interval_95_clopper_pearson),
             "outcomes": self.outcomes.to_dict(orient="records"),
             "percentiles": self.percentiles.reset_index().to_dict(orient="records"),
             "ellipse": self.ellipse,
@@ -163,6 +240,7 @@ def summarize(frame: pd.DataFrame) -> CampaignSummary:
         landed=landed,
         landing_probability=landed / n if n else math.nan,
         interval_95=wilson_interval(landed, n),
+        interval_95_clopper_pearson=clopper_pearson_interval(landed, n),
         outcomes=outcomes,
         percentiles=percentiles,
         ellipse=ellipse,
