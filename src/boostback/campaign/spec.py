@@ -80,10 +80,17 @@ ONSET_PHASES = (Phase.COAST, Phase.LANDING_BURN)
 OnsetPhase = one_of(*ONSET_PHASES)
 
 
+# A fault's onset lies inside a run: runs last minutes (a landing burn at most an hour, a whole
+# flight two: config.models.SimConfig, config.flight_models.FlightSimConfig), above the pad and
+# below where a booster flies.
+MAX_ONSET_T_S = 7_200.0
+MAX_ONSET_ALTITUDE_M = 1_000_000.0
+
+
 class OnsetSpec(_Model):
-    t_s: Annotated[float, Field(ge=0.0)] | None = None
+    t_s: Annotated[float, Field(ge=0.0, le=MAX_ONSET_T_S)] | None = None
     phase: OnsetPhase | None = None
-    altitude_m: float | None = None
+    altitude_m: Annotated[float, Field(ge=0.0, le=MAX_ONSET_ALTITUDE_M)] | None = None
 
 
 class FaultSpec(_Model):
@@ -169,9 +176,15 @@ def _check_support(p: Param, d: Distribution, key: str) -> None:
             )
 
 
+# A run's wall-clock limit: at least a second (a landing takes ~0.1-2 s, so a smaller limit
+# would only turn every run into an error) and at most a day.
+WALL_LIMIT_RANGE_S = (1.0, 86_400.0)
+WallLimit = Annotated[float, Field(ge=WALL_LIMIT_RANGE_S[0], le=WALL_LIMIT_RANGE_S[1])]
+
+
 class Execution(_Model):
     batch_size: Annotated[int, Field(ge=1, le=1000)] = 4
-    wall_limit_s: Annotated[float, Field(gt=0)] = 300.0
+    wall_limit_s: WallLimit = 300.0
     # Keep each run's trajectory too (DIR/trajectories/run-NNNNNNNN.parquet), every Nth sample.
     save_trajectories: bool = False
     trajectory_every: Annotated[int, Field(ge=1)] = 5

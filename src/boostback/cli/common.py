@@ -1,19 +1,24 @@
 """What every ``boostback`` command shares: consoles, exit statuses, JSON, output folders.
 
 Every command exits with one of these statuses: 0 landed (or done), 1 did not land, 2 bad input
-(one line on stderr naming the file, the key and the problem, no traceback), 3 internal error
-(a bug: the traceback, then one line), 130 interrupted. :func:`guarded` applies them.
+(one line on stderr naming the file or the option, the key and the problem, no traceback),
+3 internal error (a bug: one line on stderr naming the log file that holds the traceback, see
+:func:`log_dir`), 130 interrupted. :func:`guarded` applies them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import errno
 import functools
 import json
 import math
 import os
+import re
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar
@@ -21,6 +26,8 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer._click import exceptions as click_errors  # the click typer ships (typer >= 0.25)
+from typer.core import TyperGroup
 
 from boostback.config.errors import ConfigError
 
@@ -30,17 +37,23 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_NOT_LANDED",
     "EXIT_OK",
+    "LOG_DIR_ENV",
+    "OneLineErrors",
     "check_finite",
+    "check_out_dir",
+    "check_range",
     "console",
     "err_console",
     "fail",
     "guarded",
     "jsonable",
+    "log_dir",
     "make_console",
     "out_folder",
     "prepare_out",
     "print_json",
     "print_notes",
+    "safe_name",
     "spinner",
     "write_html_report",
     "write_json",
@@ -51,6 +64,8 @@ EXIT_NOT_LANDED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
+
+LOG_DIR_ENV = "BOOSTBACK_LOG_DIR"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -96,22 +111,74 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=EXIT_BAD_INPUT)
 
 
+def log_dir() -> Path:
+    """The folder that internal-error logs go to.
+
+    ``$BOOSTBACK_LOG_DIR`` when set, else ``$XDG_STATE_HOME/boostback/logs`` (by default
+    ``~/.local/state/boostback/logs``, the XDG base-directory place for logs).
+
+    Returns
+    -------
+    Path
+        The folder (not created here).
+    """
+    if os.environ.get(LOG_DIR_ENV):
+        return Path(os.environ[LOG_DIR_ENV]).expanduser()
+    state = os.environ.get("XDG_STATE_HOME") or str(Path("~/.local/state").expanduser())
+    return Path(state) / "boostback" / "logs"
+
+
+def _write_log(exc: BaseException) -> Path | None:
+    """Write the command line and the full traceback of ``exc`` to a fresh log file; its path,
+    or ``None`` when no log folder can be written (then the traceback goes to stderr)."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = "".join(
+        [
+            f"boostback internal error, {datetime.datetime.now().isoformat(timespec='seconds')}\n",
+            f"command: {' '.join(sys.argv)}\n",
+            f"python: {sys.version.split()[0]}\n\n",
+            *traceback.format_exception(exc),
+        ]
+    )
+    for folder in (log_dir(), Path(tempfile.gettempdir()) / "boostback-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"boostback-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
 def _internal_error(exc: Exception) -> NoReturn:
-    """The traceback of a bug, one ``internal error:`` line, and status 3."""
-    err_console.print_exception(suppress=[typer], show_locals=False)
+    """One ``internal error:`` line naming the log file with the traceback, and status 3."""
+    path = _write_log(exc)
+    if path is None:  # nowhere to write it: the traceback is all the user has
+        err_console.print_exception(suppress=[typer], show_locals=False)
+    where = f" (traceback in {path})" if path is not None else ""
+    message = " ".join(f"{type(exc).__name__}: {exc}".split())
     err_console.print(
-        f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}",
+        f"[bold red]internal error:[/] {escape(message)}{escape(where)}",
         highlight=False,
         soft_wrap=True,
     )
     raise typer.Exit(code=EXIT_INTERNAL)
 
 
+def _timed_out(exc: Exception) -> NoReturn:
+    """A run that passed its wall-clock limit: bad input (a step or a limit that asks for more
+    than the time allowed), said in one line."""
+    fail(f"--wall-limit: {exc}; allow more time, or give a coarser time step (sim.dt_s)")
+
+
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
     """Wrap a command so that its failures end with the shared exit statuses.
 
-    A :class:`~boostback.config.errors.ConfigError` prints its one line and exits 2, an
-    interruption exits 130, any other exception prints its traceback and exits 3. Exits the
+    A :class:`~boostback.config.errors.ConfigError` prints its one line and exits 2, as does a
+    run that passes its wall-clock limit (``RunTimeout``); an interruption exits 130; any other
+    exception writes its traceback to a log file (see :func:`log_dir`), prints one line naming
+    that file and exits 3. Exits the
     command chose itself (``typer.Exit``), usage errors and a closed output pipe pass through
     unchanged. The wrapper keeps the command's signature and docstring, so typer sees the same
     options and help.
@@ -142,6 +209,10 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
                 raise
             _internal_error(exc)
         except Exception as exc:
+            from boostback.gnc.loop import RunTimeout  # here: start-up need not import it
+
+            if isinstance(exc, RunTimeout):
+                _timed_out(exc)
             _internal_error(exc)
 
     return run
@@ -158,6 +229,62 @@ def check_finite(options: Mapping[str, float | None]) -> None:
     for name, value in options.items():
         if value is not None and not math.isfinite(value):
             fail(f"{name}: must be a finite number, got {value}")
+
+
+def check_range(option: str, value: float | None, low: float, high: float) -> None:
+    """Reject a command-line number outside ``[low, high]`` (or not finite) as bad input, in the
+    words a file's key gets: ``--repeats: must be <= 10000, got 20000 (allowed: [1, 10000])``.
+
+    Parameters
+    ----------
+    option : str
+        The option's name.
+    value : float or None
+        The value given; ``None`` means not given.
+    low, high : float
+        The allowed range, ends included.
+    """
+    if value is None:
+        return
+    allowed = f"[{low:g}, {high:g}]"
+    if not math.isfinite(value):
+        fail(f"{option}: must be a finite number in {allowed}, got {value}")
+    if value < low:
+        fail(f"{option}: must be >= {low:g}, got {value:g} (allowed: {allowed})")
+    if value > high:
+        fail(f"{option}: must be <= {high:g}, got {value:g} (allowed: {allowed})")
+
+
+@contextlib.contextmanager
+def _usage_in_one_line() -> Any:
+    """Turn a usage error (unknown option, missing argument, a value of the wrong type or out
+    of an option's range) into one ``error:`` line and status 2; help for a bare group passes."""
+    try:
+        yield
+    except click_errors.NoArgsIsHelpError:
+        raise
+    except click_errors.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "boostback"
+        hint = f" (see '{where} --help')"
+        fail(f"{where}: {exc.format_message()}{hint}")
+
+
+class OneLineErrors(TyperGroup):
+    """The ``boostback`` command group: a usage error anywhere below it (in any command or
+    sub-group) is one ``error:`` line on stderr and status 2, like a bad file, instead of the
+    usage text and a framed message."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        """Parse the group's own options (one-line errors)."""
+        with _usage_in_one_line():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Resolve and run the command (one-line errors from its parsing)."""
+        with _usage_in_one_line():
+            return super().invoke(ctx)
 
 
 def jsonable(obj: Any) -> Any:
@@ -209,6 +336,28 @@ def write_json(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(jsonable(obj), indent=2) + "\n")
 
 
+def safe_name(text: str, *, default: str) -> str:
+    """``text`` as one safe path component: letters, digits, ``.``, ``_`` and ``-`` kept, runs
+    of anything else made one ``_``, no leading or trailing dots; ``default`` when nothing is
+    left. A vehicle key such as ``../../x`` or ``/etc`` can then never name a folder outside
+    the one it is put in.
+
+    Parameters
+    ----------
+    text : str
+        The name to clean (a vehicle key, a telemetry name).
+    default : str
+        The name to use when nothing usable is left.
+
+    Returns
+    -------
+    str
+        A non-empty name without path separators, never ``.`` or ``..``.
+    """
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._-")
+    return name[:100] or default
+
+
 def out_folder(out: Path | None, *, report: bool, default: str) -> Path | None:
     """The folder a command writes to: ``--out``, else ``out/DEFAULT`` when ``--report`` is on.
 
@@ -219,7 +368,8 @@ def out_folder(out: Path | None, *, report: bool, default: str) -> Path | None:
     report : bool
         The ``--report`` option, which needs a folder.
     default : str
-        Folder name under ``out/`` to use when only ``--report`` asks for one.
+        Folder name under ``out/`` to use when only ``--report`` asks for one; made one safe
+        path component (:func:`safe_name`), so it cannot lead outside ``out/``.
 
     Returns
     -------
@@ -227,8 +377,43 @@ def out_folder(out: Path | None, *, report: bool, default: str) -> Path | None:
         The folder, or ``None`` when the command writes no files.
     """
     if report and out is None:
-        return Path("out") / default
+        return Path("out") / safe_name(default, default="flight")
     return out
+
+
+def check_out_dir(out: Path | None, option: str = "--out") -> None:
+    """Refuse, as bad input and before any work, an output folder that cannot be made or written.
+
+    ``out`` must be a folder that exists and is writable, or a path whose nearest existing
+    ancestor is a writable folder (the folders between are created later). A path naming a
+    file, or under one, or in a read-only place, is one ``error:`` line and status 2.
+
+    Parameters
+    ----------
+    out : Path or None
+        The folder; ``None`` (no output) passes.
+    option : str
+        The option that gave it, named in the message.
+    """
+    if out is None:
+        return
+    if str(out).strip() == "":
+        fail(f"{option}: empty path")
+    path = Path(out).expanduser()
+    existing = path
+    while not existing.exists() and not existing.is_symlink():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        kind = "a file" if existing.is_file() else "not a folder"
+        if existing.is_symlink() and not existing.exists():
+            kind = "a broken symbolic link"
+        if existing == path:
+            fail(f"{option}: {out}: is {kind}; give a folder")
+        fail(f"{option}: {out}: cannot make a folder there: {existing} is {kind}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        fail(f"{option}: {out}: {'the folder' if existing == path else existing} is not writable")
 
 
 def prepare_out(out: Path) -> Path:

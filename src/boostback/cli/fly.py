@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from boostback.cli.common import (
     EXIT_NOT_LANDED,
+    check_out_dir,
     console,
     fail,
     guarded,
@@ -22,6 +22,7 @@ from boostback.cli.common import (
     prepare_out,
     print_json,
     print_notes,
+    safe_name,
     spinner,
     write_html_report,
     write_json,
@@ -46,48 +47,67 @@ MODES = ("rtls", "droneship", "downrange", "expendable")
 
 def resolve_flight(vehicle: str, recovery: str | None) -> tuple[FlightScenario, Vehicle]:
     """The scenario for ``boostback fly VEHICLE [--recovery MODE]`` (or a scenario file)."""
+    scenario, veh, _ = _resolve(vehicle, recovery)
+    return scenario, veh
+
+
+def _builtin_file(name: str) -> str:
+    return f"scenarios/{name}.toml"
+
+
+def _resolve(vehicle: str, recovery: str | None) -> tuple[FlightScenario, Vehicle, str]:
+    """:func:`resolve_flight`, and the scenario file the flight comes from (named in the
+    errors that the flight's set-up raises)."""
     if recovery is not None and recovery not in MODES:
-        raise ConfigError(f"unknown recovery '{recovery}'; choose one of {', '.join(MODES)}")
+        raise ConfigError(
+            f"unknown recovery mode '{recovery}'; choose one of {', '.join(MODES)}",
+            file="--recovery",
+        )
     path = Path(vehicle)
     if vehicle in list_flights() and not path.exists():  # a built-in flight scenario by name
         scenario, veh = load_flight(vehicle)
-        return _with_mode(scenario, recovery), veh
+        return _with_mode(scenario, recovery), veh, _builtin_file(vehicle)
     if path.suffix == ".toml" and path.exists():
         data = read_toml(path)
         if is_flight_scenario(data):
             scenario, veh = load_flight(str(path))
-            return _with_mode(scenario, recovery), veh
+            return _with_mode(scenario, recovery, str(path)), veh, str(path)
         key = load_vehicle(str(path)).key
-        names = [n for n in list_flights() if n.startswith(f"{key}_")]
     else:
         key = vehicle
-        names = [n for n in list_flights() if n.startswith(f"{key}_")]
+    names = [n for n in list_flights() if n.startswith(f"{key}_")]
     if recovery is not None and f"{key}_{recovery}" in names:
-        scenario, veh = load_flight(f"{key}_{recovery}")
+        name = f"{key}_{recovery}"
+        scenario, veh = load_flight(name)
     else:
         if not names:
             raise ConfigError(f"no built-in flight scenario for vehicle '{key}'", key="vehicle")
-        preferred = sorted(names, key=lambda n: (not n.endswith("_rtls"), n))
-        scenario, veh = load_flight(preferred[0])
-        scenario = _with_mode(scenario, recovery)
+        name = sorted(names, key=lambda n: (not n.endswith("_rtls"), n))[0]
+        scenario, veh = load_flight(name)
+        scenario = _with_mode(scenario, recovery, _builtin_file(name))
     if path.suffix == ".toml" and path.exists():
         veh = load_vehicle(str(path))
-    return scenario, veh
+    return scenario, veh, _builtin_file(name)
 
 
-def _with_mode(scenario: FlightScenario, recovery: str | None) -> FlightScenario:
+def _with_mode(
+    scenario: FlightScenario, recovery: str | None, file: str | None = None
+) -> FlightScenario:
+    """``scenario`` flown in the ``--recovery`` mode (errors name the option and the file)."""
     if recovery is None or recovery == scenario.recovery.mode:
         return scenario
     data = scenario.model_dump()
     data["recovery"]["mode"] = recovery
+    where = f"--recovery {recovery} with {file}" if file else "--recovery"
     if recovery == "rtls" and data["recovery"]["site"] is None:
         raise ConfigError(
             "an RTLS flight needs a landing site: give a scenario file with [recovery] site",
+            file=where,
             key="recovery.site",
         )
     if recovery == "droneship":
         data["recovery"]["site"] = None
-    return flight_from_dict(data)
+    return flight_from_dict(data, where)
 
 
 def _fmt(value: float, scale: float = 1.0, digits: int = 1) -> str:
@@ -206,15 +226,20 @@ def fly(
         bool, typer.Option("--report", help="Also write report.html (needs --out, or uses out/).")
     ] = False,
 ) -> None:
-    """Fly a whole first-stage mission: liftoff to MECO, boostback, entry, landing."""
+    """Fly a whole first-stage mission: liftoff to MECO, boostback, entry, landing.
+
+    Exit status: 0 landed (or expended as planned), 1 did not land, 2 bad input (one line),
+    3 internal error (one line naming the log file with the traceback), 130 interrupted.
+    """
     from boostback.flight.executive import fly_mission
 
-    scenario, veh = resolve_flight(vehicle, recovery)
+    check_out_dir(out)
+    scenario, veh, file = _resolve(vehicle, recovery)
+    out = out_folder(out, report=report, default=f"{veh.key}_{scenario.recovery.mode}")
+    check_out_dir(out)
     with spinner("flying…", quiet=as_json):
-        result = fly_mission(scenario, veh)
+        result = fly_mission(scenario, veh, file)
     summary = result.summary()
-    default = f"{result.vehicle.key}_{result.scenario.recovery.mode}"
-    out = out_folder(out, report=report, default=default)
     if out is not None:
         from boostback.report.flight_plots import save_flight_plots
 
@@ -272,20 +297,22 @@ def compare(
     from boostback.telemetry import compare as compare_profiles
     from boostback.telemetry import load_telemetry, read_trajectory
 
+    check_out_dir(out)
     if not trajectory.is_file():
-        fail(f"{trajectory}: file not found")
+        fail(f"{trajectory}: {'not a regular file' if trajectory.exists() else 'file not found'}")
     if not (telemetry / "analysed.json").is_file() or not (telemetry / "events.json").is_file():
         fail(f"{telemetry}: not a telemetry folder (needs analysed.json and events.json)")
     try:
         sim = read_trajectory(trajectory)
     except Exception as exc:  # pyarrow raises several types for a bad file
         fail(f"{trajectory}: cannot read the trajectory: {exc}")
-    tel = load_telemetry(telemetry)
+    tel = _read_telemetry(telemetry, load_telemetry)
     rows = compare_profiles(sim, tel)
     from boostback.report.flight_plots import comparison_figure
 
     name = safe_name(tel.name or telemetry.resolve().name, default="telemetry")
-    plot = prepare_out(out if out is not None else Path("out") / "compare" / name)
+    check_out_dir(folder := out if out is not None else Path("out") / "compare" / name)
+    plot = prepare_out(folder)
     plot = plot / f"compare_{name}.png"
     comparison_figure(sim, tel).savefig(plot)
     if as_json:
@@ -295,11 +322,26 @@ def compare(
     console.print(f"plot written to [bold]{escape(str(plot))}[/]")
 
 
-def safe_name(text: str, *, default: str) -> str:
-    """``text`` as one safe path component: letters, digits, ``.``, ``_`` and ``-`` kept, runs
-    of anything else made one ``_``; ``default`` when nothing is left."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._-")
-    return name or default
+def _read_telemetry(folder: Path, load: Any) -> Any:
+    """The telemetry in ``folder``, or bad input (status 2) naming the file that is wrong."""
+    import json
+
+    import numpy as np
+
+    try:
+        tel = load(folder)
+    except json.JSONDecodeError as exc:
+        fail(f"{folder}: not valid JSON: {exc}")
+    except KeyError as exc:
+        fail(f"{folder / 'analysed.json'}: {exc.args[0]}: missing key")
+    except (ValueError, TypeError, AttributeError, OSError) as exc:
+        fail(f"{folder}: cannot read the telemetry: {type(exc).__name__}: {exc}")
+    series = (tel.t_s, tel.altitude_m, tel.speed_mps)
+    if len(tel.t_s) < 2 or any(len(a) != len(tel.t_s) for a in series):
+        fail(f"{folder / 'analysed.json'}: time, altitude and velocity need 2 or more values each")
+    if not all(np.isfinite(a).all() for a in series):
+        fail(f"{folder / 'analysed.json'}: time, altitude and velocity must be finite numbers")
+    return tel
 
 
 def _comparison_table(rows: list[Any], name: str) -> Table:

@@ -13,6 +13,8 @@ from rich.table import Table
 from boostback.cli.common import (
     EXIT_NOT_LANDED,
     check_finite,
+    check_out_dir,
+    check_range,
     console,
     fail,
     guarded,
@@ -30,6 +32,16 @@ from boostback.config.loader import check_scenario, load_landing, read_toml, sce
 __all__ = ["land"]
 
 DEFAULT_VEHICLE = "falcon9"
+DEFAULT_WALL_LIMIT_S = 300.0
+WALL_LIMIT_RANGE_S = (1.0, 86_400.0)
+# The scenario key each override writes: an error about that key names the option, not the file.
+OPTION_KEYS = {
+    "--altitude": "initial.altitude_m",
+    "--speed": "initial.velocity_enu_mps",
+    "--offset": "initial.position_en_m",
+    "--propellant": "initial.propellant_kg",
+    "--wind": "environment.wind_enu_mps",
+}
 
 
 @guarded
@@ -56,8 +68,20 @@ def land(
     report: Annotated[
         bool, typer.Option("--report", help="Also write report.html (needs --out, or uses out/).")
     ] = False,
+    wall_limit: Annotated[
+        float,
+        typer.Option(
+            "--wall-limit",
+            help="Wall-clock seconds the run may take, ignition search included; past it the "
+            "run stops with status 2 (1 to 86400).",
+        ),
+    ] = DEFAULT_WALL_LIMIT_S,
 ) -> None:
-    """Fly a landing burn from a descent state to touchdown and classify the outcome."""
+    """Fly a landing burn from a descent state to touchdown and classify the outcome.
+
+    Exit status: 0 landed, 1 did not land, 2 bad input (one line), 3 internal error (one line
+    naming the log file with the traceback), 130 interrupted.
+    """
     from boostback.config.loader import list_flights
     from boostback.mission.landing import fly_landing
     from boostback.plant.setup import landing_setup
@@ -72,11 +96,14 @@ def land(
         "--wind": wind,
     }
     check_finite(overrides)
+    check_range("--wall-limit", wall_limit, *WALL_LIMIT_RANGE_S)
+    check_out_dir(out)
     scenario, veh = _landing_inputs(vehicle, from_file, overrides)
-    with spinner("flying the landing burn…", quiet=as_json):
-        result = fly_landing(landing_setup(veh, scenario))
-    summary = _summary(result, veh)
     out = out_folder(out, report=report, default=f"{veh.key}_landing")
+    check_out_dir(out)
+    with spinner("flying the landing burn…", quiet=as_json):
+        result = fly_landing(landing_setup(veh, scenario), wall_limit_s=wall_limit)
+    summary = _summary(result, veh)
     if out is not None:
         _write_outputs(result, veh, out, summary)
         if report:
@@ -100,11 +127,28 @@ def _landing_inputs(
         return load_landing(vehicle)
     data, file = _scenario_data(vehicle, from_file)
     _apply_overrides(data, overrides)
-    scenario = scenario_from_dict(data, file)
+    try:
+        scenario = scenario_from_dict(data, file)
+    except ConfigError as exc:
+        raise _named_option(exc, overrides) from None
     base = Path(file).parent if file and from_file else None
     veh = load_vehicle(scenario.vehicle, base_dir=base)
-    check_scenario(scenario, veh, file)
+    try:
+        check_scenario(scenario, veh, file)
+    except ConfigError as exc:
+        raise _named_option(exc, overrides) from None
     return scenario, veh
+
+
+def _named_option(exc: ConfigError, overrides: dict[str, float | None]) -> ConfigError:
+    """``exc`` naming the option instead of the file when a given option wrote the bad key
+    (``--altitude: initial.altitude_m: must be > 0, got -5.0``)."""
+    for option, key in OPTION_KEYS.items():
+        if overrides.get(option) is None or exc.key is None:
+            continue
+        if exc.key == key or exc.key.startswith((f"{key}[", f"{key}.")):
+            return ConfigError(exc.problem, file=option, key=exc.key)
+    return exc
 
 
 def _apply_overrides(data: dict[str, Any], overrides: dict[str, float | None]) -> None:

@@ -6,6 +6,7 @@ import typer
 
 from boostback.cli.bench import bench
 from boostback.cli.catalogue import scenarios, vehicles
+from boostback.cli.common import OneLineErrors
 from boostback.cli.fly import compare, fly
 from boostback.cli.land import land
 from boostback.cli.mc import mc_app
@@ -14,9 +15,14 @@ from boostback.cli.report import report
 __all__ = ["app", "main"]
 
 app = typer.Typer(
+    cls=OneLineErrors,
     add_completion=False,
     no_args_is_help=True,
     help="Fly reusable boosters to touchdown with convex guidance in the loop.",
+    epilog="Exit statuses: 0 done (landed), 1 did not land, 2 bad input (one line naming the "
+    "file or option, the key and the problem), 3 internal error (one line naming the log file "
+    "with the traceback: $BOOSTBACK_LOG_DIR, else $XDG_STATE_HOME/boostback/logs, by default "
+    "~/.local/state/boostback/logs), 130 interrupted.",
 )
 # registration order is the order of `boostback --help`
 app.add_typer(mc_app, name="mc")

@@ -35,6 +35,8 @@ __all__ = [
 _M = TypeVar("_M", bound=BaseModel)
 _LINE_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 _DRAG_FREE_ATMOSPHERES = {"none"}
+# Configuration files are a few kB; a bigger one is a wrong path (a log, a data file).
+MAX_TOML_BYTES = 10_000_000
 
 
 def _builtin_names(package: str) -> list[str]:
@@ -69,13 +71,23 @@ def _parse_toml(text: str, file: str) -> dict[str, Any]:
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse a TOML file; a missing, unreadable or malformed file raises ``ConfigError``."""
     file = str(path)
+    p = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if p.exists() and not p.is_file():  # a FIFO or a device would block or never end
+            kind = "a directory" if p.is_dir() else "a FIFO" if p.is_fifo() else "a device"
+            raise ConfigError(f"is {kind}, not a TOML file", file=file)
+        if p.is_file() and p.stat().st_size > MAX_TOML_BYTES:
+            raise ConfigError(
+                f"is {p.stat().st_size:,} bytes, more than a scenario file can be "
+                f"({MAX_TOML_BYTES:,} bytes)",
+                file=file,
+            )
+        text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found", file=file) from None
     except IsADirectoryError:
         raise ConfigError("is a directory, not a TOML file", file=file) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: undecodable text, a NUL in the path
         raise ConfigError(f"cannot read file: {exc}", file=file) from None
     return _parse_toml(text, file)
 
@@ -133,6 +145,10 @@ def load_scenario(name_or_path: str | Path) -> LandingScenario:
     if isinstance(name_or_path, str) and text in list_scenarios() and not Path(text).exists():
         data, file = _read_builtin("scenarios", text)
         return scenario_from_dict(data, file)
+    if isinstance(name_or_path, str) and not _looks_like_path(text) and not Path(text).exists():
+        raise ConfigError(
+            f"unknown scenario '{text}'; built-in scenarios: {', '.join(list_scenarios())}"
+        )
     return scenario_from_dict(read_toml(name_or_path), text)
 
 

@@ -437,12 +437,23 @@ class Vehicle(_Model):
         return BODY_SURFACE_PRESSURE_PA[self.body]
 
 
+# Where a landing burn can start. A booster's landing burn starts a few km up at a few hundred
+# m/s (Falcon 9: ~2-3 km, ~250 m/s); the flat, pad-centred frame of a landing scenario is no
+# model of anything above 200 km, 1000 km away or faster than orbital speed (~7.8 km/s), so
+# such starts are refused rather than flown as given.
+MAX_START_ALTITUDE_M = 200_000.0
+MAX_START_OFFSET_M = 1_000_000.0
+MAX_START_SPEED_MPS = 8_000.0
+StartSpeed = Annotated[float, Strict(), Field(ge=-MAX_START_SPEED_MPS, le=MAX_START_SPEED_MPS)]
+StartOffset = Annotated[float, Strict(), Field(ge=-MAX_START_OFFSET_M, le=MAX_START_OFFSET_M)]
+
+
 class InitialState(_Model):
     """Landing-scenario start: ENU frame centred on the pad."""
 
-    altitude_m: Pos
-    velocity_enu_mps: Vec3
-    position_en_m: tuple[Num, Num] = (0.0, 0.0)
+    altitude_m: Annotated[float, Strict(), Field(gt=0, le=MAX_START_ALTITUDE_M)]
+    velocity_enu_mps: tuple[StartSpeed, StartSpeed, StartSpeed]
+    position_en_m: tuple[StartOffset, StartOffset] = (0.0, 0.0)
     propellant_kg: NonNeg
 
     @property

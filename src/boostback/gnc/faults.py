@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from boostback.config.models import MAX_WIND_MPS
 from boostback.config.vocab import Phase
 from boostback.dynamics.state import MASS, POS, UP, VEL
 
@@ -144,6 +145,15 @@ def register(kind: str, *params: Param, default_phase: str | None = None) -> Cal
 
 
 _FRACTION = Param("fraction", 0.25, low=0.0, high=1.0)
+# Bounds of the magnitudes no flight tells anything from beyond: a delay or a lag of a minute is
+# already a lost landing burn (~20-80 s long); navigation errors of 10 km or 500 m/s are far past
+# any navigation system flown (GPS/INS: metres and cm/s); the most engines any booster has is
+# 33 (Super Heavy); gusts are winds (MAX_WIND_MPS) lasting at most an hour.
+MAX_DELAY_S = 60.0
+MAX_NAV_POSITION_M = 10_000.0
+MAX_NAV_VELOCITY_MPS = 500.0
+MAX_ENGINES_OUT = 50.0
+MAX_GUST_DURATION_S = 3_600.0
 
 
 @register("engine_no_relight", default_phase=Phase.LANDING_BURN)
@@ -169,7 +179,7 @@ class ThrustShortfall(Fault):
         return 1.0 - self.fraction
 
 
-@register("engine_out", Param("engines", 1.0, low=0.0))
+@register("engine_out", Param("engines", 1.0, low=0.0, high=MAX_ENGINES_OUT))
 @dataclass(frozen=True)
 class EngineOut(Fault):
     """``engines`` of the lit engines shut down at the onset (during any burn): their thrust,
@@ -182,7 +192,7 @@ class EngineOut(Fault):
         return self.engines
 
 
-@register("ignition_delay", Param("delay_s", low=0.0))
+@register("ignition_delay", Param("delay_s", low=0.0, high=MAX_DELAY_S))
 @dataclass(frozen=True)
 class IgnitionDelay(Fault):
     """The engine lights ``delay_s`` after guidance commands ignition."""
@@ -194,7 +204,7 @@ class IgnitionDelay(Fault):
         return self.delay_s
 
 
-@register("throttle_lag", Param("time_constant_s", low=0.0))
+@register("throttle_lag", Param("time_constant_s", low=0.0, high=MAX_DELAY_S))
 @dataclass(frozen=True)
 class ThrottleLag(Fault):
     """Throttle follows its command through a first-order lag."""
@@ -220,8 +230,10 @@ class TiltAuthority(Fault):
 
 @register(
     "nav_bias",
-    Param("position_enu_m", 0.0, vector=True),
-    Param("velocity_enu_mps", 0.0, vector=True),
+    Param("position_enu_m", 0.0, vector=True, low=-MAX_NAV_POSITION_M, high=MAX_NAV_POSITION_M),
+    Param(
+        "velocity_enu_mps", 0.0, vector=True, low=-MAX_NAV_VELOCITY_MPS, high=MAX_NAV_VELOCITY_MPS
+    ),
 )
 @dataclass(frozen=True)
 class NavBias(Fault):
@@ -238,8 +250,8 @@ class NavBias(Fault):
 
 @register(
     "nav_noise",
-    Param("position_sigma_m", 0.0, low=0.0),
-    Param("velocity_sigma_mps", 0.0, low=0.0),
+    Param("position_sigma_m", 0.0, low=0.0, high=MAX_NAV_POSITION_M),
+    Param("velocity_sigma_mps", 0.0, low=0.0, high=MAX_NAV_VELOCITY_MPS),
 )
 @dataclass(frozen=True)
 class NavNoise(Fault):
@@ -255,7 +267,11 @@ class NavNoise(Fault):
         err[3:] += rng.normal(0.0, self.velocity_sigma_mps, 3) if self.velocity_sigma_mps else 0
 
 
-@register("wind_gust", Param("wind_enu_mps", vector=True), Param("duration_s", low=0.0))
+@register(
+    "wind_gust",
+    Param("wind_enu_mps", vector=True, low=-MAX_WIND_MPS, high=MAX_WIND_MPS),
+    Param("duration_s", low=0.0, high=MAX_GUST_DURATION_S),
+)
 @dataclass(frozen=True)
 class WindGust(Fault):
     """Extra wind for ``duration_s`` from the moment the onset first holds."""

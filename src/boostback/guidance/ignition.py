@@ -95,7 +95,11 @@ def find_ignition(
     """
     dt = setup.sim.dt_s
     path = ballistic_path(setup, x0, dt, setup.sim.max_time_s, deadline)
-    margins = np.array([stopping_estimate(setup, x, throttle_fraction)[0] for x in path])
+    margins = np.empty(len(path))
+    for k, x in enumerate(path):
+        if deadline is not None and k % 1000 == 0 and time.perf_counter() > deadline:
+            raise RunTimeout(f"the ignition search passed its wall-clock limit at {k} states")
+        margins[k] = stopping_estimate(setup, x, throttle_fraction)[0]
     below = np.nonzero(margins < 0.0)[0]
     guess = int(below[0]) if below.size else len(path) - 1
 
