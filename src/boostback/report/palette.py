@@ -8,30 +8,38 @@ a name the table does not know gets :data:`OTHER`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from boostback.config.vocab import Outcome, Phase
 
 __all__ = [
     "BLACK",
     "BLUE",
+    "COAST_COLOUR",
     "CONE_COLOUR",
     "EVENT_COLOUR",
     "FAILED_COLOUR",
     "GREEN",
     "GREY",
     "LANDED_COLOUR",
+    "LAND_COLOUR",
     "OKABE_ITO",
     "ORANGE",
     "OTHER",
     "OUTCOME_COLOURS",
     "PAD_COLOUR",
     "PHASE_COLOURS",
+    "PLACE_MARKERS",
     "POWERED_COLOUR",
     "PURPLE",
+    "SEA_COLOUR",
     "SKY_BLUE",
     "VERMILLION",
     "YELLOW",
+    "Marker",
     "outcome_colour",
     "phase_colour",
+    "place_marker",
     "rgba",
 ]
 
@@ -102,3 +110,38 @@ def rgba(colour: str, alpha: float) -> str:
     """``#rrggbb`` as a CSS ``rgba(...)`` string (for plotly fills)."""
     r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha:g})"
+
+
+# ---------------------------------------------------------------- map places
+LAND_COLOUR = "#ece6d8"
+COAST_COLOUR = "#8c8577"
+SEA_COLOUR = "#e8f1f8"
+
+
+@dataclass(frozen=True)
+class Marker:
+    """How one kind of place is marked: plotly symbol, matplotlib marker, colour, size."""
+
+    plotly: str
+    mpl: str
+    colour: str
+    size: float = 11.0
+
+
+# keyed by ``report.geo.PlaceKind`` values (strings, so the palette imports nothing above it);
+# the end of a flight is marked by its outcome: only a landing gets the green touchdown circle
+PLACE_MARKERS: dict[str, Marker] = {
+    "launch site": Marker("triangle-up", "^", BLUE, 12.0),
+    "landing zone": Marker("square-open", "s", PAD_COLOUR, 14.0),
+    "drone ship": Marker("diamond-open", "D", PAD_COLOUR, 14.0),
+    "predicted impact": Marker("x-thin-open", "x", BLACK, 10.0),
+    "drop zone": Marker("square", "s", GREY, 10.0),
+    "touchdown": Marker("circle", "o", LANDED_COLOUR, 10.0),
+    "crash site": Marker("x", "X", FAILED_COLOUR, 13.0),
+    "end of record": Marker("x", "X", GREY, 12.0),
+}
+
+
+def place_marker(kind: str) -> Marker:
+    """The marker of a kind of place (a grey cross for a kind the table does not know)."""
+    return PLACE_MARKERS.get(str(kind), Marker("x", "X", OTHER))
