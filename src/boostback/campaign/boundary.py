@@ -32,6 +32,39 @@ class BoundaryResult:
     boundary: float | None  # largest magnitude that met the threshold (None: not even ``lo``)
     confident: bool  # the Wilson 95 % lower bound at the boundary is above the threshold too
     table: pd.DataFrame  # one row per magnitude flown
+    # One line when the measured landing probability rises with the fault somewhere, else None.
+    not_monotonic: str | None = None
+
+
+def monotonic_note(table: pd.DataFrame, parameter: str) -> str | None:
+    """Say (one line) where the landing probability measured rises with the fault's magnitude.
+
+    Bisection assumes it only falls as the fault grows; where it rises, the boundary found may
+    be one of several crossings of the threshold.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per magnitude flown, sorted by ``parameter``, with ``landing_probability``.
+    parameter : str
+        The column of magnitudes.
+
+    Returns
+    -------
+    str or None
+        The first rise found, or ``None`` when the probability never rises.
+    """
+    m = table[parameter].to_numpy()
+    p = table["landing_probability"].to_numpy()
+    for i in range(len(p) - 1):
+        if p[i + 1] > p[i]:
+            return (
+                f"the landing probability is not monotonic in {parameter}: it rises from "
+                f"{p[i]:.1%} at {m[i]:.4g} to {p[i + 1]:.1%} at {m[i + 1]:.4g}, so the boundary "
+                "may not be the only crossing of the threshold (more --runs per magnitude "
+                "narrow the noise)"
+            )
+    return None
 
 
 def _with_magnitude(spec: CampaignSpec, fault: int, parameter: str, value: float) -> CampaignSpec:
@@ -48,26 +81,30 @@ def _check_sweep(
     the campaign, finite magnitudes inside the parameter's bounds (``gnc.faults.Param``) with
     lo < hi, and a threshold that is a probability."""
     if not 0 <= fault < len(spec.faults):
-        raise ConfigError(f"no fault number {fault}: the campaign has {len(spec.faults)}")
+        raise ConfigError(
+            f"no fault number {fault}: the campaign has {len(spec.faults)}", key="--fault"
+        )
     kind = spec.faults[fault].kind
     params = {p.name: p for p in FAULTS[kind].params if not p.vector}
     if parameter not in params:
-        raise ConfigError(f"'{parameter}' is not a scalar parameter of a {kind} fault")
+        raise ConfigError(
+            f"'{parameter}' is not a scalar parameter of a {kind} fault", key="--param"
+        )
     p = params[parameter]
-    for key, value in (("lo", lo), ("hi", hi), ("threshold", threshold)):
+    for key, value in (("--lo", lo), ("--hi", hi), ("--threshold", threshold)):
         if not math.isfinite(value):
             raise ConfigError(f"must be a finite number, got {value}", key=key)
-    for key, value in (("lo", lo), ("hi", hi)):
+    for key, value in (("--lo", lo), ("--hi", hi)):
         if not p.low <= value <= p.high:
             raise ConfigError(
                 f"'{parameter}' of a {kind} fault must lie in {bounds_text(p)}, got {value:g}",
                 key=key,
             )
     if not lo < hi:
-        raise ConfigError(f"need lo < hi, got {lo:g} and {hi:g}", key="hi")
+        raise ConfigError(f"need lo < hi, got --lo {lo:g} and --hi {hi:g}", key="--hi")
     if not 0.0 <= threshold <= 1.0:
         raise ConfigError(
-            f"a landing probability must lie in [0, 1], got {threshold:g}", key="threshold"
+            f"a landing probability must lie in [0, 1], got {threshold:g}", key="--threshold"
         )
 
 
@@ -94,7 +131,9 @@ def find_boundary(
     before anything flies."""
     _check_sweep(spec, fault, parameter, lo, hi, threshold)
     if not 0 <= iterations <= MAX_ITERATIONS:
-        raise ConfigError(f"must lie in [0, {MAX_ITERATIONS}], got {iterations}", key="iterations")
+        raise ConfigError(
+            f"must lie in [0, {MAX_ITERATIONS}], got {iterations}", key="--iterations"
+        )
     kind = spec.faults[fault].kind
     out = Path(out)
     rows: dict[float, dict] = {}
@@ -141,4 +180,5 @@ def find_boundary(
         boundary = good
     table = pd.DataFrame(sorted(rows.values(), key=lambda r: r[parameter]))
     confident = boundary is not None and rows[boundary]["lower_95"] >= threshold
-    return BoundaryResult(kind, parameter, threshold, boundary, confident, table)
+    note = monotonic_note(table, parameter)
+    return BoundaryResult(kind, parameter, threshold, boundary, confident, table, note)

@@ -11,10 +11,11 @@ import pandas as pd
 
 from boostback.campaign.executor import dask_executor, default_workers, drive
 from boostback.campaign.executor import process_executor_factory as _pool
-from boostback.campaign.run import TRAJECTORY_KEY, prepare, run_batch
+from boostback.campaign.lock import folder_lock
+from boostback.campaign.run import TRAJECTORY_KEY, CampaignContext, prepare, run_batch
 from boostback.campaign.spec import CampaignSpec
 from boostback.campaign.store import (
-    completed_runs,
+    close_store,
     load_results,
     open_store,
     write_part,
@@ -56,50 +57,67 @@ def run_campaign(
     if runs is not None:
         spec = spec.model_copy(update={"runs": runs})
     ctx = prepare(spec, base_dir, file)
-    open_store(out, spec)
-    done = completed_runs(out)
-    todo = [i for i in range(spec.runs) if i not in done]
-    size = spec.execution.batch_size
-    batches = [todo[k : k + size] for k in range(0, len(todo), size)]
-    start = time.perf_counter()
-    counts = {"done": spec.runs - len(todo), "session": 0, "landed": 0, "errors": 0}
+    with folder_lock(out):
+        done = open_store(out, spec, ctx.base_sha256)
+        todo = [i for i in range(spec.runs) if i not in done]
+        size = spec.execution.batch_size
+        batches = [todo[k : k + size] for k in range(0, len(todo), size)]
+        session = _Session(out, spec.runs, spec.runs - len(todo), progress)
+        session.report()  # the runs resumed from disk, before any is flown
+        try:
+            if batches:
+                _fly(ctx, batches, session.on_rows, workers, scheduler, dask_local)
+        finally:
+            close_store(out)
+        return load_results(out)
 
-    def report() -> None:
-        if progress is not None:
-            progress(
-                Progress(
-                    counts["done"],
-                    spec.runs,
-                    counts["session"],
-                    counts["landed"],
-                    counts["errors"],
-                    time.perf_counter() - start,
-                )
+
+class _Session:
+    """Stores the rows of each batch as it finishes and reports progress."""
+
+    def __init__(
+        self, out: Path, total: int, resumed: int, progress: Callable[[Progress], None] | None
+    ) -> None:
+        self.out, self.total, self.progress = out, total, progress
+        self.done, self.session, self.landed, self.errors = resumed, 0, 0, 0
+        self.start = time.perf_counter()
+
+    def report(self) -> None:
+        if self.progress is not None:
+            elapsed = time.perf_counter() - self.start
+            self.progress(
+                Progress(self.done, self.total, self.session, self.landed, self.errors, elapsed)
             )
 
-    report()  # the runs resumed from disk, before any is flown
-
-    def on_rows(rows: list[dict]) -> None:
+    def on_rows(self, rows: list[dict]) -> None:
         for row in rows:  # trajectories first: a shard on disk means its runs are complete
             traj = row.pop(TRAJECTORY_KEY, None)
             if traj is not None:
-                write_trajectory(out, row["run"], traj)
-        write_part(out, rows)
-        counts["done"] += len(rows)
-        counts["session"] += len(rows)
-        counts["landed"] += sum(r.get("outcome") == Outcome.LANDED for r in rows)
-        counts["errors"] += sum(r.get("outcome") == Outcome.ERROR for r in rows)
-        report()
+                write_trajectory(self.out, row["run"], traj)
+        write_part(self.out, rows)
+        self.done += len(rows)
+        self.session += len(rows)
+        self.landed += sum(r.get("outcome") == Outcome.LANDED for r in rows)
+        self.errors += sum(r.get("outcome") == Outcome.ERROR for r in rows)
+        self.report()
 
-    if batches:
-        if scheduler is not None or dask_local is not None:
-            with dask_executor(scheduler, dask_local) as ex:
-                drive(lambda: ex, ctx, batches, on_rows, max_inflight=4 * (dask_local or 8))
-        else:
-            n = workers or default_workers()
-            if n == 1:
-                for batch in batches:
-                    on_rows(run_batch(ctx, batch, in_worker=False))
-            else:
-                drive(_pool(n), ctx, batches, on_rows, max_inflight=2 * n)
-    return load_results(out)
+
+def _fly(
+    ctx: CampaignContext,
+    batches: list[list[int]],
+    on_rows: Callable[[list[dict]], None],
+    workers: int | None,
+    scheduler: str | None,
+    dask_local: int | None,
+) -> None:
+    """Fly ``batches`` on the chosen executor, handing each batch's rows to ``on_rows``."""
+    if scheduler is not None or dask_local is not None:
+        with dask_executor(scheduler, dask_local) as ex:
+            drive(lambda: ex, ctx, batches, on_rows, max_inflight=4 * (dask_local or 8))
+        return
+    n = workers or default_workers()
+    if n == 1:
+        for batch in batches:
+            on_rows(run_batch(ctx, batch, in_worker=False))
+    else:
+        drive(_pool(n), ctx, batches, on_rows, max_inflight=2 * n)

@@ -8,14 +8,22 @@ an error while the rest of the campaign goes on.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import logging
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any
 
+from boostback.campaign.lock import release_inherited
 from boostback.campaign.run import CampaignContext, run_batch
 from boostback.config.vocab import Outcome
 
@@ -24,6 +32,32 @@ Rows = list[dict[str, Any]]
 
 def default_workers() -> int:
     return max(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 1)
+
+
+def _quiet_logging() -> None:
+    """Only errors from Dask's loggers from now on (run on each worker before closing)."""
+    for name in ["distributed", *logging.root.manager.loggerDict]:
+        if name.startswith("distributed"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Ignore SIGINT while worker processes are started, so that they inherit "ignore".
+
+    A terminal's Ctrl-C reaches every process of the foreground group; the coordinator alone
+    answers it (it saves, closes the cluster and says how to resume). Workers that took it too
+    would each die printing a traceback. Only ``SIG_IGN`` survives the ``exec`` that starts a
+    Dask worker, and Python and asyncio leave an ignored SIGINT ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
@@ -37,25 +71,77 @@ def dask_executor(scheduler: str | None, local_workers: int | None) -> Iterator[
         ) from exc
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=local_workers or default_workers(),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
+        with _workers_ignore_ctrl_c():
+            cluster = LocalCluster(
+                n_workers=local_workers or default_workers(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
         client = Client(cluster)
     else:
         client = Client(scheduler)
     try:
         yield client.get_executor(pure=False)
+    except BaseException:  # Ctrl-C or an error: the workers' cancelled tasks are no news
+        with contextlib.suppress(Exception):
+            client.run(_quiet_logging)
+        raise
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        # Closing after Ctrl-C or an error: the workers' shutdown chatter ("still alive after
+        # 4 s, killing") is not the user's news; the caller reports what happened in one line.
+        quiet = logging.getLogger("distributed")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)
+        try:
+            with contextlib.suppress(Exception):
+                client.close()
+            if cluster is not None:
+                with contextlib.suppress(Exception):
+                    cluster.close()
+        finally:
+            quiet.setLevel(level)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL_S = 0.5
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """End this worker as soon as its coordinator is gone (checked every ``PARENT_POLL_S``)."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Set up a local worker process so that it never outlives its coordinator.
+
+    On Linux the kernel kills the worker when the coordinator dies (``PR_SET_PDEATHSIG``);
+    elsewhere, or if that call fails, a daemon thread watches the parent pid. The worker also
+    closes its inherited copy of the results folder's lock (``campaign.lock``).
+    """
+    release_inherited()
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:  # the coordinator died before the signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
 
 
 def drive(

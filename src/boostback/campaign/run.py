@@ -6,6 +6,7 @@ exception becomes an ``error`` row, so one bad draw cannot stop a campaign.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,7 @@ class CampaignContext:
     vehicle: dict[str, Any]
     targets: list[Target]
     kind: str = "landing"  # "landing" (a landing burn) or "flight" (a whole mission)
+    base_sha256: str = ""  # digest of the base scenario and vehicle: part of the resume key
 
 
 def resolve_scenario(name: str, base_dir: Path | None) -> str:
@@ -74,7 +76,10 @@ def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) 
     scen["vehicle"] = vehicle.key
     veh = vehicle.model_dump(mode="python")
     targets = resolve_targets(spec, scen, veh, file)
-    return CampaignContext(spec, scen, veh, targets, kind)
+    base = hashlib.sha256(
+        f"{scenario.model_dump_json()}\n{vehicle.model_dump_json()}".encode()
+    ).hexdigest()
+    return CampaignContext(spec, scen, veh, targets, kind, base)
 
 
 def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]:

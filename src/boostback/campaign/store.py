@@ -1,60 +1,329 @@
-"""Campaign results on disk: Parquet shards, one row per run, written atomically.
+"""Campaign results on disk: Parquet shards, one row per run, listed with their checksums.
 
-Shards are written by the coordinating process as batches finish (workers need no shared disk),
-each to a temporary name and then renamed, so a campaign killed at any moment leaves only whole
-shards behind. Re-running the same command reads which runs exist and flies only the rest.
+Layout of a results folder ``OUT``::
+
+    OUT/.lock               the exclusive lock of the ``mc run`` writing here (campaign.lock)
+    OUT/campaign.json       the campaign (its resume key, see below)
+    OUT/runs/part-*.parquet the shards: one per batch, written by the coordinating process
+    OUT/runs/manifest.json  which shards belong here, with each one's SHA-256 (campaign.manifest)
+    OUT/runs/manifest.jsonl shards listed since the snapshot above
+    OUT/quarantine/         files moved out of runs/ because they were damaged or foreign
+    OUT/trajectories/       per-run trajectories (``execution.save_trajectories``)
+
+Shards are written by the coordinating process as batches finish (workers need no shared disk):
+to a temporary name, flushed to disk, renamed, then listed in the manifest. Only listed shards
+whose bytes still match their checksum are read, by summaries, reports and resume alike. A
+damaged, truncated or foreign file in ``runs/`` is named in one warning line; ``mc run`` (which
+holds the folder's lock) moves it to ``quarantine/`` and flies its runs again, the readers leave
+it out. A folder written before manifests existed is adopted: its shards that read back with the
+columns of a results table are listed as they are.
+
+The resume key: what changes results must match to resume; what only changes how they are
+computed may differ. Results: ``scenario``, ``seed``, ``dispersions``, ``faults``, ``debug`` (it
+makes runs fail on purpose) and the contents of the base scenario and vehicle. Execution only:
+``runs`` (more extends the campaign), ``name``, ``execution.batch_size``, the worker count and
+backend, ``execution.save_trajectories`` and ``trajectory_every`` (extra files, not rows), and
+``execution.wall_limit_s``: a wall-clock limit only turns a run that hangs into an ``error`` row,
+and which run hangs already depends on the machine, so it is not part of what is reproducible.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import os
+import logging
+import shutil
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+from boostback.campaign.manifest import (
+    JOURNAL,
+    SNAPSHOT,
+    ShardEntry,
+    append_entry,
+    digest,
+    read_manifest,
+    write_bytes_durably,
+    write_snapshot,
+)
 from boostback.campaign.spec import CampaignSpec
 from boostback.config.errors import ConfigError
 
 RUNS = "runs"
 TRAJECTORIES = "trajectories"
+QUARANTINE = "quarantine"
 META = "campaign.json"
+SHARD_GLOB = "part-*.parquet"
+TMP_SUFFIX = ".tmp"
+REQUIRED_COLUMNS = ("run", "outcome", "error")  # what every results table has
+
+# The parts of a campaign file that change results (see the module docstring).
+RESULT_PARTS = ("scenario", "seed", "dispersions", "faults", "debug")
+BASE_PART = "base_sha256"
+
+log = logging.getLogger(__name__)
 
 
-def _spec_key(spec: CampaignSpec) -> dict[str, Any]:
-    """The spec without ``runs``: extending a campaign keeps its earlier runs valid."""
+def _warn(message: str) -> None:
+    """One line on standard error (logging's last-resort handler prints just the message)."""
+    log.warning("warning: %s", message)
+
+
+# --- the resume key ------------------------------------------------------------------------
+
+
+def results_key(spec: CampaignSpec) -> dict[str, Any]:
+    """The parts of ``spec`` that change results (:data:`RESULT_PARTS`)."""
     data = spec.model_dump(mode="json")
-    data.pop("runs")
-    return data
+    return {k: data[k] for k in RESULT_PARTS}
 
 
-def open_store(out: Path, spec: CampaignSpec) -> None:
-    """Create ``out`` or check that it holds results of this same campaign."""
-    (out / RUNS).mkdir(parents=True, exist_ok=True)
+def _describe_difference(part: str, old: Any, new: Any) -> str:
+    if part in ("seed", "scenario"):
+        return f"the {part} ({json.dumps(old)} there, {json.dumps(new)} here)"
+    if part == BASE_PART:
+        return "the contents of the base scenario or vehicle"
+    return f"the {part}"
+
+
+def _check_key(out: Path, old: dict[str, Any], key: dict[str, Any], base: str) -> None:
+    old_key = old.get("results_key")
+    if not isinstance(old_key, dict):  # written before the key was split from execution
+        spec = old.get("spec", {})
+        old_key = {k: spec.get(k) for k in RESULT_PARTS}
+    differ = [
+        _describe_difference(k, old_key.get(k), key[k])
+        for k in RESULT_PARTS
+        if old_key.get(k) != key[k]
+    ]
+    if old.get(BASE_PART) and base and old[BASE_PART] != base:
+        differ.append(_describe_difference(BASE_PART, None, None))
+    if differ:
+        raise ConfigError(
+            f"holds results of a different campaign: {' and '.join(differ)} differ; "
+            "use a new output folder (batch size, workers and the run count may change)",
+            file=str(out),
+        )
+
+
+def _record_campaign(out: Path, spec: CampaignSpec, base_sha256: str) -> None:
+    """Check ``OUT/campaign.json`` against ``spec`` (if there is one), then record ``spec``."""
     meta = out / META
-    key = _spec_key(spec)
+    key = results_key(spec)
+    old: dict[str, Any] = {}
     if meta.exists():
-        old = json.loads(meta.read_text())
-        if old.get("spec") != key:
+        try:
+            old = json.loads(meta.read_bytes())
+            assert isinstance(old, dict)
+        except (ValueError, AssertionError):
             raise ConfigError(
-                "holds results of a different campaign (seed, scenario, dispersions or faults "
-                "differ); use a new output folder",
-                file=str(out),
-            )
-    else:
-        tmp = meta.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"spec": key}, indent=2))
-        os.replace(tmp, meta)
+                f"{META} is damaged (not a JSON object); use a new output folder", file=str(out)
+            ) from None
+        _check_key(out, old, key, base_sha256)
+    spec_data = spec.model_dump(mode="json")
+    spec_data.pop("runs")
+    new = {
+        "spec": spec_data,
+        "results_key": key,
+        BASE_PART: base_sha256 or old.get(BASE_PART, ""),
+    }
+    if new != old:
+        write_bytes_durably(meta, json.dumps(new, indent=2).encode())
 
 
-def completed_runs(out: Path) -> set[int]:
-    done: set[int] = set()
-    for part in sorted((out / RUNS).glob("part-*.parquet")):
-        done.update(int(r) for r in pq.read_table(part, columns=["run"]).column("run").to_pylist())
-    return done
+# --- reading and checking shards -----------------------------------------------------------
+
+
+def _parse(data: bytes) -> tuple[pa.Table | None, str | None]:
+    """A shard's table from its bytes, or why it is not a results shard."""
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        return None, f"is not a readable Parquet file ({type(exc).__name__})"
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
+    if missing:
+        return None, f"is not a results shard (no {', '.join(missing)} column)"
+    if not pa.types.is_integer(table.schema.field("run").type):
+        return None, "is not a results shard (its run column is not whole numbers)"
+    return table, None
+
+
+def _read_listed(path: Path, entry: ShardEntry) -> tuple[pa.Table | None, str | None]:
+    """A listed shard's table, or why it cannot be trusted."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, "is listed in the manifest but missing"
+    if len(data) != entry.size_bytes:
+        return None, (
+            f"is {len(data)} bytes, the manifest says {entry.size_bytes} (truncated or damaged)"
+        )
+    if digest(data) != entry.sha256:
+        return None, "does not match its SHA-256 checksum in the manifest (damaged)"
+    table, problem = _parse(data)
+    if table is not None and sorted(table.column("run").to_pylist()) != sorted(entry.runs):
+        return None, "holds other runs than the manifest lists"
+    return table, problem
+
+
+def _adopt(path: Path) -> tuple[ShardEntry | None, pa.Table | None, str | None]:
+    """A shard of a folder without a manifest: listed if it reads back as a results shard."""
+    data = path.read_bytes()
+    table, problem = _parse(data)
+    if table is None:
+        return None, None, problem
+    runs = tuple(int(r) for r in table.column("run").to_pylist())
+    return ShardEntry(path.name, digest(data), len(data), runs), table, None
+
+
+@dataclass
+class Scan:
+    """What ``runs/`` holds: the shards to trust and the files to leave out (with why)."""
+
+    entries: dict[str, ShardEntry] = field(default_factory=dict)
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    bad: list[tuple[Path, str]] = field(default_factory=list)
+    temporary: list[Path] = field(default_factory=list)
+    claimed: set[int] = field(default_factory=set)
+
+    def runs(self) -> set[int]:
+        return set(self.claimed)
+
+    def keep(self, entry: ShardEntry, table: pa.Table | None, path: Path) -> None:
+        """Trust a shard unless one already trusted holds one of its runs."""
+        if self.claimed.intersection(entry.runs):
+            self.bad.append((path, "holds runs that another shard already holds (a duplicate)"))
+            return
+        self.claimed.update(entry.runs)
+        self.entries[entry.name] = entry
+        if table is not None:
+            self.tables[entry.name] = table
+
+
+def _listed(runs_dir: Path) -> tuple[dict[str, ShardEntry] | None, list[tuple[Path, str]]]:
+    """The manifest's shards (``None``: no usable manifest, adopt the shards found)."""
+    try:
+        return read_manifest(runs_dir), []
+    except ValueError as exc:
+        return None, [(runs_dir / SNAPSHOT, f"is damaged: {exc}")]
+
+
+def scan(out: Path, *, read: bool = True) -> Scan:
+    """Check every file of ``OUT/runs`` against the manifest (``read=False``: list only)."""
+    runs_dir = out / RUNS
+    result = Scan()
+    listed, result.bad = _listed(runs_dir)
+    if listed is not None:
+        for name in sorted(listed):
+            path = runs_dir / name
+            if not read:
+                result.keep(listed[name], None, path)
+                continue
+            table, problem = _read_listed(path, listed[name])
+            if problem is None:
+                result.keep(listed[name], table, path)
+            else:
+                result.bad.append((path, problem))
+    known = set(listed or ()) | {SNAPSHOT, JOURNAL}
+    for path in sorted(runs_dir.iterdir()) if runs_dir.is_dir() else []:
+        if path.name.endswith(TMP_SUFFIX):
+            result.temporary.append(path)
+        elif path.name in known:
+            continue
+        elif listed is None and path.is_file() and path.match(SHARD_GLOB):
+            entry, table, problem = _adopt(path)
+            if entry is None:
+                result.bad.append((path, str(problem)))
+            else:
+                result.keep(entry, table if read else None, path)
+        else:
+            result.bad.append((path, "is not listed in the manifest (a foreign file)"))
+    return result
+
+
+# --- the writer's side: open, quarantine, shards --------------------------------------------
+
+
+def _quarantine(out: Path, path: Path) -> Path:
+    folder = out / QUARANTINE
+    folder.mkdir(exist_ok=True)
+    dest = folder / path.name
+    n = 1
+    while dest.exists():
+        dest = folder / f"{path.name}.{n}"
+        n += 1
+    shutil.move(path, dest)
+    return dest
+
+
+def _remove_temporary(out: Path, found: list[Path]) -> None:
+    """Temporary files a killed session left (only called while holding the folder's lock)."""
+    stale = [*found, *out.glob(f"*{TMP_SUFFIX}"), *(out / TRAJECTORIES).glob(f"*{TMP_SUFFIX}")]
+    for path in stale:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def open_store(out: Path, spec: CampaignSpec, base_sha256: str = "") -> set[int]:
+    """Prepare ``out`` for ``spec`` and return the runs it already holds, checked.
+
+    Call it holding the folder's lock (:func:`boostback.campaign.lock.folder_lock`).
+
+    Parameters
+    ----------
+    out : Path
+        The results folder (created if needed).
+    spec : CampaignSpec
+        The campaign to run into it.
+    base_sha256 : str
+        Digest of the base scenario and vehicle (``CampaignContext.base_sha256``).
+
+    Returns
+    -------
+    set of int
+        Runs held by shards that match their checksums. Damaged, truncated and foreign files
+        are named (one warning line each) and moved to ``out/quarantine``.
+
+    Raises
+    ------
+    ConfigError
+        ``out`` holds results of a campaign whose results key differs; the message names the
+        parts that differ.
+    """
+    (out / RUNS).mkdir(parents=True, exist_ok=True)
+    _record_campaign(out, spec, base_sha256)
+    found = scan(out)
+    _remove_temporary(out, found.temporary)
+    for path, problem in found.bad:
+        if path.exists():
+            dest = _quarantine(out, path)
+            _warn(f"{path}: {problem}; moved to {dest}, any runs it held are flown again")
+        else:
+            _warn(f"{path}: {problem}; its runs are flown again")
+    write_snapshot(out / RUNS, found.entries)
+    return found.runs()
+
+
+def close_store(out: Path) -> None:
+    """Fold the journal into the snapshot; a full disk leaves the (valid) journal as it is."""
+    runs_dir = out / RUNS
+    with contextlib.suppress(OSError):
+        listed = read_manifest(runs_dir)
+        if listed is not None and (runs_dir / JOURNAL).stat().st_size:
+            write_snapshot(runs_dir, listed)
+
+
+def _frame_bytes(columns: dict[str, Any] | list[dict[str, Any]]) -> bytes:
+    buffer = io.BytesIO()
+    pd.DataFrame(columns).to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
 def write_trajectory(out: Path, run: int, columns: dict[str, Any]) -> Path:
@@ -62,9 +331,7 @@ def write_trajectory(out: Path, run: int, columns: dict[str, Any]) -> Path:
     folder = out / TRAJECTORIES
     folder.mkdir(exist_ok=True)
     path = folder / f"run-{run:08d}.parquet"
-    tmp = path.with_suffix(".tmp")
-    pd.DataFrame(columns).to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    write_bytes_durably(path, _frame_bytes(columns))
     return path
 
 
@@ -77,20 +344,48 @@ def load_trajectory(out: str | Path, run: int) -> pd.DataFrame:
 
 
 def write_part(out: Path, rows: list[dict[str, Any]]) -> Path:
-    runs = [r["run"] for r in rows]
+    """Store rows as a new shard: written durably, then listed with its checksum.
+
+    A failure (a full disk) leaves no temporary file and no unlisted shard behind; the shards
+    stored before are untouched. The exception is raised again.
+    """
+    runs = [int(r["run"]) for r in rows]
     name = f"part-{min(runs):08d}-{max(runs):08d}-{uuid.uuid4().hex[:8]}.parquet"
     path = out / RUNS / name
-    tmp = path.with_suffix(".tmp")
-    pd.DataFrame(rows).to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    data = _frame_bytes(rows)
+    write_bytes_durably(path, data)
+    try:
+        append_entry(out / RUNS, ShardEntry(name, digest(data), len(data), tuple(runs)))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
     return path
 
 
+# --- the readers' side ----------------------------------------------------------------------
+
+
+def completed_runs(out: str | Path) -> set[int]:
+    """The runs ``out`` holds, as its manifest lists them (without reading the shards)."""
+    return scan(Path(out), read=False).runs()
+
+
 def load_results(out: str | Path) -> pd.DataFrame:
-    """All runs of a campaign folder as one data frame, sorted by run index."""
-    parts = sorted((Path(out) / RUNS).glob("part-*.parquet"))
-    if not parts:
+    """All runs of a campaign folder as one data frame, sorted by run index.
+
+    Only shards the manifest lists and whose bytes match their checksums are read; any other
+    file in ``runs/`` is named in one warning line and left out.
+    """
+    folder = Path(out)
+    found = scan(folder)
+    for path, problem in found.bad:
+        _warn(
+            f"{path}: {problem}; left out of the results (the next 'mc run' on this folder "
+            "moves it aside and flies its runs again)"
+        )
+    if not found.entries:
         raise ConfigError("no campaign results here", file=str(out))
-    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    frame = frame.drop_duplicates(subset="run", keep="first")
+    tables = [found.tables[name] for name in sorted(found.tables)]
+    frame = pd.concat([t.to_pandas() for t in tables], ignore_index=True)
     return frame.sort_values("run").reset_index(drop=True)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import tempfile
+import traceback
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -18,7 +22,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from boostback.cli.common import EXIT_INTERRUPTED, console, err_console, guarded, print_json
+from boostback.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    console,
+    err_console,
+    guarded,
+    print_json,
+)
 
 __all__ = ["mc_app"]
 
@@ -92,19 +103,54 @@ def mc_run(
             )
     except KeyboardInterrupt:
         _interrupted(out, total)
+    except OSError as exc:
+        if exc.errno not in DISK_FULL:
+            raise
+        _disk_full(out, total, exc)
     _print_summary(summarize(frame), str(out))
+
+
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _saved(out: Path, total: int) -> int:
+    from boostback.campaign.store import completed_runs
+
+    try:
+        return sum(run < total for run in completed_runs(out))
+    except Exception:  # an unreadable folder must not hide why the run stopped
+        return 0
+
+
+def _write_log(exc: BaseException) -> str:
+    """The traceback in a log file in the temporary folder; its path, or why there is none."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        fd, path = tempfile.mkstemp(prefix="boostback-mc-", suffix=".log")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+    except OSError as err:
+        return f"no log written: {err.strerror}"
+    return f"log: {path}"
+
+
+def _disk_full(out: Path, total: int, exc: OSError) -> NoReturn:
+    """A full disk: one line (what was saved, how to resume, the log), exit 3."""
+    where = f" writing {exc.filename}" if exc.filename else ""
+    err_console.print(
+        f"internal error: no space left on the device{escape(where)}: "
+        f"{_saved(out, total)} of {total} runs saved in {escape(str(out))}; free some space and "
+        f"run the same command to resume ({escape(_write_log(exc))})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(code=EXIT_INTERNAL)
 
 
 def _interrupted(out: Path, total: int) -> NoReturn:
     """Say what an interrupted ``mc run`` saved and how to resume it; exit 130."""
-    from boostback.campaign.store import completed_runs
-
-    try:
-        saved = sum(run < total for run in completed_runs(out))
-    except Exception:  # an unreadable shard must not hide the interruption
-        saved = 0
     err_console.print(
-        f"interrupted: {saved} of {total} runs saved in {escape(str(out))}; "
+        f"interrupted: {_saved(out, total)} of {total} runs saved in {escape(str(out))}; "
         "run the same command to resume",
         highlight=False,
         soft_wrap=True,
@@ -167,6 +213,10 @@ def mc_boundary(
         dask_local=dask_local,
         progress=(lambda label, p: None) if as_json else _boundary_progress(),
     )
+    if res.not_monotonic:
+        err_console.print(
+            f"[yellow]warning:[/] {escape(res.not_monotonic)}", highlight=False, soft_wrap=True
+        )
     if as_json:
         print_json(
             {
@@ -175,6 +225,7 @@ def mc_boundary(
                 "threshold": res.threshold,
                 "boundary": res.boundary,
                 "confident": res.confident,
+                "monotonic": res.not_monotonic is None,
                 "table": res.table.to_dict(orient="records"),
             }
         )
