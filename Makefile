@@ -8,7 +8,8 @@ OUT ?= out/demo
 TYPED := src/boostback/gnc src/boostback/plant src/boostback/control src/boostback/mission \
 	src/boostback/jit.py src/boostback/dynamics/state.py src/boostback/guidance/lcvx_guidance.py \
 	src/boostback/flight/integrate.py src/boostback/flight/reserve.py \
-	src/boostback/flight/landing_plant.py
+	src/boostback/flight/landing_plant.py src/boostback/flight/ecef_plant.py \
+	src/boostback/flight/boostback.py src/boostback/guidance/burns.py
 
 .PHONY: demo test lint format bench clean dask
 

@@ -75,8 +75,8 @@ class Dispersion(Distribution):
 
 Number = float | Distribution
 
-# The phases of a landing burn a fault can be tied to.
-ONSET_PHASES = (Phase.COAST, Phase.LANDING_BURN)
+# The phases a fault can be tied to: the burns the one loop flies, and the landing burn's coast.
+ONSET_PHASES = (Phase.COAST, Phase.BOOSTBACK, Phase.ENTRY_BURN, Phase.LANDING_BURN)
 OnsetPhase = one_of(*ONSET_PHASES)
 
 

@@ -7,19 +7,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.config.vocab import Phase
+from boostback.control.burns import VelocityToGoController
 from boostback.dynamics.state import MASS, PX, PY, PZ, VEL, with_mass
 from boostback.environment.frames import enu_basis
 from boostback.flight.context import FlightContext
-from boostback.flight.dynamics import COAST, Command, State, air_data
-from boostback.flight.integrate import mass_event, step
+from boostback.flight.dynamics import COAST, State, air_data
+from boostback.flight.ecef_plant import EcefPlant, LegRecorder
+from boostback.flight.integrate import step
 from boostback.flight.reserve import boostback_guess, entry_dv_mps
+from boostback.gnc.loop import burn_leg, fly
+from boostback.gnc.navigation import InertialNavigator
+from boostback.gnc.protocols import Demand, NavEstimate, Tick
 from boostback.guidance.boostback_targeting import (
     TargetingSolution,
     best_pitch,
     solve_boostback,
 )
 
-__all__ = ["BoostbackOutcome", "coast", "fly_boostback", "separate"]
+__all__ = ["BoostbackGuidance", "BoostbackOutcome", "coast", "fly_boostback", "separate"]
+
+BURN_LEG = burn_leg()  # the boostback ends at cut-off (or dry)
 
 
 @dataclass(frozen=True)
@@ -57,11 +65,6 @@ def separate(ctx: FlightContext, x: State, t: float) -> State:
     x = with_mass(x, x[MASS] - ctx.setup.upper_mass_kg)
     ctx.rec.event("separation", t, x)
     return x
-
-
-def _unit(v: np.ndarray) -> tuple[float, float, float]:
-    n = float(np.linalg.norm(v))
-    return (float(v[0] / n), float(v[1] / n), float(v[2] / n))
 
 
 def _horizontal(ctx: FlightContext, xs: State, dv: np.ndarray) -> np.ndarray:
@@ -134,59 +137,94 @@ def _best_solution(ctx: FlightContext, x: State, t: float) -> TargetingSolution:
     return _solve_from(ctx, x, t, sol.pitch_rad, sol.params, sol.jacobian, 50.0)
 
 
-def _burn(
-    ctx: FlightContext, x: State, t: float, sol: TargetingSolution, planned: float
-) -> tuple[State, float, str]:
-    """Burn along the velocity still to gain, re-targeted every ``retarget_period_s``, until it
-    is gained (or the propellant runs out); returns the state, the time and a note."""
-    s = ctx.setup
-    cfg = s.scenario.boostback
-    pitch = sol.pitch_rad
-    dv_togo = sol.dv_ecef_mps.copy()
-    jac = sol.jacobian
-    prop = s.boostback_prop
-    throttle = cfg.throttle
-    dry = mass_event("dry", s.dry_mass_kg)
-    dt = s.scenario.sim.dt_powered_s
-    t_next = t + cfg.retarget_period_s
-    togo_at_entry_plan = planned
-    note = ""
-    while True:
-        air = air_data(x, s.world)
-        if t >= t_next - 1e-9:
-            t_next = t + cfg.retarget_period_s
-            togo_now = float(np.linalg.norm(dv_togo))
-            if togo_now <= 0.5 * togo_at_entry_plan:
+class BoostbackGuidance:
+    """The boostback burn's ``Guidance``: the velocity still to gain, counted down with the
+    accelerometers and re-targeted every ``retarget_period_s`` on the predicted impact point.
+
+    Parameters
+    ----------
+    ctx : FlightContext
+        The flight (its predictor, target and entry-burn plan).
+    sol : TargetingSolution
+        The solution the burn starts on.
+    t_start_s : float
+        When the burn starts.
+    planned_dv_mps : float
+        The velocity change planned at separation (the entry burn is re-planned each time the
+        velocity to go halves from it).
+    """
+
+    def __init__(
+        self, ctx: FlightContext, sol: TargetingSolution, t_start_s: float, planned_dv_mps: float
+    ) -> None:
+        self.ctx = ctx
+        self.pitch = sol.pitch_rad
+        self.dv_togo = sol.dv_ecef_mps.copy()
+        self.jac = sol.jacobian
+        self.t_start_s = t_start_s
+        self.period_s = ctx.setup.scenario.boostback.retarget_period_s
+        self.t_next = t_start_s + self.period_s
+        self.togo_at_entry_plan = planned_dv_mps
+
+    def prepare(self, fix: State) -> float:
+        """Light the engines at once."""
+        return self.t_start_s
+
+    def update(self, nav: NavEstimate, tick: Tick) -> Demand:
+        """Count the sensed velocity off the velocity to go; re-target when it is time."""
+        ctx, t, x = self.ctx, tick.t_s, nav.state
+        self.dv_togo = self.dv_togo - np.asarray(nav.dv_sensed_mps)
+        if t >= self.t_next - 1e-9:
+            self.t_next = t + self.period_s
+            togo_now = float(np.linalg.norm(self.dv_togo))
+            if togo_now <= 0.5 * self.togo_at_entry_plan:
                 # The entry burn this boostback leads to, from the state the burn is heading
                 # for, each time the velocity still to gain has halved (the impulse that stands
                 # in for the rest of the burn errs in proportion to it). Planned once at
                 # separation, it came out ~290 m/s deeper than the burn flown, and the impact
                 # point kilometres off.
                 ahead = np.array(x, dtype=float)
-                ahead[VEL] += dv_togo
+                ahead[VEL] += self.dv_togo
                 ctx.plan_entry(tuple(ahead), t)  # type: ignore[arg-type]
-                togo_at_entry_plan = togo_now
-            sol = _solve_from(ctx, x, t, pitch, _horizontal(ctx, x, dv_togo), jac, 10.0)
-            dv_togo, jac = sol.dv_ecef_mps.copy(), sol.jacobian
-        thrust = prop.thrust_n(air.pressure_pa, throttle)
-        accel = thrust / x[MASS]
-        togo = float(np.linalg.norm(dv_togo))
-        h = dt
-        last = togo <= accel * dt
-        if last:
-            h = togo / accel
-        cmd = Command(throttle, prop, _unit(dv_togo) if togo > 0 else (0.0, 0.0, 1.0))
-        ctx.rec.sample(t, x, "boostback", cmd, air)
-        if h > 1e-6:
-            res = step(x, h, cmd, s.descent_body, s.world, [dry])
-            x, t = res.state, t + res.dt
-            dv_togo = dv_togo - accel * res.dt * np.asarray(cmd.dir_ecef)
-            if res.event == "dry":
-                note = "propellant ran out in the boostback"
-                break
-        if last:
-            break
-    return x, t, note
+                self.togo_at_entry_plan = togo_now
+            guess = _horizontal(ctx, x, self.dv_togo)
+            sol = _solve_from(ctx, x, t, self.pitch, guess, self.jac, 10.0)
+            self.dv_togo, self.jac = sol.dv_ecef_mps.copy(), sol.jacobian
+        return Demand(Phase.BOOSTBACK, self.t_start_s, self.dv_togo)
+
+
+def _burn(
+    ctx: FlightContext, x: State, t: float, sol: TargetingSolution, planned: float
+) -> tuple[State, float, str]:
+    """Burn along the velocity still to gain until it is gained (or the propellant runs out),
+    on the one loop; returns the state, the time and a note."""
+    s = ctx.setup
+    cfg = s.scenario.boostback
+    hw = s.booster.recovery
+    count = hw.boostback_engines if hw else 1
+    plant = EcefPlant(
+        s.descent_body,
+        s.world,
+        ctx.faults,
+        x,
+        t,
+        s.boostback_prop,
+        count,
+        Phase.BOOSTBACK,
+        s.dry_mass_kg,
+    )
+    end = fly(
+        plant,
+        InertialNavigator(),
+        BoostbackGuidance(ctx, sol, t, planned),
+        VelocityToGoController(s.boostback_prop, cfg.throttle),
+        LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0),
+        dt_s=s.scenario.sim.dt_powered_s,
+        max_time_s=s.scenario.sim.max_time_s,
+        leg=BURN_LEG,
+    )
+    note = "propellant ran out in the boostback" if end.ran_dry else ""
+    return plant.state, plant.t_s, note
 
 
 def fly_boostback(

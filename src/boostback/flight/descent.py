@@ -7,19 +7,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.config.vocab import EventName, Phase
+from boostback.control.burns import RetrogradeController
 from boostback.dynamics.state import MASS, PX, PY, PZ, VX, VY, VZ, velocity
 from boostback.flight.context import FlightContext
 from boostback.flight.dynamics import COAST, Command, State, air_data
-from boostback.flight.integrate import (
-    Event,
-    altitude_event,
-    apogee_event,
-    mass_event,
-    speed_event,
-    step,
-)
+from boostback.flight.ecef_plant import EcefPlant, LegRecorder
+from boostback.flight.integrate import Event, altitude_event, apogee_event, speed_event, step
 from boostback.flight.predict import heat_flux_wpm2
+from boostback.gnc.loop import burn_leg, fly
+from boostback.gnc.navigation import InertialNavigator
 from boostback.guidance.aero_descent import fin_command
+from boostback.guidance.burns import BurnNow
 from boostback.guidance.entry import EntryTarget
 
 __all__ = ["DescentOutcome", "EntryOutcome", "fly_aero_descent", "fly_coast_to_entry", "fly_entry"]
@@ -99,16 +98,29 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
     v_target = target.speed_mps
     burn = s.entry_spec(air.altitude_m, v_target)
 
-    events = [speed_event("slow", v_target), mass_event("dry", s.dry_mass_kg)]
-    dt = s.scenario.sim.dt_powered_s
-    while True:
-        speed = math.sqrt(x[VX] * x[VX] + x[VY] * x[VY] + x[VZ] * x[VZ])
-        cmd = Command(burn.throttle, burn.prop, (-x[VX] / speed, -x[VY] / speed, -x[VZ] / speed))
-        _sample(ctx, t, x, "entry_burn", cmd)
-        res = step(x, dt, cmd, s.descent_body, s.world, events)
-        x, t = res.state, t + res.dt
-        if res.event is not None:
-            break
+    plant = EcefPlant(
+        s.descent_body,
+        s.world,
+        ctx.faults,
+        x,
+        t,
+        burn.prop,
+        hw.entry_engines,
+        Phase.ENTRY_BURN,
+        s.dry_mass_kg,
+        watch=(speed_event(EventName.ENTRY_END, v_target),),
+    )
+    fly(
+        plant,
+        InertialNavigator(),
+        BurnNow(Phase.ENTRY_BURN, t),
+        RetrogradeController(burn.throttle),
+        LegRecorder(ctx.rec, plant, hw.nose_radius_m),
+        dt_s=s.scenario.sim.dt_powered_s,
+        max_time_s=s.scenario.sim.max_time_s,
+        leg=burn_leg(EventName.ENTRY_END),
+    )
+    x, t = plant.state, plant.t_s
     ctx.rec.event("entry_end", t, x)
     return EntryOutcome(x, t, target, t - t0, prop0 - ctx.rec.propellant_kg(x))
 

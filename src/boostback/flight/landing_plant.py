@@ -15,10 +15,11 @@ import numpy as np
 from boostback.config.vocab import EventName
 from boostback.dynamics.state import MASS, POS, PX, PY, PZ, VEL, VX, VY, VZ, State, with_mass
 from boostback.environment.frames import Site, enu_basis
-from boostback.flight.dynamics import Command, World, air_data
-from boostback.flight.integrate import altitude_event, mass_event, step
+from boostback.flight.dynamics import air_data
+from boostback.flight.ecef_plant import ecef_step
+from boostback.flight.integrate import altitude_event
 from boostback.flight.setup import FlightSetup
-from boostback.gnc.faults import FaultState, GustWind
+from boostback.gnc.faults import FaultState
 from boostback.gnc.protocols import Actuation, Tick, Vec3
 from boostback.plant.base import EnginePlant
 from boostback.plant.setup import LandingSetup
@@ -60,6 +61,7 @@ class EcefLandingPlant(EnginePlant):
         self._origin = tuple(float(v) for v in flight.site_ecef(pad))
         self._x: State = with_mass(x0_ecef, self._loaded_mass(x0_ecef[MASS]))
         self._enu = self._view(self._x)
+        self._watch = (altitude_event(EventName.TOUCHDOWN, self.ground_m),)
 
     def _view(self, x: State) -> State:
         """``x`` (ECEF) in the pad's ENU frame."""
@@ -103,25 +105,20 @@ class EcefLandingPlant(EnginePlant):
             out[i] = a.mach, a.qbar_pa
         return out
 
-    def _world(self, tick: Tick) -> World:
-        gust = self.faults.gust(tick.t_s, tick.phase, tick.altitude_m) if self.faults else None
-        if gust is None:
-            return self.world
-        w = self.world
-        return World(w.earth, w.atmosphere, GustWind(w.wind, gust))  # type: ignore[arg-type]
-
     def step(self, actuation: Actuation, dt: float, tick: Tick) -> str | None:
         """Integrate over ``dt``; stop at touchdown or when the propellant runs out."""
-        lit = actuation.throttle > 0.0
-        prop = self.engines.running(tick)
-        cmd = Command(actuation.throttle, prop if lit else None, self._to_ecef(actuation.direction))
-        events = [altitude_event(EventName.TOUCHDOWN, self.ground_m)]
-        if lit:
-            events.append(mass_event(EventName.PROPELLANT_OUT, self.dry_mass_kg))
-        res = step(self._x, dt, cmd, self.body, self._world(tick), events)
-        x = res.state
-        if res.event == EventName.PROPELLANT_OUT:
-            x = with_mass(x, max(x[MASS], self.dry_mass_kg))
-        self._x, self._t = x, self._t + res.dt
+        x, h, event = ecef_step(
+            self._x,
+            actuation,
+            self._to_ecef(actuation.direction),
+            dt,
+            tick,
+            self.engines,
+            self.body,
+            self.world,
+            self._watch,
+            self.dry_mass_kg,
+        )
+        self._x, self._t = x, self._t + h
         self._enu = self._view(x)
-        return res.event
+        return event

@@ -14,9 +14,10 @@ from boostback.environment.frames import Site, great_circle_distance_m
 from boostback.flight.dynamics import AirData, Command, State
 from boostback.telemetry import SimProfile
 
-__all__ = ["FlightEvent", "FlightRecorder", "FlightTrajectory"]
+__all__ = ["ENGINES", "THRUST", "FlightEvent", "FlightRecorder", "FlightTrajectory"]
 
 _WIDTH = 20  # t, state (7), throttle, thrust, engines, dir (3), fin (3), mach, qbar, heat flux
+THRUST, ENGINES = 9, 10  # their columns
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class FlightRecorder:
     def sample(
         self, t: float, x: State, phase: str, cmd: Command, air: AirData, heat_wpm2: float = 0.0
     ) -> None:
+        """One sample under ``cmd`` (thrust and lit engines from its propulsion)."""
         thrust = 0.0
         engines = 0.0
         if cmd.prop is not None and cmd.throttle > 0.0:
@@ -78,6 +80,23 @@ class FlightRecorder:
                 heat_wpm2,
             )
         )
+        self.phases.append(phase)
+
+    def sample_row(
+        self,
+        t: float,
+        x: State,
+        phase: str,
+        throttle: float,
+        thrust_n: float,
+        engines: float,
+        dir_ecef: tuple[float, float, float],
+        air: AirData,
+        heat_wpm2: float,
+    ) -> None:
+        """One sample of what the actuators did (no fins): throttle, thrust, lit engines."""
+        row = (t, *x, throttle, thrust_n, engines, *dir_ecef, 0.0, 0.0, 0.0)
+        self.rows.append((*row, air.mach, air.qbar_pa, heat_wpm2))
         self.phases.append(phase)
 
     def extend(self, rows: np.ndarray, phases: str | list[str]) -> None:

@@ -28,6 +28,7 @@ from boostback.flight import kernel_loops
 from boostback.flight.context import FlightContext
 from boostback.flight.kernel import flight_kernel
 from boostback.flight.landing_plant import EcefLandingPlant
+from boostback.flight.record import ENGINES, THRUST
 from boostback.flight.setup import stage_propulsion
 from boostback.mission.landing import LandingResult, fly_landing
 from boostback.plant.setup import LandingSetup, wind_model
@@ -67,8 +68,9 @@ def fly_touchdown(ctx: FlightContext, x: tuple[float, ...], t: float) -> Landing
     s = ctx.setup
     assert ctx.target is not None and ctx.target_ecef is not None
     setup = landing_setup_at(ctx, x)
-    plant = EcefLandingPlant(setup, ctx.faults, s, x, ctx.target)  # type: ignore[arg-type]
-    result = fly_landing(setup, ctx.faults, plant=plant)
+    faults = ctx.faults.since(t)  # the landing burn's clock starts at the hand-over
+    plant = EcefLandingPlant(setup, faults, s, x, ctx.target)  # type: ignore[arg-type]
+    result = fly_landing(setup, faults, plant=plant)
     traj = result.trajectory
     lat, lon = ctx.target.lat_rad, ctx.target.lon_rad
     r_ecef = enu_to_ecef(traj.r_enu_m, ctx.target_ecef, lat, lon)
@@ -82,6 +84,11 @@ def fly_touchdown(ctx: FlightContext, x: tuple[float, ...], t: float) -> Landing
     rows = kernel_loops.sample_rows(
         kernel, t, traj.t_s, r_ecef, v_ecef, traj.mass_kg, traj.throttle, d_ecef, lp, engines
     )
+    # the thrust the engines gave (faults included), and the engines that gave it
+    nominal = rows[:, THRUST].copy()
+    rows[:, THRUST] = traj.thrust_n
+    lit = nominal > 0.0
+    rows[lit, ENGINES] = np.round(rows[lit, ENGINES] * traj.thrust_n[lit] / nominal[lit])
     ctx.rec.extend(rows, phases)
     for ev in traj.events:
         if ev.name in ("ignition", "touchdown", "propellant_out"):

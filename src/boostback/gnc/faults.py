@@ -60,7 +60,7 @@ class Onset:
     """When a fault acts: every condition given must hold (none given: always)."""
 
     t_s: float | None = None
-    phase: str | None = None  # a Phase: coast or landing_burn
+    phase: str | None = None  # a Phase: coast, boostback, entry_burn or landing_burn
     altitude_m: float | None = None  # acts once the altitude is at or below this
 
     def active(self, t: float, phase: str, altitude_m: float) -> bool:
@@ -312,15 +312,32 @@ class GridFinStuck(Fault):
 class FaultState:
     """The faults of one flight, with the little state some of them need (gust start)."""
 
-    def __init__(self, faults: tuple[Fault, ...] = (), rng: np.random.Generator | None = None):
+    def __init__(
+        self,
+        faults: tuple[Fault, ...] = (),
+        rng: np.random.Generator | None = None,
+        epoch_s: float = 0.0,
+    ):
         self.faults = tuple(faults)
         self.rng = rng if rng is not None else np.random.default_rng(0)
+        # onset times count from the flight's start; a piece of the flight with a clock of its
+        # own (a whole flight's landing burn counts from the hand-over) sees them through
+        # ``since``
+        self.epoch_s = epoch_s
         self._gust_start: dict[int, float] = {}
 
     def __bool__(self) -> bool:
         return bool(self.faults)
 
+    def since(self, epoch_s: float) -> FaultState:
+        """The same faults (and random stream, and gusts under way) seen by a clock that starts
+        at ``epoch_s`` of this one's."""
+        view = FaultState(self.faults, self.rng, self.epoch_s + epoch_s)
+        view._gust_start = self._gust_start
+        return view
+
     def _active(self, t: float, phase: str, alt: float) -> list[Fault]:
+        t = t + self.epoch_s
         return [f for f in self.faults if f.onset.active(t, phase, alt)]
 
     def propellant_factor(self) -> float:
@@ -337,9 +354,14 @@ class FaultState:
             f *= fault.fin_factor()
         return f
 
-    def ignition_delay_s(self) -> float:
-        """Total delay from the ignition command to the engines lighting."""
-        return sum(f.ignition_delay_s() for f in self.faults)
+    def ignition_delay_s(self, burn: str | None = None) -> float:
+        """Total delay from the ignition command to the engines lighting, for an ignition of the
+        burn ``burn`` (a fault whose onset names another phase does not delay it)."""
+        return sum(
+            f.ignition_delay_s()
+            for f in self.faults
+            if burn is None or f.onset.phase is None or f.onset.phase == burn
+        )
 
     def thrust_factor(self, t: float, phase: str, alt: float) -> float:
         """Achieved over commanded throttle while the active faults act."""
@@ -364,6 +386,7 @@ class FaultState:
         """Extra wind of the gusts under way (None: none)."""
         total = np.zeros(3)
         hit = False
+        t = t + self.epoch_s
         for i, f in enumerate(self.faults):
             extra = f.gust_mps()
             if extra is None:

@@ -8,23 +8,73 @@ engines, the burn, engine cut-off, the fall after the propellant runs out) and t
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from boostback.config.vocab import EventName, Phase
 from boostback.dynamics.state import State
 from boostback.gnc.protocols import Actuation, Controller, Guidance, Navigator, Plant, Tick
 
-__all__ = ["BURN", "COAST", "CUTOFF", "FALLING", "LoopEnd", "Recorder", "RunTimeout", "fly"]
+__all__ = [
+    "BURN",
+    "COAST",
+    "CUTOFF",
+    "FALLING",
+    "LANDING",
+    "Leg",
+    "LoopEnd",
+    "Recorder",
+    "RunTimeout",
+    "burn_leg",
+    "fly",
+]
 
 COAST, BURN, CUTOFF, FALLING = Phase.COAST, Phase.LANDING_BURN, Phase.ENGINE_CUTOFF, Phase.FALLING
 TOUCHDOWN = Phase.TOUCHDOWN
-# the event recorded when guidance moves the flight into a phase
-_ENTERED: dict[str, str] = {BURN: EventName.IGNITION}
+_UNPOWERED = frozenset({COAST, CUTOFF, FALLING})
 
 
 class RunTimeout(RuntimeError):
     """A flight took longer in wall-clock time than its caller allowed."""
+
+
+@dataclass(frozen=True)
+class Leg:
+    """What one call of :func:`fly` flies: how it starts, which events it records, how it ends.
+
+    The default is a landing burn: a ``start`` event, ``ignition`` when guidance lights the
+    engines, and on to touchdown (through engine cut-off or running dry). A burn of a whole flight
+    (boostback, entry) records its own events around the call and ends at cut-off or at one of the
+    plant's events (the entry burn's target speed, the propellant running out).
+
+    Attributes
+    ----------
+    ends_on : frozenset of str
+        Plant events that end the leg (touchdown always does).
+    ends_at_cutoff : bool
+        The leg ends when the controller shuts the engines down.
+    entered : mapping of str to str
+        The event recorded when guidance moves the flight into a phase (phases not named here
+        record none).
+    start_event : str or None
+        The event recorded at the first sample (None: none).
+    """
+
+    ends_on: frozenset[str] = frozenset({TOUCHDOWN})
+    ends_at_cutoff: bool = False
+    entered: Mapping[str, str] = field(default_factory=lambda: {BURN: EventName.IGNITION})
+    start_event: str | None = EventName.START
+
+
+LANDING = Leg()
+
+
+def burn_leg(*ends_on: str) -> Leg:
+    """A burn of a whole flight: no events of its own (the flight records them around it); it
+    ends at cut-off, when the propellant runs out, or at one of the plant events ``ends_on``."""
+    ends = frozenset({EventName.PROPELLANT_OUT, *ends_on})
+    return Leg(ends_on=ends, ends_at_cutoff=True, entered={}, start_event=None)
 
 
 class Recorder(Protocol):
@@ -51,16 +101,42 @@ class RecordingPlant(Plant, Protocol):
 
 @dataclass(frozen=True)
 class LoopEnd:
-    """How the loop ended: the phase it was in, the last actuation, and why it stopped."""
+    """How the loop ended: the phase it was in, the last actuation, and why it stopped.
+
+    ``event`` is the plant event that ended it (None: cut-off, or the time limit).
+    """
 
     phase: str
     actuation: Actuation
     touched_down: bool
     ran_dry: bool
+    event: str | None = None
 
 
 def _sample(rec: Recorder, plant: RecordingPlant, act: Actuation, phase: str) -> None:
     rec.sample(plant.t_s, plant.state, act.throttle, act.direction, act.thrust_n, phase)
+
+
+def _record(rec: Recorder, name: str | None, t: float, x: State, dry: float) -> None:
+    if name is not None:
+        rec.event(name, t, x, dry)
+
+
+def _after_step(
+    rec: Recorder, plant: RecordingPlant, leg: Leg, event: str | None, now: LoopEnd
+) -> LoopEnd | None:
+    """Record what the step's ``event`` means, and how the leg ends if it ends there."""
+    if event == TOUCHDOWN:
+        _sample(rec, plant, plant.coast(now.actuation.direction), TOUCHDOWN)
+        rec.event(EventName.TOUCHDOWN, plant.t_s, plant.state, plant.dry_mass_kg)
+        return replace(now, touched_down=True)
+    if event is None:
+        return None
+    if event in leg.ends_on:
+        return now
+    if event == EventName.PROPELLANT_OUT:
+        rec.event(event, plant.t_s, plant.state, plant.dry_mass_kg)
+    return None
 
 
 def fly(
@@ -73,8 +149,9 @@ def fly(
     dt_s: float,
     max_time_s: float,
     deadline: float | None = None,
+    leg: Leg = LANDING,
 ) -> LoopEnd:
-    """Fly from the plant's state until touchdown or ``max_time_s``.
+    """Fly from the plant's state until the leg ends (touchdown for a landing) or ``max_time_s``.
 
     Parameters
     ----------
@@ -86,6 +163,8 @@ def fly(
         Step and simulated time limit.
     deadline : float, optional
         ``time.perf_counter()`` value past which the flight raises ``RunTimeout``.
+    leg : Leg
+        How the flight starts and ends (default: a landing burn).
 
     Returns
     -------
@@ -97,7 +176,7 @@ def fly(
     phase: str = COAST
     ran_dry = False
     act = plant.coast((0.0, 0.0, 1.0))
-    rec.event(EventName.START, plant.t_s, plant.state, dry)
+    _record(rec, leg.start_event, plant.t_s, plant.state, dry)
     while plant.t_s < max_time_s:
         t, x = plant.t_s, plant.state
         if deadline is not None and time.perf_counter() > deadline:
@@ -106,32 +185,37 @@ def fly(
         nav = navigator.update(x, tick, plant.sense())
         demand = guidance.update(nav, tick)
         if demand.phase != phase:
-            phase = demand.phase
-            tick = Tick(t, phase, tick.altitude_m)
-            rec.event(_ENTERED.get(phase, phase), t, x, dry)
-        h = dt_s
+            phase, tick = demand.phase, Tick(t, demand.phase, tick.altitude_m)
+            _record(rec, leg.entered.get(phase), t, x, dry)
+        h, last = dt_s, False
         if phase == COAST:
             act = plant.coast(act.direction)
             if t + dt_s > demand.ignite_at_s > t:
                 h = demand.ignite_at_s - t
-        elif phase == BURN:
+        elif phase not in _UNPOWERED:
             cmd = controller.command(nav, demand, tick, h)
             if cmd.cutoff:
                 phase = CUTOFF
                 tick = Tick(t, phase, tick.altitude_m)
                 rec.event(EventName.ENGINE_CUTOFF, t, x, dry)
+                if leg.ends_at_cutoff:
+                    return LoopEnd(phase, plant.coast(act.direction), False, ran_dry)
+            elif cmd.hold_s <= h:  # the burn ends within this step: shorten it to end there
+                h, last = cmd.hold_s, True
             act = plant.actuate(cmd, tick, h)
         if phase in (FALLING, CUTOFF):  # out of propellant, or shut down
             act = plant.coast(act.direction)
         _sample(rec, plant, act, phase)
-        navigator.sense(act, tick, h)
-        event = plant.step(act, h, tick)
+        event = None
+        if h > 1e-6 or not last:  # a burn already ended to within a microsecond takes no step
+            navigator.sense(act, tick, h)
+            event = plant.step(act, h, tick)
         if event == EventName.PROPELLANT_OUT:
             ran_dry, phase = True, FALLING
-            rec.event(event, plant.t_s, plant.state, dry)
-        elif event == TOUCHDOWN:
-            _sample(rec, plant, plant.coast(act.direction), TOUCHDOWN)
-            rec.event(EventName.TOUCHDOWN, plant.t_s, plant.state, dry)
-            return LoopEnd(phase, act, True, ran_dry)
+        end = _after_step(rec, plant, leg, event, LoopEnd(phase, act, False, ran_dry, event))
+        if end is not None:
+            return end
+        if last:
+            return LoopEnd(CUTOFF, act, False, ran_dry)
     _sample(rec, plant, act, phase)
     return LoopEnd(phase, act, False, ran_dry)

@@ -100,3 +100,34 @@ class FilteredNavigator:
         ratio = min(max(actuation.thrust_n / expected, 0.5), 1.2)
         w = 1.0 - math.exp(-dt / ESTIMATOR_TAU_S)
         self.thrust_scale += w * (ratio - self.thrust_scale)
+
+
+class InertialNavigator:
+    """The ``Navigator`` of a whole flight's boostback and entry burns: exact fixes (the stage's
+    GNSS-aided inertial navigation, its errors small beside the burns' targeting errors), and the
+    accelerometers' count of the velocity the thrust added, which velocity-to-go guidance counts
+    down. Navigation faults act on the landing burn's navigator (``FilteredNavigator``).
+    """
+
+    def __init__(self) -> None:
+        self._mass_kg = 0.0
+        self._dv: tuple[float, float, float] = (0.0, 0.0, 0.0)
+        self._scale = 1.0
+
+    def fix(self, truth: State, tick: Tick) -> State:
+        """The truth itself."""
+        return truth
+
+    def update(self, truth: State, tick: Tick, sensed: Sensed) -> NavEstimate:
+        """The truth, and the thrust's velocity change over the step just flown."""
+        self._mass_kg = truth[MASS]
+        dv, self._dv = self._dv, (0.0, 0.0, 0.0)
+        return NavEstimate(truth, sensed.pressure_pa, self._scale, sensed.lit_at_s, dv)
+
+    def sense(self, actuation: Actuation, tick: Tick, dt: float) -> None:
+        """The accelerometers over the coming step: thrust over mass along the thrust axis."""
+        k = actuation.thrust_n / self._mass_kg * dt
+        d = actuation.direction
+        self._dv = (k * d[0], k * d[1], k * d[2])
+        if actuation.expected_thrust_n > 0.0:
+            self._scale = actuation.thrust_n / actuation.expected_thrust_n

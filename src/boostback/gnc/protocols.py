@@ -11,6 +11,7 @@ passing the conformance tests (tests/test_gnc_conformance.py), not by editing th
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from boostback.dynamics.state import State
@@ -60,12 +61,16 @@ class NavEstimate(NamedTuple):
         Achieved over commanded thrust, estimated from the accelerometers (1: as on the data sheet).
     lit_at_s : float
         When the engines were sensed to light (inf: not yet).
+    dv_sensed_mps : Vec3
+        The velocity the thrust added over the last step, as the accelerometers measured it, in
+        the state's frame (what velocity-to-go guidance counts down).
     """
 
     state: State
     pressure_pa: float
     thrust_scale: float
     lit_at_s: float
+    dv_sensed_mps: Vec3 = (0.0, 0.0, 0.0)
 
 
 class Demand(NamedTuple):
@@ -82,11 +87,17 @@ class Demand(NamedTuple):
 
 
 class ActuatorCommand(NamedTuple):
-    """The controller's output: throttle and unit thrust direction, and whether to shut down."""
+    """The controller's output: throttle and unit thrust direction, and whether to shut down.
+
+    ``hold_s`` is how long the command may hold before the engines shut down: a burn that ends
+    within the coming step (its velocity to go gained) asks for that step to be shortened to
+    ``hold_s`` and cut off at its end.
+    """
 
     throttle: float
     direction: Vec3
     cutoff: bool = False
+    hold_s: float = math.inf
 
 
 class Actuation(NamedTuple):

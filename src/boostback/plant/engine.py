@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from boostback.config.vocab import Phase
 from boostback.dynamics.point_mass import PropulsionParams
 from boostback.gnc.faults import FaultState, lag_step
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Tick
@@ -29,18 +30,33 @@ class Engines:
         Engines in the cluster (an engine-out fault removes whole engines).
     faults : FaultState
         The faults of this flight.
+    burn : str
+        The burn these engines fly (a ``Phase``): an ignition delay whose onset names another
+        phase does not delay their ignition.
     """
 
-    def __init__(self, prop: PropulsionParams, count: int, faults: FaultState) -> None:
+    def __init__(
+        self,
+        prop: PropulsionParams,
+        count: int,
+        faults: FaultState,
+        burn: str = Phase.LANDING_BURN,
+    ) -> None:
         self.prop = prop
         self.count = max(int(count), 1)
         self.faults = faults
+        self.burn = burn
         self.lit_at_s = math.inf
         self._throttle = 0.0  # the valves' position (lag state)
 
     def ignite(self, t_command_s: float) -> None:
         """Command ignition at ``t_command_s``; the engines light after the faults' delay."""
-        self.lit_at_s = t_command_s + self.faults.ignition_delay_s()
+        self.lit_at_s = t_command_s + self.faults.ignition_delay_s(self.burn)
+
+    def count_running(self, tick: Tick) -> float:
+        """How many of the engines run now (an engine-out fault takes some away)."""
+        out = self.faults.engines_out(tick.t_s, tick.phase, tick.altitude_m) if self.faults else 0
+        return max(self.count - out, 0.0)
 
     def running(self, tick: Tick) -> PropulsionParams:
         """The engines still running (all of them unless an engine-out fault acts)."""

@@ -1,0 +1,191 @@
+"""The ``Plant`` of a whole flight's burns on the rotating Earth, and the recorder it feeds.
+
+A boostback or entry burn is flown by the one loop (``gnc.loop.fly``) like the landing burn: the
+plant owns the ECEF state and the mission clock, passes commands through its engines (ignition
+delay, throttle lag, thrust shortfall, engines out: the faults' hooks) and integrates the
+rotating-Earth kernel (WGS-84 with J2, Coriolis and centrifugal terms, the scenario's wind and any
+gust, the descent body's drag) up to the events it watches: the propellant running out, and
+whatever the burn ends on (the entry burn's target speed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from boostback.config.vocab import EventName, Phase
+from boostback.dynamics.point_mass import PropulsionParams
+from boostback.dynamics.state import MASS, State, with_mass
+from boostback.flight.dynamics import AirData, Body, Command, World, air_data
+from boostback.flight.integrate import Event, mass_event, step
+from boostback.flight.predict import heat_flux_wpm2
+from boostback.flight.record import FlightRecorder
+from boostback.gnc.faults import FaultState, GustWind
+from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
+from boostback.plant.engine import Engines
+
+__all__ = ["EcefPlant", "LegRecorder", "ecef_step", "gusty_world"]
+
+
+def gusty_world(world: World, faults: FaultState | None, tick: Tick) -> World:
+    """``world`` with the wind of the gusts under way at ``tick`` added (itself when none)."""
+    gust = faults.gust(tick.t_s, tick.phase, tick.altitude_m) if faults else None
+    if gust is None:
+        return world
+    return World(world.earth, world.atmosphere, GustWind(world.wind, gust))  # type: ignore[arg-type]
+
+
+def ecef_step(
+    x: State,
+    actuation: Actuation,
+    direction_ecef: Vec3,
+    dt: float,
+    tick: Tick,
+    engines: Engines,
+    body: Body,
+    world: World,
+    watch: Sequence[Event],
+    dry_mass_kg: float,
+) -> tuple[State, float, str | None]:
+    """One step of a burn on the rotating Earth: the new state, the time flown, the event met.
+
+    The propellant running out ends a lit step (``PROPELLANT_OUT``; the mass is then held at the
+    dry mass) as do the events of ``watch``.
+    """
+    lit = actuation.throttle > 0.0
+    prop = engines.running(tick)
+    cmd = Command(actuation.throttle, prop if lit else None, direction_ecef)
+    events = list(watch)
+    if lit:
+        events.append(mass_event(EventName.PROPELLANT_OUT, dry_mass_kg))
+    res = step(x, dt, cmd, body, gusty_world(world, engines.faults, tick), events)
+    y = res.state
+    if res.event == EventName.PROPELLANT_OUT:
+        y = with_mass(y, max(y[MASS], dry_mass_kg))
+    return y, res.dt, res.event
+
+
+class EcefPlant:
+    """A burn of a whole flight: ECEF state, mission time, the burn's engines.
+
+    Parameters
+    ----------
+    body, world : Body, World
+        What the air sees, and the Earth, air and wind.
+    faults : FaultState
+        The faults of this flight (onsets on the mission clock).
+    x0_ecef : State
+        The state at the start (ECEF, m, m/s, kg).
+    t0_s : float
+        The mission time at the start.
+    prop : PropulsionParams
+        The burn's engines, all lit at full throttle.
+    count : int
+        How many engines that is (an engine-out fault takes whole engines away).
+    burn : Phase
+        The burn flown (fault onsets and ignition delays name it).
+    dry_mass_kg : float
+        The stage's dry mass (the propellant runs out there).
+    watch : sequence of Event
+        Further events that end a step (the burn's own end condition).
+    """
+
+    def __init__(
+        self,
+        body: Body,
+        world: World,
+        faults: FaultState,
+        x0_ecef: State,
+        t0_s: float,
+        prop: PropulsionParams,
+        count: int,
+        burn: Phase,
+        dry_mass_kg: float,
+        watch: Sequence[Event] = (),
+    ) -> None:
+        self.body, self.world, self.faults = body, world, faults
+        self.engines = Engines(prop, count, faults, burn)
+        self.dry_mass_kg = dry_mass_kg
+        self.watch = tuple(watch)
+        self._x, self._t = x0_ecef, t0_s
+        self._air = air_data(x0_ecef, world)
+        self.lit_engines = 0.0
+
+    @property
+    def t_s(self) -> float:
+        """Mission time."""
+        return self._t
+
+    @property
+    def state(self) -> State:
+        """The true state (ECEF)."""
+        return self._x
+
+    @property
+    def air(self) -> AirData:
+        """Air data at the present state."""
+        return self._air
+
+    @property
+    def altitude_m(self) -> float:
+        """Height above the Earth model."""
+        return self._air.altitude_m
+
+    def sense(self) -> Sensed:
+        """Static pressure at the vehicle and when the engines lit."""
+        return Sensed(self._air.pressure_pa, self.engines.lit_at_s)
+
+    def ignite(self, t_command_s: float) -> None:
+        """Command the engines to light at ``t_command_s``."""
+        self.engines.ignite(t_command_s)
+
+    def actuate(self, command: ActuatorCommand, tick: Tick, dt: float) -> Actuation:
+        """What the engines deliver over the coming step."""
+        act = self.engines.actuate(command, tick, dt, self._air.pressure_pa)
+        self.lit_engines = self.engines.count_running(tick) if act.throttle > 0.0 else 0.0
+        return act
+
+    def coast(self, direction: Vec3) -> Actuation:
+        """Engines off, pointing held."""
+        self.lit_engines = 0.0
+        return Actuation(0.0, direction, 0.0, 0.0, self.engines.lit_at_s)
+
+    def step(self, actuation: Actuation, dt: float, tick: Tick) -> str | None:
+        """Integrate over ``dt``; stop at the events watched or when the propellant runs out."""
+        x, h, event = ecef_step(
+            self._x,
+            actuation,
+            actuation.direction,
+            dt,
+            tick,
+            self.engines,
+            self.body,
+            self.world,
+            self.watch,
+            self.dry_mass_kg,
+        )
+        self._x, self._t = x, self._t + h
+        self._air = air_data(x, self.world)
+        return event
+
+
+class LegRecorder:
+    """The loop's ``Recorder`` for a burn of a whole flight: samples and events go to the
+    flight's record, with the plant's air data, lit engines and, off the engines, heat flux."""
+
+    def __init__(self, rec: FlightRecorder, plant: EcefPlant, nose_radius_m: float) -> None:
+        self.rec, self.plant, self.nose_radius_m = rec, plant, nose_radius_m
+
+    def sample(
+        self, t: float, x: State, throttle: float, direction: Vec3, thrust_n: float, phase: str
+    ) -> None:
+        """One sample of the flight record (the plant's present state)."""
+        air = self.plant.air
+        heat = 0.0
+        if throttle == 0.0:
+            heat = heat_flux_wpm2(air.density_kgpm3, air.speed_mps, self.nose_radius_m)
+        engines = self.plant.lit_engines
+        self.rec.sample_row(t, x, phase, throttle, thrust_n, engines, direction, air, heat)
+
+    def event(self, name: str, t: float, x: State, dry_kg: float, detail: str = "") -> None:
+        """An event of the flight record."""
+        self.rec.event(name, t, x, detail)
