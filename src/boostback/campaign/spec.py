@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
 from boostback.campaign.designs import Sampling
 from boostback.config.errors import ConfigError, KeyedValueError, from_validation_error
-from boostback.config.loader import read_toml
+from boostback.config.loader import list_scenarios, read_toml
 from boostback.config.models import one_of
 from boostback.config.vocab import Phase
 from boostback.gnc.faults import FAULTS, Param
@@ -27,16 +27,23 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+# Numbers and switches as the file writes them: a string ("0.5"), or true where a number
+# belongs, is an error, never silently converted (as in config.models).
+Float = Annotated[float, Strict()]
+Int = Annotated[int, Strict()]
+Bool = Annotated[bool, Strict()]
+
+
 class Distribution(_Model):
     """A random draw: ``normal`` (mean, sigma), ``truncnormal`` (mean, sigma, low, high),
     ``uniform`` (low, high) or ``choice`` (values). ``mean`` defaults to the base value."""
 
     dist: Literal["normal", "truncnormal", "uniform", "choice"]
-    mean: float | None = None
-    sigma: float | None = None
-    low: float | None = None
-    high: float | None = None
-    values: list[float] | None = None
+    mean: Float | None = None
+    sigma: Float | None = None
+    low: Float | None = None
+    high: Float | None = None
+    values: list[Float] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Distribution:
@@ -73,7 +80,7 @@ class Dispersion(Distribution):
     path: str
 
 
-Number = float | Distribution
+Number = Float | Distribution
 
 # The phases a fault can be tied to: the burns the one loop flies, and the landing burn's coast.
 ONSET_PHASES = (Phase.COAST, Phase.BOOSTBACK, Phase.ENTRY_BURN, Phase.LANDING_BURN)
@@ -88,9 +95,9 @@ MAX_ONSET_ALTITUDE_M = 1_000_000.0
 
 
 class OnsetSpec(_Model):
-    t_s: Annotated[float, Field(ge=0.0, le=MAX_ONSET_T_S)] | None = None
+    t_s: Annotated[float, Strict(), Field(ge=0.0, le=MAX_ONSET_T_S)] | None = None
     phase: OnsetPhase | None = None
-    altitude_m: Annotated[float, Field(ge=0.0, le=MAX_ONSET_ALTITUDE_M)] | None = None
+    altitude_m: Annotated[float, Strict(), Field(ge=0.0, le=MAX_ONSET_ALTITUDE_M)] | None = None
 
 
 class FaultSpec(_Model):
@@ -99,7 +106,7 @@ class FaultSpec(_Model):
     come from the fault registry (``gnc.faults``), so a new fault needs no change here."""
 
     kind: str
-    probability: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
+    probability: Annotated[float, Strict(), Field(ge=0.0, le=1.0)] = 1.0
     onset: OnsetSpec = OnsetSpec()
     params: dict[str, Number | list[Number]] = Field(default_factory=dict)
 
@@ -179,29 +186,29 @@ def _check_support(p: Param, d: Distribution, key: str) -> None:
 # A run's wall-clock limit: at least a second (a landing takes ~0.1-2 s, so a smaller limit
 # would only turn every run into an error) and at most a day.
 WALL_LIMIT_RANGE_S = (1.0, 86_400.0)
-WallLimit = Annotated[float, Field(ge=WALL_LIMIT_RANGE_S[0], le=WALL_LIMIT_RANGE_S[1])]
+WallLimit = Annotated[float, Strict(), Field(ge=WALL_LIMIT_RANGE_S[0], le=WALL_LIMIT_RANGE_S[1])]
 
 
 class Execution(_Model):
-    batch_size: Annotated[int, Field(ge=1, le=1000)] = 4
+    batch_size: Annotated[int, Strict(), Field(ge=1, le=1000)] = 4
     wall_limit_s: WallLimit = 300.0
     # Keep each run's trajectory too (DIR/trajectories/run-NNNNNNNN.parquet), every Nth sample.
-    save_trajectories: bool = False
-    trajectory_every: Annotated[int, Field(ge=1)] = 5
+    save_trajectories: Bool = False
+    trajectory_every: Annotated[int, Strict(), Field(ge=1)] = 5
 
 
 class Debug(_Model):
     """Hooks for testing the harness itself: make chosen runs raise, or kill their worker."""
 
-    raise_runs: list[int] = Field(default_factory=list)
-    kill_worker_runs: list[int] = Field(default_factory=list)
+    raise_runs: list[Int] = Field(default_factory=list)
+    kill_worker_runs: list[Int] = Field(default_factory=list)
 
 
 class CampaignSpec(_Model):
     name: str = ""
     scenario: str  # built-in scenario name or a path relative to the campaign file
-    runs: Annotated[int, Field(ge=1, le=10_000_000)]
-    seed: Annotated[int, Field(ge=0)]
+    runs: Annotated[int, Strict(), Field(ge=1, le=10_000_000)]
+    seed: Annotated[int, Strict(), Field(ge=0)]
     # how the dispersions are drawn: "random", "latin_hypercube" or "sobol" (campaign.designs)
     sampling: Sampling = Sampling.RANDOM
     dispersions: list[Dispersion] = Field(default_factory=list)
@@ -234,7 +241,32 @@ def load_campaign(path: str | Path) -> tuple[CampaignSpec, Path]:
     p = Path(path)
     data = read_toml(p)
     spec = campaign_from_dict(data, str(p))
-    return spec, p.resolve().parent
+    base = p.resolve().parent
+    check_scenario_ref(spec.scenario, base, str(p))
+    return spec, base
+
+
+def check_scenario_ref(name: str, base_dir: Path, file: str | None = None) -> None:
+    """The campaign's ``scenario`` must name a built-in scenario or a scenario file (relative to
+    the campaign file's folder, as the campaign resolves it); else ``ConfigError`` naming the
+    campaign file and the key, before any run."""
+    if name in list_scenarios():
+        return
+    if name.endswith(".toml") or "/" in name or "\\" in name:
+        path = base_dir / name if (base_dir / name).exists() else Path(name)
+        if not path.exists():
+            raise ConfigError(
+                f"scenario file not found: {base_dir / name}", file=file, key="scenario"
+            )
+        if not path.is_file():
+            raise ConfigError(f"{path} is not a scenario file", file=file, key="scenario")
+        return
+    raise ConfigError(
+        f"unknown scenario '{name}'; built-in scenarios: {', '.join(list_scenarios())}, or a "
+        "TOML file relative to the campaign file",
+        file=file,
+        key="scenario",
+    )
 
 
 __all__ = [
@@ -245,5 +277,6 @@ __all__ = [
     "FaultSpec",
     "bounds_text",
     "campaign_from_dict",
+    "check_scenario_ref",
     "load_campaign",
 ]

@@ -27,7 +27,13 @@ from boostback.cli.common import (
     write_json,
 )
 from boostback.config import ConfigError, list_scenarios, load_vehicle
-from boostback.config.loader import check_scenario, load_landing, read_toml, scenario_from_dict
+from boostback.config.loader import (
+    check_scenario,
+    load_landing,
+    read_toml,
+    scenario_from_dict,
+    scenario_vehicle,
+)
 
 __all__ = ["land"]
 
@@ -132,7 +138,8 @@ def _landing_inputs(
     except ConfigError as exc:
         raise _named_option(exc, overrides) from None
     base = Path(file).parent if file and from_file else None
-    veh = load_vehicle(scenario.vehicle, base_dir=base)
+    veh = scenario_vehicle(scenario.vehicle, file, base) if from_file else None
+    veh = veh or load_vehicle(scenario.vehicle, base_dir=base)
     try:
         check_scenario(scenario, veh, file)
     except ConfigError as exc:

@@ -55,9 +55,13 @@ class MissionConfig(_Model):
     launch_site: SiteRef
     inclination_deg: Annotated[float, Strict(), Field(ge=0, le=180)] | None = None
     launch_azimuth_deg: Annotated[float, Strict(), Field(ge=0, lt=360)] | None = None
-    ascending: bool = True  # launch into the ascending node (north-going) of the orbit
+    ascending: Annotated[bool, Strict()] = (
+        True  # launch into the ascending node (north-going) of the orbit
+    )
     payload_mass_kg: NonNeg
-    fairing: bool = True  # carry the vehicle's fairing (a capsule flies without one)
+    fairing: Annotated[bool, Strict()] = (
+        True  # carry the vehicle's fairing (a capsule flies without one)
+    )
 
     @model_validator(mode="after")
     def _one_direction(self) -> MissionConfig:

@@ -29,6 +29,7 @@ __all__ = [
     "names_flight",
     "read_toml",
     "scenario_from_dict",
+    "scenario_vehicle",
     "vehicle_from_dict",
 ]
 
@@ -163,16 +164,24 @@ def load_landing(name_or_path: str | Path) -> tuple[LandingScenario, Vehicle]:
     """Load a scenario, its vehicle (relative paths: from the scenario's folder), and check them."""
     scenario = load_scenario(name_or_path)
     file, base_dir = _scenario_file(name_or_path)
+    vehicle = scenario_vehicle(scenario.vehicle, file, base_dir)
+    check_scenario(scenario, vehicle, file=file)
+    return scenario, vehicle
+
+
+def scenario_vehicle(ref: str, file: str | None, base_dir: str | Path | None) -> Vehicle:
+    """The vehicle a scenario file names (``vehicle = ...``; a relative path from the file's
+    folder). A vehicle that is unknown, or a file that is missing (or a directory, a FIFO), is
+    a ``ConfigError`` naming the scenario file and its ``vehicle`` key; a bad vehicle file is
+    one naming that file."""
     try:
-        vehicle = load_vehicle(scenario.vehicle, base_dir=base_dir)
+        return load_vehicle(ref, base_dir=base_dir)
     except ConfigError as exc:
         if exc.file is None:
             raise ConfigError(exc.problem, file=file, key="vehicle") from None
-        if exc.problem == "file not found":
-            raise ConfigError(f"file not found: {exc.file}", file=file, key="vehicle") from None
+        if exc.key is None and exc.problem.startswith(("file not found", "is a")):  # no file
+            raise ConfigError(f"{exc.problem}: {exc.file}", file=file, key="vehicle") from None
         raise
-    check_scenario(scenario, vehicle, file=file)
-    return scenario, vehicle
 
 
 def _min_stop_time_s(vz: float, accel_max: float, g: float) -> float:
