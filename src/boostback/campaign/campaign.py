@@ -21,6 +21,7 @@ from boostback.campaign.store import (
     write_part,
     write_trajectory,
 )
+from boostback.config.errors import ConfigError
 from boostback.config.vocab import Outcome
 
 
@@ -54,6 +55,8 @@ def run_campaign(
     ``out``, ``session_done`` is 0), then after each batch is stored.
     """
     out = Path(out)
+    if runs is not None and runs < 1:
+        raise ConfigError(f"must be at least 1, got {runs}", key="runs")
     if runs is not None:
         spec = spec.model_copy(update={"runs": runs})
     ctx = prepare(spec, base_dir, file)

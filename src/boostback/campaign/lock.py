@@ -57,7 +57,12 @@ def folder_lock(folder: Path) -> Iterator[None]:
     FolderBusy
         Another live process holds the lock; the message names the folder and its pid.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ConfigError(
+            "cannot be a results folder: it, or a folder above it, is a file", file=str(folder)
+        ) from None
     fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

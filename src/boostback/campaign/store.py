@@ -217,6 +217,9 @@ def _listed(runs_dir: Path) -> tuple[dict[str, ShardEntry] | None, list[tuple[Pa
 
 def scan(out: Path, *, read: bool = True) -> Scan:
     """Check every file of ``OUT/runs`` against the manifest (``read=False``: list only)."""
+    if not out.is_dir():
+        what = "does not exist" if not out.exists() else "is not a folder"
+        raise ConfigError(f"{what}: give a campaign results folder (mc run --out)", file=str(out))
     runs_dir = out / RUNS
     result = Scan()
     listed, result.bad = _listed(runs_dir)

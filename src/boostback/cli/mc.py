@@ -25,9 +25,12 @@ from rich.table import Table
 from boostback.cli.common import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    check_out_dir,
+    check_range,
     console,
     err_console,
     guarded,
+    log_dir,
     print_json,
 )
 
@@ -42,6 +45,20 @@ Scheduler = Annotated[
 DaskLocal = Annotated[
     int | None, typer.Option("--dask-local", help="Start a Dask LocalCluster of N workers.")
 ]
+
+
+MAX_RUNS = 10_000_000  # as a campaign file's ``runs``
+MAX_WORKERS = 1024
+
+
+def _check_options(
+    out: Path, runs: int | None, workers: int | None, dask_local: int | None
+) -> None:
+    """Refuse bad options in one line (status 2) before anything is read or flown."""
+    check_out_dir(out)
+    check_range("--runs", runs, 1, MAX_RUNS)
+    check_range("--workers", workers, 1, MAX_WORKERS)
+    check_range("--dask-local", dask_local, 1, MAX_WORKERS)
 
 
 def _progress_bar() -> Progress:
@@ -77,6 +94,7 @@ def mc_run(
     from boostback.campaign.spec import load_campaign
     from boostback.campaign.stats import summarize
 
+    _check_options(out, runs, workers, dask_local)
     spec, base = load_campaign(campaign)
     total = runs or spec.runs
     bar = _progress_bar()
@@ -123,15 +141,20 @@ def _saved(out: Path, total: int) -> int:
 
 
 def _write_log(exc: BaseException) -> str:
-    """The traceback in a log file in the temporary folder; its path, or why there is none."""
+    """The traceback in a log file (the log folder, else the temporary folder: the full disk
+    may hold either); ``log: PATH``, or why there is none."""
     text = "".join(traceback.format_exception(exc))
-    try:
-        fd, path = tempfile.mkstemp(prefix="boostback-mc-", suffix=".log")
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-    except OSError as err:
-        return f"no log written: {err.strerror}"
-    return f"log: {path}"
+    why = ""
+    for folder in (log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, path = tempfile.mkstemp(prefix="boostback-mc-", suffix=".log", dir=folder)
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+            return f"log: {path}"
+        except OSError as err:
+            why = err.strerror or type(err).__name__
+    return f"no log written: {why}"
 
 
 def _disk_full(out: Path, total: int, exc: OSError) -> NoReturn:
@@ -196,6 +219,7 @@ def mc_boundary(
     from boostback.campaign.boundary import find_boundary
     from boostback.campaign.spec import load_campaign
 
+    _check_options(out, runs, workers, dask_local)
     spec, base = load_campaign(campaign)
     res = find_boundary(
         spec,
