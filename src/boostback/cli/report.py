@@ -1,8 +1,11 @@
-"""``boostback report RESULTS_DIR -o report.html``: one self-contained HTML file (and PNGs).
+"""``boostback report RESULTS_DIR -o report.html``: an offline HTML report (and PNGs, KML).
 
-RESULTS_DIR is either a campaign folder (``campaign.json`` and ``runs/part-*.parquet``, as
-``mc run --out`` writes) or a flight folder (``summary.json`` and ``trajectory.csv`` or
-``trajectory.parquet``, as ``land --out`` writes). :func:`write_report` does the same from Python.
+RESULTS_DIR is a campaign folder (``campaign.json`` and ``runs/part-*.parquet``, as ``mc run
+--out`` writes), a boundary folder (one such campaign per magnitude, ``<param>=<value>/``, as
+``mc boundary --out`` writes) or a flight folder (``summary.json`` and ``trajectory.csv`` or
+``trajectory.parquet``, as ``land --out`` and ``fly --out`` write). plotly.js goes beside the
+report as ``plotly.min.js`` (``--plotly shared``, the default) or into it (``--plotly inline``).
+:func:`write_report` does the same from Python.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from enum import StrEnum
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Annotated, Any, Literal
@@ -20,7 +24,15 @@ import typer
 from boostback.cli.common import console, guarded, prepare_out
 from boostback.config.errors import ConfigError
 
-__all__ = ["folder_kind", "load_flight_folder", "report", "write_report"]
+__all__ = ["PlotlyChoice", "folder_kind", "load_flight_folder", "report", "write_report"]
+
+
+class PlotlyChoice(StrEnum):
+    """``--plotly``: where the report's plotly.js goes (``report.html.PlotlyMode``)."""
+
+    SHARED = "shared"
+    INLINE = "inline"
+
 
 FLIGHT_PNGS = ("time_histories.png", "trajectory.png")  # a landing burn's
 ALL_PNGS = (*FLIGHT_PNGS, "flight.png")  # flight.png: a whole flight's
@@ -40,12 +52,17 @@ COLUMNS = {
 }
 
 
-def folder_kind(folder: Path) -> Literal["campaign", "flight"] | None:
-    """Which kind of results folder ``folder`` is, or ``None`` when it is neither."""
+def folder_kind(folder: Path) -> Literal["campaign", "flight", "boundary"] | None:
+    """Which kind of results folder ``folder`` is, or ``None`` when it is none of them."""
     if (folder / "campaign.json").is_file() and any((folder / "runs").glob("part-*.parquet")):
         return "campaign"
     if (folder / "summary.json").is_file() and _trajectory_file(folder) is not None:
         return "flight"
+    if folder.is_dir():
+        from boostback.report.boundary_html import is_boundary_folder
+
+        if is_boundary_folder(folder):
+            return "boundary"
     return None
 
 
@@ -111,6 +128,7 @@ def load_flight_folder(folder: str | Path) -> tuple[SimpleNamespace, dict[str, A
         h = cols["altitude_m"].to_numpy(float)
         rec.r_enu_m = enu_about(r, h, float(lat[-1]), float(np.asarray(lon)[-1]), WGS84Earth())
     rec.events = _events(folder, payload, t)
+    rec.columns_table = cols
     if nested and isinstance(payload.get("budget"), dict):
         rec.budget = [{"item": k, "propellant_kg": v} for k, v in payload["budget"].items()]
     if "phase" in cols:
@@ -203,6 +221,31 @@ def _flight_pngs(
         fig.clear()
 
 
+def _site(key: str | None) -> Any:
+    """The ``Site`` named by ``--site`` (a key of the built-in sites), or ``None``."""
+    if key is None:
+        return None
+    from boostback.environment.frames import SITES
+
+    if key not in SITES:
+        raise ConfigError(f"unknown site '{key}': one of {', '.join(sorted(SITES))}", key="--site")
+    return SITES[key]
+
+
+def _flight_track(rec: SimpleNamespace, folder: Path, outcome: Any, site: Any) -> Any:
+    """The map's track of a flight folder: its latitude/longitude columns (with the places a
+    report left there), or a pad-centred landing placed at ``site``; ``None`` otherwise."""
+    from boostback.report.geo import read_places, track_from_columns, track_from_enu
+
+    places, saved = read_places(folder)
+    outcome = str(outcome or saved or "") or None
+    track = track_from_columns(rec.columns_table, outcome, places)
+    if track is None and site is not None and hasattr(rec, "r_enu_m"):
+        phase = getattr(rec, "phase", np.full(len(rec.t_s), "flight", object))
+        track = track_from_enu(rec.t_s, rec.r_enu_m, phase, site, outcome)
+    return track
+
+
 def write_report(
     folder: str | Path,
     out: str | Path | None = None,
@@ -210,19 +253,33 @@ def write_report(
     png: bool = True,
     glide_slope_deg: float | None = None,
     pad_radius_m: float | None = None,
+    plotly: str = "shared",
+    site: str | None = None,
+    threshold: float | None = None,
 ) -> Path:
-    """Write the report of a campaign or flight folder to ``out`` (default FOLDER/report.html)."""
-    from boostback.report.html import REPORT_NAME, render_flight_report, write_campaign_report
+    """Write the report of a campaign, boundary or flight folder to ``out`` (default
+    FOLDER/report.html); ``site`` (a built-in site key) places a pad-centred landing or a
+    campaign's touchdowns on the Earth; ``threshold`` is a boundary folder's landing probability
+    to keep."""
+    from boostback.report.html import REPORT_NAME, render_flight_report, write_flight_extras
 
     folder = Path(folder)
     kind = folder_kind(folder)
     out_path = Path(out) if out is not None else folder / REPORT_NAME
+    pad_site = _site(site)
     if kind == "campaign":
-        return write_campaign_report(folder, out_path, png=png)
+        from boostback.report.campaign_html import write_campaign_report
+
+        return write_campaign_report(folder, out_path, png=png, plotly=plotly, site=pad_site)
+    if kind == "boundary":
+        from boostback.report.boundary_html import write_boundary_report
+
+        return write_boundary_report(folder, out_path, threshold=threshold, plotly=plotly)
     if kind is None:
         raise ConfigError(
-            "is neither a campaign folder (campaign.json and runs/part-*.parquet) nor a flight "
-            "folder (summary.json and trajectory.csv or trajectory.parquet)",
+            "is neither a campaign folder (campaign.json and runs/part-*.parquet), a boundary "
+            "folder (<param>=<value>/ campaign folders) nor a flight folder (summary.json and "
+            "trajectory.csv or trajectory.parquet)",
             file=str(folder),
         )
     rec, summary = load_flight_folder(folder)
@@ -233,7 +290,12 @@ def write_report(
     title = f"{head}: {outcome}" if outcome else head
     if png:
         _write_pngs(rec, folder, out_path.parent, glide, pad, title)
-    pngs = [n for n in ALL_PNGS if (out_path.parent / n).exists()]
+    track = _flight_track(rec, folder, outcome, pad_site)
+    prepare_out(out_path.parent)
+    map_pngs, files = write_flight_extras(
+        track, out_path.parent, title=title, png=png, pad_radius_m=float(pad)
+    )
+    pngs = [n for n in (*ALL_PNGS, *map_pngs) if (out_path.parent / n).exists()]
     return render_flight_report(
         rec,
         out_path,
@@ -242,7 +304,10 @@ def write_report(
         glide_slope_deg=glide,
         pad_radius_m=float(pad),
         budget=getattr(rec, "budget", None),
-        pngs=pngs,
+        pngs=list(dict.fromkeys(pngs)),
+        track=track,
+        plotly=plotly,
+        files=files,
     )
 
 
@@ -268,10 +333,37 @@ def report(
     pad_radius_m: Annotated[
         float | None, typer.Option(help="Flight folders: pad radius to draw [default: 10 m].")
     ] = None,
+    plotly: Annotated[
+        PlotlyChoice,
+        typer.Option(
+            help="shared: plotly.min.js written once beside the reports of a folder; inline: "
+            "inside the page (one 5 MB file to send)."
+        ),
+    ] = PlotlyChoice.SHARED,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            help="Landing and campaign folders: the built-in site (lz1, lz4, zq3_landing, ...) "
+            "where the pad is, to draw a map and write trajectory.kml."
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Boundary folders: the landing probability to keep (0-1)."
+        ),
+    ] = None,
 ) -> None:
-    """Write one self-contained HTML report (opens offline) of a campaign or a flight."""
+    """Write an HTML report (opens offline) of a campaign, a boundary sweep or a flight."""
     path = write_report(
-        results_dir, out, png=png, glide_slope_deg=glide_slope_deg, pad_radius_m=pad_radius_m
+        results_dir,
+        out,
+        png=png,
+        glide_slope_deg=glide_slope_deg,
+        pad_radius_m=pad_radius_m,
+        plotly=plotly.value,
+        site=site,
+        threshold=threshold,
     )
     size_mb = path.stat().st_size / 1e6
     console.print(f"report written to [bold]{path}[/] ({size_mb:.1f} MB)", highlight=False)

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from boostback.config.vocab import Phase
+from boostback.report.labels import DECLUTTER, merge_events
 from boostback.report.palette import (
     BLACK,
     CONE_COLOUR,
@@ -61,6 +62,48 @@ def _circle(radius: float, z: float | None = None, k: int = 73) -> dict[str, np.
     return pts if z is None else {**pts, "z": np.full(k, z)}
 
 
+def _event_markers_3d(fig: go.Figure, fs: FlightSeries, r: np.ndarray) -> list[dict[str, Any]]:
+    """Event markers (hover for their state) and their labels, one per moment, as scene
+    annotations the page moves clear of each other."""
+    if not fs.events:
+        return []
+    ts = np.array([float(e["t_s"]) for e in fs.events])
+    pos = np.column_stack([np.interp(ts, fs.t_s, r[:, k]) for k in range(3)])
+    fig.add_scatter3d(
+        x=pos[:, 0],
+        y=pos[:, 1],
+        z=pos[:, 2],
+        mode="markers",
+        marker={"size": 4, "color": EVENT_COLOUR, "symbol": "diamond"},
+        hovertext=[_event_text(e) for e in fs.events],
+        hoverinfo="text",
+        name="events",
+    )
+    span = float(fs.t_s[-1] - fs.t_s[0]) if len(fs.t_s) else 1.0
+    out = []
+    for k, e in enumerate(merge_events(fs.events, span)):
+        p = [float(np.interp(float(e["t_s"]), fs.t_s, r[:, c])) for c in range(3)]
+        out.append(
+            {
+                "x": p[0],
+                "y": p[1],
+                "z": p[2],
+                "text": e["label"],
+                "name": DECLUTTER,
+                "showarrow": True,
+                "arrowhead": 0,
+                "arrowwidth": 1,
+                "arrowcolor": EVENT_COLOUR,
+                "ax": 30 if k % 2 == 0 else -30,
+                "ay": -24,
+                "xanchor": "left" if k % 2 == 0 else "right",
+                "font": {"size": 11, "color": "#222222"},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        )
+    return out
+
+
 def trajectory_3d(fs: FlightSeries, *, pad_radius_m: float = 10.0, title: str = "") -> go.Figure:
     """The flown path in 3-D (east, north, altitude), one colour per phase, events marked."""
     fig = go.Figure()
@@ -83,21 +126,7 @@ def trajectory_3d(fs: FlightSeries, *, pad_radius_m: float = 10.0, title: str = 
             "alt %{z:.0f} m<extra>" + name + "</extra>",
         )
         seen.add(name)
-    if fs.events:
-        ts = np.array([float(e["t_s"]) for e in fs.events])
-        pos = np.column_stack([np.interp(ts, fs.t_s, r[:, k]) for k in range(3)])
-        fig.add_scatter3d(
-            x=pos[:, 0],
-            y=pos[:, 1],
-            z=pos[:, 2],
-            mode="markers+text",
-            marker={"size": 5, "color": EVENT_COLOUR, "symbol": "diamond"},
-            text=[str(e.get("name", "")) for e in fs.events],
-            textposition="middle right",
-            hovertext=[_event_text(e) for e in fs.events],
-            hoverinfo="text",
-            name="events",
-        )
+    annotations = _event_markers_3d(fig, fs, r)
     fig.add_scatter3d(
         **_circle(pad_radius_m, 0.0),
         mode="lines",
@@ -114,6 +143,7 @@ def trajectory_3d(fs: FlightSeries, *, pad_radius_m: float = 10.0, title: str = 
         "aspectmode": "manual",
         "aspectratio": {"x": 1, "y": 1, "z": zr},
         "camera": {"eye": {"x": 1.55, "y": -1.55, "z": 0.5 + 0.4 * zr}},
+        "annotations": annotations,
     }
     fig.update_layout(scene=scene)
     return _layout(fig, title or "Trajectory (horizontal axes to scale, altitude not)", 640)
@@ -154,25 +184,28 @@ def time_histories(fs: FlightSeries, *, title: str = "") -> go.Figure:
             }
         )
     dash = {"dash": "dash", "color": EVENT_COLOUR, "width": 1}
-    labels = []
     for e in fs.events:
         t = float(e["t_s"])
         shapes.append({**span, "type": "line", "x0": t, "x1": t, "line": dash})
-        labels.append(
-            {
-                "x": t,
-                "y": 1.0,
-                "xref": "x",
-                "yref": "paper",
-                "showarrow": False,
-                "text": str(e.get("name", "")),
-                "textangle": -90,
-                "xanchor": "right",
-                "yanchor": "top",
-                "font": {"size": 10, "color": EVENT_COLOUR},
-            }
-        )
-    fig.update_layout(shapes=shapes, annotations=labels)
+    t_span = float(fs.t_s[-1] - fs.t_s[0]) if len(fs.t_s) else 1.0
+    labels = [
+        {
+            "x": float(e["t_s"]),
+            "y": 1.0,
+            "xref": "x",
+            "yref": "paper",
+            "showarrow": False,
+            "text": e["label"],
+            "name": DECLUTTER,
+            "textangle": -90,
+            "xanchor": "right",
+            "yanchor": "top",
+            "font": {"size": 10, "color": EVENT_COLOUR},
+            "bgcolor": "rgba(255,255,255,0.8)",
+        }
+        for e in merge_events(fs.events, t_span)
+    ]
+    fig.update_layout(shapes=shapes, annotations=labels, meta={"declutter": "down"})
     fig.update_xaxes(title_text="time (s)", row=max(len(rows), 1), col=1)
     fig.update_layout(showlegend=False, hovermode="x")
     return _layout(fig, title or "Time histories", 150 * max(len(rows), 2) + 80)
@@ -199,17 +232,36 @@ def event_timeline(fs: FlightSeries, *, title: str = "") -> go.Figure:
         fig.add_scatter(
             x=[float(e["t_s"]) for e in fs.events],
             y=["events"] * len(fs.events),
-            mode="markers+text",
-            marker={"symbol": "diamond", "size": 12, "color": EVENT_COLOUR},
-            text=[str(e.get("name", "")) for e in fs.events],
-            textposition="top center",
+            mode="markers",
+            marker={"symbol": "diamond", "size": 11, "color": EVENT_COLOUR},
             hovertext=[_event_text(e) for e in fs.events],
             hoverinfo="text",
             name="events",
             showlegend=False,
         )
+    span = float(fs.t_s[-1] - fs.t_s[0]) if len(fs.t_s) else 1.0
+    labels = [
+        {
+            "x": float(e["t_s"]),
+            "y": "events",
+            "text": e["label"],
+            "name": DECLUTTER,
+            "showarrow": True,
+            "arrowhead": 0,
+            "arrowwidth": 1,
+            "arrowcolor": EVENT_COLOUR,
+            "ax": 0,
+            "ay": -22,
+            "font": {"size": 11, "color": "#222222"},
+            "bgcolor": "rgba(255,255,255,0.85)",
+        }
+        for e in merge_events(fs.events, span)
+    ]
+    fig.update_layout(annotations=labels)
     fig.update_layout(barmode="overlay", xaxis_title="time (s)")
-    return _layout(fig, title or "Event timeline", 260)
+    _layout(fig, title or "Event timeline", 330)
+    fig.update_layout(margin={"t": 120})  # room above the events for stacked labels
+    return fig
 
 
 def _closeup_start(fs: FlightSeries) -> int:

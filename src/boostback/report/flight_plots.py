@@ -44,7 +44,7 @@ def _by_phase(ax: Axes, x: np.ndarray, y: np.ndarray, phases: np.ndarray) -> Non
         if i == len(phases) or phases[i] != phases[start]:
             ph = str(phases[start])
             end = min(i + 1, len(phases))
-            label = ph if ph not in seen else None
+            label = ph.replace("_", " ") if ph not in seen else None
             seen.add(ph)
             ax.plot(x[start:end], y[start:end], color=phase_colour(ph), lw=1.4, label=label)
             start = i
@@ -65,7 +65,6 @@ def flight_figure(traj: FlightTrajectory, title: str = "") -> Figure:
     axs = fig.subplots(3, 2)
     _by_phase(axs[0, 0], t, cols["altitude_m"] / 1e3, ph)
     axs[0, 0].set_ylabel("altitude (km)")
-    axs[0, 0].legend(fontsize=7, ncols=2)
     _by_phase(axs[0, 1], cols["downrange_m"] / 1e3, cols["altitude_m"] / 1e3, ph)
     axs[0, 1].set_xlabel("downrange from the pad (km)")
     axs[0, 1].set_ylabel("altitude (km)")
@@ -75,15 +74,24 @@ def flight_figure(traj: FlightTrajectory, title: str = "") -> Figure:
     axs[1, 1].set_ylabel("dynamic pressure (kPa)")
     _by_phase(axs[2, 0], t, cols["mass_kg"] / 1e3, ph)
     axs[2, 0].set_ylabel("mass (t)")
-    axs[2, 1].plot(t, cols["throttle"], color=VERMILLION, lw=1.0, label="throttle")
-    axs[2, 1].plot(t, cols["engines"] / 9.0, color=GREY, lw=0.8, label="engines / 9")
-    axs[2, 1].set_ylabel("throttle")
-    axs[2, 1].legend(fontsize=7)
+    # the throttle by phase too: each burn in its own phase colour, not one red for all three
+    _by_phase(axs[2, 1], t, cols["throttle"], ph)
+    n_max = max(float(np.nanmax(cols["engines"])), 1.0) if len(t) else 1.0
+    axs[2, 1].plot(t, cols["engines"] / n_max, color=GREY, lw=0.8, ls=":")
+    axs[2, 1].set_ylabel(f"throttle; dotted: engines lit / {n_max:g}")
     for ax in axs.flat:
         ax.grid(alpha=0.3)
     for ax in (axs[0, 0], axs[1, 0], axs[1, 1], axs[2, 0], axs[2, 1]):
         ax.set_xlabel("time after liftoff (s)")
         _mark_events(ax, traj)
+    fig.legend(
+        *axs[0, 0].get_legend_handles_labels(),
+        loc="outside lower center",
+        ncols=6,
+        fontsize=8,
+        title="flight phase",
+        title_fontsize=8,
+    )
     if title:
         fig.suptitle(title)
     return fig
@@ -111,10 +119,22 @@ def comparison_figure(sim: SimProfile, tel: Telemetry, title: str = "") -> Figur
 
 
 def save_flight_plots(result: FlightResult, out_dir: str | Path) -> list[Path]:
-    """Write ``flight.png`` into ``out_dir``; returns the paths written."""
+    """Write ``flight.png`` and the ground-track ``map.png`` into ``out_dir``; returns the paths
+    written."""
+    from boostback.report.geo import track_from_result
+    from boostback.report.map import save_map_png
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     title = f"{result.scenario.name or result.vehicle.name}: {result.outcome}"
     path = out / "flight.png"
-    flight_figure(result.trajectory, title).savefig(path)
-    return [path]
+    fig = flight_figure(result.trajectory, title)
+    fig.savefig(path)
+    fig.clear()
+    paths = [path]
+    track = track_from_result(result)
+    if track is not None:
+        limits = getattr(result.vehicle.booster, "limits", None)
+        pad = getattr(limits, "max_miss_m", 10.0)
+        paths.append(save_map_png(track, out, pad_radius_m=pad, title=title))
+    return paths

@@ -29,8 +29,10 @@ __all__ = [
     "PlaceKind",
     "land_rings",
     "land_within",
+    "latlon_about",
     "read_places",
     "track_from_columns",
+    "track_from_enu",
     "track_from_result",
     "write_places",
 ]
@@ -54,6 +56,7 @@ class PlaceKind(StrEnum):
     TOUCHDOWN = "touchdown"
     CRASH = "crash site"
     END = "end of record"
+    START = "start of the record"
 
 
 @dataclass(frozen=True)
@@ -317,3 +320,32 @@ def read_places(folder: str | Path) -> tuple[list[Place] | None, str | None]:
     data = json.loads(path.read_text())
     places = [Place(**(p | {"kind": PlaceKind(p["kind"])})) for p in data.get("places", [])]
     return places, data.get("outcome")
+
+
+def latlon_about(
+    site: Any, east_m: np.ndarray, north_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latitude and longitude (deg) of points east and north (m) of ``site`` (local tangent
+    plane, equirectangular: good to centimetres over the few km of a landing)."""
+    k = math.degrees(1.0 / EARTH_RADIUS_M)
+    lat = site.lat_deg + np.asarray(north_m, float) * k
+    lon = site.lon_deg + np.asarray(east_m, float) * k / max(
+        math.cos(math.radians(site.lat_deg)), 1e-6
+    )
+    return lat, lon
+
+
+def track_from_enu(
+    t_s: np.ndarray, r_enu_m: np.ndarray, phase: np.ndarray, site: Any, outcome: str | None
+) -> GroundTrack:
+    """A pad-centred landing placed on the map at ``site`` (a ``Site``, e.g. ``lz1``)."""
+    r = np.asarray(r_enu_m, float)
+    lat, lon = latlon_about(site, r[:, 0], r[:, 1])
+    places = [
+        _site_place(site, PlaceKind.LANDING_ZONE),
+        Place("start of the record", PlaceKind.START, float(lat[0]), float(lon[0])),
+    ]
+    places.append(_end_place(float(lat[-1]), float(lon[-1]), outcome, PlaceKind.TOUCHDOWN))
+    return GroundTrack(
+        np.asarray(t_s, float), lat, lon, r[:, 2], np.asarray(phase, object), places, outcome
+    )

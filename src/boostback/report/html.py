@@ -1,9 +1,12 @@
-"""Self-contained HTML reports of a flight or a campaign: one file, plotly.js inlined once.
+"""HTML reports of a flight or a campaign, offline: plotly.js shared beside them or inlined.
 
-The page needs no network: plotly.js is embedded once in the template and each figure is a JSON
-block that a small script hands to ``Plotly.newPlot``. ``<body data-plots-ready="N">`` is set
-when all N figures have rendered (browser tests wait on it). Static PNGs (matplotlib) are
-written beside the HTML and listed at its foot.
+The page needs no network. plotly.js is either written once as ``plotly.min.js`` beside the
+reports of a folder and referenced relatively (``PlotlyMode.SHARED``, the default: 4.8 MB once,
+not per report) or embedded in the page (``PlotlyMode.INLINE``: one file to mail). Each figure
+is a JSON block that a small script hands to ``Plotly.newPlot``. ``<body data-plots-ready="N">``
+is set when all N figures have rendered and ``data-labels-ready="1"`` once the event labels
+have been moved clear of each other (browser tests wait on both). Static PNGs (matplotlib), the
+KML export and the map's places are written beside the HTML and listed at its foot.
 """
 
 from __future__ import annotations
@@ -13,24 +16,36 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from boostback.report import campaign_figures as cf
 from boostback.report import figures as ff
+from boostback.report.geo import (
+    GroundTrack,
+    track_from_enu,
+    track_from_result,
+    write_places,
+)
+from boostback.report.labels import event_name, human, human_value
+from boostback.report.map import LAND_NOTE
 from boostback.report.series import FlightSeries, flight_series
 
-if TYPE_CHECKING:
-    from boostback.campaign.stats import CampaignSummary
-
 REPORT_NAME = "report.html"
-UNITS = (("_mps", "m/s"), ("_kg", "kg"), ("_deg", "deg"), ("_pa", "Pa"), ("_s", "s"), ("_m", "m"))
+PLOTLY_FILE = "plotly.min.js"
+
+
+class PlotlyMode(StrEnum):
+    """Where a report's plotly.js lives."""
+
+    SHARED = "shared"  # plotly.min.js beside the report, written once per folder
+    INLINE = "inline"  # inside the page: one self-contained file
 
 
 @cache
@@ -51,6 +66,15 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
+def shared_plotly(folder: str | Path) -> Path:
+    """``plotly.min.js`` in ``folder``, written unless the same file is already there."""
+    path = Path(folder) / PLOTLY_FILE
+    js = _plotly_js().encode("utf-8")
+    if not path.is_file() or path.stat().st_size != len(js) or path.read_bytes() != js:
+        path.write_bytes(js)
+    return path
+
+
 def figure_block(fig_id: str, fig: go.Figure, caption: str = "") -> dict[str, Any]:
     """What the template needs of one figure: its id, JSON, trace count and kind (2d or 3d)."""
     kinds = {t.type for t in fig.data}
@@ -63,60 +87,73 @@ def figure_block(fig_id: str, fig: go.Figure, caption: str = "") -> dict[str, An
     }
 
 
-def _label(key: str) -> tuple[str, str]:
-    for suffix, unit in UNITS:
-        if key.endswith(suffix):
-            return key[: -len(suffix)].replace("_", " "), unit
-    return key.replace("_", " "), ""
+def _plain(v: Any) -> Any:
+    """numpy scalars as Python ones."""
+    if isinstance(v, np.bool_):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    return v
 
 
-def _cell(v: Any) -> str:
-    if isinstance(v, bool | np.bool_):
-        return "yes" if v else "no"
-    if isinstance(v, int | np.integer):
-        return f"{int(v):,}"
-    if isinstance(v, float | np.floating):
-        v = float(v)
-        if not math.isfinite(v):
-            return "–"
-        if abs(v) < 1e-9:
-            return "0"
-        return f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:.4g}"
-    return "" if v is None else str(v)
+def _cell(v: Any, scale: float = 1.0) -> str:
+    v = _plain(v)
+    if isinstance(v, float) and scale != 1.0:
+        v *= scale
+    return human_value(v)
 
 
 def key_values(data: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(label, value with unit) rows of a flat summary dict."""
+    """(label, value with unit) rows of a flat summary dict, labelled for people:
+    ``peak_heat_flux_wpm2`` 33580.2 -> ("Peak heat flux", "33.58 kW/m²")."""
     rows = []
     for key, v in data.items():
-        label, unit = _label(str(key))
-        text = _cell(v)
+        label, unit, scale = human(str(key))
+        text = _cell(v, scale)
         rows.append((label, f"{text} {unit}".strip() if text not in ("–", "") else text))
     return rows
 
 
-def table(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> dict[str, list]:
-    """A list of dicts (or a data frame) as a header row and rows of (text, is_number) cells."""
+def table(
+    rows: Iterable[Mapping[str, Any]] | pd.DataFrame, *, humanize: bool = True
+) -> dict[str, list]:
+    """A list of dicts (or a data frame) as a header row and rows of (text, is_number) cells;
+    with ``humanize``, column keys become labels with units and values are scaled to match."""
     records = rows.to_dict(orient="records") if isinstance(rows, pd.DataFrame) else list(rows)
     cols = list(dict.fromkeys(k for r in records for k in r))
+    heads = [human(str(c)) if humanize else (str(c), "", 1.0) for c in cols]
 
-    def cell(v: Any) -> tuple[str, bool]:
-        return _cell(v), isinstance(v, int | float | np.number) and not isinstance(v, bool)
+    def cell(v: Any, scale: float) -> tuple[str, bool]:
+        v = _plain(v)
+        return _cell(v, scale), isinstance(v, int | float) and not isinstance(v, bool)
 
-    return {"columns": cols, "rows": [[cell(r.get(c)) for c in cols] for r in records]}
+    return {
+        "columns": [f"{lab} ({unit})" if unit else lab for lab, unit, _ in heads],
+        "rows": [[cell(r.get(c), h[2]) for c, h in zip(cols, heads, strict=True)] for r in records],
+    }
 
 
-def render(template: str, out_path: str | Path, **context: Any) -> Path:
-    """Render ``templates/<template>`` with the page furniture and write it to ``out_path``."""
+def render(
+    template: str, out_path: str | Path, *, plotly: str = PlotlyMode.SHARED, **context: Any
+) -> Path:
+    """Render ``templates/<template>`` with the page furniture and write it to ``out_path``;
+    ``plotly`` (a :class:`PlotlyMode`) says where plotly.js goes."""
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
+    mode = PlotlyMode(plotly)
+    if mode is PlotlyMode.SHARED:
+        shared_plotly(out.parent)
+    context.setdefault("files", [])
     figs = context.get("figures", [])
     manifest = [{k: f[k] for k in ("id", "traces", "kind")} for f in figs]
     html = (
         _env()
         .get_template(template)
         .render(
-            plotly_js=_plotly_js(),
+            plotly_js=_plotly_js() if mode is PlotlyMode.INLINE else "",
+            plotly_src=PLOTLY_FILE if mode is PlotlyMode.SHARED else "",
             manifest=json.dumps(manifest),
             fig={f["id"]: f for f in figs},
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -148,6 +185,26 @@ def propellant_budget(fs: FlightSeries) -> list[dict[str, Any]]:
     return rows
 
 
+def _events_table(fs: FlightSeries) -> dict[str, list]:
+    rows = []
+    for e in fs.events:
+        row = {"event": event_name(e.get("name", ""))}
+        row |= {k: e.get(k) for k in ("t_s", "altitude_m", "speed_mps", "propellant_kg")}
+        rows.append(row | ({"detail": e["detail"]} if e.get("detail") else {}))
+    return table(rows)
+
+
+def _places_table(track: GroundTrack | None) -> dict[str, list]:
+    if track is None:
+        return table([])
+    rows = [
+        {"place": p.name, "kind": p.kind.value, "latitude (°)": f"{p.lat_deg:.5f}"}
+        | {"longitude (°)": f"{p.lon_deg:.5f}", "detail": p.detail}
+        for p in track.places
+    ]
+    return table(rows, humanize=False)
+
+
 def render_flight_report(
     trajectory: Any,
     out_path: str | Path,
@@ -161,9 +218,14 @@ def render_flight_report(
     pngs: Iterable[str] = (),
     max_points: int = 3000,
     pad_site: Any = None,
+    track: GroundTrack | None = None,
+    plotly: str = PlotlyMode.SHARED,
+    files: Iterable[str] = (),
 ) -> Path:
     """Write the flight report of any trajectory-like record (see :mod:`.series`);
-    ``pad_site`` (a ``Site``) centres an ECEF record's positions on the landing pad."""
+    ``pad_site`` (a ``Site``) centres an ECEF record's positions on the landing pad; ``track``
+    (a :class:`~boostback.report.geo.GroundTrack`) adds the map; ``files`` are further files
+    beside the report to list (the KML)."""
     fs = flight_series(trajectory, max_points=max_points, origin=pad_site)
     figures = [
         figure_block("trajectory-3d", ff.trajectory_3d(fs, pad_radius_m=pad_radius_m)),
@@ -179,21 +241,75 @@ def render_flight_report(
             ),
         ),
     ]
-    events = [
-        {k: e.get(k) for k in ("name", "t_s", "altitude_m", "speed_mps", "propellant_kg")}
-        | ({"detail": e["detail"]} if e.get("detail") else {})
-        for e in fs.events
-    ]
+    if track is not None:
+        from boostback.report.map import ground_track_figure
+
+        fig = ground_track_figure(thin_track(track, max_points), pad_radius_m=pad_radius_m)
+        figures.insert(0, figure_block("ground-track-map", fig, LAND_NOTE))
     return render(
         "flight.html.j2",
         out_path,
+        plotly=plotly,
         title=title,
         summary=key_values(summary or {}),
         figures=figures,
-        events=table(events),
+        events=_events_table(fs),
         budget=table(budget if budget is not None else propellant_budget(fs)),
+        places=_places_table(track),
         pngs=list(pngs),
+        files=list(files),
     )
+
+
+def thin_track(track: GroundTrack, max_points: int) -> GroundTrack:
+    """At most about ``max_points`` samples of a track (phase boundaries and the end kept)."""
+    n = len(track.t_s)
+    if n <= max_points:
+        return track
+    edges = [j for i in range(1, n) if track.phase[i] != track.phase[i - 1] for j in (i - 1, i)]
+    idx = np.unique(np.concatenate([np.linspace(0, n - 1, max_points).round(), edges, [n - 1]]))
+    idx = idx.astype(int)
+    return GroundTrack(
+        track.t_s[idx],
+        track.lat_deg[idx],
+        track.lon_deg[idx],
+        track.alt_m[idx],
+        track.phase[idx],
+        track.places,
+        track.outcome,
+    )
+
+
+def flight_track(result: Any, site: Any = None) -> GroundTrack | None:
+    """The ground track of a flight result: a whole flight's own, or a landing's placed at
+    ``site`` (``None`` for a landing with no site: a pad-centred record has no geography)."""
+    traj = result.trajectory
+    outcome = getattr(result, "outcome", None)
+    outcome = str(getattr(outcome, "value", outcome)) if outcome is not None else None
+    if hasattr(traj, "r_ecef_m"):
+        return track_from_result(result)
+    if site is not None and hasattr(traj, "r_enu_m"):
+        return track_from_enu(traj.t_s, traj.r_enu_m, traj.phase, site, outcome)
+    return None
+
+
+def write_flight_extras(
+    track: GroundTrack | None, out: Path, *, title: str, png: bool, pad_radius_m: float
+) -> tuple[list[str], list[str]]:
+    """The map PNG (if ``png``), ``trajectory.kml`` and ``map_places.json`` beside a flight
+    report; returns (PNG names, other file names) written."""
+    if track is None:
+        return [], []
+    from boostback.report.kml import KML_FILE, write_kml
+
+    pngs = []
+    if png:
+        from boostback.report.map import save_map_png
+
+        pngs.append(save_map_png(track, out, pad_radius_m=pad_radius_m, title=title).name)
+    write_kml(out / KML_FILE, title, tracks=[(title, track)])
+    write_places(track, out)
+    return pngs, [KML_FILE]
 
 
 def write_flight_report(
@@ -204,13 +320,17 @@ def write_flight_report(
     name: str = REPORT_NAME,
     png: bool = True,
     budget: list[dict[str, Any]] | None = None,
+    plotly: str = PlotlyMode.SHARED,
+    site: Any = None,
 ) -> Path:
-    """Write ``out_dir/name`` for a flight result and, if ``png``, the matplotlib PNGs beside it.
+    """Write ``out_dir/name`` for a flight result and, if ``png``, the matplotlib PNGs beside it,
+    with the map's ``trajectory.kml`` and ``map_places.json`` (and ``map.png`` if ``png``).
 
     ``result`` is a landing ``LandingResult`` or a whole-flight ``FlightResult``: its
     ``trajectory`` and ``summary()`` are used, and, when present, ``outcome``, ``first_plan``
     (drawn dashed in the close-up), ``target`` (the pad, for an ECEF record) and ``budget()``
-    (``(name, kg)`` pairs; ``budget`` overrides it, else events give one).
+    (``(name, kg)`` pairs; ``budget`` overrides it, else events give one). ``site`` (a
+    ``Site``) places a pad-centred landing on the map; a whole flight knows where it is.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -234,129 +354,25 @@ def write_flight_report(
 
         pngs = [p.name for p in save_flight_plots(result, out)]
     head = getattr(vehicle, "name", "Flight")
+    title = f"{head}: {getattr(outcome, 'value', outcome)}" if outcome is not None else head
+    pad = getattr(limits, "max_miss_m", 10.0)
+    track = flight_track(result, site)
+    map_pngs, files = write_flight_extras(track, out, title=title, png=png, pad_radius_m=pad)
+    pngs += [p for p in map_pngs if p not in pngs]
+    if not png and (out / "flight.png").is_file():  # fly --report: flight.png already written
+        pngs = [p for p in ("flight.png", "map.png") if (out / p).is_file()]
     return render_flight_report(
         traj,
         out / name,
-        title=f"{head}: {getattr(outcome, 'value', outcome)}" if outcome is not None else head,
+        title=title,
         summary=summary,
         glide_slope_deg=getattr(landing, "glide_slope_deg", None),
-        pad_radius_m=getattr(limits, "max_miss_m", 10.0),
+        pad_radius_m=pad,
         plan_r_enu_m=plan_r,
         budget=budget,
         pngs=pngs,
         pad_site=getattr(result, "target", None),
-    )
-
-
-# ----------------------------------------------------------------------------- campaigns
-
-
-def _setting(v: Any) -> str:
-    if isinstance(v, dict) and "dist" in v:  # a sampled setting: uniform(low 0.0, high 0.1)
-        args = ", ".join(
-            f"{k} {_setting(x)}" for k, x in v.items() if x is not None and k != "dist"
-        )
-        return f"{v['dist']}({args})"
-    return v if isinstance(v, str) else json.dumps(v)
-
-
-def _spec_rows(spec: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]]:
-    rows = []
-    for item in spec.get(key) or []:
-        params = {k: v for k, v in item.items() if v is not None and k not in (name, "onset")}
-        onset = {k: v for k, v in (item.get("onset") or {}).items() if v is not None}
-        text = ", ".join(f"{k} {_setting(v)}" for k, v in params.items())
-        row = {name: item.get(name, "?"), "settings": text}
-        if key == "faults":
-            row["onset"] = ", ".join(f"{k} = {v}" for k, v in onset.items()) or "start"
-        rows.append(row)
-    return rows
-
-
-def render_campaign_report(
-    frame: pd.DataFrame,
-    summary: CampaignSummary,
-    out_path: str | Path,
-    *,
-    title: str = "Campaign report",
-    spec: Mapping[str, Any] | None = None,
-    limits: Mapping[str, float] | None = None,
-    pad_radius_m: float | None = None,
-    pngs: Iterable[str] = (),
-) -> Path:
-    """Write the campaign report of a results table and its summary."""
-    lim = dict(limits or {})
-    pad = pad_radius_m if pad_radius_m is not None else lim.get("max_miss_m")
-    figures = [
-        figure_block("landing-probability", cf.probability_figure(summary)),
-        figure_block(
-            "touchdown-scatter", cf.touchdown_scatter(frame, summary.ellipse, pad_radius_m=pad)
-        ),
-        figure_block("outcomes", cf.outcomes_figure(summary.outcomes)),
-        figure_block("distributions", cf.distributions_figure(frame, lim)),
-        figure_block("sensitivity", cf.sensitivity_figure(summary.sensitivity)),
-    ]
-    pct = summary.percentiles.reset_index(names="metric")
-    numbers = {
-        "runs": summary.runs,
-        "completed": summary.completed,
-        "errors": summary.errors,
-        "landed": summary.landed,
-    }
-    return render(
-        "campaign.html.j2",
-        out_path,
-        title=title,
-        headline=cf.probability_text(summary),
-        summary=key_values(numbers),
-        figures=figures,
-        percentiles=table(pct),
-        ellipse=key_values({k: v for k, v in summary.ellipse.items() if k != "cov_m2"}),
-        sensitivity=table(summary.sensitivity),
-        worst=table(summary.worst),
-        dispersions=table(_spec_rows(spec or {}, "dispersions", "path")),
-        faults=table(_spec_rows(spec or {}, "faults", "kind")),
-        limits=key_values(lim),
-        pngs=list(pngs),
-    )
-
-
-def campaign_context(folder: str | Path) -> tuple[dict[str, Any], dict[str, float]]:
-    """The campaign spec (``campaign.json``) and, when its scenario loads, the landing limits."""
-    meta = Path(folder) / "campaign.json"
-    spec = json.loads(meta.read_text()).get("spec", {}) if meta.exists() else {}
-    limits: dict[str, float] = {}
-    try:
-        from boostback.config import load_landing
-
-        _, vehicle = load_landing(spec["scenario"])
-        limits = dict(vehicle.booster.limits.model_dump())
-    except Exception:  # a scenario path relative to a campaign file we do not know: no limits
-        pass
-    return spec, limits
-
-
-def write_campaign_report(
-    folder: str | Path, out_path: str | Path | None = None, *, png: bool = True
-) -> Path:
-    """Write the report of a campaign results folder (PNGs beside the HTML if ``png``)."""
-    from boostback.campaign.stats import summarize
-    from boostback.campaign.store import load_results
-
-    frame = load_results(folder)
-    summary = summarize(frame)
-    spec, limits = campaign_context(folder)
-    out = Path(out_path) if out_path is not None else Path(folder) / REPORT_NAME
-    title = spec.get("name") or Path(folder).name
-    pad = limits.get("max_miss_m")
-    pngs: list[str] = []
-    if png:
-        from boostback.report.campaign_plots import save_campaign_plots
-
-        paths = save_campaign_plots(
-            frame, summary, out.parent, pad_radius_m=pad, limits=limits, title=title
-        )
-        pngs = [p.name for p in paths]
-    return render_campaign_report(
-        frame, summary, out, title=title, spec=spec, limits=limits, pad_radius_m=pad, pngs=pngs
+        track=track,
+        plotly=plotly,
+        files=files,
     )

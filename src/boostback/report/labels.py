@@ -74,6 +74,9 @@ def human(key: str) -> tuple[str, str, float]:
         stem, unit, scale = _split_unit(key[len("input:") :])
         return stem, unit, scale
     stem, unit, scale = _split_unit(key)
+    if stem.startswith("fault") and stem[5:6].isdigit():  # fault0_fraction -> fault 0: fraction
+        num, _, rest = stem[5:].partition("_")
+        return f"fault {num}: {rest.replace('_', ' ')}", unit, scale
     words = [WORDS.get(w, w) for w in stem.split("_") if w]
     text = " ".join(words)
     return (text[:1].upper() + text[1:]) if text else key, unit, scale

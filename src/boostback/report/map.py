@@ -73,7 +73,9 @@ def close_view(track: GroundTrack, pad_radius_m: float = 10.0) -> CloseView:
     lat0, lon0 = track.landing_point()
     view = CloseView(lat0, lon0, 1.0)
     e, n = view.en(track.lat_deg, track.lon_deg)
-    near = (track.alt_m < CLOSE_BELOW_M) & (np.hypot(e, n) < CLOSE_WITHIN_M)
+    high = np.flatnonzero(track.alt_m >= CLOSE_BELOW_M)
+    final = np.arange(len(e)) > (high[-1] if len(high) else -1)  # the last descent only
+    near = final & (np.hypot(e, n) < CLOSE_WITHIN_M)
     reach = float(np.abs(np.concatenate([e[near], n[near], [0.0]])).max())
     for p in track.places:
         pe, pn = view.en(np.array([p.lat_deg]), np.array([p.lon_deg]))

@@ -23,10 +23,12 @@ __all__ = [
     "GREY",
     "LANDED_COLOUR",
     "LAND_COLOUR",
+    "NOT_SIGNIFICANT",
     "OKABE_ITO",
     "ORANGE",
     "OTHER",
     "OUTCOME_COLOURS",
+    "OUTCOME_SYMBOLS",
     "PAD_COLOUR",
     "PHASE_COLOURS",
     "PLACE_MARKERS",
@@ -38,6 +40,7 @@ __all__ = [
     "YELLOW",
     "Marker",
     "outcome_colour",
+    "outcome_symbol",
     "phase_colour",
     "place_marker",
     "rgba",
@@ -87,6 +90,20 @@ OUTCOME_COLOURS: dict[Outcome, str] = {
     Outcome.ERROR: BLACK,
 }
 
+# outcome-coded markers: the shape says it too (a crash is never a green circle)
+OUTCOME_SYMBOLS: dict[Outcome, tuple[str, str]] = {  # plotly symbol, matplotlib marker
+    Outcome.LANDED: ("circle", "o"),
+    Outcome.HARD_LANDING: ("triangle-down", "v"),
+    Outcome.TIPPED_OVER: ("diamond", "D"),
+    Outcome.MISSED_PAD: ("square", "s"),
+    Outcome.CRASHED: ("x", "X"),
+    Outcome.PROPELLANT_DEPLETED: ("star", "*"),
+    Outcome.TIMEOUT: ("hourglass", "h"),
+    Outcome.EXPENDED: ("cross", "P"),
+    Outcome.ERROR: ("x-thin", "x"),
+}
+NOT_SIGNIFICANT = GREY  # a failure driver that the test cannot tell from chance
+
 OTHER = GREY  # a phase or outcome the tables do not name
 LANDED_COLOUR = OUTCOME_COLOURS[Outcome.LANDED]
 FAILED_COLOUR = OUTCOME_COLOURS[Outcome.CRASHED]  # every way of not landing, taken together
@@ -104,6 +121,11 @@ def phase_colour(name: str) -> str:
 def outcome_colour(name: str) -> str:
     """The colour of an outcome (by its name), :data:`OTHER` for a name that is no ``Outcome``."""
     return OUTCOME_COLOURS.get(name, OTHER)  # type: ignore[call-overload]
+
+
+def outcome_symbol(name: str) -> tuple[str, str]:
+    """(plotly symbol, matplotlib marker) of an outcome (by its name)."""
+    return OUTCOME_SYMBOLS.get(name, ("x", "X"))  # type: ignore[call-overload]
 
 
 def rgba(colour: str, alpha: float) -> str:
@@ -139,6 +161,7 @@ PLACE_MARKERS: dict[str, Marker] = {
     "touchdown": Marker("circle", "o", LANDED_COLOUR, 10.0),
     "crash site": Marker("x", "X", FAILED_COLOUR, 13.0),
     "end of record": Marker("x", "X", GREY, 12.0),
+    "start of the record": Marker("circle-open", "o", BLACK, 10.0),
 }
 
 
