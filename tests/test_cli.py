@@ -105,23 +105,149 @@ def test_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
-def test_internal_errors_exit_3_and_interruptions_130() -> None:
+def _one_command(command: object) -> typer.Typer:
+    one = typer.Typer()
+    one.command()(guarded(command))  # type: ignore[arg-type]
+    return one
+
+
+def test_internal_errors_exit_3_with_one_line_and_a_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken() -> None:
         raise RuntimeError("a bug")
+
+    monkeypatch.setenv("BOOSTBACK_LOG_DIR", str(tmp_path / "logs"))
+    result = runner.invoke(_one_command(broken), [])
+    assert result.exit_code == 3, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line, line
+    assert line.startswith("internal error: RuntimeError: a bug (traceback in "), line
+    (log,) = (tmp_path / "logs").glob("boostback-*.log")
+    assert str(log) in line
+    text = log.read_text()
+    assert "Traceback (most recent call last)" in text
+    assert "RuntimeError: a bug" in text
+    assert 'raise RuntimeError("a bug")' in text
+
+
+def test_internal_error_log_falls_back_to_the_temp_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise ValueError("another bug")
+
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("")
+    monkeypatch.setenv("BOOSTBACK_LOG_DIR", str(blocker / "logs"))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    result = runner.invoke(_one_command(broken), [])
+    assert result.exit_code == 3
+    (log,) = (tmp_path / "tmp" / "boostback-logs").glob("*.log")
+    assert str(log) in result.stderr
+    assert "ValueError: another bug" in log.read_text()
+
+
+def test_the_log_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch) -> None:
+    from boostback.cli.common import log_dir
+
+    monkeypatch.delenv("BOOSTBACK_LOG_DIR", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", "/var/state")
+    assert log_dir() == Path("/var/state/boostback/logs")
+    monkeypatch.delenv("XDG_STATE_HOME")
+    assert log_dir() == Path.home() / ".local" / "state" / "boostback" / "logs"
+
+
+def test_interruptions_exit_130_and_wall_limits_2() -> None:
+    from boostback.gnc.loop import RunTimeout
 
     def interrupted() -> None:
         raise KeyboardInterrupt
 
-    for command, status, words in (
-        (broken, 3, ["internal error", "a bug"]),
-        (interrupted, 130, []),
+    def too_slow() -> None:
+        raise RunTimeout("flight exceeded its wall-clock limit at t=3.0s")
+
+    assert runner.invoke(_one_command(interrupted), []).exit_code == 130
+    result = runner.invoke(_one_command(too_slow), [])
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("error: --wall-limit: flight exceeded")
+    assert "\n" not in result.stderr.strip()
+
+
+def test_the_help_documents_the_exit_statuses_and_the_log_folder() -> None:
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    for words in ("3 internal error", "log file", "BOOSTBACK_LOG_DIR", "boostback/logs", "130"):
+        assert words in text, words
+
+
+def test_usage_errors_are_one_line_with_status_2() -> None:
+    for args, words in (
+        (["land", "--altitude", "abc"], ["boostback land", "--altitude"]),
+        (["mc", "run"], ["boostback mc run", "Missing argument"]),
+        (["nosuchcommand"], ["No such command"]),
     ):
-        one = typer.Typer()
-        one.command()(guarded(command))
-        result = runner.invoke(one, [])
-        assert result.exit_code == status, result.output
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2
+        line = result.stderr.strip()
+        assert "\n" not in line, line
+        assert line.startswith("error:"), line
         for word in words:
-            assert word in result.output
+            assert word in line, (word, line)
+
+
+def test_a_bad_out_is_refused_before_anything_flies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boostback.flight.executive
+    import boostback.mission.landing
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("flew before checking --out")
+
+    monkeypatch.setattr(boostback.mission.landing, "fly_landing", never)
+    monkeypatch.setattr(boostback.flight.executive, "fly_mission", never)
+    blocker = tmp_path / "results"
+    blocker.write_text("a file, not a folder")
+    for args in (
+        ["land", "falcon9", "--out", str(blocker)],
+        ["land", "falcon9", "--out", str(blocker / "deeper")],
+        ["fly", "falcon9", "--out", str(blocker)],
+        ["fly", "falcon9", "--report", "--out", str(blocker / "x")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith(f"error: --out: {blocker}"), result.stderr
+
+
+def test_output_folders_from_names_stay_one_path_component() -> None:
+    from boostback.cli.common import out_folder, safe_name
+
+    for key in ("../../x", "/etc/passwd", "..", ".", "a/b\\c", "~root", "", "\x00"):
+        name = safe_name(key, default="flight")
+        assert name and "/" not in name and "\\" not in name and name not in (".", "..")
+        folder = out_folder(None, report=True, default=f"{key}_landing")
+        assert folder is not None and folder.parent == Path("out")
+    assert safe_name("falcon9_rtls", default="x") == "falcon9_rtls"  # valid names unchanged
+
+
+def test_a_report_named_from_a_hostile_vehicle_key_stays_under_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _vehicle_with(tmp_path, 'key = "falcon9"', 'key = "../../escaped"')
+    work = tmp_path / "work" / "here"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    result = runner.invoke(app, ["land", str(path), "--report", "--json"])
+    assert result.exit_code in (0, 1), result.output
+    assert (work / "out" / "escaped_landing" / "report.html").is_file()
+    assert not (tmp_path / "escaped_landing").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["myrocket.toml", "work"]
 
 
 def test_vehicles_lists_the_builtins() -> None:

@@ -264,7 +264,11 @@ def _usage_in_one_line() -> Any:
     except click_errors.NoArgsIsHelpError:
         raise
     except click_errors.UsageError as exc:
-        where = exc.ctx.command_path if exc.ctx is not None else "boostback"
+        names, ctx = [], exc.ctx
+        while ctx is not None and ctx.parent is not None:  # the root is "boostback" however run
+            names.append(ctx.info_name)
+            ctx = ctx.parent
+        where = " ".join(["boostback", *reversed(names)])
         hint = f" (see '{where} --help')"
         fail(f"{where}: {exc.format_message()}{hint}")
 
