@@ -212,7 +212,12 @@ def _flight_pngs(
     )
     figs = {
         "time_histories.png": lambda: time_histories(traj),
-        "trajectory.png": lambda: trajectory_views(traj, glide_slope_deg=glide, pad_radius_m=pad),
+        "trajectory.png": lambda: trajectory_views(
+            traj,
+            glide_slope_deg=glide,
+            pad_radius_m=pad,
+            outcome=getattr(rec, "outcome", None),
+        ),
     }
     prepare_out(out_dir)
     for name in needed:
@@ -288,6 +293,7 @@ def write_report(
     outcome = summary.get("outcome")
     head = str(summary.get("vehicle") or folder.resolve().name)
     title = f"{head}: {outcome}" if outcome else head
+    rec.outcome = str(outcome) if outcome else None
     if png:
         _write_pngs(rec, folder, out_path.parent, glide, pad, title)
     track = _flight_track(rec, folder, outcome, pad_site)

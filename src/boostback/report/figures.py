@@ -23,6 +23,8 @@ from boostback.report.palette import (
     PAD_COLOUR,
     PHASE_COLOURS,
     VERMILLION,
+    outcome_colour,
+    outcome_symbol,
     phase_colour,
     rgba,
 )
@@ -329,10 +331,18 @@ def _side_view_traces(xs: np.ndarray, z: np.ndarray, pad_radius_m: float) -> lis
     ]
 
 
-def _top_view_traces(r: np.ndarray, pad_radius_m: float) -> list[_Trace]:
-    """The pad to scale, the flown ground track and the end of flight, in column 2."""
+def _top_view_traces(
+    r: np.ndarray, pad_radius_m: float, outcome: str | None = None
+) -> list[_Trace]:
+    """The pad to scale, the flown ground track and the end of flight (marked by its outcome:
+    only a landing is a green circle), in column 2."""
     flown = {"color": PHASE_COLOURS[Phase.LANDING_BURN]}
-    end = {"symbol": "x", "size": 12, "color": BLACK}
+    if outcome:
+        end = {"symbol": outcome_symbol(outcome)[0], "size": 12, "color": outcome_colour(outcome)}
+        end_name = f"end: {outcome.replace('_', ' ')}"
+    else:
+        end, end_name = {"symbol": "x", "size": 12, "color": BLACK}, "end of flight"
+    end["line"] = {"color": "#222222", "width": 1}
     return [
         (
             2,
@@ -344,16 +354,7 @@ def _top_view_traces(r: np.ndarray, pad_radius_m: float) -> list[_Trace]:
             },
         ),
         (2, {"x": r[:, 0], "y": r[:, 1], "line": flown, "showlegend": False}),
-        (
-            2,
-            {
-                "x": r[-1:, 0],
-                "y": r[-1:, 1],
-                "mode": "markers",
-                "name": "end of flight",
-                "marker": end,
-            },
-        ),
+        (2, {"x": r[-1:, 0], "y": r[-1:, 1], "mode": "markers", "name": end_name, "marker": end}),
     ]
 
 
@@ -373,6 +374,7 @@ def landing_closeup(
     pad_radius_m: float = 10.0,
     plan_r_enu_m: np.ndarray | None = None,
     title: str = "",
+    outcome: str | None = None,
 ) -> go.Figure:
     """The landing: side view (signed horizontal range vs altitude) with the glide-slope cone
     and the infeasible region below it, and a to-scale top view of the pad."""
@@ -390,7 +392,7 @@ def landing_closeup(
     traces = (
         _plan_traces(plan_r_enu_m, u)
         + _side_view_traces(xs, r[:, 2], pad_radius_m)
-        + _top_view_traces(r, pad_radius_m)
+        + _top_view_traces(r, pad_radius_m, outcome)
     )
     for col, trace in traces:
         fig.add_scatter(**{"mode": "lines", **trace}, row=1, col=col)

@@ -238,6 +238,7 @@ def render_flight_report(
                 glide_slope_deg=glide_slope_deg,
                 pad_radius_m=pad_radius_m,
                 plan_r_enu_m=plan_r_enu_m,
+                outcome=str((summary or {}).get("outcome") or "") or None,
             ),
         ),
     ]

@@ -97,8 +97,8 @@ OUTCOME_SYMBOLS: dict[Outcome, tuple[str, str]] = {  # plotly symbol, matplotlib
     Outcome.TIPPED_OVER: ("diamond", "D"),
     Outcome.MISSED_PAD: ("square", "s"),
     Outcome.CRASHED: ("x", "X"),
-    Outcome.PROPELLANT_DEPLETED: ("star", "*"),
-    Outcome.TIMEOUT: ("hourglass", "h"),
+    Outcome.PROPELLANT_DEPLETED: ("x", "X"),  # came down without a landing: a cross too
+    Outcome.TIMEOUT: ("hexagon", "h"),
     Outcome.EXPENDED: ("cross", "P"),
     Outcome.ERROR: ("x-thin", "x"),
 }

@@ -28,6 +28,8 @@ from boostback.report.palette import (
     POWERED_COLOUR,
     PURPLE,
     VERMILLION,
+    outcome_colour,
+    outcome_symbol,
     phase_colour,
 )
 
@@ -135,7 +137,24 @@ def _ignition_index(traj: Trajectory) -> int | None:
     return int(lit[0]) if len(lit) else None
 
 
-def _flown(ax: Axes, x: np.ndarray, y: np.ndarray, traj: Trajectory, ig: int | None) -> None:
+def _end_marker(traj: Trajectory, outcome: str | None) -> tuple[str, str, str]:
+    """(marker, colour, label) of the end of the flight, by its outcome: the green touchdown
+    mark only for a landing (a 144 m/s crash is a red cross, whatever the events say)."""
+    if outcome:
+        _, marker = outcome_symbol(outcome)
+        return marker, outcome_colour(outcome), outcome.replace("_", " ")
+    landed = any(ev.name == EventName.TOUCHDOWN for ev in traj.events)
+    return ("X", PAD_COLOUR, EventName.TOUCHDOWN) if landed else ("X", GREY, "end of record")
+
+
+def _flown(
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    traj: Trajectory,
+    ig: int | None,
+    outcome: str | None = None,
+) -> None:
     """The flown path coloured by phase (runs joined end to start), and start/ignition/end."""
     phase, seen, start = traj.phase, set(), 0
     for i in range(1, len(phase) + 1):
@@ -165,9 +184,8 @@ def _flown(ax: Axes, x: np.ndarray, y: np.ndarray, traj: Trajectory, ig: int | N
             label=EventName.IGNITION,
             zorder=6,
         )
-    landed = any(ev.name == EventName.TOUCHDOWN for ev in traj.events)
-    colour, lab = (PAD_COLOUR, EventName.TOUCHDOWN) if landed else (GREY, "end of record")
-    ax.plot(x[-1], y[-1], "X", color=colour, mec="k", ms=10, label=lab, zorder=6)
+    marker, colour, lab = _end_marker(traj, outcome)
+    ax.plot(x[-1], y[-1], marker, color=colour, mec="k", ms=10, label=lab, zorder=6)
 
 
 def _emptiest_corners(xn: np.ndarray, yn: np.ndarray) -> list[str]:
@@ -224,6 +242,7 @@ def _side_view(
     *,
     glide_slope_deg: float | None,
     pad_radius_m: float,
+    outcome: str | None = None,
 ) -> None:
     """Signed horizontal range vs altitude: glide-slope cone, first plan, flown path and pad."""
     r, pr = traj.r_enu_m, _feasible_plan_r(plan)
@@ -239,7 +258,7 @@ def _side_view(
         _glide_slope_cone(ax, glide_slope_deg, x_lo, x_hi)
     if pr is not None and plan is not None:
         ax.plot(xp, pr[:, 2], "k--", lw=1.3, label=f"first plan (t_f = {plan.tf_s:.1f} s)")
-    _flown(ax, xs, r[:, 2], traj, ig)
+    _flown(ax, xs, r[:, 2], traj, ig, outcome)
     pad_kw: dict[str, Any] = {"color": PAD_COLOUR, "lw": 7, "alpha": 0.6, "solid_capstyle": "butt"}
     ax.plot([-pad_radius_m, pad_radius_m], [0, 0], label=f"pad (±{pad_radius_m:g} m)", **pad_kw)
     ax.set(xlim=(x_lo, x_hi), ylim=(-0.02 * z_hi, 1.05 * z_hi), ylabel="altitude (m)")
@@ -248,7 +267,12 @@ def _side_view(
 
 
 def _top_view(
-    top: Axes, traj: Trajectory, ig: int | None, pr: np.ndarray | None, pad_radius_m: float
+    top: Axes,
+    traj: Trajectory,
+    ig: int | None,
+    pr: np.ndarray | None,
+    pad_radius_m: float,
+    outcome: str | None = None,
 ) -> tuple[Axes, list[str]]:
     """East vs north to scale, with an inset on the pad in the emptiest corner.
 
@@ -273,7 +297,7 @@ def _top_view(
         )
         if pr is not None:
             ax.plot(pr[:, 0], pr[:, 1], "k--", lw=1.3, label="first plan")
-        _flown(ax, r[:, 0], r[:, 1], traj, ig)
+        _flown(ax, r[:, 0], r[:, 1], traj, ig, outcome)
         ax.set(xlim=(c_e - h, c_e + h), ylim=(c_n - h, c_n + h))
         ax.set_aspect("equal", adjustable="box")
     zoom.set_title(f"pad, ±{2.5 * pad_radius_m:g} m", fontsize=8)
@@ -289,6 +313,7 @@ def trajectory_views(
     pad_radius_m: float = 10.0,
     plan: LandingPlan | None = None,
     title: str = "",
+    outcome: str | None = None,
 ) -> Figure:
     """Side view (signed horizontal range vs altitude, glide-slope cone) and top view (E vs N).
 
@@ -300,8 +325,16 @@ def trajectory_views(
     fig = Figure(figsize=(12, 6), layout="constrained")
     side, top = fig.subplots(1, 2, width_ratios=[1.25, 1.0])
     ig = _ignition_index(traj)
-    _side_view(side, traj, ig, plan, glide_slope_deg=glide_slope_deg, pad_radius_m=pad_radius_m)
-    zoom, corners = _top_view(top, traj, ig, _feasible_plan_r(plan), pad_radius_m)
+    _side_view(
+        side,
+        traj,
+        ig,
+        plan,
+        glide_slope_deg=glide_slope_deg,
+        pad_radius_m=pad_radius_m,
+        outcome=outcome,
+    )
+    zoom, corners = _top_view(top, traj, ig, _feasible_plan_r(plan), pad_radius_m, outcome)
     for ax in (side, top, zoom):
         ax.grid(True, alpha=0.35)
     side.legend(loc="best", **LEGEND)
@@ -338,7 +371,12 @@ def save_landing_plots(result: LandingResult, vehicle: Vehicle, out_dir: Path) -
     figs = {
         "time_histories.png": time_histories(traj, title=title),
         "trajectory.png": trajectory_views(
-            traj, glide_slope_deg=gs, pad_radius_m=miss, plan=result.first_plan, title=title
+            traj,
+            glide_slope_deg=gs,
+            pad_radius_m=miss,
+            plan=result.first_plan,
+            title=title,
+            outcome=str(getattr(result.outcome, "value", result.outcome)),
         ),
     }
     paths = []
