@@ -14,6 +14,7 @@ from boostback.campaign.executor import process_executor_factory as _pool
 from boostback.campaign.lock import folder_lock
 from boostback.campaign.run import TRAJECTORY_KEY, CampaignContext, prepare, run_batch
 from boostback.campaign.spec import CampaignSpec
+from boostback.campaign.stats import wilson_interval
 from boostback.campaign.store import (
     close_store,
     load_results,
@@ -46,6 +47,7 @@ def run_campaign(
     dask_local: int | None = None,
     progress: Callable[[Progress], None] | None = None,
     file: str | None = None,
+    until_ci: float | None = None,
 ) -> pd.DataFrame:
     """Fly every run of ``spec`` that ``out`` does not hold yet; return the full results table.
 
@@ -53,26 +55,66 @@ def run_campaign(
     ``scheduler`` (an address) or ``dask_local`` (a LocalCluster of that many workers) use Dask.
     ``progress`` is called once before any run is flown (``done`` counts the runs resumed from
     ``out``, ``session_done`` is 0), then after each batch is stored.
+
+    ``until_ci``: fly in rounds of :data:`CI_STEP` runs (runs ``0..n-1`` for n = 50, 100, ...)
+    and stop after the first round whose landing probability has a 95 % Wilson interval at
+    most ``until_ci`` wide, or at ``spec.runs``; the table returned holds runs ``0..n-1``. The
+    rounds do not depend on the batch size, the workers or the backend, so the same width
+    always stops at the same run count.
+
+    The folder is locked for the whole call (``campaign.lock``); a second call on it meanwhile
+    raises :class:`~boostback.campaign.lock.FolderBusy`, a ``ConfigError``.
     """
     out = Path(out)
     if runs is not None and runs < 1:
         raise ConfigError(f"must be at least 1, got {runs}", key="runs")
+    if until_ci is not None and not 0.0 < until_ci <= 1.0:
+        raise ConfigError(f"a width must lie in (0, 1], got {until_ci:g}", key="until_ci")
     if runs is not None:
         spec = spec.model_copy(update={"runs": runs})
     ctx = prepare(spec, base_dir, file)
     with folder_lock(out):
         done = open_store(out, spec, ctx.base_sha256)
-        todo = [i for i in range(spec.runs) if i not in done]
-        size = spec.execution.batch_size
-        batches = [todo[k : k + size] for k in range(0, len(todo), size)]
-        session = _Session(out, spec.runs, spec.runs - len(todo), progress)
+        session = _Session(out, spec.runs, sum(r < spec.runs for r in done), progress)
         session.report()  # the runs resumed from disk, before any is flown
-        try:
+
+        def fly(upto: int) -> None:
+            todo = [i for i in range(upto) if i not in done]
+            size = spec.execution.batch_size
+            batches = [todo[k : k + size] for k in range(0, len(todo), size)]
             if batches:
                 _fly(ctx, batches, session.on_rows, workers, scheduler, dask_local)
+            done.update(todo)
+
+        try:
+            if until_ci is None:
+                fly(spec.runs)
+                return load_results(out)
+            stop = _fly_until_ci(out, spec.runs, until_ci, fly)
+            frame = load_results(out)
+            return frame[frame["run"] < stop].reset_index(drop=True)
         finally:
             close_store(out)
-        return load_results(out)
+
+
+CI_STEP = 50  # runs per round of ``until_ci``
+
+
+def _fly_until_ci(out: Path, most: int, width: float, fly: Callable[[int], None]) -> int:
+    """Fly rounds of :data:`CI_STEP` runs until the Wilson 95 % interval of the landing
+    probability over runs ``0..n-1`` is at most ``width`` wide (or ``n`` reaches ``most``);
+    return ``n``."""
+    n = 0
+    while n < most:
+        n = min(n + CI_STEP, most)
+        fly(n)
+        frame = load_results(out)
+        completed = frame[(frame["run"] < n) & (frame["outcome"] != Outcome.ERROR)]
+        landed = int((completed["outcome"] == Outcome.LANDED).sum())
+        lo, hi = wilson_interval(landed, len(completed))
+        if hi - lo <= width:
+            break
+    return n
 
 
 class _Session:

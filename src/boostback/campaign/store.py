@@ -382,6 +382,8 @@ def load_results(out: str | Path) -> pd.DataFrame:
     """
     folder = Path(out)
     found = scan(folder)
+    if found.bad:  # perhaps a shard an 'mc run' is storing right now: look once more
+        found = scan(folder)
     for path, problem in found.bad:
         _warn(
             f"{path}: {problem}; left out of the results (the next 'mc run' on this folder "

@@ -49,6 +49,7 @@ DaskLocal = Annotated[
 
 MAX_RUNS = 10_000_000  # as a campaign file's ``runs``
 MAX_WORKERS = 1024
+MIN_CI_WIDTH = 1e-4  # a narrower interval would take some hundred million runs
 
 
 def _check_options(
@@ -85,6 +86,14 @@ def mc_run(
     scheduler: Scheduler = None,
     dask_local: DaskLocal = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    until_ci: Annotated[
+        float | None,
+        typer.Option(
+            "--until-ci",
+            help="Stop once the 95% Wilson interval of P(landed) is at most this wide "
+            "(checked every 50 runs; the run count is the most to fly).",
+        ),
+    ] = None,
 ) -> None:
     """Fly every run of a campaign that OUT does not hold yet, then print the summary.
 
@@ -95,6 +104,7 @@ def mc_run(
     from boostback.campaign.stats import summarize
 
     _check_options(out, runs, workers, dask_local)
+    check_range("--until-ci", until_ci, MIN_CI_WIDTH, 1.0)
     spec, base = load_campaign(campaign)
     total = runs or spec.runs
     bar = _progress_bar()
@@ -118,6 +128,7 @@ def mc_run(
                 dask_local=dask_local,
                 progress=update,
                 file=str(campaign),
+                until_ci=until_ci,
             )
     except KeyboardInterrupt:
         _interrupted(out, total)
@@ -125,7 +136,24 @@ def mc_run(
         if exc.errno not in DISK_FULL:
             raise
         _disk_full(out, total, exc)
-    _print_summary(summarize(frame), str(out))
+    summary = summarize(frame)
+    _print_summary(summary, str(out))
+    if until_ci is not None:
+        _print_until_ci(summary, until_ci, total)
+
+
+def _print_until_ci(summary: Any, width: float, most: int) -> None:
+    lo, hi = summary.interval_95
+    if hi - lo <= width:
+        console.print(
+            f"Stopped at {summary.runs} runs: the 95% interval is {hi - lo:.3f} wide "
+            f"(--until-ci {width:g})."
+        )
+    else:
+        console.print(
+            f"Flew the most runs allowed ({most}): the 95% interval is still {hi - lo:.3f} wide "
+            f"(--until-ci {width:g}); raise --runs to narrow it further."
+        )
 
 
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
