@@ -15,7 +15,7 @@ from boostback.dynamics.point_mass import AeroParams, PropulsionParams
 from boostback.environment.atmosphere import USSA1976, Vacuum
 from boostback.environment.earth import SphericalEarth, WGS84Earth
 from boostback.environment.wind import LayeredWind
-from boostback.flight.ascent import fly_ascent
+from boostback.flight.ascent import predict_ascent
 from boostback.flight.dynamics import COAST, Body, Command, World
 from boostback.flight.executive import plan_reserve_model
 from boostback.flight.integrate import altitude_event, mass_event, speed_event, step
@@ -100,7 +100,7 @@ def ascent_case() -> dict[str, list[str]]:
     for name, s in (("ascent", setup), ("ascent_wind", windy)):
         model = plan_reserve_model(s, 800.0)
         target = tuple(map(float, s.site_ecef(s.target)))
-        asc = fly_ascent(s, model, math.radians(2.5), target, dt=0.5)  # type: ignore[arg-type]
+        asc = predict_ascent(s, model, math.radians(2.5), target, dt=0.5)  # type: ignore[arg-type]
         out[name] = _hex((asc.t_s, *asc.state, asc.max_q_pa, asc.reserve.total_kg))
     return out
 

@@ -237,3 +237,23 @@ def test_an_ignition_delay_delays_only_the_burn_its_onset_names(rtls, nominal) -
     for phase in (Phase.ENTRY_BURN, Phase.LANDING_BURN):
         first = int(np.argmax(traj.phase == phase))
         assert traj.phase[first] == phase and traj.thrust_n[first] > 0.0
+
+
+def test_an_engine_out_on_the_way_up_flies_on_to_a_later_meco(rtls, nominal) -> None:
+    """CRS-1 (2012) lost one of nine Merlins 79 s after liftoff and flew on to orbit: the ascent
+    is flown by the same loop, so the same fault reaches it."""
+    scenario, vehicle, setup = rtls
+    onset = 79.0
+    faults = FaultState((EngineOut(1.0, Onset(onset, Phase.ASCENT)),))
+    result = fly_mission(scenario, vehicle, faults=faults)
+    traj = result.trajectory
+    up = (traj.phase == Phase.ASCENT) & (traj.throttle > 0.0)
+    count = setup.booster.engine_count
+    assert set(traj.engines[up & (traj.t_s < onset)]) == {count}
+    assert set(traj.engines[up & (traj.t_s >= onset)]) == {count - 1}
+    assert np.array_equal(
+        traj.r_ecef_m[traj.t_s < onset], nominal.trajectory.r_ecef_m[: (traj.t_s < onset).sum()]
+    )
+    # eight engines take longer to burn down to the same reserve
+    assert result.ascent.t_s > nominal.ascent.t_s + 5.0
+    assert not result.ascent.depleted

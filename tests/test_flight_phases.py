@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boostback.config.loader import load_flight
-from boostback.flight.ascent import fly_ascent, solve_pitch_kick
+from boostback.flight.ascent import solve_pitch_kick
+from boostback.flight.ascent_loop import fly_ascent
 from boostback.flight.boostback import fly_boostback, separate
 from boostback.flight.context import FlightContext, make_context
 from boostback.flight.descent import fly_aero_descent, fly_coast_to_entry, fly_entry

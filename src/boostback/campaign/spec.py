@@ -83,7 +83,7 @@ class Dispersion(Distribution):
 Number = Float | Distribution
 
 # The phases a fault can be tied to: the burns the one loop flies, and the landing burn's coast.
-ONSET_PHASES = (Phase.COAST, Phase.BOOSTBACK, Phase.ENTRY_BURN, Phase.LANDING_BURN)
+ONSET_PHASES = (Phase.COAST, Phase.ASCENT, Phase.BOOSTBACK, Phase.ENTRY_BURN, Phase.LANDING_BURN)
 OnsetPhase = one_of(*ONSET_PHASES)
 
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.config.vocab import EventName
 from boostback.constants import G0_MPS2
 from boostback.dynamics.state import MASS, VEL
 from boostback.flight import kernel_loops
 from boostback.flight.dynamics import State, air_data
 from boostback.flight.kernel import flight_kernel
-from boostback.flight.record import FlightRecorder
 from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_array, reserve_budget
 from boostback.flight.setup import FlightSetup
 from boostback.guidance.ascent import (
@@ -21,7 +21,14 @@ from boostback.guidance.ascent import (
 )
 from boostback.numerics import illinois
 
-__all__ = ["AscentResult", "fly_ascent", "liftoff_state", "solve_pitch_kick"]
+__all__ = [
+    "AscentResult",
+    "ascent_result",
+    "guidance_constants",
+    "liftoff_state",
+    "predict_ascent",
+    "solve_pitch_kick",
+]
 
 MAX_ASCENT_S = 400.0
 
@@ -51,53 +58,68 @@ def _downrange_unit(setup: FlightSetup) -> tuple[float, float, float]:
     return (float(d[0]), float(d[1]), float(d[2]))
 
 
-def fly_ascent(
+def predict_ascent(
     setup: FlightSetup,
     reserve_model: ReserveModel,
     kick_rad: float,
     target_ecef: tuple[float, float, float] | None,
-    rec: FlightRecorder | None = None,
     dt: float | None = None,
 ) -> AscentResult:
-    """Fly from liftoff until the propellant aboard is down to the recovery reserve (one call
-    of the compiled loop, ``kernel_loops.ascent``)."""
+    """The ascent as the planner predicts it: the nominal stage from liftoff to MECO in one call
+    of the compiled loop (``kernel_loops.ascent``), on the kernels the flown ascent steers with.
+    The pitch-kick search and the drone ship's station fly it many times."""
     world = setup.world
     dt = dt or setup.scenario.sim.dt_powered_s
     empty_kg = setup.dry_mass_kg + setup.upper_mass_kg
     mode = setup.mode
-    prop = setup.ascent_prop
-    flow = rec.per_engine_flow if rec is not None else 0.0
     loop = kernel_loops.ascent(
         flight_kernel(setup.ascent_body, world),
         liftoff_state(setup),
         dt,
         reserve_array(reserve_model, target_ecef, mode),
-        prop,
-        round(prop.mass_flow_kgps / flow) if flow else 0,
-        _guidance_constants(setup, kick_rad),
+        setup.ascent_prop,
+        0,
+        guidance_constants(setup, kick_rad),
         empty_kg,
         MAX_ASCENT_S,
-        rec is not None,
+        False,
     )
-    if rec is not None:
-        rec.extend(loop.rows, "ascent")
-    x, t, event = loop.state, loop.t_s, loop.event
-    air = air_data(x, world)
+    return ascent_result(
+        setup, reserve_model, kick_rad, target_ecef, loop.state, loop.t_s, loop.event,
+        loop.max_q_pa, loop.max_q_t_s, loop.throttle_down_s,
+    )  # fmt: skip
+
+
+def ascent_result(
+    setup: FlightSetup,
+    reserve_model: ReserveModel,
+    kick_rad: float,
+    target_ecef: tuple[float, float, float] | None,
+    x: tuple[float, ...],
+    t: float,
+    event: str | None,
+    max_q_pa: float,
+    max_q_t_s: float,
+    throttle_down_s: tuple[float, float] | None,
+) -> AscentResult:
+    air = air_data(x, setup.world)
     up = local_up(air.lat_rad, air.lon_rad)
+    empty_kg = setup.dry_mass_kg + setup.upper_mass_kg
+    reserve = reserve_budget(x, reserve_model, target_ecef, air.altitude_m, setup.mode)  # type: ignore[arg-type]
     return AscentResult(
         state=x,  # type: ignore[arg-type]
         t_s=t,
         kick_rad=kick_rad,
-        reserve=reserve_budget(x, reserve_model, target_ecef, air.altitude_m, mode),  # type: ignore[arg-type]
+        reserve=reserve,
         flight_path_rad=flight_path_angle_rad(x[VEL], up),
-        max_q_pa=loop.max_q_pa,
-        max_q_t_s=loop.max_q_t_s,
-        throttle_down_s=loop.throttle_down_s,
-        depleted=event != "meco" or x[MASS] - empty_kg <= 1.0,
+        max_q_pa=max_q_pa,
+        max_q_t_s=max_q_t_s,
+        throttle_down_s=throttle_down_s,
+        depleted=event != EventName.MECO or x[MASS] - empty_kg <= 1.0,
     )
 
 
-def _guidance_constants(setup: FlightSetup, kick_rad: float) -> tuple[float, ...]:
+def guidance_constants(setup: FlightSetup, kick_rad: float) -> tuple[float, ...]:
     cfg = setup.scenario.ascent
     assert setup.vehicle.ascent is not None
     a_g = setup.vehicle.ascent.max_acceleration_g
@@ -133,7 +155,7 @@ def solve_pitch_kick(
     goal = math.radians(cfg.meco_flight_path_deg)
 
     def miss(kick: float) -> float:
-        return fly_ascent(setup, reserve_model, kick, target_ecef, dt=dt).flight_path_rad - goal
+        return predict_ascent(setup, reserve_model, kick, target_ecef, dt).flight_path_rad - goal
 
     lo, hi = math.radians(0.3), math.radians(30.0)
     f_lo, f_hi = miss(lo), miss(hi)

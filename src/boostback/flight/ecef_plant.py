@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from boostback.config.vocab import EventName, Phase
 from boostback.dynamics.point_mass import PropulsionParams
 from boostback.dynamics.state import MASS, State, with_mass
@@ -45,6 +47,7 @@ def ecef_step(
     world: World,
     watch: Sequence[Event],
     dry_mass_kg: float,
+    reserve: np.ndarray | None = None,
 ) -> tuple[State, float, str | None]:
     """One step of a burn on the rotating Earth: the new state, the time flown, the event met.
 
@@ -57,7 +60,7 @@ def ecef_step(
     events = list(watch)
     if lit:
         events.append(mass_event(EventName.PROPELLANT_OUT, dry_mass_kg))
-    res = step(x, dt, cmd, body, gusty_world(world, engines.faults, tick), events)
+    res = step(x, dt, cmd, body, gusty_world(world, engines.faults, tick), events, reserve)
     y = res.state
     if res.event == EventName.PROPELLANT_OUT:
         y = with_mass(y, max(y[MASS], dry_mass_kg))
@@ -87,6 +90,8 @@ class EcefPlant:
         The stage's dry mass (the propellant runs out there).
     watch : sequence of Event
         Further events that end a step (the burn's own end condition).
+    reserve : ndarray, optional
+        The recovery reserve model a watched ``reserve_event`` reads (the ascent's MECO).
     """
 
     def __init__(
@@ -101,11 +106,13 @@ class EcefPlant:
         burn: Phase,
         dry_mass_kg: float,
         watch: Sequence[Event] = (),
+        reserve: np.ndarray | None = None,
     ) -> None:
         self.body, self.world, self.faults = body, world, faults
         self.engines = Engines(prop, count, faults, burn)
         self.dry_mass_kg = dry_mass_kg
         self.watch = tuple(watch)
+        self.reserve = reserve
         self._x, self._t = x0_ecef, t0_s
         self._air = air_data(x0_ecef, world)
         self.lit_engines = 0.0
@@ -131,8 +138,8 @@ class EcefPlant:
         return self._air.altitude_m
 
     def sense(self) -> Sensed:
-        """Static pressure at the vehicle and when the engines lit."""
-        return Sensed(self._air.pressure_pa, self.engines.lit_at_s)
+        """Static and dynamic pressure at the vehicle, and when the engines lit."""
+        return Sensed(self._air.pressure_pa, self.engines.lit_at_s, self._air.qbar_pa)
 
     def ignite(self, t_command_s: float) -> None:
         """Command the engines to light at ``t_command_s``."""
@@ -162,6 +169,7 @@ class EcefPlant:
             self.world,
             self.watch,
             self.dry_mass_kg,
+            self.reserve,
         )
         self._x, self._t = x, self._t + h
         self._air = air_data(x, self.world)

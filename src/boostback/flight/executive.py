@@ -17,7 +17,8 @@ from boostback.config.flight_models import FlightScenario
 from boostback.config.models import Vehicle
 from boostback.dynamics.state import MASS, VX, VY, VZ, position, with_mass
 from boostback.environment.frames import Site
-from boostback.flight.ascent import AscentResult, fly_ascent, solve_pitch_kick
+from boostback.flight.ascent import AscentResult, predict_ascent, solve_pitch_kick
+from boostback.flight.ascent_loop import fly_ascent
 from boostback.flight.boostback import BoostbackOutcome, coast, fly_boostback, separate
 from boostback.flight.context import FlightContext, make_context
 from boostback.flight.descent import (
@@ -123,7 +124,7 @@ def _target_tuple(setup: FlightSetup) -> tuple[float, float, float] | None:
 def _plan_ship(setup: FlightSetup, model: ReserveModel, entry_speed: float) -> Site:
     """Station the drone ship under the ballistic path of the nominal flight."""
     kick = solve_pitch_kick(setup, model, None)
-    asc = fly_ascent(setup, model, kick, None)
+    asc = predict_ascent(setup, model, kick, None)
     x: State = with_mass(asc.state, asc.state[MASS] - setup.upper_mass_kg)
     spec = setup.entry_spec(setup.scenario.entry.start_altitude_m, entry_speed)
     rec = FlightRecorder(setup.world.earth, setup.launch_site, setup.dry_mass_kg, 0.0)
@@ -257,7 +258,7 @@ def fly_mission(
     ctx = make_context(setup, rec, model, spec, faults)
     x0 = (*setup.site_ecef(setup.launch_site), 0.0, 0.0, 0.0, setup.liftoff_mass_kg)
     rec.event("liftoff", 0.0, x0)
-    asc = fly_ascent(setup, model, kick, reserve_target, rec)
+    asc = fly_ascent(setup, model, kick, reserve_target, rec, ctx.faults)
     x, t = asc.state, asc.t_s
     rec.event("meco", t, x, f"reserve {asc.reserve.total_kg / 1e3:.1f} t")
     table = reserve_table(setup, model, asc)

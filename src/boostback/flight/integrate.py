@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -22,6 +23,7 @@ __all__ = [
     "altitude_event",
     "apogee_event",
     "mass_event",
+    "reserve_event",
     "speed_event",
     "step",
 ]
@@ -65,6 +67,20 @@ def apogee_event(name: str = "apogee") -> Event:
     return Event(name, K.EV_UP_SPEED, 0.0)
 
 
+@lru_cache(maxsize=256)
+def _event_arrays(events: tuple[Event, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The events' kinds and levels as the kernel takes them (built once per set of events)."""
+    kinds = np.array([e.kind for e in events], dtype=np.int64)
+    levels = np.array([e.level for e in events], dtype=np.float64)
+    return kinds, levels
+
+
+def reserve_event(name: str, empty_kg: float) -> Event:
+    """Reached when the propellant above ``empty_kg`` falls to what the recovery needs (the
+    reserve model given to ``step`` as ``reserve``: ``flight.reserve.reserve_array``)."""
+    return Event(name, K.EV_RESERVE, empty_kg)
+
+
 def step(
     x: State,
     dt: float,
@@ -72,17 +88,18 @@ def step(
     body: Body,
     world: World,
     events: Sequence[Event] = (),
+    reserve: np.ndarray | None = None,
 ) -> StepResult:
-    """Advance one step of at most ``dt``; stop at the earliest event crossed in it."""
+    """Advance one step of at most ``dt``; stop at the earliest event crossed in it
+    (``reserve``: the reserve model a ``reserve_event`` reads)."""
     kernel = flight_kernel(body, world)
-    kinds = np.array([e.kind for e in events], dtype=np.int64)
-    levels = np.array([e.level for e in events], dtype=np.float64)
+    kinds, levels = _event_arrays(tuple(events))
     out, h, best = K.advance(
         np.asarray(x, dtype=np.float64),
         float(dt),
         command_array(cmd),
         kernel.model,
-        _NO_RESERVE,
+        _NO_RESERVE if reserve is None else reserve,
         kinds,
         levels,
     )

@@ -32,7 +32,14 @@ from boostback.flight.kernel import (
 from boostback.guidance.ascent import local_up, max_q_throttle, steer
 from boostback.jit import jit
 
-__all__ = ["SUTTON_GRAVES_K", "AscentLoop", "ascent", "predict", "sample_rows"]
+__all__ = [
+    "SUTTON_GRAVES_K",
+    "AscentLoop",
+    "ascent",
+    "ascent_throttle",
+    "predict",
+    "sample_rows",
+]
 
 SUTTON_GRAVES_K = 1.7415e-4  # kg^0.5 / m, Earth air (Sutton & Graves 1971)
 THROTTLE_RATE = 0.2  # per second (flight.ascent's)
@@ -166,7 +173,7 @@ def predict(
 
 
 @jit
-def _ascent_throttle(qbar, q_prev, throttle_prev, dt, p_pa, mass, pp, gp):
+def ascent_throttle(qbar, q_prev, throttle_prev, dt, p_pa, mass, pp, gp):
     """The max-Q throttle (``guidance.ascent.max_q_throttle``), moving at most THROTTLE_RATE
     per second (engines do not step; no chatter), held under the acceleration cap."""
     t_min, t_max, a_max = pp[3], pp[4], gp[8]
@@ -229,7 +236,7 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
     while t < max_t:
         u0, u1, u2 = local_up(lat, lon)
         d0, d1, d2, turning = steer(t, turning, gp, u0, u1, u2, x[VX], x[VY], x[VZ])
-        throttle = _ascent_throttle(qbar, q_prev, throttle_prev, dt, p_pa, x[MASS], pp, gp)
+        throttle = ascent_throttle(qbar, q_prev, throttle_prev, dt, p_pa, x[MASS], pp, gp)
         if throttle < pp[4]:
             if math.isnan(first_down):
                 first_down = t

@@ -60,7 +60,7 @@ class Onset:
     """When a fault acts: every condition given must hold (none given: always)."""
 
     t_s: float | None = None
-    phase: str | None = None  # a Phase: coast, boostback, entry_burn or landing_burn
+    phase: str | None = None  # a Phase: ascent, boostback, entry_burn, landing_burn or coast
     altitude_m: float | None = None  # acts once the altitude is at or below this
 
     def active(self, t: float, phase: str, altitude_m: float) -> bool:

@@ -122,7 +122,8 @@ class InertialNavigator:
         """The truth, and the thrust's velocity change over the step just flown."""
         self._mass_kg = truth[MASS]
         dv, self._dv = self._dv, (0.0, 0.0, 0.0)
-        return NavEstimate(truth, sensed.pressure_pa, self._scale, sensed.lit_at_s, dv)
+        p, lit, q = sensed
+        return NavEstimate(truth, p, self._scale, lit, dv, q)
 
     def sense(self, actuation: Actuation, tick: Tick, dt: float) -> None:
         """The accelerometers over the coming step: thrust over mass along the thrust axis."""

@@ -42,10 +42,15 @@ class Tick(NamedTuple):
 
 
 class Sensed(NamedTuple):
-    """What the vehicle's own sensors read directly: air data and the engines' chamber pressure."""
+    """What the vehicle's own sensors read directly: air data and the engines' chamber pressure.
+
+    ``qbar_pa`` is the dynamic pressure from the air-data system (NaN where the plant does not
+    measure it: the landing burn steers without it).
+    """
 
     pressure_pa: float
     lit_at_s: float  # when the engines lit (inf: not yet)
+    qbar_pa: float = math.nan
 
 
 class NavEstimate(NamedTuple):
@@ -64,6 +69,8 @@ class NavEstimate(NamedTuple):
     dv_sensed_mps : Vec3
         The velocity the thrust added over the last step, as the accelerometers measured it, in
         the state's frame (what velocity-to-go guidance counts down).
+    qbar_pa : float
+        Dynamic pressure from the air-data system (NaN: not measured).
     """
 
     state: State
@@ -71,6 +78,7 @@ class NavEstimate(NamedTuple):
     thrust_scale: float
     lit_at_s: float
     dv_sensed_mps: Vec3 = (0.0, 0.0, 0.0)
+    qbar_pa: float = math.nan
 
 
 class Demand(NamedTuple):
