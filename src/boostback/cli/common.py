@@ -55,6 +55,7 @@ __all__ = [
     "print_notes",
     "safe_name",
     "spinner",
+    "wall_clock_limit",
     "write_html_report",
     "write_json",
 ]
@@ -216,6 +217,40 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             _internal_error(exc)
 
     return run
+
+
+@contextlib.contextmanager
+def wall_clock_limit(seconds: float) -> Any:
+    """Bound a block in wall-clock time: past ``seconds`` it raises ``RunTimeout`` (which
+    :func:`guarded` reports as one line and status 2), whatever phase is running. Uses the
+    process's interval timer (``SIGALRM``), so it bounds code that checks no deadline itself;
+    where there is no such timer (Windows) or off the main thread, the block runs unbounded.
+
+    Parameters
+    ----------
+    seconds : float
+        The limit.
+    """
+    import signal
+    import threading
+
+    from boostback.gnc.loop import RunTimeout
+
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise RunTimeout(f"the run passed its wall-clock limit of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def check_finite(options: Mapping[str, float | None]) -> None:

@@ -14,6 +14,7 @@ from rich.table import Table
 from boostback.cli.common import (
     EXIT_NOT_LANDED,
     check_out_dir,
+    check_range,
     console,
     fail,
     guarded,
@@ -24,6 +25,7 @@ from boostback.cli.common import (
     print_notes,
     safe_name,
     spinner,
+    wall_clock_limit,
     write_html_report,
     write_json,
 )
@@ -42,6 +44,8 @@ from boostback.config.models import Vehicle
 __all__ = ["compare", "fly", "resolve_flight"]
 
 SUCCESS = ("landed", "expended")
+DEFAULT_WALL_LIMIT_S = 600.0
+WALL_LIMIT_RANGE_S = (1.0, 86_400.0)
 MODES = ("rtls", "droneship", "downrange", "expendable")
 
 
@@ -225,6 +229,14 @@ def fly(
     report: Annotated[
         bool, typer.Option("--report", help="Also write report.html (needs --out, or uses out/).")
     ] = False,
+    wall_limit: Annotated[
+        float,
+        typer.Option(
+            "--wall-limit",
+            help="Wall-clock seconds the flight may take, every phase included; past it the "
+            "run stops with status 2 (1 to 86400).",
+        ),
+    ] = DEFAULT_WALL_LIMIT_S,
 ) -> None:
     """Fly a whole first-stage mission: liftoff to MECO, boostback, entry, landing.
 
@@ -233,11 +245,12 @@ def fly(
     """
     from boostback.flight.executive import fly_mission
 
+    check_range("--wall-limit", wall_limit, *WALL_LIMIT_RANGE_S)
     check_out_dir(out)
     scenario, veh, file = _resolve(vehicle, recovery)
     out = out_folder(out, report=report, default=f"{veh.key}_{scenario.recovery.mode}")
     check_out_dir(out)
-    with spinner("flying…", quiet=as_json):
+    with spinner("flying…", quiet=as_json), wall_clock_limit(wall_limit):
         result = fly_mission(scenario, veh, file)
     summary = result.summary()
     if out is not None:

@@ -23,6 +23,7 @@ from boostback.cli.common import (
     print_json,
     print_notes,
     spinner,
+    wall_clock_limit,
     write_html_report,
     write_json,
 )
@@ -107,7 +108,7 @@ def land(
     scenario, veh = _landing_inputs(vehicle, from_file, overrides)
     out = out_folder(out, report=report, default=f"{veh.key}_landing")
     check_out_dir(out)
-    with spinner("flying the landing burn…", quiet=as_json):
+    with spinner("flying the landing burn…", quiet=as_json), wall_clock_limit(wall_limit):
         result = fly_landing(landing_setup(veh, scenario), wall_limit_s=wall_limit)
     summary = _summary(result, veh)
     if out is not None:
