@@ -78,11 +78,9 @@ def predict_ascent(
         dt,
         reserve_array(reserve_model, target_ecef, mode),
         setup.ascent_prop,
-        0,
         guidance_constants(setup, kick_rad),
         empty_kg,
         MAX_ASCENT_S,
-        False,
     )
     return ascent_result(
         setup, reserve_model, kick_rad, target_ecef, loop.state, loop.t_s, loop.event,

@@ -1,10 +1,11 @@
 """Whole loops on the compiled kernel: the impact prediction and the ascent, one call each.
 
 ``predict`` flies the rest of the descent without steering (coast, optionally the entry burn,
-the fall to the ground; ``flight.predict``); ``ascent`` is the stepping loop of
-``flight.ascent.fly_ascent`` (the steering and max-Q throttle of ``guidance.ascent``, the
-acceleration cap, MECO on the recovery reserve). ``sample_rows`` lays out many recorder samples
-at once (``FlightRecorder.sample``).
+the fall to the ground; ``flight.predict``); ``ascent`` is the planner's nominal ascent
+(``flight.ascent.predict_ascent``: the pitch-kick search flies it many times), stepping the same
+kernels as the flown ascent on the GNC loop (``flight.ascent_loop``): the steering and max-Q
+throttle of ``guidance.ascent``, the acceleration cap (``ascent_throttle``), MECO on the recovery
+reserve. ``sample_rows`` lays out many recorder samples at once (``FlightRecorder.sample``).
 """
 
 from __future__ import annotations
@@ -189,29 +190,14 @@ def ascent_throttle(qbar, q_prev, throttle_prev, dt, p_pa, mass, pp, gp):
 
 
 @jit
-def _ascent_row(row, t, x, throttle, d0, d1, d2, p_pa, mach, qbar, pp):
-    """One recorder sample of the ascent (``FlightRecorder.sample``'s columns)."""
-    row[:] = 0.0
-    row[0] = t
-    row[1:8] = x
-    row[8] = throttle
-    if throttle > 0.0:
-        row[9] = max(throttle * pp[0] - pp[1] * p_pa, 0.0)
-        row[10] = pp[5]
-    row[11], row[12], row[13] = d0, d1, d2
-    row[17], row[18] = mach, qbar
-
-
-@jit
-def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
+def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t):
     """The ascent from ``x0`` at t = 0 to MECO (or propellant out, or ``max_t``).
 
-    ``pp = [thrust_vac, exit_area, mass_flow, throttle_min, throttle_max, engines]``, ``gp =
+    ``pp = [thrust_vac, exit_area, mass_flow, throttle_min, throttle_max]``, ``gp =
     [rise, kick duration, kick, downrange (3), max q, q lookahead, max acceleration or NaN]``.
-    Fills ``rows`` (if it has any) with the recorder's samples. Returns ``[t, state (7), max q,
-    its time, first and last time throttled down (NaN: never), event (-1, 0 MECO, 1 propellant
-    out), rows filled]``. Dynamic pressure and Mach are taken on the air-relative speed; the
-    steering follows the velocity relative to the Earth.
+    Returns ``[t, state (7), max q, its time, first and last time throttled down (NaN: never),
+    event (-1, 0 MECO, 1 propellant out)]``. Dynamic pressure is taken on the air-relative
+    speed; the steering follows the velocity relative to the Earth.
     """
     wp, at, wind = mdl[0], mdl[3], mdl[4]
     x = x0.copy()
@@ -227,9 +213,8 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
     first_down = last_down = math.nan
     turning = False
     ev = -1
-    n_rows = 0
     lat, lon, h = geodetic(x[PX], x[PY], x[PZ], wp)
-    p_pa, rho, a = air(h, wp, at)
+    p_pa, rho, _a = air(h, wp, at)
     ux, uy, uz = relative_to_air(lat, lon, h, x[VX], x[VY], x[VZ], wind)
     speed = math.sqrt(ux * ux + uy * uy + uz * uz)
     qbar = 0.5 * rho * speed * speed
@@ -243,9 +228,6 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
             last_down = t
         throttle_prev = throttle
         c[0], c[4], c[5], c[6] = throttle, d0, d1, d2
-        if n_rows < rows.shape[0]:
-            _ascent_row(rows[n_rows], t, x, throttle, d0, d1, d2, p_pa, speed / a, qbar, pp)
-            n_rows += 1
         q_prev = qbar
         g0s[0] = event(EV_RESERVE, empty, x, wp, rp)
         g0s[1] = x[MASS] - empty
@@ -253,7 +235,7 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
         x[:] = nxt
         t = t + h_step
         lat, lon, h = geodetic(x[PX], x[PY], x[PZ], wp)
-        p_pa, rho, a = air(h, wp, at)
+        p_pa, rho, _a = air(h, wp, at)
         ux, uy, uz = relative_to_air(lat, lon, h, x[VX], x[VY], x[VZ], wind)
         speed = math.sqrt(ux * ux + uy * uy + uz * uz)
         qbar = 0.5 * rho * speed * speed
@@ -261,11 +243,11 @@ def _ascent(x0, dt, mdl, rp, pp, gp, empty, max_t, rows):
             max_q, max_q_t = qbar, t
         if ev >= 0:
             break
-    res = np.empty(14)
+    res = np.empty(13)
     res[0] = t
     res[1:8] = x
     res[8], res[9], res[10], res[11] = max_q, max_q_t, first_down, last_down
-    res[12], res[13] = ev, n_rows
+    res[12] = ev
     return res
 
 
@@ -279,7 +261,6 @@ class AscentLoop:
     max_q_t_s: float
     throttle_down_s: tuple[float, float] | None
     event: str | None  # "meco", "propellant_out" or None (time limit)
-    rows: np.ndarray  # the recorder's samples (empty when not recording)
 
 
 def ascent(
@@ -288,11 +269,9 @@ def ascent(
     dt: float,
     reserve: np.ndarray,
     prop: PropulsionParams,
-    engines: float,
     guidance: tuple[float, ...],
     empty_kg: float,
     max_time_s: float,
-    record: bool,
 ) -> AscentLoop:
     """The ascent loop in one compiled call (see ``_ascent`` for ``guidance``)."""
     pp = np.array(
@@ -302,11 +281,8 @@ def ascent(
             prop.mass_flow_kgps,
             prop.throttle_min,
             prop.throttle_max,
-            engines,
         ]
     )
-    n = math.ceil(max_time_s / dt) + 2 if record else 0
-    rows = np.zeros((n, 20))
     r = _ascent(
         np.array(x0, dtype=np.float64),
         float(dt),
@@ -316,13 +292,12 @@ def ascent(
         np.array(guidance, dtype=np.float64),
         float(empty_kg),
         float(max_time_s),
-        rows,
     )
     out = r.tolist()
     first, last = out[10], out[11]
     down = None if math.isnan(first) else (first, last)
     name = {0: "meco", 1: "propellant_out"}.get(int(out[12]))
-    return AscentLoop(tuple(out[1:8]), out[0], out[8], out[9], down, name, rows[: int(out[13])])
+    return AscentLoop(tuple(out[1:8]), out[0], out[8], out[9], down, name)
 
 
 # --- many recorder samples at once ----------------------------------------------------------
