@@ -18,6 +18,8 @@ from boostback.bench import (
 )
 from boostback.config import load_landing
 
+from .startup import load_note, run_startup, startup_table
+
 
 def main() -> int:
     # piped output (make bench > file) would otherwise wrap the table at 80 columns
@@ -44,6 +46,10 @@ def main() -> int:
             f"1 worker, {two:.2f} runs/s on 2 workers, speed-up {two / one:.2f}x "
             f"({os.cpu_count()} cores here; {time.perf_counter() - t0:.0f} s measuring)"
         )
+    with console.status("start-up: warm boostback land and fly, end to end…"):
+        startup = run_startup()
+    console.print(startup_table(startup))
+    console.print(load_note())
     return 0
 
 
