@@ -26,6 +26,8 @@ from boostback.report.limits import breach_summary, breaches, sigma_ellipses
 if TYPE_CHECKING:
     from boostback.campaign.stats import CampaignSummary
 
+MAX_BREACH_ROWS = 40  # the worst breaches listed one by one (the summary above counts them all)
+
 __all__ = [
     "campaign_context",
     "render_campaign_report",
@@ -128,7 +130,12 @@ def render_campaign_report(
         sigmas=table(sigmas),
         sensitivity=table(_sensitivity_rows(sens)),
         any_significant=bool(len(sens) and sens["significant"].any()),
-        breaches=table(broken.drop(columns=["_key", "_excess"]) if not broken.empty else []),
+        breaches=table(
+            broken.drop(columns=["_key", "_excess"]).head(MAX_BREACH_ROWS)
+            if not broken.empty
+            else []
+        ),
+        breach_rows=len(broken),
         breach_summary=table(breach_summary(broken)),
         limits_known=bool(lim),
         worst=table(summary.worst),

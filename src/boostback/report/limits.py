@@ -26,7 +26,8 @@ LIMIT_CHECKS = (
     ("miss_distance_m", "max_miss_m", "miss distance", "m"),
 )
 SIGMAS = (1, 2, 3)
-NO_TOUCHDOWN = "no touchdown to hold to a limit"
+NO_TOUCHDOWN = "no touchdown to hold to a limit"  # ran dry, timed out: no touchdown numbers
+NONE_BROKEN = "none of the touchdown limits"  # failed by another test (the outcome says which)
 
 
 def _num(row: pd.Series, col: str) -> float:
@@ -66,11 +67,12 @@ def breaches(frame: pd.DataFrame, limits: dict[str, float]) -> pd.DataFrame:
     for _, row in failed.iterrows():
         found = _row_breaches(row, limits)
         if not found:
+            touched = math.isfinite(_num(row, LIMIT_CHECKS[0][0]))
             found = [
                 {
                     "run": int(row["run"]) if "run" in row else None,
                     "outcome": str(row["outcome"]).replace("_", " "),
-                    "limit broken": NO_TOUCHDOWN,
+                    "limit broken": NONE_BROKEN if touched else NO_TOUCHDOWN,
                     "value": "",
                     "over by": "",
                     "over by (%)": math.nan,
