@@ -10,7 +10,7 @@ TYPED := src/boostback/gnc src/boostback/plant src/boostback/control src/boostba
 	src/boostback/flight/integrate.py src/boostback/flight/reserve.py \
 	src/boostback/flight/landing_plant.py src/boostback/flight/ecef_plant.py \
 	src/boostback/flight/boostback.py src/boostback/flight/ascent_loop.py \
-	src/boostback/guidance/burns.py
+	src/boostback/flight/descent.py src/boostback/guidance/burns.py
 
 .PHONY: demo test lint format bench clean dask
 

@@ -17,7 +17,7 @@ from boostback.flight.ecef_plant import EcefPlant
 from boostback.flight.executive import fly_mission
 from boostback.flight.integrate import speed_event
 from boostback.flight.setup import flight_setup
-from boostback.gnc.faults import EngineOut, FaultState, IgnitionDelay, Onset
+from boostback.gnc.faults import EngineOut, FaultState, GridFinStuck, IgnitionDelay, Onset
 from boostback.gnc.navigation import InertialNavigator
 from boostback.gnc.protocols import (
     ActuatorCommand,
@@ -257,3 +257,19 @@ def test_an_engine_out_on_the_way_up_flies_on_to_a_later_meco(rtls, nominal) -> 
     # eight engines take longer to burn down to the same reserve
     assert result.ascent.t_s > nominal.ascent.t_s + 5.0
     assert not result.ascent.depleted
+
+
+def test_a_jammed_grid_fin_takes_its_share_of_authority_away(rtls, nominal) -> None:
+    """The truth loses the authority; guidance, not told, asks for more and saturates sooner.
+    (Before the fins were on the loop the fault scaled guidance's idea of the authority instead,
+    so a jammed fin pushed harder than commanded.)"""
+    scenario, vehicle, _ = rtls
+    result = fly_mission(scenario, vehicle, faults=FaultState((GridFinStuck(0.9),)))
+    fins = lambda r: np.linalg.norm(  # noqa: E731
+        r.trajectory.fin_ecef[r.trajectory.phase == Phase.AERO_DESCENT], axis=1
+    )
+    assert fins(nominal).max() > 0.2  # the nominal descent uses a third of the authority
+    assert fins(result).max() <= 0.1 + 1e-12  # a tenth is all that is left
+    assert nominal.descent.fin_saturated_s == 0.0 < result.descent.fin_saturated_s
+    # re-computed at 2 Hz on the predicted impact, the weak fins still bring it near the pad
+    assert result.descent.miss_at_handover_m < 20.0

@@ -17,6 +17,7 @@ from boostback.flight.integrate import Event, altitude_event, apogee_event, spee
 from boostback.flight.predict import heat_flux_wpm2
 from boostback.gnc.loop import burn_leg, fly
 from boostback.gnc.navigation import InertialNavigator
+from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick
 from boostback.guidance.aero_descent import fin_command
 from boostback.guidance.burns import BurnNow
 from boostback.guidance.entry import EntryTarget
@@ -133,39 +134,88 @@ class DescentOutcome:
     fin_saturated_s: float
 
 
+class FinGuidance:
+    """The grid-fin descent's ``Guidance``: zero-effort miss on the predicted impact point, the
+    lateral acceleration asked of the fins re-computed every ``guidance_period_s``, as a fraction
+    of their nominal authority at the present dynamic pressure (the reference).
+
+    The fins act only until the hand-over, so the miss is nulled by then, not by impact.
+    """
+
+    def __init__(self, ctx: FlightContext, h_hand_m: float) -> None:
+        self.ctx, self.h_hand_m = ctx, h_hand_m
+        cfg = ctx.setup.scenario.descent
+        self.period_s, self.gain = cfg.guidance_period_s, cfg.navigation_gain
+        self.authority_m2 = ctx.setup.descent_body.fin_authority_m2
+        self.t_next = -math.inf
+        self.fins: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def prepare(self, fix: State) -> float:
+        """No engine burns in this phase."""
+        return math.inf
+
+    def update(self, nav: NavEstimate, tick: Tick) -> Demand:
+        """The fins' command, re-computed when it is time."""
+        ctx, x, t = self.ctx, nav.state, tick.t_s
+        if t >= self.t_next - 1e-9 and ctx.target_ecef is not None:
+            self.t_next = t + self.period_s
+            miss_vec = ctx.miss_ecef(ctx.predict(x, t, None).state)
+            a_auth = nav.qbar_pa * self.authority_m2 / x[MASS]
+            t_go = ctx.coast_to(x, t, self.h_hand_m).t_s - t
+            self.fins = fin_command(velocity(x), miss_vec, max(t_go, 1.0), self.gain, a_auth)
+        return Demand(Phase.AERO_DESCENT, math.inf, self.fins)
+
+
+class FinController:
+    """Passes the fin command on (the engines stay off); counts the time the fins saturate."""
+
+    def __init__(self) -> None:
+        self.saturated_s = 0.0
+
+    def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
+        """The fins as guidance asks, engines off."""
+        f = demand.reference
+        if math.sqrt(f[0] * f[0] + f[1] * f[1] + f[2] * f[2]) >= 0.999:  # type: ignore[index]
+            self.saturated_s += dt
+        return ActuatorCommand(0.0, (0.0, 0.0, 1.0), fins=f)  # type: ignore[arg-type]
+
+
 def fly_aero_descent(ctx: FlightContext, x: State, t: float) -> DescentOutcome:
-    """Steer with the grid fins (zero-effort miss on the predicted impact) to the handover."""
+    """Steer with the grid fins down to the hand-over, on the one loop.
+
+    A jammed fin (``grid_fin_stuck``) takes its share of the fins' authority away in the truth
+    (``EcefPlant``); guidance, not told, sees only a slower response.
+    """
     s = ctx.setup
-    cfg = s.scenario.descent
-    h_hand = s.ground_alt_m + cfg.handover_altitude_m
-    hand = altitude_event("handover", h_hand)
-    auth = s.descent_body.fin_authority_m2 * ctx.faults.fin_factor()
-    dt = s.scenario.sim.dt_powered_s
-    fin = (0.0, 0.0, 0.0)
-    t_next = t
-    saturated = 0.0
-    miss = math.nan
+    h_hand = s.ground_alt_m + s.scenario.descent.handover_altitude_m
     if air_data(x, s.world).altitude_m <= h_hand:
-        return DescentOutcome(x, t, miss, 0.0)
-    while t < s.scenario.sim.max_time_s:
-        air = air_data(x, s.world)
-        if t >= t_next - 1e-9 and ctx.target_ecef is not None:
-            t_next = t + cfg.guidance_period_s
-            imp = ctx.predict(x, t, None)
-            miss_vec = ctx.miss_ecef(imp.state)
-            miss = float(np.linalg.norm(miss_vec))
-            a_auth = air.qbar_pa * auth / x[MASS]
-            # the fins act only until the handover: null the miss by then, not by impact
-            t_go = ctx.coast_to(x, t, h_hand).t_s - t
-            fin = fin_command(velocity(x), miss_vec, max(t_go, 1.0), cfg.navigation_gain, a_auth)
-        if math.sqrt(fin[0] * fin[0] + fin[1] * fin[1] + fin[2] * fin[2]) >= 0.999:
-            saturated += dt
-        cmd = Command(0.0, None, (0.0, 0.0, 1.0), fin)
-        _sample(ctx, t, x, "aero_descent", cmd)
-        res = step(x, dt, cmd, s.descent_body, s.world, [hand])
-        x, t = res.state, t + res.dt
-        if res.event == "handover":
-            break
+        return DescentOutcome(x, t, math.nan, 0.0)
+    hw = s.booster.recovery
+    plant = EcefPlant(
+        s.descent_body,
+        s.world,
+        ctx.faults,
+        x,
+        t,
+        s.entry_prop,
+        1,
+        Phase.AERO_DESCENT,
+        s.dry_mass_kg,
+        watch=(altitude_event(EventName.HANDOVER, h_hand),),
+    )
+    controller = FinController()
+    fly(
+        plant,
+        InertialNavigator(),
+        FinGuidance(ctx, h_hand),
+        controller,
+        LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0),
+        dt_s=s.scenario.sim.dt_powered_s,
+        max_time_s=s.scenario.sim.max_time_s,
+        leg=burn_leg(EventName.HANDOVER),
+    )
+    x, t = plant.state, plant.t_s
+    miss = math.nan
     if ctx.target_ecef is not None:
         miss = float(np.hypot(*ctx.miss_en(ctx.predict(x, t, None).state)))
-    return DescentOutcome(x, t, miss, saturated)
+    return DescentOutcome(x, t, miss, controller.saturated_s)

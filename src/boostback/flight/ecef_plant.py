@@ -40,6 +40,7 @@ def ecef_step(
     x: State,
     actuation: Actuation,
     direction_ecef: Vec3,
+    fins_ecef: Vec3,
     dt: float,
     tick: Tick,
     engines: Engines,
@@ -56,7 +57,7 @@ def ecef_step(
     """
     lit = actuation.throttle > 0.0
     prop = engines.running(tick)
-    cmd = Command(actuation.throttle, prop if lit else None, direction_ecef)
+    cmd = Command(actuation.throttle, prop if lit else None, direction_ecef, fins_ecef)
     events = list(watch)
     if lit:
         events.append(mass_event(EventName.PROPELLANT_OUT, dry_mass_kg))
@@ -149,6 +150,10 @@ class EcefPlant:
         """What the engines deliver over the coming step."""
         act = self.engines.actuate(command, tick, dt, self._air.pressure_pa)
         self.lit_engines = self.engines.count_running(tick) if act.throttle > 0.0 else 0.0
+        f = command.fins
+        if f[0] or f[1] or f[2]:  # a jammed fin delivers its share of the command only
+            k = self.faults.fin_factor() if self.faults else 1.0
+            act = act._replace(fins=(k * f[0], k * f[1], k * f[2]))
         return act
 
     def coast(self, direction: Vec3) -> Actuation:
@@ -162,6 +167,7 @@ class EcefPlant:
             self._x,
             actuation,
             actuation.direction,
+            actuation.fins,
             dt,
             tick,
             self.engines,
@@ -183,16 +189,14 @@ class LegRecorder:
     def __init__(self, rec: FlightRecorder, plant: EcefPlant, nose_radius_m: float) -> None:
         self.rec, self.plant, self.nose_radius_m = rec, plant, nose_radius_m
 
-    def sample(
-        self, t: float, x: State, throttle: float, direction: Vec3, thrust_n: float, phase: str
-    ) -> None:
+    def sample(self, t: float, x: State, actuation: Actuation, phase: str) -> None:
         """One sample of the flight record (the plant's present state)."""
-        air = self.plant.air
+        air, a = self.plant.air, actuation
         heat = 0.0
-        if throttle == 0.0:
+        if a.throttle == 0.0:
             heat = heat_flux_wpm2(air.density_kgpm3, air.speed_mps, self.nose_radius_m)
         engines = self.plant.lit_engines
-        self.rec.sample_row(t, x, phase, throttle, thrust_n, engines, direction, air, heat)
+        self.rec.sample_row(t, x, phase, a, engines, air, heat)
 
     def event(self, name: str, t: float, x: State, dry_kg: float, detail: str = "") -> None:
         """An event of the flight record."""

@@ -111,6 +111,7 @@ class EcefLandingPlant(EnginePlant):
             self._x,
             actuation,
             self._to_ecef(actuation.direction),
+            (0.0, 0.0, 0.0),  # a landing burn flies no fins
             dt,
             tick,
             self.engines,

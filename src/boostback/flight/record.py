@@ -12,6 +12,7 @@ from boostback.dynamics.state import MASS, PX, PY, PZ, VX, VY, VZ
 from boostback.environment.earth import EarthModel
 from boostback.environment.frames import Site, great_circle_distance_m
 from boostback.flight.dynamics import AirData, Command, State
+from boostback.gnc.protocols import Actuation
 from boostback.telemetry import SimProfile
 
 __all__ = ["ENGINES", "THRUST", "FlightEvent", "FlightRecorder", "FlightTrajectory"]
@@ -87,15 +88,14 @@ class FlightRecorder:
         t: float,
         x: State,
         phase: str,
-        throttle: float,
-        thrust_n: float,
+        actuation: Actuation,
         engines: float,
-        dir_ecef: tuple[float, float, float],
         air: AirData,
         heat_wpm2: float,
     ) -> None:
-        """One sample of what the actuators did (no fins): throttle, thrust, lit engines."""
-        row = (t, *x, throttle, thrust_n, engines, *dir_ecef, 0.0, 0.0, 0.0)
+        """One sample of what the actuators did: throttle, thrust, lit engines, fins."""
+        a = actuation
+        row = (t, *x, a.throttle, a.thrust_n, engines, *a.direction, *a.fins)
         self.rows.append((*row, air.mach, air.qbar_pa, heat_wpm2))
         self.phases.append(phase)
 

@@ -80,15 +80,7 @@ def burn_leg(*ends_on: str) -> Leg:
 class Recorder(Protocol):
     """Where the loop writes samples and events."""
 
-    def sample(
-        self,
-        t: float,
-        x: State,
-        throttle: float,
-        direction: tuple[float, float, float],
-        thrust_n: float,
-        phase: str,
-    ) -> None: ...
+    def sample(self, t: float, x: State, actuation: Actuation, phase: str) -> None: ...
 
     def event(self, name: str, t: float, x: State, dry_kg: float, detail: str = "") -> None: ...
 
@@ -114,7 +106,7 @@ class LoopEnd:
 
 
 def _sample(rec: Recorder, plant: RecordingPlant, act: Actuation, phase: str) -> None:
-    rec.sample(plant.t_s, plant.state, act.throttle, act.direction, act.thrust_n, phase)
+    rec.sample(plant.t_s, plant.state, act, phase)
 
 
 def _record(rec: Recorder, name: str | None, t: float, x: State, dry: float) -> None:

@@ -99,20 +99,24 @@ class ActuatorCommand(NamedTuple):
 
     ``hold_s`` is how long the command may hold before the engines shut down: a burn that ends
     within the coming step (its velocity to go gained) asks for that step to be shortened to
-    ``hold_s`` and cut off at its end.
+    ``hold_s`` and cut off at its end. ``fins`` is the grid fins' lateral force as a fraction of
+    their full authority, in the state's frame (|fins| <= 1).
     """
 
     throttle: float
     direction: Vec3
     cutoff: bool = False
     hold_s: float = math.inf
+    fins: Vec3 = (0.0, 0.0, 0.0)
 
 
 class Actuation(NamedTuple):
     """What the actuators actually did over a step (the truth the plant integrates).
 
     ``throttle`` is the effective throttle (faults included), ``thrust_n`` the thrust it gives,
-    ``expected_thrust_n`` the thrust the valve position should give (a lag is no shortfall).
+    ``expected_thrust_n`` the thrust the valve position should give (a lag is no shortfall),
+    ``fins`` the fins' force as a fraction of their nominal full authority (a jammed fin gives
+    less than commanded).
     """
 
     throttle: float
@@ -120,10 +124,11 @@ class Actuation(NamedTuple):
     thrust_n: float
     expected_thrust_n: float = 0.0
     lit_at_s: float = float("inf")
+    fins: Vec3 = (0.0, 0.0, 0.0)
 
     def off(self) -> Actuation:
-        """The same pointing with the engines off."""
-        return Actuation(0.0, self.direction, 0.0, self.expected_thrust_n, self.lit_at_s)
+        """The same pointing with the engines off (and the fins)."""
+        return self._replace(throttle=0.0, thrust_n=0.0)
 
 
 @runtime_checkable

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boostback.dynamics.state import MASS, UP, VEL
+from boostback.gnc.protocols import Actuation
 
 
 @dataclass(frozen=True)
@@ -33,17 +34,10 @@ class Recorder:
     phases: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
 
-    def sample(
-        self,
-        t: float,
-        x: tuple[float, ...],
-        throttle: float,
-        direction: tuple[float, float, float],
-        thrust_n: float,
-        phase: str,
-    ) -> None:
+    def sample(self, t: float, x: tuple[float, ...], actuation: Actuation, phase: str) -> None:
         """One sample: time, state, the actuators' throttle, direction and thrust, the phase."""
-        self.rows.append((t, *x, throttle, *direction, thrust_n))
+        a = actuation
+        self.rows.append((t, *x, a.throttle, *a.direction, a.thrust_n))
         self.phases.append(phase)
 
     def event(
