@@ -228,11 +228,13 @@ def test_full_disk_exits_3_in_one_line_and_loses_nothing(
     campaign = write_campaign(tmp_path / "files", runs=RUNS)
     out = small_disk / "out"
     cmd = [*MC_RUN, str(campaign), "--out", str(out), "--quiet", "--workers", "1"]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "BOOSTBACK_LOG_DIR": str(tmp_path / "logs")}
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 3, result.stderr
     (line,) = lines(result.stderr)
     assert "no space left" in line and "run the same command to resume" in line
     log = Path(line.rsplit("log: ", 1)[1].rstrip(")"))
+    assert log.parent == tmp_path / "logs"
     assert "ENOSPC" in log.read_text() or "No space left" in log.read_text()
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     saved = load_results(out)  # every listed shard reads back and matches its checksum
@@ -401,3 +403,31 @@ def test_until_ci_stops_at_the_first_round_narrow_enough(tmp_path: Path) -> None
     spec, base = load_campaign(path)
     again = run_campaign(spec, tmp_path / "out", base_dir=base, workers=2, until_ci=0.2)
     assert_identical(first[first["run"] < 50], again)
+
+
+def test_a_journal_line_cut_short_unlists_only_its_shard(
+    reference: tuple[Path, pd.DataFrame], copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    runs_dir = copy / "out" / "runs"
+    listing = json.loads((runs_dir / SNAPSHOT).read_text())
+    last = listing["shards"].pop()
+    (runs_dir / SNAPSHOT).write_text(json.dumps(listing))
+    line = json.dumps(last)
+    (runs_dir / JOURNAL).write_text(line[: len(line) // 2])  # a crash in the middle of a line
+    frame = load_results(copy / "out")
+    assert set(frame["run"]) == set(range(RUNS)) - set(last["runs"])
+    (message,) = caplog.messages
+    assert last["name"] in message and "not listed" in message
+
+
+def test_a_damaged_manifest_is_named_and_the_shards_adopted(
+    reference: tuple[Path, pd.DataFrame], copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = copy / "out"
+    (out / "runs" / SNAPSHOT).write_text('{"format": 1, "shards": [{"name": "part-')
+    assert_identical(reference[1], load_results(out))
+    assert len(caplog.messages) == 1 and SNAPSHOT in caplog.messages[0]
+    spec, base = load_campaign(copy / "campaign.toml")
+    assert_identical(reference[1], run_campaign(spec, out, base_dir=base, workers=1))
+    assert (out / QUARANTINE / SNAPSHOT).exists()
+    assert json.loads((out / "runs" / SNAPSHOT).read_text())["format"] == 1

@@ -76,9 +76,10 @@ def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) 
     scen["vehicle"] = vehicle.key
     veh = vehicle.model_dump(mode="python")
     targets = resolve_targets(spec, scen, veh, file)
-    base = hashlib.sha256(
-        f"{scenario.model_dump_json()}\n{vehicle.model_dump_json()}".encode()
-    ).hexdigest()
+    # What the files say (settings left at their defaults are left out, so a boostback that
+    # adds a setting does not make every earlier campaign folder look like another campaign).
+    files = [m.model_dump_json(exclude_defaults=True) for m in (scenario, vehicle)]
+    base = hashlib.sha256("\n".join(files).encode()).hexdigest()
     return CampaignContext(spec, scen, veh, targets, kind, base)
 
 

@@ -247,7 +247,12 @@ def scan(out: Path, *, read: bool = True) -> Scan:
             else:
                 result.keep(entry, table if read else None, path)
         else:
-            result.bad.append((path, "is not listed in the manifest (a foreign file)"))
+            result.bad.append(
+                (
+                    path,
+                    "is not listed in the manifest (a foreign file, or a shard whose storing was cut short)",
+                )
+            )
     return result
 
 
