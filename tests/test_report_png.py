@@ -5,16 +5,26 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
 
 from boostback.campaign.stats import summarize
+from boostback.config.vocab import Phase
+from boostback.environment.frames import SITES
 from boostback.gnc.record import Event, Trajectory
 from boostback.report import write_flight_report
 from boostback.report.campaign_plots import DPI, SIZES, save_campaign_plots
+from boostback.report.flight_plots import flight_figure
+from boostback.report.html import PLOTLY_FILE
+from boostback.report.map import MAP_PNG, PNG_SIZE_IN
+from boostback.report.map import PNG_DPI as MAP_DPI
+from boostback.report.palette import FAILED_COLOUR, LANDED_COLOUR, PHASE_COLOURS
 from boostback.report.plots import DPI as FLIGHT_DPI
+from boostback.report.plots import trajectory_views
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -107,13 +117,64 @@ def _result() -> tuple[SimpleNamespace, SimpleNamespace]:
 @pytest.mark.parametrize("png", [True, False])
 def test_flight_report_writes_the_pngs_beside_it(tmp_path: Path, png: bool) -> None:
     result, vehicle = _result()
-    html = write_flight_report(result, vehicle, tmp_path, png=png)
-    assert html == tmp_path / "report.html" and html.stat().st_size > 1_000_000
-    expected = {"time_histories.png": (10, 10), "trajectory.png": (12, 6)}
-    for name, (w_in, h_in) in expected.items():
+    html = write_flight_report(result, vehicle, tmp_path, png=png, site=SITES["lz4"])
+    assert html == tmp_path / "report.html" and 50_000 < html.stat().st_size < 1_000_000
+    assert (tmp_path / PLOTLY_FILE).stat().st_size > 1_000_000  # plotly.js beside it, once
+    expected = {
+        "time_histories.png": (10 * FLIGHT_DPI, 10 * FLIGHT_DPI),
+        "trajectory.png": (12 * FLIGHT_DPI, 6 * FLIGHT_DPI),
+        MAP_PNG: tuple(round(d * MAP_DPI) for d in PNG_SIZE_IN),
+    }
+    for name, size in expected.items():
         path = tmp_path / name
         assert path.exists() == png
         if png:
             assert path.stat().st_size > 10_000
-            assert png_size(path) == (w_in * FLIGHT_DPI, h_in * FLIGHT_DPI)
+            assert png_size(path) == size
             assert f'href="{name}"' in html.read_text(encoding="utf-8")
+    assert (tmp_path / "trajectory.kml").is_file()  # the KML is written either way
+
+
+def _lines_by_colour(ax: Any) -> set[str]:
+    return {to_hex(line.get_color()) for line in ax.get_lines()}
+
+
+def test_three_burns_are_three_colours_in_the_flight_png() -> None:
+    """The throttle panel is coloured by phase: boostback, entry and landing burns differ."""
+    n = 400
+    t = np.linspace(0.0, 400.0, n)
+    phase = np.select(
+        [t < 150, t < 200, t < 300, t < 320, t < 380],
+        ["ascent", "boostback", "coast", "entry_burn", "aero_descent"],
+        "landing_burn",
+    ).astype(object)
+    cols = {
+        "t_s": t,
+        "phase": phase,
+        "altitude_m": 1e3 * np.sin(np.pi * t / 400.0),
+        "downrange_m": t * 100.0,
+        "speed_mps": t,
+        "qbar_pa": t,
+        "mass_kg": 5e5 - t,
+        "throttle": np.where(phase == "coast", 0.0, 0.8),
+        "engines": np.where(phase == "coast", 0.0, 3.0),
+    }
+    traj = SimpleNamespace(columns=lambda: cols, events=[])
+    fig = flight_figure(traj, "three burns")  # type: ignore[arg-type]
+    throttle_ax = fig.axes[5]
+    burns = {Phase.BOOSTBACK, Phase.ENTRY_BURN, Phase.LANDING_BURN}
+    colours = {to_hex(PHASE_COLOURS[p]) for p in burns}
+    assert len(colours) == 3 and colours <= _lines_by_colour(throttle_ax)
+
+
+def test_a_crash_is_not_drawn_with_the_touchdown_mark() -> None:
+    result, _ = _result()
+    fig = trajectory_views(
+        result.trajectory, glide_slope_deg=5.0, pad_radius_m=10.0, outcome="crashed"
+    )
+    ends = [line for ax in fig.axes for line in ax.get_lines() if line.get_label() == "crashed"]
+    assert ends and all(to_hex(e.get_color()) == to_hex(FAILED_COLOUR) for e in ends)
+    assert all(e.get_marker() == "X" for e in ends)
+    landed = trajectory_views(result.trajectory, glide_slope_deg=5.0, outcome="landed")
+    marks = [ln for ax in landed.axes for ln in ax.get_lines() if ln.get_label() == "landed"]
+    assert marks and all(to_hex(m.get_color()) == to_hex(LANDED_COLOUR) for m in marks)
