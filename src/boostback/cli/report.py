@@ -84,7 +84,8 @@ def _events(folder: Path, payload: dict[str, Any], t: np.ndarray) -> list[dict[s
         return list(json.loads((folder / "events.json").read_text()))
     if isinstance(payload.get("timeline"), list):  # a whole flight's payload (fly --out)
         return [dict(e) for e in payload["timeline"]]
-    summary = payload.get("summary") if isinstance(payload.get("summary"), dict) else payload
+    nested = payload.get("summary")
+    summary: dict[str, Any] = nested if isinstance(nested, dict) else payload
     evs = [{"name": "start", "t_s": float(t[0])}] if len(t) else []
     evs += [
         {"name": k[: -len("_t_s")], "t_s": float(v)}

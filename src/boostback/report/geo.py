@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "PLACES_FILE",
@@ -143,7 +144,10 @@ class Box:
 def land_rings(detail: bool) -> tuple[np.ndarray, ...]:
     """The bundled outlines: (n, 2) arrays of (longitude, latitude) in degrees, one per ring."""
     name = "detail" if detail else "world"
-    with resources.files("boostback.report").joinpath("data/land.npz").open("rb") as fh:
+    source = resources.files("boostback.report").joinpath("data/land.npz")
+    if not source.is_file():  # an install without the package data: maps without land
+        return ()
+    with source.open("rb") as fh:
         data = np.load(fh)
         pts = np.cumsum(data[f"{name}_dlonlat"].astype(np.int64), axis=0) * 1e-4
         start = data[f"{name}_start"]
@@ -322,9 +326,7 @@ def read_places(folder: str | Path) -> tuple[list[Place] | None, str | None]:
     return places, data.get("outcome")
 
 
-def latlon_about(
-    site: Any, east_m: np.ndarray, north_m: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def latlon_about(site: Any, east_m: ArrayLike, north_m: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Latitude and longitude (deg) of points east and north (m) of ``site`` (local tangent
     plane, equirectangular: good to centimetres over the few km of a landing)."""
     k = math.degrees(1.0 / EARTH_RADIUS_M)

@@ -188,7 +188,7 @@ def propellant_budget(fs: FlightSeries) -> list[dict[str, Any]]:
 def _events_table(fs: FlightSeries) -> dict[str, list]:
     rows = []
     for e in fs.events:
-        row = {"event": event_name(e.get("name", ""))}
+        row: dict[str, Any] = {"event": event_name(e.get("name", ""))}
         row |= {k: e.get(k) for k in ("t_s", "altitude_m", "speed_mps", "propellant_kg")}
         rows.append(row | ({"detail": e["detail"]} if e.get("detail") else {}))
     return table(rows)

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Polygon
+from numpy.typing import ArrayLike
 from plotly.subplots import make_subplots
 
 from boostback.report.geo import EARTH_RADIUS_M, Box, GroundTrack, Place, land_within
@@ -54,7 +55,7 @@ class CloseView:
     lon0: float
     half_m: float
 
-    def en(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def en(self, lat: ArrayLike, lon: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """East and north (m) of latitude/longitude (deg): equirectangular, fine over km."""
         k = math.radians(1.0) * EARTH_RADIUS_M
         east = (np.asarray(lon, float) - self.lon0) * k * math.cos(math.radians(self.lat0))
@@ -295,8 +296,10 @@ def map_png(track: GroundTrack, *, pad_radius_m: float = 10.0, title: str = "") 
     _mpl_panel(close, local, view.en(track.lat_deg, track.lon_deg), track, en, seen)
     lz = next((p for p in track.places if p.kind.value in ("landing zone", "drone ship")), None)
     if lz is not None:
-        c = tuple(float(v[0]) for v in view.en([lz.lat_deg], [lz.lon_deg]))
-        close.add_patch(Circle(c, pad_radius_m, fc=PAD_COLOUR, alpha=0.3, zorder=4))
+        ce, cn = view.en([lz.lat_deg], [lz.lon_deg])
+        close.add_patch(
+            Circle((float(ce[0]), float(cn[0])), pad_radius_m, fc=PAD_COLOUR, alpha=0.3, zorder=4)
+        )
     h = view.half_m
     close.set(
         xlim=(-h, h), ylim=(-h, h), xlabel="east of the end (m)", ylabel="north of the end (m)"
