@@ -119,9 +119,9 @@ def comparison_figure(sim: SimProfile, tel: Telemetry, title: str = "") -> Figur
 
 
 def save_flight_plots(result: FlightResult, out_dir: str | Path) -> list[Path]:
-    """Write ``flight.png`` and the ground-track ``map.png`` into ``out_dir``; returns the paths
-    written."""
-    from boostback.report.geo import track_from_result
+    """Write ``flight.png`` and the ground-track ``map.png`` into ``out_dir`` (with the map's
+    places in ``map_places.json``, for ``boostback report`` to draw again); returns the PNGs."""
+    from boostback.report.geo import track_from_result, write_places
     from boostback.report.map import save_map_png
 
     out = Path(out_dir)
@@ -137,4 +137,5 @@ def save_flight_plots(result: FlightResult, out_dir: str | Path) -> list[Path]:
         limits = getattr(result.vehicle.booster, "limits", None)
         pad = getattr(limits, "max_miss_m", 10.0)
         paths.append(save_map_png(track, out, pad_radius_m=pad, title=title))
+        write_places(track, out)
     return paths
