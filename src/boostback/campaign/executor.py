@@ -81,26 +81,41 @@ def dask_executor(scheduler: str | None, local_workers: int | None) -> Iterator[
         client = Client(cluster)
     else:
         client = Client(scheduler)
+    executor = client.get_executor(pure=False)
+    failed = False
     try:
-        yield client.get_executor(pure=False)
-    except BaseException:  # Ctrl-C or an error: the workers' cancelled tasks are no news
+        yield executor
+    except BaseException:  # Ctrl-C or an error: the caller says what happened, in one line
+        failed = True
         with contextlib.suppress(Exception):
-            client.run(_quiet_logging)
+            executor.shutdown(wait=False)  # cancel what is in flight before the client goes
+        if cluster is not None:  # our own workers only: a shared cluster's logs are not ours
+            with contextlib.suppress(Exception):
+                client.run(_quiet_logging)
         raise
     finally:
-        # Closing after Ctrl-C or an error: the workers' shutdown chatter ("still alive after
-        # 4 s, killing") is not the user's news; the caller reports what happened in one line.
-        quiet = logging.getLogger("distributed")
-        level = quiet.level
-        quiet.setLevel(logging.ERROR)
-        try:
+        # The workers' shutdown chatter ("still alive after 4 s, killing") and, after a failure,
+        # the errors of futures whose results nobody waits for any more are no news to the user.
+        with _quiet_loggers(logging.CRITICAL if failed else logging.ERROR):
             with contextlib.suppress(Exception):
                 client.close()
             if cluster is not None:
                 with contextlib.suppress(Exception):
                     cluster.close()
-        finally:
-            quiet.setLevel(level)
+
+
+@contextmanager
+def _quiet_loggers(level: int) -> Iterator[None]:
+    """Raise the level of Dask's and Tornado's loggers in this process for a block."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado")]
+    before = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(level)
+    try:
+        yield
+    finally:
+        for lg, old in zip(loggers, before, strict=True):
+            lg.setLevel(old)
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

@@ -68,6 +68,8 @@ REQUIRED_COLUMNS = ("run", "outcome", "error")  # what every results table has
 RESULT_PARTS = ("scenario", "seed", "dispersions", "faults", "debug")
 BASE_PART = "base_sha256"
 
+UNLISTED = "is not listed in the manifest (a foreign file, or a shard whose storing was cut short)"
+
 log = logging.getLogger(__name__)
 
 
@@ -247,12 +249,7 @@ def scan(out: Path, *, read: bool = True) -> Scan:
             else:
                 result.keep(entry, table if read else None, path)
         else:
-            result.bad.append(
-                (
-                    path,
-                    "is not listed in the manifest (a foreign file, or a shard whose storing was cut short)",
-                )
-            )
+            result.bad.append((path, UNLISTED))
     return result
 
 
