@@ -97,7 +97,9 @@ def mc_run(
 ) -> None:
     """Fly every run of a campaign that OUT does not hold yet, then print the summary.
 
-    Ctrl-C keeps the runs already saved in OUT; the same command resumes from them.
+    Ctrl-C keeps the runs already saved in OUT; the same command resumes from them (with
+    another batch size or worker count too). One mc run at a time per OUT; a damaged or foreign
+    file in OUT/runs is named, moved to OUT/quarantine, and its runs are flown again.
     """
     from boostback.campaign.campaign import run_campaign
     from boostback.campaign.spec import load_campaign
