@@ -98,7 +98,14 @@ def _events(folder: Path, payload: dict[str, Any], t: np.ndarray) -> list[dict[s
 def load_flight_folder(folder: str | Path) -> tuple[SimpleNamespace, dict[str, Any]]:
     """A flight folder's trajectory as a record the report figures read, and its summary."""
     folder = Path(folder)
-    payload = json.loads((folder / "summary.json").read_text())
+    try:
+        payload = json.loads((folder / "summary.json").read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"not readable as JSON ({exc})", file=str(folder / "summary.json")
+        ) from None
+    if not isinstance(payload, dict):
+        raise ConfigError("must hold a JSON object", file=str(folder / "summary.json"))
     nested = isinstance(payload.get("summary"), dict)  # fly --out: summary, timeline, budget
     summary = payload["summary"] if nested else payload
     path = _trajectory_file(folder)
