@@ -215,7 +215,13 @@ def test_flight_report_is_offline_with_every_plot_and_its_map(flight_report: Pat
     for m in manifest:
         assert m["traces"] >= MAP_PLOTS[m["id"]], m
     assert "ignition" in html and "Propellant budget" in html
-    for name in ("time_histories.png", "map.png", "trajectory.kml", "map_places.json"):
+    for name in (
+        "time_histories.png",
+        "map.png",
+        "trajectory.kml",
+        "trajectory.czml",
+        "map_places.json",
+    ):
         assert (flight_report.parent / name).stat().st_size > 0, name
     assert 'href="trajectory.kml"' in html and 'href="map.png"' in html
 

@@ -3,6 +3,7 @@ sweeps: each checked against what it must say, on a real flight where geography 
 
 from __future__ import annotations
 
+import json
 import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,6 +16,7 @@ from matplotlib.path import Path as MplPath
 from boostback.environment.frames import SITES
 from boostback.report.boundary_html import read_sweep
 from boostback.report.campaign_figures import sensitivity_figure, significance
+from boostback.report.czml import write_czml
 from boostback.report.geo import (
     EARTH_RADIUS_M,
     Box,
@@ -140,6 +142,17 @@ def test_kml_reads_back_with_absolute_altitudes(rtls: object, tmp_path: Path) ->
     assert ring_pts[0] == pytest.approx(ring_pts[-1])  # closed
     d = [ground_m(LZ1.lat_deg, LZ1.lon_deg, la, lo) for lo, la in ring_pts]
     assert max(d) == pytest.approx(40.0, rel=0.01) and min(d) == pytest.approx(10.0, rel=0.02)
+
+
+def test_czml_plays_the_flight_back(rtls: object, tmp_path: Path) -> None:
+    track = track_from_result(rtls)
+    doc = json.loads(write_czml(tmp_path / "t.czml", "RTLS", track).read_text())
+    assert doc[0]["id"] == "document" and doc[1]["id"] == "booster"
+    s = np.array(doc[1]["position"]["cartographicDegrees"]).reshape(-1, 4)  # t, lon, lat, h
+    assert s[0] == pytest.approx([0.0, -80.60417, 28.60839, 0.0], abs=1e-5)
+    assert np.all(np.diff(s[:, 0]) > 0) and s[-1, 0] == pytest.approx(track.t_s[-1], abs=1e-3)
+    assert 120e3 < s[:, 3].max() < 130e3
+    assert len(doc) == 2 + len(track.places)
 
 
 def test_people_read_labels_with_units() -> None:

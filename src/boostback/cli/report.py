@@ -146,7 +146,7 @@ def load_flight_folder(folder: str | Path) -> tuple[SimpleNamespace, dict[str, A
         if _finite(summary.get("touchdown_t_s")) and len(t):
             rec.phase[-1] = "touchdown"
     left = summary.get("propellant_left_kg")
-    if hasattr(rec, "mass_kg") and _finite(left) and len(t):
+    if hasattr(rec, "mass_kg") and isinstance(left, int | float) and _finite(left) and len(t):
         dry = float(rec.mass_kg[-1]) - float(left)
         for e in rec.events:
             e.setdefault("propellant_kg", float(np.interp(e["t_s"], t, rec.mass_kg)) - dry)

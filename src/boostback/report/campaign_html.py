@@ -21,6 +21,7 @@ from boostback.report.html import (
     render,
     table,
 )
+from boostback.report.labels import human_label
 from boostback.report.limits import breach_summary, breaches, sigma_ellipses
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ def render_campaign_report(
     pad = pad_radius_m if pad_radius_m is not None else lim.get("max_miss_m")
     sens = cf.significance(summary.sensitivity, frame)
     pct = summary.percentiles.reset_index(names="metric")
+    pct["metric"] = [human_label(str(m)) for m in pct["metric"]]
     numbers = {
         "runs": summary.runs,
         "completed": summary.completed,

@@ -297,10 +297,11 @@ def flight_track(result: Any, site: Any = None) -> GroundTrack | None:
 def write_flight_extras(
     track: GroundTrack | None, out: Path, *, title: str, png: bool, pad_radius_m: float
 ) -> tuple[list[str], list[str]]:
-    """The map PNG (if ``png``), ``trajectory.kml`` and ``map_places.json`` beside a flight
-    report; returns (PNG names, other file names) written."""
+    """The map PNG (if ``png``), ``trajectory.kml``, ``trajectory.czml`` and
+    ``map_places.json`` beside a flight report; returns (PNG names, other file names) written."""
     if track is None:
         return [], []
+    from boostback.report.czml import CZML_FILE, write_czml
     from boostback.report.kml import KML_FILE, write_kml
 
     pngs = []
@@ -309,8 +310,9 @@ def write_flight_extras(
 
         pngs.append(save_map_png(track, out, pad_radius_m=pad_radius_m, title=title).name)
     write_kml(out / KML_FILE, title, tracks=[(title, track)])
+    write_czml(out / CZML_FILE, title, track)
     write_places(track, out)
-    return pngs, [KML_FILE]
+    return pngs, [KML_FILE, CZML_FILE]
 
 
 def write_flight_report(
