@@ -532,3 +532,19 @@ def test_report_renders_in_chromium(browser: Any, which: str, request: Any) -> N
         assert path.stat().st_size < limit
     finally:
         page.close()
+
+
+def test_a_page_without_its_plotly_says_so(
+    browser: Any, boundary_report: Path, tmp_path: Path
+) -> None:
+    """A shared report copied without plotly.min.js tells the reader what is missing."""
+    alone = tmp_path / "report.html"
+    shutil.copy(boundary_report, alone)
+    page = browser.new_page()
+    try:
+        page.goto(alone.resolve().as_uri())
+        page.wait_for_selector("p.warning", timeout=10_000)
+        assert "plotly.min.js" in page.inner_text("p.warning")
+        assert page.evaluate("document.body.dataset.plotsReady") == "0"
+    finally:
+        page.close()
