@@ -20,7 +20,6 @@ from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
@@ -129,6 +128,8 @@ def _golden(
         if score > _score(seen["best"], mode):
             seen["best"] = plan
         return -score if math.isfinite(score) else penalty
+
+    from scipy.optimize import minimize_scalar  # ~0.3 s to import; most landings never get here
 
     minimize_scalar(cost, bounds=(lo, hi), method="bounded", options={"xatol": tol_s})
     return seen["best"]
