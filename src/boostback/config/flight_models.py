@@ -13,12 +13,10 @@ from boostback.config.errors import KeyedValueError
 from boostback.config.models import (
     MIN_DT_S,
     GuidanceConfig,
-    NonNeg,
-    Num,
-    Pos,
     SimConfig,
     WindConfig,
     _Model,
+    bounded,
 )
 from boostback.config.vocab import RecoveryMode
 
@@ -31,7 +29,7 @@ class SiteSpec(_Model):
     name: str = ""
     lat_deg: Annotated[float, Strict(), Field(ge=-90, le=90)]
     lon_deg: Annotated[float, Strict(), Field(ge=-180, le=360)]
-    alt_m: Num = 0.0
+    alt_m: bounded(-500.0, 9_000.0) = 0.0  # the Dead Sea shore to above Everest
 
 
 SiteRef = str | SiteSpec  # a key of ``environment.frames.SITES`` or an inline table
@@ -58,7 +56,7 @@ class MissionConfig(_Model):
     ascending: Annotated[bool, Strict()] = (
         True  # launch into the ascending node (north-going) of the orbit
     )
-    payload_mass_kg: NonNeg
+    payload_mass_kg: bounded(0, 1e7)
     fairing: Annotated[bool, Strict()] = (
         True  # carry the vehicle's fairing (a capsule flies without one)
     )
@@ -79,8 +77,8 @@ class RecoveryPlan(_Model):
     site: SiteRef | None = None  # landing pad for rtls and downrange
     # Drone ship position along the launch azimuth; without it the ship is stationed under the
     # ballistic path of the nominal flight (planned before launch).
-    ship_downrange_km: Pos | None = None
-    ship_crossrange_km: Num = 0.0
+    ship_downrange_km: bounded(above=0, high=5_000.0) | None = None
+    ship_crossrange_km: bounded(-1_000.0, 1_000.0) = 0.0
     reserve_margin: Annotated[float, Strict(), Field(ge=0, le=1)] = 0.1
 
     @model_validator(mode="after")
@@ -97,11 +95,11 @@ class AscentProgram(_Model):
     path at MECO is ``meco_flight_path_deg`` above the horizon.
     """
 
-    vertical_rise_s: Pos = 10.0
-    kick_duration_s: Pos = 10.0
+    vertical_rise_s: bounded(above=0, high=600.0) = 10.0
+    kick_duration_s: bounded(above=0, high=600.0) = 10.0
     pitch_kick_deg: Annotated[float, Strict(), Field(gt=0, lt=45)] | None = None
     meco_flight_path_deg: Annotated[float, Strict(), Field(gt=5, lt=85)] = 40.0
-    q_lookahead_s: NonNeg = 3.0  # max-Q throttle law looks this far ahead
+    q_lookahead_s: bounded(0, 60.0) = 3.0  # max-Q throttle law looks this far ahead
     # Throttle the ascent flies at outside max-Q and the acceleration limit, as a fraction of
     # rated thrust (engines are often flown below their rating). At least MIN_ASCENT_THROTTLE:
     # below it no launcher lifts off (see there).
@@ -111,8 +109,9 @@ class AscentProgram(_Model):
 class BoostbackPlan(_Model):
     # No burn when the unpowered impact point is already this close to the site: the grid
     # fins (and the landing burn) take out the rest.
-    skip_miss_m: NonNeg = 500.0
-    retarget_period_s: Pos = 2.0  # closed-loop re-targeting period during the burn
+    skip_miss_m: bounded(0, 1e6) = 500.0
+    # closed-loop re-targeting period during the burn
+    retarget_period_s: bounded(MIN_DT_S, 60.0) = 2.0
     # Range searched for the burn's pitch above the local horizon (least boostback + entry
     # propellant).
     pitch_min_deg: Annotated[float, Strict(), Field(ge=-60, le=60)] = -25.0
@@ -124,11 +123,12 @@ class BoostbackPlan(_Model):
 
 
 class EntryPlan(_Model):
-    start_altitude_m: Pos = 55_000.0  # entry burn lights descending through this altitude
+    # entry burn lights descending through this altitude
+    start_altitude_m: bounded(above=0, high=200_000.0) = 55_000.0
     limit_margin: Annotated[float, Strict(), Field(ge=0, lt=1)] = 0.1  # below the limits
     # Optional cap on the speed the burn ends at (a deeper burn than the descent limits ask for):
     # a stage whose landing burn needs it to reach the handover slower and steeper.
-    max_end_speed_mps: Pos | None = None
+    max_end_speed_mps: bounded(above=0, high=1e4) | None = None
     # Throttle of the entry engines (a fraction of full thrust, at or above the engine's floor,
     # which flight_setup checks): a gentler burn lights at the same altitude but lasts longer
     # and ends lower.
@@ -136,9 +136,11 @@ class EntryPlan(_Model):
 
 
 class DescentPlan(_Model):
-    guidance_period_s: Pos = 1.0
-    navigation_gain: Pos = 3.0  # zero-effort-miss gain of the grid-fin steering
-    handover_altitude_m: Pos = 7_000.0  # landing executive takes over below this (above pad)
+    guidance_period_s: bounded(MIN_DT_S, 60.0) = 1.0
+    # zero-effort-miss gain of the grid-fin steering
+    navigation_gain: bounded(above=0, high=100.0) = 3.0
+    # landing executive takes over below this (above pad)
+    handover_altitude_m: bounded(above=0, high=100_000.0) = 7_000.0
 
 
 class FlightSimConfig(_Model):

@@ -38,6 +38,7 @@ __all__ = [
     "Stage",
     "Vehicle",
     "WindLayer",
+    "bounded",
     "one_of",
 ]
 
@@ -50,6 +51,31 @@ Pos = Annotated[float, Strict(), Field(gt=0)]
 NonNeg = Annotated[float, Strict(), Field(ge=0)]
 Fraction = Annotated[float, Strict(), Field(gt=0, le=1)]
 Vec3 = tuple[Num, Num, Num]
+
+
+def bounded(
+    low: float | None = None, high: float | None = None, *, above: float | None = None
+) -> Any:
+    """A strict, finite number in ``[low, high]`` (``(above, high]`` with ``above``)."""
+    return Annotated[float, Strict(), Field(ge=low, gt=above, le=high)]
+
+
+# Physical ranges: far beyond any real vehicle, short of the numbers that overflow the models
+# (a 1e300 m diameter used to raise OverflowError deep in the drag model). Largest engine flown:
+# the F-1, 7.8 MN; chemical Isp tops out near 470 s (nuclear thermal ~900 s); the largest stage,
+# Super Heavy, ~200 t dry and 3,400 t of propellant.
+Thrust = bounded(above=0, high=1e8)
+Isp = bounded(above=0, high=1_000.0)
+StageMass = bounded(above=0, high=1e7)
+PropellantMass = bounded(above=0, high=1e8)
+Size = bounded(above=0, high=1_000.0)  # lengths, diameters, spans (m)
+Area = bounded(above=0, high=1e4)  # m^2
+Mach = bounded(0, 100.0)
+Coefficient = bounded(above=0, high=10.0)  # drag and force coefficients
+Pressure = bounded(above=0, high=1e8)  # Pa
+Speed = bounded(above=0, high=1e4)  # m/s
+Angle = bounded(above=0, high=90.0)  # deg
+Rate = bounded(0.1, 360.0)  # turn rates, deg/s
 # A wind component. The strongest jet-stream winds measured are about 110 m/s (~250 mph; NOAA
 # National Weather Service, "JetStream: The Jet Stream"); 150 m/s leaves room for design cases
 # and refuses what no atmosphere blows (a 1e9 m/s wind used to be flown as given).
@@ -87,13 +113,13 @@ class Engine(_Model):
     """One rocket engine. Throttle is a fraction of full vacuum thrust."""
 
     name: str
-    thrust_vac_n: Pos
-    thrust_sl_n: Pos | None = None
-    isp_vac_s: Pos
-    isp_sl_s: Pos | None = None
+    thrust_vac_n: Thrust
+    thrust_sl_n: Thrust | None = None
+    isp_vac_s: Isp
+    isp_sl_s: Isp | None = None
     throttle_min: Fraction
     throttle_max: Fraction = 1.0
-    restarts: Annotated[int, Strict(), Field(ge=0)]
+    restarts: Annotated[int, Strict(), Field(ge=0, le=1000)]
     gimbal_deg: Annotated[float, Strict(), Field(ge=0, le=30)]
     cant_deg: Annotated[float, Strict(), Field(ge=0, lt=60)] = 0.0
 
@@ -154,11 +180,11 @@ class Engine(_Model):
 class LandingLimits(_Model):
     """Touchdown success criteria."""
 
-    max_vertical_speed_mps: Pos = 2.0
-    max_lateral_speed_mps: Pos = 1.0
-    max_tilt_deg: Pos = 5.0
-    max_miss_m: Pos = 10.0
-    crash_speed_mps: Pos = 10.0
+    max_vertical_speed_mps: Speed = 2.0
+    max_lateral_speed_mps: Speed = 1.0
+    max_tilt_deg: Angle = 5.0
+    max_miss_m: bounded(above=0, high=1e6) = 10.0
+    crash_speed_mps: Speed = 10.0
 
     @model_validator(mode="after")
     def _crash_above_hard(self) -> LandingLimits:
@@ -179,7 +205,7 @@ class LandingBurn(_Model):
     glide_slope_deg: Annotated[float, Strict(), Field(ge=0, lt=90)]
     # How fast the thrust axis can swing (attitude control and gimbal together). The default is
     # an estimate for a large booster; a vehicle file that knows better sets it with a source.
-    max_turn_rate_deg_s: Annotated[float, Strict(), Field(gt=0)] = 30.0
+    max_turn_rate_deg_s: Rate = 30.0
 
 
 def _check_cd_table(table: list[tuple[float, float]], key: str = "cd_mach") -> None:
@@ -213,10 +239,12 @@ class GridFins(_Model):
     ``qbar * count * area_m2 * normal_force_coeff``, perpendicular to the air-relative velocity.
     """
 
-    count: Annotated[int, Strict(), Field(ge=1)]
-    area_m2: Pos  # planform area of one fin
-    normal_force_coeff: Pos  # effective normal-force coefficient of one fin at full deflection
-    drag_coeff: NonNeg = 0.0  # axial-force coefficient of one deployed fin (per planform area)
+    count: Annotated[int, Strict(), Field(ge=1, le=100)]
+    area_m2: Area  # planform area of one fin
+    normal_force_coeff: Coefficient  # effective normal-force coefficient of one fin, deflected
+    drag_coeff: bounded(0, 10.0) = (
+        0.0  # axial-force coefficient of one deployed fin (per planform area)
+    )
 
     @property
     def drag_area_m2(self) -> float:
@@ -230,29 +258,29 @@ class GridFins(_Model):
 
 
 class LandingLegs(_Model):
-    count: Annotated[int, Strict(), Field(ge=3)]
-    span_m: Pos  # footprint diameter, legs deployed
+    count: Annotated[int, Strict(), Field(ge=3, le=100)]
+    span_m: Size  # footprint diameter, legs deployed
 
 
 class RecoveryHardware(_Model):
     """How the recoverable stage flies its recovery burns, and the limits of its descent."""
 
-    separation_delay_s: NonNeg  # MECO to stage separation
-    flip_rate_deg_s: Pos  # turn rate of the flip manoeuvre after separation
+    separation_delay_s: bounded(0, 600.0)  # MECO to stage separation
+    flip_rate_deg_s: Rate  # turn rate of the flip manoeuvre after separation
     boostback_engines: Annotated[int, Strict(), Field(ge=1)]
     entry_engines: Annotated[int, Strict(), Field(ge=1)]
-    max_entry_dynamic_pressure_pa: Pos  # peak dynamic pressure allowed in the descent
-    max_heat_flux_w_m2: Pos  # peak Sutton-Graves stagnation heat-flux index allowed
-    nose_radius_m: Pos  # effective radius for that heating index
+    max_entry_dynamic_pressure_pa: Pressure  # peak dynamic pressure allowed in the descent
+    max_heat_flux_w_m2: bounded(above=0, high=1e10)  # peak Sutton-Graves heat-flux index allowed
+    nose_radius_m: Size  # effective radius for that heating index
 
 
 class AscentAero(_Model):
     """The whole stack on the way up: drag table (nose first), max-Q limit, fairing."""
 
-    cd_mach: list[tuple[NonNeg, Pos]]
-    max_dynamic_pressure_pa: Pos
-    max_acceleration_g: Pos | None = None  # thrust acceleration held below this (throttle)
-    fairing_mass_kg: NonNeg = 0.0
+    cd_mach: list[tuple[Mach, Coefficient]]
+    max_dynamic_pressure_pa: Pressure
+    max_acceleration_g: bounded(above=0, high=100.0) | None = None  # held below (throttle)
+    fairing_mass_kg: bounded(0, 1e6) = 0.0
 
     @model_validator(mode="after")
     def _table(self) -> AscentAero:
@@ -283,19 +311,19 @@ class Stage(_Model):
     """A rocket stage: masses, shape, drag table, engines and (optional) landing burn."""
 
     name: str
-    dry_mass_kg: Pos
-    propellant_mass_kg: Pos
-    length_m: Pos
-    diameter_m: Pos
-    reference_area_m2: Pos | None = None
-    cd_mach: list[tuple[NonNeg, Pos]] = Field(default_factory=list)
+    dry_mass_kg: StageMass
+    propellant_mass_kg: PropellantMass
+    length_m: Size
+    diameter_m: bounded(above=0, high=100.0)
+    reference_area_m2: Area | None = None
+    cd_mach: list[tuple[Mach, Coefficient]] = Field(default_factory=list)
     # Retro-propulsion drag: (thrust coefficient C_T = T / (qbar S), factor on the aerodynamic
     # drag) while the engines fire into the flow; empty means the plume changes nothing.
-    plume_drag: list[tuple[NonNeg, Annotated[float, Field(ge=0, le=1)]]] = Field(
+    plume_drag: list[tuple[bounded(0, 1e6), Annotated[float, Field(ge=0, le=1)]]] = Field(
         default_factory=list
     )
     engine: Engine
-    engine_count: Annotated[int, Strict(), Field(ge=1)]
+    engine_count: Annotated[int, Strict(), Field(ge=1, le=100)]
     landing: LandingBurn | None = None
     limits: LandingLimits = LandingLimits()
     recovery: RecoveryHardware | None = None
@@ -504,18 +532,18 @@ class EnvironmentConfig(WindConfig):
 class GuidanceConfig(_Model):
     nodes: Annotated[int, Strict(), Field(ge=10, le=200)] = 30
     replan_hz: Annotated[float, Strict(), Field(gt=0, le=50)] = 2.0
-    terminal_vertical_s: NonNeg = 3.0
+    terminal_vertical_s: bounded(0, 60.0) = 3.0
     touchdown_speed_mps: Annotated[float, Strict(), Field(ge=0, le=5)] = 1.0
     # Plans flown use at most this fraction of full throttle; the ignition decision keeps a
     # little more in hand (ignition_throttle_max), so the first plans have room to correct.
     planning_throttle_max: Fraction = 0.9
     # Navigation fixes are blended into the inertially propagated estimate with this time
     # constant (sim/navigation.py); 0 steers on the raw fixes.
-    nav_filter_time_constant_s: NonNeg = 0.5
+    nav_filter_time_constant_s: bounded(0, 60.0) = 0.5
     # Cap on the braking over the final vertical descent (thrust acceleration less gravity);
     # None plans full braking to the ground, which is fuel-optimal but lands fast for small
     # altitude errors.
-    terminal_max_decel_mps2: Annotated[float, Strict(), Field(gt=0)] | None = None
+    terminal_max_decel_mps2: bounded(above=0, high=100.0) | None = None
     ignition_throttle_max: Fraction = 0.85
     # Throttle above the engine's floor that plans keep in reserve: a booster that cannot hover
     # needs room to throttle down when it is slower than planned, or it stops too high.
@@ -523,8 +551,8 @@ class GuidanceConfig(_Model):
     # "conic": the problem written straight into Clarabel (fast); "cvxpy": the reference
     # formulation through CVXPY (slower, easier to read and to modify).
     backend: Literal["conic", "cvxpy"] = "conic"
-    tf_min_s: Pos = 1.0
-    tf_max_s: Pos = 200.0
+    tf_min_s: bounded(above=0, high=3_600.0) = 1.0
+    tf_max_s: bounded(above=0, high=3_600.0) = 200.0
 
     @model_validator(mode="after")
     def _ignition_below_planning(self) -> GuidanceConfig:
