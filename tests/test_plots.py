@@ -41,7 +41,7 @@ def synthetic(events: bool = True, lateral: bool = True, n: int = 200) -> Trajec
         for name, i in (("start", 0), ("ignition", int(np.argmax(lit))), ("touchdown", n - 1)):
             speed = float(np.linalg.norm(v[i]))
             evs.append(Event(name, float(t[i]), float(r[i, 2]), speed, float(mass[i] - DRY_KG)))
-    return Trajectory(
+    return Trajectory.enu(
         t_s=t,
         r_enu_m=r,
         v_enu_mps=v,

@@ -85,7 +85,7 @@ def _result() -> tuple[SimpleNamespace, SimpleNamespace]:
     mass = dry + 8_000.0 - np.where(lit, 300.0 * (t - 8.0), 0.0)
     phase = np.where(lit, "landing_burn", "coast").astype(object)
     v = -2.0 * start * s[:, None] / 20.0
-    traj = Trajectory(
+    traj = Trajectory.enu(
         t_s=t,
         r_enu_m=start * s[:, None] ** 2,
         v_enu_mps=v,

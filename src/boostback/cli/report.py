@@ -196,7 +196,7 @@ def _flight_pngs(
 
     n = len(rec.t_s)
     tilt = np.radians(getattr(rec, "tilt_deg", np.zeros(n)))
-    traj = Trajectory(
+    traj = Trajectory.enu(
         t_s=rec.t_s,
         r_enu_m=rec.r_enu_m,
         v_enu_mps=rec.v_enu_mps,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["EventName", "Outcome", "Phase", "RecoveryMode"]
+__all__ = ["EventName", "Frame", "Outcome", "Phase", "RecoveryMode"]
 
 
 class Outcome(StrEnum):
@@ -97,3 +97,10 @@ class EventName(StrEnum):
     HANDOVER = "handover"  # the landing executive takes over
     LANDING_BURN_START = "landing_burn_start"  # IGNITION of the landing burn, inside a flight
     IMPACT = "impact"  # an unlanded stage reaches the ground
+
+
+class Frame(StrEnum):
+    """The frame a trajectory's positions and velocities are in (``gnc.record.Trajectory``)."""
+
+    ENU = "enu"  # east, north, up from the landing pad (a landing burn on its own)
+    ECEF = "ecef"  # Earth-centred, Earth-fixed (a whole flight); velocity relative to the Earth

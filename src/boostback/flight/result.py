@@ -12,8 +12,8 @@ from boostback.environment.frames import Site
 from boostback.flight.ascent import AscentResult
 from boostback.flight.boostback import BoostbackOutcome
 from boostback.flight.descent import DescentOutcome, EntryOutcome
-from boostback.flight.record import FlightEvent, FlightTrajectory
 from boostback.flight.reserve import ReserveBudget
+from boostback.gnc.record import Event, Trajectory
 from boostback.mission.landing import LandingResult
 
 __all__ = ["TIMELINE_EVENTS", "FlightResult"]
@@ -43,7 +43,7 @@ class FlightResult:
     scenario: FlightScenario
     vehicle: Vehicle
     outcome: str
-    trajectory: FlightTrajectory
+    trajectory: Trajectory  # in ECEF
     ascent: AscentResult
     boostback: BoostbackOutcome | None
     entry: EntryOutcome | None
@@ -57,13 +57,13 @@ class FlightResult:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def events(self) -> list[FlightEvent]:
+    def events(self) -> list[Event]:
         return self.trajectory.events
 
-    def event(self, name: str) -> FlightEvent | None:
+    def event(self, name: str) -> Event | None:
         return self.trajectory.event(name)
 
-    def timeline(self) -> list[FlightEvent]:
+    def timeline(self) -> list[Event]:
         order = {n: i for i, n in enumerate(TIMELINE_EVENTS)}
         evs = [e for e in self.events if e.name in order]
         return sorted(evs, key=lambda e: (e.t_s, order[e.name]))

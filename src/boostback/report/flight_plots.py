@@ -17,8 +17,8 @@ from boostback.report.palette import GREY, VERMILLION, phase_colour
 from boostback.telemetry import SimProfile, Telemetry
 
 if TYPE_CHECKING:
-    from boostback.flight.record import FlightTrajectory
     from boostback.flight.result import FlightResult
+    from boostback.gnc.record import Trajectory
 
 __all__ = ["comparison_figure", "flight_figure", "save_flight_plots"]
 
@@ -50,13 +50,13 @@ def _by_phase(ax: Axes, x: np.ndarray, y: np.ndarray, phases: np.ndarray) -> Non
             start = i
 
 
-def _mark_events(ax: Axes, traj: FlightTrajectory) -> None:
+def _mark_events(ax: Axes, traj: Trajectory) -> None:
     for e in traj.events:
         if e.name in MARKED:
             ax.axvline(e.t_s, color="0.7", lw=0.6, ls=":")
 
 
-def flight_figure(traj: FlightTrajectory, title: str = "") -> Figure:
+def flight_figure(traj: Trajectory, title: str = "") -> Figure:
     """Altitude, speed, propellant, dynamic pressure against time; altitude against downrange."""
     cols = traj.columns()
     t = cols["t_s"]

@@ -262,7 +262,7 @@ def track_from_result(result: Any, *, predictions: bool = True) -> GroundTrack |
     launch site, landing zone or drone ship, the end of the flight by its outcome, and, when
     ``predictions``, the predicted unpowered impacts after separation, boostback and entry."""
     traj = result.trajectory
-    if not hasattr(traj, "geodetic"):
+    if not hasattr(traj, "r_ecef_m") or not hasattr(traj, "geodetic"):  # ECEF records only
         return None
     lat, lon, h = (np.degrees(a) if k < 2 else a for k, a in enumerate(traj.geodetic()))
     outcome = str(getattr(result, "outcome", "") or "") or None
