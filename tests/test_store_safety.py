@@ -20,10 +20,11 @@ import pytest
 
 from boostback.campaign.boundary import monotonic_note
 from boostback.campaign.campaign import run_campaign
+from boostback.campaign.designs import Sampling
 from boostback.campaign.lock import FolderBusy, folder_lock
 from boostback.campaign.manifest import JOURNAL, SNAPSHOT
 from boostback.campaign.spec import load_campaign
-from boostback.campaign.store import QUARANTINE, completed_runs, load_results
+from boostback.campaign.store import QUARANTINE, completed_runs, load_results, results_key
 from boostback.config.errors import ConfigError
 from test_campaign import assert_identical, write_campaign
 
@@ -321,6 +322,7 @@ def test_execution_settings_resume(reference: tuple[Path, pd.DataFrame], copy: P
         ("seed = 7", "seed = 8", "the seed (7 there, 8 here)"),
         ("sigma = 100.0", "sigma = 90.0", "the dispersions"),
         ("probability = 0.3", "probability = 0.4", "the faults"),
+        ("seed = 7", 'seed = 7\nsampling = "sobol"', 'the sampling ("random" there, "sobol" here)'),
     ],
 )
 def test_a_results_mismatch_names_what_differs(copy: Path, old: str, new: str, named: str) -> None:
@@ -330,6 +332,17 @@ def test_a_results_mismatch_names_what_differs(copy: Path, old: str, new: str, n
     with pytest.raises(ConfigError, match="different campaign") as err:
         run_campaign(spec, copy / "out", base_dir=base, workers=1)
     assert named in str(err.value)
+
+
+def test_a_folder_from_before_the_sampling_key_resumes_as_random(
+    reference: tuple[Path, pd.DataFrame], copy: Path
+) -> None:
+    meta = copy / "out" / "campaign.json"
+    data = json.loads(meta.read_text())
+    del data["results_key"]["sampling"]
+    meta.write_text(json.dumps(data))
+    assert _resume(copy, "[execution]\nbatch_size = 3\n") == [RUNS]
+    assert_identical(reference[1], load_results(copy / "out"))
 
 
 def test_a_changed_scenario_file_is_a_mismatch(copy: Path) -> None:
@@ -431,3 +444,11 @@ def test_a_damaged_manifest_is_named_and_the_shards_adopted(
     assert_identical(reference[1], run_campaign(spec, out, base_dir=base, workers=1))
     assert (out / QUARANTINE / SNAPSHOT).exists()
     assert json.loads((out / "runs" / SNAPSHOT).read_text())["format"] == 1
+
+
+def test_a_latin_hypercube_cannot_grow_but_random_draws_can(copy: Path) -> None:
+    spec, _ = load_campaign(copy / "campaign.toml")
+    more = spec.model_copy(update={"runs": spec.runs + 10})
+    assert results_key(spec) == results_key(more)  # a random campaign extends
+    lhs = spec.model_copy(update={"sampling": Sampling.LATIN_HYPERCUBE})
+    assert results_key(lhs) != results_key(lhs.model_copy(update={"runs": spec.runs + 10}))

@@ -43,6 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from boostback.campaign.designs import Sampling
 from boostback.campaign.manifest import (
     JOURNAL,
     SNAPSHOT,
@@ -82,13 +83,20 @@ def _warn(message: str) -> None:
 
 
 def results_key(spec: CampaignSpec) -> dict[str, Any]:
-    """The parts of ``spec`` that change results (:data:`RESULT_PARTS`)."""
+    """The parts of ``spec`` that change results (:data:`RESULT_PARTS`, and the sampling design:
+    a Latin hypercube's points depend on its run count too, so it cannot be extended)."""
     data = spec.model_dump(mode="json")
-    return {k: data[k] for k in RESULT_PARTS}
+    key = {k: data[k] for k in RESULT_PARTS}
+    key["sampling"] = data["sampling"]
+    if spec.sampling is Sampling.LATIN_HYPERCUBE:
+        key["runs"] = spec.runs
+    return key
 
 
 def _describe_difference(part: str, old: Any, new: Any) -> str:
-    if part in ("seed", "scenario"):
+    if part == "runs":
+        return f"the run count of the Latin hypercube ({old} there, {new} here; it cannot grow)"
+    if part in ("seed", "scenario", "sampling"):
         return f"the {part} ({json.dumps(old)} there, {json.dumps(new)} here)"
     if part == BASE_PART:
         return "the contents of the base scenario or vehicle"
@@ -100,10 +108,11 @@ def _check_key(out: Path, old: dict[str, Any], key: dict[str, Any], base: str) -
     if not isinstance(old_key, dict):  # written before the key was split from execution
         spec = old.get("spec", {})
         old_key = {k: spec.get(k) for k in RESULT_PARTS}
+    old_key = {"sampling": Sampling.RANDOM.value, **old_key}  # older folders drew at random
     differ = [
-        _describe_difference(k, old_key.get(k), key[k])
-        for k in RESULT_PARTS
-        if old_key.get(k) != key[k]
+        _describe_difference(k, old_key.get(k), key.get(k))
+        for k in (*RESULT_PARTS, "sampling", "runs")
+        if old_key.get(k) != key.get(k)
     ]
     if old.get(BASE_PART) and base and old[BASE_PART] != base:
         differ.append(_describe_difference(BASE_PART, None, None))
