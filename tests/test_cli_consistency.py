@@ -206,7 +206,8 @@ def test_interrupted_mc_run_says_what_was_saved(
     assert result.exit_code == 130, result.output
     assert "6/9" in result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert last == f"interrupted: 6 of 9 runs saved in {out}; run the same command to resume"
+    resume = f"boostback mc run {campaign} --out {out} --runs 9"
+    assert last == f"interrupted: 6 of 9 runs saved in {out}; resume with: {resume}"
 
 
 def test_ctrl_c_in_a_real_mc_run_exits_130_and_names_the_runs_saved(tmp_path: Path) -> None:
@@ -238,7 +239,6 @@ def test_ctrl_c_in_a_real_mc_run_exits_130_and_names_the_runs_saved(tmp_path: Pa
     saved = len(completed_runs(out))
     assert 0 < saved < 1000
     last = stderr.strip().splitlines()[-1]
-    assert last == (
-        f"interrupted: {saved} of 1000 runs saved in {out}; run the same command to resume"
-    )
+    resume = f"boostback mc run {campaign} --out {out}"
+    assert last == f"interrupted: {saved} of 1000 runs saved in {out}; resume with: {resume}"
     assert "Traceback" not in stderr

@@ -233,7 +233,7 @@ def test_full_disk_exits_3_in_one_line_and_loses_nothing(
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 3, result.stderr
     (line,) = lines(result.stderr)
-    assert "no space left" in line and "run the same command to resume" in line
+    assert "no space left" in line and f"resume with: boostback mc run {campaign} --out" in line
     log = Path(line.rsplit("log: ", 1)[1].rstrip(")"))
     assert log.parent == tmp_path / "logs"
     assert "ENOSPC" in log.read_text() or "No space left" in log.read_text()
@@ -271,9 +271,8 @@ def test_ctrl_c_under_dask_ends_with_one_line(tmp_path: Path, reaper: list) -> N
     (line,) = lines(stderr)
     saved = len(completed_runs(tmp_path / "out"))
     out = tmp_path / "out"
-    assert (
-        line == f"interrupted: {saved} of 1000 runs saved in {out}; run the same command to resume"
-    )
+    resume = f"boostback mc run {tmp_path / 'campaign.toml'} --out {out}"
+    assert line == f"interrupted: {saved} of 1000 runs saved in {out}; resume with: {resume}"
 
 
 # --- the store in process: manifests, old folders, the resume key, the lock ----------------

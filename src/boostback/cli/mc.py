@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shlex
 import tempfile
 import traceback
 from pathlib import Path
@@ -133,11 +134,11 @@ def mc_run(
                 until_ci=until_ci,
             )
     except KeyboardInterrupt:
-        _interrupted(out, total)
+        _interrupted(out, total, _resume_command(campaign, out, runs, until_ci))
     except OSError as exc:
         if exc.errno not in DISK_FULL:
             raise
-        _disk_full(out, total, exc)
+        _disk_full(out, total, exc, _resume_command(campaign, out, runs, until_ci))
     summary = summarize(frame)
     _print_summary(summary, str(out))
     if until_ci is not None:
@@ -187,24 +188,34 @@ def _write_log(exc: BaseException) -> str:
     return f"no log written: {why}"
 
 
-def _disk_full(out: Path, total: int, exc: OSError) -> NoReturn:
+def _resume_command(campaign: Path, out: Path, runs: int | None, until_ci: float | None) -> str:
+    """The command that resumes this campaign (the worker options may change on resume)."""
+    args = ["boostback", "mc", "run", str(campaign), "--out", str(out)]
+    if runs is not None:
+        args += ["--runs", str(runs)]
+    if until_ci is not None:
+        args += ["--until-ci", f"{until_ci:g}"]
+    return shlex.join(args)
+
+
+def _disk_full(out: Path, total: int, exc: OSError, resume: str) -> NoReturn:
     """A full disk: one line (what was saved, how to resume, the log), exit 3."""
     where = f" writing {exc.filename}" if exc.filename else ""
     err_console.print(
         f"internal error: no space left on the device{escape(where)}: "
         f"{_saved(out, total)} of {total} runs saved in {escape(str(out))}; free some space and "
-        f"run the same command to resume ({escape(_write_log(exc))})",
+        f"resume with: {escape(resume)} ({escape(_write_log(exc))})",
         highlight=False,
         soft_wrap=True,
     )
     raise typer.Exit(code=EXIT_INTERNAL)
 
 
-def _interrupted(out: Path, total: int) -> NoReturn:
+def _interrupted(out: Path, total: int, resume: str) -> NoReturn:
     """Say what an interrupted ``mc run`` saved and how to resume it; exit 130."""
     err_console.print(
         f"interrupted: {_saved(out, total)} of {total} runs saved in {escape(str(out))}; "
-        "run the same command to resume",
+        f"resume with: {escape(resume)}",
         highlight=False,
         soft_wrap=True,
     )
