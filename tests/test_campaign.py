@@ -194,8 +194,16 @@ def test_failure_boundary_and_summary_cli(tmp_path: Path) -> None:
     assert res.boundary is not None and 0.0 <= res.boundary < 0.4
     passing = table[table["meets_threshold"]]["fraction"]
     assert res.boundary == passing.max()
+    # the sweep's findings beside its campaigns, for the boundary report
+    from boostback.report.boundary_html import read_sweep
+
+    saved = json.loads((tmp_path / "b" / "boundary.json").read_text())
+    assert saved["threshold"] == 0.75 and saved["boundary"] == res.boundary
+    assert saved["fault"] == "thrust_shortfall" and saved["parameter"] == "fraction"
+    sweep = read_sweep(tmp_path / "b")
+    assert sweep.threshold == 0.75 and sweep.boundary == res.boundary
     # each magnitude is a campaign folder the summary command can read
-    folder = next((tmp_path / "b").iterdir())
+    folder = next(p for p in (tmp_path / "b").iterdir() if p.is_dir())
     result = CliRunner().invoke(app, ["mc", "summary", str(folder), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -7,7 +7,9 @@ dispersions and the landing rate moves with the fault, not with the draw).
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ from boostback.gnc.faults import FAULTS
 
 # Each bisection step is a whole campaign and halves the interval: 30 narrow it a billion-fold.
 MAX_ITERATIONS = 30
+BOUNDARY_FILE = "boundary.json"  # what a sweep found, beside its campaigns
 
 
 @dataclass(frozen=True)
@@ -181,4 +184,35 @@ def find_boundary(
     table = pd.DataFrame(sorted(rows.values(), key=lambda r: r[parameter]))
     confident = boundary is not None and rows[boundary]["lower_95"] >= threshold
     note = monotonic_note(table, parameter)
-    return BoundaryResult(kind, parameter, threshold, boundary, confident, table, note)
+    result = BoundaryResult(kind, parameter, threshold, boundary, confident, table, note)
+    _write_summary(out, result, fault, lo, hi, iterations, runs)
+    return result
+
+
+def _write_summary(
+    out: Path,
+    res: BoundaryResult,
+    fault: int,
+    lo: float,
+    hi: float,
+    iterations: int,
+    runs: int | None,
+) -> None:
+    """``OUT/boundary.json``: what was swept and what was found, for ``boostback report``."""
+    data = {
+        "fault": res.fault,
+        "fault_index": fault,
+        "parameter": res.parameter,
+        "lo": lo,
+        "hi": hi,
+        "threshold": res.threshold,
+        "boundary": res.boundary,
+        "confident": res.confident,
+        "monotonic": res.not_monotonic is None,
+        "iterations": iterations,
+        "runs": runs,
+    }
+    path = out / BOUNDARY_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)

@@ -4,9 +4,8 @@
 ``<parameter>=<magnitude>`` (``fraction=0.15``), each as ``mc run --out`` writes it. This reads
 them all, summarises each (landing probability and its 95 % Wilson interval, outcomes), and
 draws the probability against the magnitude with its intervals, the threshold and the boundary.
-The threshold and the boundary found are not stored in the folder today: a ``boundary.json``
-(``threshold``, ``boundary``, ``fault``, ``parameter``) is read when present, else the
-``threshold`` given here is used, else none is drawn.
+The threshold and the boundary found are read from the sweep's ``boundary.json`` (``mc boundary``
+writes it); for a folder without one, the ``threshold`` given here is used, else none is drawn.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from boostback.campaign.boundary import BOUNDARY_FILE
 from boostback.report.figures import TEMPLATE
 from boostback.report.html import REPORT_NAME, PlotlyMode, figure_block, key_values, render, table
 from boostback.report.palette import (
@@ -40,7 +40,6 @@ __all__ = [
     "write_boundary_report",
 ]
 
-BOUNDARY_FILE = "boundary.json"
 STEP = re.compile(r"^(?P<param>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>[-+0-9.eE]+)$")
 
 
