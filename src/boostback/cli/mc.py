@@ -332,42 +332,8 @@ def _boundary_progress() -> Any:
 
 
 def _print_summary(s: Any, where: str) -> None:
-    lo, hi = s.interval_95
-    console.print(
-        f"[bold]{where}[/]: {s.runs} runs, {s.errors} errors. Landing probability "
-        f"[bold]{s.landing_probability:.1%}[/] (95% Wilson interval {lo:.1%} - {hi:.1%})"
-    )
-    t = Table(title="Outcomes")
-    t.add_column("outcome")
-    t.add_column("runs", justify="right")
-    t.add_column("fraction", justify="right")
-    for r in s.outcomes.to_dict(orient="records"):
-        t.add_row(r["outcome"], str(r["runs"]), f"{r['fraction']:.1%}")
-    console.print(t)
-    p = Table(title="Touchdown percentiles (completed runs)")
-    p.add_column("metric")
-    for col in s.percentiles.columns:
-        p.add_column(col, justify="right")
-    for name, row in s.percentiles.iterrows():
-        p.add_row(str(name), *[f"{v:.3g}" for v in row.to_numpy()])
-    console.print(p)
-    e = s.ellipse
-    if e.get("n", 0) >= 3:
-        console.print(
-            f"Touchdown 95% ellipse: centre ({e['mean_east_m']:.2f} E, {e['mean_north_m']:.2f} N) "
-            f"m, semi-axes {e['semi_major_m']:.2f} x {e['semi_minor_m']:.2f} m, "
-            f"major axis at {e['orientation_deg']:.0f} deg from east"
-        )
-    if len(s.sensitivity):
-        st = Table(title="What drives failures (AUC of each input alone)")
-        for col in ("input", "AUC", "strength", "direction", "p-value"):
-            st.add_column(col)
-        for r in s.sensitivity.head(8).to_dict(orient="records"):
-            st.add_row(
-                r["input"],
-                f"{r['auc']:.2f}",
-                f"{r['strength']:.2f}",
-                r["direction"],
-                f"{r['p_value']:.2g}",
-            )
-        console.print(st)
+    """What ``mc run`` and ``mc summary`` print (the tables ``print(summary)`` shows too)."""
+    from boostback.mission.tables import campaign_tables
+
+    for part in campaign_tables(s, where):
+        console.print(part)
