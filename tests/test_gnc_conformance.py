@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 
 from boostback.config import load_flight, load_landing
 from boostback.config.vocab import Phase
+from boostback.control.burns import RetrogradeController, VelocityToGoController
 from boostback.control.landing import LandingController
 from boostback.dynamics.state import MASS, SIZE
 from boostback.environment.frames import enu_basis
+from boostback.flight.ascent import guidance_constants
+from boostback.flight.ascent_loop import MaxQThrottle
+from boostback.flight.descent import FinController
+from boostback.flight.ecef_plant import EcefPlant
 from boostback.flight.landing_plant import EcefLandingPlant
 from boostback.flight.setup import flight_setup
 from boostback.gnc.faults import FaultState, NavNoise
-from boostback.gnc.navigation import FilteredNavigator
+from boostback.gnc.navigation import FilteredNavigator, InertialNavigator
 from boostback.gnc.protocols import (
     Actuation,
     ActuatorCommand,
@@ -45,8 +51,9 @@ def setup() -> LandingSetup:
     return landing_setup(vehicle, scenario)
 
 
-def _rotating_earth_plant(setup: LandingSetup) -> Plant:
-    """The landing burn's start state placed over LZ-1 on the rotating Earth of a whole flight."""
+def _over_lz1(setup: LandingSetup) -> tuple[Any, Any, tuple[float, ...]]:
+    """The landing burn's start state placed over LZ-1 on the rotating Earth of a whole flight:
+    the flight, the pad and the state (ECEF)."""
     scenario, vehicle = load_flight("falcon9_rtls")
     flight = flight_setup(vehicle, scenario)
     pad = flight.target
@@ -55,19 +62,44 @@ def _rotating_earth_plant(setup: LandingSetup) -> Plant:
     basis = enu_basis(pad.lat_rad, pad.lon_rad)
     r = flight.site_ecef(pad) + np.asarray(x[:3]) @ basis
     v = np.asarray(x[3:6]) @ basis
-    x_ecef = (*map(float, r), *map(float, v), x[MASS])
+    return flight, pad, (*map(float, r), *map(float, v), x[MASS])
+
+
+def _rotating_earth_plant(setup: LandingSetup) -> Plant:
+    flight, pad, x_ecef = _over_lz1(setup)
     return EcefLandingPlant(setup, FaultState(), flight, x_ecef, pad)  # type: ignore[arg-type]
 
 
-PLANTS: dict[str, Callable[[LandingSetup], Plant]] = {
+def _flight_burn_plant(setup: LandingSetup) -> Plant:
+    """A whole flight's burn plant (the entry engines) at the same state, on the mission clock."""
+    flight, _pad, x_ecef = _over_lz1(setup)
+    return EcefPlant(
+        flight.descent_body,
+        flight.world,
+        FaultState(),
+        x_ecef,  # type: ignore[arg-type]
+        0.0,
+        flight.entry_prop,
+        3,
+        Phase.ENTRY_BURN,
+        flight.dry_mass_kg,
+    )
+
+
+LANDING_PLANTS: dict[str, Callable[[LandingSetup], Plant]] = {
     "flat point mass": lambda s: FlatPlant(s, FaultState()),
     "rotating Earth (a whole flight's landing burn)": _rotating_earth_plant,
+}
+PLANTS: dict[str, Callable[[LandingSetup], Plant]] = {
+    **LANDING_PLANTS,
+    "rotating Earth (a whole flight's other burns)": _flight_burn_plant,
 }
 NAVIGATORS: dict[str, Callable[[LandingSetup], Navigator]] = {
     "filtered, exact fixes": lambda s: FilteredNavigator(FaultState(), 0.5),
     "filtered, noisy fixes": lambda s: FilteredNavigator(
         FaultState((NavNoise(2.0, 0.2),), np.random.default_rng(1)), 0.5
     ),
+    "inertial (a whole flight's other burns)": lambda s: InertialNavigator(),
 }
 GUIDANCES: dict[str, Callable[[LandingSetup], Guidance]] = {
     "lcvx": LcvxGuidance,
@@ -118,7 +150,7 @@ def test_a_plant_lights_when_told_and_burns_propellant(setup, make) -> None:
     assert plant.sense().lit_at_s == 0.0
 
 
-@pytest.mark.parametrize("make", PLANTS.values(), ids=PLANTS.keys())
+@pytest.mark.parametrize("make", LANDING_PLANTS.values(), ids=LANDING_PLANTS.keys())
 def test_a_plant_stops_at_touchdown(setup, make) -> None:
     plant = make(setup)
     event = None
@@ -218,3 +250,44 @@ def test_a_controller_commands_within_the_actuators_limits(setup, make) -> None:
         angle = math.acos(min(1.0, float(np.dot(cmd.direction, previous))))
         assert angle <= turn + 1e-9
         previous = cmd.direction
+
+
+# --- the controllers of a whole flight's other phases -------------------------------------------
+
+
+def _flight_controllers(setup: LandingSetup) -> dict[str, tuple[Controller, Demand]]:
+    """Each controller of a whole flight's other phases with a demand of its guidance's kind."""
+    flight, _pad, _x = _over_lz1(setup)
+    p = flight.ascent_prop
+    pp = np.array([p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps, p.throttle_min, 1.0, 9])
+    program = np.array(guidance_constants(flight, 0.05))
+    return {
+        "retrograde (entry)": (RetrogradeController(0.8), Demand(Phase.ENTRY_BURN, 0.0)),
+        "velocity to go (boostback)": (
+            VelocityToGoController(flight.boostback_prop, 0.9),
+            Demand(Phase.BOOSTBACK, 0.0, np.array([300.0, -40.0, 120.0])),
+        ),
+        "max-q throttle (ascent)": (
+            MaxQThrottle(pp, program),
+            Demand(Phase.ASCENT, 0.0, (0.0, 0.6, 0.8)),
+        ),
+        "fins (grid-fin descent)": (
+            FinController(),
+            Demand(Phase.AERO_DESCENT, math.inf, (0.3, 0.4, 0.0)),
+        ),
+    }
+
+
+def test_the_flight_controllers_command_within_the_actuators_limits(setup) -> None:
+    x = _over_lz1(setup)[2]
+    for name, (controller, demand) in _flight_controllers(setup).items():
+        assert isinstance(controller, Controller), name
+        est = NavEstimate(x, 50_000.0, 1.0, 0.0, qbar_pa=30_000.0)  # type: ignore[arg-type]
+        for k in range(20):
+            tick = Tick(0.02 * k, demand.phase, 2_000.0)
+            cmd = controller.command(est, demand, tick, 0.02)
+            assert isinstance(cmd, ActuatorCommand) and isinstance(cmd.cutoff, bool), name
+            assert 0.0 <= cmd.throttle <= 1.0, name
+            assert math.isclose(float(np.linalg.norm(cmd.direction)), 1.0, rel_tol=1e-9), name
+            assert float(np.linalg.norm(cmd.fins)) <= 1.0 + 1e-12, name
+            assert cmd.hold_s > 0.0, name

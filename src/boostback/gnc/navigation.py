@@ -127,8 +127,10 @@ class InertialNavigator:
 
     def sense(self, actuation: Actuation, tick: Tick, dt: float) -> None:
         """The accelerometers over the coming step: thrust over mass along the thrust axis."""
+        if actuation.expected_thrust_n > 0.0:
+            self._scale = actuation.thrust_n / actuation.expected_thrust_n
+        if self._mass_kg <= 0.0:  # no estimate yet: nothing to divide the thrust by
+            return
         k = actuation.thrust_n / self._mass_kg * dt
         d = actuation.direction
         self._dv = (k * d[0], k * d[1], k * d[2])
-        if actuation.expected_thrust_n > 0.0:
-            self._scale = actuation.thrust_n / actuation.expected_thrust_n
