@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -223,6 +224,33 @@ def test_a_bad_out_is_refused_before_anything_flies(
         result = runner.invoke(app, args)
         assert result.exit_code == 2, (args, result.output)
         assert result.stderr.startswith(f"error: --out: {blocker}"), result.stderr
+
+
+def _unwritable_folder(tmp_path: Path) -> Path:
+    """A folder this process cannot write to: a read-only one of our own, or (as root, which
+    writes anywhere on a writable file system) the read-only /proc/sys; else skip."""
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    if not os.access(folder, os.W_OK):
+        return folder
+    if Path("/proc/sys").is_dir() and not os.access("/proc/sys", os.W_OK):
+        return Path("/proc/sys")
+    pytest.skip("no unwritable folder here")
+
+
+def test_an_unwritable_out_is_refused_at_once(tmp_path: Path) -> None:
+    folder = _unwritable_folder(tmp_path)
+    for args in (
+        ["land", "falcon9", "--out", str(folder)],
+        ["land", "falcon9", "--out", str(folder / "new" / "deeper")],
+        ["fly", "falcon9", "--out", str(folder / "x")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        line = result.stderr.strip()
+        assert "\n" not in line and line.startswith("error: --out:"), line
+        assert "not writable" in line, line
 
 
 def test_output_folders_from_names_stay_one_path_component() -> None:

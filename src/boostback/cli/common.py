@@ -170,7 +170,7 @@ def _internal_error(exc: Exception) -> NoReturn:
 def _timed_out(exc: Exception) -> NoReturn:
     """A run that passed its wall-clock limit: bad input (a step or a limit that asks for more
     than the time allowed), said in one line."""
-    fail(f"--wall-limit: {exc}; allow more time, or give a coarser time step (sim.dt_s)")
+    fail(f"--wall-limit: {exc}; allow more time with --wall-limit, or give a coarser time step")
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
