@@ -11,6 +11,10 @@ Clarabel and, separately, ECOS, all at their default tolerances. Per reference t
 of the ``Outcome`` classes below. A reference SOLVER_ERROR is a solver that stopped without an
 answer or a certificate: not a verdict, so it is counted on its own row of the table and never
 compared. The fast path's own SOLVER_ERROR where a reference gives a verdict fails the test.
+Objectives that differ by more than 1e-6 go to an arbiter (``arbitrate``: CVXPY + Clarabel at
+1e-11) that says which side is off; a reference shown off (ECOS, on a few ill-conditioned
+instances) is counted on its own row, never as agreement. The 3,300-instance objective test is a
+strict xfail: the fast path misses 1e-6 on five instances, for a reason given at the test.
 
 Run ``pytest -m slow -s tests/test_solver_comparison.py`` to see the table of the full set.
 """
@@ -36,14 +40,16 @@ SEED = 20261206
 FULL_COUNT = 3300
 QUICK_SEED, QUICK_COUNT = 14, 60
 REFERENCES = ("CLARABEL", "ECOS")
+SHOW_SILENT = 20  # reference solver errors listed one by one in the summary (all are counted)
 # The issue's acceptance: objectives agree to 1e-6 relative.
 OBJECTIVE_RTOL = 1e-6
 # The arbiter of an objective mismatch: the CVXPY formulation (velocities explicit, so its
 # tolerance is in the problem's own units) solved by Clarabel at tight tolerances. The two
 # formulations agree to ~1e-7 there (the fast path's ``ConicSolver(tol=...)`` included), where
-# ECOS, at any tolerance, can stop up to 1e-4 away on the ill-conditioned minimum-error problems
-# next to infeasibility (issue #14 run: 3 of 3,300 instances; its plans break the constraints by
-# 1e-8 to 1.5e-7 where Clarabel's keep them to 1e-9). A reference whose objective is off the
+# ECOS, at its default or tight tolerances alike, stopped 1.5e-6 to 1.7e-5 away on three of the
+# 3,300 instances, ill-conditioned minimum-error landings next to infeasibility (#651, #2113,
+# #2579; its plans break the constraints by 1e-8 to 1.5e-7 where Clarabel's keep them to 1e-9,
+# and the duals there are large). A reference whose objective is off the
 # arbiter's by more than 1e-6 while the fast path's is within it is counted as
 # REFERENCE_INACCURATE: not a failure of the fast path, and on its own row of the table.
 ARBITER_TOL = 1e-11
@@ -75,7 +81,7 @@ class Outcome(enum.Enum):
     FAST_NO_VERDICT = "fast path solver error where the reference has a verdict"
     VERDICT_MISMATCH = "verdicts differ"
     REFERENCE_INACCURATE = "objectives differ, the reference is off (arbiter)"
-    OBJECTIVE_MISMATCH = "objectives differ, the fast path is off (arbiter)"
+    OBJECTIVE_MISMATCH = "objectives differ, not the reference's fault (arbiter)"
 
 
 FAILURES = (Outcome.FAST_NO_VERDICT, Outcome.VERDICT_MISMATCH, Outcome.OBJECTIVE_MISMATCH)
@@ -271,11 +277,10 @@ def summary(records: list[Record], elapsed_s: float) -> str:
     lines.append(f"largest objective difference among agreeing pairs: {worst:.2e} (relative)")
     listed = (*FAILURES, Outcome.REFERENCE_INACCURATE)
     lines += [f"  {r.outcome.name}: {r.describe()}" for r in records if r.outcome in listed]
-    lines += [
-        f"  no reference verdict: {r.describe()}"
-        for r in records
-        if r.outcome is Outcome.REFERENCE_NO_VERDICT
-    ]
+    silent = [r for r in records if r.outcome is Outcome.REFERENCE_NO_VERDICT]
+    lines += [f"  no reference verdict: {r.describe()}" for r in silent[:SHOW_SILENT]]
+    if len(silent) > SHOW_SILENT:
+        lines.append(f"  ... and {len(silent) - SHOW_SILENT} more with no reference verdict")
     return "\n".join(lines)
 
 
@@ -338,14 +343,15 @@ def test_three_thousand_three_hundred_verdicts_agree(full_records: list[Record])
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="known (issue #14): at its default tolerance the fast path is off the arbiter by "
-    "1.0e-6 to 4.5e-6 relative on 5 of 3,300 instances (N = 100 and 200, four of them "
-    "minimum-error landings next to infeasibility). Velocity is eliminated from its problem "
-    "(second differences of position), so a row residual of 1e-8 is a velocity-dynamics "
-    "residual of 1e-8/dt: its plans break the reference's velocity rows by 4e-6 to 6e-6 and "
-    "gain that much objective. At tol 1e-10 it agrees with the arbiter. Neither a tighter "
-    "default nor rows rescaled to velocity units is a fix: both hand solves to Clarabel and "
-    "turn certificates into solver errors (measured). Remove this mark when fixed.",
+    reason="known (issue #14): at its default tolerance the fast path's objective is 1.0e-6 to "
+    "4.5e-6 relative off the reference on 5 of 3,300 instances (#651, #802, #1775, #2579, "
+    "#2879: N = 100 and 200; four minimum-error landings next to infeasibility, one fuel-optimal "
+    "landing 1.005e-6 off). Velocity is eliminated from its problem (second differences of "
+    "position), so a row residual of 1e-8 is a velocity-dynamics residual of 1e-8/dt: its plans "
+    "break the reference's velocity rows by 4e-6 to 6e-6 and gain that much objective. At tol "
+    "1e-10 it agrees with the arbiter (4 of 5; #802 gets no answer there). Neither a tighter "
+    "default nor the velocity rows rescaled by dt^-1 or dt^-0.5 is a fix: each turns some "
+    "certificates into solver errors (measured). Remove this mark when fixed.",
 )
 def test_three_thousand_three_hundred_objectives_agree(full_records: list[Record]) -> None:
     """Issue #14: zero objectives off by more than 1e-6 relative (the fast path's side)."""
