@@ -17,15 +17,16 @@ import numpy as np
 from boostback.config.vocab import EventName, Phase
 from boostback.dynamics.point_mass import PropulsionParams
 from boostback.dynamics.state import MASS, State, with_mass
-from boostback.flight.dynamics import AirData, Body, Command, World, air_data
-from boostback.flight.integrate import Event, mass_event, step
+from boostback.flight.dynamics import AirData, Body, World, air_data
+from boostback.flight.integrate import Event, advance, event_arrays, mass_event
+from boostback.flight.kernel import flight_kernel
 from boostback.flight.predict import heat_flux_wpm2
 from boostback.flight.record import FlightRecorder
 from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
 from boostback.plant.engine import Engines
 
-__all__ = ["EcefPlant", "LegRecorder", "ecef_step", "gusty_world"]
+__all__ = ["EcefPlant", "EcefStepper", "LegRecorder", "gusty_world"]
 
 
 def gusty_world(world: World, faults: FaultState | None, tick: Tick) -> World:
@@ -36,36 +37,66 @@ def gusty_world(world: World, faults: FaultState | None, tick: Tick) -> World:
     return World(world.earth, world.atmosphere, GustWind(world.wind, gust))  # type: ignore[arg-type]
 
 
-def ecef_step(
-    x: State,
-    actuation: Actuation,
-    direction_ecef: Vec3,
-    fins_ecef: Vec3,
-    dt: float,
-    tick: Tick,
-    engines: Engines,
-    body: Body,
-    world: World,
-    watch: Sequence[Event],
-    dry_mass_kg: float,
-    reserve: np.ndarray | None = None,
-) -> tuple[State, float, str | None]:
-    """One step of a burn on the rotating Earth: the new state, the time flown, the event met.
+class EcefStepper:
+    """Steps one body on the rotating Earth up to a plant's events: the propellant running out
+    (on a lit step; the mass is then held at the dry mass) and the events of ``watch``. The
+    kernel and the events' arrays are built once; a gust under way swaps the world for the step.
 
-    The propellant running out ends a lit step (``PROPELLANT_OUT``; the mass is then held at the
-    dry mass) as do the events of ``watch``.
+    Parameters
+    ----------
+    body, world : Body, World
+        What the air sees; the Earth, air and wind.
+    watch : sequence of Event
+        The events that end a step, lit or not.
+    dry_mass_kg : float
+        Where the propellant runs out.
+    reserve : ndarray, optional
+        The recovery reserve model a watched ``reserve_event`` reads.
     """
-    lit = actuation.throttle > 0.0
-    prop = engines.running(tick)
-    cmd = Command(actuation.throttle, prop if lit else None, direction_ecef, fins_ecef)
-    events = list(watch)
-    if lit:
-        events.append(mass_event(EventName.PROPELLANT_OUT, dry_mass_kg))
-    res = step(x, dt, cmd, body, gusty_world(world, engines.faults, tick), events, reserve)
-    y = res.state
-    if res.event == EventName.PROPELLANT_OUT:
-        y = with_mass(y, max(y[MASS], dry_mass_kg))
-    return y, res.dt, res.event
+
+    def __init__(
+        self,
+        body: Body,
+        world: World,
+        watch: Sequence[Event],
+        dry_mass_kg: float,
+        reserve: np.ndarray | None = None,
+    ) -> None:
+        self.body, self.world, self.dry_mass_kg = body, world, dry_mass_kg
+        self.kernel = flight_kernel(body, world)
+        unlit = tuple(watch)
+        lit = (*unlit, mass_event(EventName.PROPELLANT_OUT, dry_mass_kg))
+        self._events = {False: (unlit, event_arrays(unlit)), True: (lit, event_arrays(lit))}
+        self.reserve = np.zeros(14) if reserve is None else reserve
+
+    def step(
+        self,
+        x: State,
+        actuation: Actuation,
+        direction_ecef: Vec3,
+        fins_ecef: Vec3,
+        dt: float,
+        tick: Tick,
+        engines: Engines,
+    ) -> tuple[State, float, str | None]:
+        """One step: the new state, the time flown, the event met (None: none)."""
+        lit = actuation.throttle > 0.0
+        d, f = direction_ecef, fins_ecef
+        if lit:
+            p = engines.running(tick)
+            c = [actuation.throttle, p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps]
+        else:
+            c = [0.0, 0.0, 0.0, 0.0]
+        command = np.array([*c, d[0], d[1], d[2], f[0], f[1], f[2]], dtype=np.float64)
+        kernel = self.kernel
+        world = gusty_world(self.world, engines.faults, tick)
+        if world is not self.world:
+            kernel = flight_kernel(self.body, world)
+        events, arrays = self._events[lit]
+        y, h, event = advance(x, dt, command, kernel, events, arrays, self.reserve)
+        if event == EventName.PROPELLANT_OUT:
+            y = with_mass(y, max(y[MASS], self.dry_mass_kg))
+        return y, h, event
 
 
 class EcefPlant:
@@ -112,8 +143,7 @@ class EcefPlant:
         self.body, self.world, self.faults = body, world, faults
         self.engines = Engines(prop, count, faults, burn)
         self.dry_mass_kg = dry_mass_kg
-        self.watch = tuple(watch)
-        self.reserve = reserve
+        self.stepper = EcefStepper(body, world, watch, dry_mass_kg, reserve)
         self._x, self._t = x0_ecef, t0_s
         self._air = air_data(x0_ecef, world)
         self.lit_engines = 0.0
@@ -163,19 +193,9 @@ class EcefPlant:
 
     def step(self, actuation: Actuation, dt: float, tick: Tick) -> str | None:
         """Integrate over ``dt``; stop at the events watched or when the propellant runs out."""
-        x, h, event = ecef_step(
-            self._x,
-            actuation,
-            actuation.direction,
-            actuation.fins,
-            dt,
-            tick,
-            self.engines,
-            self.body,
-            self.world,
-            self.watch,
-            self.dry_mass_kg,
-            self.reserve,
+        act = actuation
+        x, h, event = self.stepper.step(
+            self._x, act, act.direction, act.fins, dt, tick, self.engines
         )
         self._x, self._t = x, self._t + h
         self._air = air_data(x, self.world)

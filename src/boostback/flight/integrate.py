@@ -15,13 +15,15 @@ import numpy as np
 
 from boostback.flight import kernel as K
 from boostback.flight.dynamics import Body, Command, State, World
-from boostback.flight.kernel import command_array, flight_kernel
+from boostback.flight.kernel import FlightKernel, command_array, flight_kernel
 
 __all__ = [
     "Event",
     "StepResult",
+    "advance",
     "altitude_event",
     "apogee_event",
+    "event_arrays",
     "mass_event",
     "reserve_event",
     "speed_event",
@@ -68,7 +70,7 @@ def apogee_event(name: str = "apogee") -> Event:
 
 
 @lru_cache(maxsize=256)
-def _event_arrays(events: tuple[Event, ...]) -> tuple[np.ndarray, np.ndarray]:
+def event_arrays(events: tuple[Event, ...]) -> tuple[np.ndarray, np.ndarray]:
     """The events' kinds and levels as the kernel takes them (built once per set of events)."""
     kinds = np.array([e.kind for e in events], dtype=np.int64)
     levels = np.array([e.level for e in events], dtype=np.float64)
@@ -92,15 +94,27 @@ def step(
 ) -> StepResult:
     """Advance one step of at most ``dt``; stop at the earliest event crossed in it
     (``reserve``: the reserve model a ``reserve_event`` reads)."""
-    kernel = flight_kernel(body, world)
-    kinds, levels = _event_arrays(tuple(events))
-    out, h, best = K.advance(
-        np.asarray(x, dtype=np.float64),
-        float(dt),
-        command_array(cmd),
-        kernel.model,
-        _NO_RESERVE if reserve is None else reserve,
-        kinds,
-        levels,
+    events = tuple(events)
+    arrays = event_arrays(events)
+    reserve = _NO_RESERVE if reserve is None else reserve
+    y, h, name = advance(
+        x, dt, command_array(cmd), flight_kernel(body, world), events, arrays, reserve
     )
-    return StepResult(tuple(out.tolist()), h, events[best].name if best >= 0 else None)  # type: ignore[arg-type]
+    return StepResult(y, h, name)
+
+
+def advance(
+    x: State,
+    dt: float,
+    c: np.ndarray,
+    kernel: FlightKernel,
+    events: tuple[Event, ...],
+    arrays: tuple[np.ndarray, np.ndarray],
+    reserve: np.ndarray,
+) -> tuple[State, float, str | None]:
+    """``step`` on prepared arrays (a plant that steps many times builds them once): the
+    command ``c`` (``command_array``), the kernel, the events with their ``event_arrays``."""
+    out, h, best = K.advance(
+        np.asarray(x, dtype=np.float64), float(dt), c, kernel.model, reserve, *arrays
+    )
+    return tuple(out.tolist()), h, events[best].name if best >= 0 else None  # type: ignore[return-value]

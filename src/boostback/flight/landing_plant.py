@@ -16,7 +16,7 @@ from boostback.config.vocab import EventName
 from boostback.dynamics.state import MASS, POS, PX, PY, PZ, VEL, VX, VY, VZ, State, with_mass
 from boostback.environment.frames import Site, enu_basis
 from boostback.flight.dynamics import air_data
-from boostback.flight.ecef_plant import ecef_step
+from boostback.flight.ecef_plant import EcefStepper
 from boostback.flight.integrate import altitude_event
 from boostback.flight.setup import FlightSetup
 from boostback.gnc.faults import FaultState
@@ -61,7 +61,8 @@ class EcefLandingPlant(EnginePlant):
         self._origin = tuple(float(v) for v in flight.site_ecef(pad))
         self._x: State = with_mass(x0_ecef, self._loaded_mass(x0_ecef[MASS]))
         self._enu = self._view(self._x)
-        self._watch = (altitude_event(EventName.TOUCHDOWN, self.ground_m),)
+        touchdown = (altitude_event(EventName.TOUCHDOWN, self.ground_m),)
+        self.stepper = EcefStepper(self.body, self.world, touchdown, self.dry_mass_kg)
 
     def _view(self, x: State) -> State:
         """``x`` (ECEF) in the pad's ENU frame."""
@@ -107,18 +108,10 @@ class EcefLandingPlant(EnginePlant):
 
     def step(self, actuation: Actuation, dt: float, tick: Tick) -> str | None:
         """Integrate over ``dt``; stop at touchdown or when the propellant runs out."""
-        x, h, event = ecef_step(
-            self._x,
-            actuation,
-            self._to_ecef(actuation.direction),
-            (0.0, 0.0, 0.0),  # a landing burn flies no fins
-            dt,
-            tick,
-            self.engines,
-            self.body,
-            self.world,
-            self._watch,
-            self.dry_mass_kg,
+        direction = self._to_ecef(actuation.direction)
+        no_fins = (0.0, 0.0, 0.0)  # a landing burn flies no fins
+        x, h, event = self.stepper.step(
+            self._x, actuation, direction, no_fins, dt, tick, self.engines
         )
         self._x, self._t = x, self._t + h
         self._enu = self._view(x)

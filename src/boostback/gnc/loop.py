@@ -165,8 +165,7 @@ def fly(
     dry = plant.dry_mass_kg
     t0 = Tick(plant.t_s, COAST, plant.altitude_m)
     plant.ignite(guidance.prepare(navigator.fix(plant.state, t0)))
-    phase: str = COAST
-    ran_dry = False
+    phase, ran_dry = str(COAST), False
     act = plant.coast((0.0, 0.0, 1.0))
     _record(rec, leg.start_event, plant.t_s, plant.state, dry)
     while plant.t_s < max_time_s:
@@ -202,11 +201,12 @@ def fly(
         if h > 1e-6 or not last:  # a burn already ended to within a microsecond takes no step
             navigator.sense(act, tick, h)
             event = plant.step(act, h, tick)
-        if event == EventName.PROPELLANT_OUT:
-            ran_dry, phase = True, FALLING
-        end = _after_step(rec, plant, leg, event, LoopEnd(phase, act, False, ran_dry, event))
-        if end is not None:
-            return end
+        if event is not None:
+            if event == EventName.PROPELLANT_OUT:
+                ran_dry, phase = True, FALLING
+            end = _after_step(rec, plant, leg, event, LoopEnd(phase, act, False, ran_dry, event))
+            if end is not None:
+                return end
         if last:
             return LoopEnd(CUTOFF, act, False, ran_dry)
     _sample(rec, plant, act, phase)

@@ -78,6 +78,14 @@ class Engines:
         """What the engines deliver over the coming step of ``dt`` under ``command``."""
         fs = self.faults
         t, phase, alt = tick.t_s, tick.phase, tick.altitude_m
+        if not fs:  # no fault: the valves follow the command and every engine runs
+            if t >= self.lit_at_s - 1e-9:
+                self._throttle = throttle = command.throttle
+                thrust = self.prop.thrust_n(pressure_pa, throttle)
+                return Actuation(throttle, command.direction, thrust, thrust, self.lit_at_s)
+            self._throttle = 0.0
+            off = self.prop.thrust_n(pressure_pa, 0.0)
+            return Actuation(0.0, command.direction, off, 0.0, self.lit_at_s)
         lag = fs.throttle_lag_s(t, phase, alt)
         if t >= self.lit_at_s - 1e-9:
             self._throttle = (
