@@ -18,6 +18,7 @@ from boostback.flight.executive import fly_mission
 from boostback.flight.integrate import speed_event
 from boostback.flight.setup import flight_setup
 from boostback.gnc.faults import EngineOut, FaultState, GridFinStuck, IgnitionDelay, Onset
+from boostback.gnc.loop import RunTimeout
 from boostback.gnc.navigation import InertialNavigator
 from boostback.gnc.protocols import (
     ActuatorCommand,
@@ -273,3 +274,11 @@ def test_a_jammed_grid_fin_takes_its_share_of_authority_away(rtls, nominal) -> N
     assert nominal.descent.fin_saturated_s == 0.0 < result.descent.fin_saturated_s
     # re-computed at 2 Hz on the predicted impact, the weak fins still bring it near the pad
     assert result.descent.miss_at_handover_m < 20.0
+
+
+def test_a_whole_flight_answers_to_its_wall_clock_limit(rtls) -> None:
+    """Campaign runs of whole flights are bounded like landings: every leg checks the deadline
+    (here the ascent's first step, long past a millisecond's limit)."""
+    scenario, vehicle, _ = rtls
+    with pytest.raises(RunTimeout, match="wall-clock limit"):
+        fly_mission(scenario, vehicle, wall_limit_s=1e-3)

@@ -134,7 +134,7 @@ def _fly_mission(scenario: Any, vehicle: Any, faults: FaultState, ex: Execution)
     """One whole flight as a row: its outcome, every numeric summary figure, touchdown point."""
     from boostback.flight.executive import fly_mission
 
-    result = fly_mission(scenario, vehicle, faults=faults)
+    result = fly_mission(scenario, vehicle, faults=faults, wall_limit_s=ex.wall_limit_s)
     row: dict[str, Any] = {"outcome": Outcome(result.outcome).value}
     for key, value in result.summary().items():
         if isinstance(value, int | float) and not isinstance(value, bool):

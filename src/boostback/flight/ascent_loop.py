@@ -118,6 +118,7 @@ def fly_ascent(
     target_ecef: tuple[float, float, float] | None,
     rec: FlightRecorder | None = None,
     faults: FaultState | None = None,
+    deadline: float | None = None,
 ) -> AscentResult:
     """Fly from liftoff until the propellant aboard is down to the recovery reserve (MECO).
 
@@ -133,6 +134,8 @@ def fly_ascent(
         Receives the samples (phase ``ascent``).
     faults : FaultState, optional
         The flight's faults (an engine out on the way up, a thrust shortfall...).
+    deadline : float, optional
+        ``time.perf_counter()`` value past which the ascent raises ``RunTimeout``.
 
     Returns
     -------
@@ -168,6 +171,7 @@ def fly_ascent(
         LegRecorder(rec, plant, 1.0),
         dt_s=setup.scenario.sim.dt_powered_s,
         max_time_s=MAX_ASCENT_S,
+        deadline=deadline,
         leg=burn_leg(EventName.MECO),
     )
     return ascent_result(

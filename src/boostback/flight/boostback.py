@@ -221,6 +221,7 @@ def _burn(
         LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0),
         dt_s=s.scenario.sim.dt_powered_s,
         max_time_s=s.scenario.sim.max_time_s,
+        deadline=ctx.deadline,
         leg=BURN_LEG,
     )
     note = "propellant ran out in the boostback" if end.ran_dry else ""

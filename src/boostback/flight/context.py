@@ -30,6 +30,8 @@ class FlightContext:
     target_basis: np.ndarray | None  # rows: east, north, up at the target (ECEF)
     predictions: int = 0
     faults: FaultState = field(default_factory=FaultState)
+    # time.perf_counter() past which the flight raises RunTimeout (None: no wall-clock limit)
+    deadline: float | None = None
 
     def predict(self, x: State, t: float, entry: EntryBurnSpec | None) -> Impact:
         self.predictions += 1

@@ -119,6 +119,7 @@ def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
         LegRecorder(ctx.rec, plant, hw.nose_radius_m),
         dt_s=s.scenario.sim.dt_powered_s,
         max_time_s=s.scenario.sim.max_time_s,
+        deadline=ctx.deadline,
         leg=burn_leg(EventName.ENTRY_END),
     )
     x, t = plant.state, plant.t_s
@@ -212,6 +213,7 @@ def fly_aero_descent(ctx: FlightContext, x: State, t: float) -> DescentOutcome:
         LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0),
         dt_s=s.scenario.sim.dt_powered_s,
         max_time_s=s.scenario.sim.max_time_s,
+        deadline=ctx.deadline,
         leg=burn_leg(EventName.HANDOVER),
     )
     x, t = plant.state, plant.t_s

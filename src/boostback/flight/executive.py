@@ -9,6 +9,7 @@ MECO, separation, flip and boostback, coast, entry burn, grid-fin descent, landi
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -240,12 +241,28 @@ def fly_mission(
     vehicle: Vehicle,
     file: str | None = None,
     faults: FaultState | None = None,
+    wall_limit_s: float | None = None,
 ) -> FlightResult:
     """Fly the scenario from liftoff to touchdown (or impact).
 
-    ``faults`` act where the flight models them: a stuck grid fin in the aerodynamic descent,
-    everything else in the landing burn (onset times count from the landing hand-over).
+    Parameters
+    ----------
+    scenario, vehicle
+        The flight and the vehicle (``config.load_flight``).
+    file : str, optional
+        The scenario's file, named in set-up errors.
+    faults : FaultState, optional
+        Faults act in every burn and the grid-fin descent, as their onsets admit (onset times
+        count from liftoff); see docs/campaigns.md.
+    wall_limit_s : float, optional
+        A flight that runs longer than this in wall-clock time raises ``RunTimeout`` (every
+        phase flown on the loop checks it, the landing burn's ignition search included).
+
+    Returns
+    -------
+    FlightResult
     """
+    deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
     setup, model, entry_speed, reserve_target = _plan(flight_setup(vehicle, scenario, file))
     notes: list[str] = []
     recovered = setup.mode != "expendable"
@@ -256,9 +273,10 @@ def fly_mission(
     rec.per_engine_flow = setup.booster.engine.mass_flow_kgps
     spec = setup.entry_spec(scenario.entry.start_altitude_m, entry_speed)
     ctx = make_context(setup, rec, model, spec, faults)
+    ctx.deadline = deadline
     x0 = (*setup.site_ecef(setup.launch_site), 0.0, 0.0, 0.0, setup.liftoff_mass_kg)
     rec.event("liftoff", 0.0, x0)
-    asc = fly_ascent(setup, model, kick, reserve_target, rec, ctx.faults)
+    asc = fly_ascent(setup, model, kick, reserve_target, rec, ctx.faults, deadline)
     x, t = asc.state, asc.t_s
     rec.event("meco", t, x, f"reserve {asc.reserve.total_kg / 1e3:.1f} t")
     table = reserve_table(setup, model, asc)

@@ -12,6 +12,8 @@ and the landing trajectory is converted back to ECEF for the record.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from boostback.constants import EARTH_MU_M3PS2, EARTH_RADIUS_M
@@ -70,7 +72,8 @@ def fly_touchdown(ctx: FlightContext, x: tuple[float, ...], t: float) -> Landing
     setup = landing_setup_at(ctx, x)
     faults = ctx.faults.since(t)  # the landing burn's clock starts at the hand-over
     plant = EcefLandingPlant(setup, faults, s, x, ctx.target)  # type: ignore[arg-type]
-    result = fly_landing(setup, faults, plant=plant)
+    left = None if ctx.deadline is None else max(ctx.deadline - time.perf_counter(), 0.0)
+    result = fly_landing(setup, faults, wall_limit_s=left, plant=plant)
     traj = result.trajectory
     lat, lon = ctx.target.lat_rad, ctx.target.lon_rad
     r_ecef = enu_to_ecef(traj.r_enu_m, ctx.target_ecef, lat, lon)
