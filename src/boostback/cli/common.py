@@ -500,8 +500,10 @@ def print_notes(notes: Iterable[str]) -> None:
     notes : iterable of str
         The notes.
     """
-    for note in notes:
-        console.print(f"[yellow]note:[/] {note}")
+    from boostback.mission.tables import notes_lines
+
+    for line in notes_lines(notes):
+        console.print(line)
 
 
 def write_html_report(result: Any, vehicle: Any, out: Path, *, quiet: bool) -> Path:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -22,7 +21,6 @@ from boostback.cli.common import (
     out_folder,
     prepare_out,
     print_json,
-    print_notes,
     safe_name,
     spinner,
     wall_clock_limit,
@@ -40,10 +38,10 @@ from boostback.config.loader import (
     read_toml,
 )
 from boostback.config.models import Vehicle
+from boostback.mission.tables import FLIGHT_SUCCESS, flight_tables, fmt_number
 
 __all__ = ["compare", "fly", "resolve_flight"]
 
-SUCCESS = ("landed", "expended")
 DEFAULT_WALL_LIMIT_S = 600.0
 WALL_LIMIT_RANGE_S = (1.0, 86_400.0)
 MODES = ("rtls", "droneship", "downrange", "expendable")
@@ -114,104 +112,6 @@ def _with_mode(
     return flight_from_dict(data, where)
 
 
-def _fmt(value: float, scale: float = 1.0, digits: int = 1) -> str:
-    return "n/a" if not math.isfinite(value) else f"{value / scale:,.{digits}f}"
-
-
-def _timeline_table(result: Any, width: int = 120) -> Table:
-    """Event timeline. Below ~100 columns the notes leave the table for a list under it
-    (the caption), so that the numbers stay on one line each."""
-    title = f"{result.scenario.name or result.vehicle.name}: event timeline"
-    events = result.timeline()
-    inline = width >= 100
-    notes = [f"{e.name}: {e.detail}" for e in events if e.detail]
-    caption = None if inline or not notes else "\n".join(notes)
-    table = Table(
-        title=title, caption=caption, caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
-    )
-    table.add_column("event", no_wrap=True)
-    for col in ("T+ (s)", "alt (km)", "speed (m/s)", "range (km)", "prop. (t)"):
-        table.add_column(col, justify="right", no_wrap=True)
-    if inline:
-        table.add_column("note")
-    for e in events:
-        row = [
-            e.name,
-            _fmt(e.t_s),
-            _fmt(e.altitude_m, 1e3, 2),
-            _fmt(e.speed_mps, 1.0, 0),
-            _fmt(e.downrange_m, 1e3, 1),
-            _fmt(e.propellant_kg, 1e3, 2),
-        ]
-        table.add_row(*row, *([e.detail] if inline else []))
-    return table
-
-
-def _budget_table(result: Any) -> Table:
-    table = Table(title="propellant budget")
-    table.add_column("item")
-    table.add_column("propellant (t)", justify="right")
-    for name, kg in result.budget():
-        table.add_row(name, _fmt(kg, 1e3, 2))
-    return table
-
-
-def _reserve_table(result: Any) -> Table:
-    table = Table(
-        title="recovery reserve needed at this MECO, by recovery mode (t), and its velocity "
-        "changes (m/s): boostback / entry / landing",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    table.add_column("mode", no_wrap=True)
-    for col in ("boostback", "entry", "landing", "margin", "total"):
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("dv (m/s)", justify="right", no_wrap=True)
-    for mode, b in result.reserve_table.items():
-        flown = " (flown)" if mode == result.scenario.recovery.mode else ""
-        table.add_row(
-            mode + flown,
-            _fmt(b.boostback_kg, 1e3, 1),
-            _fmt(b.entry_kg, 1e3, 1),
-            _fmt(b.landing_kg, 1e3, 1),
-            _fmt(b.margin_kg, 1e3, 1),
-            _fmt(b.total_kg, 1e3, 1),
-            f"{b.boostback_dv_mps:.0f}/{b.entry_dv_mps:.0f}/{b.landing_dv_mps:.0f}",
-        )
-    return table
-
-
-def _limits_table(summary: dict[str, Any]) -> Table:
-    table = Table(title="outcome and limits")
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
-    table.add_column("limit", justify="right")
-    colour = "green" if summary["outcome"] in SUCCESS else "red"
-    table.add_row("outcome", f"[bold {colour}]{summary['outcome']}[/]", "")
-    rows = [
-        ("miss distance (m)", summary["miss_distance_m"], None, 1.0),
-        ("touchdown vertical speed (m/s)", summary["touchdown_vertical_speed_mps"], None, 1.0),
-        ("max-Q, ascent (kPa)", summary["max_q_ascent_pa"], summary["max_q_ascent_limit_pa"], 1e3),
-        (
-            "peak dynamic pressure, descent (kPa)",
-            summary["peak_qbar_descent_pa"],
-            summary["peak_qbar_descent_limit_pa"],
-            1e3,
-        ),
-        (
-            "peak heating index (kW/m^2)",
-            summary["peak_heat_flux_wpm2"],
-            summary["peak_heat_flux_limit_wpm2"],
-            1e3,
-        ),
-        ("entry-burn target speed (m/s)", summary["entry_target_speed_mps"], None, 1.0),
-    ]
-    for name, value, limit, scale in rows:
-        table.add_row(name, _fmt(value, scale, 2), "" if limit is None else _fmt(limit, scale, 1))
-    return table
-
-
 @guarded
 def fly(
     vehicle: Annotated[
@@ -252,7 +152,6 @@ def fly(
     check_out_dir(out)
     with spinner("flying…", quiet=as_json), wall_clock_limit(wall_limit):
         result = fly_mission(scenario, veh, file)
-    summary = result.summary()
     if out is not None:
         from boostback.report.flight_plots import save_flight_plots
 
@@ -265,14 +164,11 @@ def fly(
     if as_json:
         print_json(_payload(result))
     else:
-        console.print(_timeline_table(result, console.width))
-        console.print(_budget_table(result))
-        console.print(_reserve_table(result))
-        console.print(_limits_table(summary))
-        print_notes(result.notes)
+        for part in flight_tables(result, console.width):
+            console.print(part)
         if out is not None:
             console.print(f"plots, trajectory.parquet and summary.json written to [bold]{out}[/]")
-    if result.outcome not in SUCCESS:
+    if result.outcome not in FLIGHT_SUCCESS:
         raise typer.Exit(code=EXIT_NOT_LANDED)
 
 
@@ -375,14 +271,14 @@ def _comparison_table(rows: list[Any], name: str) -> Table:
     for r in rows:
         table.add_row(
             r.event,
-            _fmt(r.t_sim_s),
-            _fmt(r.t_tel_s),
+            fmt_number(r.t_sim_s),
+            fmt_number(r.t_tel_s),
             f"{r.t_error:+.0%}",
-            _fmt(r.altitude_sim_m, 1e3, 1),
-            _fmt(r.altitude_tel_m, 1e3, 1),
+            fmt_number(r.altitude_sim_m, 1e3, 1),
+            fmt_number(r.altitude_tel_m, 1e3, 1),
             f"{r.altitude_error:+.0%}" if math.isfinite(r.altitude_error) else "n/a",
-            _fmt(r.speed_sim_mps, 1.0, 0),
-            _fmt(r.speed_tel_mps, 1.0, 0),
+            fmt_number(r.speed_sim_mps, 1.0, 0),
+            fmt_number(r.speed_tel_mps, 1.0, 0),
             f"{r.speed_error:+.0%}" if math.isfinite(r.speed_error) else "n/a",
         )
     return table

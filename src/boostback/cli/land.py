@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from boostback.cli.common import (
     EXIT_NOT_LANDED,
@@ -35,6 +33,7 @@ from boostback.config.loader import (
     scenario_from_dict,
     scenario_vehicle,
 )
+from boostback.mission.tables import landing_table
 
 __all__ = ["land"]
 
@@ -118,7 +117,7 @@ def land(
     if as_json:
         print_json(summary)
     else:
-        console.print(_summary_table(summary, f"{veh.name}: landing burn"))
+        console.print(landing_table(summary, f"{veh.name}: landing burn"))
         print_notes(result.notes)
         if out is not None:
             console.print(f"plots and trajectory written to [bold]{out}[/]")
@@ -250,36 +249,6 @@ def _summary(result: Any, vehicle: Any) -> dict[str, Any]:
         summary["glide_slope_deg"] = vehicle.booster.landing.glide_slope_deg
     summary["max_miss_m"] = vehicle.booster.limits.max_miss_m
     return summary
-
-
-def _summary_table(summary: dict[str, Any], title: str) -> Table:
-    table = Table(title=title, show_header=True, header_style="bold")
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
-    rows = [
-        ("outcome", summary["outcome"], ""),
-        ("ignition time", summary["ignition_t_s"], "s"),
-        ("ignition altitude", summary["ignition_altitude_m"], "m"),
-        ("burn time", summary["burn_time_s"], "s"),
-        ("touchdown vertical speed", summary["touchdown_vertical_speed_mps"], "m/s"),
-        ("touchdown lateral speed", summary["touchdown_lateral_speed_mps"], "m/s"),
-        ("touchdown tilt", summary["touchdown_tilt_deg"], "deg"),
-        ("miss distance", summary["miss_distance_m"], "m"),
-        ("propellant used", summary["propellant_used_kg"], "kg"),
-        ("propellant left", summary["propellant_left_kg"], "kg"),
-        ("guidance re-plans", summary["replans"], ""),
-        ("guidance solves", summary["guidance_solves"], ""),
-    ]
-    for name, value, unit in rows:
-        if isinstance(value, float):
-            text = "n/a" if not math.isfinite(value) else f"{value:,.2f} {unit}".strip()
-        else:
-            text = f"{value} {unit}".strip()
-        if name == "outcome":
-            colour = "green" if value == "landed" else "red"
-            text = f"[bold {colour}]{value}[/]"
-        table.add_row(name, text)
-    return table
 
 
 def _write_outputs(result: Any, vehicle: Any, out: Path, summary: dict[str, Any]) -> None:

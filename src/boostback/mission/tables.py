@@ -30,6 +30,7 @@ __all__ = [
     "campaign_tables",
     "ellipse_line",
     "flight_tables",
+    "fmt_number",
     "landing_table",
     "landing_tables",
     "limits_table",
@@ -106,7 +107,8 @@ def show(renderables: Iterable[RenderableType], console: Console | None = None) 
         console.print(item)
 
 
-def _fmt(value: float, scale: float = 1.0, digits: int = 1) -> str:
+def fmt_number(value: float, scale: float = 1.0, digits: int = 1) -> str:
+    """``value / scale`` with thousands separators and ``digits`` decimals ("n/a": not finite)."""
     return "n/a" if not math.isfinite(value) else f"{value / scale:,.{digits}f}"
 
 
@@ -217,11 +219,11 @@ def timeline_table(result: Any, width: int = TEXT_WIDTH) -> Table:
     for e in events:
         row = [
             e.name,
-            _fmt(e.t_s),
-            _fmt(e.altitude_m, 1e3, 2),
-            _fmt(e.speed_mps, 1.0, 0),
-            _fmt(e.downrange_m, 1e3, 1),
-            _fmt(e.propellant_kg, 1e3, 2),
+            fmt_number(e.t_s),
+            fmt_number(e.altitude_m, 1e3, 2),
+            fmt_number(e.speed_mps, 1.0, 0),
+            fmt_number(e.downrange_m, 1e3, 1),
+            fmt_number(e.propellant_kg, 1e3, 2),
         ]
         table.add_row(*row, *([e.detail] if inline else []))
     return table
@@ -243,7 +245,7 @@ def budget_table(result: Any) -> Table:
     table.add_column("item")
     table.add_column("propellant (t)", justify="right")
     for name, kg in result.budget():
-        table.add_row(name, _fmt(kg, 1e3, 2))
+        table.add_row(name, fmt_number(kg, 1e3, 2))
     return table
 
 
@@ -274,9 +276,9 @@ def reserve_table(result: Any) -> Table:
         flown = " (flown)" if mode == result.scenario.recovery.mode else ""
         table.add_row(
             mode + flown,
-            *(_fmt(kg, 1e3, 1) for kg in (b.boostback_kg, b.entry_kg, b.landing_kg)),
-            _fmt(b.margin_kg, 1e3, 1),
-            _fmt(b.total_kg, 1e3, 1),
+            *(fmt_number(kg, 1e3, 1) for kg in (b.boostback_kg, b.entry_kg, b.landing_kg)),
+            fmt_number(b.margin_kg, 1e3, 1),
+            fmt_number(b.total_kg, 1e3, 1),
             f"{b.boostback_dv_mps:.0f}/{b.entry_dv_mps:.0f}/{b.landing_dv_mps:.0f}",
         )
     return table
@@ -319,7 +321,9 @@ def limits_table(summary: Mapping[str, Any]) -> Table:
         ("entry-burn target speed (m/s)", s["entry_target_speed_mps"], None, 1.0),
     ]
     for name, value, limit, scale in rows:
-        table.add_row(name, _fmt(value, scale, 2), "" if limit is None else _fmt(limit, scale, 1))
+        table.add_row(
+            name, fmt_number(value, scale, 2), "" if limit is None else fmt_number(limit, scale, 1)
+        )
     return table
 
 
