@@ -242,3 +242,33 @@ def test_ctrl_c_in_a_real_mc_run_exits_130_and_names_the_runs_saved(tmp_path: Pa
     resume = f"boostback mc run {campaign} --out {out}"
     assert last == f"interrupted: {saved} of 1000 runs saved in {out}; resume with: {resume}"
     assert "Traceback" not in stderr
+
+
+# 7. JSON rounded to meaningful digits (#15); full precision on request and in Parquet
+
+
+def test_json_numbers_keep_what_they_mean(monkeypatch: pytest.MonkeyPatch) -> None:
+    from boostback.cli.common import jsonable, meaningful
+
+    monkeypatch.delenv("BOOSTBACK_JSON_PRECISION", raising=False)
+    assert meaningful(2588.8206229568636, "ignition_altitude_m") == 2588.821  # to the mm
+    assert meaningful(6378137.1234567, "x_ecef_m") == 6378137.123  # six digits would be 3 m
+    assert meaningful(1.6600000000000001, "ignition_t_s") == 1.66
+    assert meaningful(0.0016523456, "solve_s") == 0.00165235  # small: six significant digits
+    assert meaningful(0.9234567891, "landing_probability") == 0.923457
+    assert meaningful(-12.3456789, "v_up_mps") == -12.3457
+    data = jsonable({"a_m": [1.23456789, float("nan")], "n": 3, "ok": True})
+    assert data == {"a_m": [1.23457, None], "n": 3, "ok": True}
+    monkeypatch.setenv("BOOSTBACK_JSON_PRECISION", "full")
+    assert meaningful(2588.8206229568636, "ignition_altitude_m") == 2588.8206229568636
+
+
+def test_land_json_prints_meaningful_digits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOOSTBACK_JSON_PRECISION", raising=False)
+    result = runner.invoke(app, ["land", "falcon9", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for key, value in data.items():
+        if isinstance(value, float) and value:
+            digits = len(repr(abs(value)).replace(".", "").lstrip("0").split("e")[0])
+            assert digits <= 7, (key, value)  # six significant (seven for a big one in mm)

@@ -24,7 +24,8 @@ CASES = {
 
 
 def _run(args: list[str], jit: bool) -> dict:
-    env = {**os.environ, "BOOSTBACK_JIT": "1" if jit else "0"}
+    # the printed JSON rounds to meaningful digits; compared here as computed
+    env = {**os.environ, "BOOSTBACK_JIT": "1" if jit else "0", "BOOSTBACK_JSON_PRECISION": "full"}
     code = "from boostback.cli import app; app()"
     out = subprocess.run(
         [sys.executable, "-c", code, *args, "--json"], capture_output=True, text=True, env=env
