@@ -388,6 +388,21 @@ def test_boundary_names_options_and_warns_when_not_monotonic(tmp_path: Path) -> 
     )
 
 
+def test_boundary_shows_the_whole_sweeps_progress(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from boostback.cli import app
+
+    path = write_campaign(tmp_path, runs=4)
+    out = tmp_path / "b"
+    args = ["mc", "boundary", str(path), "--out", str(out), "--lo", "0", "--hi", "0.4"]
+    more = ["--iterations", "1", "--threshold", "0.25", "--workers", "1"]
+    result = CliRunner().invoke(app, [*args, *more])
+    assert result.exit_code == 0, result.output
+    # three campaigns of four runs: lo, hi and one bisection step, counted as one sweep
+    assert "12/12" in result.stderr and "magnitude 3 of at most 3" in result.stderr
+
+
 # --- mc run --until-ci -----------------------------------------------------------------------
 
 

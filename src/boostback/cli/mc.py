@@ -262,22 +262,28 @@ def mc_boundary(
 
     _check_options(out, runs, workers, dask_local)
     spec, base = load_campaign(campaign)
-    res = find_boundary(
-        spec,
-        out,
-        fault=fault,
-        parameter=param,
-        lo=lo,
-        hi=hi,
-        threshold=threshold,
-        iterations=iterations,
-        base_dir=base,
-        runs=runs,
-        workers=workers,
-        scheduler=scheduler,
-        dask_local=dask_local,
-        progress=(lambda label, p: None) if as_json else _boundary_progress(),
-    )
+    # at most lo, hi and one campaign per bisection step, each of the same runs
+    bar, show = _boundary_progress(max(iterations, 0) + 2, runs or spec.runs)
+    try:
+        res = find_boundary(
+            spec,
+            out,
+            fault=fault,
+            parameter=param,
+            lo=lo,
+            hi=hi,
+            threshold=threshold,
+            iterations=iterations,
+            base_dir=base,
+            runs=runs,
+            workers=workers,
+            scheduler=scheduler,
+            dask_local=dask_local,
+            progress=(lambda label, p: None) if as_json else show,
+        )
+        bar.update(bar.task_ids[0], total=sum(bar.tasks[0].fields["done"].values()))
+    finally:
+        bar.stop()  # started by the first campaign's progress: bad arguments print no bar
     if res.not_monotonic:
         err_console.print(
             f"[yellow]warning:[/] {escape(res.not_monotonic)}", highlight=False, soft_wrap=True
@@ -322,13 +328,31 @@ def _boundary_table(res: Any) -> Table:
     return table
 
 
-def _boundary_progress() -> Any:
-    def show(label: str, p: Any) -> None:
-        err_console.print(
-            f"  {label}: {p.done}/{p.total} runs, {p.landed} landed", end="\r", highlight=False
-        )
+def _boundary_progress(campaigns: int, runs_each: int) -> tuple[Progress, Any]:
+    """The sweep's overall bar (runs of at most ``campaigns`` campaigns, elapsed, ETA) and the
+    callback that moves it."""
+    bar = Progress(
+        TextColumn("[bold]boundary"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[where]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )
+    done: dict[str, int] = {}
+    task = bar.add_task("boundary", total=campaigns * runs_each, where="", done=done)
 
-    return show
+    def show(label: str, p: Any) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        done[label] = p.done
+        where = f"{label}: magnitude {len(done)} of at most {campaigns}"
+        bar.update(task, completed=sum(done.values()), where=where)
+
+    return bar, show
 
 
 def _print_summary(s: Any, where: str) -> None:
