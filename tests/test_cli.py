@@ -132,6 +132,27 @@ def test_internal_errors_exit_3_with_one_line_and_a_log(
     assert 'raise RuntimeError("a bug")' in text
 
 
+def test_internal_error_logs_keep_the_newest_fifty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from boostback.cli.common import KEEP_LOGS
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    old = [logs / f"boostback-20260101-0000{i:02d}-1.log" for i in range(KEEP_LOGS + 5)]
+    for path in old:
+        path.write_text("old")
+    monkeypatch.setenv("BOOSTBACK_LOG_DIR", str(logs))
+    assert runner.invoke(_one_command(broken), []).exit_code == 3
+    kept = sorted(logs.glob("boostback-*.log"))
+    assert len(kept) == KEEP_LOGS
+    assert kept[-1].read_text() != "old"  # the new one is kept, the oldest six are gone
+    assert not any(p.exists() for p in old[:6])
+
+
 def test_internal_error_log_falls_back_to_the_temp_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

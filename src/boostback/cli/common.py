@@ -146,10 +146,22 @@ def _write_log(exc: BaseException) -> Path | None:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"boostback-{stamp}-{os.getpid()}.log"
             path.write_text(text, encoding="utf-8")
-            return path
         except OSError:
             continue
+        _prune_logs(folder)
+        return path
     return None
+
+
+KEEP_LOGS = 50  # the newest internal-error logs kept in a log folder
+
+
+def _prune_logs(folder: Path) -> None:
+    """Keep the newest ``KEEP_LOGS`` logs of ``folder`` (the names sort by time)."""
+    logs = sorted(folder.glob("boostback-*.log"))
+    for old in logs[:-KEEP_LOGS]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def _internal_error(exc: Exception) -> NoReturn:
@@ -499,8 +511,13 @@ def check_out_dir(out: Path | None, option: str = "--out") -> None:
         if existing == path:
             fail(f"{option}: {out}: is {kind}; give a folder")
         fail(f"{option}: {out}: cannot make a folder there: {existing} is {kind}")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        fail(f"{option}: {out}: {'the folder' if existing == path else existing} is not writable")
+    try:  # a real file, written and removed: permissions, a read-only mount, a full disk
+        with tempfile.TemporaryFile(dir=existing) as probe:
+            probe.write(b"boostback")
+            probe.flush()
+    except OSError as exc:
+        where = "the folder" if existing == path else existing
+        fail(f"{option}: {out}: {where} is not writable ({exc.strerror or type(exc).__name__})")
 
 
 def prepare_out(out: Path) -> Path:
