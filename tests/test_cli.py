@@ -399,3 +399,15 @@ def test_an_out_folder_on_a_read_only_mount_is_refused_before_flying(tmp_path: P
     assert result.exit_code == 2, result.output
     line = result.stderr.strip()
     assert "\n" not in line and "is not writable" in line and "Read-only" in line, line
+
+
+def test_land_report_with_a_site_draws_the_landing_on_the_map(tmp_path: Path) -> None:
+    out = tmp_path / "f9"
+    result = runner.invoke(app, ["land", "falcon9", "--out", str(out), "--report", "--site", "lz1"])
+    assert result.exit_code == 0, result.output
+    kml = (out / "trajectory.kml").read_text()
+    assert "<coordinates>" in kml and "-80.5" in kml  # LZ-1 is at 80.54 W
+    places = json.loads((out / "map_places.json").read_text())
+    assert places, "the pad is placed on the map"
+    bad = runner.invoke(app, ["land", "falcon9", "--report", "--site", "nowhere"])
+    assert bad.exit_code == 2 and "--site: unknown site 'nowhere'" in bad.stderr

@@ -39,6 +39,7 @@ __all__ = [
     "EXIT_OK",
     "LOG_DIR_ENV",
     "OneLineErrors",
+    "builtin_site",
     "check_finite",
     "check_out_dir",
     "check_range",
@@ -571,7 +572,26 @@ def print_notes(notes: Iterable[str]) -> None:
         console.print(line)
 
 
-def write_html_report(result: Any, vehicle: Any, out: Path, *, quiet: bool) -> Path:
+def builtin_site(key: str | None) -> Any:
+    """The built-in ``Site`` named by ``--site`` (``environment.frames.SITES``), or ``None``.
+
+    Raises
+    ------
+    ConfigError
+        For a key that names no site (the command line's ``--site``).
+    """
+    if key is None:
+        return None
+    from boostback.environment.frames import SITES
+
+    if key not in SITES:
+        raise ConfigError(f"unknown site '{key}': one of {', '.join(sorted(SITES))}", key="--site")
+    return SITES[key]
+
+
+def write_html_report(
+    result: Any, vehicle: Any, out: Path, *, quiet: bool, site: Any = None
+) -> Path:
     """Write a flight's ``report.html`` into ``out`` (no PNGs) and say where, unless quiet.
 
     Parameters
@@ -584,6 +604,8 @@ def write_html_report(result: Any, vehicle: Any, out: Path, *, quiet: bool) -> P
         The folder.
     quiet : bool
         Print nothing (``--json``).
+    site : Site, optional
+        Where a pad-centred landing is on the Earth, for its map (``builtin_site``).
 
     Returns
     -------
@@ -592,7 +614,7 @@ def write_html_report(result: Any, vehicle: Any, out: Path, *, quiet: bool) -> P
     """
     from boostback.report.html import write_flight_report
 
-    path = write_flight_report(result, vehicle, out, png=False)
+    path = write_flight_report(result, vehicle, out, png=False, site=site)
     if not quiet:
         console.print(f"report written to [bold]{path}[/]")
     return path

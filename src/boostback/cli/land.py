@@ -10,6 +10,7 @@ import typer
 
 from boostback.cli.common import (
     EXIT_NOT_LANDED,
+    builtin_site,
     check_finite,
     check_out_dir,
     check_range,
@@ -74,6 +75,14 @@ def land(
     report: Annotated[
         bool, typer.Option("--report", help="Also write report.html (needs --out, or uses out/).")
     ] = False,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            "--site",
+            help="With --report: the built-in site (lz1, lz4, zq3_landing, ...) where the pad "
+            "is, to draw the landing on a map and write its KML.",
+        ),
+    ] = None,
     wall_limit: Annotated[
         float,
         typer.Option(
@@ -103,6 +112,7 @@ def land(
     }
     check_finite(overrides)
     check_range("--wall-limit", wall_limit, *WALL_LIMIT_RANGE_S)
+    pad_site = builtin_site(site)
     check_out_dir(out)
     scenario, veh = _landing_inputs(vehicle, from_file, overrides)
     out = out_folder(out, report=report, default=f"{veh.key}_landing")
@@ -113,7 +123,7 @@ def land(
     if out is not None:
         _write_outputs(result, veh, out, summary)
         if report:
-            write_html_report(result, veh, out, quiet=as_json)
+            write_html_report(result, veh, out, quiet=as_json, site=pad_site)
     if as_json:
         print_json(summary)
     else:

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import typer
 
-from boostback.cli.common import console, guarded, prepare_out
+from boostback.cli.common import builtin_site, console, guarded, prepare_out
 from boostback.config.errors import ConfigError
 
 __all__ = ["PlotlyChoice", "folder_kind", "load_flight_folder", "report", "write_report"]
@@ -234,17 +234,6 @@ def _flight_pngs(
         fig.clear()
 
 
-def _site(key: str | None) -> Any:
-    """The ``Site`` named by ``--site`` (a key of the built-in sites), or ``None``."""
-    if key is None:
-        return None
-    from boostback.environment.frames import SITES
-
-    if key not in SITES:
-        raise ConfigError(f"unknown site '{key}': one of {', '.join(sorted(SITES))}", key="--site")
-    return SITES[key]
-
-
 def _flight_track(rec: SimpleNamespace, folder: Path, outcome: Any, site: Any) -> Any:
     """The map's track of a flight folder: its latitude/longitude columns (with the places a
     report left there), or a pad-centred landing placed at ``site``; ``None`` otherwise."""
@@ -279,7 +268,7 @@ def write_report(
     folder = Path(folder)
     kind = folder_kind(folder)
     out_path = Path(out) if out is not None else folder / REPORT_NAME
-    pad_site = _site(site)
+    pad_site = builtin_site(site)
     if kind == "campaign":
         from boostback.report.campaign_html import write_campaign_report
 
