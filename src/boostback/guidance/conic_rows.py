@@ -114,6 +114,16 @@ def _equality_rows(lay: _Layout) -> tuple[int, _Entries]:
     return n_eq, zero
 
 
+def velocity_rows(lay: _Layout, n_eq: int) -> np.ndarray:
+    """The equality rows that stand for velocity dynamics (``n_eq`` equalities in all): the
+    first-interval, second-difference and last-interval rows of ``_equality_rows`` and the
+    vertical descent's ``v_h = 0`` rows. Normalised, each is a velocity relation times the time
+    step: a residual ``e`` there is a velocity residual of ``e / dt``."""
+    dynamics = 4 + np.arange(3 * (lay.n + 1))  # after r_0 (3 rows) and w_0 (1 row)
+    vertical = np.arange(n_eq - 2 * lay.n_vert, n_eq) if lay.n_vert else np.arange(0)
+    return np.concatenate([dynamics, vertical])
+
+
 def _vertical_descent_rows(lay: _Layout, n_eq: int, zero: _Entries) -> int:
     """Appends the vertical descent's rows to the equalities (``n_eq`` of them so far) and
     returns the new count: nodes n - n_vert .. n-1 hold r_h = r_N,h and v_h = 0, with v_k
