@@ -7,6 +7,7 @@ formulation (propellant to 1e-6 relative, trajectory to 1e-4 of scale)".
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.conic_structure import _N_SCALARS, _Coeffs, _Layout, _Structure
+from boostback.guidance.conic_velocity import velocity_residual
 from boostback.guidance.discretize import discretize
 from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.plan import LandingPlan, PlanStatus
@@ -232,3 +234,28 @@ def test_coefficient_map_reproduces_the_raw_values() -> None:
             p = rng.uniform(0.5, 2.0, _N_SCALARS + 3 * n1)
             raw = st._raw_values(_Coeffs(p, n1))[st.perm] * st.col_scale[st.nnz_col]
             np.testing.assert_allclose(st.coef_map @ p, raw, rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("hold", ["foh", "zoh"])
+def test_velocity_residual_measures_the_eliminated_dynamics(hold: str) -> None:
+    """On a trajectory propagated with the hold's own dynamics the velocity residual is
+    rounding; a position moved by ``e`` at one node shows up as about ``e / dt``."""
+    rng = np.random.default_rng(7)
+    prob, tf = random_instance(rng)
+    d = discretize(prob, tf, NODES)
+    u = rng.normal(size=(NODES + 1, 3))
+    h0, h1 = (0.5, 0.5) if hold == "foh" else (1.0, 0.0)
+    p0, p1 = (1 / 3, 1 / 6) if hold == "foh" else (0.5, 0.0)
+    dt = d.dt_s
+    r, v = np.zeros((NODES + 1, 3)), np.zeros((NODES + 1, 3))
+    r[0], v[0] = d.r0, d.v0
+    for k in range(NODES):
+        a = d.a_ext[k]
+        r[k + 1] = r[k] + dt * v[k] + dt * dt * (p0 * u[k] + p1 * u[k + 1] + a / 2)
+        v[k + 1] = v[k] + dt * (h0 * u[k] + h1 * u[k + 1] + a)
+    # the last node's velocity is the touchdown velocity the solve imposes
+    d = replace(d, vf=v[-1].copy())
+    assert velocity_residual(r, u, d, hold) < 1e-9
+    e = 1e-6
+    r[NODES // 2, 0] += e
+    assert velocity_residual(r, u, d, hold) == pytest.approx(2 * e / dt, rel=1e-3)
