@@ -248,7 +248,7 @@ def test_ctrl_c_in_a_real_mc_run_exits_130_and_names_the_runs_saved(tmp_path: Pa
 
 
 def test_json_numbers_keep_what_they_mean(monkeypatch: pytest.MonkeyPatch) -> None:
-    from boostback.cli.common import jsonable, meaningful
+    from boostback.cli.json_out import jsonable, meaningful
 
     monkeypatch.delenv("BOOSTBACK_JSON_PRECISION", raising=False)
     assert meaningful(2588.8206229568636, "ignition_altitude_m") == 2588.821  # to the mm

@@ -17,16 +17,14 @@ from boostback.cli.common import (
     console,
     fail,
     guarded,
-    jsonable,
     out_folder,
     prepare_out,
-    print_json,
     safe_name,
     spinner,
     wall_clock_limit,
     write_html_report,
-    write_json,
 )
+from boostback.cli.json_out import jsonable, print_json, write_json
 from boostback.config import ConfigError
 from boostback.config.flight_models import FlightScenario
 from boostback.config.loader import (

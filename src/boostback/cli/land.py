@@ -19,13 +19,12 @@ from boostback.cli.common import (
     guarded,
     out_folder,
     prepare_out,
-    print_json,
     print_notes,
     spinner,
     wall_clock_limit,
     write_html_report,
-    write_json,
 )
+from boostback.cli.json_out import print_json, write_json
 from boostback.config import ConfigError, list_scenarios, load_vehicle
 from boostback.config.loader import (
     check_scenario,
@@ -103,13 +102,9 @@ def land(
 
     if vehicle is not None and vehicle in list_flights() and not Path(vehicle).exists():
         fail(f"'{vehicle}' is a whole-flight scenario: fly it with 'boostback fly {vehicle}'")
-    overrides = {
-        "--altitude": altitude,
-        "--speed": speed,
-        "--offset": offset,
-        "--propellant": propellant,
-        "--wind": wind,
-    }
+    overrides = dict(
+        zip(OVERRIDES, (altitude, speed, offset, propellant, wind), strict=True)
+    )  # fmt: skip
     check_finite(overrides)
     check_range("--wall-limit", wall_limit, *WALL_LIMIT_RANGE_S)
     pad_site = builtin_site(site)
@@ -133,6 +128,9 @@ def land(
             console.print(f"plots and trajectory written to [bold]{out}[/]")
     if result.outcome.value != "landed":
         raise typer.Exit(code=EXIT_NOT_LANDED)
+
+
+OVERRIDES = ("--altitude", "--speed", "--offset", "--propellant", "--wind")  # land's state options
 
 
 def _landing_inputs(

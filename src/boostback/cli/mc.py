@@ -32,8 +32,8 @@ from boostback.cli.common import (
     err_console,
     guarded,
     log_dir,
-    print_json,
 )
+from boostback.cli.json_out import print_json
 
 __all__ = ["mc_app"]
 
