@@ -383,19 +383,10 @@ def test_bench_times_a_whole_flight() -> None:
 def test_an_out_folder_on_a_read_only_mount_is_refused_before_flying(tmp_path: Path) -> None:
     """Root may write anywhere os.access says, but not on a read-only file system: the probe
     file finds it, in one line and status 2, before the landing is flown."""
-    import subprocess
+    from conftest import small_tmpfs
 
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a read-only tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with small_tmpfs(tmp_path / "ro", "ro,size=64k") as mount:
         result = runner.invoke(app, ["land", "falcon9", "--out", str(mount / "f9")])
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
     assert result.exit_code == 2, result.output
     line = result.stderr.strip()
     assert "\n" not in line and "is not writable" in line and "Read-only" in line, line

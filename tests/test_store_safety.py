@@ -26,6 +26,7 @@ from boostback.campaign.manifest import JOURNAL, SNAPSHOT
 from boostback.campaign.spec import load_campaign
 from boostback.campaign.store import QUARANTINE, completed_runs, load_results, results_key
 from boostback.config.errors import ConfigError
+from conftest import small_tmpfs
 from test_campaign import assert_identical, write_campaign
 
 RUNS = 12  # batch_size 3 in the test campaign: 4 shards
@@ -210,17 +211,8 @@ def test_stray_foreign_parquet_is_named_and_never_a_phantom_run(
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 64 KiB tmpfs (room for campaign.json and a few shards), unmounted afterwards."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with small_tmpfs(tmp_path / "disk") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_full_disk_exits_3_in_one_line_and_loses_nothing(
