@@ -15,6 +15,7 @@ from boostback.flight.context import FlightContext
 from boostback.flight.dynamics import COAST, State, air_data
 from boostback.flight.ecef_plant import EcefPlant, LegRecorder
 from boostback.flight.integrate import step
+from boostback.flight.record import UNPOWERED
 from boostback.flight.reserve import boostback_guess, entry_dv_mps
 from boostback.gnc.loop import burn_leg, fly
 from boostback.gnc.navigation import InertialNavigator
@@ -53,7 +54,7 @@ def coast(
     t_end = t + duration_s
     dt = s.scenario.sim.dt_powered_s
     while t < t_end - 1e-9:
-        ctx.rec.sample(t, x, phase, COAST, air_data(x, s.world))
+        ctx.rec.sample(t, x, phase, UNPOWERED, 0.0, air_data(x, s.world))
         res = step(x, min(dt, t_end - t), COAST, body, s.world)
         x, t = res.state, t + res.dt
     return x, t

@@ -11,10 +11,11 @@ from boostback.config.vocab import EventName, Phase
 from boostback.control.burns import RetrogradeController
 from boostback.dynamics.state import MASS, PX, PY, PZ, VX, VY, VZ, velocity
 from boostback.flight.context import FlightContext
-from boostback.flight.dynamics import COAST, Command, State, air_data
+from boostback.flight.dynamics import COAST, State, air_data
 from boostback.flight.ecef_plant import EcefPlant, LegRecorder
 from boostback.flight.integrate import Event, altitude_event, apogee_event, speed_event, step
 from boostback.flight.predict import heat_flux_wpm2
+from boostback.flight.record import UNPOWERED
 from boostback.gnc.loop import burn_leg, fly
 from boostback.gnc.navigation import InertialNavigator
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick
@@ -30,11 +31,12 @@ def _up_speed(x: State) -> float:
     return (x[PX] * x[VX] + x[PY] * x[VY] + x[PZ] * x[VZ]) / r
 
 
-def _sample(ctx: FlightContext, t: float, x: State, phase: str, cmd: Command) -> None:
+def _sample(ctx: FlightContext, t: float, x: State, phase: str) -> None:
+    """A sample of the unpowered coast, with its heat flux."""
     air = air_data(x, ctx.setup.world)
     hw = ctx.setup.booster.recovery
     heat = heat_flux_wpm2(air.density_kgpm3, air.speed_mps, hw.nose_radius_m) if hw else 0.0
-    ctx.rec.sample(t, x, phase, cmd, air, heat if cmd.throttle == 0.0 else 0.0)
+    ctx.rec.sample(t, x, phase, UNPOWERED, 0.0, air, heat)
 
 
 def fly_coast_to_entry(ctx: FlightContext, x: State, t: float) -> tuple[State, float]:
@@ -61,7 +63,7 @@ def fly_coast_to_entry(ctx: FlightContext, x: State, t: float) -> tuple[State, f
         if not apogee_seen:
             events.append(apogee_event())
         h = s.scenario.sim.dt_coast_s if air.altitude_m > h_entry + 5_000 else 0.2
-        _sample(ctx, t, x, "coast", COAST)
+        _sample(ctx, t, x, "coast")
         res = step(x, h, COAST, s.descent_body, s.world, events)
         x, t = res.state, t + res.dt
         if res.event == "apogee":

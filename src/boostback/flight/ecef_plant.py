@@ -19,7 +19,7 @@ from boostback.dynamics.point_mass import PropulsionParams
 from boostback.dynamics.state import MASS, State, with_mass
 from boostback.flight.dynamics import AirData, Body, World, air_data
 from boostback.flight.integrate import Event, advance, event_arrays, mass_event
-from boostback.flight.kernel import flight_kernel
+from boostback.flight.kernel import command_vector, flight_kernel
 from boostback.flight.predict import heat_flux_wpm2
 from boostback.flight.record import FlightRecorder
 from boostback.gnc.faults import FaultState, GustWind
@@ -81,13 +81,8 @@ class EcefStepper:
     ) -> tuple[State, float, str | None]:
         """One step: the new state, the time flown, the event met (None: none)."""
         lit = actuation.throttle > 0.0
-        d, f = direction_ecef, fins_ecef
-        if lit:
-            p = engines.running(tick)
-            c = [actuation.throttle, p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps]
-        else:
-            c = [0.0, 0.0, 0.0, 0.0]
-        command = np.array([*c, d[0], d[1], d[2], f[0], f[1], f[2]], dtype=np.float64)
+        prop = engines.running(tick) if lit else None
+        command = command_vector(actuation.throttle, prop, direction_ecef, fins_ecef)
         kernel = self.kernel
         world = gusty_world(self.world, engines.faults, tick)
         if world is not self.world:
@@ -216,7 +211,7 @@ class LegRecorder:
         if a.throttle == 0.0:
             heat = heat_flux_wpm2(air.density_kgpm3, air.speed_mps, self.nose_radius_m)
         engines = self.plant.lit_engines
-        self.rec.sample_row(t, x, phase, a, engines, air, heat)
+        self.rec.sample(t, x, phase, a, engines, air, heat)
 
     def event(self, name: str, t: float, x: State, dry_kg: float, detail: str = "") -> None:
         """An event of the flight record."""

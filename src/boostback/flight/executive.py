@@ -32,7 +32,7 @@ from boostback.flight.descent import (
 from boostback.flight.dynamics import State, air_data
 from boostback.flight.integrate import altitude_event
 from boostback.flight.predict import predict_impact
-from boostback.flight.record import FlightRecorder
+from boostback.flight.record import UNPOWERED, FlightRecorder
 from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_budget
 from boostback.flight.result import FlightResult
 from boostback.flight.setup import FlightSetup, flight_setup, stage_propulsion
@@ -165,7 +165,7 @@ def _fall_to_ground(ctx: FlightContext, x: State, t: float) -> tuple[State, floa
     ground = altitude_event("ground", s.ground_alt_m)
     while t < s.scenario.sim.max_time_s:
         air = air_data(x, s.world)
-        ctx.rec.sample(t, x, "fall", COAST, air)
+        ctx.rec.sample(t, x, "fall", UNPOWERED, 0.0, air)
         h = s.scenario.sim.dt_coast_s if air.altitude_m > 30_000 else 0.2
         res = step(x, h, COAST, s.descent_body, s.world, [ground])
         x, t = res.state, t + res.dt
@@ -270,7 +270,6 @@ def fly_mission(
     rec = FlightRecorder(
         setup.world.earth, setup.launch_site, setup.dry_mass_kg, setup.upper_mass_kg
     )
-    rec.per_engine_flow = setup.booster.engine.mass_flow_kgps
     spec = setup.entry_spec(scenario.entry.start_altitude_m, entry_speed)
     ctx = make_context(setup, rec, model, spec, faults)
     ctx.deadline = deadline

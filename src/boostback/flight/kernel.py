@@ -45,6 +45,7 @@ import numpy as np
 
 from boostback.dynamics.fast import wind_arrays
 from boostback.dynamics.forces import drag_coefficient, engine_thrust, plume_factor
+from boostback.dynamics.point_mass import PropulsionParams
 from boostback.dynamics.state import MASS, PX, PY, PZ, SIZE, VX, VY, VZ
 from boostback.environment import atmosphere as atm
 from boostback.environment.atmosphere import LAYERS
@@ -52,7 +53,7 @@ from boostback.environment.atmosphere import air_state as _atmosphere
 from boostback.environment.earth import SphericalEarth, WGS84Earth
 from boostback.environment.earth_kernels import enu_to_ecef_xyz, geodetic, gravity, height
 from boostback.environment.wind import layered_wind
-from boostback.flight.dynamics import Body, Command, State, World
+from boostback.flight.dynamics import Body, Command, State, Vec3, World
 from boostback.flight.reserve import reserve_kg
 from boostback.jit import jit
 
@@ -313,16 +314,23 @@ def advance(x, dt, c, mdl, rp, kinds, levels):
 ATM = LAYERS  # the atmosphere's rows, as the kernel takes them
 
 
-def command_array(cmd: Command) -> np.ndarray:
-    """A command as the compiled kernel takes it."""
-    p = cmd.prop
-    d, f = cmd.dir_ecef, cmd.fin_ecef
-    if p is None:
+def command_vector(
+    throttle: float, prop: PropulsionParams | None, direction: Vec3, fins: Vec3
+) -> np.ndarray:
+    """Controls as the compiled kernel takes them: ``[throttle, thrust vac, exit area, mass
+    flow, direction (3), fins (3)]`` (the engine's four zero when ``prop`` is None: unlit)."""
+    d, f = direction, fins
+    if prop is None:
         return np.array([0.0, 0.0, 0.0, 0.0, d[0], d[1], d[2], f[0], f[1], f[2]])
+    p = prop
     return np.array(
-        [cmd.throttle, p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps, *d, *f],
-        dtype=np.float64,
+        [throttle, p.thrust_vac_n, p.exit_area_m2, p.mass_flow_kgps, *d, *f], dtype=np.float64
     )
+
+
+def command_array(cmd: Command) -> np.ndarray:
+    """A command as the compiled kernel takes it (:func:`command_vector`)."""
+    return command_vector(cmd.throttle, cmd.prop, cmd.dir_ecef, cmd.fin_ecef)
 
 
 def derivatives(x: State, cmd: Command, body: Body, world: World) -> State:

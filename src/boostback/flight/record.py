@@ -12,11 +12,15 @@ from boostback.config.vocab import Frame
 from boostback.dynamics.state import MASS, PX, PY, PZ, VX, VY, VZ
 from boostback.environment.earth import EarthModel
 from boostback.environment.frames import Site, great_circle_distance_m
-from boostback.flight.dynamics import AirData, Command, State
+from boostback.flight.dynamics import AirData, State
 from boostback.gnc.protocols import Actuation
 from boostback.gnc.record import Event, Trajectory
 
-__all__ = ["ENGINES", "THRUST", "FlightRecorder"]
+__all__ = ["ENGINES", "THRUST", "UNPOWERED", "FlightRecorder"]
+
+# what the actuators do on an unpowered, unsteered arc (coasts, the flip, an expended stage's
+# fall): engines off, the thrust axis recorded along ECEF z, fins neutral
+UNPOWERED = Actuation(0.0, (0.0, 0.0, 1.0), 0.0)
 
 _WIDTH = 20  # t, state (7), throttle, thrust, engines, dir (3), fin (3), mach, qbar, heat flux
 THRUST, ENGINES = 9, 10  # their columns
@@ -34,7 +38,6 @@ class FlightRecorder:
     phases: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     separated: bool = False
-    per_engine_flow: float = 0.0  # kg/s of one engine at throttle 1, to count lit engines
 
     def propellant_kg(self, x: tuple[float, ...]) -> float:
         return x[MASS] - self.dry_mass_kg - (0.0 if self.separated else self.upper_mass_kg)
@@ -45,32 +48,6 @@ class FlightRecorder:
         return float(great_circle_distance_m(s.lat_rad, s.lon_rad, lat, lon))
 
     def sample(
-        self, t: float, x: State, phase: str, cmd: Command, air: AirData, heat_wpm2: float = 0.0
-    ) -> None:
-        """One sample under ``cmd`` (thrust and lit engines from its propulsion)."""
-        thrust = 0.0
-        engines = 0.0
-        if cmd.prop is not None and cmd.throttle > 0.0:
-            p = cmd.prop
-            thrust = max(cmd.throttle * p.thrust_vac_n - p.exit_area_m2 * air.pressure_pa, 0.0)
-            engines = round(p.mass_flow_kgps / self.per_engine_flow) if self.per_engine_flow else 0
-        self.rows.append(
-            (
-                t,
-                *x,
-                cmd.throttle,
-                thrust,
-                engines,
-                *cmd.dir_ecef,
-                *cmd.fin_ecef,
-                air.mach,
-                air.qbar_pa,
-                heat_wpm2,
-            )
-        )
-        self.phases.append(phase)
-
-    def sample_row(
         self,
         t: float,
         x: State,
@@ -78,9 +55,10 @@ class FlightRecorder:
         actuation: Actuation,
         engines: float,
         air: AirData,
-        heat_wpm2: float,
+        heat_wpm2: float = 0.0,
     ) -> None:
-        """One sample of what the actuators did: throttle, thrust, lit engines, fins."""
+        """One sample of what the actuators did (throttle, thrust, lit engines, thrust axis,
+        fins) at state ``x``, with its air data and heat flux."""
         a = actuation
         row = (t, *x, a.throttle, a.thrust_n, engines, *a.direction, *a.fins)
         self.rows.append((*row, air.mach, air.qbar_pa, heat_wpm2))

@@ -82,8 +82,7 @@ def fly_touchdown(ctx: FlightContext, x: tuple[float, ...], t: float) -> Landing
     lp = stage_propulsion(s.booster, s.booster.landing_engines)
     phases = [p if p == "landing_burn" else f"landing_{p}" for p in map(str, traj.phase)]
     kernel = flight_kernel(s.descent_body, s.world)
-    flow = ctx.rec.per_engine_flow
-    engines = round(lp.mass_flow_kgps / flow) if flow else 0
+    engines = s.booster.landing_engines
     rows = kernel_loops.sample_rows(
         kernel, t, traj.t_s, r_ecef, v_ecef, traj.mass_kg, traj.throttle, d_ecef, lp, engines
     )
