@@ -22,6 +22,7 @@ from boostback.flight.integrate import Event, advance, event_arrays, mass_event
 from boostback.flight.kernel import command_vector, flight_kernel
 from boostback.flight.predict import heat_flux_wpm2
 from boostback.flight.record import FlightRecorder
+from boostback.flight.reserve import NO_RESERVE
 from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
 from boostback.plant.engine import Engines
@@ -67,7 +68,7 @@ class EcefStepper:
         unlit = tuple(watch)
         lit = (*unlit, mass_event(EventName.PROPELLANT_OUT, dry_mass_kg))
         self._events = {False: (unlit, event_arrays(unlit)), True: (lit, event_arrays(lit))}
-        self.reserve = np.zeros(14) if reserve is None else reserve
+        self.reserve = NO_RESERVE if reserve is None else reserve
 
     def step(
         self,

@@ -16,6 +16,7 @@ import numpy as np
 from boostback.flight import kernel as K
 from boostback.flight.dynamics import Body, Command, State, World
 from boostback.flight.kernel import FlightKernel, command_array, flight_kernel
+from boostback.flight.reserve import NO_RESERVE
 
 __all__ = [
     "Event",
@@ -29,8 +30,6 @@ __all__ = [
     "speed_event",
     "step",
 ]
-
-_NO_RESERVE = np.zeros(14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +95,7 @@ def step(
     (``reserve``: the reserve model a ``reserve_event`` reads)."""
     events = tuple(events)
     arrays = event_arrays(events)
-    reserve = _NO_RESERVE if reserve is None else reserve
+    reserve = NO_RESERVE if reserve is None else reserve
     y, h, name = advance(
         x, dt, command_array(cmd), flight_kernel(body, world), events, arrays, reserve
     )

@@ -30,6 +30,7 @@ from boostback.flight.kernel import (
     relative_to_air,
     step,
 )
+from boostback.flight.reserve import NO_RESERVE
 from boostback.guidance.ascent import local_up, max_q_throttle, steer
 from boostback.jit import jit
 
@@ -44,7 +45,6 @@ __all__ = [
 
 SUTTON_GRAVES_K = 1.7415e-4  # kg^0.5 / m, Earth air (Sutton & Graves 1971)
 THROTTLE_RATE = 0.2  # per second (flight.ascent's)
-_NO_RESERVE = np.zeros(14)
 
 
 # --- the impact prediction ---------------------------------------------------------------------
@@ -159,7 +159,7 @@ def predict(
         np.array(x, dtype=np.float64),
         float(t),
         kernel.model,
-        _NO_RESERVE,
+        NO_RESERVE,
         float(ground_alt_m),
         float(dry_mass_kg),
         e,

@@ -22,6 +22,7 @@ from boostback.dynamics.state import PX, PY, PZ, VX, VY, VZ, State
 from boostback.jit import jit
 
 __all__ = [
+    "NO_RESERVE",
     "ReserveBudget",
     "ReserveModel",
     "boostback_guess",
@@ -70,6 +71,11 @@ class ReserveBudget:
 
 
 MODE_EXPENDABLE, MODE_NO_TARGET, MODE_TARGET = 0.0, 1.0, 2.0
+
+
+# the kernels' reserve array when no reserve is kept (shared; the kernels only read it, and a
+# read-only array would be a second type for numba to compile every kernel for)
+NO_RESERVE = np.zeros(14)
 
 
 def reserve_array(
