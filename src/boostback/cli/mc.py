@@ -263,7 +263,7 @@ def mc_boundary(
     _check_options(out, runs, workers, dask_local)
     spec, base = load_campaign(campaign)
     # at most lo, hi and one campaign per bisection step, each of the same runs
-    bar, show = _boundary_progress(max(iterations, 0) + 2, runs or spec.runs)
+    bar, show, flown = _boundary_progress(max(iterations, 0) + 2, runs or spec.runs)
     try:
         res = find_boundary(
             spec,
@@ -281,7 +281,7 @@ def mc_boundary(
             dask_local=dask_local,
             progress=(lambda label, p: None) if as_json else show,
         )
-        bar.update(bar.task_ids[0], total=sum(bar.tasks[0].fields["done"].values()))
+        bar.update(bar.task_ids[0], total=sum(flown.values()))  # the sweep may stop early
     finally:
         bar.stop()  # started by the first campaign's progress: bad arguments print no bar
     if res.not_monotonic:
@@ -328,9 +328,9 @@ def _boundary_table(res: Any) -> Table:
     return table
 
 
-def _boundary_progress(campaigns: int, runs_each: int) -> tuple[Progress, Any]:
-    """The sweep's overall bar (runs of at most ``campaigns`` campaigns, elapsed, ETA) and the
-    callback that moves it."""
+def _boundary_progress(campaigns: int, runs_each: int) -> tuple[Progress, Any, dict[str, int]]:
+    """The sweep's overall bar (runs of at most ``campaigns`` campaigns, elapsed, ETA), the
+    callback that moves it, and the runs flown so far by magnitude."""
     bar = Progress(
         TextColumn("[bold]boundary"),
         BarColumn(),
@@ -343,7 +343,7 @@ def _boundary_progress(campaigns: int, runs_each: int) -> tuple[Progress, Any]:
         transient=False,
     )
     done: dict[str, int] = {}
-    task = bar.add_task("boundary", total=campaigns * runs_each, where="", done=done)
+    task = bar.add_task("boundary", total=campaigns * runs_each, where="")
 
     def show(label: str, p: Any) -> None:
         if not bar.live.is_started:
@@ -352,7 +352,7 @@ def _boundary_progress(campaigns: int, runs_each: int) -> tuple[Progress, Any]:
         where = f"{label}: magnitude {len(done)} of at most {campaigns}"
         bar.update(task, completed=sum(done.values()), where=where)
 
-    return bar, show
+    return bar, show, done
 
 
 def _print_summary(s: Any, where: str) -> None:
