@@ -25,7 +25,7 @@ class StepResult:
     event: str | None  # EventName.TOUCHDOWN, EventName.PROPELLANT_OUT or None
 
 
-def _refine(
+def refine_event(
     g: Callable[[State], float],
     x: State,
     dt: float,
@@ -33,7 +33,11 @@ def _refine(
     g0: float,
     g1: float,
 ) -> tuple[State, float]:
-    """Find h in (0, dt] with g(step(x, h)) = 0, given g(x) = g0 > 0 >= g1 = g(step(x, dt))."""
+    """Find h in (0, dt] with g(step(x, h)) = 0, given g(x) = g0 > 0 >= g1 = g(step(x, dt)).
+
+    Returns the state at the event and ``h``. Any state type and step function will do (the
+    6-DoF plant refines its touchdown with its own step).
+    """
     states: dict[float, State] = {dt: step(x, dt)}
 
     def f(h: float) -> float:
@@ -97,7 +101,7 @@ def step_with_events(
         def g_mass(s: State) -> float:
             return s[MASS] - dry_mass_kg
 
-        xm, h = _refine(g_mass, x, dt, step, g_mass(x), g_mass(x1))
+        xm, h = refine_event(g_mass, x, dt, step, g_mass(x), g_mass(x1))
         if xm[UP] > 0.0:
             return StepResult(
                 with_mass(xm, max(xm[MASS], dry_mass_kg)), h, EventName.PROPELLANT_OUT
@@ -107,6 +111,6 @@ def step_with_events(
         def g_alt(s: State) -> float:
             return s[UP]
 
-        xt, h = _refine(g_alt, x, dt, step, x[UP], x1[UP])
+        xt, h = refine_event(g_alt, x, dt, step, x[UP], x1[UP])
         return StepResult(xt, h, EventName.TOUCHDOWN)
     return StepResult(x1, dt, None)

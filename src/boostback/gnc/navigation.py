@@ -88,7 +88,13 @@ class FilteredNavigator:
             x_prev, t_prev = self._prev if self._prev is not None else (truth, tick.t_s)
             nav = self.filter.fuse(x_prev, truth, fix, tick.t_s - t_prev)
         self._prev = (truth, tick.t_s)
-        return NavEstimate(nav, sensed.pressure_pa, self.thrust_scale, sensed.lit_at_s)  # type: ignore[arg-type]
+        return NavEstimate(
+            nav,  # type: ignore[arg-type]
+            sensed.pressure_pa,
+            self.thrust_scale,
+            sensed.lit_at_s,
+            attitude=sensed.attitude,
+        )
 
     def sense(self, actuation: Actuation, tick: Tick, dt: float) -> None:
         """Accelerometers over the step: specific force less the modelled drag is thrust/mass."""
@@ -122,8 +128,8 @@ class InertialNavigator:
         """The truth, and the thrust's velocity change over the step just flown."""
         self._mass_kg = truth[MASS]
         dv, self._dv = self._dv, (0.0, 0.0, 0.0)
-        p, lit, q = sensed
-        return NavEstimate(truth, p, self._scale, lit, dv, q)
+        p, lit, q, att = sensed
+        return NavEstimate(truth, p, self._scale, lit, dv, q, att)
 
     def sense(self, actuation: Actuation, tick: Tick, dt: float) -> None:
         """The accelerometers over the coming step: thrust over mass along the thrust axis."""

@@ -11,15 +11,31 @@ from boostback.config.vocab import Outcome
 
 @dataclass(frozen=True)
 class Touchdown:
+    """The state at first contact with the ground.
+
+    ``tipover_margin`` is a rigid body's margin against tipping over on its legs (1 - the
+    rotational energy about the critical edge of the legs' footprint over the energy it takes to
+    lift the centre of mass over that edge: ``plant.legs``); negative means it tips over. A point
+    mass has none (NaN) and is judged by its lateral speed and tilt against the vehicle's limits.
+    ``rates_dps`` is the body rates' magnitude at contact (NaN for a point mass).
+    """
+
     t_s: float
     vertical_speed_mps: float  # positive down
     lateral_speed_mps: float
     tilt_deg: float
     miss_m: float
     propellant_kg: float
+    tipover_margin: float = math.nan
+    rates_dps: float = math.nan
 
     def as_dict(self) -> dict[str, float]:
-        return asdict(self)
+        """The fields, without the rigid-body ones a point mass does not have."""
+        d = asdict(self)
+        for key in ("tipover_margin", "rates_dps"):
+            if math.isnan(d[key]):
+                del d[key]
+        return d
 
 
 def classify(td: Touchdown | None, limits: LandingLimits, ran_dry: bool) -> Outcome:
@@ -32,7 +48,10 @@ def classify(td: Touchdown | None, limits: LandingLimits, ran_dry: bool) -> Outc
         return Outcome.CRASHED
     if td.vertical_speed_mps > limits.max_vertical_speed_mps:
         return Outcome.HARD_LANDING
-    if td.lateral_speed_mps > limits.max_lateral_speed_mps or td.tilt_deg > limits.max_tilt_deg:
+    if math.isfinite(td.tipover_margin):  # a rigid body on its legs: the legs decide
+        if td.tipover_margin < 0.0:
+            return Outcome.TIPPED_OVER
+    elif td.lateral_speed_mps > limits.max_lateral_speed_mps or td.tilt_deg > limits.max_tilt_deg:
         return Outcome.TIPPED_OVER
     if td.miss_m > limits.max_miss_m or not math.isfinite(td.miss_m):
         return Outcome.MISSED_PAD

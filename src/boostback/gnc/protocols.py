@@ -19,6 +19,7 @@ from boostback.dynamics.state import State
 __all__ = [
     "Actuation",
     "ActuatorCommand",
+    "Attitude",
     "Controller",
     "Demand",
     "Guidance",
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 Vec3 = tuple[float, float, float]
+# A rigid body's attitude as its inertial measurement unit gives it: the quaternion (w, x, y, z,
+# body -> the state's frame) and the body rates (rad/s), seven floats (``dynamics.rigid_state``).
+Attitude = tuple[float, float, float, float, float, float, float]
 
 
 class Tick(NamedTuple):
@@ -45,12 +49,14 @@ class Sensed(NamedTuple):
     """What the vehicle's own sensors read directly: air data and the engines' chamber pressure.
 
     ``qbar_pa`` is the dynamic pressure from the air-data system (NaN where the plant does not
-    measure it: the landing burn steers without it).
+    measure it: the landing burn steers without it). ``attitude`` is the inertial measurement
+    unit's attitude and body rates (a 6-DoF plant's; None from a point mass).
     """
 
     pressure_pa: float
     lit_at_s: float  # when the engines lit (inf: not yet)
     qbar_pa: float = math.nan
+    attitude: Attitude | None = None
 
 
 class NavEstimate(NamedTuple):
@@ -71,6 +77,8 @@ class NavEstimate(NamedTuple):
         the state's frame (what velocity-to-go guidance counts down).
     qbar_pa : float
         Dynamic pressure from the air-data system (NaN: not measured).
+    attitude : Attitude or None
+        Attitude quaternion and body rates (a 6-DoF flight; None for a point mass).
     """
 
     state: State
@@ -79,6 +87,7 @@ class NavEstimate(NamedTuple):
     lit_at_s: float
     dv_sensed_mps: Vec3 = (0.0, 0.0, 0.0)
     qbar_pa: float = math.nan
+    attitude: Attitude | None = None
 
 
 class Demand(NamedTuple):
@@ -100,7 +109,10 @@ class ActuatorCommand(NamedTuple):
     ``hold_s`` is how long the command may hold before the engines shut down: a burn that ends
     within the coming step (its velocity to go gained) asks for that step to be shortened to
     ``hold_s`` and cut off at its end. ``fins`` is the grid fins' lateral force as a fraction of
-    their full authority, in the state's frame (|fins| <= 1).
+    their full authority, in the state's frame (|fins| <= 1). ``rigid`` is an attitude
+    controller's setting of each actuator (``control.attitude.RigidCommand``: gimbals, fin
+    deflections, thrusters), which a 6-DoF plant flies; ``direction`` is then the thrust axis the
+    controller is steering to. A point mass ignores it.
     """
 
     throttle: float
@@ -108,6 +120,7 @@ class ActuatorCommand(NamedTuple):
     cutoff: bool = False
     hold_s: float = math.inf
     fins: Vec3 = (0.0, 0.0, 0.0)
+    rigid: object = None
 
 
 class Actuation(NamedTuple):
@@ -116,7 +129,9 @@ class Actuation(NamedTuple):
     ``throttle`` is the effective throttle (faults included), ``thrust_n`` the thrust it gives,
     ``expected_thrust_n`` the thrust the valve position should give (a lag is no shortfall),
     ``fins`` the fins' force as a fraction of their nominal full authority (a jammed fin gives
-    less than commanded).
+    less than commanded). ``rigid`` is what a 6-DoF plant's actuators reached (per-engine
+    throttle, gimbal and fin angles, thrusters: ``plant.sixdof.RigidActuation``); ``direction`` is
+    then the body's thrust axis.
     """
 
     throttle: float
@@ -125,6 +140,7 @@ class Actuation(NamedTuple):
     expected_thrust_n: float = 0.0
     lit_at_s: float = float("inf")
     fins: Vec3 = (0.0, 0.0, 0.0)
+    rigid: object = None
 
     def off(self) -> Actuation:
         """The same pointing with the engines off (and the fins)."""
