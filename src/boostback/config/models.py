@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, mode
 from pydantic_core import PydanticCustomError
 
 from boostback.config.errors import KeyedValueError
+from boostback.config.rigid_models import RigidBody
 from boostback.constants import G0_MPS2, MARS_G_MPS2, SEA_LEVEL_PRESSURE_PA
 
 __all__ = [
@@ -329,6 +330,7 @@ class Stage(_Model):
     recovery: RecoveryHardware | None = None
     grid_fins: GridFins | None = None
     legs: LandingLegs | None = None
+    rigid_body: RigidBody | None = None  # 6-DoF: config.rigid_models
 
     @model_validator(mode="after")
     def _consistent(self) -> Stage:
@@ -346,6 +348,8 @@ class Stage(_Model):
                 raise KeyedValueError(
                     f"recovery.{name}", f"{count} engines but the stage has {self.engine_count}"
                 )
+        if self.rigid_body is not None:
+            self.rigid_body.check_stage(self)
         return self
 
     @property
@@ -574,11 +578,13 @@ class GuidanceConfig(_Model):
 
 
 class SimConfig(_Model):
-    """The landing burn's integration: step (see ``MIN_DT_S``) and time limit. A landing burn
-    lasts about a minute; an hour bounds the steps at 3.6 million."""
+    """The integration: step (see ``MIN_DT_S``), time limit (a landing burn lasts about a minute;
+    an hour bounds the steps at 3.6 million) and fidelity: ``dof`` 3 (point mass) or 6 (rigid
+    body with attitude control: the vehicle needs a ``[booster.rigid_body]`` section)."""
 
     dt_s: Annotated[float, Strict(), Field(ge=MIN_DT_S, le=1)] = 0.02
     max_time_s: Annotated[float, Strict(), Field(gt=0, le=3_600.0)] = 300.0
+    dof: Literal[3, 6] = 3
 
 
 class LandingScenario(_Model):
