@@ -5,6 +5,8 @@ and ``sixdof_params`` on both built-in vehicles."""
 from __future__ import annotations
 
 import math
+import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -427,3 +429,12 @@ def test_a_larger_reference_area_scales_the_normal_force_down() -> None:
     own = estimate_body_aero(40.0, d, 0.0, CD_DOWN)
     twice = estimate_body_aero(40.0, d, 0.0, CD_DOWN, ref_area_m2=2 * math.pi * d**2 / 4)
     assert twice.normal == pytest.approx(own.normal / 2)
+
+
+def test_the_example_in_the_docs_loads_on_falcon_9() -> None:
+    text = (ROOT / "docs" / "vehicles.md").read_text()
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", text, flags=re.S) if RB in b)
+    data = _vehicle_data()
+    data["booster"]["rigid_body"] = tomllib.loads(block)["booster"]["rigid_body"]
+    params = sixdof_params(vehicle_from_dict(data, "docs/vehicles.md"))
+    assert params.rcs_position_m.shape == (6, 3) and params.leg_count == 4
