@@ -368,10 +368,6 @@ class RigidBody(_RigidModel):
                 f"({self.base_station_m:g} m)",
             )
 
-    @property
-    def centre_count(self) -> int:
-        return self.engines.centre_engines
-
 
 def _stations(body: RigidBody) -> list[tuple[str, float]]:
     """Every station that must lie on the stage, keyed from the stage."""

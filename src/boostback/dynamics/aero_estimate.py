@@ -121,6 +121,30 @@ def _normal_terms(
     return pot, cross
 
 
+def _centre_of_pressure(
+    mach: np.ndarray,
+    alpha: np.ndarray,
+    terms: tuple[np.ndarray, np.ndarray],
+    potential: float,
+    crossflow_k: float,
+    stations: tuple[float, float],
+) -> np.ndarray:
+    """Station of the normal force: the two terms' stations weighted by the terms. Where C_N
+    vanishes (alpha = 0, pi) it is the limit: the potential term's station when there is one
+    (it is linear in alpha, the crossflow quadratic), else the planform centroid."""
+    pot, cross = terms
+    x_pot, x_cross = stations
+    normal = pot + cross
+    eps = 1e-6
+    lim_pot, lim_cross = _normal_terms(mach, np.array([eps, math.pi - eps]), potential, crossflow_k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cp = (pot * x_pot + cross * x_cross) / normal
+        cp_lim = (lim_pot * x_pot + lim_cross * x_cross) / (lim_pot + lim_cross)
+    small = np.abs(normal) < 1e-12
+    cp = np.where(small & (alpha[None, :] < math.pi / 2), cp_lim[:, :1], cp)
+    return np.where(small & (alpha[None, :] >= math.pi / 2), cp_lim[:, 1:], cp)
+
+
 def estimate_body_aero(
     length_m: float,
     diameter_m: float,
@@ -182,17 +206,7 @@ def estimate_body_aero(
 
     pot, cross = _normal_terms(mach, alpha, potential, crossflow_k)
     normal = pot + cross
-    # Where C_N vanishes (alpha = 0, pi) the centre of pressure is its limit: the potential
-    # term's station when there is one (it is linear in alpha, the crossflow quadratic).
-    eps = 1e-6
-    lim_pot, lim_cross = _normal_terms(mach, np.array([eps, math.pi - eps]), potential, crossflow_k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cp = (pot * x_pot + cross * x_cross) / normal
-        cp_lim = (lim_pot * x_pot + lim_cross * x_cross) / (lim_pot + lim_cross)
-    small = np.abs(normal) < 1e-12
-    cp = np.where(small & (alpha[None, :] < math.pi / 2), cp_lim[:, :1], cp)
-    cp = np.where(small & (alpha[None, :] >= math.pi / 2), cp_lim[:, 1:], cp)
-
+    cp = _centre_of_pressure(mach, alpha, (pot, cross), potential, crossflow_k, (x_pot, x_cross))
     cos2 = np.cos(alpha)[None, :] ** 2
     nose_first = (alpha <= math.pi / 2)[None, :]
     axial = np.where(
@@ -200,7 +214,6 @@ def estimate_body_aero(
         np.interp(mach, mach_up, cd_up)[:, None] * cos2,
         -np.interp(mach, mach_down, cd_down)[:, None] * cos2,
     )
-
     a_ref = DAMPING_REFERENCE_ALPHA_RAD
     _, cross_ref = _normal_terms(mach, np.array([a_ref]), potential, crossflow_k)
     cross_slope = cross_ref[:, 0] / a_ref
@@ -208,8 +221,5 @@ def estimate_body_aero(
     # Second moment of the planform about the mid-length, over L^2, for the spread crossflow:
     # a cylinder's 1/12 (the nose's small correction ignored).
     damping = -2.0 * (2.0 * potential * ((x_pot - x_ref) / length_m) ** 2 + cross_slope / 12.0)
-
-    def c(a: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(a, dtype=np.float64)
-
-    return BodyAero(c(mach), c(alpha), c(axial), c(normal), c(cp), c(damping))
+    tables = (mach, alpha, axial, normal, cp, damping)
+    return BodyAero(*(np.ascontiguousarray(t, dtype=np.float64) for t in tables))
