@@ -27,8 +27,10 @@ compare the two plants sample by sample. What is matched, and how:
   angle of attack, and rotate boostback's body force ``qS (-C_A, C_N n)`` into RocketPy's
   lift/side/drag axes; ``cm_0``, ``cn_0`` carry the moment of that force about the centre of
   mass (``r_cp x F``), so a centre of pressure that moves with Mach and alpha is exact. The
-  damping is RocketPy's own: ``cm_q = cn_r = C_mq`` and ``cl_p = C_lp`` on ``w L / 2V`` with the
-  surface's reference length ``L``, which is boostback's convention.
+  damping is RocketPy's own, on ``w L / 2V`` with the surface's reference length ``L`` for every
+  axis: ``cm_q = cn_r = C_mq`` (boostback's pitch convention, the same ``L``), and
+  ``cl_p = C_lp (d / L)^2`` since boostback's roll damping is on ``p d / 2V`` with moment arm
+  ``d`` (the diameter).
 - **World.** Flat Earth (RocketPy's flight frame is flat); constant gravity ``g`` (the
   ``Environment(gravity=g)`` constant); RocketPy's Coriolis term switched off by zeroing
   ``Environment.earth_rotation_vector`` (boostback's flat plant has no Earth rotation); no wind;
@@ -80,8 +82,8 @@ class PassiveBody:
     cg_station_m : float, station of the centre of mass along x_body
     aero_mach : (m,), aero_alpha_rad : (a,) table axes, alpha in [0, pi]
     aero_axial, aero_normal, aero_cp_station_m : (m, a) C_A, C_N and centre-of-pressure station
-    aero_pitch_damping : (m,) C_mq on q L / 2V; aero_roll_damping : float, C_lp on p L / 2V
-    ref_area_m2, ref_length_m : float
+    aero_pitch_damping : (m,) C_mq on q L / 2V; aero_roll_damping : float, C_lp on p d / 2V
+    ref_area_m2, ref_length_m, diameter_m : float (S, L and d)
     """
 
     mass_kg: float
@@ -96,6 +98,7 @@ class PassiveBody:
     aero_roll_damping: float
     ref_area_m2: float
     ref_length_m: float
+    diameter_m: float
 
 
 @dataclass(frozen=True)
@@ -258,8 +261,10 @@ def _surface(body: PassiveBody) -> LinearGenericSurface:
     def pitch_damping(alpha, beta, mach, reynolds, pitch_rate, yaw_rate, roll_rate):
         return float(np.interp(mach, body.aero_mach, body.aero_pitch_damping))
 
+    roll_scale = (body.diameter_m / body.ref_length_m) ** 2
+
     def roll_damping(alpha, beta, mach, reynolds, pitch_rate, yaw_rate, roll_rate):
-        return float(body.aero_roll_damping)
+        return float(body.aero_roll_damping) * roll_scale
 
     return LinearGenericSurface(
         reference_area=body.ref_area_m2,
@@ -301,7 +306,7 @@ def rocket(body: PassiveBody) -> Rocket:
     """The body as a RocketPy ``Rocket``: dry mass and inertia about the CG, no drag curve, an
     ``EmptyMotor``, and its aerodynamics as one surface at the CG."""
     roll, pitch, yaw = (float(v) for v in body.inertia_kgm2)
-    radius = math.sqrt(body.ref_area_m2 / math.pi)
+    radius = 0.5 * body.diameter_m  # only sizes RocketPy's drag curve, which is zero here
     vehicle = Rocket(
         radius=radius,
         mass=body.mass_kg,
