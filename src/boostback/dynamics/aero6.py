@@ -51,8 +51,8 @@ def _bracket(x, xs):
     n = xs.shape[0]
     if n < 2 or x <= xs[0]:
         return 0, 0.0
-    if x >= xs[n - 1]:
-        return n - 2, 1.0
+    if x >= xs[n - 1]:  # the last value itself (with i + 1 clamped by the caller)
+        return n - 1, 0.0
     if math.isnan(x):
         return 0, math.nan
     i = np.searchsorted(xs, x, side="right") - 1
