@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,12 +22,19 @@ from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, 
 from boostback.guidance.plan import LandingPlan
 from boostback.plant.setup import LandingSetup
 
-__all__ = ["LandingController", "terminal_accel", "turn_towards"]
+__all__ = [
+    "LandingController",
+    "TranslationDemand",
+    "limit_tilt",
+    "terminal_accel",
+    "turn_towards",
+]
 
 KP_PER_S2 = 0.6  # position gain of the plan-tracking correction
 KD_PER_S = 1.6  # velocity gain
 TERMINAL_KP = 0.5  # horizontal position gain in the final seconds, 1/s^2
 TERMINAL_KD = 1.5  # horizontal velocity gain, 1/s
+HORIZONTAL_DAMPING = 0.9  # damping of the sideways loop when its bandwidth is given
 TERMINAL_TAU_S = 1.0  # time constant for the descent rate when slower than touchdown speed
 CUTOFF_ALTITUDE_M = 2.0  # below this, a booster that has stopped descending shuts down
 CUTOFF_SINK_MPS = 0.1
@@ -37,7 +45,12 @@ ENGINE_CUTOFF = Phase.ENGINE_CUTOFF
 
 
 def terminal_accel(
-    r: np.ndarray, v: np.ndarray, target: np.ndarray, touchdown_speed_mps: float, g_up: float
+    r: np.ndarray,
+    v: np.ndarray,
+    target: np.ndarray,
+    touchdown_speed_mps: float,
+    g_up: float,
+    gains: tuple[float, float] = (TERMINAL_KP, TERMINAL_KD),
 ) -> np.ndarray:
     """Command for the final seconds, from the navigated state alone.
 
@@ -51,7 +64,8 @@ def terminal_accel(
         a_up = g_up + (vz * vz - touchdown_speed_mps**2) / (2.0 * h)
     else:
         a_up = g_up - (touchdown_speed_mps + vz) / TERMINAL_TAU_S
-    a_h = TERMINAL_KP * (target[:2] - r[:2]) - TERMINAL_KD * v[:2]
+    kp, kd = gains
+    a_h = kp * (target[:2] - r[:2]) - kd * v[:2]
     return np.array([a_h[0], a_h[1], a_up])
 
 
@@ -73,7 +87,9 @@ def turn_towards(
     return (float(out[0]), float(out[1]), float(out[2]))
 
 
-def _limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, float]:
+def limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, float]:
+    """The unit vector along ``vec`` (ENU), leaned back to ``max_tilt_rad`` from up if it tilts
+    further (straight up for a zero vector)."""
     norm = float(np.linalg.norm(vec))
     if norm == 0.0:
         return (0.0, 0.0, 1.0)
@@ -86,6 +102,15 @@ def _limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, flo
     return (float(d[0] * s), float(d[1] * s), math.cos(max_tilt_rad))
 
 
+class TranslationDemand(NamedTuple):
+    """What the translation law wants: an acceleration (the state's frame; gravity excluded, so
+    the thrust's), the largest tilt of the thrust axis allowed now, and whether to shut down."""
+
+    accel_mps2: np.ndarray
+    tilt_cap_rad: float
+    cutoff: bool
+
+
 class LandingController:
     """The ``Controller`` of the landing burn.
 
@@ -96,10 +121,19 @@ class LandingController:
     authority : callable, optional
         ``authority(t, phase, altitude_m)``: the fraction of the tilt limit the actuators can
         reach (a fault's hook; default: all of it).
+    horizontal_bandwidth_rad_s : float, optional
+        The sideways loop's bandwidth ``w``: its gains become ``w^2`` and ``2 zeta w``
+        (``zeta = HORIZONTAL_DAMPING``), in tracking and in the final seconds. A rigid vehicle
+        whose thrust axis turns through an attitude loop needs it a few times slower than that
+        loop (``control.attitude``); default: the point mass's gains, whose thrust axis turns at
+        once.
     """
 
     def __init__(
-        self, setup: LandingSetup, authority: Callable[[float, str, float], float] | None = None
+        self,
+        setup: LandingSetup,
+        authority: Callable[[float, str, float], float] | None = None,
+        horizontal_bandwidth_rad_s: float | None = None,
     ) -> None:
         cfg = setup.guidance
         landing = setup.stage.landing
@@ -115,6 +149,9 @@ class LandingController:
         self.g_up = -float(setup.env.gravity.accel(np.zeros(3))[2])
         self.authority = authority
         self.direction: Vec3 = (0.0, 0.0, 1.0)
+        w = horizontal_bandwidth_rad_s
+        self.sideways = None if w is None else (w * w, 2.0 * HORIZONTAL_DAMPING * w)
+        self.terminal_gains = (TERMINAL_KP, TERMINAL_KD) if w is None else self.sideways
 
     def _accel(self, r: np.ndarray, v: np.ndarray, demand: Demand, t: float) -> tuple:
         """Acceleration wanted, and whether the plan's final vertical descent has begun."""
@@ -126,18 +163,24 @@ class LandingController:
         upright = self.vertical_end and tau >= plan.tf_s - self.terminal_vertical_s
         r_p, v_p, u_p = plan.sample(tau)
         a_cmd = u_p + KP_PER_S2 * (r_p - r) + KD_PER_S * (v_p - v)
+        if self.sideways is not None:
+            kp, kd = self.sideways
+            a_cmd[:2] = u_p[:2] + kp * (r_p[:2] - r[:2]) + kd * (v_p[:2] - v[:2])
         # Last seconds of a plan that ends straight down: the descent rate closes its loop on
         # the state, not on a stale plan; sideways, the plan is followed to its end, then held
         # on the pad. (A plan that ends at rest, as in the papers, is tracked.)
         if plan.tf_s - tau <= self.freeze_s and self.vertical_end:
-            term = terminal_accel(r, v, plan.r_enu_m[-1], self.sink_mps, self.g_up)
+            term = terminal_accel(
+                r, v, plan.r_enu_m[-1], self.sink_mps, self.g_up, self.terminal_gains
+            )
             a_cmd[2] = term[2]
             if tau > plan.tf_s:
                 a_cmd[:2] = term[:2]
         return a_cmd, upright
 
-    def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
-        """Throttle and thrust direction for the coming step of ``dt``."""
+    def demand(self, nav: NavEstimate, demand: Demand, tick: Tick) -> TranslationDemand:
+        """The acceleration wanted, the tilt allowed and whether to shut down (the translation
+        law, before any actuator: a rigid vehicle's attitude loop maps it onto its own axis)."""
         x, t = nav.state, tick.t_s
         r = np.array(x[POS])
         v = np.array(x[VEL])
@@ -149,17 +192,26 @@ class LandingController:
         sliding = math.hypot(v[0], v[1]) >= self.lateral_ok
         stopped = v[2] > (CUTOFF_CLIMB_MPS if sliding else -CUTOFF_SINK_MPS)
         cutoff = bool(stopped and r[2] < CUTOFF_ALTITUDE_M and t > nav.lit_at_s)
-        thrust_req = x[MASS] * float(np.linalg.norm(a_cmd)) / nav.thrust_scale
-        prop = self.prop
-        throttle = min(
-            max(prop.throttle_for(thrust_req, nav.pressure_pa), prop.throttle_min),
-            prop.throttle_max,
-        )
         # In the plan's vertical descent the vehicle is upright: hold it so.
         tilt_cap = min(self.max_tilt, TERMINAL_MAX_TILT_RAD) if upright else self.max_tilt
         if self.authority is not None:
             phase = ENGINE_CUTOFF if cutoff else tick.phase
             tilt_cap *= self.authority(t, phase, tick.altitude_m)
-        wanted = _limit_tilt(a_cmd, tilt_cap)
+        return TranslationDemand(a_cmd, tilt_cap, cutoff)
+
+    def throttle_for(self, nav: NavEstimate, accel_mps2: float) -> float:
+        """The throttle that gives ``accel_mps2`` along the thrust axis, within the range."""
+        thrust_req = nav.state[MASS] * accel_mps2 / nav.thrust_scale
+        prop = self.prop
+        return min(
+            max(prop.throttle_for(thrust_req, nav.pressure_pa), prop.throttle_min),
+            prop.throttle_max,
+        )
+
+    def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
+        """Throttle and thrust direction for the coming step of ``dt``."""
+        want = self.demand(nav, demand, tick)
+        throttle = self.throttle_for(nav, float(np.linalg.norm(want.accel_mps2)))
+        wanted = limit_tilt(want.accel_mps2, want.tilt_cap_rad)
         self.direction = turn_towards(self.direction, wanted, self.turn_rate * dt)
-        return ActuatorCommand(throttle, self.direction, cutoff)
+        return ActuatorCommand(throttle, self.direction, want.cutoff)

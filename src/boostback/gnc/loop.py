@@ -14,7 +14,17 @@ from typing import Protocol
 
 from boostback.config.vocab import EventName, Phase
 from boostback.dynamics.state import State
-from boostback.gnc.protocols import Actuation, Controller, Guidance, Navigator, Plant, Tick
+from boostback.gnc.protocols import (
+    Actuation,
+    AttitudeHolding,
+    Controller,
+    Demand,
+    Guidance,
+    NavEstimate,
+    Navigator,
+    Plant,
+    Tick,
+)
 
 __all__ = [
     "BURN",
@@ -105,6 +115,20 @@ class LoopEnd:
     event: str | None = None
 
 
+def _unpowered(
+    plant: RecordingPlant,
+    controller: Controller,
+    step: tuple[NavEstimate, Demand, Tick, float],
+    act: Actuation,
+) -> Actuation:
+    """Engines off: a controller that holds attitude (a rigid vehicle's) still steers with its
+    fins and thrusters; otherwise the plant coasts, pointing held."""
+    if isinstance(controller, AttitudeHolding):
+        nav, demand, tick, h = step
+        return plant.actuate(controller.hold(nav, demand, tick, h), tick, h)
+    return plant.coast(act.direction)
+
+
 def _sample(rec: Recorder, plant: RecordingPlant, act: Actuation, phase: str) -> None:
     rec.sample(plant.t_s, plant.state, act, phase)
 
@@ -180,9 +204,9 @@ def fly(
             _record(rec, leg.entered.get(phase), t, x, dry)
         h, last = dt_s, False
         if phase == COAST:
-            act = plant.coast(act.direction)
             if t + dt_s > demand.ignite_at_s > t:
                 h = demand.ignite_at_s - t
+            act = _unpowered(plant, controller, (nav, demand, tick, h), act)
         elif phase not in _UNPOWERED:
             cmd = controller.command(nav, demand, tick, h)
             if cmd.cutoff:
@@ -195,7 +219,7 @@ def fly(
                 h, last = cmd.hold_s, True
             act = plant.actuate(cmd, tick, h)
         if phase in (FALLING, CUTOFF):  # out of propellant, or shut down
-            act = plant.coast(act.direction)
+            act = _unpowered(plant, controller, (nav, demand, tick, h), act)
         _sample(rec, plant, act, phase)
         event = None
         if h > 1e-6 or not last:  # a burn already ended to within a microsecond takes no step

@@ -20,6 +20,7 @@ __all__ = [
     "Actuation",
     "ActuatorCommand",
     "Attitude",
+    "AttitudeHolding",
     "Controller",
     "Demand",
     "Guidance",
@@ -217,4 +218,14 @@ class Controller(Protocol):
 
     def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
         """The command for the coming step of length ``dt``."""
+        ...
+
+
+@runtime_checkable
+class AttitudeHolding(Protocol):
+    """A controller that keeps steering with the engines off (a rigid vehicle's attitude loop:
+    fins and thrusters); the loop asks it in the unpowered phases instead of coasting."""
+
+    def hold(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
+        """Engines off: the actuators' settings for the coming step of length ``dt``."""
         ...

@@ -23,6 +23,7 @@ from boostback.dynamics.state import MASS, UP, VEL
 from boostback.environment.earth import EarthModel
 from boostback.environment.frames import Site, great_circle_distance_m
 from boostback.gnc.protocols import Actuation
+from boostback.gnc.rigid_record import RigidRecord, rigid_record
 from boostback.telemetry import SimProfile
 
 __all__ = ["Event", "Frame", "Recorder", "Trajectory"]
@@ -58,15 +59,20 @@ class Recorder:
     """
 
     air: Callable[[np.ndarray], np.ndarray] | None = None
+    attitude: Callable[[], tuple[float, ...]] | None = None
     rows: list[tuple[float, ...]] = field(default_factory=list)
     phases: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    rigid_rows: list[tuple[tuple[float, ...], object]] = field(default_factory=list)
 
     def sample(self, t: float, x: tuple[float, ...], actuation: Actuation, phase: str) -> None:
-        """One sample: time, state, the actuators' throttle, direction and thrust, the phase."""
+        """One sample: time, state, the actuators' throttle, direction and thrust, the phase
+        (and, for a rigid vehicle, its ``attitude()`` and what each actuator did)."""
         a = actuation
         self.rows.append((t, *x, a.throttle, *a.direction, a.thrust_n))
         self.phases.append(phase)
+        if self.attitude is not None:
+            self.rigid_rows.append((self.attitude(), a.rigid))
 
     def event(
         self, name: str, t: float, x: tuple[float, ...], dry_kg: float, detail: str = ""
@@ -94,6 +100,7 @@ class Recorder:
             qbar_pa=air[:, 1],
             phase=np.array(self.phases, dtype=object),
             events=list(self.events),
+            rigid=rigid_record(self.rigid_rows) if self.attitude is not None else None,
         )
 
 
@@ -117,6 +124,8 @@ class Trajectory:
         Engines lit and stagnation-point heat flux (a whole flight records them).
     fins : ndarray (n, 3), optional
         Grid-fin force as a fraction of full authority, in ``frame``.
+    rigid : RigidRecord, optional
+        A 6-DoF flight's attitude, rates, angle of attack and actuators.
     """
 
     frame: Frame
@@ -136,6 +145,7 @@ class Trajectory:
     fins: np.ndarray | None = None
     earth: EarthModel | None = None
     launch_site: Site | None = None
+    rigid: RigidRecord | None = None
 
     @classmethod
     def enu(
@@ -249,6 +259,7 @@ class Trajectory:
                 "mach": self.mach,
                 "qbar_pa": self.qbar_pa,
                 "phase": self.phase.astype(str),
+                **(self.rigid.columns() if self.rigid is not None else {}),
             }
         lat, lon, h = self.geodetic()
         n = len(self.t_s)

@@ -15,19 +15,23 @@ from typing import Protocol
 
 import numpy as np
 
+from boostback.control.attitude import AttitudeController
 from boostback.control.landing import LandingController
+from boostback.dynamics.sixdof import SixDofKernel
 from boostback.gnc.faults import FaultState
 from boostback.gnc.loop import BURN, RecordingPlant, RunTimeout, fly
 from boostback.gnc.navigation import FilteredNavigator
 from boostback.gnc.outcome import Outcome, Touchdown, classify
-from boostback.gnc.protocols import Vec3
+from boostback.gnc.protocols import Controller, Vec3
 from boostback.gnc.record import Recorder, Trajectory
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.plan import LandingPlan
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup
+from boostback.plant.sixdof import SixDofPlant
+from boostback.plant.sixdof_setup import burn_engines, sixdof_params
 
-__all__ = ["LandingPlant", "LandingResult", "RunTimeout", "fly_landing"]
+__all__ = ["LandingPlant", "LandingResult", "RunTimeout", "fly_landing", "rigid_landing"]
 
 
 class LandingPlant(RecordingPlant, Protocol):
@@ -113,6 +117,39 @@ class LandingResult:
         }
 
 
+def rigid_landing(
+    setup: LandingSetup,
+    faults: FaultState,
+    translation: Controller,
+    *,
+    ideal_attitude: bool = False,
+) -> tuple[SixDofPlant, Controller]:
+    """The 6-DoF truth of the landing burn and the attitude loop around ``translation``.
+
+    Parameters
+    ----------
+    setup : LandingSetup
+        The landing burn; its vehicle needs a ``[booster.rigid_body]`` section.
+    faults : FaultState
+        The faults the truth carries.
+    translation : Controller
+        Decides throttle and thrust direction (the landing controller).
+    ideal_attitude : bool
+        A perfect attitude loop (the plant points where it is told; no attitude dynamics).
+
+    Returns
+    -------
+    tuple of SixDofPlant and Controller
+    """
+    params = sixdof_params(setup.vehicle)
+    engines = tuple(int(i) for i in burn_engines(setup.stage, "landing"))
+    plant = SixDofPlant(setup, faults, params, engines, ideal_attitude=ideal_attitude)
+    if ideal_attitude:
+        return plant, translation
+    model = SixDofKernel.build(params, setup.env)
+    return plant, AttitudeController(translation, model, engines)  # type: ignore[arg-type]
+
+
 def _event_value(traj: Trajectory, name: str, attr: str) -> float:
     for ev in traj.events:
         if ev.name == name:
@@ -147,15 +184,20 @@ def fly_landing(
     """
     fs = faults if faults is not None else FaultState()
     deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
-    if plant is None:
+    controller: Controller = LandingController(setup, authority=fs.tilt_factor)
+    if setup.sim.dof == 6 and plant is None:
+        plant, controller = rigid_landing(setup, fs, controller)
+    elif plant is None:
         plant = FlatPlant(setup, fs)
     guidance = LcvxGuidance(setup, deadline)
-    rec = Recorder(air=plant.air_many)
+    rec = Recorder(
+        air=plant.air_many, attitude=plant.recorded if isinstance(plant, SixDofPlant) else None
+    )
     end = fly(
         plant,
         FilteredNavigator(fs, setup.guidance.nav_filter_time_constant_s),
         guidance,
-        LandingController(setup, authority=fs.tilt_factor),
+        controller,
         rec,
         dt_s=setup.sim.dt_s,
         max_time_s=setup.sim.max_time_s,

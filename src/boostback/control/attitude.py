@@ -1,0 +1,273 @@
+"""The attitude loop of a rigid vehicle: it points the thrust where the translation controller
+wants it, through the gimbals, the grid fins and the cold-gas thrusters.
+
+It wraps a translation controller (the landing controller, say), which still decides the
+throttle and the thrust direction ``d`` in the state's frame, and makes the vehicle's body axis
+follow ``d``:
+
+- the pointing error is the rotation vector ``phi`` (body axes) turning the body's thrust axis
+  ``x_body`` onto ``d``; roll is free (an axisymmetric stage) and only its rate is damped;
+- the wanted angular acceleration is a PID law on it, ``a = wn^2 phi + ki wn^3 int(phi) -
+  2 zeta wn w`` about pitch and yaw for small errors, with ``wn`` the loop's bandwidth and
+  ``zeta`` its damping (``AttitudeGains``); for large ones the rate it turns at is capped at what
+  the actuators can stop before the target (a square-root law, as in spacecraft slew control),
+  so saturated gimbals do not overshoot; the integral, clamped, holds a steady moment such as
+  the offset thrust of an engine out or a centre-of-mass offset that the loop's model does not
+  know; roll is free and its rate damped;
+- the allocation (``control.allocation``) turns ``a`` into each engine's two gimbal angles, the
+  fins' deflections and the thrusters' duty, saturation-aware: the gimbals first, then the fins,
+  the thrusters last. The effectiveness matrix is the design model's (the vehicle's nominal
+  equations of motion, ``dynamics.sixdof``, in still air, no faults) linearised about the
+  navigated state by finite differences, refreshed ``refresh_hz`` times a second.
+
+In unpowered flight (the coast before the landing burn) there is no translation command: the
+loop holds the engines into the air flow (the retrograde attitude of a stage falling engines
+first) with the fins and thrusters (``hold``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+import numpy as np
+
+from boostback.control.allocation import allocate
+from boostback.control.landing import TranslationDemand, limit_tilt, turn_towards
+from boostback.dynamics.rigid_body import rotate_body_to_frame, rotate_frame_to_body
+from boostback.dynamics.rigid_state import RATE, SIZE
+from boostback.dynamics.sixdof import SixDofKernel
+from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
+
+__all__ = ["AttitudeController", "AttitudeGains", "RigidCommand", "TranslationLaw"]
+
+
+class RigidCommand(NamedTuple):
+    """An attitude controller's actuator settings: every engine's gimbal angles (k, 2; rad, about
+    y_body and z_body), every fin's deflection (f,; rad) and every thruster's duty (c,; 0..1)."""
+
+    gimbal_rad: np.ndarray
+    fins_rad: np.ndarray
+    rcs_duty: np.ndarray
+
+
+@dataclass(frozen=True)
+class AttitudeGains:
+    """Gains of the attitude loop (defaults for a booster's landing burn).
+
+    ``bandwidth_rad_s`` is the pointing loop's natural frequency: about 1 rad/s, a third of the
+    gimbals' own bandwidth (time constant ~0.1 s) and well below the 25 Hz loop, so the rigid
+    model holds (the first bending mode of a 40 m stage is near 10 Hz and is not modelled).
+    """
+
+    bandwidth_rad_s: float = 1.2
+    damping: float = 0.8
+    integral_gain: float = 0.1  # ki: the integral's weight, relative to wn^3
+    braking_fraction: float = 0.5  # eta: share of the actuators' reach planned for braking
+    integral_limit_rad_s: float = 0.05  # clamp of int(phi), anti-windup
+    roll_rate_gain_per_s: float = 2.0
+    refresh_hz: float = 10.0  # effectiveness matrix refresh
+    gimbal_weight: float = 1.0
+    fin_weight: float = 3.0
+    rcs_weight: float = 300.0
+    turn_rate_rad_s: float = math.radians(10.0)  # pace of the thrust-axis reference
+
+
+_GIMBAL_STEP_RAD = 1e-3  # finite-difference steps of the effectiveness matrix
+_FIN_STEP_RAD = 1e-2
+
+
+def _turn_rate(q: tuple, before: Vec3, after: Vec3, dt: float) -> np.ndarray:
+    """The reference axis's angular velocity (body axes) as it turns from ``before`` to
+    ``after`` over ``dt``."""
+    cross = np.cross(before, after)
+    s = float(np.linalg.norm(cross))
+    if s < 1e-12 or dt <= 0.0:
+        return np.zeros(3)
+    angle = math.atan2(s, float(np.dot(before, after)))
+    w = np.asarray(rotate_frame_to_body(q, tuple(cross * (angle / (s * dt)))))
+    w[0] = 0.0  # the axis's turn has no roll
+    return w
+
+
+class TranslationLaw(Protocol):
+    """A translation controller split before its actuators (``control.landing``'s is one): the
+    acceleration it wants, and the throttle that gives an acceleration along the thrust axis."""
+
+    def demand(self, nav: NavEstimate, demand: Demand, tick: Tick) -> TranslationDemand: ...
+
+    def throttle_for(self, nav: NavEstimate, accel_mps2: float) -> float: ...
+
+
+class AttitudeController:
+    """A ``Controller`` for a rigid vehicle: a translation law inside, an attitude loop around it.
+
+    The translation law says what acceleration it wants; the thrust axis it asks for is that
+    acceleration's direction held inside the tilt limit and turned at ``gains.turn_rate_rad_s``
+    (the attitude loop's pace), and the throttle gives the wanted acceleration's component along
+    the body's **actual** axis (none if that axis points away from it): a vehicle still turning
+    towards its demand does not push hard in the wrong direction.
+
+    Parameters
+    ----------
+    law : TranslationLaw
+        The translation law (e.g. ``control.landing.LandingController``).
+    model : SixDofKernel
+        The design model: the vehicle's equations of motion in still air, no faults.
+    engines : sequence of int
+        The engines this burn lights.
+    gains : AttitudeGains, optional
+    """
+
+    def __init__(
+        self,
+        law: TranslationLaw,
+        model: SixDofKernel,
+        engines: tuple[int, ...],
+        gains: AttitudeGains | None = None,
+    ) -> None:
+        self.law = law
+        self.model = model
+        p = model.params
+        self.k = p.engine_position_m.shape[0]
+        self.f = p.fin_azimuth_rad.shape[0]
+        self.c = p.rcs_position_m.shape[0]
+        self.engines = tuple(engines)
+        self.gains = gains or AttitudeGains()
+        self.gimbal_max = p.gimbal_max_rad
+        self.fin_max = p.fin_max_rad
+        self._integral = np.zeros(3)
+        self._w_ref = np.zeros(3)
+        self._b: np.ndarray | None = None
+        self._b_at = -math.inf
+        self.direction: Vec3 | None = None
+        self.shortfall = np.zeros(3)
+
+    def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
+        """The translation law's demand turned into a thrust axis, a throttle and actuators."""
+        x = self._rigid_state(nav)
+        q = (x[7], x[8], x[9], x[10])
+        axis = rotate_body_to_frame(q, (1.0, 0.0, 0.0))
+        want = self.law.demand(nav, demand, tick)
+        if want.cutoff:
+            return ActuatorCommand(0.0, axis, True)
+        if self.direction is None:
+            self.direction = axis
+        wanted = limit_tilt(want.accel_mps2, want.tilt_cap_rad)
+        before = self.direction
+        self.direction = turn_towards(before, wanted, self.gains.turn_rate_rad_s * dt)
+        along = float(np.dot(want.accel_mps2, axis))
+        cmd = ActuatorCommand(self.law.throttle_for(nav, max(along, 0.0)), self.direction)
+        return self._steer(cmd, x, tick, dt, cmd.throttle, _turn_rate(q, before, cmd.direction, dt))
+
+    def hold(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
+        """Engines off: hold the engines into the air flow with the fins and thrusters."""
+        v = np.asarray(nav.state[3:6])
+        speed = float(np.linalg.norm(v))
+        d: Vec3 = (0.0, 0.0, 1.0)
+        if speed > 1.0:
+            d = (float(-v[0] / speed), float(-v[1] / speed), float(-v[2] / speed))
+        self.direction = None  # the next burn's reference starts from the axis
+        return self._steer(ActuatorCommand(0.0, d), self._rigid_state(nav), tick, dt, 0.0)
+
+    def _rigid_state(self, nav: NavEstimate) -> np.ndarray:
+        if nav.attitude is None:
+            raise ValueError("the attitude loop needs a 6-DoF navigator (NavEstimate.attitude)")
+        x = np.empty(SIZE)
+        x[:7] = nav.state[:7]
+        x[7:] = nav.attitude
+        return x
+
+    def _throttles(self, throttle: float) -> np.ndarray:
+        out = np.zeros(self.k)
+        for i in self.engines:
+            out[i] = throttle
+        return out
+
+    def _effectiveness(self, x: np.ndarray, throttles: np.ndarray) -> np.ndarray:
+        """Angular acceleration per unit of each actuator, linearised about ``x`` (3, n)."""
+        k, f, c = self.k, self.f, self.c
+        gimbal = np.zeros((k, 2))
+        fins = np.zeros(f)
+        rcs = np.zeros(c)
+        base = self.model.derivatives(x, throttles, gimbal, fins, rcs)[RATE]
+        cols = []
+        for i in range(k):
+            for axis in range(2):
+                if throttles[i] <= 0.0:
+                    cols.append(np.zeros(3))
+                    continue
+                g = gimbal.copy()
+                g[i, axis] = _GIMBAL_STEP_RAD
+                w_dot = self.model.derivatives(x, throttles, g, fins, rcs)[RATE]
+                cols.append((w_dot - base) / _GIMBAL_STEP_RAD)
+        for j in range(f):
+            fj = fins.copy()
+            fj[j] = _FIN_STEP_RAD
+            w_dot = self.model.derivatives(x, throttles, gimbal, fj, rcs)[RATE]
+            cols.append((w_dot - base) / _FIN_STEP_RAD)
+        for j in range(c):
+            rj = rcs.copy()
+            rj[j] = 1.0
+            cols.append(self.model.derivatives(x, throttles, gimbal, fins, rj)[RATE] - base)
+        return np.array(cols).T.copy() if cols else np.zeros((3, 0))
+
+    def _wanted(
+        self, x: np.ndarray, d: Vec3, dt: float, reach: np.ndarray, w_ref: np.ndarray
+    ) -> np.ndarray:
+        """Angular acceleration wanted (body axes).
+
+        Pitch and yaw: a rate loop ``a = 2 zeta wn (w_want - w)`` around a pointing law
+        ``w_want = w_ref + min(wn / (2 zeta) |phi|, sqrt(2 eta reach |phi|))`` along ``phi``
+        (plus the integral), ``w_ref`` the reference's own turn rate (feed-forward, with its
+        rate of change ``a_ref``: without them a reference turning at rate ``r`` is followed
+        ``2 zeta r / wn`` behind, and with the rate alone the loop overshoots):
+        the linear branch is the PD law with bandwidth ``wn`` and damping ``zeta``; the
+        square-root branch keeps the rate at what the actuators can still stop before the
+        target (``reach``: the angular acceleration they can give, ``eta`` of it), so a large
+        turn under saturated gimbals does not overshoot. Roll: its rate is damped.
+        """
+        g = self.gains
+        d_b = rotate_frame_to_body((x[7], x[8], x[9], x[10]), d)
+        axis = np.array([0.0, -d_b[2], d_b[1]])  # x_body cross d_body
+        s = float(np.linalg.norm(axis))
+        angle = math.atan2(s, d_b[0])
+        unit = axis / s if s > 1e-12 else np.zeros(3)
+        lim = g.integral_limit_rad_s
+        self._integral = np.clip(self._integral + unit * angle * dt, -lim, lim)
+        wn, zeta = g.bandwidth_rad_s, g.damping
+        a_stop = g.braking_fraction * max(min(float(reach[1]), float(reach[2])), 1e-9)
+        w_want = w_ref + min(wn / (2.0 * zeta) * angle, math.sqrt(2.0 * a_stop * angle)) * unit
+        w = x[RATE]
+        a_ref = (w_ref - self._w_ref) / dt if dt > 0.0 else np.zeros(3)
+        self._w_ref = w_ref
+        a = a_ref + 2.0 * zeta * wn * (w_want - w) + g.integral_gain * wn**3 * self._integral
+        a[0] = -g.roll_rate_gain_per_s * w[0]
+        return a
+
+    def _steer(
+        self,
+        cmd: ActuatorCommand,
+        x: np.ndarray,
+        tick: Tick,
+        dt: float,
+        throttle: float,
+        w_ref: np.ndarray | None = None,
+    ) -> ActuatorCommand:
+        throttles = self._throttles(throttle)
+        g = self.gains
+        if self._b is None or tick.t_s - self._b_at >= 1.0 / g.refresh_hz - 1e-9:
+            self._b, self._b_at = self._effectiveness(x, throttles), tick.t_s
+        b = self._b
+        k2, f, c = 2 * self.k, self.f, self.c
+        lo = np.concatenate([np.full(k2, -self.gimbal_max), np.full(f, -self.fin_max), np.zeros(c)])
+        hi = np.concatenate([np.full(k2, self.gimbal_max), np.full(f, self.fin_max), np.ones(c)])
+        w = np.concatenate(
+            [np.full(k2, g.gimbal_weight), np.full(f, g.fin_weight), np.full(c, g.rcs_weight)]
+        )
+        reach = np.abs(b) @ np.maximum(np.abs(lo), np.abs(hi))
+        w_ref = np.zeros(3) if w_ref is None else w_ref
+        u, self.shortfall = allocate(b, self._wanted(x, cmd.direction, dt, reach, w_ref), lo, hi, w)
+        rigid = RigidCommand(u[:k2].reshape(self.k, 2), u[k2 : k2 + f].copy(), u[k2 + f :].copy())
+        return cmd._replace(rigid=rigid)

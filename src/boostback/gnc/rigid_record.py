@@ -1,0 +1,96 @@
+"""What a rigid (6-DoF) flight records beside the point-mass histories: attitude, rates, angle of
+attack, and what every actuator did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["RigidRecord", "rigid_record"]
+
+
+@dataclass(frozen=True)
+class RigidRecord:
+    """Time histories of a rigid vehicle (the samples of its ``Trajectory``).
+
+    Attributes
+    ----------
+    quaternion : ndarray (n, 4)
+        Attitude, scalar first, body -> the trajectory's frame.
+    rates_rps : ndarray (n, 3)
+        Body rates (roll, pitch, yaw), rad/s.
+    alpha_rad : ndarray (n,)
+        Total angle of attack (0: nose first, pi: engines first).
+    engine_throttle : ndarray (n, k)
+        Each engine's effective throttle (spool, valves and faults in).
+    gimbal_rad : ndarray (n, k, 2)
+        Each engine's gimbal angles about y_body and z_body.
+    fins_rad : ndarray (n, f)
+        Each grid fin's deflection.
+    rcs_duty : ndarray (n, c)
+        Each cold-gas thruster's duty over the step.
+    """
+
+    quaternion: np.ndarray
+    rates_rps: np.ndarray
+    alpha_rad: np.ndarray
+    engine_throttle: np.ndarray
+    gimbal_rad: np.ndarray
+    fins_rad: np.ndarray
+    rcs_duty: np.ndarray
+
+    @property
+    def axis(self) -> np.ndarray:
+        """The body axis x_body (n, 3) in the trajectory's frame."""
+        w, x, y, z = self.quaternion.T
+        return np.stack((1 - 2 * (y * y + z * z), 2 * (x * y + w * z), 2 * (x * z - w * y)), 1)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Flat columns for a data frame or Parquet (angles in degrees)."""
+        out = {f"q{c}": self.quaternion[:, i] for i, c in enumerate("wxyz")}
+        for i, c in enumerate(("roll", "pitch", "yaw")):
+            out[f"{c}_rate_dps"] = np.degrees(self.rates_rps[:, i])
+        out["alpha_deg"] = np.degrees(self.alpha_rad)
+        for e in range(self.engine_throttle.shape[1]):
+            out[f"engine{e}_throttle"] = self.engine_throttle[:, e]
+            out[f"engine{e}_gimbal_y_deg"] = np.degrees(self.gimbal_rad[:, e, 0])
+            out[f"engine{e}_gimbal_z_deg"] = np.degrees(self.gimbal_rad[:, e, 1])
+        for f in range(self.fins_rad.shape[1]):
+            out[f"fin{f}_deg"] = np.degrees(self.fins_rad[:, f])
+        for c in range(self.rcs_duty.shape[1]):
+            out[f"rcs{c}_duty"] = self.rcs_duty[:, c]
+        return out
+
+
+def rigid_record(rows: list[tuple[tuple[float, ...], object]]) -> RigidRecord:
+    """A ``RigidRecord`` from the samples ``(attitude, actuation.rigid)`` a recorder kept.
+
+    ``attitude`` is eight floats (quaternion, body rates, angle of attack); ``actuation.rigid``
+    has the fields ``throttle``, ``gimbal_rad``, ``fins_rad`` and ``rcs_duty``
+    (``plant.sixdof.RigidActuation``).
+    """
+    att = np.array([a for a, _ in rows], dtype=float).reshape(-1, 8)
+    acts = [r for _, r in rows]
+    first = next((r for r in acts if r is not None), None)
+    shapes = (
+        (0,) if first is None else np.shape(getattr(first, name))
+        for name in ("throttle", "gimbal_rad", "fins_rad", "rcs_duty")
+    )
+    k, g, f, c = shapes
+
+    def stack(name: str, shape: tuple[int, ...]) -> np.ndarray:
+        zero = np.zeros(shape)
+        return np.array([zero if r is None else getattr(r, name) for r in acts]).reshape(
+            (len(acts), *shape)
+        )
+
+    return RigidRecord(
+        quaternion=att[:, 0:4],
+        rates_rps=att[:, 4:7],
+        alpha_rad=att[:, 7] if att.shape[0] else np.zeros(0),
+        engine_throttle=stack("throttle", k),
+        gimbal_rad=stack("gimbal_rad", g if g else (0, 2)),
+        fins_rad=stack("fins_rad", f),
+        rcs_duty=stack("rcs_duty", c),
+    )

@@ -1,0 +1,359 @@
+"""The landing burn's rigid-body truth: a 6-DoF booster over a flat, pad-centred ENU ground.
+
+It keeps the 14-float rigid-body state (``dynamics.rigid_state``) and steps it on the compiled
+6-DoF kernel (``dynamics.sixdof``); its actuators (each engine's spool, throttle and two gimbal
+axes, the grid fins, the cold-gas thrusters: ``dynamics.actuators``) turn an attitude
+controller's ``RigidCommand`` into what the kernel flies.
+
+What it shows the rest of the loop is the 3-DoF view of its **landing reference point**, the
+centre of its feet (on the axis, at the feet's station): position, velocity (the centre of mass's
+plus ``w x r``) and mass. That is the point the point-mass guidance plans to put on the pad, so
+guidance and navigation are unchanged; the attitude reaches the attitude loop through the IMU
+(``Sensed.attitude``). Touchdown is the first foot on the ground, and ``plant.legs`` decides
+whether the stage stays up.
+
+``ideal_attitude=True`` replaces the attitude dynamics by a perfect attitude loop: the body axis
+is put along the commanded thrust direction at every step (turning about the reference point),
+with no rates and no gimbal: with an aerodynamic model that has no moment about the centre of
+mass, the translation is then the point mass's, the 3-DoF plant's consistency check.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import NamedTuple
+
+import numpy as np
+
+from boostback.config.vocab import EventName
+from boostback.dynamics.actuators import channels_step, effective_throttle, spool_step
+from boostback.dynamics.fast import drag_accel_many
+from boostback.dynamics.integrate import refine_event
+from boostback.dynamics.point_mass import engine_thrust
+from boostback.dynamics.rigid_body import quat_between, rotate_body_to_frame
+from boostback.dynamics.rigid_state import MASS, QUAT, RATE, SIZE, SIZE3
+from boostback.dynamics.sixdof import AD_ALPHA, SixDofKernel
+from boostback.dynamics.sixdof_params import SixDofParams
+from boostback.gnc.faults import FaultState, GustWind
+from boostback.gnc.outcome import Touchdown
+from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
+from boostback.plant.engine import Engines
+from boostback.plant.legs import feet_body, tipover_margin
+from boostback.plant.setup import LandingSetup
+
+__all__ = ["RigidActuation", "SixDofPlant", "retrograde_state"]
+
+_UP = np.array([0.0, 0.0, 1.0])
+
+
+class RigidActuation(NamedTuple):
+    """What a rigid vehicle's actuators reached over a step: each engine's effective throttle
+    (k,: spool, valves and faults in), gimbal angles (k, 2; rad), fin deflections (f,; rad),
+    thrusters' duty (c,)."""
+
+    throttle: np.ndarray
+    gimbal_rad: np.ndarray
+    fins_rad: np.ndarray
+    rcs_duty: np.ndarray
+
+
+def retrograde_state(x3: tuple[float, ...], params: SixDofParams) -> np.ndarray:
+    """A rigid-body state at 3-DoF state ``x3`` of its reference point, engines into the flow.
+
+    The body axis is turned against the velocity (the attitude of a stage falling engines
+    first; upright if it is not moving), body rates zero, and the centre of mass placed so that
+    the feet's centre is at ``x3``'s position.
+    """
+    x = np.zeros(SIZE)
+    x[:SIZE3] = x3
+    v = np.asarray(x3[3:6], dtype=float)
+    speed = float(np.linalg.norm(v))
+    axis = -v / speed if speed > 1e-6 else _UP
+    x[QUAT] = quat_between((1.0, 0.0, 0.0), tuple(float(a) for a in axis))
+    x[:3] -= _offset_frame(x, params)
+    return x
+
+
+def _cg_station(m_kg: float, params: SixDofParams) -> float:
+    return float(
+        np.interp(m_kg - params.dry_mass_kg, params.mp_propellant_kg, params.mp_cg_station_m)
+    )
+
+
+def _offset_frame(x: np.ndarray, params: SixDofParams) -> np.ndarray:
+    """From the centre of mass to the feet's centre, in the frame."""
+    arm = params.leg_station_m - _cg_station(float(x[MASS]), params)
+    q = (x[7], x[8], x[9], x[10])
+    return np.asarray(rotate_body_to_frame(q, (arm, 0.0, 0.0)))
+
+
+class SixDofPlant:
+    """The ``Plant`` of a 6-DoF landing burn.
+
+    Parameters
+    ----------
+    setup : LandingSetup
+        Vehicle, scenario and the models resolved from them.
+    faults : FaultState
+        The faults of this flight (the truth carries them).
+    params : SixDofParams
+        The rigid vehicle (``plant.sixdof_setup.sixdof_params``).
+    engines : tuple of int
+        The engines the landing burn lights (indices into ``params``' engines); an engine-out
+        fault takes them from the end of this tuple.
+    ideal_attitude : bool
+        A perfect attitude loop instead of the attitude dynamics (see the module's docstring).
+    """
+
+    def __init__(
+        self,
+        setup: LandingSetup,
+        faults: FaultState,
+        params: SixDofParams,
+        engines: tuple[int, ...],
+        *,
+        ideal_attitude: bool = False,
+    ) -> None:
+        self.setup = setup
+        self.faults = faults
+        self.params = params
+        self.burn_engines = tuple(engines)
+        self.ideal = ideal_attitude
+        self.dry_mass_kg = setup.dry_mass_kg
+        self.engines = Engines(setup.prop, len(self.burn_engines), faults)
+        self.kernel = SixDofKernel.build(params, setup.env)
+        x3 = setup.initial_state()
+        m = self.dry_mass_kg + (x3[MASS] - self.dry_mass_kg) * faults.propellant_factor()
+        self._x = retrograde_state((*x3[:6], m) if faults else x3, params)
+        k = params.engine_position_m.shape[0]
+        self._spool = np.zeros(k)
+        self._gimbal = np.zeros((k, 2))
+        self._fins = np.zeros(params.fin_azimuth_rad.shape[0])
+        self.rcs_gas_kg = params.rcs_gas_kg
+        self._feet_b = np.zeros((0, 3))
+        self._t = 0.0
+        self._view: tuple[float, ...] | None = None
+
+    # what the loop sees: the reference point's 3-DoF state
+    @property
+    def t_s(self) -> float:
+        """Time since the plant's start."""
+        return self._t
+
+    @property
+    def rigid_state(self) -> np.ndarray:
+        """The true 14-float rigid-body state (centre of mass, ENU)."""
+        return self._x.copy()
+
+    @property
+    def state(self) -> tuple[float, ...]:
+        """The feet's centre as a point mass: position, velocity, mass (ENU, pad-centred)."""
+        if self._view is None:
+            x = self._x
+            arm = self.params.leg_station_m - _cg_station(float(x[MASS]), self.params)
+            q = (x[7], x[8], x[9], x[10])
+            r = x[:3] + np.asarray(rotate_body_to_frame(q, (arm, 0.0, 0.0)))
+            w = x[RATE]
+            v_body = (0.0, w[2] * arm, -w[1] * arm)  # w x (arm, 0, 0)
+            v = x[3:6] + np.asarray(rotate_body_to_frame(q, v_body))
+            self._view = (*(float(c) for c in r), *(float(c) for c in v), float(x[MASS]))
+        return self._view
+
+    @property
+    def altitude_m(self) -> float:
+        """True height of the feet's centre above the pad's plane."""
+        return self.state[2]
+
+    @property
+    def axis(self) -> Vec3:
+        """The body's thrust axis (x_body) in ENU."""
+        x = self._x
+        a = rotate_body_to_frame((x[7], x[8], x[9], x[10]), (1.0, 0.0, 0.0))
+        return (float(a[0]), float(a[1]), float(a[2]))
+
+    def recorded(self) -> tuple[float, ...]:
+        """What the record keeps of the body now: quaternion, body rates, angle of attack."""
+        x = self._x
+        k = self.params.engine_position_m.shape[0]
+        air = self.kernel.air_data(x, np.zeros(k), self._gimbal, self._fins)
+        return (*(float(c) for c in x[QUAT.start :]), float(air[AD_ALPHA]))
+
+    def sense(self) -> Sensed:
+        """Static pressure, when the engines lit, and the IMU's attitude and rates."""
+        x = self._x
+        p = self.setup.env.pressure_pa(float(x[2]))
+        return Sensed(p, self.engines.lit_at_s, math.nan, tuple(float(c) for c in x[QUAT.start :]))
+
+    def ignite(self, t_command_s: float) -> None:
+        """Command the engines to light at ``t_command_s``."""
+        self.engines.ignite(t_command_s)
+
+    def air_many(self, states: np.ndarray) -> np.ndarray:
+        """Mach number and dynamic pressure (n, 2) of many 3-DoF states (n, 7)."""
+        zero = np.zeros(states.shape[0])
+        return drag_accel_many(states, zero, self.setup.aero, self.setup.env)[:, 3:5]
+
+    # the actuators
+    def _running(self, tick: Tick) -> np.ndarray:
+        """Which engines run now: the burn's, less those an engine-out fault took (from the end)."""
+        on = np.zeros(self.params.engine_position_m.shape[0], dtype=bool)
+        n = self.engines.count_running(tick) if self.faults else len(self.burn_engines)
+        for i in self.burn_engines[: round(n)]:
+            on[i] = True
+        return on
+
+    def actuate(self, command: ActuatorCommand, tick: Tick, dt: float) -> Actuation:
+        """What the engines, gimbals, fins and thrusters deliver over the coming step."""
+        p = self.params
+        pressure = self.setup.env.pressure_pa(float(self._x[2]))
+        lumped = self.engines.actuate(command, tick, dt, pressure)
+        lit = tick.t_s >= self.engines.lit_at_s - 1e-9
+        on = self._running(tick) & lit
+        spool = np.empty_like(self._spool)
+        spool_step(self._spool, on.astype(np.float64), dt, p.startup_s, p.shutdown_s, spool)
+        self._spool = spool
+        valves = np.where(on, lumped.throttle, 0.0)
+        throttle = np.empty_like(valves)
+        effective_throttle(spool, valves, throttle)
+        rigid = command.rigid
+        if rigid is not None and not self.ideal:
+            lo, hi = -p.gimbal_max_rad, p.gimbal_max_rad
+            g = np.empty_like(self._gimbal)
+            channels_step(
+                self._gimbal.ravel(), np.asarray(rigid.gimbal_rad, dtype=float).ravel(), dt,
+                lo, hi, p.gimbal_rate_rad_s, p.gimbal_time_constant_s, g.ravel(),
+            )  # fmt: skip
+            self._gimbal = g
+            fins = np.empty_like(self._fins)
+            channels_step(
+                self._fins, np.asarray(rigid.fins_rad, dtype=float), dt, -p.fin_max_rad,
+                p.fin_max_rad, p.fin_rate_rad_s, p.fin_time_constant_s, fins,
+            )  # fmt: skip
+            self._fins = fins
+            duty = np.clip(np.asarray(rigid.rcs_duty, dtype=float), 0.0, 1.0)
+        else:
+            duty = np.zeros(p.rcs_position_m.shape[0])
+        if self.rcs_gas_kg <= 0.0:
+            duty = np.zeros_like(duty)
+        thrust = float(
+            sum(
+                engine_thrust(t, p.engine_thrust_vac_n, p.engine_exit_area_m2, pressure)
+                for t in throttle
+                if t > 0.0
+            )
+        )
+        direction = command.direction if self.ideal else self.axis
+        act = RigidActuation(throttle, self._gimbal.copy(), self._fins.copy(), duty)
+        return Actuation(
+            lumped.throttle if lit else 0.0,
+            direction,
+            thrust,
+            lumped.expected_thrust_n,
+            self.engines.lit_at_s,
+            command.fins,
+            act,
+        )
+
+    def coast(self, direction: Vec3) -> Actuation:
+        """Engines off (shutting down), actuators held."""
+        p = self.params
+        k = p.engine_position_m.shape[0]
+        act = RigidActuation(
+            np.zeros(k), self._gimbal.copy(), self._fins.copy(), np.zeros(p.rcs_position_m.shape[0])
+        )
+        axis = direction if self.ideal else self.axis
+        return Actuation(0.0, axis, 0.0, 0.0, self.engines.lit_at_s, (0.0, 0.0, 0.0), act)
+
+    # the equations of motion
+    def _kernel(self, tick: Tick) -> SixDofKernel:
+        gust = self.faults.gust(tick.t_s, tick.phase, tick.altitude_m) if self.faults else None
+        if gust is None:
+            return self.kernel
+        s = self.setup
+        env = replace(s.env, wind=GustWind(s.env.wind, gust))
+        return SixDofKernel.build(self.params, env)
+
+    def _align(self, direction: Vec3) -> None:
+        """Ideal attitude: turn the body onto ``direction`` about the feet's centre, rates zero."""
+        x = self._x
+        ref = np.asarray(self.state[:3])
+        x[QUAT] = quat_between((1.0, 0.0, 0.0), direction)
+        x[RATE] = 0.0
+        x[:3] = ref - _offset_frame(x, self.params)
+        self._view = None
+
+    def _lowest_foot_m(self, x: np.ndarray) -> float:
+        if self._feet_b.shape[0] == 0:
+            p = self.params
+            self._feet_b = feet_body(
+                p.leg_count, p.leg_footprint_radius_m, p.leg_station_m, 0.0
+            )  # about the gimbal plane's centre; shifted to the CG below
+        cg = _cg_station(float(x[MASS]), self.params)
+        q = (x[7], x[8], x[9], x[10])
+        low = math.inf
+        for foot in self._feet_b:
+            f = rotate_body_to_frame(q, (foot[0] - cg, foot[1], foot[2]))
+            low = min(low, float(x[2] + f[2]))
+        return low
+
+    def step(self, actuation: Actuation, dt: float, tick: Tick) -> str | None:
+        """Integrate over ``dt``; stop at the first foot's touchdown or when the propellant
+        runs out."""
+        if self.ideal:
+            self._align(actuation.direction)
+        a = actuation.rigid
+        if not isinstance(a, RigidActuation):  # an engines-off actuation from the loop
+            a = self.coast(actuation.direction).rigid
+        kernel = self._kernel(tick)
+        x0 = self._x
+
+        gas: dict[float, float] = {}
+
+        def advance(x: np.ndarray, h: float) -> np.ndarray:
+            y, gas[h] = kernel.step(x, h, a.throttle, a.gimbal_rad, a.fins_rad, a.rcs_duty)
+            return y
+
+        x1 = advance(x0, dt)
+        h, event = dt, None
+        dry = self.dry_mass_kg
+        if x1[MASS] < dry and a.throttle.any():
+            x1, h = refine_event(
+                lambda s: s[MASS] - dry, x0, dt, advance, x0[MASS] - dry, x1[MASS] - dry
+            )
+            x1[MASS] = max(x1[MASS], dry)
+            event = EventName.PROPELLANT_OUT
+        low0, low1 = self._lowest_foot_m(x0), self._lowest_foot_m(x1)
+        if low1 <= 0.0 < low0:
+            x1, h = refine_event(self._lowest_foot_m, x0, h, advance, low0, low1)
+            event = EventName.TOUCHDOWN
+        self.rcs_gas_kg -= gas[h]
+        self._x, self._t, self._view = x1, self._t + h, None
+        return event
+
+    def touchdown(self, direction: Vec3, powered: bool) -> Touchdown:
+        """The touchdown at the first foot's contact: speeds of the feet's centre, the body's
+        tilt and rates, the miss, the propellant left and the margin against tipping over."""
+        x = self._x
+        e, n, _u, ve, vn, vu, m = self.state
+        up = self.axis[2]
+        cg = _cg_station(float(m), self.params)
+        p = self.params
+        inertia = np.array(
+            [
+                np.interp(m - p.dry_mass_kg, p.mp_propellant_kg, p.mp_inertia_kgm2[:, i])
+                for i in range(3)
+            ]
+        )
+        feet = feet_body(p.leg_count, p.leg_footprint_radius_m, p.leg_station_m, cg)
+        g = -float(self.setup.env.gravity.accel(np.zeros(3))[2])
+        return Touchdown(
+            t_s=self._t,
+            vertical_speed_mps=-vu,
+            lateral_speed_mps=math.hypot(ve, vn),
+            tilt_deg=math.degrees(math.acos(max(-1.0, min(1.0, up)))),
+            miss_m=math.hypot(e, n),
+            propellant_kg=m - self.dry_mass_kg,
+            tipover_margin=tipover_margin(x, feet, inertia, g),
+            rates_dps=math.degrees(float(np.linalg.norm(x[RATE]))),
+        )
