@@ -39,6 +39,7 @@ __all__ = [
     "derivatives",
     "drag_accel",
     "drag_accel_many",
+    "env_arrays",
     "rk4_step",
 ]
 
@@ -119,7 +120,7 @@ def wind_arrays(wind: object) -> tuple[np.ndarray, np.ndarray, Vec3]:
     )
 
 
-def _env_array(env: Environment) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def env_arrays(env: Environment) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``env`` as ``(env array, wind heights, wind table)``; TypeError for unknown models."""
     if isinstance(env.atmosphere, atm.USSA1976):
         use_atm = 1.0
@@ -162,7 +163,7 @@ def compile_kernel(prop: PropulsionParams, aero: AeroParams, env: Environment) -
     TypeError
         If a model is not one the kernels implement.
     """
-    env_arr, wz, wv = _env_array(env)
+    env_arr, wz, wv = env_arrays(env)
     tab_m, tab_cd, pl_ct, pl_f = aero.tables
     return FastKernel(
         prop=np.array([prop.thrust_vac_n, prop.exit_area_m2, prop.mass_flow_kgps]),
@@ -187,7 +188,7 @@ def _air_models(aero: AeroParams, env: Environment) -> tuple:
     hit = _AIR.get(key)
     if hit is not None and hit[0] is aero and hit[1] is env:
         return hit[2]
-    env_arr, wz, wv = _env_array(env)
+    env_arr, wz, wv = env_arrays(env)
     tab_m, tab_cd, pl_ct, pl_f = aero.tables
     area = float(aero.reference_area_m2)
     arrays = (tab_m, tab_cd, area, env_arr, atm.LAYERS, wz, wv, pl_ct, pl_f)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from boostback.dynamics.aero6 import body_aero, fin_aero
-from boostback.dynamics.fast import _env_array as env_arrays
+from boostback.dynamics.fast import env_arrays
 from boostback.dynamics.point_mass import (
     ENV_BASE,
     ENV_USE_ATM,
