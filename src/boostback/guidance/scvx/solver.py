@@ -1,0 +1,408 @@
+"""Successive convexification: SCvx (Mao, Szmuk & Acikmese 2016; Szmuk & Acikmese 2018) and
+PTR (penalised trust region: Reynolds, Szmuk, Malyuta et al. 2020; Malyuta et al. 2022), on
+the problem of ``problem.py``.
+
+Both linearise the dynamics about the last iterate (``discretize.py``: first-order hold, time
+dilation), linearise the thrust floor about its thrust direction, add a virtual control ``nu``
+to the dynamics and a virtual buffer to the floor, and penalise both with the exact l1 penalty
+``lambda (|nu|_1 + sum s)``: every subproblem is feasible whatever the reference, and a
+converged answer with zero virtual control satisfies the nonlinear dynamics at the nodes.
+
+SCvx keeps a hard trust region ``|(x_k, u_k, sigma) - reference|_2 <= eta`` at every node and
+judges each answer by the ratio of the actual to the predicted decrease of the nonlinear
+penalised cost
+
+    J(x, u, sigma) = phi + lambda (sum_k |x_{k+1} - F_k(x_k, u_k, u_{k+1}, sigma)|_1
+                                   + sum_k max(0, T_min - |u_k|)),
+    rho = (J(ref) - J(new)) / (J(ref) - L(new)),
+
+``L`` the subproblem's own (linearised) cost and ``F_k`` the nonlinear flow over interval k.
+The usual thresholds (Mao, Szmuk & Acikmese 2016, sec. IV): ``rho < rho0 = 0``: reject, and
+shrink the radius by 2 below the rejected step; ``rho < rho1 = 0.25``: accept, shrink by 2;
+``rho >= rho2 = 0.7``: accept, grow by 3.2; otherwise accept and keep it; the radius stays
+within ``[eta_min, eta_max]``. It stops when the predicted decrease falls below ``tol_decrease``
+(relative to ``1 + |J|``) or its step below ``tol_step``: CONVERGED if the plan's defects are
+within ``tol_defect``, else INFEASIBLE (a stationary point of the penalty that is not a plan).
+
+PTR drops the ratio test: the trust region is a quadratic penalty ``w |(x, u) - ref|^2 +
+w_sigma |sigma - sigma_ref|`` in the cost, every answer is accepted, and ``w`` grows by a factor
+each iteration. Its weights and stopping rule are those of EmbersArc's implementation
+(``published.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from boostback.guidance.scvx.discretize import Discretization, discretize
+from boostback.guidance.scvx.problem import Scales, SixDofProblem, initial_guess
+from boostback.guidance.scvx.result import IterationRecord, ScvxPlan, ScvxStatus
+from boostback.guidance.scvx.subproblem import ConicSubproblem, SubproblemSolution
+
+__all__ = ["ScvxSettings", "solve"]
+
+_INFEASIBLE = {"PrimalInfeasible", "AlmostPrimalInfeasible"}
+
+
+@dataclass(frozen=True)
+class ScvxSettings:
+    """Algorithm settings (nondimensional where they are magnitudes).
+
+    nodes : K, temporal nodes.
+    method : "scvx" or "ptr".
+    max_iterations : subproblem solves allowed (rejected SCvx steps count).
+    substeps : RK4 steps per interval in the discretisation.
+    penalty : lambda, weight of the exact penalty (virtual control, floor buffers).
+    virtual_norm : "l1" (the exact l1 penalty, ``lambda |nu|_1``) or "inf" (as EmbersArc's PTR:
+        the largest, over the state components, of the l1 norm over the intervals; the floor
+        buffers stay l1).
+    floor_buffer : give the linearised thrust floor a penalised virtual buffer, or keep it hard.
+    regularization : SCvx only, weight of a small quadratic penalty on the step: an interior-point
+        method returns the centre of a subproblem's optimal face, so without it the iterates
+        drift along directions the cost does not see (the attitude wherever the gimbal is not
+        at its limit), each drift making new defects. Not counted in ``rho``.
+    backend : "conic" (the subproblem written as conic data for Clarabel, ``subproblem.py``) or
+        "cvxpy" (the same subproblem through CVXPY with Clarabel: the reference and baseline).
+    trust_radius, trust_min, trust_max : SCvx's initial radius and its bounds.
+    rho0, rho1, rho2, shrink, grow : SCvx's acceptance thresholds and radius factors.
+    tol_decrease : SCvx stops when the predicted decrease is below this times ``1 + |J|``...
+    tol_step : ... or when its step (largest over the nodes of ``|(dx_k, du_k)|_2``, and
+        ``|dsigma|``) is below this, inside the trust region (not held there by it), with the
+        candidate's defects within ``tol_defect``.
+    tol_defect : largest nonlinear defect (and floor violation) of a CONVERGED plan.
+    ptr_weight, ptr_weight_growth, ptr_weight_sigma : PTR's trust-penalty weights.
+    ptr_tol_step, ptr_tol_sigma, ptr_tol_nu : PTR's stopping rule (EmbersArc's): sum over the
+        nodes of the squared step, the step in sigma, and the largest virtual control.
+    """
+
+    nodes: int = 50
+    method: str = "scvx"
+    max_iterations: int = 50
+    substeps: int = 2
+    penalty: float = 1e5
+    virtual_norm: str = "l1"
+    floor_buffer: bool = True
+    regularization: float = 1e-4
+    backend: str = "conic"
+    trust_radius: float = 1.0
+    trust_min: float = 1e-5
+    trust_max: float = 10.0
+    rho0: float = 0.0
+    rho1: float = 0.25
+    rho2: float = 0.7
+    shrink: float = 2.0
+    grow: float = 3.2
+    tol_decrease: float = 1e-6
+    tol_step: float = 1e-3
+    tol_defect: float = 1e-6
+    ptr_weight: float = 1e-3
+    ptr_weight_growth: float = 1.5
+    ptr_weight_sigma: float = 1e-1
+    ptr_tol_step: float = 1e-3
+    ptr_tol_sigma: float = 1e-3
+    ptr_tol_nu: float = 1e-7
+
+    def __post_init__(self) -> None:
+        if self.method not in ("scvx", "ptr"):
+            raise ValueError(f"method must be 'scvx' or 'ptr', got {self.method!r}")
+        if self.backend not in ("conic", "cvxpy"):
+            raise ValueError(f"backend must be 'conic' or 'cvxpy', got {self.backend!r}")
+        if self.nodes < 3 or self.max_iterations < 1 or self.substeps < 1:
+            raise ValueError("need nodes >= 3, max_iterations >= 1, substeps >= 1")
+
+
+@dataclass
+class _Iterate:
+    """A trajectory, its discretisation and its nonlinear penalised cost."""
+
+    xs: np.ndarray
+    us: np.ndarray
+    sigma: float
+    disc: Discretization
+    cost: float
+    defect_max: float
+
+
+def _cvxpy_subproblem() -> type:
+    from boostback.guidance.scvx.cvxpy_subproblem import CvxpySubproblem  # CVXPY loads slowly
+
+    return CvxpySubproblem
+
+
+def _objective(prob: SixDofProblem, xs: np.ndarray, sigma: float) -> float:
+    return sigma if prob.cost == "time" else -float(xs[-1, 0])
+
+
+def _iterate(
+    prob: SixDofProblem, xs: np.ndarray, us: np.ndarray, sigma: float, st: ScvxSettings
+) -> _Iterate:
+    disc = discretize(xs, us, sigma, prob.params, st.substeps)
+    floor = np.maximum(prob.thrust_min - np.linalg.norm(us, axis=1), 0.0)
+    d = np.abs(disc.defects)
+    violation = float(d.sum() if st.virtual_norm == "l1" else d.sum(axis=0).max())
+    violation += float(floor.sum())
+    worst = max(float(np.abs(disc.defects).max()), float(floor.max()))
+    cost = _objective(prob, xs, sigma) + st.penalty * violation
+    return _Iterate(xs, us, sigma, disc, cost, worst)
+
+
+def _linear_cost(prob: SixDofProblem, sol: SubproblemSolution, st: ScvxSettings) -> float:
+    assert sol.xs is not None and sol.nu is not None and sol.buffer is not None
+    nu = np.abs(sol.nu)
+    virtual = float(nu.sum() if st.virtual_norm == "l1" else nu.sum(axis=0).max())
+    buffers = virtual + float(np.maximum(sol.buffer, 0.0).sum())
+    return _objective(prob, sol.xs, sol.sigma) + st.penalty * buffers
+
+
+def _step(ref: _Iterate, sol: SubproblemSolution) -> float:
+    """Largest node step ``|(dx_k, du_k)|_2`` and ``|dsigma|``."""
+    assert sol.xs is not None and sol.us is not None
+    dz = np.hstack((sol.xs - ref.xs, sol.us - ref.us))
+    return max(float(np.linalg.norm(dz, axis=1).max()), abs(sol.sigma - ref.sigma))
+
+
+class _Run:
+    """The state of one solve: the problem in solver units, its subproblem, the history."""
+
+    def __init__(self, prob: SixDofProblem, st: ScvxSettings) -> None:
+        self.prob, self.st = prob, st
+        reg = st.regularization if st.method == "scvx" else 0.0
+        kind = ConicSubproblem if st.backend == "conic" else _cvxpy_subproblem()
+        self.sub = kind(
+            prob,
+            st.nodes,
+            st.method,
+            st.penalty,
+            norm=st.virtual_norm,
+            floor_buffer=st.floor_buffer,
+            regularization=reg,
+        )
+        self.history: list[IterationRecord] = []
+        self.t0 = time.perf_counter()
+
+    def subproblem(self, ref: _Iterate, trust: float) -> tuple[SubproblemSolution, float]:
+        t = time.perf_counter()
+        self.sub.assemble(ref.xs, ref.us, ref.sigma, ref.disc, trust, self.st.ptr_weight_sigma)
+        t_asm = time.perf_counter() - t
+        return self.sub.solve(), t_asm
+
+    def record(
+        self,
+        it: int,
+        accepted: bool,
+        cand: _Iterate | None,
+        lin: float,
+        sol: SubproblemSolution,
+        trust: float,
+        rho: float,
+        step: float,
+        t_disc: float,
+        t_asm: float,
+        t_it: float,
+    ) -> None:
+        nu = float(np.abs(sol.nu).sum()) if sol.nu is not None else float("nan")
+        self.history.append(
+            IterationRecord(
+                iteration=it,
+                accepted=accepted,
+                cost=cand.cost if cand else float("nan"),
+                linear_cost=lin,
+                virtual_control_l1=nu,
+                defect_max=cand.defect_max if cand else float("nan"),
+                trust=trust,
+                rho=rho,
+                tf=sol.sigma,
+                step=step,
+                solver_status=sol.status,
+                solver_iterations=sol.iterations,
+                discretize_s=t_disc,
+                assemble_s=t_asm,
+                solver_s=sol.solve_s,
+                total_s=t_it,
+            )
+        )
+
+    def failed(self, sol: SubproblemSolution) -> tuple[ScvxStatus, str]:
+        if sol.status in _INFEASIBLE:
+            return ScvxStatus.INFEASIBLE_SUBPROBLEM, f"subproblem infeasible ({sol.status})"
+        return ScvxStatus.SOLVER_ERROR, f"conic solver stopped: {sol.status}"
+
+
+def _scvx(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
+    st = run.st
+    eta = st.trust_radius
+    for it in range(1, st.max_iterations + 1):
+        t_it = time.perf_counter()
+        sol, t_asm = run.subproblem(ref, eta)
+        if sol.xs is None:
+            run.record(
+                it,
+                False,
+                None,
+                float("nan"),
+                sol,
+                eta,
+                float("nan"),
+                float("nan"),
+                0.0,
+                t_asm,
+                time.perf_counter() - t_it,
+            )
+            return (*run.failed(sol), ref)
+        t = time.perf_counter()
+        cand = _iterate(run.prob, sol.xs, sol.us, sol.sigma, st)
+        t_disc = time.perf_counter() - t
+        lin = _linear_cost(run.prob, sol, st)
+        predicted = ref.cost - lin
+        actual = ref.cost - cand.cost
+        rho = actual / predicted if predicted > 0.0 else float("nan")
+        step = _step(ref, sol)
+        # a small step counts only when the trust region did not make it small
+        small = step <= st.tol_step and step < 0.9 * eta and cand.defect_max <= st.tol_defect
+        if small or predicted <= st.tol_decrease * (1.0 + abs(ref.cost)):
+            best = cand if cand.cost <= ref.cost else ref
+            run.record(
+                it,
+                best is cand,
+                cand,
+                lin,
+                sol,
+                eta,
+                rho,
+                step,
+                t_disc,
+                t_asm,
+                time.perf_counter() - t_it,
+            )
+            if best.defect_max <= st.tol_defect:
+                return ScvxStatus.CONVERGED, f"converged in {it} iterations", best
+            return (
+                ScvxStatus.INFEASIBLE,
+                f"stationary with defects up to {best.defect_max:.3g}"
+                " (the dynamics or the thrust floor cannot be met)",
+                best,
+            )
+        accepted = rho >= st.rho0
+        run.record(
+            it, accepted, cand, lin, sol, eta, rho, step, t_disc, t_asm, time.perf_counter() - t_it
+        )
+        if not accepted:  # shrink below the rejected step, or the same step comes back
+            eta = max(min(eta, step) / st.shrink, st.trust_min)
+            continue
+        ref = cand
+        if rho < st.rho1:
+            eta = max(eta / st.shrink, st.trust_min)
+        elif rho >= st.rho2:
+            eta = min(eta * st.grow, st.trust_max)
+    return ScvxStatus.MAX_ITERATIONS, f"no convergence in {st.max_iterations} iterations", ref
+
+
+def _ptr(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
+    st = run.st
+    w = st.ptr_weight
+    for it in range(1, st.max_iterations + 1):
+        t_it = time.perf_counter()
+        sol, t_asm = run.subproblem(ref, w)
+        if sol.xs is None:
+            run.record(
+                it,
+                False,
+                None,
+                float("nan"),
+                sol,
+                w,
+                float("nan"),
+                float("nan"),
+                0.0,
+                t_asm,
+                time.perf_counter() - t_it,
+            )
+            return (*run.failed(sol), ref)
+        assert sol.us is not None and sol.nu is not None
+        dz = np.hstack((sol.xs - ref.xs, sol.us - ref.us))
+        step_sq = float((dz * dz).sum())
+        d_sigma = abs(sol.sigma - ref.sigma)
+        nu_max = float(np.abs(sol.nu).sum(axis=0).max())  # numpy's norm(nu.T, inf)
+        t = time.perf_counter()
+        cand = _iterate(run.prob, sol.xs, sol.us, sol.sigma, st)
+        t_disc = time.perf_counter() - t
+        run.record(
+            it,
+            True,
+            cand,
+            _linear_cost(run.prob, sol, st),
+            sol,
+            w,
+            float("nan"),
+            step_sq,
+            t_disc,
+            t_asm,
+            time.perf_counter() - t_it,
+        )
+        ref = cand
+        if step_sq < st.ptr_tol_step and d_sigma < st.ptr_tol_sigma:
+            if nu_max < st.ptr_tol_nu and ref.defect_max <= st.tol_defect:
+                return ScvxStatus.CONVERGED, f"converged in {it} iterations", ref
+            if nu_max >= st.ptr_tol_nu:  # the iterates stopped, the virtual control did not
+                return (
+                    ScvxStatus.INFEASIBLE,
+                    f"stationary with virtual control {nu_max:.3g}"
+                    " (the dynamics or the thrust floor cannot be met)",
+                    ref,
+                )
+        w *= st.ptr_weight_growth
+    return ScvxStatus.MAX_ITERATIONS, f"no convergence in {st.max_iterations} iterations", ref
+
+
+def solve(
+    prob: SixDofProblem,
+    settings: ScvxSettings | None = None,
+    scales: Scales | None = None,
+    guess: tuple[np.ndarray, np.ndarray, float] | None = None,
+) -> ScvxPlan:
+    """Solve a 6-DoF landing by successive convexification.
+
+    Parameters
+    ----------
+    prob : SixDofProblem
+        The problem, in SI units (or already nondimensional, ``scales`` None).
+    settings : ScvxSettings, optional
+    scales : Scales, optional
+        Units to solve in (``prob.nondimensional``); the plan comes back in the problem's.
+    guess : (xs, us, sigma), optional
+        Initial reference in the problem's units (default: ``initial_guess``).
+
+    Returns
+    -------
+    ScvxPlan
+        Never raises on an infeasible or failed solve: the status says what happened.
+    """
+    st = settings or ScvxSettings()
+    t0 = time.perf_counter()
+    work = prob if scales is None else prob.nondimensional(scales)
+    unit = Scales() if scales is None else scales
+    if guess is None:
+        xs, us, sigma = initial_guess(work, st.nodes)
+    else:
+        xs = np.asarray(guess[0], dtype=float) / unit.state()
+        us = np.asarray(guess[1], dtype=float) / unit.force
+        sigma = float(guess[2]) / unit.time
+    run = _Run(work, st)
+    ref = _iterate(work, xs, us, sigma, st)
+    status, message, best = (_scvx if st.method == "scvx" else _ptr)(run, ref)
+    t_nodes = np.linspace(0.0, best.sigma, st.nodes) * unit.time
+    return ScvxPlan(
+        status=status,
+        message=message,
+        method=st.method,
+        problem=prob,
+        t_s=t_nodes,
+        x=best.xs * unit.state(),
+        u_body_n=best.us * unit.force,
+        iterations=len(run.history),
+        history=tuple(run.history),
+        solve_time_s=time.perf_counter() - t0,
+    )
