@@ -86,12 +86,8 @@ class Layout:
         return self.t_sigma + (1 if self.method == "ptr" else 0)
 
     @property
-    def nu_sums(self) -> int:
-        return self.nu_bound + 1
-
-    @property
     def size(self) -> int:
-        return self.nu_bound + (1 + self.n_int * NX if self.norm == "inf" else 0)
+        return self.nu_bound + (1 if self.norm == "inf" else 0)
 
     def x(self, k: int, i: int) -> int:
         return k * NX + i
@@ -183,14 +179,6 @@ def _boundary_rows(t: _Rows, lay: Layout, fixed0: np.ndarray, fixedf: np.ndarray
     if ax:
         r = t.block("axial", 2, "zero")
         t.add(r + np.arange(2), lay.u(lay.nodes - 1, 1) + np.arange(2), C_ONE)
-    if lay.norm == "inf":  # running sums c_k = c_{k-1} + |nu_k| (entry by entry), c_-1 = 0
-        n = lay.n_int * NX
-        r = t.block("nu_sums", n, "zero")
-        e = np.arange(n)
-        t.add(r + e, lay.nu_sums + e, C_ONE)
-        t.add(r + e[NX:], lay.nu_sums + e[:-NX], C_MINUS_ONE)
-        t.add(r + e, lay.nu_plus + e, C_MINUS_ONE)
-        t.add(r + e, lay.nu_minus + e, C_MINUS_ONE)
 
 
 def _nonneg_rows(t: _Rows, lay: Layout, n_values_before: int) -> None:
@@ -208,9 +196,10 @@ def _nonneg_rows(t: _Rows, lay: Layout, n_values_before: int) -> None:
     t.add(r + np.arange(n_nu), lay.nu_plus + np.arange(n_nu), C_MINUS_ONE)
     if lay.norm == "inf":  # each state component's total |nu| over the intervals <= t
         r = t.block("nu_inf", NX, "nonneg")
-        i = np.arange(NX)
-        t.add(r + i, lay.nu_sums + (lay.n_int - 1) * NX + i, C_ONE)
-        t.add(r + i, np.full(NX, lay.nu_bound), C_MINUS_ONE)
+        e = np.arange(lay.n_int * NX)
+        t.add(r + e % NX, lay.nu_plus + e, C_ONE)
+        t.add(r + e % NX, lay.nu_minus + e, C_ONE)
+        t.add(r + np.arange(NX), np.full(NX, lay.nu_bound), C_MINUS_ONE)
     r = t.block("tf", 2, "nonneg")
     t.add(np.array([r, r + 1]), np.array([lay.sigma, lay.sigma]), np.array([C_MINUS_ONE, C_ONE]))
     if lay.method == "ptr":
