@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from boostback.campaign.sampling import Target, draw_run, resolve_targets
+from boostback.campaign.scenario_faults import scenario_faults
 from boostback.campaign.spec import CampaignSpec, Execution
 from boostback.config.loader import (
     flight_from_dict,
@@ -96,7 +97,8 @@ def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]
         vehicle = vehicle_from_dict(d.vehicle)
         scen = dict(d.scenario)
         scen.pop("vehicle")
-        faults = FaultState(d.faults, d.rng)
+        fixed = scenario_faults(scen.pop("faults", []) or []) if ctx.kind != "flight" else ()
+        faults = FaultState(fixed + d.faults, d.rng)
         if ctx.kind == "flight":
             scenario_f = flight_from_dict({"vehicle": vehicle.key, **scen})
             row.update(_fly_mission(scenario_f, vehicle, faults, ctx.spec.execution))

@@ -40,6 +40,15 @@ __all__ = ["land"]
 DEFAULT_VEHICLE = "falcon9"
 DEFAULT_WALL_LIMIT_S = 300.0
 WALL_LIMIT_RANGE_S = (1.0, 86_400.0)
+DofOption = Annotated[
+    int | None,
+    typer.Option(
+        "--dof",
+        help="Fidelity: 3 (point mass) or 6 (rigid body with attitude control; the vehicle "
+        "needs a [booster.rigid_body] section) [default: the scenario's sim.dof, 3].",
+        show_default=False,
+    ),
+]
 # The scenario key each override writes: an error about that key names the option, not the file.
 OPTION_KEYS = {
     "--altitude": "initial.altitude_m",
@@ -90,6 +99,7 @@ def land(
             "run stops with status 2 (1 to 86400).",
         ),
     ] = DEFAULT_WALL_LIMIT_S,
+    dof: DofOption = None,
 ) -> None:
     """Fly a landing burn from a descent state to touchdown and classify the outcome.
 
@@ -110,10 +120,11 @@ def land(
     pad_site = builtin_site(site)
     check_out_dir(out)
     scenario, veh = _landing_inputs(vehicle, from_file, overrides)
+    scenario, faults = _as_flown(scenario, dof)
     out = out_folder(out, report=report, default=f"{veh.key}_landing")
     check_out_dir(out)
     with spinner("flying the landing burn…", quiet=as_json), wall_clock_limit(wall_limit):
-        result = fly_landing(landing_setup(veh, scenario), wall_limit_s=wall_limit)
+        result = fly_landing(landing_setup(veh, scenario), faults, wall_limit_s=wall_limit)
     summary = _summary(result, veh)
     if out is not None:
         _write_outputs(result, veh, out, summary)
@@ -128,6 +139,19 @@ def land(
             console.print(f"plots and trajectory written to [bold]{out}[/]")
     if result.outcome.value != "landed":
         raise typer.Exit(code=EXIT_NOT_LANDED)
+
+
+def _as_flown(scenario: Any, dof: int | None) -> tuple[Any, Any]:
+    """The scenario at the fidelity ``--dof`` asks (its own ``sim.dof`` without it), and the
+    faults it carries (``[[faults]]``)."""
+    from boostback.campaign.scenario_faults import scenario_faults
+    from boostback.gnc.faults import FaultState
+
+    if dof is not None:
+        if dof not in (3, 6):
+            fail(f"--dof: {dof} is not a fidelity boostback flies (3 or 6)")
+        scenario = scenario.model_copy(update={"sim": scenario.sim.model_copy(update={"dof": dof})})
+    return scenario, FaultState(scenario_faults(scenario.faults, scenario.name or None))
 
 
 OVERRIDES = ("--altitude", "--speed", "--offset", "--propellant", "--wind")  # land's state options

@@ -596,3 +596,4 @@ class LandingScenario(_Model):
     guidance: GuidanceConfig = GuidanceConfig()
     sim: SimConfig = SimConfig()
     name: str = ""
+    faults: list[dict[str, Any]] = Field(default_factory=list)  # campaign.scenario_faults
