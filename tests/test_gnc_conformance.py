@@ -43,6 +43,8 @@ from boostback.gnc.protocols import (
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup, landing_setup
+from boostback.plant.sixdof import SixDofPlant
+from boostback.plant.sixdof_setup import burn_engines, sixdof_params
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +88,16 @@ def _flight_burn_plant(setup: LandingSetup) -> Plant:
     )
 
 
+def _rigid_plant(setup: LandingSetup) -> Plant:
+    """The 6-DoF truth of the landing burn (its 3-DoF view is the feet's centre)."""
+    engines = tuple(int(i) for i in burn_engines(setup.stage, "landing"))
+    return SixDofPlant(setup, FaultState(), sixdof_params(setup.vehicle), engines)
+
+
 LANDING_PLANTS: dict[str, Callable[[LandingSetup], Plant]] = {
     "flat point mass": lambda s: FlatPlant(s, FaultState()),
     "rotating Earth (a whole flight's landing burn)": _rotating_earth_plant,
+    "rigid body (6-DoF)": _rigid_plant,
 }
 PLANTS: dict[str, Callable[[LandingSetup], Plant]] = {
     **LANDING_PLANTS,
@@ -143,7 +152,11 @@ def test_a_plant_lights_when_told_and_burns_propellant(setup, make) -> None:
     plant.ignite(0.0)
     act = plant.actuate(cmd, _tick(plant, Phase.LANDING_BURN), 0.1)
     assert act.thrust_n > 0.0 and act.expected_thrust_n == pytest.approx(act.thrust_n)
-    assert act.direction == cmd.direction and act.lit_at_s == 0.0
+    assert act.lit_at_s == 0.0
+    if act.rigid is None:  # a point mass thrusts where it is told
+        assert act.direction == cmd.direction
+    else:  # a rigid body thrusts along its own axis (the attitude loop turns it)
+        assert math.isclose(float(np.linalg.norm(act.direction)), 1.0, rel_tol=1e-9)
     m0 = plant.state[MASS]
     plant.step(act, 0.1, _tick(plant, Phase.LANDING_BURN))
     assert plant.state[MASS] < m0
@@ -157,8 +170,10 @@ def test_a_plant_stops_at_touchdown(setup, make) -> None:
     while event is None and plant.t_s < 200.0:
         event = plant.step(plant.coast((0.0, 0.0, 1.0)), 0.5, _tick(plant))
     assert event == "touchdown"
-    # on the rotating Earth the ground curves away from the pad's plane (~2 cm at 500 m)
-    assert plant.altitude_m == pytest.approx(0.0, abs=0.05)
+    # on the rotating Earth the ground curves away from the pad's plane (~2 cm at 500 m); a
+    # rigid body touches down on its lowest foot, its feet's centre a little higher if it tilts
+    low = plant.lowest_foot_m if isinstance(plant, SixDofPlant) else plant.altitude_m
+    assert low == pytest.approx(0.0, abs=0.05)
 
 
 # --- navigators --------------------------------------------------------------------------------

@@ -49,6 +49,11 @@ class Engines:
         self.lit_at_s = math.inf
         self._throttle = 0.0  # the valves' position (lag state)
 
+    @property
+    def valves(self) -> float:
+        """The valves' position: the throttle the engines are set to, before any fault."""
+        return self._throttle
+
     def ignite(self, t_command_s: float) -> None:
         """Command ignition at ``t_command_s``; the engines light after the faults' delay."""
         self.lit_at_s = t_command_s + self.faults.ignition_delay_s(self.burn)

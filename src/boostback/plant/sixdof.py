@@ -128,6 +128,7 @@ class SixDofPlant:
         self._x = retrograde_state((*x3[:6], m) if faults else x3, params)
         k = params.engine_position_m.shape[0]
         self._spool = np.zeros(k)
+        self._healthy = np.zeros(1)
         self._gimbal = np.zeros((k, 2))
         self._fins = np.zeros(params.fin_azimuth_rad.shape[0])
         self.rcs_gas_kg = params.rcs_gas_kg
@@ -213,6 +214,10 @@ class SixDofPlant:
         spool = np.empty_like(self._spool)
         spool_step(self._spool, on.astype(np.float64), dt, p.startup_s, p.shutdown_s, spool)
         self._spool = spool
+        # a healthy engine's spool: the start-up is a known transient, not a shortfall
+        healthy = np.empty(1)
+        spool_step(self._healthy, np.array([float(lit)]), dt, p.startup_s, p.shutdown_s, healthy)
+        self._healthy = healthy
         valves = np.where(on, lumped.throttle, 0.0)
         throttle = np.empty_like(valves)
         effective_throttle(spool, valves, throttle)
@@ -236,12 +241,11 @@ class SixDofPlant:
             duty = np.zeros(p.rcs_position_m.shape[0])
         if self.rcs_gas_kg <= 0.0:
             duty = np.zeros_like(duty)
-        thrust = float(
-            sum(
-                engine_thrust(t, p.engine_thrust_vac_n, p.engine_exit_area_m2, pressure)
-                for t in throttle
-                if t > 0.0
-            )
+        thrust = sum(self._engine_n(t, pressure) for t in throttle if t > 0.0)
+        # what the burn's engines should give at the valves' setting, spooled as a healthy
+        # engine is (the start-up is a known transient; an engine out or a shortfall is not)
+        expected = len(self.burn_engines) * self._engine_n(
+            float(healthy[0]) * self.engines.valves, pressure
         )
         direction = command.direction if self.ideal else self.axis
         act = RigidActuation(throttle, self._gimbal.copy(), self._fins.copy(), duty)
@@ -249,10 +253,19 @@ class SixDofPlant:
             lumped.throttle if lit else 0.0,
             direction,
             thrust,
-            lumped.expected_thrust_n,
+            expected if lit else 0.0,
             self.engines.lit_at_s,
             command.fins,
             act,
+        )
+
+    def _engine_n(self, throttle: float, pressure_pa: float) -> float:
+        """One engine's thrust at ``throttle`` in ``pressure_pa`` (nothing when off)."""
+        if throttle <= 0.0:
+            return 0.0
+        p = self.params
+        return float(
+            engine_thrust(throttle, p.engine_thrust_vac_n, p.engine_exit_area_m2, pressure_pa)
         )
 
     def coast(self, direction: Vec3) -> Actuation:
@@ -282,6 +295,11 @@ class SixDofPlant:
         x[RATE] = 0.0
         x[:3] = ref - _offset_frame(x, self.params)
         self._view = None
+
+    @property
+    def lowest_foot_m(self) -> float:
+        """Height of the lowest foot above the pad's plane (0 at touchdown)."""
+        return self._lowest_foot_m(self._x)
 
     def _lowest_foot_m(self, x: np.ndarray) -> float:
         if self._feet_b.shape[0] == 0:
