@@ -221,11 +221,14 @@ def render_flight_report(
     track: GroundTrack | None = None,
     plotly: str = PlotlyMode.SHARED,
     files: Iterable[str] = (),
+    stage_shape: Any = None,
 ) -> Path:
     """Write the flight report of any trajectory-like record (see :mod:`.series`);
     ``pad_site`` (a ``Site``) centres an ECEF record's positions on the landing pad; ``track``
     (a :class:`~boostback.report.geo.GroundTrack`) adds the map; ``files`` are further files
-    beside the report to list (the KML)."""
+    beside the report to list (the KML). A record with a ``rigid`` history (6-DoF) gets the
+    "Rigid body" section, its stage drawn as ``stage_shape`` (a
+    :class:`~boostback.report.rigid_plots.StageShape`) says."""
     fs = flight_series(trajectory, max_points=max_points, origin=pad_site)
     figures = [
         figure_block("trajectory-3d", ff.trajectory_3d(fs, pad_radius_m=pad_radius_m)),
@@ -247,6 +250,13 @@ def render_flight_report(
 
         fig = ground_track_figure(thin_track(track, max_points), pad_radius_m=pad_radius_m)
         figures.insert(0, figure_block("ground-track-map", fig, LAND_NOTE))
+    if getattr(trajectory, "rigid", None) is not None:
+        from boostback.report.rigid_figures import rigid_blocks
+
+        blocks = rigid_blocks(
+            trajectory, shape=stage_shape, pad_radius_m=pad_radius_m, max_points=max_points
+        )
+        figures += [figure_block(fig_id, fig) for fig_id, fig in blocks]
     return render(
         "flight.html.j2",
         out_path,
@@ -359,6 +369,11 @@ def write_flight_report(
     head = getattr(vehicle, "name", "Flight")
     title = f"{head}: {getattr(outcome, 'value', outcome)}" if outcome is not None else head
     pad = getattr(limits, "max_miss_m", 10.0)
+    shape = None
+    if getattr(traj, "rigid", None) is not None:
+        from boostback.report.rigid_plots import StageShape
+
+        shape = StageShape.from_vehicle(vehicle)
     track = flight_track(result, site)
     map_pngs, files = write_flight_extras(track, out, title=title, png=png, pad_radius_m=pad)
     pngs += [p for p in map_pngs if p not in pngs]
@@ -378,4 +393,5 @@ def write_flight_report(
         track=track,
         plotly=plotly,
         files=files,
+        stage_shape=shape,
     )

@@ -356,7 +356,8 @@ def _title(result: LandingResult, vehicle: Vehicle) -> str:
 
 
 def save_landing_plots(result: LandingResult, vehicle: Vehicle, out_dir: Path) -> list[Path]:
-    """Write ``time_histories.png`` (10x10 in) and ``trajectory.png`` (12x6 in) at 120 dpi.
+    """Write ``time_histories.png`` (10x10 in) and ``trajectory.png`` (12x6 in) at 120 dpi, and
+    for a 6-DoF record ``attitude.png`` and ``actuators.png`` (``report.rigid_plots``).
 
     ``result`` is a ``LandingResult`` (its ``trajectory``, ``first_plan``, ``outcome`` and
     ``touchdown`` are used); ``vehicle`` a ``Vehicle`` (``name``, ``booster.landing`` for the
@@ -384,4 +385,9 @@ def save_landing_plots(result: LandingResult, vehicle: Vehicle, out_dir: Path) -
         paths.append(out_dir / name)
         fig.savefig(paths[-1], dpi=DPI)
         fig.clear()  # never registered with pyplot, so clearing it is all "closing" needs
+    if traj.rigid is not None:  # a 6-DoF flight: attitude.png and actuators.png too
+        from boostback.report.rigid_plots import StageShape, save_rigid_plots
+
+        shape = StageShape.from_vehicle(vehicle)
+        paths += save_rigid_plots(traj, out_dir, shape=shape, title=vehicle.name)
     return paths
