@@ -336,9 +336,13 @@ class FaultState:
         view._gust_start = self._gust_start
         return view
 
-    def _active(self, t: float, phase: str, alt: float) -> list[Fault]:
+    def active(self, t: float, phase: str, alt: float) -> list[Fault]:
+        """The faults whose onset holds at time ``t`` (this state's clock) in ``phase`` at
+        ``alt``."""
         t = t + self.epoch_s
         return [f for f in self.faults if f.onset.active(t, phase, alt)]
+
+    _active = active
 
     def propellant_factor(self) -> float:
         """Propellant aboard over propellant planned (at loading: no onset)."""
@@ -438,3 +442,7 @@ class GustWind:
 
     def __call__(self, h_m: float) -> np.ndarray:
         return np.array(self.at(h_m))
+
+
+# The rigid-body faults register into the same registry (a campaign names them like the others).
+from boostback.gnc import rigid_faults as _rigid_faults  # noqa: E402, F401

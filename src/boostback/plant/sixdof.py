@@ -38,6 +38,7 @@ from boostback.dynamics.sixdof_params import SixDofParams
 from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.outcome import Touchdown
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
+from boostback.gnc.rigid_faults import GimbalHardOver, as_built, gimbal_faults, thrusters_failed
 from boostback.plant.engine import Engines
 from boostback.plant.legs import feet_body, tipover_margin
 from boostback.plant.setup import LandingSetup
@@ -117,8 +118,8 @@ class SixDofPlant:
     ) -> None:
         self.setup = setup
         self.faults = faults
-        self.params = params
         self.burn_engines = tuple(engines)
+        self.params = params = as_built(params, faults, self.burn_engines)
         self.ideal = ideal_attitude
         self.dry_mass_kg = setup.dry_mass_kg
         self.engines = Engines(setup.prop, len(self.burn_engines), faults)
@@ -129,6 +130,7 @@ class SixDofPlant:
         k = params.engine_position_m.shape[0]
         self._spool = np.zeros(k)
         self._healthy = np.zeros(1)
+        self._held: dict[int, np.ndarray] = {}  # gimbals a fault holds, at their onset angles
         self._gimbal = np.zeros((k, 2))
         self._fins = np.zeros(params.fin_azimuth_rad.shape[0])
         self.rcs_gas_kg = params.rcs_gas_kg
@@ -223,13 +225,7 @@ class SixDofPlant:
         effective_throttle(spool, valves, throttle)
         rigid = command.rigid
         if rigid is not None and not self.ideal:
-            lo, hi = -p.gimbal_max_rad, p.gimbal_max_rad
-            g = np.empty_like(self._gimbal)
-            channels_step(
-                self._gimbal.ravel(), np.asarray(rigid.gimbal_rad, dtype=float).ravel(), dt,
-                lo, hi, p.gimbal_rate_rad_s, p.gimbal_time_constant_s, g.ravel(),
-            )  # fmt: skip
-            self._gimbal = g
+            self._gimbal = self._gimbals(np.asarray(rigid.gimbal_rad, dtype=float), tick, dt)
             fins = np.empty_like(self._fins)
             channels_step(
                 self._fins, np.asarray(rigid.fins_rad, dtype=float), dt, -p.fin_max_rad,
@@ -241,6 +237,10 @@ class SixDofPlant:
             duty = np.zeros(p.rcs_position_m.shape[0])
         if self.rcs_gas_kg <= 0.0:
             duty = np.zeros_like(duty)
+        failed = thrusters_failed(self.faults, tick.t_s, tick.phase, tick.altitude_m)
+        if failed:
+            duty = duty.copy()
+            duty[max(duty.size - failed, 0) :] = 0.0
         thrust = sum(self._engine_n(t, pressure) for t in throttle if t > 0.0)
         # what the burn's engines should give at the valves' setting, spooled as a healthy
         # engine is (the start-up is a known transient; an engine out or a shortfall is not)
@@ -258,6 +258,32 @@ class SixDofPlant:
             command.fins,
             act,
         )
+
+    def _gimbals(self, command: np.ndarray, tick: Tick, dt: float) -> np.ndarray:
+        """The gimbals after a step towards ``command`` (k, 2), the faults' gimbals held or
+        driven against their stop."""
+        p = self.params
+        command = command.copy()
+        stuck: list[int] = []
+        for f in gimbal_faults(
+            self.faults, tick.t_s, tick.phase, tick.altitude_m, self.burn_engines
+        ):
+            i = self.burn_engines[int(f.engine)]
+            held = self._held.setdefault(i, self._gimbal[i].copy())  # where it was at the onset
+            command[i] = held
+            if isinstance(f, GimbalHardOver):  # the actuator drives it to the stop
+                command[i, round(f.axis)] = f.fraction * p.gimbal_max_rad
+            else:
+                stuck.append(i)
+        g = np.empty_like(self._gimbal)
+        lo, hi = -p.gimbal_max_rad, p.gimbal_max_rad
+        channels_step(
+            self._gimbal.ravel(), command.ravel(), dt, lo, hi, p.gimbal_rate_rad_s,
+            p.gimbal_time_constant_s, g.ravel(),
+        )  # fmt: skip
+        for i in stuck:
+            g[i] = self._held[i]
+        return g
 
     def _engine_n(self, throttle: float, pressure_pa: float) -> float:
         """One engine's thrust at ``throttle`` in ``pressure_pa`` (nothing when off)."""
