@@ -15,6 +15,8 @@ from boostback.bench import (
     campaign_throughput,
     flight_benchmark,
     run_benchmarks,
+    scvx_rows,
+    sixdof_landing_rows,
 )
 from boostback.config import load_landing
 
@@ -30,8 +32,12 @@ def main() -> int:
         rows = run_benchmarks(vehicle, scenario, progress=lambda m: status.update(m))
         status.update("full recovery flight")
         rows.append(flight_benchmark("falcon9_rtls"))
-    table = bench_table(rows, f"boostback benchmarks: {vehicle.name} ({name})")
-    console.print(table)
+        status.update("6-DoF landing burn (the interpreted one takes minutes)")
+        six = sixdof_landing_rows("falcon9_landing")
+        status.update("6-DoF successive convexification, published problem")
+        six += scvx_rows()
+    console.print(bench_table(rows, f"boostback benchmarks: {vehicle.name} ({name})"))
+    console.print(bench_table(six, "boostback benchmarks: 6-DoF"))
     cases = [
         (name, "landing burns", 16, None),
         ("falcon9_rtls", "whole RTLS flights", 8, FLIGHT_DISPERSIONS),

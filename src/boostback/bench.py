@@ -320,3 +320,109 @@ def bench_table(rows: list[BenchRow], title: str) -> Table:
             r.note,
         )
     return table
+
+
+# --- 6-DoF (issues #16 and #17): the closed-loop rigid landing burn against the 3-DoF one and
+# against itself interpreted; the successive-convexification solves against CVXPY -------------
+
+_TIMED_LANDING = (
+    "import sys, time\n"
+    "from boostback.config.loader import load_landing\n"
+    "from boostback.mission.landing import fly_landing\n"
+    "from boostback.plant.setup import landing_setup\n"
+    "scenario, vehicle = load_landing(sys.argv[1])\n"
+    "scenario = scenario.model_copy(update={'sim': scenario.sim.model_copy(update={'dof': 6})})\n"
+    "setup = landing_setup(vehicle, scenario)\n"
+    "t0 = time.perf_counter()\n"
+    "fly_landing(setup)\n"
+    "print(time.perf_counter() - t0)\n"
+)
+
+
+def _interpreted_landing_s(scenario_name: str) -> float:
+    """Wall time of one 6-DoF landing burn with every kernel interpreted, in a fresh process."""
+    env = {**os.environ, "BOOSTBACK_JIT": "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMED_LANDING, scenario_name],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return float(out.stdout.split()[-1])
+
+
+def sixdof_landing_rows(
+    scenario_name: str = "falcon9_landing", repeats: int = 5, interpreted: bool = True
+) -> list[BenchRow]:
+    """The closed-loop 6-DoF landing burn against the 3-DoF one, and against itself interpreted.
+
+    Parameters
+    ----------
+    scenario_name : str
+        A built-in landing scenario whose vehicle has a ``[booster.rigid_body]`` section.
+    repeats : int
+        Timed flights of each (after one untimed warm-up).
+    interpreted : bool
+        Also time the interpreted flight (minutes); without it that row's baseline is NaN.
+
+    Returns
+    -------
+    list of BenchRow
+    """
+    from boostback.config.loader import load_landing
+    from boostback.mission.landing import fly_landing
+    from boostback.plant.setup import landing_setup
+
+    scenario, vehicle = load_landing(scenario_name)
+    six = scenario.model_copy(update={"sim": scenario.sim.model_copy(update={"dof": 6})})
+    setup3, setup6 = landing_setup(vehicle, scenario), landing_setup(vehicle, six)
+    t6, t3, result = _interleaved(lambda: fly_landing(setup6), lambda: fly_landing(setup3), repeats)
+    td = result.touchdown
+    state = (
+        f"{result.outcome.value}; touchdown {td.vertical_speed_mps:.2f} m/s down, "
+        f"{td.lateral_speed_mps:.2f} m/s sideways, tilt {td.tilt_deg:.1f} deg, "
+        f"rates {td.rates_dps:.1f} deg/s, miss {td.miss_m:.1f} m"
+        if td is not None
+        else result.outcome.value
+    )
+    versus_3dof = _row(
+        f"closed-loop 6-DoF landing burn ({scenario_name})",
+        "the 3-DoF landing burn of the same scenario (target: ratio >= 0.5)",
+        t6,
+        t3,
+        None,
+        state,
+    )
+    base = [_interpreted_landing_s(scenario_name)] if interpreted else [math.nan]
+    versus_python = _row(
+        f"closed-loop 6-DoF landing burn ({scenario_name})",
+        "same flight interpreted (BOOSTBACK_JIT=0)",
+        t6,
+        base,
+        None,
+    )
+    return [versus_3dof, versus_python]
+
+
+def scvx_rows(repeats: int = 10, baseline_repeats: int = 3) -> list[BenchRow]:
+    """The published 6-DoF problem solved cold by PTR and by SCvx, against the same algorithm
+    with every subproblem through CVXPY (target: 0.1 s per cold solve on a quiet machine)."""
+    from boostback.guidance.scvx.bench import published_cold_solve
+
+    rows = []
+    for method in ("ptr", "scvx"):
+        t0 = time.perf_counter()
+        timing = published_cold_solve(method, repeats=repeats, baseline_repeats=baseline_repeats)
+        rows.append(
+            BenchRow(
+                case=timing.case,
+                median_s=timing.median_s,
+                p90_s=timing.p90_s,
+                baseline=timing.baseline,
+                baseline_median_s=timing.baseline_median_s,
+                target_s=0.1,
+                note=f"{timing.note} ({time.perf_counter() - t0:.0f} s measuring)",
+            )
+        )
+    return rows
