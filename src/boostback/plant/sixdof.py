@@ -31,7 +31,11 @@ from boostback.dynamics.actuators import channels_step, effective_throttle, spoo
 from boostback.dynamics.fast import drag_accel_many
 from boostback.dynamics.integrate import refine_event
 from boostback.dynamics.point_mass import engine_thrust
-from boostback.dynamics.rigid_body import quat_between, rotate_body_to_frame
+from boostback.dynamics.rigid_body import (
+    quat_between,
+    rotate_body_to_frame,
+    rotate_frame_to_body,
+)
 from boostback.dynamics.rigid_state import MASS, QUAT, RATE, SIZE, SIZE3
 from boostback.dynamics.sixdof import AD_ALPHA, SixDofKernel
 from boostback.dynamics.sixdof_params import SixDofParams
@@ -328,18 +332,16 @@ class SixDofPlant:
         return self._lowest_foot_m(self._x)
 
     def _lowest_foot_m(self, x: np.ndarray) -> float:
-        if self._feet_b.shape[0] == 0:
+        """Height of the lowest foot of state ``x``: each foot's offset from the centre of mass
+        projected on the pad's up, taken in body axes (one rotation, not one per foot)."""
+        if self._feet_b.shape[0] == 0:  # about the gimbal plane's centre; the CG moves
             p = self.params
-            self._feet_b = feet_body(
-                p.leg_count, p.leg_footprint_radius_m, p.leg_station_m, 0.0
-            )  # about the gimbal plane's centre; shifted to the CG below
+            self._feet_b = feet_body(p.leg_count, p.leg_footprint_radius_m, p.leg_station_m, 0.0)
         cg = _cg_station(float(x[MASS]), self.params)
-        q = (x[7], x[8], x[9], x[10])
-        low = math.inf
-        for foot in self._feet_b:
-            f = rotate_body_to_frame(q, (foot[0] - cg, foot[1], foot[2]))
-            low = min(low, float(x[2] + f[2]))
-        return low
+        up_b = rotate_frame_to_body((x[7], x[8], x[9], x[10]), (0.0, 0.0, 1.0))
+        feet = self._feet_b
+        heights = (feet[:, 0] - cg) * up_b[0] + feet[:, 1] * up_b[1] + feet[:, 2] * up_b[2]
+        return float(x[2] + heights.min())
 
     def step(self, actuation: Actuation, dt: float, tick: Tick) -> str | None:
         """Integrate over ``dt``; stop at the first foot's touchdown or when the propellant
