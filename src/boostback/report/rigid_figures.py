@@ -174,13 +174,12 @@ def actuators_figure(
     thr_title = "engine throttle" + (f" (never lit: {len(never)})" if never else "")
     titles = (thr_title, "gimbal angles", "grid-fin deflections", "cold-gas thruster duty")
     fig = _stack(4, titles)
-    for n, e in enumerate(fired):
-        colour = OKABE_ITO[n % len(OKABE_ITO)]
-        _line(fig, 1, t, rigid.engine_throttle[idx, e], f"engine {e}", "", line={"color": colour})
+    for n, e in enumerate(fired):  # thinner in turn: engines doing the same thing all show
+        style = {"color": OKABE_ITO[n % len(OKABE_ITO)], "width": max(3.5 - 0.7 * n, 1.2)}
+        _line(fig, 1, t, rigid.engine_throttle[idx, e], f"engine {e}", "", line=style)
         for a, (axis, dash) in enumerate((("y", "solid"), ("z", "dash"))):
             gim = np.degrees(rigid.gimbal_rad[idx, e, a])
-            style = {"color": colour, "dash": dash}
-            _line(fig, 2, t, gim, f"engine {e} gimbal {axis}", "deg", line=style)
+            _line(fig, 2, t, gim, f"engine {e} gimbal {axis}", "deg", line=style | {"dash": dash})
     for f in range(rigid.fins_rad.shape[1]):
         style = {"color": OKABE_ITO[f % len(OKABE_ITO)]}
         _line(fig, 3, t, np.degrees(rigid.fins_rad[idx, f]), f"fin {f}", "deg", line=style)
@@ -205,6 +204,11 @@ def actuators_figure(
             row=4,
             col=1,
         )
+        if not rigid.rcs_duty.any():
+            fig.add_annotation(
+                text="no thruster fired", xref="x4 domain", yref="y4 domain", x=0.5, y=0.5,
+                showarrow=False,
+            )  # fmt: skip
     for row, label in enumerate(("throttle", "gimbal (deg)", "fin (deg)", "thruster"), 1):
         fig.update_yaxes(title_text=label, row=row, col=1)
     fig.update_yaxes(range=[-0.02, 1.05], row=1, col=1)
@@ -343,7 +347,7 @@ def _equal_scene(r: np.ndarray, shape: StageShape, pad_radius_m: float) -> dict[
         "zaxis": {"title": "altitude (m)", "range": [z0, z1]},
         "aspectmode": "manual",
         "aspectratio": ratio,
-        "camera": {"eye": {"x": 0.9, "y": -0.9, "z": 0.25} if tall else None},
+        "camera": {"eye": {"x": 1.15, "y": -1.15, "z": 0.3} if tall else None},
     }
 
 

@@ -281,12 +281,11 @@ def attitude_histories(traj: Trajectory, *, title: str = "") -> Figure:
 def _engine_panels(thr: Axes, gim: Axes, rigid: RigidRecord, t: np.ndarray) -> None:
     fired = fired_engines(rigid)
     for n, e in enumerate(fired):
-        colour = OKABE_ITO[n % len(OKABE_ITO)]
-        thr.plot(t, rigid.engine_throttle[:, e], color=colour, label=f"engine {e}")
-        gim.plot(t, np.degrees(rigid.gimbal_rad[:, e, 0]), color=colour, label=f"engine {e}, y")
-        gim.plot(
-            t, np.degrees(rigid.gimbal_rad[:, e, 1]), color=colour, ls="--", label=f"engine {e}, z"
-        )
+        # engines drawn thinner in turn, so that engines doing the same thing all show
+        style = {"color": OKABE_ITO[n % len(OKABE_ITO)], "lw": max(3.0 - 0.6 * n, 1.0)}
+        thr.plot(t, rigid.engine_throttle[:, e], label=f"engine {e}", **style)
+        gim.plot(t, np.degrees(rigid.gimbal_rad[:, e, 0]), label=f"engine {e}, y", **style)
+        gim.plot(t, np.degrees(rigid.gimbal_rad[:, e, 1]), ls="--", label=f"engine {e}, z", **style)
     never = [e for e in range(rigid.engine_throttle.shape[1]) if e not in fired]
     thr.set_ylim(-0.02, 1.05)
     thr.set_ylabel("engine throttle")
@@ -337,6 +336,8 @@ def actuator_histories(
         )
         fig.colorbar(mesh, ax=rcs, label="duty", pad=0.01)
         rcs.set_yticks(range(c))
+        if not rigid.rcs_duty.any():
+            rcs.text(0.5, 0.5, "no thruster fired", transform=rcs.transAxes, ha="center")
     else:
         rcs.text(0.5, 0.5, "no cold-gas thrusters", transform=rcs.transAxes, ha="center")
     rcs.set_ylabel("thruster")
