@@ -34,13 +34,21 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 from boostback.control.allocation import allocate
-from boostback.control.landing import TranslationDemand, limit_tilt, turn_towards
+from boostback.control.landing import TranslationDemand, limit_tilt
 from boostback.dynamics.rigid_body import rotate_body_to_frame, rotate_frame_to_body
 from boostback.dynamics.rigid_state import RATE, SIZE
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
 
-__all__ = ["AttitudeController", "AttitudeGains", "RigidCommand", "TranslationLaw"]
+__all__ = [
+    "AttitudeController",
+    "AttitudeGains",
+    "RigidCommand",
+    "TiltReference",
+    "TranslationLaw",
+    "tilt_direction",
+    "tilt_vector",
+]
 
 
 class RigidCommand(NamedTuple):
@@ -71,7 +79,9 @@ class AttitudeGains:
     gimbal_weight: float = 1.0
     fin_weight: float = 3.0
     rcs_weight: float = 300.0
-    turn_rate_rad_s: float = math.radians(10.0)  # pace of the thrust-axis reference
+    turn_rate_rad_s: float = math.radians(10.0)  # fastest turn of the thrust-axis reference
+    reference_fraction: float = 0.4  # share of the actuators' reach the reference may use
+    reference_gain_per_s: float = 1.2  # small-signal bandwidth of the reference (= wn)
 
 
 _GIMBAL_STEP_RAD = 1e-3  # finite-difference steps of the effectiveness matrix
@@ -91,6 +101,63 @@ def _turn_rate(q: tuple, before: Vec3, after: Vec3, dt: float) -> np.ndarray:
     return w
 
 
+def tilt_vector(d: Vec3) -> np.ndarray:
+    """A unit direction as its tilt vector: the tilt from up (rad) along its horizontal bearing
+    (east, north components); the zero vector is straight up."""
+    horiz = math.hypot(d[0], d[1])
+    if horiz < 1e-15:
+        return np.zeros(2)
+    tilt = math.atan2(horiz, d[2])
+    return np.array([d[0], d[1]]) * (tilt / horiz)
+
+
+def tilt_direction(theta: np.ndarray) -> Vec3:
+    """The unit direction of a tilt vector (``tilt_vector``'s inverse)."""
+    tilt = math.hypot(float(theta[0]), float(theta[1]))
+    if tilt < 1e-15:
+        return (0.0, 0.0, 1.0)
+    s = math.sin(tilt) / tilt
+    return (float(theta[0]) * s, float(theta[1]) * s, math.cos(tilt))
+
+
+class TiltReference:
+    """The thrust-axis reference: the wanted direction passed through a rate- and
+    acceleration-limited second-order filter, so the attitude loop is never asked for more than
+    the actuators can give.
+
+    On the tilt vector ``theta`` (``tilt_vector``) it runs the time-optimal braking law: the
+    reference turns towards the target at ``min(k e, sqrt(2 a e), r)`` (``e`` the angle left,
+    ``k`` the small-signal gain, ``a`` the angular acceleration allowed, ``r`` the rate cap)
+    and changes that rate by at most ``a dt`` a step. A small change is a first-order lag of
+    bandwidth ``k``; a large one a bang-bang turn at ``a`` that stops on the target.
+    """
+
+    def __init__(self) -> None:
+        self.theta: np.ndarray | None = None
+        self.rate = np.zeros(2)
+
+    def step(
+        self, target: Vec3, start: Vec3, dt: float, gain: float, accel_max: float, rate_max: float
+    ) -> Vec3:
+        """Advance by ``dt`` towards ``target``; ``start`` seeds a fresh reference."""
+        if self.theta is None:
+            self.theta = tilt_vector(start)
+            self.rate = np.zeros(2)
+        e = tilt_vector(target) - self.theta
+        err = float(np.hypot(e[0], e[1]))
+        want = np.zeros(2)
+        if err > 1e-12:
+            speed = min(gain * err, math.sqrt(2.0 * accel_max * err), rate_max)
+            want = e * (speed / err)
+        dw = want - self.rate
+        dw_norm = float(np.hypot(dw[0], dw[1]))
+        if dw_norm > accel_max * dt:
+            dw *= accel_max * dt / dw_norm
+        self.rate = self.rate + dw
+        self.theta = self.theta + self.rate * dt
+        return tilt_direction(self.theta)
+
+
 class TranslationLaw(Protocol):
     """A translation controller split before its actuators (``control.landing``'s is one): the
     acceleration it wants, and the throttle that gives an acceleration along the thrust axis."""
@@ -104,10 +171,12 @@ class AttitudeController:
     """A ``Controller`` for a rigid vehicle: a translation law inside, an attitude loop around it.
 
     The translation law says what acceleration it wants; the thrust axis it asks for is that
-    acceleration's direction held inside the tilt limit and turned at ``gains.turn_rate_rad_s``
-    (the attitude loop's pace), and the throttle gives the wanted acceleration's component along
-    the body's **actual** axis (none if that axis points away from it): a vehicle still turning
-    towards its demand does not push hard in the wrong direction.
+    acceleration's direction held inside the tilt limit, passed through the rate- and
+    acceleration-limited reference (``TiltReference``: at most ``gains.turn_rate_rad_s`` and
+    ``gains.reference_fraction`` of the actuators' reach), whose rate and acceleration the loop
+    feeds forward; the throttle gives the wanted acceleration's component along the body's
+    **actual** axis (none if that axis points away from it): a vehicle still turning towards its
+    demand does not push hard in the wrong direction.
 
     Parameters
     ----------
@@ -126,6 +195,7 @@ class AttitudeController:
         model: SixDofKernel,
         engines: tuple[int, ...],
         gains: AttitudeGains | None = None,
+        hold_tilt_rad: float = math.radians(20.0),
     ) -> None:
         self.law = law
         self.model = model
@@ -142,33 +212,36 @@ class AttitudeController:
         self._b: np.ndarray | None = None
         self._b_at = -math.inf
         self.direction: Vec3 | None = None
+        self.reference = TiltReference()
+        self.hold_tilt_rad = hold_tilt_rad
         self.shortfall = np.zeros(3)
 
     def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
         """The translation law's demand turned into a thrust axis, a throttle and actuators."""
         x = self._rigid_state(nav)
-        q = (x[7], x[8], x[9], x[10])
-        axis = rotate_body_to_frame(q, (1.0, 0.0, 0.0))
+        axis = rotate_body_to_frame((x[7], x[8], x[9], x[10]), (1.0, 0.0, 0.0))
         want = self.law.demand(nav, demand, tick)
         if want.cutoff:
             return ActuatorCommand(0.0, axis, True)
-        if self.direction is None:
-            self.direction = axis
-        wanted = limit_tilt(want.accel_mps2, want.tilt_cap_rad)
-        before = self.direction
-        self.direction = turn_towards(before, wanted, self.gains.turn_rate_rad_s * dt)
         along = float(np.dot(want.accel_mps2, axis))
-        cmd = ActuatorCommand(self.law.throttle_for(nav, max(along, 0.0)), self.direction)
-        return self._steer(cmd, x, tick, dt, cmd.throttle, _turn_rate(q, before, cmd.direction, dt))
+        throttle = self.law.throttle_for(nav, max(along, 0.0))
+        wanted = limit_tilt(want.accel_mps2, want.tilt_cap_rad)
+        return self._steer(ActuatorCommand(throttle, wanted), x, tick, dt, throttle)
 
     def hold(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
-        """Engines off: hold the engines into the air flow with the fins and thrusters."""
-        v = np.asarray(nav.state[3:6])
-        speed = float(np.linalg.norm(v))
+        """Engines off: point with the fins and thrusters. Before a burn whose plan is known
+        (``Demand.reference`` in the coast) the axis is pre-pointed along the plan's first
+        thrust; otherwise the engines are held into the air flow."""
         d: Vec3 = (0.0, 0.0, 1.0)
-        if speed > 1.0:
-            d = (float(-v[0] / speed), float(-v[1] / speed), float(-v[2] / speed))
-        self.direction = None  # the next burn's reference starts from the axis
+        plan = demand.reference
+        first = getattr(plan, "accel_enu_mps2", None)
+        if first is not None and len(first) and getattr(plan, "feasible", False):
+            d = limit_tilt(np.asarray(first[0]), self.hold_tilt_rad)
+        else:
+            v = np.asarray(nav.state[3:6])
+            speed = float(np.linalg.norm(v))
+            if speed > 1.0:
+                d = (float(-v[0] / speed), float(-v[1] / speed), float(-v[2] / speed))
         return self._steer(ActuatorCommand(0.0, d), self._rigid_state(nav), tick, dt, 0.0)
 
     def _rigid_state(self, nav: NavEstimate) -> np.ndarray:
@@ -247,14 +320,10 @@ class AttitudeController:
         return a
 
     def _steer(
-        self,
-        cmd: ActuatorCommand,
-        x: np.ndarray,
-        tick: Tick,
-        dt: float,
-        throttle: float,
-        w_ref: np.ndarray | None = None,
+        self, cmd: ActuatorCommand, x: np.ndarray, tick: Tick, dt: float, throttle: float
     ) -> ActuatorCommand:
+        """Shape ``cmd.direction`` into the reference (``TiltReference``), then allocate the
+        angular acceleration that tracks it."""
         throttles = self._throttles(throttle)
         g = self.gains
         if self._b is None or tick.t_s - self._b_at >= 1.0 / g.refresh_hz - 1e-9:
@@ -267,7 +336,15 @@ class AttitudeController:
             [np.full(k2, g.gimbal_weight), np.full(f, g.fin_weight), np.full(c, g.rcs_weight)]
         )
         reach = np.abs(b) @ np.maximum(np.abs(lo), np.abs(hi))
-        w_ref = np.zeros(3) if w_ref is None else w_ref
-        u, self.shortfall = allocate(b, self._wanted(x, cmd.direction, dt, reach, w_ref), lo, hi, w)
+        q = (x[7], x[8], x[9], x[10])
+        axis = rotate_body_to_frame(q, (1.0, 0.0, 0.0))
+        before = self.direction if self.direction is not None else axis
+        accel = g.reference_fraction * max(min(float(reach[1]), float(reach[2])), 1e-9)
+        self.direction = self.reference.step(
+            cmd.direction, axis, dt, g.reference_gain_per_s, accel, g.turn_rate_rad_s
+        )
+        w_ref = _turn_rate(q, before, self.direction, dt)
+        a_want = self._wanted(x, self.direction, dt, reach, w_ref)
+        u, self.shortfall = allocate(b, a_want, lo, hi, w)
         rigid = RigidCommand(u[:k2].reshape(self.k, 2), u[k2 : k2 + f].copy(), u[k2 + f :].copy())
-        return cmd._replace(rigid=rigid)
+        return cmd._replace(direction=self.direction, rigid=rigid)

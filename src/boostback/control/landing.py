@@ -161,7 +161,7 @@ class LandingController:
             return -v / max(float(np.linalg.norm(v)), 1e-6) * 1e3, False
         tau = t - demand.reference_t0_s
         upright = self.vertical_end and tau >= plan.tf_s - self.terminal_vertical_s
-        r_p, v_p, u_p = plan.sample(tau)
+        r_p, v_p, u_p = self.plan_point(plan, tau)
         a_cmd = u_p + KP_PER_S2 * (r_p - r) + KD_PER_S * (v_p - v)
         if self.sideways is not None:
             kp, kd = self.sideways
@@ -177,6 +177,11 @@ class LandingController:
             if tau > plan.tf_s:
                 a_cmd[:2] = term[:2]
         return a_cmd, upright
+
+    def plan_point(self, plan: LandingPlan, tau: float) -> tuple:
+        """The plan's position, velocity and thrust acceleration the law tracks at ``tau``
+        (the plan's own; a rigid vehicle's law smooths the thrust, ``control.rigid_landing``)."""
+        return plan.sample(tau)
 
     def demand(self, nav: NavEstimate, demand: Demand, tick: Tick) -> TranslationDemand:
         """The acceleration wanted, the tilt allowed and whether to shut down (the translation

@@ -27,6 +27,7 @@ from boostback.guidance.conic import ConicSolver
 from boostback.guidance.ignition import find_ignition, stopping_estimate
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
+from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
 from boostback.guidance.search import Disturbance, solve_free_time
 from boostback.plant.setup import LandingSetup
 
@@ -118,6 +119,9 @@ class LcvxGuidance:
     """
 
     def __init__(self, setup: LandingSetup, deadline: float | None = None) -> None:
+        rigid = rigid_timing(setup) if setup.sim.dof == 6 else None
+        if rigid is not None:  # a rigid vehicle's longer vertical segment
+            setup = rigid_setup(setup)
         self.setup = setup
         self.deadline = deadline  # perf_counter() past which the ignition search gives up
         self.cfg = setup.guidance
@@ -143,7 +147,11 @@ class LcvxGuidance:
         self._t_next = 0.0
         self.replan_times_s: list[float] = []
         self._period_s = 1.0 / g.replan_hz
-        self._freeze_s = g.terminal_vertical_s + 1.0
+        self._freeze_s = g.terminal_vertical_s + 1.0 if rigid is None else rigid.freeze_s
+        # a rigid vehicle pre-points during the coast: the plan found at the ignition point
+        self.search_plan: LandingPlan | None = None
+        self.plan_tilt_rad = None if rigid is None else rigid.plan_tilt_rad
+        self._keep_search = rigid is not None
 
     def _count(self, plan: LandingPlan) -> LandingPlan:
         self.solves += plan.solves
@@ -154,6 +162,8 @@ class LcvxGuidance:
         """The landing problem from ``x``, with thrust scaled by the in-flight estimate."""
         p_pa = self.setup.env.pressure_pa(x[UP])
         prob = landing_problem(self.setup, x, p_pa, throttle_fraction)
+        if self.plan_tilt_rad is not None:
+            prob = replace(prob, max_tilt_rad=self.plan_tilt_rad)
         if self.thrust_scale == 1.0:
             return prob
         k = self.thrust_scale
@@ -214,6 +224,8 @@ class LcvxGuidance:
                 self.solver.solve(prob, float(tf), "fuel", disturbance_enu_mps2=dist(t_mid, tf))
             )
             if plan.feasible:
+                if self._keep_search:  # the search runs down the fall: the last is the lowest
+                    self.search_plan = plan
                 return plan
         return plan
 
@@ -284,6 +296,19 @@ class LcvxGuidance:
     def prepare(self, fix: State) -> float:
         """Decide the ignition from one navigation fix; returns its time (from the start).
 
+        A rigid vehicle plans inside its narrower plan cone (``rigid_settings``) when a landing
+        exists in it, and in the vehicle's whole cone otherwise.
+        """
+        t_ig = self._prepare(fix)
+        if self.plan_tilt_rad is not None and self.tf_hint_s is None:
+            self.plan_tilt_rad = None
+            self.notes.append("no landing inside the rigid plan cone: planning in the full cone")
+            t_ig = self._prepare(fix)
+        return t_ig
+
+    def _prepare(self, fix: State) -> float:
+        """The ignition decision of ``prepare``.
+
         The latest ignition from which a pinpoint plan with the preferred throttle headroom
         exists. When that is already past, lighting at once with the least throttle that lands
         would waste the fall: it accepts ``HEADROOM_STEP`` less headroom than that and lights at
@@ -316,7 +341,7 @@ class LcvxGuidance:
         t = tick.t_s
         if tick.phase == COAST:
             if t < self.ignition_t_s - 1e-9:
-                return Demand(COAST, self.ignition_t_s)
+                return Demand(COAST, self.ignition_t_s, self.search_plan, self.ignition_t_s)
             self.plan = self.first = self.first_plan(nav.state, self.tf_hint_s)
             self.plan_t0_s, self._t_next = t, t + self._period_s
             if not self.plan.feasible:

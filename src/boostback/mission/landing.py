@@ -15,8 +15,9 @@ from typing import Protocol
 
 import numpy as np
 
-from boostback.control.attitude import AttitudeController
+from boostback.control.attitude import AttitudeController, AttitudeGains
 from boostback.control.landing import LandingController
+from boostback.control.rigid_landing import RigidLandingLaw, feet_arm
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.gnc.faults import FaultState
 from boostback.gnc.loop import BURN, RecordingPlant, RunTimeout, fly
@@ -26,6 +27,7 @@ from boostback.gnc.protocols import Controller, Vec3
 from boostback.gnc.record import Recorder, Trajectory
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.plan import LandingPlan
+from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup
 from boostback.plant.sixdof import SixDofPlant
@@ -114,7 +116,16 @@ class LandingResult:
             "replans": self.replans,
             "guidance_solves": self.guidance_solves,
             "guidance_time_s": self.guidance_time_s,
+            **self._rigid_summary(),
         }
+
+    def _rigid_summary(self) -> dict[str, float]:
+        """A rigid body's touchdown: its rates and its margin against tipping over (none for a
+        point mass)."""
+        td = self.touchdown
+        if td is None or math.isnan(td.tipover_margin):
+            return {}
+        return {"touchdown_rates_dps": td.rates_dps, "touchdown_tipover_margin": td.tipover_margin}
 
 
 def rigid_landing(
@@ -124,7 +135,13 @@ def rigid_landing(
     *,
     ideal_attitude: bool = False,
 ) -> tuple[SixDofPlant, Controller]:
-    """The 6-DoF truth of the landing burn and the attitude loop around ``translation``.
+    """The 6-DoF truth of the landing burn and the attitude loop around its translation law.
+
+    The point mass's landing controller is replaced by its rigid-vehicle version
+    (``control.rigid_landing``: sideways gains a quarter of the attitude loop's bandwidth, the
+    plan's thrust smoothed over the vehicle's turn time, the guidance's rigid timings from
+    ``guidance.rigid_settings``); the attitude loop (``control.attitude``) points the body
+    along its demand through a rate- and acceleration-limited reference.
 
     Parameters
     ----------
@@ -133,7 +150,8 @@ def rigid_landing(
     faults : FaultState
         The faults the truth carries.
     translation : Controller
-        Decides throttle and thrust direction (the landing controller).
+        Decides throttle and thrust direction (the landing controller; flown as it is with
+        ``ideal_attitude``).
     ideal_attitude : bool
         A perfect attitude loop (the plant points where it is told; no attitude dynamics).
 
@@ -146,8 +164,22 @@ def rigid_landing(
     plant = SixDofPlant(setup, faults, params, engines, ideal_attitude=ideal_attitude)
     if ideal_attitude:
         return plant, translation
+    gains = AttitudeGains()
+    law: object = translation
+    if isinstance(translation, LandingController):
+        timing = rigid_timing(setup)
+        law = RigidLandingLaw(
+            rigid_setup(setup),
+            gains.bandwidth_rad_s,
+            timing.turn_s,
+            feet_arm(params),
+            translation.authority,
+            lead_s=1.0 / gains.reference_gain_per_s,
+            foot_radius_m=params.leg_footprint_radius_m,
+        )
     model = SixDofKernel.build(params, setup.env)
-    return plant, AttitudeController(translation, model, engines)  # type: ignore[arg-type]
+    tilt = math.radians(setup.stage.landing.max_tilt_deg) if setup.stage.landing else math.pi / 2
+    return plant, AttitudeController(law, model, engines, gains, hold_tilt_rad=tilt)  # type: ignore[arg-type]
 
 
 def _event_value(traj: Trajectory, name: str, attr: str) -> float:

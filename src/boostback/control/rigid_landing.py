@@ -1,0 +1,167 @@
+"""The landing burn's translation law for a rigid vehicle, whose thrust axis turns slowly.
+
+The point mass's law (``control.landing``) turns its thrust at once; a rigid booster turns it
+through its attitude loop (``control.attitude``), which follows a rate- and acceleration-limited
+reference. The law keeps the point mass's structure (track the plan, brake vertically in the
+last seconds, throttle from the thrust estimate) with two changes, both taken from the attitude
+loop's speed so the cascade stays time-scale separated:
+
+- **sideways bandwidth** ``w_t = w_a / SEPARATION`` (``w_a`` the attitude loop's bandwidth):
+  the position and velocity gains become ``w_t^2`` and ``2 zeta w_t``. With the attitude loop as
+  a lag of ``2 zeta_a / w_a`` the sideways loop ``s^2 (1 + s 2 zeta_a / w_a) + K_d s + K_p`` is
+  stable for ``K_d > K_p 2 zeta_a / w_a`` and, at a separation of four, has most of its phase
+  margin left (the point mass's ``K_p = 0.6, K_d = 1.6`` around a 1.2 rad/s loop is unstable);
+- **the plan's thrust, smoothed** over a window of the vehicle's turn time ``T``
+  (``guidance.rigid_settings``), centred on the present: a step in the plan (the turn upright
+  at the start of its vertical segment, a re-plan's new first thrust) becomes a ramp that starts
+  half a turn early, so the slow axis arrives on time, and the velocity it adds over the window
+  is the plan's.
+
+The throttle still comes from the thrust wanted along the body's **actual** axis (the attitude
+controller's), so a vehicle turning towards its demand does not push the wrong way.
+
+The sideways loop measures the velocity of the centre of mass, not of the feet (the point the
+plan puts on the pad): turning, the body swings its feet, 18 m below the centre of mass, the
+other way (10 deg/s is 3 m/s), and a velocity loop on the feet would feed the attitude rate
+back with the wrong sign, a non-minimum-phase path that undamps the attitude loop.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from boostback.control.landing import LandingController, TranslationDemand
+from boostback.dynamics.rigid_body import rotate_body_to_frame
+from boostback.dynamics.rigid_state import RATE
+from boostback.dynamics.sixdof_params import SixDofParams
+from boostback.gnc.protocols import Demand, NavEstimate, Tick
+from boostback.guidance.plan import LandingPlan
+from boostback.plant.setup import LandingSetup
+
+__all__ = ["SEPARATION", "WINDOW_SAMPLES", "RigidLandingLaw", "feet_arm"]
+
+SEPARATION = 4.0  # attitude bandwidth over the sideways loop's
+WINDOW_SAMPLES = 9  # points of the plan averaged over the smoothing window
+
+
+def feet_arm(params: SixDofParams) -> Callable[[float], float]:
+    """The feet's station relative to the centre of mass (m along ``x_body``; negative: the feet
+    are below it) as a function of the vehicle's mass."""
+    dry, leg = params.dry_mass_kg, params.leg_station_m
+    tank, cg = params.mp_propellant_kg, params.mp_cg_station_m
+
+    def arm(m_kg: float) -> float:
+        return float(leg - np.interp(m_kg - dry, tank, cg))
+
+    return arm
+
+
+def _table(plan: LandingPlan) -> tuple[np.ndarray, np.ndarray]:
+    """A plan's times and its horizontal position, velocity and thrust (n, 6)."""
+    cols = (plan.r_enu_m[:, :2], plan.v_enu_mps[:, :2], plan.accel_enu_mps2[:, :2])
+    return plan.t_s, np.hstack(cols)
+
+
+def _rows(table: tuple[np.ndarray, np.ndarray], t_s: np.ndarray) -> np.ndarray:
+    """The table linearly interpolated at the times ``t_s``, held at its ends (m, 6)."""
+    t, rows = table
+    tc = np.minimum(np.maximum(t_s, t[0]), t[-1])
+    i = np.minimum(np.searchsorted(t, tc, side="right") - 1, len(t) - 2)
+    w = ((tc - t[i]) / (t[i + 1] - t[i]))[:, None]
+    return (1.0 - w) * rows[i] + w * rows[i + 1]
+
+
+class RigidLandingLaw(LandingController):
+    """The landing controller's translation law, slowed to a rigid vehicle's attitude loop.
+
+    Parameters
+    ----------
+    setup : LandingSetup
+        The landing burn (its guidance settings for a rigid vehicle, ``rigid_setup``).
+    attitude_bandwidth_rad_s : float
+        The attitude loop's bandwidth ``w_a``; the sideways loop runs at ``w_a / SEPARATION``.
+    window_s : float
+        The turn time ``T`` over which the plan's thrust is averaged, centred.
+    arm : callable, optional
+        The feet's station from the centre of mass against mass (``feet_arm``): the sideways
+        loop measures the centre of mass's velocity (module docstring); None: the feet's.
+    authority : callable, optional
+        A fault's tilt-authority hook, as for ``LandingController``.
+    """
+
+    def __init__(
+        self,
+        setup: LandingSetup,
+        attitude_bandwidth_rad_s: float,
+        window_s: float,
+        arm: Callable[[float], float] | None = None,
+        authority: Callable[[float, str, float], float] | None = None,
+        lead_s: float = 0.0,
+        foot_radius_m: float = 0.0,
+    ) -> None:
+        super().__init__(setup, authority, attitude_bandwidth_rad_s / SEPARATION)
+        self.window_s = window_s
+        self.arm = arm
+        self.foot_radius_m = foot_radius_m
+        half = 0.5 * window_s
+        self._history: list[tuple[float, tuple[np.ndarray, np.ndarray]]] = []
+        self._plan: LandingPlan | None = None
+        self._t0 = 0.0
+        self._offsets = lead_s + np.linspace(-half, half, WINDOW_SAMPLES)
+
+    def plan_point(self, plan: LandingPlan, tau: float) -> tuple:
+        """The plan at ``tau``, its horizontal position, velocity and thrust each averaged over
+        the window (a consistent reference: the average of a derivative is the derivative of
+        the average); the vertical as planned (the throttle is fast).
+
+        The window's past reaches into the plans this one replaced, each sampled over the time
+        it was flown: a re-plan's new first thrust is then ramped in over the window like any
+        other step, not jumped to.
+        """
+        r, v, u = plan.sample(tau)
+        if self.window_s <= 0.0:
+            return r, v, u
+        ts = self._t0 + tau + self._offsets
+        history = self._history
+        total = np.zeros(6)
+        for k, (start, table) in enumerate(history):
+            end = history[k + 1][0] if k + 1 < len(history) else math.inf
+            sel = ts[ts < end] if k == 0 else ts[(ts >= start) & (ts < end)]
+            if sel.size:
+                total += _rows(table, sel - start).sum(axis=0)
+        mean = total / ts.size
+        r[:2], v[:2], u[:2] = mean[0:2], mean[2:4], mean[4:6]
+        return r, v, u
+
+    def _remember(self, demand: Demand, now_s: float) -> None:
+        """Keep the plans the smoothing window still reaches into."""
+        plan = demand.reference
+        self._t0 = demand.reference_t0_s
+        if not isinstance(plan, LandingPlan) or not plan.feasible:
+            return
+        if self._plan is not plan:
+            self._plan = plan
+            self._history.append((demand.reference_t0_s, _table(plan)))
+        horizon = now_s + float(self._offsets[0])
+        while len(self._history) > 1 and self._history[1][0] <= horizon:
+            self._history.pop(0)
+
+    def demand(self, nav: NavEstimate, demand: Demand, tick: Tick) -> TranslationDemand:
+        """The point mass's law on the feet's position and height, with the centre of mass's
+        horizontal velocity (the feet's less ``w x arm``)."""
+        self._remember(demand, tick.t_s)
+        att = nav.attitude
+        if att is not None and self.arm is not None:
+            x = list(nav.state)
+            arm = self.arm(x[6])
+            w = att[RATE.start - 7 : RATE.stop - 7]
+            swing = rotate_body_to_frame(att[:4], (0.0, w[2] * arm, -w[1] * arm))
+            x[3] -= swing[0]
+            x[4] -= swing[1]
+            axis = rotate_body_to_frame(att[:4], (1.0, 0.0, 0.0))
+            x[2] -= self.foot_radius_m * math.hypot(axis[0], axis[1])  # the lowest foot
+            nav = nav._replace(state=tuple(x))
+        return super().demand(nav, demand, tick)
