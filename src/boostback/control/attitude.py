@@ -91,14 +91,15 @@ _FIN_STEP_RAD = 1e-2
 def _turn_rate(q: tuple, before: Vec3, after: Vec3, dt: float) -> np.ndarray:
     """The reference axis's angular velocity (body axes) as it turns from ``before`` to
     ``after`` over ``dt``."""
-    cross = np.cross(before, after)
-    s = float(np.linalg.norm(cross))
+    b0, b1, b2 = before
+    a0, a1, a2 = after
+    cx, cy, cz = b1 * a2 - b2 * a1, b2 * a0 - b0 * a2, b0 * a1 - b1 * a0  # before x after
+    s = math.sqrt(cx * cx + cy * cy + cz * cz)
     if s < 1e-12 or dt <= 0.0:
         return np.zeros(3)
-    angle = math.atan2(s, float(np.dot(before, after)))
-    w = np.asarray(rotate_frame_to_body(q, tuple(cross * (angle / (s * dt)))))
-    w[0] = 0.0  # the axis's turn has no roll
-    return w
+    k = math.atan2(s, b0 * a0 + b1 * a1 + b2 * a2) / (s * dt)
+    w = rotate_frame_to_body(q, (cx * k, cy * k, cz * k))
+    return np.array((0.0, w[1], w[2]))  # the axis's turn has no roll
 
 
 def tilt_vector(d: Vec3) -> np.ndarray:
@@ -143,18 +144,23 @@ class TiltReference:
         if self.theta is None:
             self.theta = tilt_vector(start)
             self.rate = np.zeros(2)
-        e = tilt_vector(target) - self.theta
-        err = float(np.hypot(e[0], e[1]))
-        want = np.zeros(2)
+        goal = tilt_vector(target)
+        th0, th1 = float(self.theta[0]), float(self.theta[1])
+        e0, e1 = float(goal[0]) - th0, float(goal[1]) - th1
+        err = math.hypot(e0, e1)
+        want0 = want1 = 0.0
         if err > 1e-12:
             speed = min(gain * err, math.sqrt(2.0 * accel_max * err), rate_max)
-            want = e * (speed / err)
-        dw = want - self.rate
-        dw_norm = float(np.hypot(dw[0], dw[1]))
+            want0, want1 = e0 * (speed / err), e1 * (speed / err)
+        r0, r1 = float(self.rate[0]), float(self.rate[1])
+        dw0, dw1 = want0 - r0, want1 - r1
+        dw_norm = math.hypot(dw0, dw1)
         if dw_norm > accel_max * dt:
-            dw *= accel_max * dt / dw_norm
-        self.rate = self.rate + dw
-        self.theta = self.theta + self.rate * dt
+            scale = accel_max * dt / dw_norm
+            dw0, dw1 = dw0 * scale, dw1 * scale
+        r0, r1 = r0 + dw0, r1 + dw1
+        self.rate = np.array((r0, r1))
+        self.theta = np.array((th0 + r0 * dt, th1 + r1 * dt))
         return tilt_direction(self.theta)
 
 
@@ -207,6 +213,17 @@ class AttitudeController:
         self.gains = gains or AttitudeGains()
         self.gimbal_max = p.gimbal_max_rad
         self.fin_max = p.fin_max_rad
+        g, k2, f, c = self.gains, 2 * self.k, self.f, self.c
+        self._lo = np.concatenate(
+            [np.full(k2, -p.gimbal_max_rad), np.full(f, -p.fin_max_rad), np.zeros(c)]
+        )
+        self._hi = np.concatenate(
+            [np.full(k2, p.gimbal_max_rad), np.full(f, p.fin_max_rad), np.ones(c)]
+        )
+        self._w = np.concatenate(
+            [np.full(k2, g.gimbal_weight), np.full(f, g.fin_weight), np.full(c, g.rcs_weight)]
+        )
+        self._reach = np.zeros(3)
         self._integral = np.zeros(3)
         self._w_ref = np.zeros(3)
         self._b: np.ndarray | None = None
@@ -303,20 +320,27 @@ class AttitudeController:
         """
         g = self.gains
         d_b = rotate_frame_to_body((x[7], x[8], x[9], x[10]), d)
-        axis = np.array([0.0, -d_b[2], d_b[1]])  # x_body cross d_body
-        s = float(np.linalg.norm(axis))
+        ay, az = -d_b[2], d_b[1]  # x_body cross d_body (no roll component)
+        s = math.hypot(ay, az)
         angle = math.atan2(s, d_b[0])
-        unit = axis / s if s > 1e-12 else np.zeros(3)
+        uy, uz = (ay / s, az / s) if s > 1e-12 else (0.0, 0.0)
         lim = g.integral_limit_rad_s
-        self._integral = np.clip(self._integral + unit * angle * dt, -lim, lim)
+        integral = self._integral
+        iy = min(max(float(integral[1]) + uy * angle * dt, -lim), lim)
+        iz = min(max(float(integral[2]) + uz * angle * dt, -lim), lim)
+        self._integral = np.array((0.0, iy, iz))
         wn, zeta = g.bandwidth_rad_s, g.damping
         a_stop = g.braking_fraction * max(min(float(reach[1]), float(reach[2])), 1e-9)
-        w_want = w_ref + min(wn / (2.0 * zeta) * angle, math.sqrt(2.0 * a_stop * angle)) * unit
-        w = x[RATE]
-        a_ref = (w_ref - self._w_ref) / dt if dt > 0.0 else np.zeros(3)
+        turn = min(wn / (2.0 * zeta) * angle, math.sqrt(2.0 * a_stop * angle))
+        prev = self._w_ref
         self._w_ref = w_ref
-        a = a_ref + 2.0 * zeta * wn * (w_want - w) + g.integral_gain * wn**3 * self._integral
-        a[0] = -g.roll_rate_gain_per_s * w[0]
+        inv_dt = 1.0 / dt if dt > 0.0 else 0.0
+        kr, ki = 2.0 * zeta * wn, g.integral_gain * wn**3
+        a = np.empty(3)
+        a[0] = -g.roll_rate_gain_per_s * x[RATE.start]
+        for j, u, i in ((1, uy, iy), (2, uz, iz)):
+            a_ref = (float(w_ref[j]) - float(prev[j])) * inv_dt
+            a[j] = a_ref + kr * (float(w_ref[j]) + turn * u - x[RATE.start + j]) + ki * i
         return a
 
     def _steer(
@@ -324,18 +348,13 @@ class AttitudeController:
     ) -> ActuatorCommand:
         """Shape ``cmd.direction`` into the reference (``TiltReference``), then allocate the
         angular acceleration that tracks it."""
-        throttles = self._throttles(throttle)
         g = self.gains
+        lo, hi, w = self._lo, self._hi, self._w
         if self._b is None or tick.t_s - self._b_at >= 1.0 / g.refresh_hz - 1e-9:
-            self._b, self._b_at = self._effectiveness(x, throttles), tick.t_s
-        b = self._b
-        k2, f, c = 2 * self.k, self.f, self.c
-        lo = np.concatenate([np.full(k2, -self.gimbal_max), np.full(f, -self.fin_max), np.zeros(c)])
-        hi = np.concatenate([np.full(k2, self.gimbal_max), np.full(f, self.fin_max), np.ones(c)])
-        w = np.concatenate(
-            [np.full(k2, g.gimbal_weight), np.full(f, g.fin_weight), np.full(c, g.rcs_weight)]
-        )
-        reach = np.abs(b) @ np.maximum(np.abs(lo), np.abs(hi))
+            self._b, self._b_at = self._effectiveness(x, self._throttles(throttle)), tick.t_s
+            self._reach = np.abs(self._b) @ np.maximum(np.abs(lo), np.abs(hi))
+        b, reach = self._b, self._reach
+        k2, f = 2 * self.k, self.f
         q = (x[7], x[8], x[9], x[10])
         axis = rotate_body_to_frame(q, (1.0, 0.0, 0.0))
         before = self.direction if self.direction is not None else axis

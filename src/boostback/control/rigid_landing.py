@@ -39,6 +39,7 @@ from boostback.dynamics.rigid_state import RATE
 from boostback.dynamics.sixdof_params import SixDofParams
 from boostback.gnc.protocols import Demand, NavEstimate, Tick
 from boostback.guidance.plan import LandingPlan
+from boostback.jit import jit
 from boostback.plant.setup import LandingSetup
 
 __all__ = ["SEPARATION", "WINDOW_SAMPLES", "RigidLandingLaw", "feet_arm"]
@@ -65,13 +66,19 @@ def _table(plan: LandingPlan) -> tuple[np.ndarray, np.ndarray]:
     return plan.t_s, np.hstack(cols)
 
 
-def _rows(table: tuple[np.ndarray, np.ndarray], t_s: np.ndarray) -> np.ndarray:
-    """The table linearly interpolated at the times ``t_s``, held at its ends (m, 6)."""
-    t, rows = table
-    tc = np.minimum(np.maximum(t_s, t[0]), t[-1])
-    i = np.minimum(np.searchsorted(t, tc, side="right") - 1, len(t) - 2)
-    w = ((tc - t[i]) / (t[i + 1] - t[i]))[:, None]
-    return (1.0 - w) * rows[i] + w * rows[i + 1]
+@jit
+def _window_sum(t, rows, ts, start, lo, hi, out):
+    """Add to ``out`` (6,) the table ``(t, rows)`` linearly interpolated (held at its ends) at
+    the times ``ts - start`` of those ``ts`` in ``[lo, hi)``."""
+    n = t.shape[0]
+    for j in range(ts.shape[0]):
+        if ts[j] < lo or ts[j] >= hi:
+            continue
+        tc = min(max(ts[j] - start, t[0]), t[n - 1])
+        i = min(np.searchsorted(t, tc, side="right") - 1, n - 2)
+        w = (tc - t[i]) / (t[i + 1] - t[i])
+        for c in range(6):
+            out[c] += (1.0 - w) * rows[i, c] + w * rows[i + 1, c]
 
 
 class RigidLandingLaw(LandingController):
@@ -127,11 +134,9 @@ class RigidLandingLaw(LandingController):
         ts = self._t0 + tau + self._offsets
         history = self._history
         total = np.zeros(6)
-        for k, (start, table) in enumerate(history):
+        for k, (start, (t, rows)) in enumerate(history):
             end = history[k + 1][0] if k + 1 < len(history) else math.inf
-            sel = ts[ts < end] if k == 0 else ts[(ts >= start) & (ts < end)]
-            if sel.size:
-                total += _rows(table, sel - start).sum(axis=0)
+            _window_sum(t, rows, ts, start, -math.inf if k == 0 else start, end, total)
         mean = total / ts.size
         r[:2], v[:2], u[:2] = mean[0:2], mean[2:4], mean[4:6]
         return r, v, u

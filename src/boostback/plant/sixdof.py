@@ -43,6 +43,7 @@ from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.outcome import Touchdown
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
 from boostback.gnc.rigid_faults import GimbalHardOver, as_built, gimbal_faults, thrusters_failed
+from boostback.numerics import interp
 from boostback.plant.engine import Engines
 from boostback.plant.legs import feet_body, tipover_margin
 from boostback.plant.setup import LandingSetup
@@ -81,9 +82,7 @@ def retrograde_state(x3: tuple[float, ...], params: SixDofParams) -> np.ndarray:
 
 
 def _cg_station(m_kg: float, params: SixDofParams) -> float:
-    return float(
-        np.interp(m_kg - params.dry_mass_kg, params.mp_propellant_kg, params.mp_cg_station_m)
-    )
+    return float(interp(m_kg - params.dry_mass_kg, params.mp_propellant_kg, params.mp_cg_station_m))
 
 
 def _offset_frame(x: np.ndarray, params: SixDofParams) -> np.ndarray:
@@ -134,7 +133,11 @@ class SixDofPlant:
         k = params.engine_position_m.shape[0]
         self._spool = np.zeros(k)
         self._healthy = np.zeros(1)
-        self._held: dict[int, np.ndarray] = {}  # gimbals a fault holds, at their onset angles
+        self._held: dict[int, np.ndarray] = {}
+        self._low, self._low_of = (
+            math.nan,
+            None,
+        )  # the lowest foot of the last step's end  # gimbals a fault holds, at their onset angles
         self._gimbal = np.zeros((k, 2))
         self._fins = np.zeros(params.fin_azimuth_rad.shape[0])
         self.rcs_gas_kg = params.rcs_gas_kg
@@ -241,7 +244,11 @@ class SixDofPlant:
             duty = np.zeros(p.rcs_position_m.shape[0])
         if self.rcs_gas_kg <= 0.0:
             duty = np.zeros_like(duty)
-        failed = thrusters_failed(self.faults, tick.t_s, tick.phase, tick.altitude_m)
+        failed = (
+            thrusters_failed(self.faults, tick.t_s, tick.phase, tick.altitude_m)
+            if self.faults
+            else 0
+        )
         if failed:
             duty = duty.copy()
             duty[max(duty.size - failed, 0) :] = 0.0
@@ -324,7 +331,7 @@ class SixDofPlant:
         x[QUAT] = quat_between((1.0, 0.0, 0.0), direction)
         x[RATE] = 0.0
         x[:3] = ref - _offset_frame(x, self.params)
-        self._view = None
+        self._view, self._low_of = None, None  # changed in place
 
     @property
     def lowest_foot_m(self) -> float:
@@ -369,11 +376,13 @@ class SixDofPlant:
             )
             x1[MASS] = max(x1[MASS], dry)
             event = EventName.PROPELLANT_OUT
-        low0, low1 = self._lowest_foot_m(x0), self._lowest_foot_m(x1)
+        low0 = self._low if self._low_of is x0 else self._lowest_foot_m(x0)
+        low1 = self._lowest_foot_m(x1)
         if low1 <= 0.0 < low0:
             x1, h = refine_event(self._lowest_foot_m, x0, h, advance, low0, low1)
             event = EventName.TOUCHDOWN
         self.rcs_gas_kg -= gas[h]
+        self._low, self._low_of = (low1, x1) if event is None else (math.nan, None)
         self._x, self._t, self._view = x1, self._t + h, None
         return event
 
