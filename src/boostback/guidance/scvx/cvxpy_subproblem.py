@@ -39,10 +39,12 @@ class CvxpySubproblem:
         norm: str = "l1",
         floor_buffer: bool = True,
         regularization: float = 0.0,
+        units: np.ndarray | None = None,
         solver: str = "CLARABEL",
     ) -> None:
         self.prob, self.nodes, self.method, self.penalty = prob, nodes, method, penalty
         self.norm, self.floor_buffer, self.regularization = norm, floor_buffer, regularization
+        self.units = np.ones(NX + NU + 1) if units is None else np.asarray(units, dtype=float)
         self.solver = solver
         self.problem: cp.Problem | None = None
 
@@ -103,13 +105,16 @@ class CvxpySubproblem:
         obj = self.sigma if self.prob.cost == "time" else -self.x[k - 1, 0]
         virtual = cp.sum(cp.abs(self.nu)) if self.norm == "l1" else cp.norm(self.nu.T, "inf")
         obj = obj + self.penalty * (virtual + cp.sum(self.buf))
-        step = cp.sum_squares(self.x - xs) + cp.sum_squares(self.u - us)
         if self.method == "scvx":
-            dz = cp.hstack((self.x - xs, self.u - us, (self.sigma - sigma) * np.ones((k, 1))))
+            inv = 1.0 / self.units
+            dx = cp.multiply(self.x - xs, np.tile(inv[:NX], (k, 1)))
+            du = cp.multiply(self.u - us, np.tile(inv[NX : NX + NU], (k, 1)))
+            dz = cp.hstack((dx, du, (self.sigma - sigma) * inv[-1] * np.ones((k, 1))))
             cons.append(cp.norm(dz, 2, axis=1) <= trust)
             if self.regularization > 0.0:
-                obj = obj + self.regularization * step
+                obj = obj + self.regularization * (cp.sum_squares(dx) + cp.sum_squares(du))
         else:
+            step = cp.sum_squares(self.x - xs) + cp.sum_squares(self.u - us)
             obj = obj + trust * step + trust_sigma * cp.abs(self.sigma - sigma)
         self.problem = cp.Problem(cp.Minimize(obj), cons)
 

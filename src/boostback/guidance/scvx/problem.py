@@ -32,7 +32,7 @@ import numpy as np
 
 from boostback.guidance.scvx.dynamics import NX, pack_params
 
-__all__ = ["Scales", "SixDofProblem", "initial_guess"]
+__all__ = ["Scales", "SixDofProblem", "initial_guess", "trust_units"]
 
 COSTS = ("time", "fuel")
 
@@ -220,3 +220,28 @@ def initial_guess(prob: SixDofProblem, nodes: int) -> tuple[np.ndarray, np.ndarr
     xs[:, 7:11] = (1.0, 0.0, 0.0, 0.0)
     us = -xs[:, :1] * prob.g[None, :]
     return xs, us, float(prob.tf_guess)
+
+
+def trust_units(prob: SixDofProblem) -> np.ndarray:
+    """The unit of each component of ``(x, u, sigma)`` (18 numbers) in which SCvx measures its
+    trust region and its steps: the width of the range the component can take in this
+    problem, as SCPToolbox.jl scales each variable to [0, 1] over its bounding box (Malyuta et
+    al. 2022, "Convex optimization for trajectory generation", sec. on scaling).
+
+    Mass: the propellant aboard; position: the largest boundary distance from the target;
+    velocity: the largest boundary speed; quaternion: 1; body rates: their limit; thrust: its
+    ceiling; time of flight: its initial guess. A step of one unit in any component is then a
+    step across that component's range, so a trust radius of 1 weighs a change of attitude or
+    rate as much as one of position, whatever the problem's units.
+    """
+    x0, xf = prob.x_init, prob.x_final
+    tiny = 1e-9
+    units = np.empty(NX + 4)
+    units[0] = max(x0[0] - prob.m_dry, tiny)
+    units[1:4] = max(float(np.linalg.norm(x0[1:4])), float(np.linalg.norm(xf[1:4])), tiny)
+    units[4:7] = max(float(np.linalg.norm(x0[4:7])), float(np.linalg.norm(xf[4:7])), tiny)
+    units[7:11] = 1.0
+    units[11:14] = max(prob.rate_max_rad, tiny)
+    units[14:17] = max(prob.thrust_max, tiny)
+    units[17] = prob.tf_guess
+    return units

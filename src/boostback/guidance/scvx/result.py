@@ -22,7 +22,9 @@ class ScvxStatus(StrEnum):
     - ``MAX_ITERATIONS``: the iteration budget ran out first (the last accepted iterate is
       returned, for inspection);
     - ``INFEASIBLE``: the iterates converged but the virtual control could not be driven to
-      zero: no plan satisfies the dynamics near this one (e.g. thrust below weight);
+      zero, or (PTR) they never settled and the virtual control stayed large throughout the
+      last iterations: no plan satisfies the dynamics near the iterates (e.g. thrust below
+      weight). A local method's verdict, not a certificate;
     - ``INFEASIBLE_SUBPROBLEM``: a convex subproblem was proved infeasible (its hard
       constraints contradict each other: a boundary state outside the path constraints);
     - ``SOLVER_ERROR``: the conic solver stopped without an answer or a certificate.

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from boostback.guidance.scvx.discretize import Discretization, discretize
-from boostback.guidance.scvx.problem import Scales, SixDofProblem, initial_guess
+from boostback.guidance.scvx.dynamics import NU, NX
+from boostback.guidance.scvx.problem import Scales, SixDofProblem, initial_guess, trust_units
 from boostback.guidance.scvx.result import IterationRecord, ScvxPlan, ScvxStatus
 from boostback.guidance.scvx.subproblem import ConicSubproblem, SubproblemSolution
 
@@ -69,13 +70,27 @@ class ScvxSettings:
     trust_radius, trust_min, trust_max : SCvx's initial radius and its bounds.
     rho0, rho1, rho2, shrink, grow : SCvx's acceptance thresholds and radius factors.
     tol_decrease : SCvx stops when the predicted decrease is below this times ``1 + |J|``...
-    tol_step : ... or when its step (largest over the nodes of ``|(dx_k, du_k)|_2``, and
-        ``|dsigma|``) is below this, inside the trust region (not held there by it), with the
-        candidate's defects within ``tol_defect``.
+    tol_step : ... or when its step (largest over the nodes of ``|D (dx_k, du_k)|_2``, and
+        ``|dsigma| / unit``) is below this, inside the trust region (not held there by it), with
+        the candidate's defects within ``tol_defect``...
+    tol_cost : ... or when the reference and the candidate both meet the dynamics and the
+        floor (defects within ``tol_defect``) and the objective moved by less than this times
+        ``1 + |objective|`` (SCPToolbox.jl's relative-improvement test, on the objective: between
+        two plans that are both feasible to the tolerance, what is left of the penalty is the
+        solver's accuracy times ``lambda``, and judging on it made SCvx iterate on noise).
     tol_defect : largest nonlinear defect (and floor violation) of a CONVERGED plan.
+    scaled_trust : SCvx's trust region, step regularisation and step test in the units of
+        ``problem.trust_units`` (each component over its range, as SCPToolbox.jl scales), or in
+        the problem's own units (every component weighed alike).
     ptr_weight, ptr_weight_growth, ptr_weight_sigma : PTR's trust-penalty weights.
     ptr_tol_step, ptr_tol_sigma, ptr_tol_nu : PTR's stopping rule (EmbersArc's): sum over the
         nodes of the squared step, the step in sigma, and the largest virtual control.
+    ptr_window, ptr_infeasible_nu : when PTR's iterations run out and its largest virtual
+        control stayed above ``ptr_infeasible_nu`` in every one of the last ``ptr_window``
+        iterations, the status is INFEASIBLE rather than MAX_ITERATIONS: no iterate came near a
+        plan the dynamics and constraints allow (a local method's verdict, not a proof). On a
+        vehicle whose thrust cannot hold its weight the iterates wander with a virtual control
+        of order one; a solve still converging has it falling by orders of magnitude.
     """
 
     nodes: int = 50
@@ -97,13 +112,17 @@ class ScvxSettings:
     grow: float = 3.2
     tol_decrease: float = 1e-6
     tol_step: float = 1e-3
+    tol_cost: float = 1e-5
     tol_defect: float = 1e-6
+    scaled_trust: bool = True
     ptr_weight: float = 1e-3
     ptr_weight_growth: float = 1.5
     ptr_weight_sigma: float = 1e-1
     ptr_tol_step: float = 1e-3
     ptr_tol_sigma: float = 1e-3
     ptr_tol_nu: float = 1e-7
+    ptr_window: int = 10
+    ptr_infeasible_nu: float = 1e-3
 
     def __post_init__(self) -> None:
         if self.method not in ("scvx", "ptr"):
@@ -157,11 +176,19 @@ def _linear_cost(prob: SixDofProblem, sol: SubproblemSolution, st: ScvxSettings)
     return _objective(prob, sol.xs, sol.sigma) + st.penalty * buffers
 
 
-def _step(ref: _Iterate, sol: SubproblemSolution) -> float:
-    """Largest node step ``|(dx_k, du_k)|_2`` and ``|dsigma|``."""
+def _step(ref: _Iterate, sol: SubproblemSolution, units: np.ndarray) -> float:
+    """Largest node step ``|D (dx_k, du_k)|_2`` and ``|dsigma| / unit``."""
     assert sol.xs is not None and sol.us is not None
-    dz = np.hstack((sol.xs - ref.xs, sol.us - ref.us))
-    return max(float(np.linalg.norm(dz, axis=1).max()), abs(sol.sigma - ref.sigma))
+    dz = np.hstack((sol.xs - ref.xs, sol.us - ref.us)) / units[: NX + NU]
+    return max(float(np.linalg.norm(dz, axis=1).max()), abs(sol.sigma - ref.sigma) / units[-1])
+
+
+def _stationary(prob: SixDofProblem, ref: _Iterate, cand: _Iterate, st: ScvxSettings) -> bool:
+    """Both plans feasible to the tolerance and the objective no longer moving."""
+    if max(ref.defect_max, cand.defect_max) > st.tol_defect:
+        return False
+    before, after = _objective(prob, ref.xs, ref.sigma), _objective(prob, cand.xs, cand.sigma)
+    return abs(after - before) <= st.tol_cost * (1.0 + abs(before))
 
 
 class _Run:
@@ -170,6 +197,7 @@ class _Run:
     def __init__(self, prob: SixDofProblem, st: ScvxSettings) -> None:
         self.prob, self.st = prob, st
         reg = st.regularization if st.method == "scvx" else 0.0
+        self.units = trust_units(prob) if st.scaled_trust else np.ones(NX + NU + 1)
         kind = ConicSubproblem if st.backend == "conic" else _cvxpy_subproblem()
         self.sub = kind(
             prob,
@@ -179,6 +207,7 @@ class _Run:
             norm=st.virtual_norm,
             floor_buffer=st.floor_buffer,
             regularization=reg,
+            units=self.units,
         )
         self.history: list[IterationRecord] = []
         self.t0 = time.perf_counter()
@@ -259,9 +288,10 @@ def _scvx(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
         predicted = ref.cost - lin
         actual = ref.cost - cand.cost
         rho = actual / predicted if predicted > 0.0 else float("nan")
-        step = _step(ref, sol)
+        step = _step(ref, sol, run.units)
         # a small step counts only when the trust region did not make it small
         small = step <= st.tol_step and step < 0.9 * eta and cand.defect_max <= st.tol_defect
+        small = small or _stationary(run.prob, ref, cand, st)
         if small or predicted <= st.tol_decrease * (1.0 + abs(ref.cost)):
             best = cand if cand.cost <= ref.cost else ref
             run.record(
@@ -303,6 +333,7 @@ def _scvx(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
 def _ptr(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
     st = run.st
     w = st.ptr_weight
+    recent: list[float] = []  # largest virtual control of each iteration
     for it in range(1, st.max_iterations + 1):
         t_it = time.perf_counter()
         sol, t_asm = run.subproblem(ref, w)
@@ -354,6 +385,16 @@ def _ptr(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
                     ref,
                 )
         w *= st.ptr_weight_growth
+        recent.append(nu_max)
+    window = recent[-st.ptr_window :]
+    if len(window) == st.ptr_window and min(window) > st.ptr_infeasible_nu:
+        return (
+            ScvxStatus.INFEASIBLE,
+            f"no convergence in {st.max_iterations} iterations, the virtual control above"
+            f" {min(window):.3g} in each of the last {st.ptr_window}"
+            " (the dynamics or the constraints cannot be met)",
+            ref,
+        )
     return ScvxStatus.MAX_ITERATIONS, f"no convergence in {st.max_iterations} iterations", ref
 
 

@@ -163,6 +163,7 @@ _PHI_MASK = transition_pattern()
 
 # Constants referenced by the pattern (values filled per problem in ``ConicSubproblem``).
 C_ONE, C_MINUS_ONE, C_COT_GLIDE, C_TAN_GIMBAL, C_BUFFER = -1, -2, -3, -4, -5
+C_TRUST = -6  # C_TRUST - i: minus the inverse unit of component i of (x, u, sigma)
 
 
 def _dynamics_rows(t: _Rows, lay: Layout) -> None:
@@ -258,9 +259,9 @@ def _soc_rows(t: _Rows, lay: Layout) -> None:
         t.add(r + 14 + np.arange(3), u + np.arange(3), C_MINUS_ONE)
         if lay.method == "scvx":
             tr = r + 17
-            t.add(tr + 1 + np.arange(NX), x + np.arange(NX), C_MINUS_ONE)
-            t.add(tr + 1 + NX + np.arange(NU), u + np.arange(NU), C_MINUS_ONE)
-            t.add(np.array([tr + 1 + NX + NU]), np.array([lay.sigma + k]), C_MINUS_ONE)
+            t.add(tr + 1 + np.arange(NX), x + np.arange(NX), C_TRUST - np.arange(NX))
+            t.add(tr + 1 + NX + np.arange(NU), u + np.arange(NU), C_TRUST - NX - np.arange(NU))
+            t.add(np.array([tr + 1 + NX + NU]), np.array([lay.sigma + k]), C_TRUST - NX - NU)
         for dim in _NODE_SOCS + ((TRUST_DIM,) if lay.method == "scvx" else ()):
             t.cones.append(("soc", dim))
 
@@ -378,8 +379,11 @@ class ConicSubproblem:
         Give the linearised thrust floor a penalised virtual buffer (SCvx), or keep it hard
         (EmbersArc's PTR).
     regularization : float
-        SCvx only: weight of a quadratic penalty ``|(x, u) - ref|^2`` on the step. Zero
-        leaves a pure SCvx subproblem.
+        SCvx only: weight of a quadratic penalty ``|D (x - x_ref, u - u_ref)|^2`` on the step.
+        Zero leaves a pure SCvx subproblem.
+    units : (18,) array, optional
+        SCvx only: the unit of each component of ``(x, u, sigma)`` in the trust region and the
+        step penalty, ``D = diag(1 / units)`` (``trust_units``; default all ones).
     """
 
     def __init__(
@@ -392,6 +396,7 @@ class ConicSubproblem:
         norm: str = "l1",
         floor_buffer: bool = True,
         regularization: float = 0.0,
+        units: np.ndarray | None = None,
     ) -> None:
         if method not in ("scvx", "ptr"):
             raise ValueError(f"method must be 'scvx' or 'ptr', got {method!r}")
@@ -407,8 +412,12 @@ class ConicSubproblem:
         self.retries = 0  # unrefined solves that had to be repeated refined
         # A hard floor (``floor_buffer`` False) keeps the buffer's column but not its entry in
         # the floor rows: the same pattern, and the unpenalised buffer stays at zero.
-        table = np.array(
-            [1.0, -1.0, -prob.cot_glide, -prob.tan_gimbal, -1.0 if floor_buffer else 0.0]
+        self.units = np.ones(TRUST_DIM - 1) if units is None else np.asarray(units, dtype=float)
+        table = np.concatenate(
+            (
+                [1.0, -1.0, -prob.cot_glide, -prob.tan_gimbal, -1.0 if floor_buffer else 0.0],
+                -1.0 / self.units,
+            )
         )
         data = np.zeros(pat.indices.size)
         has_const = pat.const_src >= 0
@@ -499,26 +508,27 @@ class ConicSubproblem:
         ref = np.concatenate((xs.ravel(), us.ravel()))
         if lay.method == "scvx":
             base = pat.rows["soc"] + 36 * np.arange(lay.nodes) + 17
+            inv = 1.0 / self.units
             b[base] = trust
-            b[base[:, None] + 1 + np.arange(NX)] = -xs
-            b[base[:, None] + 1 + NX + np.arange(NU)] = -us
-            b[base + 1 + NX + NU] = -sigma
-            weight = self.regularization
+            b[base[:, None] + 1 + np.arange(NX)] = -xs * inv[:NX]
+            b[base[:, None] + 1 + NX + np.arange(NU)] = -us * inv[NX : NX + NU]
+            b[base + 1 + NX + NU] = -sigma * inv[-1]
+            weight = self.regularization * np.tile(inv[: NX + NU] ** 2, lay.nodes)
         else:
             r = pat.rows["t_sigma"]
             b[r], b[r + 1] = sigma, -sigma
             q[lay.t_sigma] = trust_sigma
             weight = trust
-        # weight |(x, u) - ref|^2 = 1/2 z'(2 weight I)z - 2 weight ref'z + weight |ref|^2
+        # sum w (z - ref)^2 = 1/2 z'(2 diag(w))z - 2 (w ref)'z + w'ref^2, w per component
         p = self._p_empty
         self.cost_offset = 0.0
-        if weight > 0.0:
+        if np.any(weight > 0.0):
             q[:n_xu] -= 2.0 * weight * ref
             p = sparse.csc_matrix(
-                (np.full(n_xu, 2.0 * weight), self._p_indices, self._p_indptr),
+                (np.broadcast_to(2.0 * weight, (n_xu,)).copy(), self._p_indices, self._p_indptr),
                 shape=(lay.size, lay.size),
             )
-            self.cost_offset = weight * float(ref @ ref)
+            self.cost_offset = float(np.sum(weight * ref * ref))
         self.last_a, self.last_b, self.last_q, self.last_p = a, b, q, p
         return a, b, q, p
 
