@@ -81,3 +81,34 @@ def test_a_dask_cluster_gives_identical_table(serial: pd.DataFrame, tmp_path: Pa
     spec, base = load_campaign(_campaign(tmp_path))
     frame = run_campaign(spec, tmp_path / "out", base_dir=base, dask_local=2)
     assert_identical(serial, frame)
+
+
+def test_a_campaign_sets_the_fidelity_of_every_run(tmp_path: Path) -> None:
+    """``dof = 6`` in the campaign file flies a 3-DoF scenario's runs as rigid bodies (the
+    scenario itself says nothing); without it the scenario's own sim.dof holds."""
+    from boostback.campaign.run import prepare
+
+    path = tmp_path / "c.toml"
+    path.write_text('scenario = "falcon9_landing"\nruns = 2\nseed = 1\ndof = 6\n')
+    spec, base = load_campaign(path)
+    assert prepare(spec, base).scenario["sim"]["dof"] == 6
+    path.write_text('scenario = "falcon9_landing"\nruns = 2\nseed = 1\n')
+    spec, base = load_campaign(path)
+    assert prepare(spec, base).scenario["sim"]["dof"] == 3
+
+
+@pytest.mark.parametrize(
+    ("scenario", "problem"),
+    [("falcon9_rtls", "whole flights are flown in 3-DoF"), ("mars_lander_landing", "rigid_body")],
+)
+def test_a_6dof_campaign_is_refused_before_any_run_when_it_cannot_fly(
+    tmp_path: Path, scenario: str, problem: str
+) -> None:
+    from boostback.campaign.run import prepare
+    from boostback.config.errors import ConfigError
+
+    path = tmp_path / "c.toml"
+    path.write_text(f'scenario = "{scenario}"\nruns = 2\nseed = 1\ndof = 6\n')
+    spec, base = load_campaign(path)
+    with pytest.raises(ConfigError, match=problem):
+        prepare(spec, base, str(path))

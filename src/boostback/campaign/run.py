@@ -15,6 +15,7 @@ from typing import Any
 from boostback.campaign.sampling import Target, draw_run, resolve_targets
 from boostback.campaign.scenario_faults import scenario_faults
 from boostback.campaign.spec import CampaignSpec, Execution
+from boostback.config.errors import ConfigError
 from boostback.config.loader import (
     flight_from_dict,
     load_flight,
@@ -27,6 +28,7 @@ from boostback.config.vocab import Outcome
 from boostback.gnc.faults import FaultState
 from boostback.mission.landing import fly_landing
 from boostback.plant.setup import landing_setup
+from boostback.plant.sixdof_setup import sixdof_params
 
 # Summary fields copied into each row (wall-clock timings are left out: rows must be identical
 # whichever machine, worker count or backend ran them).
@@ -66,12 +68,34 @@ def resolve_scenario(name: str, base_dir: Path | None) -> str:
     return name
 
 
+def _at_fidelity(scenario: Any, vehicle: Any, dof: int, kind: str, file: str | None) -> Any:
+    """The landing scenario flown at the campaign's ``dof`` (a rigid body needs the vehicle's
+    ``[booster.rigid_body]``: refused before any run if it has none)."""
+    if kind == "flight":
+        if dof == 6:
+            raise ConfigError(
+                "whole flights are flown in 3-DoF; 6-DoF covers the landing burn (a landing "
+                "scenario)",
+                file=file,
+                key="dof",
+            )
+        return scenario
+    if dof == 6:
+        try:
+            sixdof_params(vehicle)
+        except ConfigError as exc:
+            raise exc.with_context(file=file) from None
+    return scenario.model_copy(update={"sim": scenario.sim.model_copy(update={"dof": dof})})
+
+
 def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) -> CampaignContext:
     """Load the base scenario and vehicle, and check every dispersion path against them."""
     ref = resolve_scenario(spec.scenario, base_dir)
     kind = "flight" if names_flight(ref) else "landing"
     scenario: Any
     scenario, vehicle = load_flight(ref) if kind == "flight" else load_landing(ref)
+    if spec.dof is not None:
+        scenario = _at_fidelity(scenario, vehicle, spec.dof, kind, file)
     scen = scenario.model_dump(mode="python")
     # The vehicle is carried as data, so a dispersed vehicle setting needs no file.
     scen["vehicle"] = vehicle.key

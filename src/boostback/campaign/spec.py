@@ -211,6 +211,8 @@ class CampaignSpec(_Model):
     seed: Annotated[int, Strict(), Field(ge=0)]
     # how the dispersions are drawn: "random", "latin_hypercube" or "sobol" (campaign.designs)
     sampling: Sampling = Sampling.RANDOM
+    # fidelity of every run: 3 (point mass) or 6 (rigid body); default: the scenario's sim.dof
+    dof: Literal[3, 6] | None = None
     dispersions: list[Dispersion] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
     execution: Execution = Execution()
