@@ -79,6 +79,8 @@ class ScvxSettings:
         two plans that are both feasible to the tolerance, what is left of the penalty is the
         solver's accuracy times ``lambda``, and judging on it made SCvx iterate on noise).
     tol_defect : largest nonlinear defect (and floor violation) of a CONVERGED plan.
+    solver_max_iter : interior-point iterations allowed per subproblem (Clarabel's cap; a
+        subproblem stopped by it ends the solve with SOLVER_ERROR).
     scaled_trust : SCvx's trust region, step regularisation and step test in the units of
         ``problem.trust_units`` (each component over its range, as SCPToolbox.jl scales), or in
         the problem's own units (every component weighed alike).
@@ -115,6 +117,7 @@ class ScvxSettings:
     tol_cost: float = 1e-5
     tol_defect: float = 1e-6
     scaled_trust: bool = True
+    solver_max_iter: int = 200
     ptr_weight: float = 1e-3
     ptr_weight_growth: float = 1.5
     ptr_weight_sigma: float = 1e-1
@@ -209,6 +212,9 @@ class _Run:
             regularization=reg,
             units=self.units,
         )
+        if st.backend == "conic":
+            self.sub.settings.max_iter = st.solver_max_iter
+            self.sub.robust_settings.max_iter = st.solver_max_iter
         self.history: list[IterationRecord] = []
         self.t0 = time.perf_counter()
 
@@ -431,6 +437,14 @@ def solve(
         xs = np.asarray(guess[0], dtype=float) / unit.state()
         us = np.asarray(guess[1], dtype=float) / unit.force
         sigma = float(guess[2]) / unit.time
+        # The reference meets the boundary conditions: SCvx's trust region is hard and the
+        # boundary states are fixed, so a guess that starts elsewhere (a re-plan from a state
+        # off the last plan) would make every subproblem whose radius shrinks below the gap
+        # infeasible.
+        xs = xs.copy()
+        fixed0, fixedf = ~work.init_free, ~work.final_free
+        xs[0, fixed0] = work.x_init[fixed0]
+        xs[-1, fixedf] = work.x_final[fixedf]
     run = _Run(work, st)
     ref = _iterate(work, xs, us, sigma, st)
     status, message, best = (_scvx if st.method == "scvx" else _ptr)(run, ref)

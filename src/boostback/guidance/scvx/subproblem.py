@@ -408,7 +408,7 @@ class ConicSubproblem:
         self.pattern = pat = _pattern(nodes, method, norm, fixed0, fixedf, prob.final_thrust_axial)
         self.lay = lay = pat.lay
         self.settings = settings or default_settings()
-        self._robust = default_settings(refine=True)
+        self.robust_settings = default_settings(refine=True)
         self.retries = 0  # unrefined solves that had to be repeated refined
         # A hard floor (``floor_buffer`` False) keeps the buffer's column but not its entry in
         # the floor rows: the same pattern, and the unpenalised buffer stays at zero.
@@ -555,7 +555,7 @@ class ConicSubproblem:
         iterations = int(sol.iterations)
         if str(sol.status) not in _FINAL and self.settings.iterative_refinement_enable is False:
             self.retries += 1
-            self._solver.update(settings=self._robust)
+            self._solver.update(settings=self.robust_settings)
             sol = self._solver.solve()
             iterations += int(sol.iterations)
             self._solver.update(settings=self.settings)
