@@ -25,6 +25,7 @@ from boostback.cli.common import (
     write_html_report,
 )
 from boostback.cli.json_out import jsonable, print_json, write_json
+from boostback.cli.land import DofOption
 from boostback.config import ConfigError
 from boostback.config.flight_models import FlightScenario
 from boostback.config.loader import (
@@ -135,6 +136,7 @@ def fly(
             "run stops with status 2 (1 to 86400).",
         ),
     ] = DEFAULT_WALL_LIMIT_S,
+    dof: DofOption = None,
 ) -> None:
     """Fly a whole first-stage mission: liftoff to MECO, boostback, entry, landing.
 
@@ -144,6 +146,11 @@ def fly(
     from boostback.flight.executive import fly_mission
 
     check_range("--wall-limit", wall_limit, *WALL_LIMIT_RANGE_S)
+    if dof not in (None, 3):
+        fail(
+            f"--dof {dof}: whole flights are flown as a point mass (3); the landing burn flies "
+            "as a rigid body with 'boostback land VEHICLE --dof 6'"
+        )
     check_out_dir(out)
     scenario, veh, file = _resolve(vehicle, recovery)
     out = out_folder(out, report=report, default=f"{veh.key}_{scenario.recovery.mode}")
