@@ -20,9 +20,23 @@ from __future__ import annotations
 
 import math
 
+from boostback.dynamics.forces import engine_thrust
+from boostback.dynamics.sixdof_params import (
+    P_EXIT_AREA,
+    P_FIN_MAX,
+    P_FIN_RATE,
+    P_FIN_TAU,
+    P_GIMBAL_MAX,
+    P_GIMBAL_RATE,
+    P_GIMBAL_TAU,
+    P_SHUTDOWN,
+    P_STARTUP,
+    P_THRUST_VAC,
+)
 from boostback.jit import jit
 
 __all__ = [
+    "actuators_step",
     "channel_step",
     "channels_step",
     "effective_throttle",
@@ -121,3 +135,59 @@ def effective_throttle(spool, throttle, out):
     """
     for i in range(spool.shape[0]):
         out[i] = spool[i] * throttle[i]
+
+
+@jit
+def actuators_step(on, lit, valves, dt, pressure_pa, n_burn, par, state, cmd, out_throttle):
+    """One control step of every actuator of a rigid vehicle, in one call: the engines' spools,
+    their effective throttles, the gimbals and the fins towards their commands.
+
+    Parameters
+    ----------
+    on : ndarray
+        (k,) 1.0 for an engine commanded on (lit and running), else 0.0.
+    lit : ndarray
+        (1,) 1.0 once the burn's engines are lit (a healthy engine's spool follows it).
+    valves : float
+        The valves' throttle setting (faults in) the running engines share.
+    dt, pressure_pa : float
+        Step length [s]; ambient pressure [Pa] (the thrust's back-pressure loss).
+    n_burn : int
+        Engines the burn lights (its expected thrust counts them all).
+    par : ndarray
+        The vehicle's packed scalars (``sixdof_params.pack_scalars``).
+    state : tuple of ndarray
+        ``(spool (k,), healthy spool (1,), gimbal (k, 2), fins (f,))``, updated in place.
+    cmd : tuple of ndarray
+        ``(gimbal command (k, 2), fin command (f,), healthy valves (1,))``.
+    out_throttle : ndarray
+        (k,) each engine's effective throttle.
+
+    Returns
+    -------
+    tuple of float
+        ``(thrust [N], expected thrust [N])``: what the engines give, and what the burn's engines
+        should give at the valves' setting, spooled as a healthy engine is.
+    """
+    spool, healthy, gimbal, fins = state
+    g_cmd, f_cmd, valve_set = cmd
+    spool_step(spool, on, dt, par[P_STARTUP], par[P_SHUTDOWN], spool)
+    spool_step(healthy, lit, dt, par[P_STARTUP], par[P_SHUTDOWN], healthy)
+    thrust = 0.0
+    for i in range(spool.shape[0]):
+        out_throttle[i] = spool[i] * (valves if on[i] > 0.5 else 0.0)
+        if out_throttle[i] > 0.0:
+            thrust += engine_thrust(
+                out_throttle[i], par[P_THRUST_VAC], par[P_EXIT_AREA], pressure_pa
+            )
+    expected = 0.0
+    if healthy[0] * valve_set[0] > 0.0:
+        one = engine_thrust(
+            healthy[0] * valve_set[0], par[P_THRUST_VAC], par[P_EXIT_AREA], pressure_pa
+        )
+        expected = n_burn * one
+    gm = par[P_GIMBAL_MAX]
+    channels_step(gimbal, g_cmd, dt, -gm, gm, par[P_GIMBAL_RATE], par[P_GIMBAL_TAU], gimbal)
+    fm = par[P_FIN_MAX]
+    channels_step(fins, f_cmd, dt, -fm, fm, par[P_FIN_RATE], par[P_FIN_TAU], fins)
+    return thrust, expected

@@ -65,6 +65,7 @@ __all__ = [
     "ROT_STEP_RAD",
     "SixDofKernel",
     "air_data_kernel",
+    "effectiveness_kernel",
     "mass_properties",
     "sixdof_derivatives",
     "sixdof_rk4",
@@ -88,7 +89,7 @@ AD_SIZE = 10
 # The vehicle's arrays as one tuple ``veh`` (``SixDofKernel.build`` is the one place that
 # packs it; ``_loads`` unpacks it in this order): packed scalars, mass-property tables, engines,
 # thrusters, body aerodynamics, grid fins.
-V_PAR, V_RCS_POS, V_RCS_DIR = 0, 6, 7
+V_PAR, V_RCS_POS, V_RCS_DIR, V_FIN_AZ = 0, 6, 7, 16
 
 
 @jit(inline="always")
@@ -238,6 +239,45 @@ def sixdof_rk4(x, dt, thr, gim, fins, rcs, veh, air):
 
 
 @jit
+def effectiveness_kernel(x, thr, veh, air, gimbal_step, fin_step, out):
+    """Angular acceleration (body axes) per unit of each actuator about the actuators at rest,
+    by forward differences of :func:`sixdof_derivatives`, into ``out`` (3, 2k + f + c): each
+    engine's two gimbal axes (per rad; zero for an engine not lit in ``thr``), each fin (per
+    rad), each thruster (per unit duty). The attitude loop's design model (``control.attitude``).
+    """
+    k, f, c = thr.shape[0], veh[V_FIN_AZ].shape[0], veh[V_RCS_POS].shape[0]
+    gim = np.zeros((k, 2))
+    fins = np.zeros(f)
+    rcs = np.zeros(c)
+    base = sixdof_derivatives(x, thr, gim, fins, rcs, veh, air)
+    out[:, :] = 0.0
+    col = 0
+    for i in range(k):
+        for a in range(2):
+            if thr[i] > 0.0:
+                gim[i, a] = gimbal_step
+                d = sixdof_derivatives(x, thr, gim, fins, rcs, veh, air)
+                gim[i, a] = 0.0
+                for j in range(3):
+                    out[j, col] = (d[WX + j] - base[WX + j]) / gimbal_step
+            col += 1
+    for i in range(f):
+        fins[i] = fin_step
+        d = sixdof_derivatives(x, thr, gim, fins, rcs, veh, air)
+        fins[i] = 0.0
+        for j in range(3):
+            out[j, col] = (d[WX + j] - base[WX + j]) / fin_step
+        col += 1
+    for i in range(c):
+        rcs[i] = 1.0
+        d = sixdof_derivatives(x, thr, gim, fins, rcs, veh, air)
+        rcs[i] = 0.0
+        for j in range(3):
+            out[j, col] = d[WX + j] - base[WX + j]
+        col += 1
+
+
+@jit
 def air_data_kernel(x, thr, gim, fins, veh, air, out):
     """Air data and loads at state ``x``, into ``out`` (``AD_SIZE``,) at the ``AD_*`` indices.
 
@@ -326,6 +366,16 @@ class SixDofKernel:
     ) -> np.ndarray:  # fmt: skip
         """``dx/dt`` at ``x`` with the actuators held (see :func:`sixdof_derivatives`)."""
         return sixdof_derivatives(x, throttle, gimbal, fins, rcs, self.veh, self.air)  # type: ignore[no-any-return]
+
+    def effectiveness(
+        self, x: np.ndarray, throttle: np.ndarray, gimbal_step: float, fin_step: float
+    ) -> np.ndarray:
+        """Angular acceleration per unit of each actuator at ``x`` (3, 2k + f + c), see
+        :func:`effectiveness_kernel`."""
+        n = 2 * throttle.shape[0] + self.params.fin_azimuth_rad.shape[0]
+        out = np.empty((3, n + self.params.rcs_position_m.shape[0]))
+        effectiveness_kernel(x, throttle, self.veh, self.air, gimbal_step, fin_step, out)
+        return out
 
     def air_data(
         self, x: np.ndarray, throttle: np.ndarray, gimbal: np.ndarray, fins: np.ndarray

@@ -27,10 +27,9 @@ from typing import NamedTuple
 import numpy as np
 
 from boostback.config.vocab import EventName
-from boostback.dynamics.actuators import channels_step, effective_throttle, spool_step
+from boostback.dynamics.actuators import actuators_step
 from boostback.dynamics.fast import drag_accel_many
 from boostback.dynamics.integrate import refine_event
-from boostback.dynamics.point_mass import engine_thrust
 from boostback.dynamics.rigid_body import (
     quat_between,
     rotate_body_to_frame,
@@ -38,7 +37,7 @@ from boostback.dynamics.rigid_body import (
 )
 from boostback.dynamics.rigid_state import MASS, QUAT, RATE, SIZE, SIZE3
 from boostback.dynamics.sixdof import AD_ALPHA, SixDofKernel
-from boostback.dynamics.sixdof_params import SixDofParams
+from boostback.dynamics.sixdof_params import SixDofParams, pack_scalars
 from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.outcome import Touchdown
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
@@ -134,6 +133,7 @@ class SixDofPlant:
         self._spool = np.zeros(k)
         self._healthy = np.zeros(1)
         self._held: dict[int, np.ndarray] = {}
+        self._par = pack_scalars(params)
         self._low, self._low_of = (
             math.nan,
             None,
@@ -214,50 +214,28 @@ class SixDofPlant:
         return on
 
     def actuate(self, command: ActuatorCommand, tick: Tick, dt: float) -> Actuation:
-        """What the engines, gimbals, fins and thrusters deliver over the coming step."""
-        p = self.params
+        """What the engines, gimbals, fins and thrusters deliver over the coming step (one
+        compiled call: ``dynamics.actuators.actuators_step``)."""
         pressure = self.setup.env.pressure_pa(float(self._x[2]))
         lumped = self.engines.actuate(command, tick, dt, pressure)
         lit = tick.t_s >= self.engines.lit_at_s - 1e-9
-        on = self._running(tick) & lit
-        spool = np.empty_like(self._spool)
-        spool_step(self._spool, on.astype(np.float64), dt, p.startup_s, p.shutdown_s, spool)
-        self._spool = spool
-        # a healthy engine's spool: the start-up is a known transient, not a shortfall
-        healthy = np.empty(1)
-        spool_step(self._healthy, np.array([float(lit)]), dt, p.startup_s, p.shutdown_s, healthy)
-        self._healthy = healthy
-        valves = np.where(on, lumped.throttle, 0.0)
-        throttle = np.empty_like(valves)
-        effective_throttle(spool, valves, throttle)
+        on = (self._running(tick) & lit).astype(np.float64)
         rigid = command.rigid
-        if rigid is not None and not self.ideal:
-            self._gimbal = self._gimbals(np.asarray(rigid.gimbal_rad, dtype=float), tick, dt)
-            fins = np.empty_like(self._fins)
-            channels_step(
-                self._fins, np.asarray(rigid.fins_rad, dtype=float), dt, -p.fin_max_rad,
-                p.fin_max_rad, p.fin_rate_rad_s, p.fin_time_constant_s, fins,
-            )  # fmt: skip
-            self._fins = fins
-            duty = np.clip(np.asarray(rigid.rcs_duty, dtype=float), 0.0, 1.0)
-        else:
-            duty = np.zeros(p.rcs_position_m.shape[0])
-        if self.rcs_gas_kg <= 0.0:
-            duty = np.zeros_like(duty)
-        failed = (
-            thrusters_failed(self.faults, tick.t_s, tick.phase, tick.altitude_m)
-            if self.faults
-            else 0
-        )
-        if failed:
-            duty = duty.copy()
-            duty[max(duty.size - failed, 0) :] = 0.0
-        thrust = sum(self._engine_n(t, pressure) for t in throttle if t > 0.0)
-        # what the burn's engines should give at the valves' setting, spooled as a healthy
-        # engine is (the start-up is a known transient; an engine out or a shortfall is not)
-        expected = len(self.burn_engines) * self._engine_n(
-            float(healthy[0]) * self.engines.valves, pressure
-        )
+        moving = rigid is not None and not self.ideal
+        g_cmd = np.asarray(rigid.gimbal_rad, dtype=float) if moving else self._gimbal.copy()
+        f_cmd = np.asarray(rigid.fins_rad, dtype=float) if moving else self._fins.copy()
+        held: list[int] = []
+        if moving and self.faults:
+            g_cmd, held = self._gimbal_commands(g_cmd, tick)
+        throttle = np.empty_like(self._spool)
+        thrust, expected = actuators_step(
+            on, np.array([float(lit)]), lumped.throttle, dt, pressure, len(self.burn_engines),
+            self._par, (self._spool, self._healthy, self._gimbal, self._fins),
+            (g_cmd, f_cmd, np.array([self.engines.valves])), throttle,
+        )  # fmt: skip
+        for i in held:
+            self._gimbal[i] = self._held[i]
+        duty = self._duty(rigid.rcs_duty if moving else None, tick)
         direction = command.direction if self.ideal else self.axis
         act = RigidActuation(throttle, self._gimbal.copy(), self._fins.copy(), duty)
         return Actuation(
@@ -270,40 +248,38 @@ class SixDofPlant:
             act,
         )
 
-    def _gimbals(self, command: np.ndarray, tick: Tick, dt: float) -> np.ndarray:
-        """The gimbals after a step towards ``command`` (k, 2), the faults' gimbals held or
-        driven against their stop."""
+    def _duty(self, command: np.ndarray | None, tick: Tick) -> np.ndarray:
+        """The thrusters' duty: as commanded, none once the gas is gone or where a fault has
+        taken them."""
+        c = self.params.rcs_position_m.shape[0]
+        if command is None or self.rcs_gas_kg <= 0.0:
+            return np.zeros(c)
+        duty = np.clip(np.asarray(command, dtype=float), 0.0, 1.0)
+        if self.faults:
+            failed = thrusters_failed(self.faults, tick.t_s, tick.phase, tick.altitude_m)
+            if failed:
+                duty[max(c - failed, 0) :] = 0.0
+        return duty
+
+    def _gimbal_commands(self, command: np.ndarray, tick: Tick) -> tuple[np.ndarray, list[int]]:
+        """The gimbal commands the faults leave: a hard-over gimbal driven to its stop (its
+        actuator moves it there at its rate), and the engines whose gimbal a fault holds where
+        it was at the onset."""
         p = self.params
         command = command.copy()
-        stuck: list[int] = []
-        for f in gimbal_faults(
+        held: list[int] = []
+        faults = gimbal_faults(
             self.faults, tick.t_s, tick.phase, tick.altitude_m, self.burn_engines
-        ):
+        )
+        for f in faults:
             i = self.burn_engines[int(f.engine)]
-            held = self._held.setdefault(i, self._gimbal[i].copy())  # where it was at the onset
-            command[i] = held
-            if isinstance(f, GimbalHardOver):  # the actuator drives it to the stop
+            at_onset = self._held.setdefault(i, self._gimbal[i].copy())
+            command[i] = at_onset
+            if isinstance(f, GimbalHardOver):
                 command[i, round(f.axis)] = f.fraction * p.gimbal_max_rad
             else:
-                stuck.append(i)
-        g = np.empty_like(self._gimbal)
-        lo, hi = -p.gimbal_max_rad, p.gimbal_max_rad
-        channels_step(
-            self._gimbal.ravel(), command.ravel(), dt, lo, hi, p.gimbal_rate_rad_s,
-            p.gimbal_time_constant_s, g.ravel(),
-        )  # fmt: skip
-        for i in stuck:
-            g[i] = self._held[i]
-        return g
-
-    def _engine_n(self, throttle: float, pressure_pa: float) -> float:
-        """One engine's thrust at ``throttle`` in ``pressure_pa`` (nothing when off)."""
-        if throttle <= 0.0:
-            return 0.0
-        p = self.params
-        return float(
-            engine_thrust(throttle, p.engine_thrust_vac_n, p.engine_exit_area_m2, pressure_pa)
-        )
+                held.append(i)
+        return command, held
 
     def coast(self, direction: Vec3) -> Actuation:
         """Engines off (shutting down), actuators held."""
