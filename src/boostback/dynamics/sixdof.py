@@ -65,6 +65,7 @@ __all__ = [
     "ROT_STEP_RAD",
     "SixDofKernel",
     "air_data_kernel",
+    "alpha_many_kernel",
     "effectiveness_kernel",
     "mass_properties",
     "sixdof_derivatives",
@@ -278,6 +279,16 @@ def effectiveness_kernel(x, thr, veh, air, gimbal_step, fin_step, out):
 
 
 @jit
+def alpha_many_kernel(states, veh, air, out):
+    """Total angle of attack (rad) of every row of ``states`` (n, 14), engines and fins at rest,
+    into ``out`` (n,)."""
+    k, f = veh[4].shape[0], veh[V_FIN_AZ].shape[0]
+    thr, gim, fins = np.zeros(k), np.zeros((k, 2)), np.zeros(f)
+    for i in range(states.shape[0]):
+        out[i] = _loads(states[i], thr, gim, fins, veh, air)[11]
+
+
+@jit
 def air_data_kernel(x, thr, gim, fins, veh, air, out):
     """Air data and loads at state ``x``, into ``out`` (``AD_SIZE``,) at the ``AD_*`` indices.
 
@@ -375,6 +386,12 @@ class SixDofKernel:
         n = 2 * throttle.shape[0] + self.params.fin_azimuth_rad.shape[0]
         out = np.empty((3, n + self.params.rcs_position_m.shape[0]))
         effectiveness_kernel(x, throttle, self.veh, self.air, gimbal_step, fin_step, out)
+        return out
+
+    def alpha_many(self, states: np.ndarray) -> np.ndarray:
+        """Total angle of attack (rad) of many states (n, 14)."""
+        out = np.empty(states.shape[0])
+        alpha_many_kernel(np.ascontiguousarray(states, dtype=np.float64), self.veh, self.air, out)
         return out
 
     def air_data(

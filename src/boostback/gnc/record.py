@@ -59,7 +59,8 @@ class Recorder:
     """
 
     air: Callable[[np.ndarray], np.ndarray] | None = None
-    attitude: Callable[[], tuple[float, ...]] | None = None
+    attitude: Callable[[], Any] | None = None
+    alpha: Callable[[np.ndarray], np.ndarray] | None = None
     rows: list[tuple[float, ...]] = field(default_factory=list)
     phases: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
@@ -100,7 +101,7 @@ class Recorder:
             qbar_pa=air[:, 1],
             phase=np.array(self.phases, dtype=object),
             events=list(self.events),
-            rigid=rigid_record(self.rigid_rows) if self.attitude is not None else None,
+            rigid=rigid_record(self.rigid_rows, self.alpha) if self.attitude is not None else None,
         )
 
 

@@ -3,9 +3,13 @@ attack, and what every actuator did."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from boostback.dynamics.rigid_state import QUAT, RATE, SIZE
 
 __all__ = ["RigidRecord", "rigid_record"]
 
@@ -63,14 +67,18 @@ class RigidRecord:
         return out
 
 
-def rigid_record(rows: list[tuple[tuple[float, ...], object]]) -> RigidRecord:
-    """A ``RigidRecord`` from the samples ``(attitude, actuation.rigid)`` a recorder kept.
+def rigid_record(
+    rows: list[tuple[Any, object]],
+    alpha: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> RigidRecord:
+    """A ``RigidRecord`` from the samples ``(state, actuation.rigid)`` a recorder kept.
 
-    ``attitude`` is eight floats (quaternion, body rates, angle of attack); ``actuation.rigid``
-    has the fields ``throttle``, ``gimbal_rad``, ``fins_rad`` and ``rcs_duty``
-    (``plant.sixdof.RigidActuation``).
+    ``state`` is the rigid-body state (``dynamics.rigid_state``: its quaternion and rates are
+    kept); ``alpha`` gives the angle of attack of all the states at once (NaN without it);
+    ``actuation.rigid`` has the fields ``throttle``, ``gimbal_rad``, ``fins_rad`` and
+    ``rcs_duty`` (``plant.sixdof.RigidActuation``).
     """
-    att = np.array([a for a, _ in rows], dtype=float).reshape(-1, 8)
+    states = np.array([s for s, _ in rows], dtype=float).reshape(-1, SIZE)
     acts = [r for _, r in rows]
     first = next((r for r in acts if r is not None), None)
     shapes = (
@@ -86,9 +94,9 @@ def rigid_record(rows: list[tuple[tuple[float, ...], object]]) -> RigidRecord:
         )
 
     return RigidRecord(
-        quaternion=att[:, 0:4],
-        rates_rps=att[:, 4:7],
-        alpha_rad=att[:, 7] if att.shape[0] else np.zeros(0),
+        quaternion=states[:, QUAT],
+        rates_rps=states[:, RATE],
+        alpha_rad=alpha(states) if alpha is not None else np.full(len(states), np.nan),
         engine_throttle=stack("throttle", k),
         gimbal_rad=stack("gimbal_rad", g if g else (0, 2)),
         fins_rad=stack("fins_rad", f),

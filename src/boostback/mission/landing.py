@@ -15,9 +15,11 @@ from typing import Protocol
 
 import numpy as np
 
+from boostback.config.errors import ConfigError
 from boostback.control.attitude import AttitudeController, AttitudeGains
 from boostback.control.landing import LandingController
 from boostback.control.rigid_landing import RigidLandingLaw, feet_arm
+from boostback.control.scvx_tracking import ScvxTrackingLaw
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.gnc.faults import FaultState
 from boostback.gnc.loop import BURN, RecordingPlant, RunTimeout, fly
@@ -28,12 +30,17 @@ from boostback.gnc.record import Recorder, Trajectory
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.plan import LandingPlan
 from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
+from boostback.guidance.scvx_guidance import ScvxGuidance
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup
 from boostback.plant.sixdof import SixDofPlant
 from boostback.plant.sixdof_setup import burn_engines, sixdof_params
 
 __all__ = ["LandingPlant", "LandingResult", "RunTimeout", "fly_landing", "rigid_landing"]
+
+SCVX_NEEDS_RIGID = (
+    "'scvx' guidance plans a rigid body: it flies only in 6-DoF (sim.dof = 6, 'land --dof 6')"
+)
 
 
 class LandingPlant(RecordingPlant, Protocol):
@@ -217,13 +224,21 @@ def fly_landing(
     fs = faults if faults is not None else FaultState()
     deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
     controller: Controller = LandingController(setup, authority=fs.tilt_factor)
+    scvx = setup.guidance.method == "scvx"
+    if scvx:  # the rigid body's own plan, tracked as it is (control.scvx_tracking)
+        if setup.sim.dof != 6 or plant is not None:
+            raise ConfigError(SCVX_NEEDS_RIGID, key="guidance.method")
+        controller = ScvxTrackingLaw(setup, authority=fs.tilt_factor)  # type: ignore[assignment]
     if setup.sim.dof == 6 and plant is None:
         plant, controller = rigid_landing(setup, fs, controller)
     elif plant is None:
         plant = FlatPlant(setup, fs)
-    guidance = LcvxGuidance(setup, deadline)
+    guidance = ScvxGuidance(setup, deadline) if scvx else LcvxGuidance(setup, deadline)
+    rigid = isinstance(plant, SixDofPlant)
     rec = Recorder(
-        air=plant.air_many, attitude=plant.recorded if isinstance(plant, SixDofPlant) else None
+        air=plant.air_many,
+        attitude=plant.recorded if rigid else None,
+        alpha=plant.alpha_many if rigid else None,
     )
     end = fly(
         plant,

@@ -36,7 +36,7 @@ from boostback.dynamics.rigid_body import (
     rotate_frame_to_body,
 )
 from boostback.dynamics.rigid_state import MASS, QUAT, RATE, SIZE, SIZE3
-from boostback.dynamics.sixdof import AD_ALPHA, SixDofKernel
+from boostback.dynamics.sixdof import SixDofKernel
 from boostback.dynamics.sixdof_params import SixDofParams, pack_scalars
 from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.outcome import Touchdown
@@ -182,12 +182,15 @@ class SixDofPlant:
         a = rotate_body_to_frame((x[7], x[8], x[9], x[10]), (1.0, 0.0, 0.0))
         return (float(a[0]), float(a[1]), float(a[2]))
 
-    def recorded(self) -> tuple[float, ...]:
-        """What the record keeps of the body now: quaternion, body rates, angle of attack."""
-        x = self._x
-        k = self.params.engine_position_m.shape[0]
-        air = self.kernel.air_data(x, np.zeros(k), self._gimbal, self._fins)
-        return (*(float(c) for c in x[QUAT.start :]), float(air[AD_ALPHA]))
+    def recorded(self) -> np.ndarray:
+        """What the record keeps of the body now: its rigid-body state (the angle of attack is
+        computed for all samples at once at the end: ``alpha_many``)."""
+        return self._x.copy()
+
+    def alpha_many(self, states: np.ndarray) -> np.ndarray:
+        """Total angle of attack (rad) of recorded rigid-body states (n, 14), in the scenario's
+        wind."""
+        return self.kernel.alpha_many(states)
 
     def sense(self) -> Sensed:
         """Static pressure, when the engines lit, and the IMU's attitude and rates."""
