@@ -34,9 +34,20 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 from boostback.control.allocation import allocate
+from boostback.control.attitude_law import (
+    G_BANDWIDTH,
+    G_BRAKING,
+    G_DAMPING,
+    G_INTEGRAL,
+    G_INTEGRAL_LIMIT,
+    G_ROLL,
+    G_SIZE,
+    turn_rate,
+    wanted_accel,
+)
 from boostback.control.landing import TranslationDemand, limit_tilt
-from boostback.dynamics.rigid_body import rotate_body_to_frame, rotate_frame_to_body
-from boostback.dynamics.rigid_state import RATE, SIZE
+from boostback.dynamics.rigid_body import rotate_body_to_frame
+from boostback.dynamics.rigid_state import SIZE
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
 
@@ -83,23 +94,17 @@ class AttitudeGains:
     reference_fraction: float = 0.4  # share of the actuators' reach the reference may use
     reference_gain_per_s: float = 1.2  # small-signal bandwidth of the reference (= wn)
 
+    def law_array(self) -> np.ndarray:
+        """The per-step law's gains as the array ``control.attitude_law`` takes."""
+        out = np.empty(G_SIZE)
+        out[G_BANDWIDTH], out[G_DAMPING] = self.bandwidth_rad_s, self.damping
+        out[G_INTEGRAL], out[G_BRAKING] = self.integral_gain, self.braking_fraction
+        out[G_INTEGRAL_LIMIT], out[G_ROLL] = self.integral_limit_rad_s, self.roll_rate_gain_per_s
+        return out
+
 
 _GIMBAL_STEP_RAD = 1e-3  # finite-difference steps of the effectiveness matrix
 _FIN_STEP_RAD = 1e-2
-
-
-def _turn_rate(q: tuple, before: Vec3, after: Vec3, dt: float) -> np.ndarray:
-    """The reference axis's angular velocity (body axes) as it turns from ``before`` to
-    ``after`` over ``dt``."""
-    b0, b1, b2 = before
-    a0, a1, a2 = after
-    cx, cy, cz = b1 * a2 - b2 * a1, b2 * a0 - b0 * a2, b0 * a1 - b1 * a0  # before x after
-    s = math.sqrt(cx * cx + cy * cy + cz * cz)
-    if s < 1e-12 or dt <= 0.0:
-        return np.zeros(3)
-    k = math.atan2(s, b0 * a0 + b1 * a1 + b2 * a2) / (s * dt)
-    w = rotate_frame_to_body(q, (cx * k, cy * k, cz * k))
-    return np.array((0.0, w[1], w[2]))  # the axis's turn has no roll
 
 
 def tilt_vector(d: Vec3) -> np.ndarray:
@@ -224,6 +229,7 @@ class AttitudeController:
             [np.full(k2, g.gimbal_weight), np.full(f, g.fin_weight), np.full(c, g.rcs_weight)]
         )
         self._reach = np.zeros(3)
+        self._law = g.law_array()
         self._integral = np.zeros(3)
         self._w_ref = np.zeros(3)
         self._b: np.ndarray | None = None
@@ -280,46 +286,6 @@ class AttitudeController:
         design model's forward differences, in one compiled call."""
         return self.model.effectiveness(x, throttles, _GIMBAL_STEP_RAD, _FIN_STEP_RAD)
 
-    def _wanted(
-        self, x: np.ndarray, d: Vec3, dt: float, reach: np.ndarray, w_ref: np.ndarray
-    ) -> np.ndarray:
-        """Angular acceleration wanted (body axes).
-
-        Pitch and yaw: a rate loop ``a = 2 zeta wn (w_want - w)`` around a pointing law
-        ``w_want = w_ref + min(wn / (2 zeta) |phi|, sqrt(2 eta reach |phi|))`` along ``phi``
-        (plus the integral), ``w_ref`` the reference's own turn rate (feed-forward, with its
-        rate of change ``a_ref``: without them a reference turning at rate ``r`` is followed
-        ``2 zeta r / wn`` behind, and with the rate alone the loop overshoots):
-        the linear branch is the PD law with bandwidth ``wn`` and damping ``zeta``; the
-        square-root branch keeps the rate at what the actuators can still stop before the
-        target (``reach``: the angular acceleration they can give, ``eta`` of it), so a large
-        turn under saturated gimbals does not overshoot. Roll: its rate is damped.
-        """
-        g = self.gains
-        d_b = rotate_frame_to_body((x[7], x[8], x[9], x[10]), d)
-        ay, az = -d_b[2], d_b[1]  # x_body cross d_body (no roll component)
-        s = math.hypot(ay, az)
-        angle = math.atan2(s, d_b[0])
-        uy, uz = (ay / s, az / s) if s > 1e-12 else (0.0, 0.0)
-        lim = g.integral_limit_rad_s
-        integral = self._integral
-        iy = min(max(float(integral[1]) + uy * angle * dt, -lim), lim)
-        iz = min(max(float(integral[2]) + uz * angle * dt, -lim), lim)
-        self._integral = np.array((0.0, iy, iz))
-        wn, zeta = g.bandwidth_rad_s, g.damping
-        a_stop = g.braking_fraction * max(min(float(reach[1]), float(reach[2])), 1e-9)
-        turn = min(wn / (2.0 * zeta) * angle, math.sqrt(2.0 * a_stop * angle))
-        prev = self._w_ref
-        self._w_ref = w_ref
-        inv_dt = 1.0 / dt if dt > 0.0 else 0.0
-        kr, ki = 2.0 * zeta * wn, g.integral_gain * wn**3
-        a = np.empty(3)
-        a[0] = -g.roll_rate_gain_per_s * x[RATE.start]
-        for j, u, i in ((1, uy, iy), (2, uz, iz)):
-            a_ref = (float(w_ref[j]) - float(prev[j])) * inv_dt
-            a[j] = a_ref + kr * (float(w_ref[j]) + turn * u - x[RATE.start + j]) + ki * i
-        return a
-
     def _steer(
         self, cmd: ActuatorCommand, x: np.ndarray, tick: Tick, dt: float, throttle: float
     ) -> ActuatorCommand:
@@ -339,8 +305,13 @@ class AttitudeController:
         self.direction = self.reference.step(
             cmd.direction, axis, dt, g.reference_gain_per_s, accel, g.turn_rate_rad_s
         )
-        w_ref = _turn_rate(q, before, self.direction, dt)
-        a_want = self._wanted(x, self.direction, dt, reach, w_ref)
+        w_ref, a_want = np.empty(3), np.empty(3)
+        turn_rate(x[7:11], np.asarray(before), np.asarray(self.direction), dt, w_ref)
+        wanted_accel(
+            x, np.asarray(self.direction), dt, min(float(reach[1]), float(reach[2])), w_ref,
+            self._w_ref, self._integral, self._law, a_want,
+        )  # fmt: skip
+        self._w_ref = w_ref
         u, self.shortfall = allocate(b, a_want, lo, hi, w)
         rigid = RigidCommand(u[:k2].reshape(self.k, 2), u[k2 : k2 + f].copy(), u[k2 + f :].copy())
         return cmd._replace(direction=self.direction, rigid=rigid)
