@@ -17,11 +17,20 @@ from pydantic_core import PydanticCustomError
 
 from boostback.config.errors import KeyedValueError
 from boostback.config.rigid_models import RigidBody
+from boostback.config.scenario_models import (
+    MAX_START_ALTITUDE_M,
+    MAX_START_OFFSET_M,
+    MAX_START_SPEED_MPS,
+    InitialState,
+)
 from boostback.constants import G0_MPS2, MARS_G_MPS2, SEA_LEVEL_PRESSURE_PA
 
 __all__ = [
     "BODY_GRAVITY_MPS2",
     "BODY_SURFACE_PRESSURE_PA",
+    "MAX_START_ALTITUDE_M",
+    "MAX_START_OFFSET_M",
+    "MAX_START_SPEED_MPS",
     "MAX_WIND_MPS",
     "MIN_DT_S",
     "AscentAero",
@@ -469,34 +478,6 @@ class Vehicle(_Model):
         return BODY_SURFACE_PRESSURE_PA[self.body]
 
 
-# Where a landing burn can start. A booster's landing burn starts a few km up at a few hundred
-# m/s (Falcon 9: ~2-3 km, ~250 m/s); the flat, pad-centred frame of a landing scenario is no
-# model of anything above 200 km, 1000 km away or faster than orbital speed (~7.8 km/s), so
-# such starts are refused rather than flown as given.
-MAX_START_ALTITUDE_M = 200_000.0
-MAX_START_OFFSET_M = 1_000_000.0
-MAX_START_SPEED_MPS = 8_000.0
-StartSpeed = Annotated[float, Strict(), Field(ge=-MAX_START_SPEED_MPS, le=MAX_START_SPEED_MPS)]
-StartOffset = Annotated[float, Strict(), Field(ge=-MAX_START_OFFSET_M, le=MAX_START_OFFSET_M)]
-
-
-class InitialState(_Model):
-    """Landing-scenario start: ENU frame centred on the pad."""
-
-    altitude_m: Annotated[float, Strict(), Field(gt=0, le=MAX_START_ALTITUDE_M)]
-    velocity_enu_mps: tuple[StartSpeed, StartSpeed, StartSpeed]
-    position_en_m: tuple[StartOffset, StartOffset] = (0.0, 0.0)
-    propellant_kg: NonNeg
-
-    @property
-    def r_enu_m(self) -> tuple[float, float, float]:
-        return (self.position_en_m[0], self.position_en_m[1], self.altitude_m)
-
-    @property
-    def speed_mps(self) -> float:
-        return math.hypot(*self.velocity_enu_mps)
-
-
 class WindLayer(_Model):
     """Wind at one altitude; winds are interpolated linearly between layers."""
 
@@ -557,6 +538,9 @@ class GuidanceConfig(_Model):
     backend: Literal["conic", "cvxpy"] = "conic"
     tf_min_s: bounded(above=0, high=3_600.0) = 1.0
     tf_max_s: bounded(above=0, high=3_600.0) = 200.0
+    # "lcvx": the point mass's plan (lossless convexification); "scvx": the rigid body's, by
+    # successive convexification (guidance.scvx_guidance; needs sim.dof = 6)
+    method: Literal["lcvx", "scvx"] = "lcvx"
 
     @model_validator(mode="after")
     def _ignition_below_planning(self) -> GuidanceConfig:
