@@ -240,7 +240,7 @@ class ScvxGuidance:
             r_thrust=np.array([self.engine_station_m - cg, 0.0, 0.0]),
             gimbal_max_rad=GIMBAL_FRACTION * params.gimbal_max_rad,
             # a state outside a limit would make the first node infeasible: widen to it
-            tilt_max_rad=min(max(self.plan_tilt_rad, 1.05 * tilt_now), self.max_tilt_rad),
+            tilt_max_rad=max(self.plan_tilt_rad, 1.05 * tilt_now),
             glide_slope_rad=max(lcvx.glide_slope_rad, 1e-3),
             rate_max_rad=max(self.rate_max_rad_s, 1.05 * float(np.linalg.norm(x_init[11:14]))),
             tf_guess=min(max(tf_guess_s, cfg.tf_min_s), cfg.tf_max_s),
@@ -254,9 +254,22 @@ class ScvxGuidance:
     def solve_from(
         self, x_cm: np.ndarray, m_final_kg: float, tf_guess_s: float, guess=None
     ) -> ScvxPlan:
-        """One SCvx (PTR) solve from ``x_cm``, warm-started from ``guess`` (SI, the problem's
-        layout) when given; counted in ``solves`` and ``seconds``."""
-        prob = self.problem(x_cm, m_final_kg, tf_guess_s)
+        """An SCvx (PTR) plan from ``x_cm``, warm-started from ``guess`` (SI, the problem's
+        layout) when given: within the planning limits, and when that does not converge once
+        more within the vehicle's own (full gimbal range and tilt limit). Counted in ``solves``
+        and ``seconds``."""
+        plan = self._solve(self.problem(x_cm, m_final_kg, tf_guess_s), guess)
+        if plan.converged:
+            return plan
+        prob = replace(
+            plan.problem,
+            gimbal_max_rad=self.params.gimbal_max_rad,
+            tilt_max_rad=max(self.max_tilt_rad, plan.problem.tilt_max_rad),
+        )
+        again = self._solve(prob, guess)
+        return again if again.converged else plan
+
+    def _solve(self, prob: SixDofProblem, guess) -> ScvxPlan:
         length = max(float(np.linalg.norm(prob.x_init[1:4])), MIN_LENGTH_M)
         g = float(np.linalg.norm(prob.g))
         scales = Scales(length=length, time=math.sqrt(length / g), mass=float(prob.x_init[0]))
