@@ -49,6 +49,16 @@ DofOption = Annotated[
         show_default=False,
     ),
 ]
+GuidanceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--guidance",
+        help="Landing guidance: lcvx (the point mass's plan) or scvx (the rigid body's, by "
+        "successive convexification; needs --dof 6) [default: the scenario's guidance.method, "
+        "lcvx].",
+        show_default=False,
+    ),
+]
 # The scenario key each override writes: an error about that key names the option, not the file.
 OPTION_KEYS = {
     "--altitude": "initial.altitude_m",
@@ -100,6 +110,7 @@ def land(
         ),
     ] = DEFAULT_WALL_LIMIT_S,
     dof: DofOption = None,
+    guidance: GuidanceOption = None,
 ) -> None:
     """Fly a landing burn from a descent state to touchdown and classify the outcome.
 
@@ -120,7 +131,7 @@ def land(
     pad_site = builtin_site(site)
     check_out_dir(out)
     scenario, veh = _landing_inputs(vehicle, from_file, overrides)
-    scenario, faults = _as_flown(scenario, dof)
+    scenario, faults = _as_flown(scenario, dof, guidance)
     out = out_folder(out, report=report, default=f"{veh.key}_landing")
     check_out_dir(out)
     with spinner("flying the landing burn…", quiet=as_json), wall_clock_limit(wall_limit):
@@ -141,9 +152,10 @@ def land(
         raise typer.Exit(code=EXIT_NOT_LANDED)
 
 
-def _as_flown(scenario: Any, dof: int | None) -> tuple[Any, Any]:
-    """The scenario at the fidelity ``--dof`` asks (its own ``sim.dof`` without it), and the
-    faults it carries (``[[faults]]``)."""
+def _as_flown(scenario: Any, dof: int | None, guidance: str | None = None) -> tuple[Any, Any]:
+    """The scenario at the fidelity ``--dof`` asks (its own ``sim.dof`` without it) and with the
+    guidance ``--guidance`` asks (its own ``guidance.method`` without it), and the faults it
+    carries (``[[faults]]``). SCvx guidance plans a rigid body: refused below 6-DoF."""
     from boostback.campaign.scenario_faults import scenario_faults
     from boostback.gnc.faults import FaultState
 
@@ -151,6 +163,16 @@ def _as_flown(scenario: Any, dof: int | None) -> tuple[Any, Any]:
         if dof not in (3, 6):
             fail(f"--dof: {dof} is not a fidelity boostback flies (3 or 6)")
         scenario = scenario.model_copy(update={"sim": scenario.sim.model_copy(update={"dof": dof})})
+    if guidance is not None:
+        if guidance not in ("lcvx", "scvx"):
+            fail(f"--guidance: '{guidance}' is not a landing guidance (lcvx or scvx)")
+        method = {"method": guidance}
+        scenario = scenario.model_copy(
+            update={"guidance": scenario.guidance.model_copy(update=method)}
+        )
+    if scenario.guidance.method == "scvx" and scenario.sim.dof != 6:
+        where = "--guidance scvx" if guidance else "guidance.method = 'scvx'"
+        fail(f"{where} plans a rigid body: fly it with --dof 6 (or sim.dof = 6)")
     return scenario, FaultState(scenario_faults(scenario.faults, scenario.name or None))
 
 
