@@ -41,6 +41,7 @@ from boostback.gnc.protocols import (
     Tick,
 )
 from boostback.guidance.lcvx_guidance import LcvxGuidance
+from boostback.guidance.scvx_guidance import ScvxGuidance
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup, landing_setup
 from boostback.plant.sixdof import SixDofPlant
@@ -112,6 +113,8 @@ NAVIGATORS: dict[str, Callable[[LandingSetup], Navigator]] = {
 }
 GUIDANCES: dict[str, Callable[[LandingSetup], Guidance]] = {
     "lcvx": LcvxGuidance,
+    # the rigid body's plan; with a point-mass navigator (no attitude) it plans the body upright
+    "scvx (6-DoF)": ScvxGuidance,
 }
 CONTROLLERS: dict[str, Callable[[LandingSetup], Controller]] = {
     "landing": LandingController,
