@@ -59,7 +59,7 @@ def test_the_scenario_carries_the_engine_out() -> None:
 def test_without_the_fault_it_lands(flown) -> None:
     # the record: guidance held the stage on the pad through entry and glide ("high-precision
     # guidance to the pad", CCTV), so without the failure the burn should land
-    setup, nominal, _ = flown
+    _setup, nominal, _ = flown
     assert nominal.outcome is Outcome.LANDED
     # lit "a few km" up, below where the scenario starts
     assert 2000.0 < nominal.summary()["ignition_altitude_m"] < 3300.0
@@ -98,5 +98,5 @@ def test_a_scenario_fault_is_fixed_not_drawn(tmp_path: Path) -> None:
     result = runner.invoke(app, ["land", str(path), "--json"])
     assert result.exit_code == 2
     assert "faults[0].probability" in result.output
-    with pytest.raises(ConfigError, match="faults\\[0\\].kind"):
+    with pytest.raises(ConfigError, match=r"faults\[0\]\.kind"):
         scenario_faults([{"kind": "engine_outt"}])

@@ -151,7 +151,9 @@ class LandingController:
         self.direction: Vec3 = (0.0, 0.0, 1.0)
         w = horizontal_bandwidth_rad_s
         self.sideways = None if w is None else (w * w, 2.0 * HORIZONTAL_DAMPING * w)
-        self.terminal_gains = (TERMINAL_KP, TERMINAL_KD) if w is None else self.sideways
+        self.terminal_gains: tuple[float, float] = (
+            (TERMINAL_KP, TERMINAL_KD) if self.sideways is None else self.sideways
+        )
 
     def _accel(self, r: np.ndarray, v: np.ndarray, demand: Demand, t: float) -> tuple:
         """Acceleration wanted, and whether the plan's final vertical descent has begun."""

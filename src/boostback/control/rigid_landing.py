@@ -168,5 +168,5 @@ class RigidLandingLaw(LandingController):
             x[4] -= swing[1]
             axis = rotate_body_to_frame(att[:4], (1.0, 0.0, 0.0))
             x[2] -= self.foot_radius_m * math.hypot(axis[0], axis[1])  # the lowest foot
-            nav = nav._replace(state=tuple(x))
+            nav = nav._replace(state=(x[0], x[1], x[2], x[3], x[4], x[5], x[6]))
         return super().demand(nav, demand, tick)

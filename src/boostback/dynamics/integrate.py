@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from boostback.config.vocab import EventName
 from boostback.dynamics.fast import FastKernel, compile_kernel
 from boostback.dynamics.point_mass import AeroParams, Environment, PropulsionParams, State
 from boostback.dynamics.state import MASS, UP, with_mass
 from boostback.numerics import illinois
+
+S = TypeVar("S")  # a state: a 3-DoF tuple, or a rigid body's array
 
 
 @dataclass(frozen=True)
@@ -26,19 +29,19 @@ class StepResult:
 
 
 def refine_event(
-    g: Callable[[State], float],
-    x: State,
+    g: Callable[[S], float],
+    x: S,
     dt: float,
-    step: Callable[[State, float], State],
+    step: Callable[[S, float], S],
     g0: float,
     g1: float,
-) -> tuple[State, float]:
+) -> tuple[S, float]:
     """Find h in (0, dt] with g(step(x, h)) = 0, given g(x) = g0 > 0 >= g1 = g(step(x, dt)).
 
     Returns the state at the event and ``h``. Any state type and step function will do (the
     6-DoF plant refines its touchdown with its own step).
     """
-    states: dict[float, State] = {dt: step(x, dt)}
+    states: dict[float, S] = {dt: step(x, dt)}
 
     def f(h: float) -> float:
         states[h] = step(x, h)

@@ -12,7 +12,7 @@ passing the conformance tests (tests/test_gnc_conformance.py), not by editing th
 from __future__ import annotations
 
 import math
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from boostback.dynamics.state import State
 
@@ -121,7 +121,7 @@ class ActuatorCommand(NamedTuple):
     cutoff: bool = False
     hold_s: float = math.inf
     fins: Vec3 = (0.0, 0.0, 0.0)
-    rigid: object = None
+    rigid: Any = None
 
 
 class Actuation(NamedTuple):
@@ -141,7 +141,7 @@ class Actuation(NamedTuple):
     expected_thrust_n: float = 0.0
     lit_at_s: float = float("inf")
     fins: Vec3 = (0.0, 0.0, 0.0)
-    rigid: object = None
+    rigid: Any = None
 
     def off(self) -> Actuation:
         """The same pointing with the engines off (and the fins)."""

@@ -123,13 +123,13 @@ def as_built(params: SixDofParams, faults: FaultState, burn: tuple[int, ...]) ->
 
 def gimbal_faults(
     faults: FaultState, t: float, phase: str, alt: float, burn: tuple[int, ...]
-) -> list[Fault]:
+) -> list[GimbalStuck | GimbalHardOver]:
     """The gimbal faults acting now whose engine the burn has (in the burn's order)."""
-    return [
-        f
-        for f in faults.active(t, phase, alt)
-        if isinstance(f, GimbalStuck | GimbalHardOver) and int(f.engine) < len(burn)
-    ]
+    found: list[GimbalStuck | GimbalHardOver] = []
+    for f in faults.active(t, phase, alt):
+        if isinstance(f, GimbalStuck | GimbalHardOver) and int(f.engine) < len(burn):
+            found.append(f)
+    return found
 
 
 def thrusters_failed(faults: FaultState, t: float, phase: str, alt: float) -> int:

@@ -62,8 +62,8 @@ class RigidRecord:
             out[f"engine{e}_gimbal_z_deg"] = np.degrees(self.gimbal_rad[:, e, 1])
         for f in range(self.fins_rad.shape[1]):
             out[f"fin{f}_deg"] = np.degrees(self.fins_rad[:, f])
-        for c in range(self.rcs_duty.shape[1]):
-            out[f"rcs{c}_duty"] = self.rcs_duty[:, c]
+        for j in range(self.rcs_duty.shape[1]):
+            out[f"rcs{j}_duty"] = self.rcs_duty[:, j]
         return out
 
 

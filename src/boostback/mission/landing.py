@@ -229,19 +229,19 @@ def fly_landing(
         if setup.sim.dof != 6 or plant is not None:
             raise ConfigError(SCVX_NEEDS_RIGID, key="guidance.method")
         controller = ScvxTrackingLaw(setup, authority=fs.tilt_factor)  # type: ignore[assignment]
-    if setup.sim.dof == 6 and plant is None:
-        plant, controller = rigid_landing(setup, fs, controller)
-    elif plant is None:
-        plant = FlatPlant(setup, fs)
+    truth: LandingPlant
+    if plant is not None:
+        truth = plant
+    elif setup.sim.dof == 6:
+        truth, controller = rigid_landing(setup, fs, controller)
+    else:
+        truth = FlatPlant(setup, fs)
     guidance = ScvxGuidance(setup, deadline) if scvx else LcvxGuidance(setup, deadline)
-    rigid = isinstance(plant, SixDofPlant)
-    rec = Recorder(
-        air=plant.air_many,
-        attitude=plant.recorded if rigid else None,
-        alpha=plant.alpha_many if rigid else None,
-    )
+    rec = Recorder(air=truth.air_many)
+    if isinstance(truth, SixDofPlant):
+        rec.attitude, rec.alpha = truth.recorded, truth.alpha_many
     end = fly(
-        plant,
+        truth,
         FilteredNavigator(fs, setup.guidance.nav_filter_time_constant_s),
         guidance,
         controller,
@@ -252,7 +252,7 @@ def fly_landing(
     )
     touchdown = None
     if end.touched_down:
-        touchdown = plant.touchdown(end.actuation.direction, powered=end.phase == BURN)
+        touchdown = truth.touchdown(end.actuation.direction, powered=end.phase == BURN)
     return LandingResult(
         outcome=classify(touchdown, setup.stage.limits, end.ran_dry),
         touchdown=touchdown,

@@ -33,8 +33,9 @@ __all__ = ["attitude_matrix", "feet_body", "feet_frame", "tipover_margin"]
 def attitude_matrix(q: np.ndarray) -> np.ndarray:
     """The rotation matrix (body -> frame) of unit quaternion ``q``: its columns are the body
     axes in the frame."""
-    q = tuple(float(c) for c in q)
-    cols = [rotate_body_to_frame(q, e) for e in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))]
+    qt = (float(q[0]), float(q[1]), float(q[2]), float(q[3]))
+    basis = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+    cols = [rotate_body_to_frame(qt, e) for e in basis]
     return np.array(cols).T
 
 

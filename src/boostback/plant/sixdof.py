@@ -35,12 +35,26 @@ from boostback.dynamics.rigid_body import (
     rotate_body_to_frame,
     rotate_frame_to_body,
 )
-from boostback.dynamics.rigid_state import MASS, QUAT, RATE, SIZE, SIZE3
+from boostback.dynamics.rigid_state import (
+    MASS,
+    QUAT,
+    QW,
+    QX,
+    QY,
+    QZ,
+    RATE,
+    SIZE,
+    SIZE3,
+    WX,
+    WY,
+    WZ,
+)
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.dynamics.sixdof_params import SixDofParams, pack_scalars
+from boostback.dynamics.state import State
 from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.outcome import Touchdown
-from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
+from boostback.gnc.protocols import Actuation, ActuatorCommand, Attitude, Sensed, Tick, Vec3
 from boostback.gnc.rigid_faults import GimbalHardOver, as_built, gimbal_faults, thrusters_failed
 from boostback.numerics import interp
 from boostback.plant.engine import Engines
@@ -132,18 +146,16 @@ class SixDofPlant:
         k = params.engine_position_m.shape[0]
         self._spool = np.zeros(k)
         self._healthy = np.zeros(1)
-        self._held: dict[int, np.ndarray] = {}
+        self._held: dict[int, np.ndarray] = {}  # gimbals a fault holds, at their onset angles
         self._par = pack_scalars(params)
-        self._low, self._low_of = (
-            math.nan,
-            None,
-        )  # the lowest foot of the last step's end  # gimbals a fault holds, at their onset angles
+        self._low = math.nan  # the lowest foot at the end of the last step, of the state
+        self._low_of: np.ndarray | None = None
         self._gimbal = np.zeros((k, 2))
         self._fins = np.zeros(params.fin_azimuth_rad.shape[0])
         self.rcs_gas_kg = params.rcs_gas_kg
         self._feet_b = np.zeros((0, 3))
         self._t = 0.0
-        self._view: tuple[float, ...] | None = None
+        self._view: State | None = None
 
     # what the loop sees: the reference point's 3-DoF state
     @property
@@ -157,7 +169,7 @@ class SixDofPlant:
         return self._x.copy()
 
     @property
-    def state(self) -> tuple[float, ...]:
+    def state(self) -> State:
         """The feet's centre as a point mass: position, velocity, mass (ENU, pad-centred)."""
         if self._view is None:
             x = self._x
@@ -167,7 +179,10 @@ class SixDofPlant:
             w = x[RATE]
             v_body = (0.0, w[2] * arm, -w[1] * arm)  # w x (arm, 0, 0)
             v = x[3:6] + np.asarray(rotate_body_to_frame(q, v_body))
-            self._view = (*(float(c) for c in r), *(float(c) for c in v), float(x[MASS]))
+            self._view = (
+                float(r[0]), float(r[1]), float(r[2]),
+                float(v[0]), float(v[1]), float(v[2]), float(x[MASS]),
+            )  # fmt: skip
         return self._view
 
     @property
@@ -196,7 +211,11 @@ class SixDofPlant:
         """Static pressure, when the engines lit, and the IMU's attitude and rates."""
         x = self._x
         p = self.setup.env.pressure_pa(float(x[2]))
-        return Sensed(p, self.engines.lit_at_s, math.nan, tuple(float(c) for c in x[QUAT.start :]))
+        att: Attitude = (
+            float(x[QW]), float(x[QX]), float(x[QY]), float(x[QZ]),
+            float(x[WX]), float(x[WY]), float(x[WZ]),
+        )  # fmt: skip
+        return Sensed(p, self.engines.lit_at_s, math.nan, att)
 
     def ignite(self, t_command_s: float) -> None:
         """Command the engines to light at ``t_command_s``."""
@@ -361,7 +380,10 @@ class SixDofPlant:
             x1, h = refine_event(self._lowest_foot_m, x0, h, advance, low0, low1)
             event = EventName.TOUCHDOWN
         self.rcs_gas_kg -= gas[h]
-        self._low, self._low_of = (low1, x1) if event is None else (math.nan, None)
+        if event is None:
+            self._low, self._low_of = low1, x1
+        else:
+            self._low, self._low_of = math.nan, None
         self._x, self._t, self._view = x1, self._t + h, None
         return event
 

@@ -10,6 +10,7 @@ those would make a confident-looking answer out of nothing. ``docs/vehicles.md``
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -147,7 +148,7 @@ def _aero(stage: Stage, rigid: RigidBody, ascent_cd: tuple[np.ndarray, np.ndarra
     )
 
 
-def _fins(stage: Stage, rigid: RigidBody) -> dict[str, object]:
+def _fins(stage: Stage, rigid: RigidBody) -> dict[str, Any]:
     """The grid-fin fields; none (empty, zero) without fins."""
     gf, rf = stage.grid_fins, rigid.grid_fins
     if gf is None or rf is None:
@@ -193,7 +194,7 @@ def _fins(stage: Stage, rigid: RigidBody) -> dict[str, object]:
     )
 
 
-def _cold_gas(rigid: RigidBody) -> dict[str, object]:
+def _cold_gas(rigid: RigidBody) -> dict[str, Any]:
     """The thrusters: three per pod (either way round the stage, and inwards)."""
     cg = rigid.cold_gas
     if cg is None:  # Isp 1 s keeps a division harmless: no thrust, no gas
