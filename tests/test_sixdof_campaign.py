@@ -112,3 +112,20 @@ def test_a_6dof_campaign_is_refused_before_any_run_when_it_cannot_fly(
     spec, base = load_campaign(path)
     with pytest.raises(ConfigError, match=problem):
         prepare(spec, base, str(path))
+
+
+def test_a_campaign_sets_the_guidance_of_every_run(tmp_path: Path) -> None:
+    """``guidance = "scvx"`` plans every run by successive convexification; it needs a rigid
+    body (``dof = 6``), and is refused in one line without one."""
+    from boostback.campaign.run import prepare
+    from boostback.config.errors import ConfigError
+
+    path = tmp_path / "c.toml"
+    path.write_text('scenario = "falcon9_landing"\nruns = 2\nseed = 1\ndof = 6\nguidance = "scvx"\n')
+    spec, base = load_campaign(path)
+    scen = prepare(spec, base).scenario
+    assert scen["guidance"]["method"] == "scvx" and scen["sim"]["dof"] == 6
+    path.write_text('scenario = "falcon9_landing"\nruns = 2\nseed = 1\nguidance = "scvx"\n')
+    spec, base = load_campaign(path)
+    with pytest.raises(ConfigError, match="dof = 6"):
+        prepare(spec, base, str(path))

@@ -88,6 +88,22 @@ def _at_fidelity(scenario: Any, vehicle: Any, dof: int, kind: str, file: str | N
     return scenario.model_copy(update={"sim": scenario.sim.model_copy(update={"dof": dof})})
 
 
+def _with_guidance(scenario: Any, method: str, kind: str, file: str | None) -> Any:
+    """The landing scenario guided by the campaign's ``guidance`` method (SCvx plans a rigid
+    body: it needs ``dof = 6``, in the campaign or the scenario)."""
+    if kind == "flight":
+        raise ConfigError(
+            "a whole flight's landing burn is guided by LCvx; 'guidance' applies to landing "
+            "scenarios",
+            file=file,
+            key="guidance",
+        )
+    if method == "scvx" and scenario.sim.dof != 6:
+        raise ConfigError("scvx plans a rigid body: add dof = 6", file=file, key="guidance")
+    guidance = scenario.guidance.model_copy(update={"method": method})
+    return scenario.model_copy(update={"guidance": guidance})
+
+
 def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) -> CampaignContext:
     """Load the base scenario and vehicle, and check every dispersion path against them."""
     ref = resolve_scenario(spec.scenario, base_dir)
@@ -96,6 +112,8 @@ def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) 
     scenario, vehicle = load_flight(ref) if kind == "flight" else load_landing(ref)
     if spec.dof is not None:
         scenario = _at_fidelity(scenario, vehicle, spec.dof, kind, file)
+    if spec.guidance is not None:
+        scenario = _with_guidance(scenario, spec.guidance, kind, file)
     scen = scenario.model_dump(mode="python")
     # The vehicle is carried as data, so a dispersed vehicle setting needs no file.
     scen["vehicle"] = vehicle.key

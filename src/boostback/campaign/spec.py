@@ -213,6 +213,8 @@ class CampaignSpec(_Model):
     sampling: Sampling = Sampling.RANDOM
     # fidelity of every run: 3 (point mass) or 6 (rigid body); default: the scenario's sim.dof
     dof: Literal[3, 6] | None = None
+    # landing guidance of every run (scvx needs dof 6); default: the scenario's guidance.method
+    guidance: Literal["lcvx", "scvx"] | None = None
     dispersions: list[Dispersion] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
     execution: Execution = Execution()
