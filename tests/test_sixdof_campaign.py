@@ -121,11 +121,12 @@ def test_a_campaign_sets_the_guidance_of_every_run(tmp_path: Path) -> None:
     from boostback.config.errors import ConfigError
 
     path = tmp_path / "c.toml"
-    path.write_text('scenario = "falcon9_landing"\nruns = 2\nseed = 1\ndof = 6\nguidance = "scvx"\n')
+    base_text = 'scenario = "falcon9_landing"\nruns = 2\nseed = 1\n'
+    path.write_text(base_text + 'dof = 6\nguidance = "scvx"\n')
     spec, base = load_campaign(path)
     scen = prepare(spec, base).scenario
     assert scen["guidance"]["method"] == "scvx" and scen["sim"]["dof"] == 6
-    path.write_text('scenario = "falcon9_landing"\nruns = 2\nseed = 1\nguidance = "scvx"\n')
+    path.write_text(base_text + 'guidance = "scvx"\n')
     spec, base = load_campaign(path)
     with pytest.raises(ConfigError, match="dof = 6"):
         prepare(spec, base, str(path))
