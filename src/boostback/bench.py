@@ -217,18 +217,24 @@ _TIMED_FLIGHT = (
 )
 
 
-def interpreted_flight_s(scenario_name: str) -> float:
-    """Wall time of one whole flight with every kernel interpreted (``BOOSTBACK_JIT=0``), in a
-    fresh process: the same source as the compiled flight, run as plain Python."""
+def _interpreted_s(code: str, scenario_name: str) -> float:
+    """Wall time ``code`` prints for ``scenario_name`` with every kernel interpreted
+    (``BOOSTBACK_JIT=0``), in a fresh process: the same source as compiled, as plain Python."""
     env = {**os.environ, "BOOSTBACK_JIT": "0"}
     out = subprocess.run(
-        [sys.executable, "-c", _TIMED_FLIGHT, scenario_name],
+        [sys.executable, "-c", code, scenario_name],
         capture_output=True,
         text=True,
         env=env,
         check=True,
     )
     return float(out.stdout.split()[-1])
+
+
+def interpreted_flight_s(scenario_name: str) -> float:
+    """Wall time of one whole flight with every kernel interpreted (``BOOSTBACK_JIT=0``), in a
+    fresh process: the same source as the compiled flight, run as plain Python."""
+    return _interpreted_s(_TIMED_FLIGHT, scenario_name)
 
 
 def flight_benchmark(
@@ -341,15 +347,7 @@ _TIMED_LANDING = (
 
 def _interpreted_landing_s(scenario_name: str) -> float:
     """Wall time of one 6-DoF landing burn with every kernel interpreted, in a fresh process."""
-    env = {**os.environ, "BOOSTBACK_JIT": "0"}
-    out = subprocess.run(
-        [sys.executable, "-c", _TIMED_LANDING, scenario_name],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return float(out.stdout.split()[-1])
+    return _interpreted_s(_TIMED_LANDING, scenario_name)
 
 
 def sixdof_landing_rows(

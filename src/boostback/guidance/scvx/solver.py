@@ -224,6 +224,16 @@ class _Run:
         t_asm = time.perf_counter() - t
         return self.sub.solve(), t_asm
 
+    def unsolved(
+        self, it: int, sol: SubproblemSolution, trust: float, t_asm: float, t_it: float
+    ) -> tuple[ScvxStatus, str]:
+        """Record an iteration whose subproblem gave no solution; the status and message."""
+        nan = float("nan")
+        self.record(
+            it, False, None, nan, sol, trust, nan, nan, 0.0, t_asm, time.perf_counter() - t_it
+        )
+        return self.failed(sol)
+
     def record(
         self,
         it: int,
@@ -273,20 +283,7 @@ def _scvx(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
         t_it = time.perf_counter()
         sol, t_asm = run.subproblem(ref, eta)
         if sol.xs is None:
-            run.record(
-                it,
-                False,
-                None,
-                float("nan"),
-                sol,
-                eta,
-                float("nan"),
-                float("nan"),
-                0.0,
-                t_asm,
-                time.perf_counter() - t_it,
-            )
-            return (*run.failed(sol), ref)
+            return (*run.unsolved(it, sol, eta, t_asm, t_it), ref)
         t = time.perf_counter()
         cand = _iterate(run.prob, sol.xs, sol.us, sol.sigma, st)
         t_disc = time.perf_counter() - t
@@ -344,20 +341,7 @@ def _ptr(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
         t_it = time.perf_counter()
         sol, t_asm = run.subproblem(ref, w)
         if sol.xs is None:
-            run.record(
-                it,
-                False,
-                None,
-                float("nan"),
-                sol,
-                w,
-                float("nan"),
-                float("nan"),
-                0.0,
-                t_asm,
-                time.perf_counter() - t_it,
-            )
-            return (*run.failed(sol), ref)
+            return (*run.unsolved(it, sol, w, t_asm, t_it), ref)
         assert sol.us is not None and sol.nu is not None
         dz = np.hstack((sol.xs - ref.xs, sol.us - ref.us))
         step_sq = float((dz * dz).sum())
