@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from boostback.campaign.sampling import draw_fault
 from boostback.campaign.spec import Distribution, FaultSpec
 from boostback.config.errors import ConfigError, from_validation_error
 from boostback.gnc.faults import Fault
@@ -68,6 +67,7 @@ def scenario_faults(entries: list[dict[str, Any]], file: str | None = None) -> t
     """
     if not entries:
         return ()
+    from boostback.campaign.sampling import draw_fault  # scipy.stats: only when there are faults
     try:
         specs = _ScenarioFaults.model_validate({"faults": entries}).faults
     except ValidationError as exc:
