@@ -68,6 +68,7 @@ def scenario_faults(entries: list[dict[str, Any]], file: str | None = None) -> t
     if not entries:
         return ()
     from boostback.campaign.sampling import draw_fault  # scipy.stats: only when there are faults
+
     try:
         specs = _ScenarioFaults.model_validate({"faults": entries}).faults
     except ValidationError as exc:
