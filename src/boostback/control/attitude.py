@@ -1,28 +1,28 @@
-"""The attitude loop of a rigid vehicle: it points the thrust where the translation controller
-wants it, through the gimbals, the grid fins and the cold-gas thrusters.
+"""The attitude loop of a rigid vehicle: it points the thrust where the translation law wants
+it, through the gimbals, the grid fins and the cold-gas thrusters.
 
-It wraps a translation controller (the landing controller, say), which still decides the
-throttle and the thrust direction ``d`` in the state's frame, and makes the vehicle's body axis
-follow ``d``:
+It wraps a translation law (``control.rigid_landing`` for the landing burn), which decides the
+acceleration it wants; the loop turns that into a thrust axis and makes the body follow it:
 
-- the pointing error is the rotation vector ``phi`` (body axes) turning the body's thrust axis
-  ``x_body`` onto ``d``; roll is free (an axisymmetric stage) and only its rate is damped;
-- the wanted angular acceleration is a PID law on it, ``a = wn^2 phi + ki wn^3 int(phi) -
-  2 zeta wn w`` about pitch and yaw for small errors, with ``wn`` the loop's bandwidth and
-  ``zeta`` its damping (``AttitudeGains``); for large ones the rate it turns at is capped at what
-  the actuators can stop before the target (a square-root law, as in spacecraft slew control),
-  so saturated gimbals do not overshoot; the integral, clamped, holds a steady moment such as
-  the offset thrust of an engine out or a centre-of-mass offset that the loop's model does not
-  know; roll is free and its rate damped;
-- the allocation (``control.allocation``) turns ``a`` into each engine's two gimbal angles, the
+- the wanted axis (the acceleration's direction inside the tilt limit) passes through a rate-
+  and acceleration-limited reference (``TiltReference``: at most a share of what the actuators
+  can give), so the loop is never asked for more than they can do;
+- the per-step law (``control.attitude_law``, compiled) wants an angular acceleration from the
+  pointing error: a PID on it with the reference's own turn rate and its rate of change fed
+  forward, the rate capped for large turns at what the actuators can still stop (a square-root
+  law, as in spacecraft slew control), the integral holding a steady moment the design model
+  does not know (an engine out's offset thrust, a centre-of-mass offset); roll is free and its
+  rate damped (``AttitudeGains`` documents the bandwidth: 1.2 rad/s);
+- the allocation (``control.allocation``) turns it into each engine's two gimbal angles, the
   fins' deflections and the thrusters' duty, saturation-aware: the gimbals first, then the fins,
   the thrusters last. The effectiveness matrix is the design model's (the vehicle's nominal
   equations of motion, ``dynamics.sixdof``, in still air, no faults) linearised about the
-  navigated state by finite differences, refreshed ``refresh_hz`` times a second.
+  navigated state by forward differences, refreshed ``refresh_hz`` times a second;
+- the throttle gives the wanted acceleration's component along the body's actual axis.
 
-In unpowered flight (the coast before the landing burn) there is no translation command: the
-loop holds the engines into the air flow (the retrograde attitude of a stage falling engines
-first) with the fins and thrusters (``hold``).
+With the engines off (the coast before the landing burn) the loop points with the fins and
+thrusters (``hold``): along the first plan's thrust when guidance has one (pre-pointing), else
+the engines into the air flow.
 """
 
 from __future__ import annotations
