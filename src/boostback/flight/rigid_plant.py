@@ -1,0 +1,221 @@
+"""The ``Plant`` of a whole flight's burn or coast as a rigid body on the rotating Earth.
+
+It keeps the 14-float rigid-body state in ECEF (``flight.rigid_kernel``: centre of mass,
+velocity relative to the Earth, mass, attitude body -> ECEF, body rates relative to the Earth)
+and steps it on the compiled rotating-Earth kernel. Its actuators are the landing plant's
+(``plant.sixdof``): each engine's spool, throttle and two gimbal axes, the grid fins, the
+cold-gas thrusters, in one compiled call (``dynamics.actuators.actuators_step``); the lumped
+``Engines`` of the burn give the valves' setting, ignition and the faults' engines out, as in
+``plant.sixdof.SixDofPlant``.
+
+What the loop sees: the centre of mass as a 3-DoF ECEF state (``state``), the geodetic height
+(``altitude_m``), and through the sensors static and dynamic pressure and the IMU's attitude and
+rates (``Sensed.attitude``: the quaternion body -> ECEF, the body rates relative to the Earth).
+A step ends early when the propellant runs out on a lit step (``EventName.PROPELLANT_OUT``); the
+cold gas used is counted in ``rcs_gas_kg`` and the thrusters fall silent once it is gone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from boostback.config.vocab import EventName, Phase
+from boostback.dynamics.actuators import actuators_step
+from boostback.dynamics.integrate import refine_event
+from boostback.dynamics.point_mass import PropulsionParams
+from boostback.dynamics.rigid_body import rotate_body_to_frame
+from boostback.dynamics.rigid_state import MASS, QW, QX, QY, QZ, SIZE, SIZE3, WX, WY, WZ
+from boostback.dynamics.sixdof_params import SixDofParams, pack_scalars
+from boostback.dynamics.state import State
+from boostback.flight.dynamics import World
+from boostback.flight.rigid_kernel import RD_HEIGHT, RD_PRESSURE, RD_QBAR, RigidFlightKernel
+from boostback.gnc.faults import FaultState
+from boostback.gnc.protocols import Actuation, ActuatorCommand, Attitude, Sensed, Tick, Vec3
+from boostback.plant.engine import Engines
+from boostback.plant.sixdof import RigidActuation
+
+__all__ = ["RigidFlightPlant"]
+
+
+class RigidFlightPlant:
+    """A burn or a coast of a whole flight, flown as a rigid body (``gnc.protocols.Plant``).
+
+    Parameters
+    ----------
+    params : SixDofParams
+        The rigid vehicle (``plant.sixdof_setup.sixdof_params``).
+    world : World
+        Earth model, atmosphere and wind (those ``flight.kernel`` compiles).
+    faults : FaultState
+        The faults of this flight (onsets on the mission clock).
+    x0 : ndarray
+        (14,) rigid-body ECEF state at the start (``flight.rigid_kernel``).
+    t0_s : float
+        Mission time at the start.
+    prop : PropulsionParams
+        The burn's engines together at full throttle (the valves' lumped model; a coast may
+        pass any).
+    engines : tuple of int
+        The engines the burn lights (indices into ``params``' engines); empty for a coast.
+    burn : Phase
+        The phase flown (fault onsets name it).
+    """
+
+    def __init__(
+        self,
+        params: SixDofParams,
+        world: World,
+        faults: FaultState,
+        x0: np.ndarray,
+        t0_s: float,
+        prop: PropulsionParams,
+        engines: tuple[int, ...] = (),
+        burn: str = Phase.BOOSTBACK,
+    ) -> None:
+        self.params, self.world, self.faults = params, world, faults
+        self.kernel = RigidFlightKernel.build(params, world)
+        self.burn_engines = tuple(engines)
+        self.engines = Engines(prop, max(len(self.burn_engines), 1), faults, burn)
+        self.dry_mass_kg = params.dry_mass_kg
+        self.rcs_gas_kg = params.rcs_gas_kg
+        self.gas_used_kg = 0.0
+        k = params.engine_position_m.shape[0]
+        self._par = pack_scalars(params)
+        self._spool, self._healthy = np.zeros(k), np.zeros(1)
+        self._gimbal = np.zeros((k, 2))
+        self._fins = np.zeros(params.fin_azimuth_rad.shape[0])
+        x = np.array(x0, dtype=np.float64).reshape(SIZE)
+        self._x, self._t = x, float(t0_s)
+        self._air = self.kernel.air_data(x)
+
+    # what the loop sees
+    @property
+    def t_s(self) -> float:
+        """Mission time."""
+        return self._t
+
+    @property
+    def rigid_state(self) -> np.ndarray:
+        """The true 14-float rigid-body state (ECEF)."""
+        return self._x.copy()
+
+    @property
+    def state(self) -> State:
+        """The centre of mass as a point mass: ECEF position, velocity, mass."""
+        return tuple(float(v) for v in self._x[:SIZE3])  # type: ignore[return-value]
+
+    @property
+    def altitude_m(self) -> float:
+        """Height above the Earth model."""
+        return float(self._air[RD_HEIGHT])
+
+    @property
+    def axis(self) -> Vec3:
+        """The body's long axis (x_body, the thrust axis) in ECEF."""
+        x = self._x
+        a = rotate_body_to_frame((x[QW], x[QX], x[QY], x[QZ]), (1.0, 0.0, 0.0))
+        return (float(a[0]), float(a[1]), float(a[2]))
+
+    def air_data(self) -> np.ndarray:
+        """Air data now (``flight.rigid_kernel.RD_*``: alpha, Mach, qbar, height, pressure)."""
+        return self._air.copy()
+
+    def sense(self) -> Sensed:
+        """Static and dynamic pressure, when the engines lit, and the IMU's attitude and rates."""
+        x, air = self._x, self._air
+        att: Attitude = (
+            float(x[QW]), float(x[QX]), float(x[QY]), float(x[QZ]),
+            float(x[WX]), float(x[WY]), float(x[WZ]),
+        )  # fmt: skip
+        return Sensed(float(air[RD_PRESSURE]), self.engines.lit_at_s, float(air[RD_QBAR]), att)
+
+    def ignite(self, t_command_s: float) -> None:
+        """Command the burn's engines to light at ``t_command_s``."""
+        self.engines.ignite(t_command_s)
+
+    # the actuators
+    def _running(self, tick: Tick) -> np.ndarray:
+        on = np.zeros(self.params.engine_position_m.shape[0])
+        n = self.engines.count_running(tick) if self.faults else len(self.burn_engines)
+        for i in self.burn_engines[: round(n)]:
+            on[i] = 1.0
+        return on
+
+    def _duty(self, command: np.ndarray | None) -> np.ndarray:
+        c = self.params.rcs_position_m.shape[0]
+        if command is None or self.rcs_gas_kg <= 0.0:
+            return np.zeros(c)
+        return np.clip(np.asarray(command, dtype=float), 0.0, 1.0)
+
+    def actuate(self, command: ActuatorCommand, tick: Tick, dt: float) -> Actuation:
+        """What the engines, gimbals, fins and thrusters deliver over the coming step."""
+        pressure = float(self._air[RD_PRESSURE])
+        lit = bool(self.burn_engines) and tick.t_s >= self.engines.lit_at_s - 1e-9
+        lumped = self.engines.actuate(command, tick, dt, pressure) if self.burn_engines else None
+        valves = lumped.throttle if lumped is not None else 0.0
+        on = self._running(tick) * float(lit)
+        rigid = command.rigid
+        g_cmd = np.asarray(rigid.gimbal_rad, dtype=float) if rigid is not None else self._gimbal
+        f_cmd = np.asarray(rigid.fins_rad, dtype=float) if rigid is not None else self._fins
+        throttle = np.empty_like(self._spool)
+        thrust, expected = actuators_step(
+            on, np.array([float(lit)]), valves, dt, pressure, max(len(self.burn_engines), 1),
+            self._par, (self._spool, self._healthy, self._gimbal, self._fins),
+            (g_cmd.copy(), f_cmd.copy(), np.array([self.engines.valves])), throttle,
+        )  # fmt: skip
+        duty = self._duty(rigid.rcs_duty if rigid is not None else None)
+        act = RigidActuation(throttle, self._gimbal.copy(), self._fins.copy(), duty)
+        return Actuation(
+            valves if lit else 0.0,
+            self.axis,
+            thrust,
+            expected if lit else 0.0,
+            self.engines.lit_at_s,
+            command.fins,
+            act,
+        )
+
+    def coast(self, direction: Vec3) -> Actuation:
+        """Engines off (shutting down), gimbals and fins held, thrusters silent."""
+        p = self.params
+        k = p.engine_position_m.shape[0]
+        act = RigidActuation(
+            np.zeros(k), self._gimbal.copy(), self._fins.copy(), np.zeros(p.rcs_position_m.shape[0])
+        )
+        return Actuation(0.0, self.axis, 0.0, 0.0, self.engines.lit_at_s, (0.0, 0.0, 0.0), act)
+
+    # the equations of motion
+    def step(self, actuation: Actuation, dt: float, tick: Tick) -> str | None:
+        """Integrate over ``dt``; stop when the propellant runs out on a lit step."""
+        a = actuation.rigid
+        if not isinstance(a, RigidActuation):
+            a = self.coast(actuation.direction).rigid
+        duty = a.rcs_duty
+        if self.rcs_gas_kg <= 0.0 and duty.any():
+            duty = np.zeros_like(duty)
+        kernel, x0 = self.kernel, self._x
+        gas: dict[float, float] = {}
+
+        def advance(x: np.ndarray, h: float) -> np.ndarray:
+            y, gas[h] = kernel.step(x, h, a.throttle, a.gimbal_rad, a.fins_rad, duty)
+            return y
+
+        x1 = advance(x0, dt)
+        h, event = dt, None
+        dry = self.dry_mass_kg
+        if x1[MASS] < dry and a.throttle.any():
+            x1, h = refine_event(
+                lambda s: s[MASS] - dry, x0, dt, advance, x0[MASS] - dry, x1[MASS] - dry
+            )
+            x1[MASS] = max(x1[MASS], dry)
+            event = EventName.PROPELLANT_OUT
+        used = gas[h]
+        self.rcs_gas_kg -= used
+        self.gas_used_kg += used
+        self._x, self._t = x1, self._t + h
+        self._air = self.kernel.air_data(x1)
+        return event
+
+    def tick(self, phase: str) -> Tick:
+        """The loop's ``Tick`` now, in ``phase``."""
+        return Tick(self._t, phase, self.altitude_m)
