@@ -41,6 +41,7 @@ from boostback.environment.atmosphere import Vacuum
 from boostback.environment.frames import enu_basis
 from boostback.environment.gravity import UniformGravity
 from boostback.environment.wind import NoWind
+from boostback.flight.result import FlightResult
 from boostback.flight.rigid_plant import RigidFlightPlant
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
 
@@ -49,8 +50,10 @@ __all__ = [
     "FlipController",
     "FlipFrame",
     "FlipResult",
+    "SeparationCase",
     "fly_flip",
     "rigid_state_along",
+    "separation_case",
 ]
 
 # The flip's gains: the landing loop's, slower (the thrusters give ~0.04 rad/s^2 in pitch to
@@ -58,14 +61,17 @@ __all__ = [
 # braking allowed most of what the thrusters can give. ``AttitudeController`` counts its reach as
 # sum |b_j| over the actuators' full range; a thruster's duty runs 0..1, one way, and each pod's
 # pair of tangential thrusters turns the stage both ways, so that reach is twice what the
-# thrusters give in one direction: 0.35 and 0.4 of it are 0.7 and 0.8 of the real one. The turn
+# thrusters give in one direction: 0.3 and 0.4 of it are 0.6 and 0.8 of the real one. The turn
 # rate cap is above the 3-DoF flip's 10 deg/s so that the bang-bang profile sets the time.
-# Measured (a built separation state, 155 deg, ~30 t aboard): 0.3/0.5 -> 20.4 s, 257 kg;
-# 0.35/0.4 -> 18.9 s, 279 kg; 0.4/0.5 -> 17.7 s, 300 kg, overshoot under 0.4 deg in each.
+# Measured on falcon9_rtls's separation (146 deg, 46 t of propellant aboard, the air in), flip
+# time to 2 deg and 0.5 deg/s and nitrogen: reference 0.35 -> 26.8 s, 348 kg (it overshoots by
+# 6 deg and comes back); 0.3 -> 20.8 s, 295 kg; 0.25 -> 22.8 s, 268 kg; 0.2 -> 25.4 s, 238 kg.
+# A faster loop (bandwidth 0.8-1.0 rad/s) overshoots more under saturated thrusters; at 1.2 rad/s
+# it rings until the gas is gone.
 FLIP_GAINS = AttitudeGains(
     bandwidth_rad_s=0.6,
     damping=0.9,
-    reference_fraction=0.35,
+    reference_fraction=0.3,
     reference_gain_per_s=0.6,
     turn_rate_rad_s=math.radians(20.0),
     braking_fraction=0.4,
@@ -260,3 +266,45 @@ def rigid_state_along(x3: tuple[float, ...], axis_ecef: Vec3) -> np.ndarray:
     a = a / np.linalg.norm(a)
     x[QUAT] = quat_between((1.0, 0.0, 0.0), tuple(float(c) for c in a))
     return x
+
+
+class SeparationCase(NamedTuple):
+    """A 3-DoF flight's flip, as the rigid flip starts it: the state just after separation
+    (ECEF, upper stage gone), its time, the stage's axis (the MECO thrust axis: prograde), the
+    boostback burn's first thrust direction, and the 3-DoF flip's timed duration."""
+
+    state: tuple[float, ...]
+    t_s: float
+    axis_ecef: Vec3
+    boostback_ecef: Vec3
+    flip_s: float
+
+
+def separation_case(result: FlightResult) -> SeparationCase:
+    """The flip of a flown 3-DoF flight (``flight.executive.fly_mission``) with a boostback.
+
+    Raises
+    ------
+    ValueError
+        The flight has no flip (no boostback burn).
+    """
+    tr = result.trajectory
+    phases = np.asarray(tr.phase)
+    flip = np.flatnonzero(phases == Phase.FLIP)
+    burn = np.flatnonzero(phases == Phase.BOOSTBACK)
+    meco = result.event("meco")
+    if flip.size == 0 or burn.size == 0 or meco is None:
+        raise ValueError("the flight has no flip before a boostback burn")
+    i, j = int(flip[0]), int(burn[0])
+    k = int(np.searchsorted(tr.t_s, meco.t_s, side="right")) - 1
+    r, v, m = tr.r_ecef_m[i], tr.v_ecef_mps[i], float(tr.mass_kg[i])
+    v_meco = tr.v_ecef_mps[k]
+    axis = v_meco / np.linalg.norm(v_meco)
+    d = tr.thrust_dir_ecef[j]
+    return SeparationCase(
+        (*map(float, r), *map(float, v), m),
+        float(tr.t_s[i]),
+        (float(axis[0]), float(axis[1]), float(axis[2])),
+        (float(d[0]), float(d[1]), float(d[2])),
+        float(tr.t_s[j] - tr.t_s[i]),
+    )
