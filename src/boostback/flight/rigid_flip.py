@@ -37,13 +37,14 @@ from boostback.dynamics.rigid_body import quat_between, quat_multiply
 from boostback.dynamics.rigid_state import QUAT, SIZE, SIZE3
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.dynamics.sixdof_params import SixDofParams
+from boostback.dynamics.state import State
 from boostback.environment.atmosphere import Vacuum
 from boostback.environment.frames import enu_basis
 from boostback.environment.gravity import UniformGravity
 from boostback.environment.wind import NoWind
 from boostback.flight.result import FlightResult
 from boostback.flight.rigid_plant import RigidFlightPlant
-from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
+from boostback.gnc.protocols import ActuatorCommand, Attitude, Demand, NavEstimate, Tick, Vec3
 
 __all__ = [
     "FLIP_GAINS",
@@ -181,10 +182,12 @@ class FlipController:
         x = nav.state
         r, v = f.vector(x[0:3]), f.vector(x[3:6])
         q = f.attitude(np.asarray(nav.attitude[:4]))
-        local = nav._replace(
-            state=(*map(float, r), *map(float, v), float(x[6])),
-            attitude=(*map(float, q), *nav.attitude[4:]),
-        )
+        w = nav.attitude
+        state: State = (
+            float(r[0]), float(r[1]), float(r[2]), float(v[0]), float(v[1]), float(v[2]), x[6]
+        )  # fmt: skip
+        att: Attitude = (float(q[0]), float(q[1]), float(q[2]), float(q[3]), w[4], w[5], w[6])
+        local = nav._replace(state=state, attitude=att)
         d = f.vector(target_ecef)
         plan = _Pointing((tuple(float(c) for c in d),))  # type: ignore[arg-type]
         cmd = self.loop.hold(local, Demand(Phase.FLIP, math.inf, plan), tick, dt)
