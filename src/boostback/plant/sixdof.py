@@ -56,6 +56,7 @@ from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.outcome import Touchdown
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Attitude, Sensed, Tick, Vec3
 from boostback.gnc.rigid_faults import GimbalHardOver, as_built, gimbal_faults, thrusters_failed
+from boostback.jit import jit
 from boostback.numerics import interp
 from boostback.plant.engine import Engines
 from boostback.plant.legs import feet_body, tipover_margin
@@ -96,6 +97,18 @@ def retrograde_state(x3: tuple[float, ...], params: SixDofParams) -> np.ndarray:
 
 def _cg_station(m_kg: float, params: SixDofParams) -> float:
     return float(interp(m_kg - params.dry_mass_kg, params.mp_propellant_kg, params.mp_cg_station_m))
+
+
+@jit
+def _point_view(x, arm):
+    """The point ``arm`` up the axis from the centre of mass of rigid state ``x``: its position,
+    velocity (the centre of mass's plus ``w x r``) and the mass."""
+    q = (x[QW], x[QX], x[QY], x[QZ])
+    r = rotate_body_to_frame(q, (arm, 0.0, 0.0))
+    v = rotate_body_to_frame(q, (0.0, x[WZ] * arm, -x[WY] * arm))  # w x (arm, 0, 0)
+    return (
+        x[0] + r[0], x[1] + r[1], x[2] + r[2], x[3] + v[0], x[4] + v[1], x[5] + v[2], x[MASS],
+    )  # fmt: skip
 
 
 def _offset_frame(x: np.ndarray, params: SixDofParams) -> np.ndarray:
@@ -174,15 +187,7 @@ class SixDofPlant:
         if self._view is None:
             x = self._x
             arm = self.params.leg_station_m - _cg_station(float(x[MASS]), self.params)
-            q = (x[7], x[8], x[9], x[10])
-            r = x[:3] + np.asarray(rotate_body_to_frame(q, (arm, 0.0, 0.0)))
-            w = x[RATE]
-            v_body = (0.0, w[2] * arm, -w[1] * arm)  # w x (arm, 0, 0)
-            v = x[3:6] + np.asarray(rotate_body_to_frame(q, v_body))
-            self._view = (
-                float(r[0]), float(r[1]), float(r[2]),
-                float(v[0]), float(v[1]), float(v[2]), float(x[MASS]),
-            )  # fmt: skip
+            self._view = _point_view(x, arm)
         return self._view
 
     @property
