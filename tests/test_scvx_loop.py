@@ -199,5 +199,5 @@ def test_the_same_landing_twice_gives_the_same_bits(flown) -> None:
     assert a.keys() == b.keys()
     for key in a:
         if key != "phase":
-            assert np.array_equal(np.asarray(a[key]), np.asarray(b[key])), key
+            assert np.array_equal(np.asarray(a[key]), np.asarray(b[key]), equal_nan=True), key
     assert flown[0].summary()["outcome"] == again.summary()["outcome"]

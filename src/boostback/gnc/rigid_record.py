@@ -34,6 +34,9 @@ class RigidRecord:
         Each grid fin's deflection.
     rcs_duty : ndarray (n, c)
         Each cold-gas thruster's duty over the step.
+    command_axis : ndarray (n, 3)
+        The thrust axis the attitude loop was steering to, in the trajectory's frame (NaN where
+        it steered to none).
     """
 
     quaternion: np.ndarray
@@ -43,6 +46,7 @@ class RigidRecord:
     gimbal_rad: np.ndarray
     fins_rad: np.ndarray
     rcs_duty: np.ndarray
+    command_axis: np.ndarray | None = None
 
     @property
     def axis(self) -> np.ndarray:
@@ -64,6 +68,9 @@ class RigidRecord:
             out[f"fin{f}_deg"] = np.degrees(self.fins_rad[:, f])
         for j in range(self.rcs_duty.shape[1]):
             out[f"rcs{j}_duty"] = self.rcs_duty[:, j]
+        if self.command_axis is not None:
+            up = np.clip(self.command_axis[:, 2], -1.0, 1.0)
+            out["command_tilt_deg"] = np.degrees(np.arccos(up))
         return out
 
 
@@ -101,4 +108,11 @@ def rigid_record(
         gimbal_rad=stack("gimbal_rad", g if g else (0, 2)),
         fins_rad=stack("fins_rad", f),
         rcs_duty=stack("rcs_duty", c),
+        command_axis=np.array(
+            [
+                getattr(r, "command_axis", (np.nan,) * 3) if r is not None else (np.nan,) * 3
+                for r in acts
+            ],
+            dtype=float,
+        ).reshape(-1, 3),
     )

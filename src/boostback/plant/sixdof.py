@@ -67,15 +67,20 @@ __all__ = ["RigidActuation", "SixDofPlant", "retrograde_state"]
 _UP = np.array([0.0, 0.0, 1.0])
 
 
+_NO_AXIS: Vec3 = (math.nan, math.nan, math.nan)
+
+
 class RigidActuation(NamedTuple):
     """What a rigid vehicle's actuators reached over a step: each engine's effective throttle
     (k,: spool, valves and faults in), gimbal angles (k, 2; rad), fin deflections (f,; rad),
-    thrusters' duty (c,)."""
+    thrusters' duty (c,); and the thrust axis the attitude loop was steering to (the frame's;
+    NaN when none was commanded)."""
 
     throttle: np.ndarray
     gimbal_rad: np.ndarray
     fins_rad: np.ndarray
     rcs_duty: np.ndarray
+    command_axis: Vec3 = _NO_AXIS
 
 
 def retrograde_state(x3: tuple[float, ...], params: SixDofParams) -> np.ndarray:
@@ -264,7 +269,8 @@ class SixDofPlant:
             self._gimbal[i] = self._held[i]
         duty = self._duty(rigid.rcs_duty if moving else None, tick)
         direction = command.direction if self.ideal else self.axis
-        act = RigidActuation(throttle, self._gimbal.copy(), self._fins.copy(), duty)
+        commanded = command.direction if rigid is not None else _NO_AXIS
+        act = RigidActuation(throttle, self._gimbal.copy(), self._fins.copy(), duty, commanded)
         return Actuation(
             lumped.throttle if lit else 0.0,
             direction,

@@ -34,6 +34,7 @@ from boostback.report.rigid_plots import (
     StageShape,
     attitude_angles,
     break_wraps,
+    command_tilt_deg,
     fired_engines,
     local_body_axes,
 )
@@ -136,6 +137,10 @@ def attitude_figure(traj: Trajectory, *, max_points: int = 3000, title: str = ""
     titles = ("tilt from vertical", "azimuth of the lean, roll", "body rates", "angle of attack")
     fig = _stack(4, titles)
     _line(fig, 1, t, ang.tilt_deg[idx], "tilt", "deg", line={"color": PURPLE})
+    wanted = command_tilt_deg(rigid)
+    if wanted is not None:
+        style = {"color": PURPLE, "dash": "dash", "width": 1}
+        _line(fig, 1, t, wanted[idx], "commanded thrust axis", "deg", line=style)
     for name, deg, colour in (
         ("azimuth of the lean (from N, cw)", ang.azimuth_deg, GREEN),
         ("roll about the axis", ang.roll_deg, BLUE),

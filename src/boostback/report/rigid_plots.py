@@ -166,6 +166,15 @@ class AttitudeAngles:
     roll_deg: np.ndarray
 
 
+def command_tilt_deg(rigid: Any) -> np.ndarray | None:
+    """Tilt from vertical (degrees) of the thrust axis the attitude loop steered to, NaN where it
+    steered to none; None when the record has no commanded axis at all."""
+    axis = getattr(rigid, "command_axis", None)
+    if axis is None or not np.isfinite(axis).any():
+        return None
+    return np.degrees(np.arccos(np.clip(axis[:, 2], -1.0, 1.0)))
+
+
 def attitude_angles(traj: Trajectory) -> AttitudeAngles:
     """The attitude of every sample of a rigid record as tilt, azimuth and roll (degrees)."""
     axes = local_body_axes(traj)
@@ -259,6 +268,9 @@ def attitude_histories(traj: Trajectory, *, title: str = "") -> Figure:
     t = traj.t_s
     tilt, az, rates, alpha = axs
     tilt.plot(t, ang.tilt_deg, color=PURPLE, label="body axis from vertical")
+    wanted = command_tilt_deg(rigid)
+    if wanted is not None:
+        tilt.plot(t, wanted, color=PURPLE, ls="--", lw=0.9, label="commanded thrust axis")
     tilt.set_ylabel("tilt (deg)")
     tilt.set_ylim(bottom=0.0)
     az.plot(*break_wraps(t, ang.azimuth_deg), color=GREEN, label="azimuth of the lean (from N, cw)")
