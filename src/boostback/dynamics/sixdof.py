@@ -70,6 +70,7 @@ __all__ = [
     "mass_properties",
     "sixdof_derivatives",
     "sixdof_rk4",
+    "substeps",
 ]
 
 # Largest rotation (rad) of one RK4 sub-step. RK4's error in a torque-free tumble grows as
@@ -201,6 +202,20 @@ def sixdof_derivatives(x, thr, gim, fins, rcs, veh, air):
     return out
 
 
+@jit(inline="always")
+def substeps(x, dt):
+    """How many RK4 sub-steps a step of ``dt`` from rigid state ``x`` takes: one per
+    ``ROT_STEP_RAD`` of rotation (at most ``MAX_SUBSTEPS``; one for NaN rates, whose NaNs the
+    caller sees)."""
+    rate = math.sqrt(x[WX] * x[WX] + x[WY] * x[WY] + x[WZ] * x[WZ])
+    turn = rate * dt / ROT_STEP_RAD
+    if turn < MAX_SUBSTEPS - 1:
+        return 1 + int(turn)
+    if not turn >= 0.0:
+        return 1
+    return MAX_SUBSTEPS
+
+
 @jit
 def sixdof_rk4(x, dt, thr, gim, fins, rcs, veh, air):
     """One step of length ``dt`` (RK4 sub-steps, see the module) with the actuators held.
@@ -219,13 +234,7 @@ def sixdof_rk4(x, dt, thr, gim, fins, rcs, veh, air):
     tuple
         ``(state after dt, cold gas used [kg])``, the quaternion of unit norm.
     """
-    rate = math.sqrt(x[WX] * x[WX] + x[WY] * x[WY] + x[WZ] * x[WZ])
-    turn = rate * dt / ROT_STEP_RAD
-    n = MAX_SUBSTEPS
-    if turn < MAX_SUBSTEPS - 1:
-        n = 1 + int(turn)
-    elif not turn >= 0.0:  # NaN rates: one step, whose NaNs the caller sees
-        n = 1
+    n = substeps(x, dt)
     h = dt / n
     y = x.copy()
     for _ in range(n):

@@ -39,7 +39,6 @@ atmosphere's layers, the wind table).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +54,14 @@ from boostback.dynamics.rigid_body import (
     rotate_frame_to_body,
 )
 from boostback.dynamics.rigid_state import MASS, QW, QX, QY, QZ, SIZE, SIZE3, WX, WY, WZ
-from boostback.dynamics.sixdof import MAX_SUBSTEPS, ROT_STEP_RAD, SixDofKernel, mass_properties
+from boostback.dynamics.sixdof import (
+    V_PAR,
+    V_RCS_DIR,
+    V_RCS_POS,
+    SixDofKernel,
+    mass_properties,
+    substeps,
+)
 from boostback.dynamics.sixdof_params import P_DRY_MASS, SixDofParams
 from boostback.environment.atmosphere import Vacuum
 from boostback.environment.gravity import UniformGravity
@@ -180,13 +186,7 @@ def rigid_ecef_rk4(x, dt, thr, gim, fins, rcs, veh, mdl):
     tuple
         ``(state after dt, cold gas used [kg])``, the quaternion of unit norm.
     """
-    rate = math.sqrt(x[WX] * x[WX] + x[WY] * x[WY] + x[WZ] * x[WZ])
-    turn = rate * dt / ROT_STEP_RAD
-    n = MAX_SUBSTEPS
-    if turn < MAX_SUBSTEPS - 1:
-        n = 1 + int(turn)
-    elif not turn >= 0.0:  # NaN rates: one step, whose NaNs the caller sees
-        n = 1
+    n = substeps(x, dt)
     h = dt / n
     y = x.copy()
     for _ in range(n):
@@ -196,7 +196,7 @@ def rigid_ecef_rk4(x, dt, thr, gim, fins, rcs, veh, mdl):
         k4 = rigid_ecef_derivatives(y + h * k3, thr, gim, fins, rcs, veh, mdl)
         y = y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         y[QW], y[QX], y[QY], y[QZ] = quat_normalise((y[QW], y[QX], y[QY], y[QZ]))
-    _f, _m, gas = rcs_forces(rcs, veh[6], veh[7], veh[0], 0.0)
+    _f, _m, gas = rcs_forces(rcs, veh[V_RCS_POS], veh[V_RCS_DIR], veh[V_PAR], 0.0)
     return y, gas * dt
 
 
