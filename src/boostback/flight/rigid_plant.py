@@ -20,19 +20,22 @@ from __future__ import annotations
 import numpy as np
 
 from boostback.config.vocab import EventName, Phase
-from boostback.dynamics.actuators import actuators_step
 from boostback.dynamics.integrate import refine_event
 from boostback.dynamics.point_mass import PropulsionParams
-from boostback.dynamics.rigid_body import rotate_body_to_frame
-from boostback.dynamics.rigid_state import MASS, QW, QX, QY, QZ, SIZE, SIZE3, WX, WY, WZ
-from boostback.dynamics.sixdof_params import SixDofParams, pack_scalars
+from boostback.dynamics.rigid_state import MASS, SIZE, SIZE3
+from boostback.dynamics.sixdof_params import SixDofParams
 from boostback.dynamics.state import State
 from boostback.flight.dynamics import World
 from boostback.flight.rigid_kernel import RD_HEIGHT, RD_PRESSURE, RD_QBAR, RigidFlightKernel
 from boostback.gnc.faults import FaultState
-from boostback.gnc.protocols import Actuation, ActuatorCommand, Attitude, Sensed, Tick, Vec3
+from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
 from boostback.plant.engine import Engines
-from boostback.plant.sixdof import RigidActuation
+from boostback.plant.rigid_hardware import (
+    RigidActuation,
+    RigidActuators,
+    body_axis,
+    imu_attitude,
+)
 
 __all__ = ["RigidFlightPlant"]
 
@@ -79,11 +82,7 @@ class RigidFlightPlant:
         self.dry_mass_kg = params.dry_mass_kg
         self.rcs_gas_kg = params.rcs_gas_kg
         self.gas_used_kg = 0.0
-        k = params.engine_position_m.shape[0]
-        self._par = pack_scalars(params)
-        self._spool, self._healthy = np.zeros(k), np.zeros(1)
-        self._gimbal = np.zeros((k, 2))
-        self._fins = np.zeros(params.fin_azimuth_rad.shape[0])
+        self.actuators = RigidActuators(params, self.engines, self.burn_engines, faults)
         x = np.array(x0, dtype=np.float64).reshape(SIZE)
         self._x, self._t = x, float(t0_s)
         self._air = self.kernel.air_data(x)
@@ -112,9 +111,7 @@ class RigidFlightPlant:
     @property
     def axis(self) -> Vec3:
         """The body's long axis (x_body, the thrust axis) in ECEF."""
-        x = self._x
-        a = rotate_body_to_frame((x[QW], x[QX], x[QY], x[QZ]), (1.0, 0.0, 0.0))
-        return (float(a[0]), float(a[1]), float(a[2]))
+        return body_axis(self._x)
 
     def air_data(self) -> np.ndarray:
         """Air data now (``flight.rigid_kernel.RD_*``: alpha, Mach, qbar, height, pressure)."""
@@ -122,11 +119,7 @@ class RigidFlightPlant:
 
     def sense(self) -> Sensed:
         """Static and dynamic pressure, when the engines lit, and the IMU's attitude and rates."""
-        x, air = self._x, self._air
-        att: Attitude = (
-            float(x[QW]), float(x[QX]), float(x[QY]), float(x[QZ]),
-            float(x[WX]), float(x[WY]), float(x[WZ]),
-        )  # fmt: skip
+        air, att = self._air, imu_attitude(self._x)
         return Sensed(float(air[RD_PRESSURE]), self.engines.lit_at_s, float(air[RD_QBAR]), att)
 
     def ignite(self, t_command_s: float) -> None:
@@ -134,54 +127,20 @@ class RigidFlightPlant:
         self.engines.ignite(t_command_s)
 
     # the actuators
-    def _running(self, tick: Tick) -> np.ndarray:
-        on = np.zeros(self.params.engine_position_m.shape[0])
-        n = self.engines.count_running(tick) if self.faults else len(self.burn_engines)
-        for i in self.burn_engines[: round(n)]:
-            on[i] = 1.0
-        return on
-
-    def _duty(self, command: np.ndarray | None) -> np.ndarray:
-        c = self.params.rcs_position_m.shape[0]
-        if command is None or self.rcs_gas_kg <= 0.0:
-            return np.zeros(c)
-        return np.clip(np.asarray(command, dtype=float), 0.0, 1.0)
-
     def actuate(self, command: ActuatorCommand, tick: Tick, dt: float) -> Actuation:
-        """What the engines, gimbals, fins and thrusters deliver over the coming step."""
+        """What the engines, gimbals, fins and thrusters deliver over the coming step
+        (``plant.rigid_hardware.RigidActuators``)."""
         pressure = float(self._air[RD_PRESSURE])
-        lit = bool(self.burn_engines) and tick.t_s >= self.engines.lit_at_s - 1e-9
-        lumped = self.engines.actuate(command, tick, dt, pressure) if self.burn_engines else None
-        valves = lumped.throttle if lumped is not None else 0.0
-        on = self._running(tick) * float(lit)
-        rigid = command.rigid
-        g_cmd = np.asarray(rigid.gimbal_rad, dtype=float) if rigid is not None else self._gimbal
-        f_cmd = np.asarray(rigid.fins_rad, dtype=float) if rigid is not None else self._fins
-        throttle = np.empty_like(self._spool)
-        thrust, expected = actuators_step(
-            on, np.array([float(lit)]), valves, dt, pressure, max(len(self.burn_engines), 1),
-            self._par, (self._spool, self._healthy, self._gimbal, self._fins),
-            (g_cmd.copy(), f_cmd.copy(), np.array([self.engines.valves])), throttle,
-        )  # fmt: skip
-        duty = self._duty(rigid.rcs_duty if rigid is not None else None)
-        act = RigidActuation(throttle, self._gimbal.copy(), self._fins.copy(), duty)
+        throttle, thrust, expected, act = self.actuators.step(
+            command, tick, dt, pressure, self.rcs_gas_kg
+        )
         return Actuation(
-            valves if lit else 0.0,
-            self.axis,
-            thrust,
-            expected if lit else 0.0,
-            self.engines.lit_at_s,
-            command.fins,
-            act,
+            throttle, self.axis, thrust, expected, self.engines.lit_at_s, command.fins, act
         )
 
     def coast(self, direction: Vec3) -> Actuation:
         """Engines off (shutting down), gimbals and fins held, thrusters silent."""
-        p = self.params
-        k = p.engine_position_m.shape[0]
-        act = RigidActuation(
-            np.zeros(k), self._gimbal.copy(), self._fins.copy(), np.zeros(p.rcs_position_m.shape[0])
-        )
+        act = self.actuators.idle()
         return Actuation(0.0, self.axis, 0.0, 0.0, self.engines.lit_at_s, (0.0, 0.0, 0.0), act)
 
     # the equations of motion

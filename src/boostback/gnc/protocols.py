@@ -131,8 +131,8 @@ class Actuation(NamedTuple):
     ``expected_thrust_n`` the thrust the valve position should give (a lag is no shortfall),
     ``fins`` the fins' force as a fraction of their nominal full authority (a jammed fin gives
     less than commanded). ``rigid`` is what a 6-DoF plant's actuators reached (per-engine
-    throttle, gimbal and fin angles, thrusters: ``plant.sixdof.RigidActuation``); ``direction`` is
-    then the body's thrust axis.
+    throttle, gimbal and fin angles, thrusters: ``plant.rigid_hardware.RigidActuation``);
+    ``direction`` is then the body's thrust axis.
     """
 
     throttle: float

@@ -83,7 +83,7 @@ def rigid_record(
     ``state`` is the rigid-body state (``dynamics.rigid_state``: its quaternion and rates are
     kept); ``alpha`` gives the angle of attack of all the states at once (NaN without it);
     ``actuation.rigid`` has the fields ``throttle``, ``gimbal_rad``, ``fins_rad`` and
-    ``rcs_duty`` (``plant.sixdof.RigidActuation``).
+    ``rcs_duty`` (``plant.rigid_hardware.RigidActuation``).
     """
     states = np.array([s for s, _ in rows], dtype=float).reshape(-1, SIZE)
     acts = [r for _, r in rows]

@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import NamedTuple
 
 import numpy as np
 
 from boostback.config.vocab import EventName
-from boostback.dynamics.actuators import actuators_step
 from boostback.dynamics.fast import drag_accel_many
 from boostback.dynamics.integrate import refine_event
 from boostback.dynamics.rigid_body import (
@@ -45,42 +43,31 @@ from boostback.dynamics.rigid_state import (
     RATE,
     SIZE,
     SIZE3,
-    WX,
     WY,
     WZ,
 )
 from boostback.dynamics.sixdof import SixDofKernel
-from boostback.dynamics.sixdof_params import SixDofParams, pack_scalars
+from boostback.dynamics.sixdof_params import SixDofParams
 from boostback.dynamics.state import State
 from boostback.gnc.faults import FaultState, GustWind
 from boostback.gnc.outcome import Touchdown
-from boostback.gnc.protocols import Actuation, ActuatorCommand, Attitude, Sensed, Tick, Vec3
-from boostback.gnc.rigid_faults import GimbalHardOver, as_built, gimbal_faults, thrusters_failed
+from boostback.gnc.protocols import Actuation, ActuatorCommand, Sensed, Tick, Vec3
+from boostback.gnc.rigid_faults import as_built
 from boostback.jit import jit
 from boostback.numerics import interp
 from boostback.plant.engine import Engines
 from boostback.plant.legs import feet_body, tipover_margin
+from boostback.plant.rigid_hardware import (
+    RigidActuation,
+    RigidActuators,
+    body_axis,
+    imu_attitude,
+)
 from boostback.plant.setup import LandingSetup
 
 __all__ = ["RigidActuation", "SixDofPlant", "retrograde_state"]
 
 _UP = np.array([0.0, 0.0, 1.0])
-
-
-_NO_AXIS: Vec3 = (math.nan, math.nan, math.nan)
-
-
-class RigidActuation(NamedTuple):
-    """What a rigid vehicle's actuators reached over a step: each engine's effective throttle
-    (k,: spool, valves and faults in), gimbal angles (k, 2; rad), fin deflections (f,; rad),
-    thrusters' duty (c,); and the thrust axis the attitude loop was steering to (the frame's;
-    NaN when none was commanded)."""
-
-    throttle: np.ndarray
-    gimbal_rad: np.ndarray
-    fins_rad: np.ndarray
-    rcs_duty: np.ndarray
-    command_axis: Vec3 = _NO_AXIS
 
 
 def retrograde_state(x3: tuple[float, ...], params: SixDofParams) -> np.ndarray:
@@ -161,15 +148,9 @@ class SixDofPlant:
         x3 = setup.initial_state()
         m = self.dry_mass_kg + (x3[MASS] - self.dry_mass_kg) * faults.propellant_factor()
         self._x = retrograde_state((*x3[:6], m) if faults else x3, params)
-        k = params.engine_position_m.shape[0]
-        self._spool = np.zeros(k)
-        self._healthy = np.zeros(1)
-        self._held: dict[int, np.ndarray] = {}  # gimbals a fault holds, at their onset angles
-        self._par = pack_scalars(params)
+        self.actuators = RigidActuators(params, self.engines, self.burn_engines, faults)
         self._low = math.nan  # the lowest foot at the end of the last step, of the state
         self._low_of: np.ndarray | None = None
-        self._gimbal = np.zeros((k, 2))
-        self._fins = np.zeros(params.fin_azimuth_rad.shape[0])
         self.rcs_gas_kg = params.rcs_gas_kg
         self._feet_b = np.zeros((0, 3))
         self._t = 0.0
@@ -203,9 +184,7 @@ class SixDofPlant:
     @property
     def axis(self) -> Vec3:
         """The body's thrust axis (x_body) in ENU."""
-        x = self._x
-        a = rotate_body_to_frame((x[7], x[8], x[9], x[10]), (1.0, 0.0, 0.0))
-        return (float(a[0]), float(a[1]), float(a[2]))
+        return body_axis(self._x)
 
     def recorded(self) -> np.ndarray:
         """What the record keeps of the body now: its rigid-body state (the angle of attack is
@@ -221,11 +200,7 @@ class SixDofPlant:
         """Static pressure, when the engines lit, and the IMU's attitude and rates."""
         x = self._x
         p = self.setup.env.pressure_pa(float(x[2]))
-        att: Attitude = (
-            float(x[QW]), float(x[QX]), float(x[QY]), float(x[QZ]),
-            float(x[WX]), float(x[WY]), float(x[WZ]),
-        )  # fmt: skip
-        return Sensed(p, self.engines.lit_at_s, math.nan, att)
+        return Sensed(p, self.engines.lit_at_s, math.nan, imu_attitude(x))
 
     def ignite(self, t_command_s: float) -> None:
         """Command the engines to light at ``t_command_s``."""
@@ -237,91 +212,22 @@ class SixDofPlant:
         return drag_accel_many(states, zero, self.setup.aero, self.setup.env)[:, 3:5]
 
     # the actuators
-    def _running(self, tick: Tick) -> np.ndarray:
-        """Which engines run now: the burn's, less those an engine-out fault took (from the end)."""
-        on = np.zeros(self.params.engine_position_m.shape[0], dtype=bool)
-        n = self.engines.count_running(tick) if self.faults else len(self.burn_engines)
-        for i in self.burn_engines[: round(n)]:
-            on[i] = True
-        return on
-
     def actuate(self, command: ActuatorCommand, tick: Tick, dt: float) -> Actuation:
-        """What the engines, gimbals, fins and thrusters deliver over the coming step (one
-        compiled call: ``dynamics.actuators.actuators_step``)."""
+        """What the engines, gimbals, fins and thrusters deliver over the coming step
+        (``plant.rigid_hardware.RigidActuators``; an ideal attitude moves no gimbal)."""
         pressure = self.setup.env.pressure_pa(float(self._x[2]))
-        lumped = self.engines.actuate(command, tick, dt, pressure)
-        lit = tick.t_s >= self.engines.lit_at_s - 1e-9
-        on = (self._running(tick) & lit).astype(np.float64)
-        rigid = command.rigid
-        moving = rigid is not None and not self.ideal
-        g_cmd = np.asarray(rigid.gimbal_rad, dtype=float) if moving else self._gimbal.copy()
-        f_cmd = np.asarray(rigid.fins_rad, dtype=float) if moving else self._fins.copy()
-        held: list[int] = []
-        if moving and self.faults:
-            g_cmd, held = self._gimbal_commands(g_cmd, tick)
-        throttle = np.empty_like(self._spool)
-        thrust, expected = actuators_step(
-            on, np.array([float(lit)]), lumped.throttle, dt, pressure, len(self.burn_engines),
-            self._par, (self._spool, self._healthy, self._gimbal, self._fins),
-            (g_cmd, f_cmd, np.array([self.engines.valves])), throttle,
-        )  # fmt: skip
-        for i in held:
-            self._gimbal[i] = self._held[i]
-        duty = self._duty(rigid.rcs_duty if moving else None, tick)
+        throttle, thrust, expected, act = self.actuators.step(
+            command, tick, dt, pressure, self.rcs_gas_kg, steering=not self.ideal
+        )
         direction = command.direction if self.ideal else self.axis
-        commanded = command.direction if rigid is not None else _NO_AXIS
-        act = RigidActuation(throttle, self._gimbal.copy(), self._fins.copy(), duty, commanded)
         return Actuation(
-            lumped.throttle if lit else 0.0,
-            direction,
-            thrust,
-            expected if lit else 0.0,
-            self.engines.lit_at_s,
-            command.fins,
-            act,
+            throttle, direction, thrust, expected, self.engines.lit_at_s, command.fins, act
         )
-
-    def _duty(self, command: np.ndarray | None, tick: Tick) -> np.ndarray:
-        """The thrusters' duty: as commanded, none once the gas is gone or where a fault has
-        taken them."""
-        c = self.params.rcs_position_m.shape[0]
-        if command is None or self.rcs_gas_kg <= 0.0:
-            return np.zeros(c)
-        duty = np.clip(np.asarray(command, dtype=float), 0.0, 1.0)
-        if self.faults:
-            failed = thrusters_failed(self.faults, tick.t_s, tick.phase, tick.altitude_m)
-            if failed:
-                duty[max(c - failed, 0) :] = 0.0
-        return duty
-
-    def _gimbal_commands(self, command: np.ndarray, tick: Tick) -> tuple[np.ndarray, list[int]]:
-        """The gimbal commands the faults leave: a hard-over gimbal driven to its stop (its
-        actuator moves it there at its rate), and the engines whose gimbal a fault holds where
-        it was at the onset."""
-        p = self.params
-        command = command.copy()
-        held: list[int] = []
-        faults = gimbal_faults(
-            self.faults, tick.t_s, tick.phase, tick.altitude_m, self.burn_engines
-        )
-        for f in faults:
-            i = self.burn_engines[int(f.engine)]
-            at_onset = self._held.setdefault(i, self._gimbal[i].copy())
-            command[i] = at_onset
-            if isinstance(f, GimbalHardOver):
-                command[i, round(f.axis)] = f.fraction * p.gimbal_max_rad
-            else:
-                held.append(i)
-        return command, held
 
     def coast(self, direction: Vec3) -> Actuation:
         """Engines off (shutting down), actuators held."""
-        p = self.params
-        k = p.engine_position_m.shape[0]
-        act = RigidActuation(
-            np.zeros(k), self._gimbal.copy(), self._fins.copy(), np.zeros(p.rcs_position_m.shape[0])
-        )
         axis = direction if self.ideal else self.axis
+        act = self.actuators.idle()
         return Actuation(0.0, axis, 0.0, 0.0, self.engines.lit_at_s, (0.0, 0.0, 0.0), act)
 
     # the equations of motion
