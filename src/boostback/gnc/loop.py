@@ -115,17 +115,23 @@ class LoopEnd:
     event: str | None = None
 
 
+def _attitude_holder(controller: Controller) -> AttitudeHolding | None:
+    """The controller as an attitude holder, if it is one (asked once per flight: the protocol
+    check walks its attributes)."""
+    return controller if isinstance(controller, AttitudeHolding) else None
+
+
 def _unpowered(
     plant: RecordingPlant,
-    controller: Controller,
+    holder: AttitudeHolding | None,
     step: tuple[NavEstimate, Demand, Tick, float],
     act: Actuation,
 ) -> Actuation:
-    """Engines off: a controller that holds attitude (a rigid vehicle's) still steers with its
-    fins and thrusters; otherwise the plant coasts, pointing held."""
-    if isinstance(controller, AttitudeHolding):
+    """Engines off: a controller that holds attitude (a rigid vehicle's, ``holder``) still steers
+    with its fins and thrusters; otherwise (None) the plant coasts, pointing held."""
+    if holder is not None:
         nav, demand, tick, h = step
-        return plant.actuate(controller.hold(nav, demand, tick, h), tick, h)
+        return plant.actuate(holder.hold(nav, demand, tick, h), tick, h)
     return plant.coast(act.direction)
 
 
@@ -186,7 +192,7 @@ def fly(
     -------
     LoopEnd
     """
-    dry = plant.dry_mass_kg
+    dry, holder = plant.dry_mass_kg, _attitude_holder(controller)
     t0 = Tick(plant.t_s, COAST, plant.altitude_m)
     plant.ignite(guidance.prepare(navigator.fix(plant.state, t0)))
     phase, ran_dry = str(COAST), False
@@ -206,7 +212,7 @@ def fly(
         if phase == COAST:
             if t + dt_s > demand.ignite_at_s > t:
                 h = demand.ignite_at_s - t
-            act = _unpowered(plant, controller, (nav, demand, tick, h), act)
+            act = _unpowered(plant, holder, (nav, demand, tick, h), act)
         elif phase not in _UNPOWERED:
             cmd = controller.command(nav, demand, tick, h)
             if cmd.cutoff:
@@ -219,7 +225,7 @@ def fly(
                 h, last = cmd.hold_s, True
             act = plant.actuate(cmd, tick, h)
         if phase in (FALLING, CUTOFF):  # out of propellant, or shut down
-            act = _unpowered(plant, controller, (nav, demand, tick, h), act)
+            act = _unpowered(plant, holder, (nav, demand, tick, h), act)
         _sample(rec, plant, act, phase)
         event = None
         if h > 1e-6 or not last:  # a burn already ended to within a microsecond takes no step
