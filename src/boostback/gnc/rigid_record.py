@@ -11,7 +11,22 @@ import numpy as np
 
 from boostback.dynamics.rigid_state import QUAT, RATE, SIZE
 
-__all__ = ["RigidRecord", "rigid_record"]
+__all__ = ["RigidRecord", "rigid_record", "rotation_matrices"]
+
+
+def rotation_matrices(q: np.ndarray) -> np.ndarray:
+    """Rotation matrices (n, 3, 3), body -> frame, of unit quaternions (n, 4) scalar first: the
+    record's attitudes all at once (the kernels rotate one vector at a time,
+    ``dynamics.rigid_body.rotate_body_to_frame``)."""
+    w, x, y, z = np.asarray(q, float).T
+    return np.stack(
+        (
+            np.stack((1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)), -1),
+            np.stack((2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)), -1),
+            np.stack((2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)), -1),
+        ),
+        1,
+    )
 
 
 @dataclass(frozen=True)
@@ -51,8 +66,7 @@ class RigidRecord:
     @property
     def axis(self) -> np.ndarray:
         """The body axis x_body (n, 3) in the trajectory's frame."""
-        w, x, y, z = self.quaternion.T
-        return np.stack((1 - 2 * (y * y + z * z), 2 * (x * y + w * z), 2 * (x * z - w * y)), 1)
+        return rotation_matrices(self.quaternion)[:, :, 0]
 
     def columns(self) -> dict[str, np.ndarray]:
         """Flat columns for a data frame or Parquet (angles in degrees)."""

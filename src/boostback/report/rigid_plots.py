@@ -31,6 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from boostback.config.vocab import Frame
+from boostback.gnc.rigid_record import rotation_matrices
 from boostback.report.palette import (
     BLUE,
     EVENT_COLOUR,
@@ -116,19 +117,6 @@ class StageShape:
 # ------------------------------------------------------------------------ derived angles
 
 
-def _matrices(q: np.ndarray) -> np.ndarray:
-    """Rotation matrices (n, 3, 3), body -> frame, of unit quaternions (n, 4) scalar first."""
-    w, x, y, z = np.asarray(q, float).T
-    return np.stack(
-        (
-            np.stack((1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)), -1),
-            np.stack((2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)), -1),
-            np.stack((2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)), -1),
-        ),
-        1,
-    )
-
-
 def local_body_axes(traj: Trajectory) -> np.ndarray:
     """The body axes in the local east-north-up frame of each sample: (n, 3, 3), column ``j``
     is body axis ``j`` (``[:, :, 0]`` is ``x_body``, the stage's long axis).
@@ -139,7 +127,7 @@ def local_body_axes(traj: Trajectory) -> np.ndarray:
     rigid = traj.rigid
     if rigid is None:
         raise ValueError("a 3-DoF record has no attitude")
-    rot = _matrices(rigid.quaternion)
+    rot = rotation_matrices(rigid.quaternion)
     if traj.frame is Frame.ENU:
         return rot
     lat, lon, _ = traj.geodetic()
