@@ -27,7 +27,9 @@ LAYERS: list[set[str]] = [
     {"control"},
     {"mission"},
     {"flight"},
+    {"payload"},
     {"campaign"},
+    {"economics"},
     {"report"},
     {"bench", "cli"},
 ]
