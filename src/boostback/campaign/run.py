@@ -26,6 +26,7 @@ from boostback.config.loader import (
 )
 from boostback.config.vocab import Outcome
 from boostback.gnc.faults import FaultState
+from boostback.gnc.outcome import NO_TOUCHDOWN_MARGIN, landing_margin
 from boostback.mission.landing import fly_landing
 from boostback.plant.setup import landing_setup
 from boostback.plant.sixdof_setup import sixdof_params
@@ -57,6 +58,10 @@ class CampaignContext:
     targets: list[Target]
     kind: str = "landing"  # "landing" (a landing burn) or "flight" (a whole mission)
     base_sha256: str = ""  # digest of the base scenario and vehicle: part of the resume key
+    # Runs flown at given points instead of their own draws (rare-event methods choose the
+    # points): run index -> the point, read by ``points_draw`` (``campaign.rare_space``).
+    points: dict[int, tuple[float, ...]] | None = None
+    points_draw: Any = None  # (ctx, point) -> Draw; set together with ``points``
 
 
 def resolve_scenario(name: str, base_dir: Path | None) -> str:
@@ -129,7 +134,10 @@ def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) 
 def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]:
     row: dict[str, Any] = {"run": index}
     try:
-        d = draw_run(ctx.spec, ctx.targets, ctx.scenario, ctx.vehicle, index)
+        if ctx.points is not None and index in ctx.points:
+            d = ctx.points_draw(ctx, ctx.points[index])
+        else:
+            d = draw_run(ctx.spec, ctx.targets, ctx.scenario, ctx.vehicle, index)
         row.update({f"input:{k}": v for k, v in d.inputs.items()})
         row.update(d.fault_columns)
         if index in ctx.spec.debug.raise_runs:
@@ -146,15 +154,15 @@ def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]
             row.update(_fly_mission(scenario_f, vehicle, faults, ctx.spec.execution))
         else:
             scenario = scenario_from_dict({"vehicle": vehicle.key, **scen})
-            result = fly_landing(
-                landing_setup(vehicle, scenario),
-                faults,
-                wall_limit_s=ctx.spec.execution.wall_limit_s,
-            )
+            setup = landing_setup(vehicle, scenario)
+            result = fly_landing(setup, faults, wall_limit_s=ctx.spec.execution.wall_limit_s)
             summary = result.summary()
             row["outcome"] = result.outcome.value
             for key in NUMERIC_FIELDS:
                 row[key] = float(summary[key])
+            row["landing_margin"] = landing_margin(
+                result.touchdown, setup.stage.limits, scenario.initial.propellant_kg
+            )
             end = result.trajectory.r_enu_m[-1]
             row["touchdown_east_m"] = float(end[0])
             row["touchdown_north_m"] = float(end[1])
@@ -189,10 +197,21 @@ def _fly_mission(scenario: Any, vehicle: Any, faults: FaultState, ex: Execution)
         end = landing.trajectory.r_enu_m[-1]
         row["touchdown_east_m"], row["touchdown_north_m"] = float(end[0]), float(end[1])
         row["propellant_left_kg"] = float(td.propellant_kg) if td else float("nan")
+        row["landing_margin"] = _flight_margin(vehicle, landing)
     else:
         row["touchdown_east_m"] = row["touchdown_north_m"] = float("nan")
+        # no landing at all: -1 when one was meant (it never got there), NaN when expended
+        failed = Outcome(result.outcome) is not Outcome.EXPENDED
+        row["landing_margin"] = NO_TOUCHDOWN_MARGIN if failed else float("nan")
     _keep_trajectory(row, result.trajectory.columns(), ex)
     return row
+
+
+def _flight_margin(vehicle: Any, landing: Any) -> float:
+    """A whole flight's landing margin: its landing burn's, with the propellant it began with."""
+    mass_kg = landing.trajectory.mass_kg
+    propellant0_kg = float(mass_kg[0] - vehicle.booster.dry_mass_kg) if len(mass_kg) else 0.0
+    return landing_margin(landing.touchdown, vehicle.booster.limits, propellant0_kg)
 
 
 def run_batch(ctx: CampaignContext, indices: list[int], in_worker: bool = True) -> list[dict]:
