@@ -1,0 +1,316 @@
+"""The upper stage flown from separation to orbit: target orbits, the stage, the guided burns.
+
+``fly_to_orbit`` takes the stack's Earth-fixed state at MECO (the booster's ascent ends there),
+coasts it to the upper stage's ignition, and flies one PEG-guided burn to the target (LEO), or
+two with a coast between them (GTO: a burn to a circular parking orbit at the transfer orbit's
+perigee altitude, a coast to the point where the perigee burn centred on the requested argument
+of perigee ends, then the perigee burn). The fairing is dropped at a fixed altitude. The orbit
+plane is the one of the requested inclination nearest the stage's plane at ignition (its node is
+free: launch time is not modelled); the guidance's yaw channel flies into it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from boostback.config.models import Vehicle
+from boostback.environment.earth import EarthModel
+from boostback.environment.frames import ecef_to_eci
+from boostback.environment.orbits import Elements, state_to_elements
+from boostback.payload import peg
+
+__all__ = [
+    "Burn",
+    "GuidanceSettings",
+    "Insertion",
+    "TargetOrbit",
+    "UpperStageModel",
+    "fly_to_orbit",
+    "parse_orbit",
+]
+
+# Falcon 9 webcasts (e.g. SpaceX's Starlink launch webcasts): MECO near T+2:33, stage separation
+# ~3 s later, second-stage engine start ~T+2:44: ~11 s from MECO to ignition. Estimate for
+# Zhuque-3 (no published timeline): the same.
+IGNITION_DELAY_S = 11.0
+# Estimate: fairings are dropped once free-molecular heating is low, ~110 km on Falcon 9
+# webcasts (fairing separation ~T+3:10 at ~110 km on LEO missions); the same for Zhuque-3.
+FAIRING_ALT_M = 110_000.0
+
+
+@dataclass(frozen=True)
+class TargetOrbit:
+    """Perigee x apogee altitudes (over the reference radius) x inclination; GTO-like targets
+    give the argument of perigee (and are flown with a parking orbit and a perigee burn)."""
+
+    perigee_alt_m: float
+    apogee_alt_m: float
+    inclination_deg: float
+    argp_deg: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.perigee_alt_m >= 80e3 and self.apogee_alt_m >= self.perigee_alt_m):
+            raise ValueError(f"orbit {self.label}: need perigee >= 80 km and apogee >= perigee")
+        if not 0.0 <= self.inclination_deg <= 180.0:
+            raise ValueError(f"orbit {self.label}: inclination must be within 0-180 deg")
+
+    @property
+    def label(self) -> str:
+        base = f"{self.perigee_alt_m / 1e3:g}x{self.apogee_alt_m / 1e3:g}x{self.inclination_deg:g}"
+        return base if self.argp_deg is None else f"{base}x{self.argp_deg:g}"
+
+    @property
+    def two_burns(self) -> bool:
+        return self.argp_deg is not None
+
+
+_ORBIT = re.compile(r"^\s*([0-9.eE+]+)(?:\s*x\s*([0-9.eE+-]+)){2,3}\s*$")
+
+
+def parse_orbit(text: str) -> TargetOrbit:
+    """``"200x200x28.5"`` (perigee km x apogee km x inclination deg) or
+    ``"185x35786x27x180"`` (x argument of perigee deg, flown with a parking orbit).
+
+    Raises
+    ------
+    ValueError
+        With a one-line message naming the problem.
+    """
+    parts = [p.strip() for p in str(text).lower().split("x")]
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        nums = []
+    if len(nums) not in (3, 4) or not all(math.isfinite(v) for v in nums):
+        raise ValueError(
+            f"bad orbit '{text}': give PERIGEE_KMxAPOGEE_KMxINCLINATION_DEG[xARGP_DEG], "
+            "e.g. 200x200x28.5 or 185x35786x27x180"
+        )
+    argp = nums[3] if len(nums) == 4 else None
+    if argp is not None and not 0.0 <= argp < 360.0:
+        raise ValueError(f"bad orbit '{text}': argument of perigee must be within 0-360 deg")
+    try:
+        return TargetOrbit(nums[0] * 1e3, nums[1] * 1e3, nums[2], argp)
+    except ValueError as exc:
+        raise ValueError(f"bad orbit '{text}': {exc}") from None
+
+
+@dataclass(frozen=True)
+class UpperStageModel:
+    """The upper stage as the burns need it (vacuum thrust, mass flow, masses, relights)."""
+
+    name: str
+    dry_mass_kg: float
+    propellant_kg: float
+    thrust_n: float
+    mass_flow_kgps: float
+    restarts: int
+
+    @classmethod
+    def from_vehicle(cls, vehicle: Vehicle) -> UpperStageModel:
+        """The vehicle file's ``[upper_stage]`` table (engines lumped, axial thrust)."""
+        us = vehicle.upper_stage
+        if us is None:
+            raise ValueError(f"vehicle '{vehicle.key}' has no [upper_stage] table")
+        e = us.engine
+        return cls(
+            us.name,
+            us.dry_mass_kg,
+            us.propellant_mass_kg,
+            us.engine_count * e.thrust_vac_n * e.axial_fraction,
+            us.engine_count * e.mass_flow_kgps,
+            e.restarts,
+        )
+
+    @property
+    def exhaust_mps(self) -> float:
+        return self.thrust_n / self.mass_flow_kgps
+
+
+@dataclass(frozen=True)
+class GuidanceSettings:
+    """Integration step, major cycle, freeze time before cut-off, longest burn, coast step."""
+
+    dt_s: float = 0.5
+    cycle_s: float = 1.0
+    freeze_s: float = 4.0
+    max_burn_s: float = 1500.0
+    coast_dt_s: float = 5.0
+    ignition_delay_s: float = IGNITION_DELAY_S
+    fairing_alt_m: float = FAIRING_ALT_M
+
+
+@dataclass(frozen=True)
+class Burn:
+    name: str
+    ignition_s: float
+    cutoff_s: float
+    propellant_kg: float
+    status: int  # peg.STATUS_*: 0 cut off on the target energy
+
+    @property
+    def duration_s(self) -> float:
+        return self.cutoff_s - self.ignition_s
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """The upper stage's flight and the orbit it reached."""
+
+    target: TargetOrbit
+    elements: Elements
+    propellant_left_kg: float  # negative: the burns needed more than the stage carries
+    burns: tuple[Burn, ...]
+    t_s: float  # cut-off time, from liftoff
+    state_eci: np.ndarray
+    fairing_t_s: float
+    trajectory: np.ndarray = field(repr=False)  # rows [t, r_eci (3), v_eci (3), m]
+
+    @property
+    def errors(self) -> dict[str, float]:
+        """Achieved minus target: perigee, apogee (km), inclination and argp (deg)."""
+        el, tg = self.elements, self.target
+        out = {
+            "perigee_km": (el.perigee_alt_m - tg.perigee_alt_m) / 1e3,
+            "apogee_km": (el.apogee_alt_m - tg.apogee_alt_m) / 1e3,
+            "inclination_deg": math.degrees(el.i_rad) - tg.inclination_deg,
+        }
+        if tg.argp_deg is not None:
+            out["argp_deg"] = math.remainder(math.degrees(el.argp_rad) - tg.argp_deg, 360.0)
+        return out
+
+    @property
+    def reached(self) -> bool:
+        return all(b.status == peg.STATUS_CUTOFF for b in self.burns)
+
+
+def _plane_normal(r: np.ndarray, v: np.ndarray, inclination_deg: float) -> np.ndarray:
+    """The orbit normal of the given inclination nearest the current angular momentum."""
+    h = np.cross(r, v)
+    phi = math.atan2(h[1], h[0])
+    i = math.radians(inclination_deg)
+    return np.array([math.sin(i) * math.cos(phi), math.sin(i) * math.sin(phi), math.cos(i)])
+
+
+def _target_array(r_t: float, r_other: float, normal: np.ndarray, mu: float) -> np.ndarray:
+    """PEG target: insertion at radius ``r_t`` (a perigee or an apsis) with the other apsis."""
+    a = 0.5 * (r_t + r_other)
+    v_t = math.sqrt(mu * (2.0 / r_t - 1.0 / a))
+    return np.array([r_t, 0.0, v_t, *normal, -mu / (2.0 * a), mu])
+
+
+def _fly_burn(
+    name: str, x: np.ndarray, t: float, stage: UpperStageModel, empty_kg: float,
+    fairing_kg: float, tgt: np.ndarray, earth: EarthModel, gs: GuidanceSettings,
+) -> tuple[np.ndarray, float, Burn, np.ndarray, float]:  # fmt: skip
+    """One guided burn; returns the state, time, the burn, its samples and the fairing time."""
+    dv_guess = max(abs(tgt[peg.T_VT] - math.sqrt(max(float(x[3:6] @ x[3:6]), 0.0))), 50.0)
+    t_guess = x[6] / stage.mass_flow_kgps * (1.0 - math.exp(-dv_guess / stage.exhaust_mps))
+    eng = np.array([stage.thrust_n, stage.mass_flow_kgps, empty_kg, fairing_kg,
+                    gs.fairing_alt_m, earth.equatorial_radius_m])  # fmt: skip
+    par = np.array([gs.dt_s, gs.cycle_s, gs.freeze_s, gs.max_burn_s, t_guess])
+    rec = np.zeros((int(gs.max_burn_s / gs.dt_s) + 2, 8))
+    m0 = float(x[6])
+    x1, t1, status, n, t_fair, _tgo = peg.burn(x, t, eng, tgt, par, earth.kernel_params, rec)
+    used = m0 - float(x1[6]) - (fairing_kg if not math.isnan(t_fair) else 0.0)
+    return x1, t1, Burn(name, t, t1, used, int(status)), rec[:n], t_fair
+
+
+def fly_to_orbit(
+    r_ecef_m: np.ndarray,
+    v_ecef_mps: np.ndarray,
+    t_s: float,
+    stage: UpperStageModel,
+    payload_kg: float,
+    fairing_kg: float,
+    target: TargetOrbit,
+    earth: EarthModel,
+    settings: GuidanceSettings | None = None,
+) -> Insertion:
+    """Fly the upper stage from the stack's Earth-fixed state at MECO to the target orbit.
+
+    Parameters
+    ----------
+    r_ecef_m, v_ecef_mps : ndarray
+        Position and Earth-relative velocity at MECO (the flight's ECEF).
+    t_s : float
+        MECO time from liftoff (ECI and ECEF coincide at liftoff).
+    stage : UpperStageModel
+        The stage, fully loaded at MECO.
+    payload_kg, fairing_kg : float
+        Payload, and the fairing still aboard (0 if none).
+    target : TargetOrbit
+    earth : EarthModel
+        Gravity (with J2 on WGS-84), ``mu`` and the reference radius of the altitudes.
+    settings : GuidanceSettings, optional
+
+    Returns
+    -------
+    Insertion
+        Propellant left may be negative: the burns then needed more than the stage carries
+        (the stage is flown on regardless, so that a payload search sees a smooth shortfall).
+    """
+    gs = settings or GuidanceSettings()
+    if target.two_burns and stage.restarts < 1:
+        raise ValueError(f"{stage.name} cannot relight: no coast-and-burn to {target.label}")
+    mu, ref = earth.mu_m3ps2, earth.equatorial_radius_m
+    wp = earth.kernel_params
+    r, v = ecef_to_eci(r_ecef_m, v_ecef_mps, t_s, earth.omega_radps)
+    empty_kg = stage.dry_mass_kg + payload_kg
+    x = np.array([*r, *v, empty_kg + stage.propellant_kg + fairing_kg], dtype=np.float64)
+    x = peg.coast_for(x, t_s, gs.ignition_delay_s, wp, 0.5)
+    t = t_s + gs.ignition_delay_s
+    normal = _plane_normal(x[:3], x[3:6], target.inclination_deg)
+    r_p, r_a = ref + target.perigee_alt_m, ref + target.apogee_alt_m
+    first = _target_array(r_p, r_p if target.two_burns else r_a, normal, mu)
+    x, t, b1, rec1, t_fair = _fly_burn("burn 1", x, t, stage, empty_kg, fairing_kg, first,
+                                       earth, gs)  # fmt: skip
+    burns, recs = [b1], [rec1]
+    if target.two_burns:
+        assert target.argp_deg is not None
+        x, t, b2, rec2 = _perigee_burn(x, t, stage, empty_kg, target, earth, gs)
+        burns.append(b2)
+        recs.append(rec2)
+    left = float(x[6]) - empty_kg - (fairing_kg if math.isnan(t_fair) else 0.0)
+    return Insertion(
+        target=target,
+        elements=state_to_elements(x[:3], x[3:6], mu, ref),
+        propellant_left_kg=left,
+        burns=tuple(burns),
+        t_s=t,
+        state_eci=x,
+        fairing_t_s=t_fair,
+        trajectory=np.concatenate(recs) if recs else np.zeros((0, 8)),
+    )
+
+
+def _perigee_burn(
+    x: np.ndarray, t: float, stage: UpperStageModel, empty_kg: float, target: TargetOrbit,
+    earth: EarthModel, gs: GuidanceSettings,
+) -> tuple[np.ndarray, float, Burn, np.ndarray]:  # fmt: skip
+    """Coast in the parking orbit, then the perigee burn centred on the target's argp."""
+    mu, ref = earth.mu_m3ps2, earth.equatorial_radius_m
+    assert target.argp_deg is not None
+    h = np.cross(x[:3], x[3:6])
+    n = h / np.linalg.norm(h)
+    node = np.array([-n[1], n[0], 0.0])
+    node = node / np.linalg.norm(node)
+    r_p, r_a = ref + target.perigee_alt_m, ref + target.apogee_alt_m
+    tgt = _target_array(r_p, r_a, n, mu)
+    # burn time from the rocket equation; PEG cuts off with no radial speed, so the cut-off
+    # point is the perigee: start the burn that long (in angle at the parking orbit's rate) ahead
+    v_now = float(np.linalg.norm(x[3:6]))
+    dv = max(tgt[peg.T_VT] - v_now, 1.0)
+    burn_s = x[6] / stage.mass_flow_kgps * (1.0 - math.exp(-dv / stage.exhaust_mps))
+    rate = v_now / float(np.linalg.norm(x[:3]))
+    u_start = (math.radians(target.argp_deg) - burn_s * rate) % (2.0 * math.pi)
+    period = 2.0 * math.pi / rate
+    x, t_ign, _coast = peg.coast_to_latitude_argument(
+        x, t, u_start, node, n, earth.kernel_params, gs.coast_dt_s, 1.5 * period
+    )
+    x, t2, b2, rec, _ = _fly_burn("perigee burn", x, t_ign, stage, empty_kg, 0.0, tgt, earth, gs)
+    return x, t2, b2, rec

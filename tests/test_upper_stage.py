@@ -1,0 +1,147 @@
+"""The upper stage to orbit: insertion accuracy, the rocket equation, the coast, orbit strings."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from boostback.config.loader import load_flight
+from boostback.constants import G0_MPS2
+from boostback.environment.earth import WGS84Earth
+from boostback.environment.frames import eci_to_ecef
+from boostback.environment.orbits import Elements, elements_to_state, state_to_elements
+from boostback.payload import peg
+from boostback.payload.upper_stage import (
+    TargetOrbit,
+    UpperStageModel,
+    fly_to_orbit,
+    parse_orbit,
+)
+
+EARTH = WGS84Earth()
+
+
+def _falcon9_stage() -> UpperStageModel:
+    return UpperStageModel.from_vehicle(load_flight("falcon9_droneship")[1])
+
+
+def _separation_ecef(lat_deg: float, alt_m: float, speed_mps: float, path_deg: float):
+    """A MECO-like Earth-fixed state heading east (t = 0: ECI = ECEF)."""
+    lat = math.radians(lat_deg)
+    r = EARTH.geodetic_to_ecef(lat, 0.0, alt_m)
+    up = r / np.linalg.norm(r)
+    east = np.array([0.0, 1.0, 0.0])
+    g = math.radians(path_deg)
+    v = speed_mps * (math.cos(g) * east + math.sin(g) * up)
+    return r, v
+
+
+@pytest.mark.parametrize("payload_kg", [5_000.0, 15_000.0])
+def test_leo_insertion_accuracy(payload_kg: float) -> None:
+    """The issue's acceptance: 200 x 200 km ends within 5 km and 0.1 deg."""
+    r, v = _separation_ecef(28.6, 70e3, 2_200.0, 28.0)
+    target = parse_orbit("200x200x28.7")
+    ins = fly_to_orbit(r, v, 0.0, _falcon9_stage(), payload_kg, 1_900.0, target, EARTH)
+    err = ins.errors
+    assert ins.reached
+    assert abs(err["perigee_km"]) < 5.0 and abs(err["apogee_km"]) < 5.0
+    assert abs(err["inclination_deg"]) < 0.1
+    assert ins.propellant_left_kg > 0.0
+    assert not math.isnan(ins.fairing_t_s)
+
+
+def test_plane_change_by_yaw_steering() -> None:
+    """Launched due east from 28.6 deg, the stage reaches a 30 deg orbit (yaw channel)."""
+    r, v = _separation_ecef(28.6, 70e3, 2_200.0, 28.0)
+    target = parse_orbit("250x300x30")
+    ins = fly_to_orbit(r, v, 0.0, _falcon9_stage(), 8_000.0, 1_900.0, target, EARTH)
+    assert abs(ins.errors["inclination_deg"]) < 0.1
+    assert abs(ins.errors["perigee_km"]) < 5.0 and abs(ins.errors["apogee_km"]) < 5.0
+
+
+def test_burn_obeys_the_rocket_equation() -> None:
+    """Mass falls at the engine's flow, and the speed gained does not exceed ve ln(m0/m1)."""
+    stage = _falcon9_stage()
+    r, v = _separation_ecef(28.6, 70e3, 2_200.0, 28.0)
+    ins = fly_to_orbit(r, v, 0.0, stage, 10_000.0, 0.0, parse_orbit("200x200x28.7"), EARTH)
+    rec = ins.trajectory
+    t, m = rec[:, 0], rec[:, 7]
+    assert np.allclose(np.diff(m) / np.diff(t), -stage.mass_flow_kgps, rtol=1e-9)
+    m0 = stage.dry_mass_kg + stage.propellant_kg + 10_000.0
+    dv_ideal = stage.exhaust_mps * math.log(m0 / m[-1])
+    assert stage.exhaust_mps == pytest.approx(348.0 * G0_MPS2)  # the vehicle file's Isp
+    speed_gain = np.linalg.norm(ins.state_eci[3:6]) - np.linalg.norm(rec[0, 4:7])
+    assert 0.8 * dv_ideal < speed_gain < dv_ideal
+
+
+def test_gto_two_burns() -> None:
+    """Park orbit, coast, perigee burn: GTO within 5 km (perigee), 20 km (apogee), 0.1 deg
+    and the requested argument of perigee within 1 deg."""
+    r, v = _separation_ecef(28.6, 70e3, 2_400.0, 25.0)
+    target = parse_orbit("185x35786x28.7x180")
+    ins = fly_to_orbit(r, v, 0.0, _falcon9_stage(), 4_000.0, 1_900.0, target, EARTH)
+    err = ins.errors
+    assert [b.status for b in ins.burns] == [0, 0]
+    assert abs(err["perigee_km"]) < 5.0 and abs(err["apogee_km"]) < 20.0
+    assert abs(err["inclination_deg"]) < 0.1
+    assert abs(err["argp_deg"]) < 1.0
+    coast_s = ins.burns[1].ignition_s - ins.burns[0].cutoff_s
+    assert 0.0 < coast_s < 88.5 * 60.0  # less than one parking orbit
+
+
+def test_coast_reaches_the_argument_of_latitude_and_keeps_energy() -> None:
+    """Two-body coast (J2 off): stops at the asked angle; energy conserved to 1e-9."""
+    earth = WGS84Earth(j2=0.0)
+    el0 = Elements(6_578_137.0, 0.0, math.radians(28.5), 0.3, 0.0, math.radians(10.0))
+    r, v = elements_to_state(el0)
+    x = np.array([*r, *v, 1000.0])
+    n = np.cross(r, v) / np.linalg.norm(np.cross(r, v))
+    node = np.array([-n[1], n[0], 0.0]) / math.hypot(n[0], n[1])
+    u = math.radians(200.0)
+    x1, _t, dt = peg.coast_to_latitude_argument(x, 0.0, u, node, n, earth.kernel_params, 5.0, 1e4)
+    assert peg.argument_of_latitude(x1, node, n) == pytest.approx(u, abs=1e-7)
+    el = state_to_elements(x1[:3], x1[3:6])
+    period = 2 * math.pi * math.sqrt(6_578_137.0**3 / earth.mu_m3ps2)
+    assert dt == pytest.approx(period * 190.0 / 360.0, rel=1e-6)  # Kepler: uniform on a circle
+    assert el.a_m == pytest.approx(6_578_137.0, rel=1e-9)
+
+
+def test_insertion_reported_in_ecef_and_eci_agree() -> None:
+    """The same MECO state given at another epoch (rotated frame) reaches the same orbit."""
+    r, v = _separation_ecef(28.6, 70e3, 2_200.0, 28.0)
+    stage, target = _falcon9_stage(), parse_orbit("200x200x28.7")
+    a = fly_to_orbit(r, v, 0.0, stage, 8_000.0, 0.0, target, EARTH)
+    # the state that is (r, v) in ECI at t = 0, expressed Earth-fixed at t = 0 is (r, v) itself;
+    # at t = 600 s the same inertial state in the rotated frame:
+    r6, v6 = eci_to_ecef(*_eci(r, v), 600.0)
+    b = fly_to_orbit(r6, v6, 600.0, stage, 8_000.0, 0.0, target, EARTH)
+    assert b.propellant_left_kg == pytest.approx(a.propellant_left_kg, abs=30.0)
+
+
+def _eci(r: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from boostback.environment.frames import ecef_to_eci
+
+    return ecef_to_eci(r, v, 0.0)
+
+
+def test_parse_orbit() -> None:
+    t = parse_orbit("200x200x28.5")
+    assert (t.perigee_alt_m, t.apogee_alt_m, t.inclination_deg, t.argp_deg) == (
+        200e3, 200e3, 28.5, None
+    )  # fmt: skip
+    assert parse_orbit("185x35786x27x180").two_burns
+    for bad in ("200x200", "abc", "300x200x28", "200x200x200", "50x50x10", "1x2x3x4x5"):
+        with pytest.raises(ValueError, match="bad orbit"):
+            parse_orbit(bad)
+
+
+def test_no_relight_no_gto() -> None:
+    stage = _falcon9_stage()
+    one_shot = UpperStageModel(stage.name, stage.dry_mass_kg, stage.propellant_kg,
+                               stage.thrust_n, stage.mass_flow_kgps, 0)  # fmt: skip
+    r, v = _separation_ecef(28.6, 70e3, 2_200.0, 28.0)
+    with pytest.raises(ValueError, match="relight"):
+        fly_to_orbit(r, v, 0.0, one_shot, 1_000.0, 0.0, TargetOrbit(185e3, 35_786e3, 28.7, 180.0),
+                     EARTH)  # fmt: skip
