@@ -62,7 +62,8 @@ class _Counter:
         self.solver, self.prob, self.disturbance = solver, prob, disturbance
         self.solves = 0
         self.errors = 0  # solves that ended without an answer (PlanStatus.SOLVER_ERROR)
-        self.proved = 0  # solves that proved their time of flight infeasible
+        self.proved = 0  # times of flight proved infeasible (by a solve or the back end's check)
+        self.certified = 0  # ... of them by a solve that ended in a certificate
         self.slopes = slopes and bool(getattr(solver, "gives_mass_slope", False))
         self._seen: dict[tuple[float, str, float], LandingPlan] = {}
 
@@ -99,6 +100,7 @@ class _Counter:
         self._seen[key] = plan
         self.errors += plan.status is PlanStatus.SOLVER_ERROR
         self.proved += plan.status is PlanStatus.INFEASIBLE
+        self.certified += plan.status is PlanStatus.INFEASIBLE and plan.solves > 0
         self.solves += plan.solves  # 0 when the back end proved infeasibility without a solve
         return plan
 
@@ -349,17 +351,7 @@ def _via_min_error(
     lo, hi = bounds
     i, best_err, _ = _grid_best(solve, "error", grid)
     if not best_err.feasible:
-        if not solve.proved:  # only solver errors: they prove nothing, so no verdict either
-            return (
-                LandingPlan.failed(PlanStatus.SOLVER_ERROR, "no soft landing found", 0, 0.0),
-                f"no answer for any time of flight in [{lo:.1f}, {hi:.1f}] s: "
-                f"{solve.errors} solver error(s)",
-            )
-        errors = f" ({solve.errors} solve(s) ended in a solver error)" if solve.errors else ""
-        return (
-            LandingPlan.failed(PlanStatus.INFEASIBLE, "no soft landing found", 0, 0.0),
-            f"no soft landing for any time of flight in [{lo:.1f}, {hi:.1f}] s{errors}",
-        )
+        return _no_plan(solve, lo, hi)
     a, b = _bracket(grid, i)
     best_err = _golden(solve, "error", a, b, best_err, tol_s)
     if best_err.landing_error_m > PINPOINT_TOLERANCE_M:
@@ -381,3 +373,29 @@ def _via_min_error(
     a, b = best_err.tf_s - (grid[1] - grid[0]), best_err.tf_s + (grid[1] - grid[0])
     a, b = max(a, lo), min(b, hi)
     return _golden(solve, "fuel", a, b, best, tol_s), ""
+
+
+def _no_plan(solve: _Counter, lo: float, hi: float) -> tuple[LandingPlan, str]:
+    """The verdict when no time of flight gave a plan, in the fuel or the error problem.
+
+    A solve that ended in a solver error proves nothing about its time of flight. When every
+    solve the search ran ended so (the back end's own checks before a solve may still have ruled
+    out some times of flight, the short ones a vertical thrust profile cannot stop in), the
+    solver never worked: the verdict is SOLVER_ERROR, not INFEASIBLE. Once some solve ended in a
+    certificate of infeasibility the solver is working and the grid is INFEASIBLE, the message
+    counting the solves that failed.
+    """
+    if solve.errors and not solve.certified:
+        proved = (
+            f"; {solve.proved} time(s) of flight ruled out before a solve" if solve.proved else ""
+        )
+        return (
+            LandingPlan.failed(PlanStatus.SOLVER_ERROR, "no soft landing found", 0, 0.0),
+            f"no answer in [{lo:.1f}, {hi:.1f}] s: every one of {solve.errors} solve(s) ended"
+            f" in a solver error{proved}",
+        )
+    errors = f" ({solve.errors} solve(s) ended in a solver error)" if solve.errors else ""
+    return (
+        LandingPlan.failed(PlanStatus.INFEASIBLE, "no soft landing found", 0, 0.0),
+        f"no soft landing for any time of flight in [{lo:.1f}, {hi:.1f}] s{errors}",
+    )
