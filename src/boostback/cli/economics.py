@@ -16,10 +16,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from boostback.cli.common import check_out_dir, check_range, console, fail, guarded, out_folder
+from boostback.cli.common import (
+    check_out_dir,
+    check_range,
+    fail,
+    guarded,
+    make_console,
+    out_folder,
+)
 from boostback.cli.json_out import print_json
 
 __all__ = ["deploy", "economics"]
+
+console = make_console(piped_width=130)  # the tables are wide: lay them out whole in a pipe
 
 LandingFrom = Annotated[
     Path | None,
