@@ -70,4 +70,4 @@ def test_a_heavier_payload_falls_short() -> None:
 
 def test_downrange_without_a_site_is_reported() -> None:
     _veh, problems = mode_problems("falcon9", parse_orbit("200x200x28.5"), ("downrange",))
-    assert problems == [("downrange", "no downrange landing site (give one)")]
+    assert problems == [("downrange", "no downrange landing site")]

@@ -57,7 +57,7 @@ def _landing_site(
         return base.recovery.site, ""
     if mode == "rtls":
         return launch, "RTLS to the launch pad (no built-in landing zone)"
-    return None, "no downrange landing site (give one)"
+    return None, "no downrange landing site"
 
 
 def _scenario(

@@ -1,0 +1,59 @@
+"""``boostback payload``: exit statuses, one-line errors, JSON for scripts; the bench row."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from boostback.cli.payload import payload
+
+app = typer.Typer()
+app.command()(payload)
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["falcon9", "--orbit", "200x200"], "--orbit: bad orbit '200x200'"),
+        (["falcon9", "--orbit", "300x200x28.5"], "--orbit: bad orbit"),
+        (["falcon9", "--recovery", "barge"], "--recovery: unknown mode 'barge'"),
+        (["falcon9", "--site", "nowhere"], "--site: unknown site 'nowhere'"),
+        (["atlas5"], "no built-in flight scenario for vehicle 'atlas5'"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], needle: str) -> None:
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and needle in lines[0]
+
+
+def test_json_one_mode_against_expendable() -> None:
+    """--recovery droneship --json: the mode alone, with what it gives up against expendable
+    (solved alongside), its staging state, its booster reserve and the insertion."""
+    res = runner.invoke(
+        app, ["falcon9", "--orbit", "200x200x28.5", "--recovery", "droneship", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert [m["mode"] for m in data["modes"]] == ["droneship"]
+    m = data["modes"][0]
+    assert m["given_up_kg"] > 0.0
+    assert m["staging"]["booster_propellant_kg"] == pytest.approx(
+        m["booster_reserve"]["total_kg"], rel=1e-3
+    )
+    assert abs(m["insertion"]["errors"]["perigee_m"]) < 5_000.0
+    assert data["target"]["inclination_deg"] == 28.5
+
+
+def test_bench_row() -> None:
+    from boostback.payload.bench import payload_rows
+
+    (row,) = payload_rows(repeats=1, warmup=False)
+    assert row["median_s"] > 0.0 and math.isnan(row["baseline_median_s"])
+    assert "expendable" in row["note"] and "rtls" in row["note"]
