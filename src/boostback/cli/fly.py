@@ -25,7 +25,7 @@ from boostback.cli.common import (
     write_html_report,
 )
 from boostback.cli.json_out import jsonable, print_json, write_json
-from boostback.cli.land import DofOption
+from boostback.cli.land import DofOption, GuidanceOption
 from boostback.config import ConfigError
 from boostback.config.flight_models import FlightScenario
 from boostback.config.loader import (
@@ -137,8 +137,12 @@ def fly(
         ),
     ] = DEFAULT_WALL_LIMIT_S,
     dof: DofOption = None,
+    guidance: GuidanceOption = None,
 ) -> None:
     """Fly a whole first-stage mission: liftoff to MECO, boostback, entry, landing.
+
+    With --dof 6 the booster flies as a rigid body from separation to touchdown (flip on its
+    thrusters, burns steered by the gimbals, descent on the grid fins; docs/six_dof.md).
 
     Exit status: 0 landed (or expended as planned), 1 did not land, 2 bad input (one line),
     3 internal error (one line naming the log file with the traceback), 130 interrupted.
@@ -146,13 +150,9 @@ def fly(
     from boostback.flight.executive import fly_mission
 
     check_range("--wall-limit", wall_limit, *WALL_LIMIT_RANGE_S)
-    if dof not in (None, 3):
-        fail(
-            f"--dof {dof}: whole flights are flown as a point mass (3); the landing burn flies "
-            "as a rigid body with 'boostback land VEHICLE --dof 6'"
-        )
     check_out_dir(out)
     scenario, veh, file = _resolve(vehicle, recovery)
+    scenario = _as_flown(scenario, veh, dof, guidance)
     out = out_folder(out, report=report, default=f"{veh.key}_{scenario.recovery.mode}")
     check_out_dir(out)
     with spinner("flying…", quiet=as_json), wall_clock_limit(wall_limit):
@@ -175,6 +175,29 @@ def fly(
             console.print(f"plots, trajectory.parquet and summary.json written to [bold]{out}[/]")
     if result.outcome not in FLIGHT_SUCCESS:
         raise typer.Exit(code=EXIT_NOT_LANDED)
+
+
+def _as_flown(scenario: Any, veh: Any, dof: int | None, guidance: str | None) -> Any:
+    """The flight at the fidelity ``--dof`` asks (its own ``sim.dof`` without it) and with the
+    landing guidance ``--guidance`` asks; a rigid body needs the vehicle's rigid-body data, and
+    SCvx a rigid body."""
+    if dof is not None:
+        if dof not in (3, 6):
+            fail(f"--dof: {dof} is not a fidelity boostback flies (3 or 6)")
+        scenario = scenario.model_copy(update={"sim": scenario.sim.model_copy(update={"dof": dof})})
+    if guidance is not None:
+        if guidance not in ("lcvx", "scvx"):
+            fail(f"--guidance: '{guidance}' is not a landing guidance (lcvx or scvx)")
+        landing = scenario.landing.model_copy(update={"method": guidance})
+        scenario = scenario.model_copy(update={"landing": landing})
+    if scenario.landing.method == "scvx" and scenario.sim.dof != 6:
+        where = "--guidance scvx" if guidance else "landing.method = 'scvx'"
+        fail(f"{where} plans a rigid body: fly it with --dof 6 (or sim.dof = 6)")
+    if scenario.sim.dof == 6:
+        from boostback.plant.sixdof_setup import sixdof_params
+
+        sixdof_params(veh)  # a vehicle without [booster.rigid_body]: one line, exit 2
+    return scenario
 
 
 def _payload(result: Any) -> dict[str, Any]:

@@ -145,13 +145,16 @@ class DescentPlan(_Model):
 
 class FlightSimConfig(_Model):
     """A whole flight's integration steps (floored at ``models.MIN_DT_S`` for the same reason
-    as a landing burn's) and time limit: a first-stage mission is over in about ten minutes;
-    two hours bound the powered steps at 7.2 million."""
+    as a landing burn's), time limit (a first-stage mission is over in about ten minutes; two
+    hours bound the powered steps at 7.2 million) and fidelity: ``dof`` 3 (point mass) or 6 (the
+    booster a rigid body from separation to touchdown, with attitude control: the vehicle needs
+    a ``[booster.rigid_body]`` section; docs/six_dof.md)."""
 
     dt_powered_s: Annotated[float, Strict(), Field(ge=MIN_DT_S, le=1)] = 0.1
     dt_coast_s: Annotated[float, Strict(), Field(ge=MIN_DT_S, le=10)] = 1.0
     max_time_s: Annotated[float, Strict(), Field(gt=0, le=7_200.0)] = 1200.0
     earth: Literal["wgs84", "sphere"] = "wgs84"
+    dof: Literal[3, 6] = 3
 
 
 class FlightScenario(_Model):

@@ -26,7 +26,17 @@ from boostback.guidance.boostback_targeting import (
     solve_boostback,
 )
 
-__all__ = ["BoostbackGuidance", "BoostbackOutcome", "coast", "fly_boostback", "separate"]
+__all__ = [
+    "BoostbackGuidance",
+    "BoostbackOutcome",
+    "BoostbackPlan",
+    "boostback_outcome",
+    "coast",
+    "fly_boostback",
+    "plan_boostback",
+    "resolve_after_flip",
+    "separate",
+]
 
 BURN_LEG = burn_leg()  # the boostback ends at cut-off (or dry)
 
@@ -229,6 +239,74 @@ def _burn(
     return plant.state, plant.t_s, note
 
 
+@dataclass(frozen=True)
+class BoostbackPlan:
+    """The burn chosen at separation: the targeting solution, its velocity change and the
+    propellant and prediction counts to measure the burn from."""
+
+    sol: TargetingSolution
+    planned_dv_mps: float
+    propellant0_kg: float
+    predictions0: int
+
+
+def plan_boostback(ctx: FlightContext, x: State, t: float) -> BoostbackPlan | BoostbackOutcome:
+    """At separation: the burn to fly, or the outcome of none (no site; already on target)."""
+    n0 = ctx.predictions
+    prop0 = ctx.rec.propellant_kg(x)
+    if ctx.target_ecef is None:
+        return BoostbackOutcome(x, t, False, 0.0, 0.0, 0.0, math.nan, 0, "no landing site")
+    typical = ctx.entry_nominal
+    ctx.plan_entry(x, t)  # the entry burn of the unpowered path
+    free = ctx.predict(x, t, ctx.entry_nominal)
+    miss0 = float(np.hypot(*ctx.miss_en(free.state)))
+    if miss0 <= ctx.setup.scenario.boostback.skip_miss_m:
+        return BoostbackOutcome(
+            x, t, False, 0.0, 0.0, 0.0, miss0, ctx.predictions - n0, "impact point on target"
+        )
+    ctx.entry_nominal = typical  # the pitch search judges every trial with the typical entry
+    sol = _best_solution(ctx, x, t)
+    return BoostbackPlan(sol, sol.dv_mps, prop0, n0)
+
+
+def resolve_after_flip(
+    ctx: FlightContext, x: State, t: float, plan: BoostbackPlan
+) -> TargetingSolution:
+    """The solution again from the state the flip ended in, and the burn's start recorded."""
+    sol = plan.sol
+    sol = _solve_from(
+        ctx, x, t, sol.pitch_rad, _horizontal(ctx, x, sol.dv_ecef_mps), sol.jacobian, 25.0
+    )
+    ctx.rec.event(
+        "boostback_start",
+        t,
+        x,
+        f"{plan.planned_dv_mps:.0f} m/s planned, pitch {math.degrees(plan.sol.pitch_rad):.0f} deg",
+    )
+    return sol
+
+
+def boostback_outcome(
+    ctx: FlightContext, x: State, t: float, t_start: float, plan: BoostbackPlan, note: str
+) -> BoostbackOutcome:
+    """The burn flown: its end recorded with the predicted miss."""
+    end = ctx.predict(x, t, ctx.entry_nominal)
+    miss = float(np.hypot(*ctx.miss_en(end.state)))
+    ctx.rec.event("boostback_end", t, x, f"predicted miss {miss:.0f} m")
+    return BoostbackOutcome(
+        x,
+        t,
+        True,
+        plan.planned_dv_mps,
+        t - t_start,
+        plan.propellant0_kg - ctx.rec.propellant_kg(x),
+        miss,
+        ctx.predictions - plan.predictions0,
+        note,
+        math.degrees(plan.sol.pitch_rad),
+    )
+
+
 def fly_boostback(
     ctx: FlightContext, x: State, t: float, attitude_ecef: tuple[float, float, float]
 ) -> BoostbackOutcome:
@@ -238,22 +316,11 @@ def fly_boostback(
     skipped when the unpowered impact point is already within ``skip_miss_m`` of the site.
     """
     s = ctx.setup
-    n0 = ctx.predictions
-    prop0 = ctx.rec.propellant_kg(x)
-    if ctx.target_ecef is None:
-        return BoostbackOutcome(x, t, False, 0.0, 0.0, 0.0, math.nan, 0, "no landing site")
-    typical = ctx.entry_nominal
-    ctx.plan_entry(x, t)  # the entry burn of the unpowered path
-    free = ctx.predict(x, t, ctx.entry_nominal)
-    miss0 = float(np.hypot(*ctx.miss_en(free.state)))
-    if miss0 <= s.scenario.boostback.skip_miss_m:
-        return BoostbackOutcome(
-            x, t, False, 0.0, 0.0, 0.0, miss0, ctx.predictions - n0, "impact point on target"
-        )
-    ctx.entry_nominal = typical  # the pitch search judges every trial with the typical entry
-    sol = _best_solution(ctx, x, t)
-    pitch, planned = sol.pitch_rad, sol.dv_mps
-    # flip to the burn attitude
+    plan = plan_boostback(ctx, x, t)
+    if isinstance(plan, BoostbackOutcome):
+        return plan
+    sol, planned = plan.sol, plan.planned_dv_mps
+    # flip to the burn attitude (timed: the point mass has none)
     hw = s.booster.recovery
     assert hw is not None
     cos_angle = float(np.dot(attitude_ecef, sol.dv_ecef_mps) / max(planned, 1e-9))
@@ -261,24 +328,7 @@ def fly_boostback(
     flip_s = angle / hw.flip_rate_deg_s
     x, t = coast(ctx, x, t, flip_s, "flip")
     ctx.rec.event("flip_end", t, x, f"{angle:.0f} deg in {flip_s:.1f} s")
-    sol = _solve_from(ctx, x, t, pitch, _horizontal(ctx, x, sol.dv_ecef_mps), sol.jacobian, 25.0)
-    ctx.rec.event(
-        "boostback_start", t, x, f"{planned:.0f} m/s planned, pitch {math.degrees(pitch):.0f} deg"
-    )
+    sol = resolve_after_flip(ctx, x, t, plan)
     t_start = t
     x, t, note = _burn(ctx, x, t, sol, planned)
-    end = ctx.predict(x, t, ctx.entry_nominal)
-    miss = float(np.hypot(*ctx.miss_en(end.state)))
-    ctx.rec.event("boostback_end", t, x, f"predicted miss {miss:.0f} m")
-    return BoostbackOutcome(
-        x,
-        t,
-        True,
-        planned,
-        t - t_start,
-        prop0 - ctx.rec.propellant_kg(x),
-        miss,
-        ctx.predictions - n0,
-        note,
-        math.degrees(pitch),
-    )
+    return boostback_outcome(ctx, x, t, t_start, plan, note)

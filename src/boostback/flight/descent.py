@@ -23,7 +23,15 @@ from boostback.guidance.aero_descent import fin_command
 from boostback.guidance.burns import BurnNow
 from boostback.guidance.entry import EntryTarget
 
-__all__ = ["DescentOutcome", "EntryOutcome", "fly_aero_descent", "fly_coast_to_entry", "fly_entry"]
+__all__ = [
+    "DescentOutcome",
+    "EntryOutcome",
+    "FinGuidance",
+    "entry_target_at",
+    "fly_aero_descent",
+    "fly_coast_to_entry",
+    "fly_entry",
+]
 
 
 def _up_speed(x: State) -> float:
@@ -81,25 +89,31 @@ class EntryOutcome:
     propellant_kg: float
 
 
-def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
-    """Choose the entry target speed from the limits, then burn retrograde down to it."""
+def entry_target_at(ctx: FlightContext, x: State, t: float) -> EntryTarget:
+    """The entry burn's target speed, chosen from the descent limits at ``x``."""
     s = ctx.setup
-    hw = s.booster.recovery
-    assert hw is not None
     air = air_data(x, s.world)
 
     def peaks(v: float) -> tuple[float, float]:
         imp = ctx.predict(x, t, s.entry_spec(air.altitude_m + 1.0, v))
         return imp.peak_qbar_pa, imp.peak_heat_wpm2
 
-    target = s.entry_target(peaks, air.speed_mps)
+    return s.entry_target(peaks, air.speed_mps)
+
+
+def fly_entry(ctx: FlightContext, x: State, t: float) -> EntryOutcome:
+    """Choose the entry target speed from the limits, then burn retrograde down to it."""
+    s = ctx.setup
+    hw = s.booster.recovery
+    assert hw is not None
+    target = entry_target_at(ctx, x, t)
     if not target.needed:
         return EntryOutcome(x, t, target, 0.0, 0.0)
     prop0 = ctx.rec.propellant_kg(x)
     ctx.rec.event("entry_start", t, x, f"target {target.speed_mps:.0f} m/s")
     t0 = t
     v_target = target.speed_mps
-    burn = s.entry_spec(air.altitude_m, v_target)
+    burn = s.entry_spec(air_data(x, s.world).altitude_m, v_target)
 
     plant = EcefPlant(
         s.descent_body,

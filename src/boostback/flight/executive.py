@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,11 +19,9 @@ from boostback.dynamics.state import MASS, VX, VY, VZ, position, with_mass
 from boostback.environment.frames import Site
 from boostback.flight.ascent import AscentResult, predict_ascent, solve_pitch_kick
 from boostback.flight.ascent_loop import fly_ascent
-from boostback.flight.boostback import BoostbackOutcome, coast, fly_boostback, separate
+from boostback.flight.boostback import coast, fly_boostback, separate
 from boostback.flight.context import FlightContext, make_context
 from boostback.flight.descent import (
-    DescentOutcome,
-    EntryOutcome,
     fly_aero_descent,
     fly_coast_to_entry,
     fly_entry,
@@ -34,12 +31,12 @@ from boostback.flight.integrate import altitude_event
 from boostback.flight.predict import predict_impact
 from boostback.flight.record import UNPOWERED, FlightRecorder
 from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_budget
-from boostback.flight.result import FlightResult
+from boostback.flight.result import FlightResult, Recovery
+from boostback.flight.rigid_recovery import fly_rigid_recovery
 from boostback.flight.setup import FlightSetup, flight_setup, stage_propulsion
 from boostback.flight.touchdown import fly_touchdown
 from boostback.gnc.faults import FaultState
 from boostback.guidance.ascent import local_up
-from boostback.mission.landing import LandingResult
 
 __all__ = ["fly_mission", "plan_entry_speed", "plan_reserve_model"]
 
@@ -194,24 +191,13 @@ def _plan(
     return setup, model, entry_speed, reserve_target
 
 
-@dataclass
-class _Recovery:
-    """The recovery phases a flight flew, and how it ended."""
-
-    boostback: BoostbackOutcome | None = None
-    entry: EntryOutcome | None = None
-    descent: DescentOutcome | None = None
-    landing: LandingResult | None = None
-    outcome: str = "expended"
-
-
 def _recover(
     ctx: FlightContext, x: State, t: float, attitude: tuple[float, float, float], notes: list[str]
-) -> _Recovery:
+) -> Recovery:
     """Boostback, coast, entry burn, grid-fin descent and the landing burn."""
     setup, rec = ctx.setup, ctx.rec
     scenario = setup.scenario
-    out = _Recovery()
+    out = Recovery()
     bb = out.boostback = fly_boostback(ctx, x, t, attitude)
     x, t = bb.state, bb.t_s
     if bb.note:
@@ -285,10 +271,17 @@ def fly_mission(
     sep_delay = hw.separation_delay_s if hw else 3.0
     x, t = coast(ctx, x, t, sep_delay, "coast", attached=True)
     x = separate(ctx, x, t)
-    phases = _recover(ctx, x, t, attitude, notes) if recovered and ctx.target is not None else None
+    phases, rigid = None, None
+    if recovered and ctx.target is not None:
+        if scenario.sim.dof == 6:
+            phases, rigid = fly_rigid_recovery(ctx, x, t, attitude, notes)
+            if phases.landing is None and phases.descent is not None:  # nothing left to land on
+                _fall_to_ground(ctx, phases.descent.state, phases.descent.t_s)
+        else:
+            phases = _recover(ctx, x, t, attitude, notes)
     if phases is None:
         x, t = _fall_to_ground(ctx, x, t)
-        phases = _Recovery()
+        phases = Recovery()
     return FlightResult(
         scenario=scenario,
         vehicle=vehicle,
@@ -305,4 +298,5 @@ def fly_mission(
         entry_speed_planned_mps=entry_speed,
         predictions=ctx.predictions,
         notes=notes,
+        rigid=rigid,
     )

@@ -16,7 +16,7 @@ from boostback.flight.reserve import ReserveBudget
 from boostback.gnc.record import Event, Trajectory
 from boostback.mission.landing import LandingResult
 
-__all__ = ["TIMELINE_EVENTS", "FlightResult"]
+__all__ = ["TIMELINE_EVENTS", "FlightResult", "Recovery", "RigidFigures"]
 
 TIMELINE_EVENTS = (
     "liftoff",
@@ -38,6 +38,40 @@ TIMELINE_EVENTS = (
 NAN = float("nan")
 
 
+@dataclass
+class Recovery:
+    """The recovery phases a flight flew, and how it ended."""
+
+    boostback: BoostbackOutcome | None = None
+    entry: EntryOutcome | None = None
+    descent: DescentOutcome | None = None
+    landing: LandingResult | None = None
+    outcome: str = "expended"
+
+
+@dataclass
+class RigidFigures:
+    """What a rigid body (``sim.dof = 6``) adds to a whole flight's result: the flip (time,
+    turn, gas, whether it settled within its tolerance), the cold gas, the angle of attack at the
+    entry burn and in the grid-fin descent, and the stage's tilt and rates at the hand-over."""
+
+    flip_s: float = NAN
+    flip_turn_deg: float = NAN
+    flip_gas_kg: float = NAN
+    flip_settled: bool = False
+    gas_used_kg: float = 0.0
+    gas_left_kg: float = NAN
+    entry_alpha_deg: float = NAN
+    descent_alpha_max_deg: float = 0.0
+    handover_tilt_deg: float = NAN
+    handover_rate_dps: float = NAN
+
+    def summary(self) -> dict[str, float]:
+        """The figures under ``rigid_`` keys, for the flight's summary."""
+        out = {f"rigid_{k}": float(v) for k, v in self.__dict__.items()}
+        return out
+
+
 @dataclass(frozen=True)
 class FlightResult:
     scenario: FlightScenario
@@ -55,6 +89,7 @@ class FlightResult:
     entry_speed_planned_mps: float
     predictions: int
     notes: list[str] = field(default_factory=list)
+    rigid: RigidFigures | None = None  # a 6-DoF flight's figures (None: a point mass)
 
     @property
     def events(self) -> list[Event]:
@@ -161,4 +196,9 @@ class FlightResult:
         for name, kg in self.budget():
             key = name.split(" (")[0].replace(" ", "_")
             out[f"propellant_{key}_kg"] = kg
+        if self.rigid is not None:
+            out.update(self.rigid.summary())
+            if td is not None:
+                out["touchdown_tilt_deg"] = td.tilt_deg
+                out.update(self.landing.rigid_summary())  # type: ignore[union-attr]
         return out

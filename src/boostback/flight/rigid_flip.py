@@ -25,26 +25,26 @@ timed flip.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from boostback.config.vocab import Phase
-from boostback.control.attitude import AttitudeController, AttitudeGains
+from boostback.control.attitude import AttitudeGains
 from boostback.dynamics.point_mass import Environment
-from boostback.dynamics.rigid_body import quat_between, quat_multiply
+from boostback.dynamics.rigid_body import quat_between
 from boostback.dynamics.rigid_state import QUAT, SIZE, SIZE3
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.dynamics.sixdof_params import SixDofParams
-from boostback.dynamics.state import State
 from boostback.environment.atmosphere import Vacuum
-from boostback.environment.frames import enu_basis
 from boostback.environment.gravity import UniformGravity
 from boostback.environment.wind import NoWind
 from boostback.flight.result import FlightResult
 from boostback.flight.rigid_plant import RigidFlightPlant
-from boostback.gnc.protocols import ActuatorCommand, Attitude, Demand, NavEstimate, Tick, Vec3
+from boostback.flight.rigid_steering import LocalFrame, RigidSteering
+from boostback.gnc.protocols import Actuation, ActuatorCommand, Demand, NavEstimate, Tick, Vec3
 
 __all__ = [
     "FLIP_GAINS",
@@ -79,76 +79,8 @@ FLIP_GAINS = AttitudeGains(
 )
 
 
-def _matrix_quat(m: np.ndarray) -> tuple[float, float, float, float]:
-    """The unit quaternion (w, x, y, z) of rotation matrix ``m`` (Shepperd's method)."""
-    tr = float(m[0, 0] + m[1, 1] + m[2, 2])
-    if tr > 0.0:
-        s = 2.0 * math.sqrt(1.0 + tr)
-        q = (0.25 * s, (m[2, 1] - m[1, 2]) / s, (m[0, 2] - m[2, 0]) / s, (m[1, 0] - m[0, 1]) / s)
-    elif m[0, 0] > m[1, 1] and m[0, 0] > m[2, 2]:
-        s = 2.0 * math.sqrt(1.0 + m[0, 0] - m[1, 1] - m[2, 2])
-        q = ((m[2, 1] - m[1, 2]) / s, 0.25 * s, (m[0, 1] + m[1, 0]) / s, (m[0, 2] + m[2, 0]) / s)
-    elif m[1, 1] > m[2, 2]:
-        s = 2.0 * math.sqrt(1.0 + m[1, 1] - m[0, 0] - m[2, 2])
-        q = ((m[0, 2] - m[2, 0]) / s, (m[0, 1] + m[1, 0]) / s, 0.25 * s, (m[1, 2] + m[2, 1]) / s)
-    else:
-        s = 2.0 * math.sqrt(1.0 + m[2, 2] - m[0, 0] - m[1, 1])
-        q = ((m[1, 0] - m[0, 1]) / s, (m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, 0.25 * s)
-    n = math.sqrt(sum(c * c for c in q))
-    sign = 1.0 if q[0] >= 0.0 else -1.0
-    return (sign * q[0] / n, sign * q[1] / n, sign * q[2] / n, sign * q[3] / n)
-
-
-@dataclass(frozen=True)
-class FlipFrame:
-    """An east-north-up frame fixed to the Earth at a point: ``v_enu = basis @ v_ecef``.
-
-    Parameters
-    ----------
-    lat_rad, lon_rad : float
-        Geodetic latitude and longitude of the point.
-    """
-
-    lat_rad: float
-    lon_rad: float
-    basis: np.ndarray = field(init=False, repr=False)
-    quat: tuple[float, float, float, float] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        b = np.asarray(enu_basis(self.lat_rad, self.lon_rad), dtype=float)
-        object.__setattr__(self, "basis", b)
-        object.__setattr__(self, "quat", _matrix_quat(b))  # ECEF -> ENU
-
-    def vector(self, v_ecef: np.ndarray | Vec3) -> np.ndarray:
-        """A free vector from ECEF axes into the frame's."""
-        return self.basis @ np.asarray(v_ecef, dtype=float)
-
-    def back(self, v_enu: np.ndarray | Vec3) -> Vec3:
-        """A free vector from the frame's axes into ECEF."""
-        v = self.basis.T @ np.asarray(v_enu, dtype=float)
-        return (float(v[0]), float(v[1]), float(v[2]))
-
-    def attitude(self, q_ecef: np.ndarray) -> np.ndarray:
-        """An attitude body -> ECEF as body -> this frame."""
-        q = quat_multiply(self.quat, tuple(float(c) for c in q_ecef))
-        return np.asarray(q, dtype=float)
-
-
-class _Pointing(NamedTuple):
-    """A one-point plan for ``AttitudeController.hold``: point the axis along its thrust."""
-
-    accel_enu_mps2: tuple[Vec3, ...]
-    feasible: bool = True
-
-
-class _NoTranslation:
-    """The translation law of a controller that only holds (never asked in a coast)."""
-
-    def demand(self, nav, demand, tick):  # type: ignore[no-untyped-def]  # pragma: no cover
-        raise RuntimeError("the flip controller only holds an attitude")
-
-    def throttle_for(self, nav, accel_mps2):  # type: ignore[no-untyped-def]  # pragma: no cover
-        return 0.0
+# the flip's frame: east-north-up at the separation point, fixed to the Earth
+FlipFrame = LocalFrame
 
 
 class FlipController:
@@ -165,33 +97,21 @@ class FlipController:
     """
 
     def __init__(
-        self, params: SixDofParams, frame: FlipFrame, gains: AttitudeGains | None = None
+        self, params: SixDofParams, frame: LocalFrame, gains: AttitudeGains | None = None
     ) -> None:
         model = SixDofKernel.build(params, Environment(Vacuum(), UniformGravity(9.80665), NoWind()))
         self.frame = frame
-        self.loop = AttitudeController(
-            _NoTranslation(), model, (), gains or FLIP_GAINS, hold_tilt_rad=math.pi
+        self._target: Vec3 = (0.0, 0.0, 1.0)
+        self.steer = RigidSteering(
+            None, model, (), frame, gains or FLIP_GAINS, pointing=lambda nav: self._target
         )
+        self.loop = self.steer.loop
 
     def hold(self, nav: NavEstimate, target_ecef: Vec3, tick: Tick, dt: float) -> ActuatorCommand:
-        """The actuators' settings for the coming step: ``nav`` (ECEF, with the IMU's attitude)
-        turned into the local frame, the loop's ``hold`` towards ``target_ecef``, the axis it
-        steers to turned back into ECEF."""
-        f = self.frame
-        assert nav.attitude is not None
-        x = nav.state
-        r, v = f.vector(x[0:3]), f.vector(x[3:6])
-        q = f.attitude(np.asarray(nav.attitude[:4]))
-        w = nav.attitude
-        state: State = (
-            float(r[0]), float(r[1]), float(r[2]), float(v[0]), float(v[1]), float(v[2]), x[6]
-        )  # fmt: skip
-        att: Attitude = (float(q[0]), float(q[1]), float(q[2]), float(q[3]), w[4], w[5], w[6])
-        local = nav._replace(state=state, attitude=att)
-        d = f.vector(target_ecef)
-        plan = _Pointing((tuple(float(c) for c in d),))  # type: ignore[arg-type]
-        cmd = self.loop.hold(local, Demand(Phase.FLIP, math.inf, plan), tick, dt)
-        return cmd._replace(direction=f.back(cmd.direction))
+        """The actuators' settings for the coming step: the attitude loop's ``hold`` towards
+        ``target_ecef``, run in the local frame (``flight.rigid_steering.RigidSteering``)."""
+        self._target = target_ecef
+        return self.steer.hold(nav, Demand(Phase.FLIP, math.inf, None), tick, dt)
 
 
 @dataclass(frozen=True)
@@ -221,12 +141,14 @@ def fly_flip(
     tol_deg: float = 2.0,
     rate_tol_dps: float = 0.5,
     max_time_s: float = 90.0,
+    record: Callable[[Actuation], None] | None = None,
 ) -> FlipResult:
     """Turn the coasting stage onto ``target_ecef``; stop once within ``tol_deg`` of it with the
     body rates below ``rate_tol_dps`` (or at ``max_time_s``).
 
     The navigator is perfect (the IMU's attitude and rates, the true state): the figures are the
-    plant's and the loop's, not a navigation error's.
+    plant's and the loop's, not a navigation error's. ``record(actuation)``, if given, is called
+    before each step (a whole flight's record).
     """
     t0 = plant.t_s
     gas0 = plant.gas_used_kg
@@ -246,7 +168,10 @@ def fly_flip(
             break
         tick = plant.tick(Phase.FLIP)
         cmd = controller.hold(nav, target_ecef, tick, dt_s)
-        plant.step(plant.actuate(cmd, tick, dt_s), dt_s, tick)
+        act = plant.actuate(cmd, tick, dt_s)
+        if record is not None:
+            record(act)
+        plant.step(act, dt_s, tick)
     t_end, err_end, rate_end = rows[-1]
     return FlipResult(
         t_s=t_end,

@@ -13,6 +13,7 @@ and the landing trajectory is converted back to ECEF for the record.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from boostback.flight.record import ENGINES, THRUST
 from boostback.flight.setup import stage_propulsion
 from boostback.mission.landing import LandingResult, fly_landing
 from boostback.plant.setup import LandingSetup, wind_model
+from boostback.plant.sixdof import RigidStart
 
 __all__ = ["fly_touchdown", "landing_setup_at"]
 
@@ -65,15 +67,27 @@ def landing_setup_at(ctx: FlightContext, x: tuple[float, ...]) -> LandingSetup:
     return LandingSetup.build(s.vehicle, s.scenario.landing, s.scenario.landing_sim, x0, env, name)
 
 
-def fly_touchdown(ctx: FlightContext, x: tuple[float, ...], t: float) -> LandingResult:
-    """Fly the landing burn from the handover state and append it to the flight record."""
+def fly_touchdown(
+    ctx: FlightContext, x: tuple[float, ...], t: float, rigid: RigidStart | None = None
+) -> LandingResult:
+    """Fly the landing burn from the handover state and append it to the flight record.
+
+    A rigid stage (``rigid``: its attitude body -> the pad's east-north-up and its rates, and
+    the cold gas left) lands on the 6-DoF landing plant (``boostback land --dof 6``'s), flat
+    and pad-centred as the point mass's is rotating-Earth: the last few kilometres' curvature
+    and Coriolis terms above are what the flat frame leaves out.
+    """
     s = ctx.setup
     assert ctx.target is not None and ctx.target_ecef is not None
     setup = landing_setup_at(ctx, x)
     faults = ctx.faults.since(t)  # the landing burn's clock starts at the hand-over
-    plant = EcefLandingPlant(setup, faults, s, x, ctx.target)  # type: ignore[arg-type]
     left = None if ctx.deadline is None else max(ctx.deadline - time.perf_counter(), 0.0)
-    result = fly_landing(setup, faults, wall_limit_s=left, plant=plant)
+    if rigid is not None:
+        setup = replace(setup, sim=setup.sim.model_copy(update={"dof": 6}))
+        result = fly_landing(setup, faults, wall_limit_s=left, rigid_start=rigid)
+    else:
+        plant = EcefLandingPlant(setup, faults, s, x, ctx.target)  # type: ignore[arg-type]
+        result = fly_landing(setup, faults, wall_limit_s=left, plant=plant)
     traj = result.trajectory
     lat, lon = ctx.target.lat_rad, ctx.target.lon_rad
     r_ecef = enu_to_ecef(traj.r_enu_m, ctx.target_ecef, lat, lon)

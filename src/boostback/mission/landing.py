@@ -33,7 +33,7 @@ from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
 from boostback.guidance.scvx_guidance import ScvxGuidance
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup
-from boostback.plant.sixdof import SixDofPlant
+from boostback.plant.sixdof import RigidStart, SixDofPlant
 from boostback.plant.sixdof_setup import burn_engines, sixdof_params
 
 __all__ = ["LandingPlant", "LandingResult", "RunTimeout", "fly_landing", "rigid_landing"]
@@ -123,10 +123,10 @@ class LandingResult:
             "replans": self.replans,
             "guidance_solves": self.guidance_solves,
             "guidance_time_s": self.guidance_time_s,
-            **self._rigid_summary(),
+            **self.rigid_summary(),
         }
 
-    def _rigid_summary(self) -> dict[str, float]:
+    def rigid_summary(self) -> dict[str, float]:
         """A rigid body's touchdown: its rates and its margin against tipping over (none for a
         point mass)."""
         td = self.touchdown
@@ -141,6 +141,7 @@ def rigid_landing(
     translation: Controller,
     *,
     ideal_attitude: bool = False,
+    start: RigidStart | None = None,
 ) -> tuple[SixDofPlant, Controller]:
     """The 6-DoF truth of the landing burn and the attitude loop around its translation law.
 
@@ -161,6 +162,8 @@ def rigid_landing(
         ``ideal_attitude``).
     ideal_attitude : bool
         A perfect attitude loop (the plant points where it is told; no attitude dynamics).
+    start : RigidStart, optional
+        The attitude, rates and gas a whole flight hands over.
 
     Returns
     -------
@@ -168,7 +171,7 @@ def rigid_landing(
     """
     params = sixdof_params(setup.vehicle)
     engines = tuple(int(i) for i in burn_engines(setup.stage, "landing"))
-    plant = SixDofPlant(setup, faults, params, engines, ideal_attitude=ideal_attitude)
+    plant = SixDofPlant(setup, faults, params, engines, ideal_attitude=ideal_attitude, start=start)
     if ideal_attitude:
         return plant, translation
     gains = AttitudeGains()
@@ -202,6 +205,7 @@ def fly_landing(
     *,
     wall_limit_s: float | None = None,
     plant: LandingPlant | None = None,
+    rigid_start: RigidStart | None = None,
 ) -> LandingResult:
     """Fly the scenario from its initial state to touchdown (or the simulated time limit).
 
@@ -216,6 +220,8 @@ def fly_landing(
     plant : LandingPlant, optional
         The truth to fly (built with the same ``faults``); default the flat point mass of
         ``plant.flat``. A whole flight passes its rotating-Earth plant.
+    rigid_start : RigidStart, optional
+        A 6-DoF whole flight's attitude, rates and gas at the hand-over (``sim.dof`` 6).
 
     Returns
     -------
@@ -233,7 +239,7 @@ def fly_landing(
     if plant is not None:
         truth = plant
     elif setup.sim.dof == 6:
-        truth, controller = rigid_landing(setup, fs, controller)
+        truth, controller = rigid_landing(setup, fs, controller, start=rigid_start)
     else:
         truth = FlatPlant(setup, fs)
     guidance = ScvxGuidance(setup, deadline) if scvx else LcvxGuidance(setup, deadline)

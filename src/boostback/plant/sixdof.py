@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -65,7 +66,13 @@ from boostback.plant.rigid_hardware import (
 )
 from boostback.plant.setup import LandingSetup
 
-__all__ = ["RigidActuation", "SixDofPlant", "retrograde_state"]
+__all__ = [
+    "RigidActuation",
+    "RigidStart",
+    "SixDofPlant",
+    "reference_offset",
+    "retrograde_state",
+]
 
 _UP = np.array([0.0, 0.0, 1.0])
 
@@ -83,7 +90,7 @@ def retrograde_state(x3: tuple[float, ...], params: SixDofParams) -> np.ndarray:
     speed = float(np.linalg.norm(v))
     axis = -v / speed if speed > 1e-6 else _UP
     x[QUAT] = quat_between((1.0, 0.0, 0.0), tuple(float(a) for a in axis))
-    x[:3] -= _offset_frame(x, params)
+    x[:3] -= reference_offset(x, params)
     return x
 
 
@@ -103,11 +110,21 @@ def _point_view(x, arm):
     )  # fmt: skip
 
 
-def _offset_frame(x: np.ndarray, params: SixDofParams) -> np.ndarray:
-    """From the centre of mass to the feet's centre, in the frame."""
+def reference_offset(x: np.ndarray, params: SixDofParams) -> np.ndarray:
+    """From the centre of mass to the feet's centre (the reference point the landing's 3-DoF
+    view follows) of rigid state ``x``, in its frame."""
     arm = params.leg_station_m - _cg_station(float(x[MASS]), params)
     q = (x[7], x[8], x[9], x[10])
     return np.asarray(rotate_body_to_frame(q, (arm, 0.0, 0.0)))
+
+
+class RigidStart(NamedTuple):
+    """What a whole flight hands the landing burn besides the point mass's state: the attitude
+    body -> landing frame and the body rates (``dynamics.rigid_state`` order, (7,)), and the
+    cold gas left."""
+
+    attitude: np.ndarray
+    gas_kg: float
 
 
 class SixDofPlant:
@@ -126,6 +143,9 @@ class SixDofPlant:
         fault takes them from the end of this tuple.
     ideal_attitude : bool
         A perfect attitude loop instead of the attitude dynamics (see the module's docstring).
+    start : RigidStart, optional
+        The attitude, body rates and cold gas a whole flight hands over (default: the body
+        against the velocity, at rest, a full load of gas).
     """
 
     def __init__(
@@ -136,6 +156,7 @@ class SixDofPlant:
         engines: tuple[int, ...],
         *,
         ideal_attitude: bool = False,
+        start: RigidStart | None = None,
     ) -> None:
         self.setup = setup
         self.faults = faults
@@ -148,10 +169,16 @@ class SixDofPlant:
         x3 = setup.initial_state()
         m = self.dry_mass_kg + (x3[MASS] - self.dry_mass_kg) * faults.propellant_factor()
         self._x = retrograde_state((*x3[:6], m) if faults else x3, params)
+        if start is not None:  # handed over by a whole flight: its attitude, rates and gas
+            x = self._x
+            x[:3] += reference_offset(x, params)  # the reference point again
+            x[QUAT.start :] = start.attitude
+            x[QUAT] /= np.linalg.norm(x[QUAT])
+            x[:3] -= reference_offset(x, params)
         self.actuators = RigidActuators(params, self.engines, self.burn_engines, faults)
         self._low = math.nan  # the lowest foot at the end of the last step, of the state
         self._low_of: np.ndarray | None = None
-        self.rcs_gas_kg = params.rcs_gas_kg
+        self.rcs_gas_kg = params.rcs_gas_kg if start is None else start.gas_kg
         self._feet_b = np.zeros((0, 3))
         self._t = 0.0
         self._view: State | None = None
@@ -245,7 +272,7 @@ class SixDofPlant:
         ref = np.asarray(self.state[:3])
         x[QUAT] = quat_between((1.0, 0.0, 0.0), direction)
         x[RATE] = 0.0
-        x[:3] = ref - _offset_frame(x, self.params)
+        x[:3] = ref - reference_offset(x, self.params)
         self._view, self._low_of = None, None  # changed in place
 
     @property

@@ -1,0 +1,317 @@
+"""The attitude loop around a whole flight's 3-DoF controllers: the rigid stage made to point
+where the point mass's controller would push.
+
+A whole flight's burns are steered by 3-DoF controllers on the rotating Earth (the boostback's
+velocity to go, the entry burn's retrograde thrust) and its descent by the grid-fin guidance's
+lateral acceleration. In 6-DoF the body must be turned to do what they ask. ``RigidSteering``
+composes, it does not edit: the inner controller decides throttle and thrust direction in ECEF,
+exactly as in 3-DoF; the landing burn's attitude loop (``control.attitude.AttitudeController``:
+rate- and acceleration-limited tilt reference, compiled PID law, saturation-aware allocation
+over gimbals, fins and thrusters) makes the body follow, run in an east-north-up frame fixed to
+the Earth (``LocalFrame``) because it measures tilt from a frame's up. The throttle is the inner
+controller's, on the body's actual axis; a burn still turning wastes a little of its thrust off
+the line and the velocity-to-go count (measured acceleration, not commanded) absorbs it.
+
+Off the engines (the loop's ``hold``) the stage points along ``pointing(nav)`` when the phase
+gives one (the flip: the boostback direction), else its engines into the air flow, as the real
+stage coasts.
+
+The grid-fin descent has no thrust to point: its guidance asks a lateral acceleration of the
+fins (``guidance.aero_descent.fin_command``, a fraction of their nominal authority). A rigid body
+gets it from lift: the body flown at an angle of attack, trimmed by the fins. ``LiftSteering``
+turns the wanted acceleration into the axis that gives it: the design model's lateral
+acceleration per radian of tilt, in the plane of each of two directions across the air flow, by
+forward differences (``dynamics.sixdof.SixDofKernel.derivatives`` in still air), the 2x2 system
+solved, the tilt capped at ``max_alpha_rad``; the attitude loop holds that axis with fins and
+thrusters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from boostback.control.attitude import AttitudeController, AttitudeGains
+from boostback.control.landing import TranslationDemand
+from boostback.dynamics.rigid_body import quat_between, quat_multiply, rotate_body_to_frame
+from boostback.dynamics.rigid_state import SIZE
+from boostback.dynamics.sixdof import SixDofKernel
+from boostback.dynamics.state import MASS, State
+from boostback.environment.frames import enu_basis
+from boostback.gnc.protocols import (
+    ActuatorCommand,
+    Attitude,
+    Controller,
+    Demand,
+    NavEstimate,
+    Tick,
+    Vec3,
+)
+
+__all__ = ["LiftSteering", "LocalFrame", "RigidSteering", "matrix_quat"]
+
+
+def matrix_quat(m: np.ndarray) -> tuple[float, float, float, float]:
+    """The unit quaternion (w, x, y, z) of rotation matrix ``m`` (Shepperd's method)."""
+    tr = float(m[0, 0] + m[1, 1] + m[2, 2])
+    if tr > 0.0:
+        s = 2.0 * math.sqrt(1.0 + tr)
+        q = (0.25 * s, (m[2, 1] - m[1, 2]) / s, (m[0, 2] - m[2, 0]) / s, (m[1, 0] - m[0, 1]) / s)
+    elif m[0, 0] > m[1, 1] and m[0, 0] > m[2, 2]:
+        s = 2.0 * math.sqrt(1.0 + m[0, 0] - m[1, 1] - m[2, 2])
+        q = ((m[2, 1] - m[1, 2]) / s, 0.25 * s, (m[0, 1] + m[1, 0]) / s, (m[0, 2] + m[2, 0]) / s)
+    elif m[1, 1] > m[2, 2]:
+        s = 2.0 * math.sqrt(1.0 + m[1, 1] - m[0, 0] - m[2, 2])
+        q = ((m[0, 2] - m[2, 0]) / s, (m[0, 1] + m[1, 0]) / s, 0.25 * s, (m[1, 2] + m[2, 1]) / s)
+    else:
+        s = 2.0 * math.sqrt(1.0 + m[2, 2] - m[0, 0] - m[1, 1])
+        q = ((m[1, 0] - m[0, 1]) / s, (m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, 0.25 * s)
+    n = math.sqrt(sum(c * c for c in q))
+    sign = 1.0 if q[0] >= 0.0 else -1.0
+    return (sign * q[0] / n, sign * q[1] / n, sign * q[2] / n, sign * q[3] / n)
+
+
+@dataclass(frozen=True)
+class LocalFrame:
+    """An east-north-up frame fixed to the Earth at a point: ``v_enu = basis @ v_ecef``.
+
+    Parameters
+    ----------
+    lat_rad, lon_rad : float
+        Geodetic latitude and longitude of the point.
+    origin_ecef : tuple of float
+        The frame's origin (positions are measured from it; the default, the Earth's centre,
+        serves a loop that reads no position, as in vacuum).
+    """
+
+    lat_rad: float
+    lon_rad: float
+    origin_ecef: Vec3 = (0.0, 0.0, 0.0)
+    basis: np.ndarray = field(init=False, repr=False)
+    quat: tuple[float, float, float, float] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        b = np.asarray(enu_basis(self.lat_rad, self.lon_rad), dtype=float)
+        object.__setattr__(self, "basis", b)
+        object.__setattr__(self, "quat", matrix_quat(b))  # ECEF -> ENU
+
+    def vector(self, v_ecef: np.ndarray | Vec3) -> np.ndarray:
+        """A free vector from ECEF axes into the frame's."""
+        return self.basis @ np.asarray(v_ecef, dtype=float)
+
+    def point(self, r_ecef: np.ndarray | Vec3) -> np.ndarray:
+        """A position in the frame (from its origin)."""
+        return self.basis @ (np.asarray(r_ecef, dtype=float) - np.asarray(self.origin_ecef))
+
+    def back(self, v_enu: np.ndarray | Vec3) -> Vec3:
+        """A free vector from the frame's axes into ECEF."""
+        v = self.basis.T @ np.asarray(v_enu, dtype=float)
+        return (float(v[0]), float(v[1]), float(v[2]))
+
+    def attitude(self, q_ecef: np.ndarray | tuple[float, ...]) -> np.ndarray:
+        """An attitude body -> ECEF as body -> this frame."""
+        q = quat_multiply(self.quat, tuple(float(c) for c in q_ecef[:4]))
+        return np.asarray(q, dtype=float)
+
+    def nav(self, nav: NavEstimate) -> NavEstimate:
+        """A navigated ECEF state (with its IMU attitude) in this frame."""
+        if nav.attitude is None:
+            raise ValueError("the attitude loop needs a 6-DoF navigator (NavEstimate.attitude)")
+        x, w = nav.state, nav.attitude
+        r, v, q = self.point(x[0:3]), self.vector(x[3:6]), self.attitude(w)
+        state: State = (
+            float(r[0]), float(r[1]), float(r[2]), float(v[0]), float(v[1]), float(v[2]), x[6]
+        )  # fmt: skip
+        att: Attitude = (float(q[0]), float(q[1]), float(q[2]), float(q[3]), w[4], w[5], w[6])
+        return nav._replace(state=state, attitude=att)
+
+
+class _Pointing(NamedTuple):
+    """A one-point plan: the axis ``AttitudeController.hold`` pre-points along."""
+
+    accel_enu_mps2: tuple[Vec3, ...]
+    feasible: bool = True
+
+
+class _Follow:
+    """The translation law the attitude loop wraps: the inner controller's direction (in the
+    local frame) and its throttle, set before each call."""
+
+    def __init__(self) -> None:
+        self.direction = np.array([0.0, 0.0, 1.0])
+        self.throttle = 0.0
+
+    def demand(self, nav: NavEstimate, demand: Demand, tick: Tick) -> TranslationDemand:
+        return TranslationDemand(self.direction, math.pi, False)
+
+    def throttle_for(self, nav: NavEstimate, accel_mps2: float) -> float:
+        return self.throttle
+
+
+class RigidSteering:
+    """A ``Controller`` (and attitude holder) that makes a rigid stage follow a 3-DoF one.
+
+    Parameters
+    ----------
+    inner : Controller or None
+        Decides throttle and thrust direction (ECEF); None for a phase flown with the engines
+        off throughout (only ``hold`` is asked).
+    model : SixDofKernel
+        The design model of the attitude loop (the vehicle in still air).
+    engines : tuple of int
+        The engines the phase lights.
+    frame : LocalFrame
+        The Earth-fixed frame the loop runs in.
+    gains : AttitudeGains, optional
+        Default the landing loop's.
+    pointing : callable, optional
+        ``pointing(nav) -> ECEF axis or None``: where to point with the engines off (None: the
+        engines into the air flow).
+    """
+
+    def __init__(
+        self,
+        inner: Controller | None,
+        model: SixDofKernel,
+        engines: tuple[int, ...],
+        frame: LocalFrame,
+        gains: AttitudeGains | None = None,
+        pointing: Callable[[NavEstimate], Vec3 | None] | None = None,
+    ) -> None:
+        self.inner, self.frame, self.pointing = inner, frame, pointing
+        self._law = _Follow()
+        self.loop = AttitudeController(self._law, model, engines, gains, hold_tilt_rad=math.pi)
+
+    def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
+        """The inner controller's command, its direction tracked by the attitude loop."""
+        if self.inner is None:
+            return self.hold(nav, demand, tick, dt)
+        c = self.inner.command(nav, demand, tick, dt)
+        if c.cutoff:
+            return c
+        f = self.frame
+        self._law.direction = f.vector(c.direction)
+        self._law.throttle = c.throttle
+        out = self.loop.command(f.nav(nav), demand, tick, dt)
+        return out._replace(direction=f.back(out.direction), hold_s=c.hold_s)
+
+    def hold(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
+        """Engines off: point along ``pointing(nav)`` (else the engines into the air flow)."""
+        f = self.frame
+        d = self.pointing(nav) if self.pointing is not None else None
+        plan = None if d is None else _Pointing((tuple(float(c) for c in f.vector(d)),))  # type: ignore[arg-type]
+        cmd = self.loop.hold(f.nav(nav), Demand(demand.phase, math.inf, plan), tick, dt)
+        return cmd._replace(direction=f.back(cmd.direction))
+
+
+def _tilted(x: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """``x`` with its body axis turned onto ``axis`` by the shortest rotation (rates kept)."""
+    y = x.copy()
+    now = rotate_body_to_frame((x[7], x[8], x[9], x[10]), (1.0, 0.0, 0.0))
+    turn = quat_between(tuple(float(c) for c in now), tuple(float(c) for c in axis))
+    q = quat_multiply(turn, (float(x[7]), float(x[8]), float(x[9]), float(x[10])))
+    y[7:11] = q
+    return y
+
+
+class LiftSteering:
+    """The grid-fin descent's ``Controller`` for a rigid stage: the lateral acceleration the fin
+    guidance asks turned into an angle of attack, held by the attitude loop.
+
+    Parameters
+    ----------
+    model : SixDofKernel
+        The design model: the vehicle in still air over a flat Earth, its frame ``frame``.
+    frame : LocalFrame
+        East-north-up at the landing site (positions from it: the model reads height).
+    authority_m2 : float
+        The 3-DoF fins' nominal authority (``Body.fin_authority_m2``): the guidance's fraction
+        times dynamic pressure times this is the acceleration it wants, times the mass.
+    max_alpha_rad : float
+        The largest angle of attack asked.
+    gains : AttitudeGains, optional
+        Default the landing loop's.
+    """
+
+    def __init__(
+        self,
+        model: SixDofKernel,
+        frame: LocalFrame,
+        authority_m2: float,
+        max_alpha_rad: float,
+        gains: AttitudeGains | None = None,
+    ) -> None:
+        self.model, self.frame = model, frame
+        self.authority_m2, self.max_alpha_rad = authority_m2, max_alpha_rad
+        self.steer = RigidSteering(None, model, (), frame, gains, pointing=self._axis)
+        self._demand: Vec3 = (0.0, 0.0, 0.0)
+        self.saturated_s = 0.0
+        self.alpha_rad = 0.0  # the angle of attack last asked
+        self.alpha_max_rad = 0.0
+
+    def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
+        """Hold the axis that gives the wanted lateral acceleration (engines off)."""
+        f = demand.reference
+        self._demand = (float(f[0]), float(f[1]), float(f[2]))  # type: ignore[index]
+        cmd = self.steer.hold(nav, demand, tick, dt)
+        if self.alpha_rad >= self.max_alpha_rad * 0.999:
+            self.saturated_s += dt
+        return cmd
+
+    def hold(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
+        """As ``command``, for a loop that asks an unpowered phase to hold."""
+        return self.command(nav, demand, tick, dt)
+
+    def _axis(self, nav: NavEstimate) -> Vec3 | None:
+        """The ECEF axis whose angle of attack gives the wanted lateral acceleration."""
+        fr = self.frame
+        local = fr.nav(nav)
+        x = np.empty(SIZE)
+        x[:7] = local.state[:7]
+        x[7:] = local.attitude  # type: ignore[misc]
+        v = x[3:6]
+        speed = float(np.linalg.norm(v))
+        if speed < 1.0:
+            return None
+        back = -v / speed  # the engines into the flow: the axis at zero angle of attack
+        want = fr.vector(self._demand) * (nav.qbar_pa * self.authority_m2 / x[MASS])
+        e1 = np.cross(back, (0.0, 0.0, 1.0))
+        if float(np.linalg.norm(e1)) < 1e-6:
+            e1 = np.cross(back, (1.0, 0.0, 0.0))
+        e1 /= np.linalg.norm(e1)
+        e2 = np.cross(back, e1)
+        jac = self._lift_per_rad(x, back, (e1, e2))
+        target = np.array([float(want @ e1), float(want @ e2)])
+        try:
+            tilt = np.linalg.solve(jac, target)
+        except np.linalg.LinAlgError:
+            tilt = np.zeros(2)
+        size = float(np.hypot(*tilt))
+        if size > self.max_alpha_rad:
+            tilt *= self.max_alpha_rad / size
+        self.alpha_rad = min(size, self.max_alpha_rad)
+        self.alpha_max_rad = max(self.alpha_max_rad, self.alpha_rad)
+        axis = back + tilt[0] * e1 + tilt[1] * e2
+        return fr.back(axis / np.linalg.norm(axis))
+
+    def _lift_per_rad(
+        self, x: np.ndarray, back: np.ndarray, across: tuple[np.ndarray, np.ndarray]
+    ) -> np.ndarray:
+        """The design model's lateral acceleration (along each of ``across``) per radian of the
+        axis tilted from ``back`` towards each of them: a 2x2 matrix, forward differences."""
+        step = math.radians(2.0)
+        k = self.model.params.engine_position_m.shape[0]
+        f = self.model.params.fin_azimuth_rad.shape[0]
+        c = self.model.params.rcs_position_m.shape[0]
+        off = (np.zeros(k), np.zeros((k, 2)), np.zeros(f), np.zeros(c))
+        base = self.model.derivatives(_tilted(x, back), *off)[3:6]
+        jac = np.empty((2, 2))
+        for j, e in enumerate(across):
+            a = back + step * e
+            d = self.model.derivatives(_tilted(x, a / np.linalg.norm(a)), *off)[3:6] - base
+            jac[0, j], jac[1, j] = float(d @ across[0]) / step, float(d @ across[1]) / step
+        return jac
