@@ -145,3 +145,18 @@ def test_no_relight_no_gto() -> None:
     with pytest.raises(ValueError, match="relight"):
         fly_to_orbit(r, v, 0.0, one_shot, 1_000.0, 0.0, TargetOrbit(185e3, 35_786e3, 28.7, 180.0),
                      EARTH)  # fmt: skip
+
+
+def test_gto_plane_change_in_the_perigee_burn() -> None:
+    """A GTO below the launch latitude: the parking orbit keeps the ignition plane and the
+    perigee burn turns it (Cape to 27 deg); the orbit still ends within the tolerances."""
+    r, v = _separation_ecef(28.6, 70e3, 2_400.0, 25.0)
+    ins = fly_to_orbit(r, v, 0.0, _falcon9_stage(), 4_000.0, 1_900.0,
+                       parse_orbit("185x35786x27x180"), EARTH)  # fmt: skip
+    err = ins.errors
+    assert abs(err["inclination_deg"]) < 0.1 and abs(err["argp_deg"]) < 1.0
+    assert abs(err["perigee_km"]) < 5.0 and abs(err["apogee_km"]) < 20.0
+    park = ins.trajectory[ins.trajectory[:, 0] <= ins.burns[0].cutoff_s][-1]
+    h = np.cross(park[1:4], park[4:7])
+    park_inc_deg = math.degrees(math.acos(h[2] / np.linalg.norm(h)))
+    assert park_inc_deg > 28.0  # not turned in the first burn (geocentric 28.4 deg there)

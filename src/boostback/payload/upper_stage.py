@@ -6,7 +6,8 @@ two with a coast between them (GTO: a burn to a circular parking orbit at the tr
 perigee altitude, a coast to the point where the perigee burn centred on the requested argument
 of perigee ends, then the perigee burn). The fairing is dropped at a fixed altitude. The orbit
 plane is the one of the requested inclination nearest the stage's plane at ignition (its node is
-free: launch time is not modelled); the guidance's yaw channel flies into it.
+free: launch time is not modelled); the guidance's yaw channel flies into it. A GTO below the
+inclination reached at ignition parks in that plane and turns it in the perigee burn.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 from boostback.config.models import Vehicle
 from boostback.environment.earth import EarthModel
 from boostback.environment.frames import ecef_to_eci
-from boostback.environment.orbits import Elements, state_to_elements
+from boostback.environment.orbits import Elements, orbit_normal_eci, state_to_elements
 from boostback.payload import peg
 
 __all__ = [
@@ -188,6 +189,17 @@ class Insertion:
         return all(b.status == peg.STATUS_CUTOFF for b in self.burns)
 
 
+def _first_plane_deg(x: np.ndarray, target: TargetOrbit) -> float:
+    """Inclination of the first burn's plane: the target's, except that a GTO whose
+    inclination is below the plane at ignition parks in that plane and leaves the plane change
+    to the perigee burn, where it costs less (it adds to a large velocity change)."""
+    if not target.two_burns:
+        return target.inclination_deg
+    h = np.cross(x[:3], x[3:6])
+    now_deg = math.degrees(math.acos(max(-1.0, min(1.0, h[2] / float(np.linalg.norm(h))))))
+    return max(target.inclination_deg, now_deg)
+
+
 def _plane_normal(r: np.ndarray, v: np.ndarray, inclination_deg: float) -> np.ndarray:
     """The orbit normal of the given inclination nearest the current angular momentum."""
     h = np.cross(r, v)
@@ -264,7 +276,7 @@ def fly_to_orbit(
     x = np.array([*r, *v, empty_kg + stage.propellant_kg + fairing_kg], dtype=np.float64)
     x = peg.coast_for(x, t_s, gs.ignition_delay_s, wp, 0.5)
     t = t_s + gs.ignition_delay_s
-    normal = _plane_normal(x[:3], x[3:6], target.inclination_deg)
+    normal = _plane_normal(x[:3], x[3:6], _first_plane_deg(x, target))
     r_p, r_a = ref + target.perigee_alt_m, ref + target.apogee_alt_m
     first = _target_array(r_p, r_p if target.two_burns else r_a, normal, mu)
     x, t, b1, rec1, t_fair = _fly_burn("burn 1", x, t, stage, empty_kg, fairing_kg, first,
@@ -300,7 +312,10 @@ def _perigee_burn(
     node = np.array([-n[1], n[0], 0.0])
     node = node / np.linalg.norm(node)
     r_p, r_a = ref + target.perigee_alt_m, ref + target.apogee_alt_m
-    tgt = _target_array(r_p, r_a, n, mu)
+    # the target plane turns about the line of nodes: the burn, near a node for an argp of 0 or
+    # 180 deg, changes the inclination at little cost in position
+    raan = math.atan2(n[0], -n[1])
+    tgt = _target_array(r_p, r_a, orbit_normal_eci(math.radians(target.inclination_deg), raan), mu)
     # burn time from the rocket equation; PEG cuts off with no radial speed, so the cut-off
     # point is the perigee: start the burn that long (in angle at the parking orbit's rate) ahead
     v_now = float(np.linalg.norm(x[3:6]))
