@@ -3,6 +3,8 @@ solver's own constraints (reserve kept, orbit reached, residual left)."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from boostback.payload.missions import mode_problems
@@ -71,3 +73,15 @@ def test_a_heavier_payload_falls_short() -> None:
 def test_downrange_without_a_site_is_reported() -> None:
     _veh, problems = mode_problems("falcon9", parse_orbit("200x200x28.5"), ("downrange",))
     assert problems == [("downrange", "no downrange landing site")]
+
+
+def test_downrange_flies_the_pass_over_its_landing_site() -> None:
+    """Minqin lies south-east of Jiuquan (SpaceNews, 3 Dec 2025: ~390 km downrange): a
+    downrange Zhuque-3 flight to 58.7 deg takes the south-going (descending) pass; RTLS keeps
+    the scenario's north-going one."""
+    _veh, problems = mode_problems("zhuque3", parse_orbit("200x200x58.7"), ("downrange", "rtls"))
+    down, rtls = problems
+    assert not isinstance(down, tuple) and not isinstance(rtls, tuple)
+    assert down.setup.scenario.mission.ascending is False
+    assert 90.0 < math.degrees(down.setup.launch_azimuth_rad) < 180.0
+    assert rtls.setup.scenario.mission.ascending is True

@@ -5,18 +5,21 @@ altitude...) from the vehicle's built-in flight scenario of that mode when there
 (``<vehicle>_<mode>``), else from the vehicle's reference scenario; the mission is replaced:
 the launch site (the reference scenario's, or the one asked for), the target's inclination
 (due east when the pad lies above it: the upper stage's yaw steering then turns the plane), a
-fairing, and the landing site of the mode (rtls: the mode scenario's pad, else the launch pad;
+fairing, the pass (north- or south-going) that heads for a downrange landing site, and the
+landing site of the mode (rtls: the mode scenario's pad, else the launch pad;
 downrange: the mode scenario's site, or the one asked for; droneship: under the ballistic path).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from boostback.config.errors import ConfigError
 from boostback.config.flight_models import FlightScenario, SiteRef
 from boostback.config.loader import flight_from_dict, list_flights, load_flight
 from boostback.config.models import Vehicle
+from boostback.environment.frames import Site, initial_bearing, launch_azimuth_rad
 from boostback.flight.setup import flight_setup, resolve_site
 from boostback.payload.solver import ModeProblem, mode_problem
 from boostback.payload.upper_stage import TargetOrbit
@@ -60,6 +63,19 @@ def _landing_site(
     return None, "no downrange landing site"
 
 
+def _towards(launch: Site, landing: Site, target: TargetOrbit) -> bool:
+    """Whether the ascending (north-going) pass of the orbit heads closer to the landing site
+    than the descending one: a downrange landing site lies under the track."""
+    bearing = initial_bearing(launch.lat_rad, launch.lon_rad, landing.lat_rad, landing.lon_rad)
+    miss = []
+    for ascending in (True, False):
+        az = launch_azimuth_rad(
+            launch.lat_rad, math.radians(target.inclination_deg), ascending=ascending
+        )
+        miss.append(abs(math.remainder(az - bearing, 2.0 * math.pi)))
+    return miss[0] <= miss[1]
+
+
 def _scenario(
     base: FlightScenario, mode: str, target: TargetOrbit, launch: SiteRef,
     landing: SiteRef | None, vehicle: Vehicle,
@@ -71,16 +87,20 @@ def _scenario(
     mission["payload_mass_kg"] = 0.0
     site = resolve_site(launch, "--site")
     note = ""
-    if target.inclination_deg < abs(site.lat_deg) or target.inclination_deg > 180 - abs(
-        site.lat_deg
-    ):
-        mission["inclination_deg"], mission["launch_azimuth_deg"] = None, 90.0
+    lat = abs(site.lat_deg)
+    if not lat <= target.inclination_deg <= 180.0 - lat:
+        east = target.inclination_deg < lat
+        mission["inclination_deg"] = None
+        mission["launch_azimuth_deg"] = 90.0 if east else 270.0
         note = (
-            f"launched due east ({site.lat_deg:.2f} deg latitude is above the target's "
-            f"{target.inclination_deg:g} deg inclination); the upper stage turns the plane"
+            f"launched due {'east' if east else 'west'} (the target's "
+            f"{target.inclination_deg:g} deg inclination is out of reach from "
+            f"{site.lat_deg:.2f} deg latitude); the upper stage turns the plane"
         )
     else:
         mission["inclination_deg"], mission["launch_azimuth_deg"] = target.inclination_deg, None
+        if mode == "downrange" and landing is not None:
+            mission["ascending"] = _towards(site, resolve_site(landing, "--landing"), target)
     data["recovery"]["mode"] = mode
     data["recovery"]["site"] = landing
     data["recovery"]["ship_downrange_km"] = None
