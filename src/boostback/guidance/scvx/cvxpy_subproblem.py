@@ -46,6 +46,7 @@ class CvxpySubproblem:
         self.norm, self.floor_buffer, self.regularization = norm, floor_buffer, regularization
         self.units = np.ones(NX + NU + 1) if units is None else np.asarray(units, dtype=float)
         self.solver = solver
+        self.solver_options: dict[str, float] = {}  # keyword arguments for the solver
         self.problem: cp.Problem | None = None
 
     def _constraints(self, normals: np.ndarray, disc: Discretization) -> list[cp.Constraint]:
@@ -123,7 +124,7 @@ class CvxpySubproblem:
         assert self.problem is not None
         t0 = time.perf_counter()
         try:
-            self.problem.solve(solver=self.solver)
+            self.problem.solve(solver=self.solver, **self.solver_options)
         except cp.SolverError as exc:
             return SubproblemSolution(f"SolverError: {exc}", 0, time.perf_counter() - t0)
         dt = time.perf_counter() - t0
