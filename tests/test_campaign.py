@@ -10,15 +10,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from boostback.campaign.campaign import run_campaign
+from boostback.campaign.manifest import SHARD_ROWS_ENV
 from boostback.campaign.sampling import run_rng
 from boostback.campaign.spec import load_campaign
-from boostback.campaign.store import load_results
+from boostback.campaign.store import completed_runs, load_results
 
 SCENARIO = """
 name = "fast landing for campaign tests"
@@ -126,10 +128,12 @@ def test_dask_local_cluster_gives_identical_table(serial: pd.DataFrame, tmp_path
 
 
 def test_sigkill_midway_then_resume(serial: pd.DataFrame, tmp_path: Path) -> None:
+    """Shards of 3 runs (10,000 by default), so that some are stored before the kill."""
     path = write_campaign(tmp_path)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "boostback.cli", "mc", "run", str(path), "--out", str(out)]
-    proc = subprocess.Popen([*cmd, "--workers", "1", "--quiet"], stdout=subprocess.DEVNULL)
+    env = {**os.environ, SHARD_ROWS_ENV: "3"}
+    proc = subprocess.Popen([*cmd, "--workers", "1", "--quiet"], stdout=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 300
     while len(list((out / "runs").glob("part-*.parquet"))) < 3:
         assert proc.poll() is None, "campaign finished before it could be killed"
@@ -143,6 +147,33 @@ def test_sigkill_midway_then_resume(serial: pd.DataFrame, tmp_path: Path) -> Non
     frame = load_results(out)
     assert len(frame) == RUNS
     assert frame["run"].is_unique
+    assert_identical(serial, frame)
+
+
+def test_ctrl_c_stores_every_finished_run_and_resume_is_exact(
+    serial: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Rows wait in memory for a 10,000-run shard; an interrupt stores those of every batch
+    reported done (so none is flown twice), and the resumed table is the uninterrupted one."""
+    spec, base = load_campaign(write_campaign(tmp_path))
+    out = tmp_path / "out"
+    reported: list[int] = []
+
+    def stop_after_two_batches(p: Any) -> None:
+        reported.append(p.done)
+        if p.session_done >= 6:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_campaign(spec, out, base_dir=base, workers=1, progress=stop_after_two_batches)
+    assert reported[-1] == 6
+    assert completed_runs(out) == set(range(6))
+    assert len(list((out / "runs").glob("part-*.parquet"))) == 1  # both batches in one shard
+    flown: list[int] = []
+    frame = run_campaign(
+        spec, out, base_dir=base, workers=2, progress=lambda p: flown.append(p.session_done)
+    )
+    assert flown[-1] == RUNS - 6  # only the missing runs were flown
     assert_identical(serial, frame)
 
 

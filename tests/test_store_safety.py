@@ -22,15 +22,24 @@ from boostback.campaign.boundary import monotonic_note
 from boostback.campaign.campaign import run_campaign
 from boostback.campaign.designs import Sampling
 from boostback.campaign.lock import FolderBusy, folder_lock
-from boostback.campaign.manifest import JOURNAL, SNAPSHOT
+from boostback.campaign.manifest import FORMAT, JOURNAL, SHARD_ROWS_ENV, SNAPSHOT
 from boostback.campaign.spec import load_campaign
 from boostback.campaign.store import QUARANTINE, completed_runs, load_results, results_key
 from boostback.config.errors import ConfigError
 from conftest import small_tmpfs
 from test_campaign import assert_identical, write_campaign
 
-RUNS = 12  # batch_size 3 in the test campaign: 4 shards
+RUNS = 12  # shards of 3 runs here (10,000 by default): 4 shards
 MC_RUN = [sys.executable, "-m", "boostback.cli", "mc", "run"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def small_shards() -> Iterator[None]:
+    """Shards of 3 runs in this module (and the ``mc run`` processes it starts), so that a
+    12-run campaign has several shards to damage, as a big campaign of 10,000-run shards does."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(SHARD_ROWS_ENV, "3")
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +73,9 @@ def lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
-def start_long_run(folder: Path, *extra: str) -> subprocess.Popen[str]:
-    """A 1000-run ``mc run`` in its own process group, returned once its first shard is stored."""
+def start_long_run(folder: Path, reaper: list, *extra: str) -> subprocess.Popen[str]:
+    """A 1000-run ``mc run`` in its own process group (handed to ``reaper`` at once), returned
+    once its first shard is stored."""
     campaign = write_campaign(folder, runs=1000)
     proc = subprocess.Popen(
         [*MC_RUN, str(campaign), "--out", str(folder / "out"), "--quiet", *extra],
@@ -75,6 +85,7 @@ def start_long_run(folder: Path, *extra: str) -> subprocess.Popen[str]:
         start_new_session=True,  # its own process group, signalled as a terminal's Ctrl-C is
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+    reaper.append(proc)
     deadline = time.monotonic() + 120
     while not shards(folder / "out"):
         assert proc.poll() is None, proc.communicate()
@@ -125,8 +136,7 @@ def alive(pid: int) -> bool:
 
 
 def test_a_second_mc_run_on_a_folder_in_use_is_refused(tmp_path: Path, reaper: list) -> None:
-    first = start_long_run(tmp_path, "--workers", "1")
-    reaper.append(first)
+    first = start_long_run(tmp_path, reaper, "--workers", "1")
     second = mc_run(tmp_path)
     assert second.returncode == 2, second.stderr
     (line,) = lines(second.stderr)
@@ -241,8 +251,7 @@ def test_full_disk_exits_3_in_one_line_and_loses_nothing(
 
 
 def test_killed_coordinator_leaves_no_live_worker(tmp_path: Path, reaper: list) -> None:
-    proc = start_long_run(tmp_path, "--workers", "2")
-    reaper.append(proc)
+    proc = start_long_run(tmp_path, reaper, "--workers", "2")
     workers = children(proc.pid)
     assert workers, "the campaign runs on worker processes"
     os.kill(proc.pid, signal.SIGKILL)
@@ -255,8 +264,7 @@ def test_killed_coordinator_leaves_no_live_worker(tmp_path: Path, reaper: list) 
 
 def test_ctrl_c_under_dask_ends_with_one_line(tmp_path: Path, reaper: list) -> None:
     pytest.importorskip("distributed")
-    proc = start_long_run(tmp_path, "--dask-local", "2")
-    reaper.append(proc)
+    proc = start_long_run(tmp_path, reaper, "--dask-local", "2")
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
@@ -434,7 +442,8 @@ def test_a_journal_line_cut_short_unlists_only_its_shard(
     line = json.dumps(last)
     (runs_dir / JOURNAL).write_text(line[: len(line) // 2])  # a crash in the middle of a line
     frame = load_results(copy / "out")
-    assert set(frame["run"]) == set(range(RUNS)) - set(last["runs"])
+    lost = {r for a, b in last["ranges"] for r in range(a, b)}
+    assert set(frame["run"]) == set(range(RUNS)) - lost
     (message,) = caplog.messages
     assert last["name"] in message and "not listed" in message
 
@@ -449,7 +458,7 @@ def test_a_damaged_manifest_is_named_and_the_shards_adopted(
     spec, base = load_campaign(copy / "campaign.toml")
     assert_identical(reference[1], run_campaign(spec, out, base_dir=base, workers=1))
     assert (out / QUARANTINE / SNAPSHOT).exists()
-    assert json.loads((out / "runs" / SNAPSHOT).read_text())["format"] == 1
+    assert json.loads((out / "runs" / SNAPSHOT).read_text())["format"] == FORMAT
 
 
 def test_a_latin_hypercube_cannot_grow_but_random_draws_can(copy: Path) -> None:

@@ -1,7 +1,9 @@
 """The shard manifest: which Parquet shards of ``runs/`` belong to the campaign, and their bytes.
 
-Every shard is listed with the SHA-256 and the length of its bytes and the runs it holds. The
-list lives in two files beside the shards:
+Every shard is listed with the SHA-256 and the length of its bytes, its row count and the runs
+it holds as ranges (``[start, stop)`` pairs: a shard of 10,000 consecutive runs is one pair, so
+the manifest grows with the shards, never with the runs). The list lives in two files beside the
+shards:
 
 - ``manifest.json``, a snapshot, only ever replaced whole (written to a temporary name, flushed
   to disk, renamed);
@@ -11,7 +13,7 @@ list lives in two files beside the shards:
 A line cut short by a crash or a full disk does not parse and is ignored (its shard is then
 unlisted, so its runs are flown again). :func:`write_snapshot` folds the journal into the
 snapshot; a shard listed in both is the same shard, so a crash between the two steps is
-harmless.
+harmless. Manifests of format 1 (each run listed) are still read.
 """
 
 from __future__ import annotations
@@ -20,13 +22,81 @@ import contextlib
 import hashlib
 import json
 import os
+import time
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 SNAPSHOT = "manifest.json"
 JOURNAL = "manifest.jsonl"
-FORMAT = 1
+FORMAT = 2
+READABLE_FORMATS = (1, 2)  # 1: every run listed; 2: runs as ranges
+
+Ranges = tuple[tuple[int, int], ...]  # sorted, disjoint, non-touching [start, stop) pairs
+
+
+def to_ranges(runs: Iterable[int] | np.ndarray) -> Ranges:
+    """Run indices as sorted ``[start, stop)`` ranges (duplicates collapse)."""
+    arr = np.unique(np.asarray(list(runs) if not isinstance(runs, np.ndarray) else runs, np.int64))
+    if arr.size == 0:
+        return ()
+    breaks = np.flatnonzero(np.diff(arr) != 1)
+    starts = np.concatenate([arr[:1], arr[breaks + 1]])
+    stops = np.concatenate([arr[breaks] + 1, arr[-1:] + 1])
+    return tuple((int(a), int(b)) for a, b in zip(starts, stops, strict=True))
+
+
+def count(ranges: Ranges) -> int:
+    """How many runs ``ranges`` hold."""
+    return sum(b - a for a, b in ranges)
+
+
+class RunSet:
+    """A set of run indices kept as disjoint ranges: a million consecutive runs are one pair."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._stops: list[int] = []
+
+    def overlaps(self, ranges: Ranges) -> bool:
+        """Whether any run of ``ranges`` is already in the set."""
+        for a, b in ranges:
+            i = bisect_right(self._starts, a)
+            if i and self._stops[i - 1] > a:
+                return True
+            if i < len(self._starts) and self._starts[i] < b:
+                return True
+        return False
+
+    def add(self, ranges: Ranges) -> None:
+        """Add the runs of ``ranges`` (merging with touching or overlapping ranges)."""
+        for a, b in ranges:
+            lo = bisect_left(self._stops, a)  # first range that ends at or after a
+            hi = bisect_right(self._starts, b)  # ranges from lo to hi touch [a, b)
+            if lo < hi:
+                a, b = min(a, self._starts[lo]), max(b, self._stops[hi - 1])
+            self._starts[lo:hi] = [a]
+            self._stops[lo:hi] = [b]
+
+    def ranges(self) -> Ranges:
+        return tuple(zip(self._starts, self._stops, strict=True))
+
+    def __len__(self) -> int:
+        return sum(b - a for a, b in zip(self._starts, self._stops, strict=True))
+
+    def __iter__(self) -> Iterator[int]:
+        for a, b in zip(self._starts, self._stops, strict=True):
+            yield from range(a, b)
+
+    def __contains__(self, run: object) -> bool:
+        if not isinstance(run, int):
+            return False
+        i = bisect_right(self._starts, run)
+        return bool(i) and run < self._stops[i - 1]
 
 
 @dataclass(frozen=True)
@@ -36,23 +106,36 @@ class ShardEntry:
     name: str  # file name inside runs/
     sha256: str  # of the file's bytes
     size_bytes: int
-    runs: tuple[int, ...]
+    ranges: Ranges  # the runs it holds
+    rows: int = -1  # its row count (-1: as many as its runs)
+
+    @property
+    def row_count(self) -> int:
+        return count(self.ranges) if self.rows < 0 else self.rows
 
     def as_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "sha256": self.sha256,
             "size_bytes": self.size_bytes,
-            "runs": list(self.runs),
+            "rows": self.row_count,
+            "ranges": [list(r) for r in self.ranges],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ShardEntry:
+        if "ranges" in data:
+            ranges = tuple((int(a), int(b)) for a, b in data["ranges"])
+            if any(b <= a for a, b in ranges) or list(ranges) != sorted(ranges):
+                raise ValueError("ranges out of order")
+        else:  # format 1: every run listed
+            ranges = to_ranges(int(r) for r in data["runs"])
         return cls(
             str(data["name"]),
             str(data["sha256"]),
             int(data["size_bytes"]),
-            tuple(int(r) for r in data["runs"]),
+            ranges,
+            int(data.get("rows", -1)),
         )
 
 
@@ -97,13 +180,14 @@ def read_manifest(runs_dir: Path) -> dict[str, ShardEntry] | None:
     if raw is not None:
         try:
             data = json.loads(raw)
-            if not isinstance(data, dict) or data.get("format") != FORMAT:
+            if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
                 raise ValueError("unknown format")
             for item in data["shards"]:
                 entry = ShardEntry.from_json(item)
                 entries[entry.name] = entry
         except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"not a readable manifest of format {FORMAT} ({exc})") from None
+            formats = " or ".join(map(str, READABLE_FORMATS))
+            raise ValueError(f"not a readable manifest of format {formats} ({exc})") from None
     for entry in _entries_from_lines(lines or []):
         entries[entry.name] = entry
     return entries
@@ -173,3 +257,125 @@ def write_snapshot(runs_dir: Path, entries: dict[str, ShardEntry]) -> None:
     journal = runs_dir / JOURNAL
     if journal.exists():
         os.truncate(journal, 0)
+
+
+# --- writing shards: sized by rows, bytes or waiting time ------------------------------------
+
+SHARD_ROWS_ENV = "BOOSTBACK_SHARD_ROWS"
+SHARD_MB_ENV = "BOOSTBACK_SHARD_MB"
+SHARD_WAIT_ENV = "BOOSTBACK_SHARD_WAIT_S"
+
+
+@dataclass(frozen=True)
+class ShardLimits:
+    """When the rows waiting in a :class:`ShardWriter` are stored as a shard.
+
+    At ``rows`` rows, at about ``bytes`` bytes of values (8 per number, the length of each
+    text), or once the oldest has waited: ``first_wait_s`` for a session's first shard, twice as
+    long for each next one, at most ``max_wait_s`` (a killed coordinator loses at most that much
+    work; a slow campaign still writes few shards).
+    """
+
+    rows: int = 10_000
+    bytes: int = 64 * 2**20
+    first_wait_s: float = 5.0
+    max_wait_s: float = 600.0
+
+    @classmethod
+    def from_env(cls) -> ShardLimits:
+        """The defaults, or ``BOOSTBACK_SHARD_ROWS``, ``BOOSTBACK_SHARD_MB`` and
+        ``BOOSTBACK_SHARD_WAIT_S`` (the longest wait) where set.
+
+        Raises
+        ------
+        ValueError
+            A variable that is not a positive number (the message names it).
+        """
+        base = cls()
+
+        def read(name: str, default: float) -> float:
+            text = os.environ.get(name, "").strip()
+            if not text:
+                return default
+            try:
+                value = float(text)
+            except ValueError:
+                value = -1.0
+            if not value > 0 or value != value or value == float("inf"):
+                raise ValueError(f"{name} must be a positive number, got {text!r}")
+            return value
+
+        wait = read(SHARD_WAIT_ENV, base.max_wait_s)
+        return cls(
+            rows=max(int(read(SHARD_ROWS_ENV, base.rows)), 1),
+            bytes=max(int(read(SHARD_MB_ENV, base.bytes / 2**20) * 2**20), 1),
+            first_wait_s=min(base.first_wait_s, wait),
+            max_wait_s=wait,
+        )
+
+
+def _row_bytes(row: dict[str, Any]) -> int:
+    return sum(len(v) if isinstance(v, str | bytes) else 8 for v in row.values())
+
+
+class ShardWriter:
+    """Rows waiting in memory, stored as a shard when :class:`ShardLimits` say so.
+
+    Parameters
+    ----------
+    store : callable
+        Stores a list of rows as one shard (``campaign.store.store_shard``); returns its path.
+    limits : ShardLimits
+        When to store.
+    clock : callable
+        Seconds, monotonic (tests give their own).
+    """
+
+    def __init__(
+        self,
+        store: Callable[[list[dict[str, Any]]], Path],
+        limits: ShardLimits | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._store = store
+        self.limits = limits or ShardLimits()
+        self._clock = clock or time.monotonic
+        self._rows: list[dict[str, Any]] = []
+        self._bytes = 0
+        self._since: float | None = None
+        self._wait = self.limits.first_wait_s
+        self.written: list[Path] = []
+
+    @property
+    def waiting(self) -> int:
+        """Rows held, not yet stored."""
+        return len(self._rows)
+
+    def add(self, rows: list[dict[str, Any]]) -> list[Path]:
+        """Hold ``rows``; store what the limits call for; return the shards written."""
+        if self._since is None:
+            self._since = self._clock()
+        self._rows.extend(rows)
+        self._bytes += sum(_row_bytes(r) for r in rows)
+        waited = self._clock() - self._since
+        full = len(self._rows) >= self.limits.rows or self._bytes >= self.limits.bytes
+        if full or waited >= self._wait:
+            return self.flush()
+        return []
+
+    def flush(self) -> list[Path]:
+        """Store every row held, in shards of at most ``limits.rows`` rows.
+
+        A failure (a full disk) keeps the rows not stored and raises again.
+        """
+        paths = []
+        while self._rows:
+            chunk = self._rows[: self.limits.rows]
+            paths.append(self._store(chunk))
+            del self._rows[: len(chunk)]
+        self._bytes = sum(_row_bytes(r) for r in self._rows)
+        if paths:
+            self._since = None
+            self._wait = min(2.0 * self._wait, self.limits.max_wait_s)
+        self.written += paths
+        return paths
