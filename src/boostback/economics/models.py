@@ -78,6 +78,13 @@ class Reuse(_Model):
     booster_turnaround_days: Annotated[float, Strict(), Field(gt=0.0, le=3650.0)] = 21.0
 
 
+class Development(_Model):
+    """Non-recurring cost: the vehicle's development and the extra for making it reusable."""
+
+    vehicle_usd: Usd | None = None
+    reuse_usd: Usd = 0.0
+
+
 class RecoveryOps(_Model):
     """One recovery mode: its operations cost per flight and the payload it leaves, per orbit."""
 
@@ -96,6 +103,7 @@ class CostFile(_Model):
     operations: Operations = Operations()
     reuse: Reuse
     recovery: dict[RecoveryMode, RecoveryOps]
+    development: Development = Development()
     estimate: dict[str, Any] = {}
     sources: dict[str, str]
 

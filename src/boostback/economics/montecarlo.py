@@ -4,7 +4,7 @@ distributions over what is known of the landing probability and over landing out
 Each sample draws ``p`` from the landing belief (a Beta posterior), then flies one programme of
 ``cadence x years`` flights through :func:`~boostback.economics.kernels.programme_kernel`
 (landings drawn flight by flight, boosters lost, damaged, refurbished, retired and rebuilt; the
-booster in hand at the end is credited the share of its life it has left, at its unit cost). All
+booster in hand at the end is charged the share of its life it flew, at its life's average). All
 random numbers come from one root seed through ``numpy.random.SeedSequence.spawn`` (one child
 for ``p``, one for the landings), and every mode uses the same draws, so the modes are compared
 on the same luck and the whole result is bit-identical for the same seed.
@@ -106,7 +106,29 @@ class EconomicsResult:
                 list_price / exp.expected.payload_kg if list_price is not None else None
             ),
             "modes": [m.summary() for m in self.modes],
+            "development": self.development(),
             "curve": self.curve,
+        }
+
+    def development(self) -> dict[str, Any]:
+        """What reuse's extra development costs, and how many flights of each mode pay it back
+        (the saving per kilogram against expending, times the mode's payload, per flight)."""
+        dev = self.cost.development
+        exp = next(m for m in self.modes if m.mode == RecoveryMode.EXPENDABLE).expected
+        payback: dict[str, float | None] = {}
+        for m in self.modes:
+            if m.mode == RecoveryMode.EXPENDABLE:
+                continue
+            saving = (exp.per_kg_usd - m.expected.per_kg_usd) * m.expected.payload_kg
+            payback[str(m.mode)] = dev.reuse_usd / saving if saving > 0 else None
+        years = {
+            k: (None if v is None else v / self.study.cadence_per_year) for k, v in payback.items()
+        }
+        return {
+            "vehicle_usd": dev.vehicle_usd,
+            "reuse_usd": dev.reuse_usd,
+            "reuse_payback_flights": payback,
+            "reuse_payback_years": years,
         }
 
 
@@ -133,9 +155,25 @@ def _programme_costs(
         p, u, float(damaged_share), refurb_schedule(cost, life)
     )
     extra = lost * reuse.lost_booster_extra_usd + damaged * reuse.damaged_refurb_usd
-    last = np.array([marginal_unit_cost(hw, hw.booster_unit_usd, n - 1.0) for n in built])
-    booster = np.asarray(batch_cost(hw, hw.booster_unit_usd, built)) - residual * last
+    booster = np.asarray(batch_cost(hw, hw.booster_unit_usd, built))
+    booster = booster + _last_booster_adjustment(cost, life, built, residual)
     return ((booster + refurb + extra) / flights + fixed, built, lost, life)
+
+
+def _last_booster_adjustment(
+    cost: CostFile, life: int, built: np.ndarray, residual: np.ndarray
+) -> np.ndarray:
+    """The booster still in hand when the programme ends is charged for the share of its life
+    it flew, at its whole life's average (its unit cost and every refurbishment of a full
+    life), instead of its unit cost and the refurbishments it happened to need so far."""
+    hw = cost.hardware
+    cum = np.concatenate([[0.0], np.cumsum(refurb_schedule(cost, life)[1:])])  # cum[a]: r_1..r_a
+    age = np.rint(life * (1.0 - residual)).astype(int)
+    in_hand = residual > 0.0
+    unit = np.array([marginal_unit_cost(hw, hw.booster_unit_usd, n - 1.0) for n in built])
+    paid = unit + cum[np.maximum(age - 1, 0)]
+    share = (unit + cum[life - 1]) * age / life
+    return np.where(in_hand, share - paid, 0.0)
 
 
 def cost_curve(

@@ -9,10 +9,10 @@ back, ``w_j = q^j`` the chance it flies a ``(j + 1)``-th time and ``L = sum_{j <
 expected flights, a programme of ``F`` flights builds ``F / L`` boosters, paid along the learning
 curve (:func:`batch_cost`), and ``sum_{j >= 1} w_j r_j / L`` of refurbishment per flight.
 
-The operator retires a booster before a reflight whose refurbishment would cost more than a new
-booster at the end of the programme's learning curve (``economic life``): with refurbishments
-that never fall this makes the cost per flight non-increasing in ``p`` (docs/economics.md gives
-the one-line proof), which the property tests check.
+The operator retires a booster before a reflight whose refurbishment would cost more than the
+booster's average cost per flight (:func:`economic_life`): with refurbishments that never fall
+this makes the cost per flight non-increasing in ``p`` (docs/economics.md gives the proof),
+which the property tests check.
 """
 
 from __future__ import annotations
@@ -92,13 +92,24 @@ def refurb_schedule(cost: CostFile, life: int) -> np.ndarray:
 
 
 def economic_life(cost: CostFile, flights: float) -> int:
-    """Flights a booster makes at most: its life limit, or fewer when a refurbishment would cost
-    more than a new booster at the end of a programme of ``flights`` flights (all expendable)."""
+    """Flights a booster makes at most: its life limit, or fewer when the next refurbishment
+    would cost more than the booster's average cost per flight so far.
+
+    Flight ``k`` is flown while ``k r_(k-1) <= c + sum_(j<k) r_j`` (the classic rule: replace
+    when the marginal cost passes the average), with ``c`` the booster's cost at the end of a
+    programme of ``flights`` boosters (the cheapest it gets). Once the rule fails it fails for
+    every longer life, and it does not depend on the landing probability; it is what makes the
+    expected cost per flight non-increasing in ``p`` (docs/economics.md).
+    """
     limit = cost.reuse.life_limit_flights
     cheapest = marginal_unit_cost(cost.hardware, cost.hardware.booster_unit_usd, flights)
     r = refurb_schedule(cost, limit)
-    over = np.nonzero(r[1:] > cheapest)[0]
-    return int(over[0] + 1) if len(over) else limit
+    spent = cheapest
+    for k in range(2, limit + 1):
+        spent += r[k - 1]
+        if k * r[k - 1] > spent:
+            return k - 1
+    return limit
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,18 @@ def write_economics_report(
     )
     if data["list_price_usd"] is not None:
         headline += f"; list price {_money(data['list_price_per_kg_usd'])}/kg expendable"
+    dev = data["development"]
+    payback = [
+        {
+            "mode": mode,
+            "reuse development": _money(dev["reuse_usd"]),
+            "paid back after (flights)": "never" if n is None else f"{n:,.0f}",
+            "years at this cadence": "–"
+            if n is None
+            else f"{dev['reuse_payback_years'][mode]:.1f}",
+        }
+        for mode, n in dev["reuse_payback_flights"].items()
+    ]
     figures = [
         figure_block("cost-vs-probability", ef.cost_curve_figure(result)),
         figure_block("cost-distribution", ef.cost_distribution_figure(result)),
@@ -95,6 +107,7 @@ def write_economics_report(
         title=f"{result.cost.name}: reuse economics",
         headline=headline,
         modes=table(_mode_rows(data), humanize=False),
+        payback=table(payback, humanize=False),
         growth=table(_growth_rows(growth), humanize=False),
         fit=growth["fit"],
         sources=table(
