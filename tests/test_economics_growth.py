@@ -57,6 +57,23 @@ def test_fit_recovers_simulated_parameters() -> None:
     assert np.mean(estimates) == pytest.approx(beta, rel=0.05)
 
 
+def test_beta_interval_covers_the_true_beta() -> None:
+    """Over simulated histories the 90 % interval of beta holds the true beta about 90 % of
+    the time (the chi-square pivot is exact given the failure count)."""
+    rng = np.random.default_rng(8)
+    lam, beta, t_end = 1.5, 0.3, 600.0
+    hits, trials = 0, 0
+    while trials < 600:
+        n = rng.poisson(lam * t_end**beta)
+        if n < 2:
+            continue
+        times = np.sort(t_end * rng.random(n) ** (1 / beta))
+        lo, hi = fit_crow_amsaa(list(times), t_end).beta_interval(0.90)
+        hits += lo <= beta <= hi
+        trials += 1
+    assert hits / trials == pytest.approx(0.90, abs=0.04)
+
+
 def test_projection_respects_the_design_potential() -> None:
     """Targets above what the design can do are never reached; reaching a lower one takes more
     attempts and failures the lower the potential."""

@@ -129,12 +129,14 @@ def _print_payback(dev: dict[str, Any]) -> None:
 
 def _growth_table(growth: dict[str, Any]) -> Table:
     table = Table(title="The price of learning (Crow-AMSAA fitted to Falcon 9 landings)")
-    for col in ("target", "attempts", "failed landings", "their cost"):
+    for col in ("target", "attempts", "90 % range (beta)", "failed landings", "their cost"):
         table.add_column(col, justify="right")
     for row in growth["projection"]:
+        spread = row["attempts_90"]
         table.add_row(
             f"{100 * row['target']:.0f} %",
             "never" if row["attempts"] is None else str(row["attempts"]),
+            "–" if not spread else "–".join(str(a) for a in spread),
             "–" if row["failures"] is None else f"{row['failures']:.1f}",
             _money(row["cost_usd"]),
         )

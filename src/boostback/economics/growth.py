@@ -114,10 +114,25 @@ class GrowthFit:
         need = math.log(potential / target)
         return (need / (self.lam * self.beta)) ** (1.0 / (self.beta - 1.0))
 
-    def as_dict(self) -> dict[str, float]:
+    def beta_interval(self, confidence: float = 0.90) -> tuple[float, float]:
+        """Confidence interval of ``beta``: for a history truncated at ``T``, given ``n``
+        failures, ``2 n beta / beta_hat`` is chi-square with ``2 n`` degrees of freedom (Crow
+        1974; IEC 61164)."""
+        from scipy import stats
+
+        n = self.failures
+        lo, hi = stats.chi2.ppf([(1 - confidence) / 2, (1 + confidence) / 2], 2 * n)
+        return (float(self.beta * lo / (2 * n)), float(self.beta * hi / (2 * n)))
+
+    def with_beta(self, beta: float) -> GrowthFit:
+        """The fit with ``beta`` changed and ``lambda`` refitted so ``N(T)`` stays ``n``."""
+        return GrowthFit(self.failures / self.attempts**beta, beta, self.attempts, self.failures)
+
+    def as_dict(self) -> dict[str, Any]:
         return {
             "lambda": self.lam,
             "beta": self.beta,
+            "beta_interval_90": list(self.beta_interval()),
             "attempts": self.attempts,
             "failures": self.failures,
             "reliability_now": float(self.reliability(self.attempts)),
@@ -170,23 +185,35 @@ def project(
     Returns
     -------
     list of dict
-        Per target: ``attempts`` (None: never), ``failures`` expected by then, ``cost_usd``.
+        Per target: ``attempts`` (None: never), ``failures`` expected by then, ``cost_usd``,
+        and ``attempts_90`` (the attempts at the two ends of ``beta``'s 90 % interval).
     """
     out = []
+    ends = [fit.with_beta(b) for b in fit.beta_interval()]
     for target in targets:
         t = fit.attempts_to(target, potential)
         if t is None:
-            out.append({"target": target, "attempts": None, "failures": None, "cost_usd": None})
+            out.append(
+                {
+                    "target": target,
+                    "attempts": None,
+                    "failures": None,
+                    "cost_usd": None,
+                    "attempts_90": None,
+                }
+            )
             continue
         n = max(math.ceil(t), 1)
         k = np.arange(1, n + 1, dtype=float)
         failures = float(np.sum(1.0 - potential * np.exp(-fit.intensity(k))))
+        spread = [f.attempts_to(target, potential) for f in ends]
         out.append(
             {
                 "target": target,
                 "attempts": n,
                 "failures": failures,
                 "cost_usd": failures * lost_booster_usd,
+                "attempts_90": sorted(max(math.ceil(a), 1) for a in spread if a is not None),
             }
         )
     return out

@@ -49,6 +49,9 @@ def _growth_rows(growth: dict[str, Any]) -> list[dict[str, Any]]:
             "attempts": "never (above the design's potential)"
             if r["attempts"] is None
             else r["attempts"],
+            "90 % range (beta)": "–"
+            if not r["attempts_90"]
+            else " – ".join(str(a) for a in r["attempts_90"]),
             "failed landings expected": "–" if r["failures"] is None else f"{r['failures']:.1f}",
             "their cost": _money(r["cost_usd"]),
         }
