@@ -160,3 +160,22 @@ def test_gto_plane_change_in_the_perigee_burn() -> None:
     h = np.cross(park[1:4], park[4:7])
     park_inc_deg = math.degrees(math.acos(h[2] / np.linalg.norm(h)))
     assert park_inc_deg > 28.0  # not turned in the first burn (geocentric 28.4 deg there)
+
+
+@pytest.mark.parametrize("orbit", ["500x500x28.7", "600x800x30"])
+def test_high_orbit_through_a_transfer_orbit(orbit: str) -> None:
+    """A perigee above 350 km: transfer orbit, coast to its apogee, burn there; within 5 km and
+    0.1 deg, and cheaper than climbing under thrust would be (the apogee burn is short)."""
+    r, v = _separation_ecef(28.6, 70e3, 2_200.0, 28.0)
+    target = parse_orbit(orbit)
+    assert target.plan == "apogee"
+    ins = fly_to_orbit(r, v, 0.0, _falcon9_stage(), 5_000.0, 1_900.0, target, EARTH)
+    err = ins.errors
+    assert [b.name for b in ins.burns] == ["burn 1", "apogee burn"]
+    assert [b.status for b in ins.burns] == [0, 0]
+    assert abs(err["perigee_km"]) < 5.0 and abs(err["apogee_km"]) < 5.0
+    assert abs(err["inclination_deg"]) < 0.1
+    coast_s = ins.burns[1].ignition_s - ins.burns[0].cutoff_s
+    a_m = 6_378_137.0 + (200e3 + target.perigee_alt_m) / 2  # the transfer orbit's
+    half_period_s = math.pi * math.sqrt(a_m**3 / EARTH.mu_m3ps2)
+    assert coast_s == pytest.approx(half_period_s, rel=0.02)  # Kepler: apogee half an orbit on

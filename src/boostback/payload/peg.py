@@ -56,6 +56,8 @@ __all__ = [
     "T_ENERGY",
     "T_NX",
     "T_R",
+    "T_SIZE",
+    "T_VEL_ONLY",
     "T_VR",
     "T_VT",
     "argument_of_latitude",
@@ -69,8 +71,10 @@ __all__ = [
 # engine array: thrust [N], mass flow [kg/s], empty mass (dry + payload) [kg], fairing [kg],
 # fairing jettison altitude over the reference radius [m], reference radius [m]
 E_THRUST, E_MDOT, E_M_EMPTY, E_FAIRING_KG, E_FAIRING_ALT, E_REF_R = 0, 1, 2, 3, 4, 5
-# target array: radius, radial speed, tangential speed, plane normal (3), orbital energy, mu
-T_R, T_VR, T_VT, T_NX, T_ENERGY, T_MU = 0, 1, 2, 3, 6, 7
+# target array: radius, radial speed, tangential speed, plane normal (3), orbital energy, mu,
+# and 1 for a velocity-only burn (radius left free: short burns at an apsis) else 0
+T_R, T_VR, T_VT, T_NX, T_ENERGY, T_MU, T_VEL_ONLY = 0, 1, 2, 3, 6, 7, 8
+T_SIZE = 9
 # guidance settings: step, major cycle, freeze time, longest burn, first guess of T
 G_DT, G_CYCLE, G_FREEZE, G_MAX_S, G_T_GUESS = 0, 1, 2, 3, 4
 # steering coefficients: A, B, cycle start time, A_h, B_h
@@ -162,6 +166,9 @@ def peg_solve(x, t, eng, tgt, t_guess, n_iter, coeff):
     coeff[C_A], coeff[C_B], coeff[C_T0] = a_c, b_c, t
     coeff[C_AH] = (c1 * (-yd) - b1 * (-y - yd * big_t)) / det
     coeff[C_BH] = (b0 * (-y - yd * big_t) - c0 * (-yd)) / det
+    if tgt[T_VEL_ONLY] > 0.5:  # radius and plane offset free: constant A on the speeds alone
+        coeff[C_A], coeff[C_B] = (vr_t - vr) / b0, 0.0
+        coeff[C_AH], coeff[C_BH] = -yd / b0, 0.0
     return big_t
 
 
@@ -246,6 +253,14 @@ def burn(x0, t0, eng, tgt, par, wp, rec):
     coeff = np.zeros(5)
     big_t = peg_solve(x, t, eng, tgt, par[G_T_GUESS], 60, coeff)
     t_cycle, frozen, n, status = t, False, 0, STATUS_TIMEOUT
+    if big_t < par[G_FREEZE]:
+        # A burn shorter than the freeze (a small apogee trim): A and B would grow as 1/T and
+        # 1/T^2 and point the thrust off track. Fly it velocity-only (the radial and normal
+        # speeds to their targets over T, the radius left free) until the energy is reached.
+        short = tgt.copy()
+        short[T_VEL_ONLY] = 1.0
+        big_t = peg_solve(x, t, eng, short, big_t, 60, coeff)
+        frozen = True
     t_fairing = math.nan
     fairing = eng[E_FAIRING_KG]
     mu, ref_r = tgt[T_MU], eng[E_REF_R]
@@ -297,7 +312,7 @@ def coast_to_latitude_argument(x0, t0, u_target, node, n, wp, dt, max_s):
     Returns the state and time there (bisection inside the last step) and the coast's length.
     """
     eng = np.zeros(6)
-    tgt = np.zeros(8)
+    tgt = np.zeros(T_SIZE)
     coeff = np.zeros(5)
     x, t = x0.copy(), t0
     two_pi = 2.0 * math.pi
@@ -324,7 +339,7 @@ def coast_to_latitude_argument(x0, t0, u_target, node, n, wp, dt, max_s):
 def coast_for(x0, t0, duration_s, wp, dt):
     """Coast (gravity only) for ``duration_s``; returns the state at its end."""
     eng = np.zeros(6)
-    tgt = np.zeros(8)
+    tgt = np.zeros(T_SIZE)
     coeff = np.zeros(5)
     x, t = x0.copy(), t0
     steps = int(duration_s / dt) + 1

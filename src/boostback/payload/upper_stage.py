@@ -1,13 +1,16 @@
 """The upper stage flown from separation to orbit: target orbits, the stage, the guided burns.
 
 ``fly_to_orbit`` takes the stack's Earth-fixed state at MECO (the booster's ascent ends there),
-coasts it to the upper stage's ignition, and flies one PEG-guided burn to the target (LEO), or
-two with a coast between them (GTO: a burn to a circular parking orbit at the transfer orbit's
-perigee altitude, a coast to the point where the perigee burn centred on the requested argument
-of perigee ends, then the perigee burn). The fairing is dropped at a fixed altitude. The orbit
-plane is the one of the requested inclination nearest the stage's plane at ignition (its node is
-free: launch time is not modelled); the guidance's yaw channel flies into it. A GTO below the
-inclination reached at ignition parks in that plane and turns it in the perigee burn.
+coasts it to the upper stage's ignition, and flies one PEG-guided burn to the target (low
+orbits), or two with a coast between them: for GTO a burn to a circular parking orbit at the
+transfer orbit's perigee altitude, a coast to the point where the perigee burn ending at the
+requested argument of perigee starts, then the perigee burn; for an orbit whose perigee is
+higher than ``DIRECT_MAX_ALT_M``, a burn to a transfer orbit from a low perigee up to the
+target's perigee altitude, a coast to its apogee and the burn there. The fairing is dropped at
+a fixed altitude. The orbit plane is the one of the requested inclination nearest the stage's
+plane at ignition (its node is free: launch time is not modelled); the guidance's yaw channel
+flies into it. A GTO below the inclination reached at ignition parks in that plane and turns
+it in the perigee burn.
 """
 
 from __future__ import annotations
@@ -41,6 +44,12 @@ IGNITION_DELAY_S = 11.0
 # Estimate: fairings are dropped once free-molecular heating is low, ~110 km on Falcon 9
 # webcasts (fairing separation ~T+3:10 at ~110 km on LEO missions); the same for Zhuque-3.
 FAIRING_ALT_M = 110_000.0
+# Orbits whose perigee is above this are reached through a transfer orbit from a
+# TRANSFER_PERIGEE_ALT_M perigee and a burn at its apogee: climbing under thrust to insert
+# directly costs more the higher the orbit (Falcon 9 rideshare flights to ~500 km SSO coast to a
+# second burn, as their webcasts show). Estimates of where that starts to pay.
+DIRECT_MAX_ALT_M = 350_000.0
+TRANSFER_PERIGEE_ALT_M = 200_000.0
 
 
 @dataclass(frozen=True)
@@ -65,8 +74,17 @@ class TargetOrbit:
         return base if self.argp_deg is None else f"{base}x{self.argp_deg:g}"
 
     @property
+    def plan(self) -> str:
+        """``"perigee"``: parking orbit, coast, perigee burn (an argument of perigee is given);
+        ``"apogee"``: a transfer orbit from a low perigee, coast, burn at its apogee (perigee
+        above ``DIRECT_MAX_ALT_M``); ``"direct"``: one burn."""
+        if self.argp_deg is not None:
+            return "perigee"
+        return "apogee" if self.perigee_alt_m > DIRECT_MAX_ALT_M else "direct"
+
+    @property
     def two_burns(self) -> bool:
-        return self.argp_deg is not None
+        return self.plan != "direct"
 
 
 _ORBIT = re.compile(r"^\s*([0-9.eE+]+)(?:\s*x\s*([0-9.eE+-]+)){2,3}\s*$")
@@ -212,7 +230,7 @@ def _target_array(r_t: float, r_other: float, normal: np.ndarray, mu: float) -> 
     """PEG target: insertion at radius ``r_t`` (a perigee or an apsis) with the other apsis."""
     a = 0.5 * (r_t + r_other)
     v_t = math.sqrt(mu * (2.0 / r_t - 1.0 / a))
-    return np.array([r_t, 0.0, v_t, *normal, -mu / (2.0 * a), mu])
+    return np.array([r_t, 0.0, v_t, *normal, -mu / (2.0 * a), mu, 0.0])
 
 
 def _fly_burn(
@@ -278,12 +296,19 @@ def fly_to_orbit(
     t = t_s + gs.ignition_delay_s
     normal = _plane_normal(x[:3], x[3:6], _first_plane_deg(x, target))
     r_p, r_a = ref + target.perigee_alt_m, ref + target.apogee_alt_m
-    first = _target_array(r_p, r_p if target.two_burns else r_a, normal, mu)
-    x, t, b1, rec1, t_fair = _fly_burn("burn 1", x, t, stage, empty_kg, fairing_kg, first,
-                                       earth, gs)  # fmt: skip
-    burns, recs = [b1], [rec1]
-    if target.two_burns:
-        assert target.argp_deg is not None
+    plan = target.plan
+    if plan == "perigee":  # a circular parking orbit at the perigee altitude
+        first = _target_array(r_p, r_p, normal, mu)
+    else:
+        first = _target_array(r_p, r_a, normal, mu)
+    if plan == "apogee":
+        x, t, burns, recs, t_fair = _transfer_plan(x, t, stage, empty_kg, fairing_kg, target,
+                                                   normal, earth, gs)  # fmt: skip
+    else:
+        x, t, b1, rec1, t_fair = _fly_burn("burn 1", x, t, stage, empty_kg, fairing_kg, first,
+                                           earth, gs)  # fmt: skip
+        burns, recs = [b1], [rec1]
+    if plan == "perigee":
         x, t, b2, rec2 = _perigee_burn(x, t, stage, empty_kg, target, earth, gs)
         burns.append(b2)
         recs.append(rec2)
@@ -298,6 +323,63 @@ def fly_to_orbit(
         fairing_t_s=t_fair,
         trajectory=np.concatenate(recs) if recs else np.zeros((0, 8)),
     )
+
+
+def _burn_s(x: np.ndarray, stage: UpperStageModel, dv_mps: float) -> float:
+    """Burn time for ``dv_mps`` from mass ``x[6]`` (rocket equation)."""
+    return float(x[6]) / stage.mass_flow_kgps * (1.0 - math.exp(-dv_mps / stage.exhaust_mps))
+
+
+def _transfer_plan(
+    x0: np.ndarray, t0: float, stage: UpperStageModel, empty_kg: float, fairing_kg: float,
+    target: TargetOrbit, normal: np.ndarray, earth: EarthModel, gs: GuidanceSettings,
+) -> tuple[np.ndarray, float, list[Burn], list[np.ndarray], float]:  # fmt: skip
+    """Burn to a transfer orbit, coast to its apogee, burn there. The transfer's apogee is aimed
+    twice: J2 moves the radius the coast reaches from the two-body apogee by kilometres, so the
+    second aim corrects the first by the miss it measured."""
+    mu, ref = earth.mu_m3ps2, earth.equatorial_radius_m
+    r_p = ref + target.perigee_alt_m
+    aim = r_p
+    for _ in range(2):
+        first = _target_array(ref + TRANSFER_PERIGEE_ALT_M, aim, normal, mu)
+        x, t, b1, rec1, t_fair = _fly_burn("burn 1", x0, t0, stage, empty_kg, fairing_kg,
+                                           first, earth, gs)  # fmt: skip
+        x_c, t_c, _n = _coast_to_apogee(x, t, stage, target, earth, gs)
+        miss = float(np.linalg.norm(x_c[:3])) - r_p
+        aim -= miss
+    # the plane as J2 has turned it during the coast (its node), at the target's inclination
+    h = np.cross(x_c[:3], x_c[3:6])
+    n = orbit_normal_eci(math.radians(target.inclination_deg), math.atan2(h[0], -h[1]))
+    tgt = _target_array(r_p, ref + target.apogee_alt_m, n, mu)
+    r_now = float(np.linalg.norm(x_c[:3]))
+    tgt[peg.T_R] = r_now
+    tgt[peg.T_VT] = math.sqrt(mu * (2.0 / r_now + 2.0 * tgt[peg.T_ENERGY] / mu))
+    tgt[peg.T_VEL_ONLY] = 1.0
+    x, t2, b2, rec2, _ = _fly_burn("apogee burn", x_c, t_c, stage, empty_kg, 0.0, tgt, earth, gs)
+    return x, t2, [b1, b2], [rec1, rec2], t_fair
+
+
+def _coast_to_apogee(
+    x: np.ndarray, t: float, stage: UpperStageModel, target: TargetOrbit, earth: EarthModel,
+    gs: GuidanceSettings,
+) -> tuple[np.ndarray, float, np.ndarray]:  # fmt: skip
+    """Coast up the transfer orbit to where the apogee burn starts (half of it, by the rocket
+    equation, before the apogee); returns the state, the time and the orbit normal."""
+    mu, ref = earth.mu_m3ps2, earth.equatorial_radius_m
+    el = state_to_elements(x[:3], x[3:6], mu, ref)
+    h = np.cross(x[:3], x[3:6])
+    n = h / np.linalg.norm(h)
+    node = np.array([-n[1], n[0], 0.0])
+    node = node / np.linalg.norm(node)
+    r_apo = el.apogee_radius_m
+    a_t = ref + 0.5 * (target.perigee_alt_m + target.apogee_alt_m)
+    v_apo = math.sqrt(mu * (2.0 / r_apo - 1.0 / el.a_m))
+    burn_s = _burn_s(x, stage, max(math.sqrt(mu * (2.0 / r_apo - 1.0 / a_t)) - v_apo, 1.0))
+    u_start = (el.argp_rad + math.pi - 0.5 * burn_s * v_apo / r_apo) % (2.0 * math.pi)
+    x, t_ign, _coast = peg.coast_to_latitude_argument(
+        x, t, u_start, node, n, earth.kernel_params, gs.coast_dt_s, 1.5 * el.period_s
+    )
+    return x, t_ign, n
 
 
 def _perigee_burn(
@@ -320,7 +402,7 @@ def _perigee_burn(
     # point is the perigee: start the burn that long (in angle at the parking orbit's rate) ahead
     v_now = float(np.linalg.norm(x[3:6]))
     dv = max(tgt[peg.T_VT] - v_now, 1.0)
-    burn_s = x[6] / stage.mass_flow_kgps * (1.0 - math.exp(-dv / stage.exhaust_mps))
+    burn_s = _burn_s(x, stage, dv)
     rate = v_now / float(np.linalg.norm(x[:3]))
     u_start = (math.radians(target.argp_deg) - burn_s * rate) % (2.0 * math.pi)
     period = 2.0 * math.pi / rate
