@@ -222,3 +222,39 @@ def test_report_shows_cost_against_probability_with_the_interval(
         assert errors == [] and outside == []
     finally:
         page.close()
+
+
+def test_deploy_report_renders(browser: Any, campaign: Path, tmp_path: Path) -> None:
+    """The deployment report, network blocked: both plots drawn, the ITU deadlines in the
+    legend."""
+    res = runner.invoke(
+        app,
+        [
+            "deploy",
+            str(ROOT / "examples" / "deploy_qianfan_zhuque3.toml"),
+            "--landing-from",
+            str(campaign),
+            "--report",
+            "--out",
+            str(tmp_path),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    path = Path(json.loads(res.stdout)["report"])
+    assert (path.parent / "deploy_milestones.png").stat().st_size > 10_000
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(path.resolve().as_uri())
+        page.wait_for_function("document.body.dataset.plotsReady === '2'", timeout=60_000)
+        plots = {p["id"]: p for p in page.evaluate(JS_PLOTS)}
+        assert set(plots) == {"itu-milestones", "launches"}
+        for p in plots.values():
+            assert p["traces"] == p["declared"] >= 1 and p["drawn"] >= 1, p
+        legend = plots["itu-milestones"]["legend"]
+        assert sum(t.startswith("ITU deadline") for t in legend) == 3, legend
+        assert errors == []
+    finally:
+        page.close()
