@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boostback.config.models import Vehicle
-from boostback.environment.earth import EarthModel
+from boostback.environment.earth import EarthModel, SphericalEarth, WGS84Earth
 from boostback.environment.frames import ecef_to_eci
 from boostback.environment.orbits import Elements, orbit_normal_eci, state_to_elements
 from boostback.payload import peg
@@ -207,6 +207,13 @@ class Insertion:
         return all(b.status == peg.STATUS_CUTOFF for b in self.burns)
 
 
+def _earth_params(earth: EarthModel) -> np.ndarray:
+    """The Earth kernels' parameters of a model they know (the flight kernel's rule)."""
+    if isinstance(earth, WGS84Earth | SphericalEarth):
+        return earth.kernel_params
+    raise TypeError(f"the upper stage flies on WGS84Earth or SphericalEarth, not {earth!r}")
+
+
 def _first_plane_deg(x: np.ndarray, target: TargetOrbit) -> float:
     """Inclination of the first burn's plane: the target's, except that a GTO whose
     inclination is below the plane at ignition parks in that plane and leaves the plane change
@@ -245,7 +252,7 @@ def _fly_burn(
     par = np.array([gs.dt_s, gs.cycle_s, gs.freeze_s, gs.max_burn_s, t_guess])
     rec = np.zeros((int(gs.max_burn_s / gs.dt_s) + 2, 8))
     m0 = float(x[6])
-    x1, t1, status, n, t_fair, _tgo = peg.burn(x, t, eng, tgt, par, earth.kernel_params, rec)
+    x1, t1, status, n, t_fair, _tgo = peg.burn(x, t, eng, tgt, par, _earth_params(earth), rec)
     used = m0 - float(x1[6]) - (fairing_kg if not math.isnan(t_fair) else 0.0)
     return x1, t1, Burn(name, t, t1, used, int(status)), rec[:n], t_fair
 
@@ -288,7 +295,7 @@ def fly_to_orbit(
     if target.two_burns and stage.restarts < 1:
         raise ValueError(f"{stage.name} cannot relight: no coast-and-burn to {target.label}")
     mu, ref = earth.mu_m3ps2, earth.equatorial_radius_m
-    wp = earth.kernel_params
+    wp = _earth_params(earth)
     r, v = ecef_to_eci(r_ecef_m, v_ecef_mps, t_s, earth.omega_radps)
     empty_kg = stage.dry_mass_kg + payload_kg
     x = np.array([*r, *v, empty_kg + stage.propellant_kg + fairing_kg], dtype=np.float64)
@@ -377,7 +384,7 @@ def _coast_to_apogee(
     burn_s = _burn_s(x, stage, max(math.sqrt(mu * (2.0 / r_apo - 1.0 / a_t)) - v_apo, 1.0))
     u_start = (el.argp_rad + math.pi - 0.5 * burn_s * v_apo / r_apo) % (2.0 * math.pi)
     x, t_ign, _coast = peg.coast_to_latitude_argument(
-        x, t, u_start, node, n, earth.kernel_params, gs.coast_dt_s, 1.5 * el.period_s
+        x, t, u_start, node, n, _earth_params(earth), gs.coast_dt_s, 1.5 * el.period_s
     )
     return x, t_ign, n
 
@@ -407,7 +414,7 @@ def _perigee_burn(
     u_start = (math.radians(target.argp_deg) - burn_s * rate) % (2.0 * math.pi)
     period = 2.0 * math.pi / rate
     x, t_ign, _coast = peg.coast_to_latitude_argument(
-        x, t, u_start, node, n, earth.kernel_params, gs.coast_dt_s, 1.5 * period
+        x, t, u_start, node, n, _earth_params(earth), gs.coast_dt_s, 1.5 * period
     )
     x, t2, b2, rec, _ = _fly_burn("perigee burn", x, t_ign, stage, empty_kg, 0.0, tgt, earth, gs)
     return x, t2, b2, rec
