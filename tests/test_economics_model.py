@@ -209,3 +209,21 @@ def test_reuse_development_pays_back_sooner_at_higher_cadence() -> None:
         - expected_flight_cost(ZQ3, "droneship", 0.95, flights=250).per_kg_usd
     ) * 8000.0
     assert b["reuse_payback_flights"]["droneship"] == pytest.approx(469e6 / saving)
+
+
+def test_campaign_outcomes_split_failures_into_damaged_and_lost() -> None:
+    """Errors left out, hard landings counted as damaged boosters, the other failures as lost
+    ones; the counts become Beta(landed + 1, failed + 1) with the Wilson interval marked."""
+    from boostback.campaign.stats import wilson_interval
+
+    outcomes = ["landed"] * 14 + ["hard_landing"] * 3 + ["tipped_over", "crashed", "error"]
+    b = landing.from_outcomes(outcomes)
+    assert (b.landed, b.attempts) == (14, 19)
+    assert (b.alpha, b.beta) == (15.0, 6.0)
+    assert b.damaged_share == pytest.approx(3 / 5)
+    assert b.interval == wilson_interval(14, 19)
+    # a damaged booster (kept, refurbished) is cheaper than a lost one at the same p
+    kept = expected_flight_cost(ZQ3, "droneship", b.mean, flights=100, damaged_share=0.6)
+    gone = expected_flight_cost(ZQ3, "droneship", b.mean, flights=100, damaged_share=0.0)
+    assert kept.per_kg_usd < gone.per_kg_usd
+    assert landing.from_outcomes(["landed"] * 5).damaged_share is None

@@ -11,6 +11,7 @@ pad, ran dry, or never finished) from the campaign's outcomes.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,14 @@ from scipy import optimize, stats
 from boostback.config.errors import ConfigError
 from boostback.config.vocab import Outcome
 
-__all__ = ["DAMAGED_OUTCOMES", "LandingBelief", "from_campaign", "from_counts", "from_interval"]
+__all__ = [
+    "DAMAGED_OUTCOMES",
+    "LandingBelief",
+    "from_campaign",
+    "from_counts",
+    "from_interval",
+    "from_outcomes",
+]
 
 DAMAGED_OUTCOMES = frozenset({Outcome.HARD_LANDING})  # recovered, at a price
 CONFIDENCE = 0.95
@@ -145,11 +153,41 @@ def from_interval(
     return LandingBelief(p * k, (1 - p) * k, p, iv, source, damaged_share=damaged_share)
 
 
-def from_campaign(folder: str | Path) -> LandingBelief:
-    """The landing belief of a finished (or partly run) campaign folder, read without flying.
+def from_outcomes(outcomes: Iterable[str], *, source: str = "outcomes") -> LandingBelief:
+    """The landing belief of a list of run outcomes (``Outcome`` values).
 
-    Counts exclude runs that raised (as ``mc summary`` does). Hard landings count as damaged
-    boosters; the other failures as lost ones.
+    Runs that raised (``error``) are left out, as ``mc summary`` does; hard landings count as
+    damaged boosters, the other failures as lost ones. The interval to mark is the Wilson 95 %
+    interval of the counts (the one ``mc summary`` prints).
+
+    Parameters
+    ----------
+    outcomes : iterable of str
+        One outcome per run.
+    source : str
+        Where they come from, for the report.
+
+    Returns
+    -------
+    LandingBelief
+    """
+    from boostback.campaign.stats import wilson_interval
+
+    done = [str(o) for o in outcomes if str(o) != Outcome.ERROR]
+    landed = sum(o == Outcome.LANDED for o in done)
+    failed = len(done) - landed
+    damaged = sum(o in DAMAGED_OUTCOMES for o in done)
+    share = damaged / failed if failed else None
+    belief = from_counts(landed, len(done), source=source, damaged_share=share)
+    interval = wilson_interval(landed, len(done))
+    return LandingBelief(
+        belief.alpha, belief.beta, belief.point, interval, source, landed, len(done), share
+    )
+
+
+def from_campaign(folder: str | Path) -> LandingBelief:
+    """The landing belief of a finished (or partly run) campaign folder, read without flying
+    (:func:`from_outcomes` of its runs).
 
     Parameters
     ----------
@@ -161,25 +199,7 @@ def from_campaign(folder: str | Path) -> LandingBelief:
     LandingBelief
         The Beta posterior, with the campaign's Wilson interval to mark.
     """
-    from boostback.campaign.stats import summarize
     from boostback.campaign.store import load_results
 
     frame = load_results(folder)
-    summary = summarize(frame)
-    completed = frame[frame["outcome"] != Outcome.ERROR]
-    failed = completed[completed["outcome"] != Outcome.LANDED]
-    damaged = int(failed["outcome"].isin(list(DAMAGED_OUTCOMES)).sum())
-    share = damaged / len(failed) if len(failed) else None
-    belief = from_counts(
-        summary.landed, summary.completed, source=f"campaign {folder}", damaged_share=share
-    )
-    return LandingBelief(
-        belief.alpha,
-        belief.beta,
-        belief.point,
-        tuple(summary.interval_95),  # type: ignore[arg-type]
-        belief.source,
-        belief.landed,
-        belief.attempts,
-        share,
-    )
+    return from_outcomes(frame["outcome"], source=f"campaign {folder}")
