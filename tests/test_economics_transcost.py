@@ -75,3 +75,46 @@ def test_zhuque3_costs_follow_from_their_stated_masses() -> None:
     ref, tgt = est["reference_booster"], est["target_booster"]
     assert ref["structure_kg"] + 9 * ref["engine_kg"] == pytest.approx(25_600.0)
     assert tgt["structure_kg"] + 9 * tgt["engine_kg"] == pytest.approx(43_000.0)
+
+
+def _numbers(table: dict, prefix: str = "") -> list[str]:
+    """Dotted keys of every number in a (nested) table."""
+    out = []
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out += _numbers(value, f"{path}.")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out.append(path)
+    return out
+
+
+@pytest.mark.parametrize("name", ["falcon9", "zhuque3", "guowang", "qianfan"])
+def test_every_number_in_the_data_files_has_a_source(name: str) -> None:
+    """Each number is covered by a [sources] entry for it or for a table holding it (an entry
+    ending in '*' covers the keys it starts)."""
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("boostback.economics").joinpath("data", f"{name}.toml").read_text()
+    data = tomllib.loads(text)
+    sources = data.pop("sources")
+    skip = {"price_year", "key", "name", "estimate"}  # the estimate table's inputs: see below
+
+    def covered(path: str) -> bool:
+        for s in sources:
+            if s.endswith("*") and path.startswith(s[:-1]):
+                return True
+            if path == s or path.startswith(f"{s}."):
+                return True
+        return False
+
+    body = {k: v for k, v in data.items() if k not in skip}
+    missing = [p for p in _numbers(body) if not covered(p)]
+    if name == "guowang":  # the shells' numbers are covered by "shells"
+        missing = [p for p in missing if not p.startswith("shells")]
+    assert missing == [], missing
+    for value in sources.values():
+        assert value.strip()
+    if "estimate" in data:  # every input of an estimate is explained
+        assert all(covered(f"estimate.{k}") for k in data["estimate"])
