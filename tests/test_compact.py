@@ -37,19 +37,19 @@ def shard_files(out: Path) -> list[Path]:
 
 def test_compact_merges_shards_and_keeps_every_row(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    small_shards(out, 2_500)
+    small_shards(out, 1_000)
     before = load_results(out)
     summary = summarize_store(out).as_dict()
-    result = runner.invoke(app, ["mc", "compact", str(out), "--rows", "1000"])
+    result = runner.invoke(app, ["mc", "compact", str(out), "--rows", "400"])
     assert result.exit_code == 0, result.output
-    assert f"{len(range(0, 2_500, 7))} shards merged into 3" in result.output
+    assert f"{len(range(0, 1_000, 7))} shards merged into 3" in result.output
     files = shard_files(out)
     assert len(files) == 3
     tables = [pd.read_parquet(p) for p in files]
     assert [list(t["run"]) for t in tables] == [
-        list(range(0, 1000)),
-        list(range(1000, 2000)),
-        list(range(2000, 2500)),
+        list(range(0, 400)),
+        list(range(400, 800)),
+        list(range(800, 1000)),
     ]
     after = load_results(out)
     pd.testing.assert_frame_equal(before, after)

@@ -212,3 +212,23 @@ def test_shard_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("BOOSTBACK_SHARD_ROWS", "-3")
     with pytest.raises(ValueError, match="BOOSTBACK_SHARD_ROWS must be a positive number"):
         ShardLimits.from_env()
+
+
+def test_a_reader_inside_the_campaign_sees_the_waiting_rows_without_storing_them(
+    tmp_path: Path,
+) -> None:
+    """``mc run --until-ci`` reads the table after every round of 50 runs: the rows still
+    waiting are part of it, and no shard is cut for the reading (one per round would be 200
+    shards for 10,000 runs)."""
+    spec = campaign_from_dict({"scenario": "falcon9_landing", "runs": 200, "seed": 1})
+    out = tmp_path / "out"
+    open_store(out, spec)
+    for start in range(0, 200, 50):
+        write_part(out, synthetic_rows(start, start + 50))
+        frame = load_results(out)
+        assert list(frame["run"]) == list(range(start + 50))
+    assert shard_files(out) == []
+    close_store(out)
+    assert len(shard_files(out)) == 1
+    stored = load_results(out)
+    pd.testing.assert_frame_equal(stored, frame)

@@ -4,9 +4,21 @@ rows they and the store's scale tests are written from: shaped like a landing ca
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from boostback.campaign.manifest import ShardLimits, ShardWriter
 
 OUTCOMES = ("landed", "hard_landing", "missed_pad", "crashed", "propellant_depleted")
 METRIC_COLUMNS = (
@@ -85,3 +97,225 @@ def synthetic_rows(start: int, stop: int, seed: int = 0, error_every: int = 997)
                 row["error"] = ""
             rows.append(row)
     return rows
+
+
+# --- the benchmark rows -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreBenchRow:
+    """One timing, with the fields of ``boostback.bench.BenchRow`` (a layer above this one):
+    ``BenchRow(**dataclasses.asdict(row))`` makes one."""
+
+    case: str
+    median_s: float
+    p90_s: float
+    baseline: str
+    baseline_median_s: float
+    target_s: float | None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """How many times faster than the baseline (>1 is faster)."""
+        return self.baseline_median_s / self.median_s if self.median_s > 0 else float("nan")
+
+
+def build_store(out: Path, runs: int, limits: ShardLimits | None = None) -> None:
+    """``runs`` synthetic rows stored by the store's own writer, 10,000 at a time."""
+    from boostback.campaign.store import store_shard
+
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    writer = ShardWriter(lambda rows: store_shard(out, rows), limits or ShardLimits())
+    for start in range(0, runs, 10_000):
+        writer.add(synthetic_rows(start, min(start + 10_000, runs)))
+    writer.flush()
+
+
+_SUMMARY = """
+import json, resource, sys, time
+from boostback.campaign.stats import summarize, summarize_store
+from boostback.campaign.store import load_results
+t0 = time.perf_counter()
+out = sys.argv[1]
+s = summarize_store(out) if sys.argv[2] == "streamed" else summarize(load_results(out))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"s": time.perf_counter() - t0, "peak_mb": peak, "runs": s.runs}))
+"""
+
+_FIRST_ROWS = """
+import json, shutil, sys, tempfile, time
+from pathlib import Path
+def main():
+    from boostback.campaign.campaign import run_campaign
+    from boostback.campaign.spec import campaign_from_dict
+    runs = int(sys.argv[2])
+    spec = campaign_from_dict({"scenario": "falcon9_landing", "runs": runs, "seed": 1,
+        "execution": {"batch_size": 1},
+        "dispersions": [{"path": "initial.altitude_m", "dist": "normal", "sigma": 100.0}]})
+    how = sys.argv[1]
+    kw = {"1": {"workers": 1}, "2": {"workers": 2}, "dask_local": {"dask_local": 2}}.get(how)
+    kw = kw if kw is not None else {"scheduler": how}
+    marks, root = [], Path(tempfile.mkdtemp())
+    t0 = time.perf_counter()
+    mark = lambda p: marks.append((p.done, time.perf_counter()))
+    run_campaign(spec, root / "out", progress=mark, **kw)
+    shutil.rmtree(root)
+    first = next(t for d, t in marks if d > 0)
+    steady = (marks[-1][1] - first) / (runs - marks[1][0])
+    print(json.dumps({"first_s": first - t0, "steady_s": steady}))
+if __name__ == "__main__":
+    main()
+"""
+
+
+def _python(code: str, *args: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=1800
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr else "failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _row(
+    case: str, times: list[float], baseline: str, base: list[float], **kw: Any
+) -> StoreBenchRow:
+    return StoreBenchRow(
+        case=case,
+        median_s=statistics.median(times),
+        p90_s=float(np.percentile(times, 90)),
+        baseline=baseline,
+        baseline_median_s=statistics.median(base),
+        **kw,
+    )
+
+
+def summary_row(runs: int = 1_000_000, repeats: int = 3) -> StoreBenchRow:
+    """The streamed summary of a synthetic store of ``runs`` rows against loading it whole, each
+    in a fresh process (its peak RSS in the note)."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "out"
+        build_store(out, runs)
+        streamed = [_python(_SUMMARY, str(out), "streamed") for _ in range(repeats)]
+        loaded = _python(_SUMMARY, str(out), "loaded")
+    peak = max(r["peak_mb"] for r in streamed)
+    return _row(
+        f"summary of {runs:,} runs, streamed",
+        [r["s"] for r in streamed],
+        "load_results + summarize",
+        [loaded["s"]],
+        target_s=10.0,
+        note=f"peak RSS {peak:.0f} MB (loading: {loaded['peak_mb']:.0f} MB; goal < 1 GB)",
+    )
+
+
+class _Cluster:
+    """A scheduler and two ``dask worker`` processes, as a cluster is started."""
+
+    def __init__(self, preload: bool) -> None:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        dask = str(Path(sys.executable).with_name("dask"))
+        extra = ["--preload", "boostback.campaign.preload"] if preload else []
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        self.procs = [
+            subprocess.Popen(
+                [
+                    dask,
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--no-dashboard",
+                ],
+                start_new_session=True,
+                **quiet,
+            )
+        ]
+        for _ in range(2):
+            self.procs.append(
+                subprocess.Popen(
+                    [dask, "worker", self.address, "--nthreads", "1", "--no-dashboard", *extra],
+                    start_new_session=True,
+                    **quiet,
+                )
+            )
+
+    def __enter__(self) -> str:
+        from distributed import Client
+
+        with Client(self.address, timeout=120) as client:
+            client.wait_for_workers(2, timeout=300)
+        return self.address
+
+    def __exit__(self, *_: object) -> None:
+        for proc in self.procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _median(results: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in results)
+
+
+def startup_rows(repeats: int = 3, runs: int = 12) -> list[StoreBenchRow]:
+    """Time from ``run_campaign`` to its first finished run, in a fresh coordinator process.
+
+    Local workers (forked from a warm coordinator) against one worker in the coordinator; a
+    running Dask cluster whose workers were started with the preload against a ``--dask-local``
+    cluster started by the campaign (what every campaign paid before) and against a cluster
+    started without the preload (its first campaign pays the warm-up). Then runs/s, the steady
+    rate after the first run, with 1 and 2 local workers.
+    """
+    one = [_python(_FIRST_ROWS, "1", str(runs)) for _ in range(repeats)]
+    two = [_python(_FIRST_ROWS, "2", str(runs)) for _ in range(repeats)]
+    spawned = [_python(_FIRST_ROWS, "dask_local", str(runs)) for _ in range(repeats)]
+    cold = []
+    for _ in range(repeats):  # a fresh cluster each time: only its first campaign pays
+        with _Cluster(preload=False) as address:
+            cold.append(_python(_FIRST_ROWS, address, str(runs)))
+    with _Cluster(preload=True) as address:
+        warm = [_python(_FIRST_ROWS, address, str(runs)) for _ in range(repeats)]
+    first = [r["first_s"] for r in two]
+    per_run_1, per_run_2 = [r["steady_s"] for r in one], [r["steady_s"] for r in two]
+    return [
+        _row(
+            "campaign start-up, 2 local workers",
+            first,
+            "1 worker, in process",
+            [r["first_s"] for r in one],
+            target_s=1.0,
+            note="first run done; the coordinator warms once and forks",
+        ),
+        _row(
+            "campaign start-up, Dask cluster preloaded",
+            [r["first_s"] for r in warm],
+            "--dask-local 2",
+            [r["first_s"] for r in spawned],
+            target_s=1.0,
+            note=f"a cluster without the preload: {_median(cold, 'first_s'):.2f} s",
+        ),
+        _row(
+            "seconds per run, 2 local workers",
+            per_run_2,
+            "1 worker",
+            per_run_1,
+            target_s=None,
+            note=f"runs/s: {1 / statistics.median(per_run_1):.2f} on 1, "
+            f"{1 / statistics.median(per_run_2):.2f} on 2 ({os.cpu_count()} cores)",
+        ),
+    ]
+
+
+def store_rows(million: int = 1_000_000, repeats: int = 3) -> list[StoreBenchRow]:
+    """The store's and the executors' benchmark rows (``make bench``): the streamed summary of
+    a million runs, campaign start-up with local workers and with Dask, runs/s on 1 and 2
+    workers. Takes a few minutes (building the million-run store is most of it)."""
+    return [summary_row(million, repeats), *startup_rows(repeats)]

@@ -351,6 +351,10 @@ class ShardWriter:
         """Rows held, not yet stored."""
         return len(self._rows)
 
+    def held(self) -> list[dict[str, Any]]:
+        """The rows held (a copy of the list)."""
+        return list(self._rows)
+
     def add(self, rows: list[dict[str, Any]]) -> list[Path]:
         """Hold ``rows``; store what the limits call for; return the shards written."""
         if self._since is None:

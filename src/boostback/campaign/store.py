@@ -251,7 +251,6 @@ def _listed(runs_dir: Path) -> tuple[dict[str, ShardEntry] | None, list[tuple[Pa
 def scan(out: Path, *, read: bool = True, keep: bool = True) -> Scan:
     """Check every file of ``OUT/runs`` against the manifest (``read=False``: list only;
     ``keep=False``: check each shard's bytes and runs, but keep none of its table)."""
-    _flush_open(out)  # rows this process still holds for ``out`` are stored first
     if not out.is_dir():
         what = "does not exist" if not out.exists() else "is not a folder"
         raise ConfigError(f"{what}: give a campaign results folder (mc run --out)", file=str(out))
@@ -381,11 +380,12 @@ def _key(out: Path) -> Path:
     return Path(os.path.abspath(out))
 
 
-def _flush_open(out: Path) -> None:
-    """Store the rows this process holds for ``out`` (so that a reader sees them)."""
+def _waiting(out: Path) -> pa.Table | None:
+    """The rows this process holds for ``out``, not stored yet, as a stored shard reads back."""
     writer = _writers.get(_key(out))
-    if writer is not None:
-        writer.flush()
+    if writer is None or not writer.waiting:
+        return None
+    return pq.read_table(pa.BufferReader(_frame_bytes(writer.held())))
 
 
 def _frame_bytes(columns: dict[str, Any] | list[dict[str, Any]]) -> bytes:
@@ -467,8 +467,9 @@ def completed_runs(out: str | Path) -> set[int]:
     return scan(Path(out), read=False).runs()
 
 
-def _checked(folder: Path, keep: bool) -> Scan:
-    """The folder's trusted shards, the others named in one warning line each."""
+def _checked(folder: Path, keep: bool, waiting: bool = False) -> Scan:
+    """The folder's trusted shards, the others named in one warning line each (``waiting``:
+    rows this process has not stored yet count as results)."""
     found = scan(folder, keep=keep)
     if found.bad:  # perhaps a shard an 'mc run' is storing right now: look once more
         found = scan(folder, keep=keep)
@@ -477,7 +478,7 @@ def _checked(folder: Path, keep: bool) -> Scan:
             f"{path}: {problem}; left out of the results (the next 'mc run' on this folder "
             "moves it aside and flies its runs again)"
         )
-    if not found.entries:
+    if not found.entries and not waiting:
         raise ConfigError("no campaign results here", file=str(folder))
     return found
 
@@ -500,10 +501,13 @@ def load_results(out: str | Path) -> pd.DataFrame:
     Only shards the manifest lists and whose bytes match their checksums are read; any other
     file in ``runs/`` is named in one warning line and left out. The whole table is held in
     memory: :func:`boostback.campaign.stats.summarize_store` summarises a store of any size
-    without it.
+    without it. Inside a campaign (between ``open_store`` and ``close_store``) the rows still
+    waiting to be stored are included.
     """
-    found = _checked(Path(out), keep=True)
+    waiting = _waiting(Path(out))
+    found = _checked(Path(out), keep=True, waiting=waiting is not None)
     tables = [found.tables[name] for name in sorted(found.tables)]
+    tables += [waiting] if waiting is not None else []
     frame = pd.concat([t.to_pandas() for t in tables], ignore_index=True)
     return frame.sort_values("run").reset_index(drop=True)
 
