@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from boostback.config.loader import load_flight
 from boostback.constants import G0_MPS2
@@ -179,3 +181,27 @@ def test_high_orbit_through_a_transfer_orbit(orbit: str) -> None:
     a_m = 6_378_137.0 + (200e3 + target.perigee_alt_m) / 2  # the transfer orbit's
     half_period_s = math.pi * math.sqrt(a_m**3 / EARTH.mu_m3ps2)
     assert coast_s == pytest.approx(half_period_s, rel=0.02)  # Kepler: apogee half an orbit on
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    alt_km=st.floats(55.0, 85.0),
+    speed_mps=st.floats(1_700.0, 2_900.0),
+    path_deg=st.floats(15.0, 45.0),
+    perigee_km=st.floats(180.0, 340.0),
+    extra_km=st.floats(0.0, 300.0),
+    payload_kg=st.floats(2_000.0, 12_000.0),
+)
+def test_insertion_over_separation_states(
+    alt_km: float, speed_mps: float, path_deg: float, perigee_km: float, extra_km: float,
+    payload_kg: float,
+) -> None:  # fmt: skip
+    """Any MECO-like state a Falcon 9 booster leaves (RTLS-lofted to expendable-flat) reaches
+    any low orbit in its plane within the insertion tolerance, with propellant to spare."""
+    r, v = _separation_ecef(28.6, alt_km * 1e3, speed_mps, path_deg)
+    target = TargetOrbit(perigee_km * 1e3, (perigee_km + extra_km) * 1e3, 28.7)
+    ins = fly_to_orbit(r, v, 0.0, _falcon9_stage(), payload_kg, 1_900.0, target, EARTH)
+    err = ins.errors
+    assert ins.reached
+    assert abs(err["perigee_km"]) < 5.0 and abs(err["apogee_km"]) < 5.0
+    assert abs(err["inclination_deg"]) < 0.1
