@@ -85,3 +85,14 @@ def test_downrange_flies_the_pass_over_its_landing_site() -> None:
     assert down.setup.scenario.mission.ascending is False
     assert 90.0 < math.degrees(down.setup.launch_azimuth_rad) < 180.0
     assert rtls.setup.scenario.mission.ascending is True
+
+
+def test_payload_kg_is_the_tables_figure(falcon9_leo: dict[str, ModeResult]) -> None:
+    """The one-call entry point (for the economics layer) gives the table's number."""
+    from boostback.payload.table import payload_kg
+
+    assert payload_kg("falcon9", "droneship", "200x200x28.5") == pytest.approx(
+        falcon9_leo["droneship"].payload_kg, abs=1.0
+    )
+    with pytest.raises(ValueError, match="no downrange landing site"):
+        payload_kg("falcon9", "downrange", "200x200x28.5")

@@ -5,6 +5,7 @@ What ``boostback payload`` prints and the bench times; ``as_dict`` is its JSON.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, field
@@ -13,9 +14,9 @@ from typing import Any
 from boostback.config.flight_models import SiteRef
 from boostback.payload.missions import MODES, mode_problems
 from boostback.payload.solver import ModeResult, solve_payload
-from boostback.payload.upper_stage import TargetOrbit
+from boostback.payload.upper_stage import TargetOrbit, parse_orbit
 
-__all__ = ["PayloadTable", "solve_modes"]
+__all__ = ["PayloadTable", "payload_kg", "solve_modes"]
 
 
 @dataclass
@@ -134,3 +135,34 @@ def solve_modes(
     return PayloadTable(
         vehicle.key, target, site_name, results, unavailable, time.perf_counter() - t0
     )
+
+
+@functools.lru_cache(maxsize=64)
+def payload_kg(vehicle_key: str, mode: str, orbit: str) -> float:
+    """The most payload (kg) ``vehicle_key`` carries to ``orbit`` in recovery ``mode``, from its
+    reference pad and the mode's built-in landing site (cached per arguments).
+
+    Parameters
+    ----------
+    vehicle_key : str
+        A built-in vehicle with a flight scenario.
+    mode : str
+        ``rtls``, ``droneship``, ``downrange`` or ``expendable``.
+    orbit : str
+        An orbit string (``payload.upper_stage.parse_orbit``), e.g. ``"200x200x28.5"``.
+
+    Returns
+    -------
+    float
+        0 when the mode cannot reach the orbit.
+
+    Raises
+    ------
+    ValueError
+        For a bad orbit string, or a mode that cannot be posed (a downrange mode without a
+        landing site).
+    """
+    table = solve_modes(vehicle_key, parse_orbit(orbit), (mode,))
+    if table.unavailable:
+        raise ValueError(f"{vehicle_key} {mode}: {table.unavailable[0][1]}")
+    return table.results[0].payload_kg
