@@ -6,11 +6,20 @@ reference. The law keeps the point mass's structure (track the plan, brake verti
 last seconds, throttle from the thrust estimate) with two changes, both taken from the attitude
 loop's speed so the cascade stays time-scale separated:
 
-- **sideways bandwidth** ``w_t = w_a / SEPARATION`` (``w_a`` the attitude loop's bandwidth):
-  the position and velocity gains become ``w_t^2`` and ``2 zeta w_t``. With the attitude loop as
-  a lag of ``2 zeta_a / w_a`` the sideways loop ``s^2 (1 + s 2 zeta_a / w_a) + K_d s + K_p`` is
-  stable for ``K_d > K_p 2 zeta_a / w_a`` and, at a separation of four, has most of its phase
-  margin left (the point mass's ``K_p = 0.6, K_d = 1.6`` around a 1.2 rad/s loop is unstable);
+- **sideways bandwidth** ``w_t = min(w_a / SEPARATION, TURN_BANDWIDTH / T)`` (``w_a`` the
+  attitude loop's bandwidth, ``T`` the vehicle's turn time): the position and velocity gains
+  become ``w_t^2`` and ``2 zeta w_t``. With the attitude loop as a lag of ``2 zeta_a / w_a`` the
+  sideways loop ``s^2 (1 + s 2 zeta_a / w_a) + K_d s + K_p`` is stable for
+  ``K_d > K_p 2 zeta_a / w_a`` and, at a separation of four, has most of its phase margin left
+  (the point mass's ``K_p = 0.6, K_d = 1.6`` around a 1.2 rad/s loop is unstable). That holds
+  while the axis swings little; a large swing is limited by the angular acceleration the
+  reference may use, ``a`` (``T = 2 sqrt(2 theta / a)`` over the plan's cone ``theta``): an
+  oscillation of amplitude ``theta`` at ``w`` needs ``theta w^2``, so above
+  ``sqrt(a / theta) = 2 sqrt(2) / T`` the loop saturates, lags and limit-cycles (lateral
+  swings of +-10 m/s with an 8 s period, Falcon 9 landing burns begun 800 m or more off the pad,
+  or handed over by a whole flight). The sideways loop is kept at half that frequency,
+  ``TURN_BANDWIDTH / T`` with ``TURN_BANDWIDTH = sqrt(2)``: for Falcon 9 (``T`` 7.0 s) 0.20
+  rad/s instead of 0.30;
 - **the plan's thrust, smoothed** over a window of the vehicle's turn time ``T``
   (``guidance.rigid_settings``), centred on the present: a step in the plan (the turn upright
   at the start of its vertical segment, a re-plan's new first thrust) becomes a ramp that starts
@@ -42,9 +51,10 @@ from boostback.guidance.plan import LandingPlan
 from boostback.jit import jit
 from boostback.plant.setup import LandingSetup
 
-__all__ = ["SEPARATION", "WINDOW_SAMPLES", "RigidLandingLaw", "feet_arm"]
+__all__ = ["SEPARATION", "TURN_BANDWIDTH", "WINDOW_SAMPLES", "RigidLandingLaw", "feet_arm"]
 
 SEPARATION = 4.0  # attitude bandwidth over the sideways loop's
+TURN_BANDWIDTH = math.sqrt(2.0)  # the sideways bandwidth times the turn time, at most
 WINDOW_SAMPLES = 9  # points of the plan averaged over the smoothing window
 
 
@@ -109,7 +119,10 @@ class RigidLandingLaw(LandingController):
         lead_s: float = 0.0,
         foot_radius_m: float = 0.0,
     ) -> None:
-        super().__init__(setup, authority, attitude_bandwidth_rad_s / SEPARATION)
+        w = attitude_bandwidth_rad_s / SEPARATION
+        if window_s > 0.0:
+            w = min(w, TURN_BANDWIDTH / window_s)
+        super().__init__(setup, authority, w)
         self.window_s = window_s
         self.arm = arm
         self.foot_radius_m = foot_radius_m
@@ -117,7 +130,9 @@ class RigidLandingLaw(LandingController):
         self._history: list[tuple[float, tuple[np.ndarray, np.ndarray]]] = []
         self._plan: LandingPlan | None = None
         self._t0 = 0.0
-        self._offsets = lead_s + np.linspace(-half, half, WINDOW_SAMPLES)
+        window = np.linspace(-half, half, WINDOW_SAMPLES)
+        self._offsets = window  # where the reference state is read: centred on the present
+        self._ahead = lead_s + window  # the thrust: ``lead_s`` ahead, for the attitude's lag
 
     def plan_point(self, plan: LandingPlan, tau: float) -> tuple:
         """The plan at ``tau``, its horizontal position, velocity and thrust each averaged over
@@ -131,15 +146,20 @@ class RigidLandingLaw(LandingController):
         r, v, u = plan.sample(tau)
         if self.window_s <= 0.0:
             return r, v, u
-        ts = self._t0 + tau + self._offsets
+        now, ahead = self._window_mean(tau, self._offsets), self._window_mean(tau, self._ahead)
+        r[:2], v[:2], u[:2] = now[0:2], now[2:4], ahead[4:6]
+        return r, v, u
+
+    def _window_mean(self, tau: float, offsets: np.ndarray) -> np.ndarray:
+        """The plans' horizontal position, velocity and thrust averaged over the window at
+        ``offsets`` from ``tau`` (each plan over the time it was flown)."""
+        ts = self._t0 + tau + offsets
         history = self._history
         total = np.zeros(6)
         for k, (start, (t, rows)) in enumerate(history):
             end = history[k + 1][0] if k + 1 < len(history) else math.inf
             _window_sum(t, rows, ts, start, -math.inf if k == 0 else start, end, total)
-        mean = total / ts.size
-        r[:2], v[:2], u[:2] = mean[0:2], mean[2:4], mean[4:6]
-        return r, v, u
+        return total / ts.size
 
     def _remember(self, demand: Demand, now_s: float) -> None:
         """Keep the plans the smoothing window still reaches into."""
@@ -150,7 +170,7 @@ class RigidLandingLaw(LandingController):
         if self._plan is not plan:
             self._plan = plan
             self._history.append((demand.reference_t0_s, _table(plan)))
-        horizon = now_s + float(self._offsets[0])
+        horizon = now_s + min(float(self._offsets[0]), float(self._ahead[0]))
         while len(self._history) > 1 and self._history[1][0] <= horizon:
             self._history.pop(0)
 
