@@ -7,9 +7,12 @@ import typer
 from boostback.cli.bench import bench
 from boostback.cli.catalogue import scenarios, vehicles
 from boostback.cli.common import OneLineErrors
+from boostback.cli.economics import deploy, economics
 from boostback.cli.fly import compare, fly
 from boostback.cli.land import land
 from boostback.cli.mc import mc_app
+from boostback.cli.mc_rare import rare
+from boostback.cli.payload import payload
 from boostback.cli.report import report
 
 __all__ = ["app", "main"]
@@ -24,6 +27,7 @@ app = typer.Typer(
     "with the traceback: $BOOSTBACK_LOG_DIR, else $XDG_STATE_HOME/boostback/logs, by default "
     "~/.local/state/boostback/logs), 130 interrupted.",
 )
+mc_app.command("rare")(rare)
 # registration order is the order of `boostback --help`
 app.add_typer(mc_app, name="mc")
 app.command("bench")(bench)
@@ -33,6 +37,9 @@ app.command("compare")(compare)
 app.command("vehicles")(vehicles)
 app.command("scenarios")(scenarios)
 app.command("land")(land)
+app.command("economics")(economics)
+app.command("deploy")(deploy)
+app.command("payload")(payload)
 
 
 def main() -> None:  # pragma: no cover - console entry point
