@@ -38,10 +38,12 @@ def default_workers() -> int:
 
 
 def _quiet_logging() -> None:
-    """Only errors from Dask's loggers from now on (run on each worker before closing)."""
+    """Nothing from Dask's loggers from now on (run on each of our own workers when a campaign
+    stops early): the scheduler goes with the coordinator, and a worker whose heartbeat then
+    fails logs a traceback at ERROR level that tells the user nothing."""
     for name in ["distributed", *logging.root.manager.loggerDict]:
         if name.startswith("distributed"):
-            logging.getLogger(name).setLevel(logging.ERROR)
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 @contextmanager
@@ -80,6 +82,9 @@ def dask_executor(scheduler: str | None, local_workers: int | None) -> Iterator[
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # The scheduler serves its health and metrics pages even without a dashboard,
+                # on 8787 unless told: a port taken by another cluster printed a warning.
+                scheduler_kwargs={"dashboard_address": ":0"},
             )
         client = Client(cluster)
     else:

@@ -43,7 +43,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -65,8 +65,10 @@ from boostback.campaign.manifest import (
     write_bytes_durably,
     write_snapshot,
 )
-from boostback.campaign.spec import CampaignSpec
 from boostback.config.errors import ConfigError
+
+if TYPE_CHECKING:  # the spec's module pulls in the fault registry and the compiled kernels
+    from boostback.campaign.spec import CampaignSpec
 
 RUNS = "runs"
 TRAJECTORIES = "trajectories"
