@@ -86,7 +86,8 @@ class ScvxSettings:
         below every stopping threshold of the loop but PTR's on the virtual control, which the
         answers still meet (the published problem: the same 15 iterations, t_f within 2e-5);
         it saves the interior-point iterations that polish digits the next linearisation
-        throws away: 9 % of them on the published PTR solve, a third on the Falcon 9 burn.
+        throws away: 9 % of them on the published PTR solve, a third on the Falcon 9 burn. A
+        subproblem that stalls at it is solved again refined at Clarabel's 1e-8 (conic path).
     scaled_trust : SCvx's trust region, step regularisation and step test in the units of
         ``problem.trust_units`` (each component over its range, as SCPToolbox.jl scales), or in
         the problem's own units (every component weighed alike).
@@ -222,9 +223,13 @@ class _Run:
             units=self.units,
         )
         if st.backend == "conic":
-            for cs in (self.sub.settings, self.sub.robust_settings):
-                cs.max_iter = st.solver_max_iter
-                cs.tol_gap_abs = cs.tol_gap_rel = cs.tol_feas = st.solver_tol
+            cs = self.sub.settings
+            cs.tol_gap_abs = cs.tol_gap_rel = cs.tol_feas = st.solver_tol
+            cs.max_iter = self.sub.robust_settings.max_iter = st.solver_max_iter
+            # the retry of a subproblem that stalled keeps Clarabel's own tolerances
+            # (``ConicSubproblem.solve``): refined and to 1e-8 it gets through the rare
+            # subproblem that stalls at the looser tolerance too (an SCvx re-plan of the
+            # Falcon 9 burn ended in NumericalError when its retry was also at 1e-6)
         else:
             self.sub.solver_options = {
                 "max_iter": st.solver_max_iter,
