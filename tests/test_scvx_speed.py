@@ -64,3 +64,14 @@ def test_the_warm_replan_lands_from_the_moved_state() -> None:
     assert np.max(np.abs(flown[-1, fixed] - prob.x_final[fixed])) < 1e-3
     # the state moved: the re-plan starts elsewhere than the plan it was warm-started from
     assert np.max(np.abs(guess[0][0, 1:7] - prob.x_init[1:7])) == pytest.approx(0.02)
+
+
+def test_the_bench_rows_run_and_say_what_they_timed() -> None:
+    # make bench's rows (boostback.bench.scvx_rows) read these fields; no time is asserted
+    from boostback.guidance.scvx.bench import warm_replan
+
+    row = warm_replan(repeats=1, baseline_repeats=1)
+    assert row.median_s > 0.0 and row.baseline_median_s > 0.0
+    assert row.p90_s >= row.median_s
+    assert 0 < row.iterations <= published_settings("ptr").max_iterations
+    assert row.note.startswith("converged")
