@@ -126,6 +126,7 @@ class FlipResult:
     gas_kg: float  # nitrogen used
     peak_rate_dps: float
     history: np.ndarray  # rows (t [s], angle to target [deg], body rate [deg/s])
+    event: str | None = None  # a plant event that ended the turn early (one it watches)
 
 
 def _angle_deg(a: Vec3 | np.ndarray, b: Vec3 | np.ndarray) -> float:
@@ -148,7 +149,8 @@ def fly_flip(
 
     The navigator is perfect (the IMU's attitude and rates, the true state): the figures are the
     plant's and the loop's, not a navigation error's. ``record(actuation)``, if given, is called
-    before each step (a whole flight's record).
+    before each step (a whole flight's record). An event the plant watches ends the turn where
+    it falls (``FlipResult.event``).
     """
     t0 = plant.t_s
     gas0 = plant.gas_used_kg
@@ -156,6 +158,7 @@ def fly_flip(
     rows: list[tuple[float, float, float]] = []
     done = False
     peak = 0.0
+    event: str | None = None
     while plant.t_s - t0 < max_time_s - 1e-9:
         sensed = plant.sense()
         nav = NavEstimate(plant.state, sensed.pressure_pa, 1.0, math.inf, attitude=sensed.attitude)
@@ -171,7 +174,10 @@ def fly_flip(
         act = plant.actuate(cmd, tick, dt_s)
         if record is not None:
             record(act)
-        plant.step(act, dt_s, tick)
+        event = plant.step(act, dt_s, tick)
+        if event is not None:
+            rows.append((plant.t_s - t0, _angle_deg(plant.axis, target_ecef), rate))
+            break
     t_end, err_end, rate_end = rows[-1]
     return FlipResult(
         t_s=t_end,
@@ -182,6 +188,7 @@ def fly_flip(
         gas_kg=plant.gas_used_kg - gas0,
         peak_rate_dps=peak,
         history=np.array(rows),
+        event=event,
     )
 
 

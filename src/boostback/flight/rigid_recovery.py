@@ -65,7 +65,7 @@ from boostback.flight.rigid_steering import LiftSteering, LocalFrame, RigidSteer
 from boostback.flight.touchdown import fly_touchdown
 from boostback.gnc.loop import Leg, LoopEnd, burn_leg, fly
 from boostback.gnc.navigation import InertialNavigator
-from boostback.gnc.protocols import Controller, Demand, Guidance, NavEstimate, Tick, Vec3
+from boostback.gnc.protocols import Actuation, Controller, Demand, Guidance, NavEstimate, Tick, Vec3
 from boostback.guidance.burns import BurnNow
 from boostback.plant.sixdof import RigidStart, reference_offset
 from boostback.plant.sixdof_setup import burn_engines, sixdof_params
@@ -76,6 +76,13 @@ __all__ = ["fly_rigid_recovery"]
 # show the stage within about ten degrees of its velocity; the 3-DoF fins' authority is reached
 # well inside it at the descent's dynamic pressures).
 MAX_DESCENT_ALPHA_RAD = math.radians(10.0)
+# The boostback engines light once the flip has the axis within this angle of the burn's
+# direction, the body still turning: the gimbals of three engines (~1 rad/s^2 in pitch against
+# the thrusters' ~0.04) finish the turn in a second or two, for a cosine loss of at most ~13 %
+# of the thrust meanwhile, which the velocity-to-go count (on measured acceleration) absorbs.
+# (Webcasts of Falcon 9 RTLS flights show the boostback burn lit while the stage still turns;
+# the angle is an estimate.)
+BOOSTBACK_LIGHT_DEG = 30.0
 # The attitude loop's step in the rigid phases (the landing burn's is its own sim.dt_s): the
 # thrusters' and gimbals' lags are tens of milliseconds, the flight's 0.1 s powered step too long
 RIGID_DT_S = 0.04
@@ -165,7 +172,8 @@ def _leg(
 
 
 def _flip(ctx: FlightContext, stage: _Stage, target_ecef: Vec3, figures: RigidFigures) -> None:
-    """Turn the stage onto ``target_ecef`` with its thrusters (recorded as the flip)."""
+    """Turn the stage towards ``target_ecef`` with its thrusters until within
+    ``BOOSTBACK_LIGHT_DEG`` of it (recorded as the flip)."""
     s = ctx.setup
     plant = RigidFlightPlant(
         stage.params, s.world, ctx.faults, stage.x, stage.t_s, s.boostback_prop, (),
@@ -174,9 +182,13 @@ def _flip(ctx: FlightContext, stage: _Stage, target_ecef: Vec3, figures: RigidFi
     hw = s.booster.recovery
     rec = LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0)  # type: ignore[arg-type]
     ctrl = FlipController(stage.params, _frame_at(ctx, stage.x))
+
+    def record(act: Actuation) -> None:
+        rec.sample(plant.t_s, plant.state, act, Phase.FLIP)
+
     res = fly_flip(
-        plant, ctrl, target_ecef, dt_s=RIGID_DT_S,
-        record=lambda act: rec.sample(plant.t_s, plant.state, act, Phase.FLIP),
+        plant, ctrl, target_ecef, dt_s=RIGID_DT_S, tol_deg=BOOSTBACK_LIGHT_DEG,
+        rate_tol_dps=math.inf, record=record,
     )  # fmt: skip
     stage.take(plant)
     figures.flip_s, figures.flip_turn_deg = res.t_s, res.turn_deg
@@ -220,29 +232,89 @@ def _entry_attitude(ctx: FlightContext, stage: _Stage) -> Vec3:
     return (float(d[0]), float(d[1]), float(d[2]))
 
 
+# Above this height over the entry burn's start the coast is left to itself once the stage has
+# turned (no air to turn it: torque-free, long steps); below it the attitude loop holds again
+QUIET_MARGIN_M = 20_000.0
+
+
+def _turn(
+    ctx: FlightContext, stage: _Stage, attitude: Vec3, watch: tuple[Event, ...]
+) -> str | None:
+    """Turn the stage onto ``attitude`` with the thrusters at the coast's gentle rate; returns a
+    watched event that ended it (apogee is recorded and does not)."""
+    s = ctx.setup
+    hw = s.booster.recovery
+    ctrl = FlipController(stage.params, _frame_at(ctx, stage.x), COAST_GAINS)
+    plant = RigidFlightPlant(
+        stage.params, s.world, ctx.faults, stage.x, stage.t_s, s.boostback_prop, (),
+        Phase.COAST, watch=watch, gas_kg=stage.gas_kg,
+    )  # fmt: skip
+    rec = LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0)  # type: ignore[arg-type]
+    while True:
+        res = fly_flip(
+            plant, ctrl, attitude, dt_s=RIGID_DT_S, rate_tol_dps=0.2, max_time_s=300.0,
+            record=lambda act: rec.sample(plant.t_s, plant.state, act, Phase.COAST),
+        )  # fmt: skip
+        if res.event != "apogee":
+            break
+        ctx.rec.event("apogee", plant.t_s, plant.state)
+        plant.watch = tuple(e for e in plant.watch if e.name != "apogee")
+    stage.take(plant)
+    return res.event
+
+
+def _drift(ctx: FlightContext, stage: _Stage, watch: tuple[Event, ...]) -> str | None:
+    """Coast with the actuators at rest in long steps (as the 3-DoF coast) up to the first of
+    ``watch``; apogee is recorded on the way."""
+    s = ctx.setup
+    plant = RigidFlightPlant(
+        stage.params, s.world, ctx.faults, stage.x, stage.t_s, s.boostback_prop, (),
+        Phase.COAST, watch=watch, gas_kg=stage.gas_kg,
+    )  # fmt: skip
+    hw = s.booster.recovery
+    rec = LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0)  # type: ignore[arg-type]
+    event = None
+    while plant.t_s < s.scenario.sim.max_time_s:
+        act = plant.coast(plant.axis)
+        rec.sample(plant.t_s, plant.state, act, Phase.COAST)
+        event = plant.step(act, s.scenario.sim.dt_coast_s, plant.tick(Phase.COAST))
+        if event == "apogee":
+            ctx.rec.event("apogee", plant.t_s, plant.state)
+            plant.watch = tuple(e for e in plant.watch if e.name != "apogee")
+        elif event is not None:
+            break
+    stage.take(plant)
+    return event
+
+
 def _coast_to_entry(ctx: FlightContext, stage: _Stage) -> None:
-    """Coast over the top to the entry altitude (or the hand-over), turned to the entry attitude."""
+    """Coast over the top to the entry altitude (or the hand-over), turned to the entry
+    attitude: the turn on the thrusters, then torque-free in long steps while the air is too
+    thin to turn the stage, then held by the attitude loop down to the entry burn."""
     s = ctx.setup
     h_entry = s.scenario.entry.start_altitude_m
     h_hand = s.ground_alt_m + s.scenario.descent.handover_altitude_m
     attitude = _entry_attitude(ctx, stage)
+    ends = (altitude_event("entry", h_entry), altitude_event("handover", h_hand))
+    quiet = altitude_event("air", max(h_entry, h_hand) + QUIET_MARGIN_M)
+    r, v = stage.x[0:3], stage.x[3:6]
+    apogee = (apogee_event(),) if float(np.dot(r, v)) > 0.0 else ()
+    high = air_data(stage.state, s.world).altitude_m > quiet.level
+    event = _turn(ctx, stage, attitude, (*ends, *apogee, *((quiet,) if high else ())))
+    if event in ("entry", "handover"):
+        return
+    if event is None and high:
+        apogee = (apogee_event(),) if float(np.dot(stage.x[0:3], stage.x[3:6])) > 0.0 else ()
+        if _drift(ctx, stage, (*ends, *apogee, quiet)) in ("entry", "handover"):
+            return
+    if air_data(stage.state, s.world).altitude_m <= max(h_entry, h_hand) + 1e-3:
+        return
     steer = RigidSteering(
         None, _vacuum_model(stage.params), (), _frame_at(ctx, stage.x), COAST_GAINS,
         pointing=lambda nav: attitude,
     )  # fmt: skip
-    ends = (altitude_event("entry", h_entry), altitude_event("handover", h_hand))
-    coast = (s.boostback_prop, (), Phase.COAST)
-    r, v = stage.x[0:3], stage.x[3:6]
-    if float(np.dot(r, v)) > 0.0:  # still climbing: mark apogee on the way
-        leg = Leg(ends_on=frozenset({"apogee", "entry", "handover"}), entered={}, start_event=None)
-        end = _leg(ctx, stage, (_Coast(), steer), coast, (*ends, apogee_event()), leg)
-        if end.event != "apogee":
-            return
-        ctx.rec.event("apogee", stage.t_s, stage.state)
-    if air_data(stage.state, s.world).altitude_m <= max(h_entry, h_hand) + 1e-3:
-        return
     leg = Leg(ends_on=frozenset({"entry", "handover"}), entered={}, start_event=None)
-    _leg(ctx, stage, (_Coast(), steer), coast, ends, leg)
+    _leg(ctx, stage, (_Coast(), steer), (s.boostback_prop, (), Phase.COAST), ends, leg)
 
 
 def _entry(ctx: FlightContext, stage: _Stage, figures: RigidFigures) -> EntryOutcome:
