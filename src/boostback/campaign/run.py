@@ -74,17 +74,9 @@ def resolve_scenario(name: str, base_dir: Path | None) -> str:
 
 
 def _at_fidelity(scenario: Any, vehicle: Any, dof: int, kind: str, file: str | None) -> Any:
-    """The landing scenario flown at the campaign's ``dof`` (a rigid body needs the vehicle's
-    ``[booster.rigid_body]``: refused before any run if it has none)."""
-    if kind == "flight":
-        if dof == 6:
-            raise ConfigError(
-                "whole flights are flown in 3-DoF; 6-DoF covers the landing burn (a landing "
-                "scenario)",
-                file=file,
-                key="dof",
-            )
-        return scenario
+    """The scenario flown at the campaign's ``dof`` (a landing burn's ``sim.dof``, or a whole
+    flight's: its booster a rigid body from separation). A rigid body needs the vehicle's
+    ``[booster.rigid_body]``: refused before any run if it has none."""
     if dof == 6:
         try:
             sixdof_params(vehicle)
@@ -94,19 +86,13 @@ def _at_fidelity(scenario: Any, vehicle: Any, dof: int, kind: str, file: str | N
 
 
 def _with_guidance(scenario: Any, method: str, kind: str, file: str | None) -> Any:
-    """The landing scenario guided by the campaign's ``guidance`` method (SCvx plans a rigid
-    body: it needs ``dof = 6``, in the campaign or the scenario)."""
-    if kind == "flight":
-        raise ConfigError(
-            "a whole flight's landing burn is guided by LCvx; 'guidance' applies to landing "
-            "scenarios",
-            file=file,
-            key="guidance",
-        )
+    """The scenario's landing burn guided by the campaign's ``guidance`` method (SCvx plans a
+    rigid body: it needs ``dof = 6``, in the campaign or the scenario)."""
     if method == "scvx" and scenario.sim.dof != 6:
         raise ConfigError("scvx plans a rigid body: add dof = 6", file=file, key="guidance")
-    guidance = scenario.guidance.model_copy(update={"method": method})
-    return scenario.model_copy(update={"guidance": guidance})
+    key = "landing" if kind == "flight" else "guidance"  # a flight's landing-burn guidance
+    guidance = getattr(scenario, key).model_copy(update={"method": method})
+    return scenario.model_copy(update={key: guidance})
 
 
 def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) -> CampaignContext:
