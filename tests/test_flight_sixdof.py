@@ -116,3 +116,19 @@ def test_fly_refuses_what_it_cannot_fly_with_one_line(args: list[str], words: st
     assert out.exit_code == 2, out.output
     lines = [ln for ln in out.output.strip().splitlines() if ln.strip()]
     assert len(lines) == 1 and words in lines[0]
+
+
+def test_a_whole_flight_lands_on_scvx_guidance_from_the_command_line() -> None:
+    """``fly --dof 6 --guidance scvx``: the landing burn planned by successive convexification
+    for the rigid body the flight hands over (attitude, rates and gas included)."""
+    import json
+
+    out = CliRunner().invoke(
+        app, ["fly", "falcon9", "--recovery", "rtls", "--dof", "6", "--guidance", "scvx", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    s = data["summary"]
+    assert s["outcome"] == "landed"
+    assert any("SCvx" in note for note in data["notes"])
+    assert s["touchdown_lateral_speed_mps"] <= 1.0 and s["miss_distance_m"] <= 10.0
