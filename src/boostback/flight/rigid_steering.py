@@ -52,7 +52,9 @@ from boostback.gnc.protocols import (
     Vec3,
 )
 
-__all__ = ["LiftSteering", "LocalFrame", "RigidSteering", "matrix_quat"]
+__all__ = ["LIFT_REFRESH_S", "LiftSteering", "LocalFrame", "RigidSteering", "matrix_quat"]
+
+LIFT_REFRESH_S = 0.2  # how often the descent's angle of attack is re-solved
 
 
 def matrix_quat(m: np.ndarray) -> tuple[float, float, float, float]:
@@ -247,7 +249,10 @@ class LiftSteering:
     ) -> None:
         self.model, self.frame = model, frame
         self.authority_m2, self.max_alpha_rad = authority_m2, max_alpha_rad
-        self.steer = RigidSteering(None, model, (), frame, gains, pointing=self._axis)
+        self.steer = RigidSteering(None, model, (), frame, gains, pointing=self._pointing)
+        self._axis_now: Vec3 | None = None
+        self._axis_at = -math.inf
+        self._now = 0.0
         self._demand: Vec3 = (0.0, 0.0, 0.0)
         self.saturated_s = 0.0
         self.alpha_rad = 0.0  # the angle of attack last asked
@@ -257,6 +262,7 @@ class LiftSteering:
         """Hold the axis that gives the wanted lateral acceleration (engines off)."""
         f = demand.reference
         self._demand = (float(f[0]), float(f[1]), float(f[2]))  # type: ignore[index]
+        self._now = tick.t_s
         cmd = self.steer.hold(nav, demand, tick, dt)
         if self.alpha_rad >= self.max_alpha_rad * 0.999:
             self.saturated_s += dt
@@ -265,6 +271,13 @@ class LiftSteering:
     def hold(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
         """As ``command``, for a loop that asks an unpowered phase to hold."""
         return self.command(nav, demand, tick, dt)
+
+    def _pointing(self, nav: NavEstimate) -> Vec3 | None:
+        """The axis to hold: re-solved every ``LIFT_REFRESH_S`` (the fin guidance's demand
+        changes once a second, the flow's direction slowly)."""
+        if self._now - self._axis_at >= LIFT_REFRESH_S - 1e-9:
+            self._axis_now, self._axis_at = self._axis(nav), self._now
+        return self._axis_now
 
     def _axis(self, nav: NavEstimate) -> Vec3 | None:
         """The ECEF axis whose angle of attack gives the wanted lateral acceleration."""
