@@ -41,9 +41,7 @@ def touchdown_st(draw: st.DrawFn, limits: LandingLimits) -> Touchdown:
         return draw(st.one_of(st.just(limit), speeds, st.floats(0.0, 2.0 * limit)))
 
     rigid = draw(st.booleans())
-    miss = draw(
-        st.one_of(st.just(math.inf), st.just(math.nan), st.just(limits.max_miss_m), speeds)
-    )
+    miss = draw(st.one_of(st.just(math.inf), st.just(math.nan), st.just(limits.max_miss_m), speeds))
     return Touchdown(
         t_s=10.0,
         vertical_speed_mps=near(limits.max_vertical_speed_mps),
