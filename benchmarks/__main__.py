@@ -11,11 +11,13 @@ from rich.console import Console
 
 from boostback.bench import (
     FLIGHT_DISPERSIONS,
+    BenchRow,
     bench_table,
     campaign_throughput,
     flight_benchmark,
     run_benchmarks,
     scvx_rows,
+    sixdof_flight_rows,
     sixdof_landing_rows,
 )
 from boostback.config import load_landing
@@ -34,10 +36,17 @@ def main() -> int:
         rows.append(flight_benchmark("falcon9_rtls"))
         status.update("6-DoF landing burn (the interpreted one takes minutes)")
         six = sixdof_landing_rows("falcon9_landing")
+        status.update("whole 6-DoF flight (the interpreted one takes minutes)")
+        six += sixdof_flight_rows("falcon9_rtls")
         status.update("6-DoF successive convexification, published problem")
         six += scvx_rows()
     console.print(bench_table(rows, f"boostback benchmarks: {vehicle.name} ({name})"))
     console.print(bench_table(six, "boostback benchmarks: 6-DoF"))
+    with console.status("payload to orbit, every recovery mode…"):
+        from boostback.payload.bench import payload_rows
+
+        payload = [BenchRow(**row) for row in payload_rows()]
+    console.print(bench_table(payload, "boostback benchmarks: payload"))
     cases = [
         (name, "landing burns", 16, None),
         ("falcon9_rtls", "whole RTLS flights", 8, FLIGHT_DISPERSIONS),

@@ -403,6 +403,40 @@ def sixdof_landing_rows(
     return [versus_3dof, versus_python]
 
 
+_TIMED_FLIGHT6 = _TIMED_FLIGHT.replace(
+    "t0 = time.perf_counter()\n",
+    "scenario = scenario.model_copy(update={'sim': scenario.sim.model_copy(update={'dof': 6})})\n"
+    "t0 = time.perf_counter()\n",
+)
+
+
+def sixdof_flight_rows(
+    scenario_name: str = "falcon9_rtls", repeats: int = 3, interpreted: bool = True
+) -> list[BenchRow]:
+    """A whole 6-DoF flight (the booster a rigid body from separation) against the point-mass
+    flight in the same run (target: under 1 s on a quiet 2-core machine), and against itself
+    interpreted (``BOOSTBACK_JIT=0``, minutes; without ``interpreted`` that baseline is NaN)."""
+    from boostback.config.loader import load_flight
+    from boostback.flight.executive import fly_mission
+
+    scenario, vehicle = load_flight(scenario_name)
+    six = scenario.model_copy(update={"sim": scenario.sim.model_copy(update={"dof": 6})})
+    t6, t3, result = _interleaved(
+        lambda: fly_mission(six, vehicle), lambda: fly_mission(scenario, vehicle), repeats
+    )
+    s = result.summary()
+    state = (
+        f"{result.outcome}; touchdown {s['touchdown_vertical_speed_mps']:.2f} m/s down, "
+        f"{s['touchdown_lateral_speed_mps']:.2f} m/s sideways, miss {s['miss_distance_m']:.1f} m; "
+        f"flip {s['rigid_flip_s']:.1f} s"
+    )
+    case = f"whole 6-DoF flight, liftoff to touchdown ({scenario_name})"
+    versus_3dof = _row(case, "the point-mass flight of the same scenario", t6, t3, 1.0, state)
+    base = [_interpreted_s(_TIMED_FLIGHT6, scenario_name)] if interpreted else [math.nan]
+    versus_python = _row(case, "same flight interpreted (BOOSTBACK_JIT=0)", t6, base, 1.0)
+    return [versus_3dof, versus_python]
+
+
 def scvx_rows(repeats: int = 10, baseline_repeats: int = 3) -> list[BenchRow]:
     """The published 6-DoF problem solved cold by PTR and by SCvx, against the same algorithm
     with every subproblem through CVXPY (target: 0.1 s per cold solve on a quiet machine)."""
