@@ -132,3 +132,24 @@ def test_a_whole_flight_lands_on_scvx_guidance_from_the_command_line() -> None:
     assert s["outcome"] == "landed"
     assert any("SCvx" in note for note in data["notes"])
     assert s["touchdown_lateral_speed_mps"] <= 1.0 and s["miss_distance_m"] <= 10.0
+
+
+def test_the_flight_report_and_tables_show_the_rigid_body(
+    flights: tuple[FlightResult, FlightResult], tmp_path: pytest.TempPathFactory
+) -> None:
+    """A 6-DoF flight's report carries the landing burn's rigid-body section (attitude, rates,
+    actuators, the stage drawn at its attitude) and its terminal tables the rigid figures; the
+    point mass's carry neither."""
+    from rich.console import Console
+
+    from boostback.mission.tables import limits_table
+    from boostback.report.html import write_flight_report
+
+    three, six = flights
+    for result, rigid in ((six, True), (three, False)):
+        folder = tmp_path / ("six" if rigid else "three")  # type: ignore[operator]
+        page = write_flight_report(result, result.vehicle, folder, png=False).read_text()
+        assert ('id="rigid-attitude"' in page) is rigid
+        console = Console(width=120, record=True)
+        console.print(limits_table(result.summary()))
+        assert ("flip on the thrusters" in console.export_text()) is rigid

@@ -320,6 +320,27 @@ def limits_table(summary: Mapping[str, Any]) -> Table:
         ),
         ("entry-burn target speed (m/s)", s["entry_target_speed_mps"], None, 1.0),
     ]
+    if "rigid_flip_s" in s:  # a 6-DoF flight: the rigid body's figures
+        rows += [
+            ("touchdown tilt (deg)", s.get("touchdown_tilt_deg", math.nan), None, 1.0),
+            ("touchdown body rates (deg/s)", s.get("touchdown_rates_dps", math.nan), None, 1.0),
+            (
+                "tip-over margin (1: upright at rest)",
+                s.get("touchdown_tipover_margin", math.nan),
+                None,
+                1.0,
+            ),
+            ("flip on the thrusters (s)", s["rigid_flip_s"], None, 1.0),
+            ("nitrogen used (kg)", s["rigid_gas_used_kg"], None, 1.0),
+            ("nitrogen left (kg)", s["rigid_gas_left_kg"], None, 1.0),
+            ("angle of attack at entry burn (deg)", s["rigid_entry_alpha_deg"], None, 1.0),
+            (
+                "largest angle of attack, fin descent (deg)",
+                s["rigid_descent_alpha_max_deg"],
+                None,
+                1.0,
+            ),
+        ]
     for name, value, limit, scale in rows:
         table.add_row(
             name, fmt_number(value, scale, 2), "" if limit is None else fmt_number(limit, scale, 1)

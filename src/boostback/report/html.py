@@ -222,13 +222,15 @@ def render_flight_report(
     plotly: str = PlotlyMode.SHARED,
     files: Iterable[str] = (),
     stage_shape: Any = None,
+    rigid_trajectory: Any = None,
 ) -> Path:
     """Write the flight report of any trajectory-like record (see :mod:`.series`);
     ``pad_site`` (a ``Site``) centres an ECEF record's positions on the landing pad; ``track``
     (a :class:`~boostback.report.geo.GroundTrack`) adds the map; ``files`` are further files
     beside the report to list (the KML). A record with a ``rigid`` history (6-DoF) gets the
     "Rigid body" section, its stage drawn as ``stage_shape`` (a
-    :class:`~boostback.report.rigid_plots.StageShape`) says."""
+    :class:`~boostback.report.rigid_plots.StageShape`) says; ``rigid_trajectory`` gives that
+    section another record's history (a 6-DoF whole flight's landing burn)."""
     fs = flight_series(trajectory, max_points=max_points, origin=pad_site)
     figures = [
         figure_block("trajectory-3d", ff.trajectory_3d(fs, pad_radius_m=pad_radius_m)),
@@ -250,11 +252,12 @@ def render_flight_report(
 
         fig = ground_track_figure(thin_track(track, max_points), pad_radius_m=pad_radius_m)
         figures.insert(0, figure_block("ground-track-map", fig, LAND_NOTE))
-    if getattr(trajectory, "rigid", None) is not None:
+    rigid_src = rigid_trajectory if rigid_trajectory is not None else trajectory
+    if getattr(rigid_src, "rigid", None) is not None:
         from boostback.report.rigid_figures import rigid_blocks
 
         blocks = rigid_blocks(
-            trajectory, shape=stage_shape, pad_radius_m=pad_radius_m, max_points=max_points
+            rigid_src, shape=stage_shape, pad_radius_m=pad_radius_m, max_points=max_points
         )
         figures += [figure_block(fig_id, fig) for fig_id, fig in blocks]
     return render(
@@ -369,8 +372,11 @@ def write_flight_report(
     head = getattr(vehicle, "name", "Flight")
     title = f"{head}: {getattr(outcome, 'value', outcome)}" if outcome is not None else head
     pad = getattr(limits, "max_miss_m", 10.0)
-    shape = None
-    if getattr(traj, "rigid", None) is not None:
+    shape, rigid_traj = None, None
+    landing_traj = getattr(getattr(result, "landing", None), "trajectory", None)
+    if getattr(traj, "rigid", None) is None and getattr(landing_traj, "rigid", None) is not None:
+        rigid_traj = landing_traj  # a 6-DoF whole flight: its landing burn's rigid history
+    if getattr(traj, "rigid", None) is not None or rigid_traj is not None:
         from boostback.report.rigid_plots import StageShape
 
         shape = StageShape.from_vehicle(vehicle)
@@ -394,4 +400,5 @@ def write_flight_report(
         plotly=plotly,
         files=files,
         stage_shape=shape,
+        rigid_trajectory=rigid_traj,
     )
