@@ -77,9 +77,10 @@ def _table(plan: LandingPlan) -> tuple[np.ndarray, np.ndarray]:
 
 
 @jit
-def _window_sum(t, rows, ts, start, lo, hi, out):
-    """Add to ``out`` (6,) the table ``(t, rows)`` linearly interpolated (held at its ends) at
-    the times ``ts - start`` of those ``ts`` in ``[lo, hi)``."""
+def _window_sum(t, rows, ts, split, start, lo, hi, out):
+    """Add to ``out`` (2, 6) the table ``(t, rows)`` linearly interpolated (held at its ends) at
+    the times ``ts - start`` of those ``ts`` in ``[lo, hi)``: the first ``split`` times into
+    ``out[0]``, the others into ``out[1]``."""
     n = t.shape[0]
     for j in range(ts.shape[0]):
         if ts[j] < lo or ts[j] >= hi:
@@ -87,8 +88,9 @@ def _window_sum(t, rows, ts, start, lo, hi, out):
         tc = min(max(ts[j] - start, t[0]), t[n - 1])
         i = min(np.searchsorted(t, tc, side="right") - 1, n - 2)
         w = (tc - t[i]) / (t[i + 1] - t[i])
+        k = 0 if j < split else 1
         for c in range(6):
-            out[c] += (1.0 - w) * rows[i, c] + w * rows[i + 1, c]
+            out[k, c] += (1.0 - w) * rows[i, c] + w * rows[i + 1, c]
 
 
 class RigidLandingLaw(LandingController):
@@ -133,6 +135,7 @@ class RigidLandingLaw(LandingController):
         window = np.linspace(-half, half, WINDOW_SAMPLES)
         self._offsets = window  # where the reference state is read: centred on the present
         self._ahead = lead_s + window  # the thrust: ``lead_s`` ahead, for the attitude's lag
+        self._times = np.concatenate([self._offsets, self._ahead])
 
     def plan_point(self, plan: LandingPlan, tau: float) -> tuple:
         """The plan at ``tau``, its horizontal position, velocity and thrust each averaged over
@@ -146,20 +149,22 @@ class RigidLandingLaw(LandingController):
         r, v, u = plan.sample(tau)
         if self.window_s <= 0.0:
             return r, v, u
-        now, ahead = self._window_mean(tau, self._offsets), self._window_mean(tau, self._ahead)
-        r[:2], v[:2], u[:2] = now[0:2], now[2:4], ahead[4:6]
+        mean = self._window_means(tau)
+        r[:2], v[:2], u[:2] = mean[0, 0:2], mean[0, 2:4], mean[1, 4:6]
         return r, v, u
 
-    def _window_mean(self, tau: float, offsets: np.ndarray) -> np.ndarray:
-        """The plans' horizontal position, velocity and thrust averaged over the window at
-        ``offsets`` from ``tau`` (each plan over the time it was flown)."""
-        ts = self._t0 + tau + offsets
+    def _window_means(self, tau: float) -> np.ndarray:
+        """The plans' horizontal position, velocity and thrust averaged over the window centred
+        on ``tau`` (row 0) and on ``tau + lead_s`` (row 1), each plan over the time it was
+        flown."""
+        ts = self._t0 + tau + self._times
         history = self._history
-        total = np.zeros(6)
+        total = np.zeros((2, 6))
+        split = WINDOW_SAMPLES
         for k, (start, (t, rows)) in enumerate(history):
             end = history[k + 1][0] if k + 1 < len(history) else math.inf
-            _window_sum(t, rows, ts, start, -math.inf if k == 0 else start, end, total)
-        return total / ts.size
+            _window_sum(t, rows, ts, split, start, -math.inf if k == 0 else start, end, total)
+        return total / WINDOW_SAMPLES
 
     def _remember(self, demand: Demand, now_s: float) -> None:
         """Keep the plans the smoothing window still reaches into."""
