@@ -62,6 +62,9 @@ def test_compact_merges_shards_and_keeps_every_row(tmp_path: Path) -> None:
         assert np.allclose(ellipse[key], value, rtol=1e-12, atol=0), key
     assert set(read_manifest(out / "runs")) == {p.name for p in files}
     assert not (out / QUARANTINE).exists()
+    again = runner.invoke(app, ["mc", "compact", str(out), "--rows", "400"])
+    assert again.exit_code == 0 and "already compact" in again.output
+    assert shard_files(out) == files  # nothing rewritten
 
 
 def test_an_unfinished_campaign_is_refused(tmp_path: Path) -> None:
@@ -103,6 +106,7 @@ def test_bad_input_is_one_line(tmp_path: Path, args: list[str]) -> None:
     result = runner.invoke(app, ["mc", "compact", str(missing), *args])
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1
+    assert not missing.exists()  # a mistyped folder is not created
 
 
 def test_an_interrupted_compaction_leaves_the_old_shards_in_force(

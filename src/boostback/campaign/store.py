@@ -390,7 +390,7 @@ def _waiting(out: Path) -> pa.Table | None:
     return pq.read_table(pa.BufferReader(_frame_bytes(writer.held())))
 
 
-def _frame_bytes(columns: dict[str, Any] | list[dict[str, Any]]) -> bytes:
+def _frame_bytes(columns: dict[str, Any] | list[dict[str, Any]] | pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     pd.DataFrame(columns).to_parquet(buffer, index=False)
     return buffer.getvalue()
@@ -520,9 +520,8 @@ def load_results(out: str | Path) -> pd.DataFrame:
 def compact(out: str | Path, rows_per_shard: int | None = None) -> tuple[int, int]:
     """Merge the shards of a finished campaign into shards of ``rows_per_shard`` runs in order.
 
-    Holds the folder's lock. The new shards are written and listed in a new snapshot (replaced
-    atomically) before the old ones are deleted: a compaction cut short leaves the old shards
-    in force, and the next ``mc run`` moves its unlisted new files aside.
+    Holds the folder's lock. The new shards are listed in a new snapshot (replaced atomically)
+    before the old ones are deleted: a compaction cut short leaves the old shards in force.
 
     Parameters
     ----------
@@ -534,7 +533,7 @@ def compact(out: str | Path, rows_per_shard: int | None = None) -> tuple[int, in
     Returns
     -------
     tuple of int
-        The shard count before and after.
+        The shard count before and after (equal: it was compact already, nothing rewritten).
 
     Raises
     ------
@@ -546,6 +545,9 @@ def compact(out: str | Path, rows_per_shard: int | None = None) -> tuple[int, in
 
     folder = Path(out)
     size = rows_per_shard or ShardLimits.from_env().rows
+    if not (folder / RUNS).is_dir():
+        scan(folder, read=False)  # names what the folder is not
+        raise ConfigError("no campaign results here", file=str(folder))
     with folder_lock(folder):
         found = scan(folder, keep=False)
         if found.bad:
@@ -566,6 +568,9 @@ def compact(out: str | Path, rows_per_shard: int | None = None) -> tuple[int, in
                 file=str(folder),
             )
         old = dict(found.entries)
+        windows = [((a, min(a + size, held[0][1])),) for a in range(0, held[0][1], size)]
+        if sorted(e.ranges for e in old.values()) == windows:
+            return len(old), len(old)  # already in shards of ``size`` runs
         new = _merge(folder, old, held[0][1], size)
         write_snapshot(folder / RUNS, {e.name: e for e in new})
         for name in old:
@@ -587,9 +592,7 @@ def _merge(folder: Path, old: dict[str, ShardEntry], total: int, size: int) -> l
             if any(a < stop and start < b for a, b in entry.ranges)
         ]
         frame = pd.concat(pieces, ignore_index=True).sort_values("run", kind="mergesort")
-        buffer = io.BytesIO()
-        frame.reset_index(drop=True).to_parquet(buffer, index=False)
-        data = buffer.getvalue()
+        data = _frame_bytes(frame.reset_index(drop=True))
         runs = frame["run"].to_numpy(np.int64)
         name = _shard_name(runs)
         write_bytes_durably(folder / RUNS / name, data)

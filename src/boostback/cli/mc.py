@@ -260,11 +260,9 @@ def mc_compact(
 
     check_range("--rows", rows, 1, MAX_RUNS)
     before, after = compact(results, rows)
-    console.print(
-        f"{escape(str(results))}: {before} shards merged into {after}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    what = "shard" if before == 1 else "shards"
+    done = f"{before} {what} merged into {after}" if before != after else "already compact"
+    console.print(f"{escape(str(results))}: {done}", highlight=False, soft_wrap=True)
 
 
 @mc_app.command("boundary")
