@@ -222,7 +222,7 @@ class _Cluster:
         self.address = f"tcp://127.0.0.1:{self.port}"
         dask = str(Path(sys.executable).with_name("dask"))
         extra = ["--preload", "boostback.campaign.preload"] if preload else []
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        quiet = subprocess.DEVNULL
         self.procs = [
             subprocess.Popen(
                 [
@@ -235,7 +235,8 @@ class _Cluster:
                     "--no-dashboard",
                 ],
                 start_new_session=True,
-                **quiet,
+                stdout=quiet,
+                stderr=quiet,
             )
         ]
         for _ in range(2):
@@ -243,7 +244,8 @@ class _Cluster:
                 subprocess.Popen(
                     [dask, "worker", self.address, "--nthreads", "1", "--no-dashboard", *extra],
                     start_new_session=True,
-                    **quiet,
+                    stdout=quiet,
+                    stderr=quiet,
                 )
             )
 
