@@ -245,3 +245,14 @@ def test_a_reader_inside_the_campaign_sees_the_waiting_rows_without_storing_them
     assert len(shard_files(out)) == 1
     stored = load_results(out)
     pd.testing.assert_frame_equal(stored, frame)
+
+
+def test_the_bench_row_of_the_summary_is_filled_in() -> None:
+    """``bench_store.summary_row`` (``make bench``) on a small store: both timings measured in
+    fresh processes, the peak memory quoted."""
+    from boostback.campaign.bench_store import summary_row
+
+    row = summary_row(runs=3_000, repeats=1)
+    assert row.case == "summary of 3,000 runs, streamed"
+    assert row.median_s > 0 and row.baseline_median_s > 0 and math.isfinite(row.ratio)
+    assert "peak RSS" in row.note and row.target_s == 10.0
