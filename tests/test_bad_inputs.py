@@ -257,12 +257,18 @@ def test_fault_distributions_inside_the_bounds_load(tmp_path: Path, value: str) 
 def test_the_examples_still_load() -> None:
     examples = sorted((ROOT / "examples").glob("*.toml"))
     assert examples
-    for path in examples:  # campaigns, and scenario files for land --from and fly
+    from boostback.economics.models import load_deploy, load_study
+
+    for path in examples:  # campaigns, scenario files for land --from and fly, studies
         data = tomllib.loads(path.read_text())
         if "initial" in data:
             load_landing(path)
         elif is_flight_scenario(data):
             load_flight(path)
+        elif "constellation" in data:
+            load_deploy(path)
+        elif "cost" in data:
+            load_study(path)
         else:
             load_campaign(path)
 
