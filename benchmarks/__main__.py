@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
@@ -47,6 +48,11 @@ def main() -> int:
 
         payload = [BenchRow(**row) for row in payload_rows()]
     console.print(bench_table(payload, "boostback benchmarks: payload"))
+    with console.status("campaign store (a million runs) and executors' start-up…"):
+        from boostback.campaign.bench_store import store_rows
+
+        store = [BenchRow(**dataclasses.asdict(row)) for row in store_rows()]
+    console.print(bench_table(store, "boostback benchmarks: campaign store and executors"))
     cases = [
         (name, "landing burns", 16, None),
         ("falcon9_rtls", "whole RTLS flights", 8, FLIGHT_DISPERSIONS),
