@@ -48,8 +48,11 @@ def run_campaign(
     progress: Callable[[Progress], None] | None = None,
     file: str | None = None,
     until_ci: float | None = None,
-) -> pd.DataFrame:
-    """Fly every run of ``spec`` that ``out`` does not hold yet; return the full results table.
+    table: bool = True,
+) -> pd.DataFrame | None:
+    """Fly every run of ``spec`` that ``out`` does not hold yet; return the full results table
+    (``table=False``: return None, for a campaign too large to hold in memory; summarise it
+    streaming with ``campaign.stats.summarize_store``).
 
     ``workers=1`` runs in this process; more use local processes (default: one per core);
     ``scheduler`` (an address) or ``dask_local`` (a LocalCluster of that many workers) use Dask.
@@ -89,7 +92,7 @@ def run_campaign(
         try:
             if until_ci is None:
                 fly(spec.runs)
-                return load_results(out)
+                return load_results(out) if table else None
             stop = _fly_until_ci(out, spec.runs, until_ci, fly)
             frame = load_results(out)
             return frame[frame["run"] < stop].reset_index(drop=True)

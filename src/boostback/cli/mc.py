@@ -104,7 +104,7 @@ def mc_run(
     """
     from boostback.campaign.campaign import run_campaign
     from boostback.campaign.spec import load_campaign
-    from boostback.campaign.stats import summarize
+    from boostback.campaign.stats import summarize, summarize_store
 
     _check_options(out, runs, workers, dask_local)
     check_range("--until-ci", until_ci, MIN_CI_WIDTH, 1.0)
@@ -132,6 +132,7 @@ def mc_run(
                 progress=update,
                 file=str(campaign),
                 until_ci=until_ci,
+                table=until_ci is not None,  # otherwise summarised shard by shard
             )
     except KeyboardInterrupt:
         _interrupted(out, total, _resume_command(campaign, out, runs, until_ci))
@@ -139,7 +140,7 @@ def mc_run(
         if exc.errno not in DISK_FULL:
             raise
         _disk_full(out, total, exc, _resume_command(campaign, out, runs, until_ci))
-    summary = summarize(frame)
+    summary = summarize(frame) if frame is not None else summarize_store(out)
     _print_summary(summary, str(out))
     if until_ci is not None:
         _print_until_ci(summary, until_ci, total)
