@@ -33,6 +33,8 @@ SKIP = {
     "make test": "runs this test suite itself",
     "boostback mc run CAMPAIGN.toml": "placeholders for a campaign and a Dask scheduler on the "
     "network",
+    "dask scheduler": "a cluster's long-running process (tests/test_dask_cluster.py starts one)",
+    "dask worker tcp://HOST": "a placeholder for the scheduler's host on the network",
 }
 # command pattern -> why it runs only with -m slow (the default suite stays quick)
 SLOW = {
@@ -46,6 +48,10 @@ SLOW = {
     "block flies a campaign in the default suite",
     r"^boostback land (falcon9 --altitude|mars_lander)": "more landings like those the default "
     "suite flies (zhuque3 --json, --from FILE)",
+    r"^boostback payload \S+ --orbit \S+$|x180$": "solves every recovery mode (and GTO's "
+    "coast and perigee burn); the single-mode command runs in the default suite",
+    r"--landing-from out/f9_mc": "reads the campaign the slow 'mc run' line above flies",
+    r"^boostback mc compact out/f9_mc": "compacts the campaign the slow 'mc run' line flies",
 }
 # command pattern -> the exit status it must give (1: the flight did not land, as it should not)
 EXIT = {r"^boostback land zhuque3_y1": 1}
