@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import tempfile
@@ -12,7 +11,6 @@ from rich.console import Console
 
 from boostback.bench import (
     FLIGHT_DISPERSIONS,
-    BenchRow,
     bench_table,
     campaign_throughput,
     flight_benchmark,
@@ -46,12 +44,12 @@ def main() -> int:
     with console.status("payload to orbit, every recovery mode…"):
         from boostback.payload.bench import payload_rows
 
-        payload = [BenchRow(**row) for row in payload_rows()]
+        payload = payload_rows()
     console.print(bench_table(payload, "boostback benchmarks: payload"))
     with console.status("campaign store (a million runs) and executors' start-up…"):
         from boostback.campaign.bench_store import store_rows
 
-        store = [BenchRow(**dataclasses.asdict(row)) for row in store_rows()]
+        store = store_rows()
     console.print(bench_table(store, "boostback benchmarks: campaign store and executors"))
     cases = [
         (name, "landing burns", 16, None),

@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "boostback"
 
 # Lowest first; a package may import from its own layer and any layer below.
 LAYERS: list[set[str]] = [
-    {"constants", "jit", "numerics", "config", "telemetry", "vehicles", "scenarios"},
+    {"constants", "jit", "numerics", "timing", "config", "telemetry", "vehicles", "scenarios"},
     {"environment"},
     {"dynamics"},
     {"gnc"},

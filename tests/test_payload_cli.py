@@ -55,5 +55,5 @@ def test_bench_row() -> None:
     from boostback.payload.bench import payload_rows
 
     (row,) = payload_rows(repeats=1, warmup=False)
-    assert row["median_s"] > 0.0 and math.isnan(row["baseline_median_s"])
-    assert "expendable" in row["note"] and "rtls" in row["note"]
+    assert row.median_s > 0.0 and math.isnan(row.baseline_median_s)
+    assert "expendable" in row.note and "rtls" in row.note

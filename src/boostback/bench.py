@@ -28,22 +28,7 @@ from boostback.guidance.problem import LandingProblem
 from boostback.guidance.search import Disturbance, solve_free_time
 from boostback.mission.landing import fly_landing
 from boostback.plant.setup import landing_setup
-
-
-@dataclass(frozen=True)
-class BenchRow:
-    case: str
-    median_s: float
-    p90_s: float
-    baseline: str
-    baseline_median_s: float
-    target_s: float | None
-    note: str = ""
-
-    @property
-    def ratio(self) -> float:
-        """How many times faster than the baseline (>1 is faster)."""
-        return self.baseline_median_s / self.median_s if self.median_s > 0 else float("nan")
+from boostback.timing import BenchRow
 
 
 def _interleaved(

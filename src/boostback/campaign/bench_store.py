@@ -12,13 +12,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from boostback.campaign.manifest import ShardLimits, ShardWriter
+from boostback.timing import BenchRow
 
 OUTCOMES = ("landed", "hard_landing", "missed_pad", "crashed", "propellant_depleted")
 METRIC_COLUMNS = (
@@ -102,25 +102,6 @@ def synthetic_rows(start: int, stop: int, seed: int = 0, error_every: int = 997)
 # --- the benchmark rows -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StoreBenchRow:
-    """One timing, with the fields of ``boostback.bench.BenchRow`` (a layer above this one):
-    ``BenchRow(**dataclasses.asdict(row))`` makes one."""
-
-    case: str
-    median_s: float
-    p90_s: float
-    baseline: str
-    baseline_median_s: float
-    target_s: float | None
-    note: str = ""
-
-    @property
-    def ratio(self) -> float:
-        """How many times faster than the baseline (>1 is faster)."""
-        return self.baseline_median_s / self.median_s if self.median_s > 0 else float("nan")
-
-
 def build_store(out: Path, runs: int, limits: ShardLimits | None = None) -> None:
     """``runs`` synthetic rows stored by the store's own writer, 10,000 at a time."""
     from boostback.campaign.store import store_shard
@@ -178,10 +159,8 @@ def _python(code: str, *args: str) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _row(
-    case: str, times: list[float], baseline: str, base: list[float], **kw: Any
-) -> StoreBenchRow:
-    return StoreBenchRow(
+def _row(case: str, times: list[float], baseline: str, base: list[float], **kw: Any) -> BenchRow:
+    return BenchRow(
         case=case,
         median_s=statistics.median(times),
         p90_s=float(np.percentile(times, 90)),
@@ -191,7 +170,7 @@ def _row(
     )
 
 
-def summary_row(runs: int = 1_000_000, repeats: int = 3) -> StoreBenchRow:
+def summary_row(runs: int = 1_000_000, repeats: int = 3) -> BenchRow:
     """The streamed summary of a synthetic store of ``runs`` rows against loading it whole, each
     in a fresh process (its peak RSS in the note)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -267,7 +246,7 @@ def _median(results: list[dict[str, float]], key: str) -> float:
     return statistics.median(r[key] for r in results)
 
 
-def startup_rows(repeats: int = 3, runs: int = 12) -> list[StoreBenchRow]:
+def startup_rows(repeats: int = 3, runs: int = 12) -> list[BenchRow]:
     """Time from ``run_campaign`` to its first finished run, in a fresh coordinator process.
 
     Local workers (forked from a warm coordinator) against one worker in the coordinator; a
@@ -316,7 +295,7 @@ def startup_rows(repeats: int = 3, runs: int = 12) -> list[StoreBenchRow]:
     ]
 
 
-def store_rows(million: int = 1_000_000, repeats: int = 3) -> list[StoreBenchRow]:
+def store_rows(million: int = 1_000_000, repeats: int = 3) -> list[BenchRow]:
     """The store's and the executors' benchmark rows (``make bench``): the streamed summary of
     a million runs, campaign start-up with local workers and with Dask, runs/s on 1 and 2
     workers. Takes a few minutes (building the million-run store is most of it)."""

@@ -1,7 +1,6 @@
 """The payload solve's benchmark row: every recovery mode of a vehicle to one orbit, timed.
 
-``payload_rows`` returns plain dicts with the fields of ``boostback.bench.BenchRow`` (that
-module sits above this layer): ``BenchRow(**row)`` makes the row ``make bench`` prints.
+``payload_rows`` returns the rows ``make bench`` prints (``boostback.timing.BenchRow``).
 """
 
 from __future__ import annotations
@@ -9,12 +8,12 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from typing import Any
 
 import numpy as np
 
 from boostback.payload.table import solve_modes
 from boostback.payload.upper_stage import parse_orbit
+from boostback.timing import BenchRow
 
 __all__ = ["payload_rows"]
 
@@ -23,7 +22,7 @@ def payload_rows(
     cases: tuple[tuple[str, str], ...] = (("falcon9", "200x200x28.5"),),
     repeats: int = 3,
     warmup: bool = True,
-) -> list[dict[str, Any]]:
+) -> list[BenchRow]:
     """Time the payload solve of all modes, once warm, ``repeats`` times per case.
 
     Parameters
@@ -37,9 +36,8 @@ def payload_rows(
 
     Returns
     -------
-    list of dict
-        ``case, median_s, p90_s, baseline, baseline_median_s, target_s, note`` per case; no
-        baseline (NaN): the interpreted solve would take many minutes.
+    list of BenchRow
+        One per case; no baseline (NaN): the interpreted solve would take many minutes.
     """
     rows = []
     for vehicle, orbit in cases:
@@ -54,14 +52,14 @@ def payload_rows(
         assert table is not None
         payloads = ", ".join(f"{r.mode} {r.payload_kg / 1e3:.1f} t" for r in table.results)
         rows.append(
-            {
-                "case": f"payload solve, all modes ({vehicle}, {orbit})",
-                "median_s": statistics.median(times),
-                "p90_s": float(np.percentile(times, 90)),
-                "baseline": "none (interpreted: many minutes)",
-                "baseline_median_s": math.nan,
-                "target_s": None,
-                "note": payloads,
-            }
+            BenchRow(
+                case=f"payload solve, all modes ({vehicle}, {orbit})",
+                median_s=statistics.median(times),
+                p90_s=float(np.percentile(times, 90)),
+                baseline="none (interpreted: many minutes)",
+                baseline_median_s=math.nan,
+                target_s=None,
+                note=payloads,
+            )
         )
     return rows
