@@ -25,7 +25,7 @@ from boostback.cli.common import (
     write_html_report,
 )
 from boostback.cli.json_out import jsonable, print_json, write_json
-from boostback.cli.land import DofOption, GuidanceOption
+from boostback.cli.land import DofOption, GuidanceOption, with_fidelity
 from boostback.config import ConfigError
 from boostback.config.flight_models import FlightScenario
 from boostback.config.loader import (
@@ -178,25 +178,13 @@ def fly(
 
 
 def _as_flown(scenario: Any, veh: Any, dof: int | None, guidance: str | None) -> Any:
-    """The flight at the fidelity ``--dof`` asks (its own ``sim.dof`` without it) and with the
-    landing guidance ``--guidance`` asks; a rigid body needs the vehicle's rigid-body data, and
-    SCvx a rigid body."""
-    if dof is not None:
-        if dof not in (3, 6):
-            fail(f"--dof: {dof} is not a fidelity boostback flies (3 or 6)")
-        scenario = scenario.model_copy(update={"sim": scenario.sim.model_copy(update={"dof": dof})})
-    if guidance is not None:
-        if guidance not in ("lcvx", "scvx"):
-            fail(f"--guidance: '{guidance}' is not a landing guidance (lcvx or scvx)")
-        landing = scenario.landing.model_copy(update={"method": guidance})
-        scenario = scenario.model_copy(update={"landing": landing})
-    if scenario.landing.method == "scvx" and scenario.sim.dof != 6:
-        where = "--guidance scvx" if guidance else "landing.method = 'scvx'"
-        fail(f"{where} plans a rigid body: fly it with --dof 6 (or sim.dof = 6)")
+    """The flight at the fidelity and landing guidance asked (``land.with_fidelity``); a rigid
+    body needs the vehicle's rigid-body data (one line, exit 2, without it)."""
+    scenario = with_fidelity(scenario, dof, guidance, "landing")
     if scenario.sim.dof == 6:
         from boostback.plant.sixdof_setup import sixdof_params
 
-        sixdof_params(veh)  # a vehicle without [booster.rigid_body]: one line, exit 2
+        sixdof_params(veh)
     return scenario
 
 

@@ -159,6 +159,15 @@ def _as_flown(scenario: Any, dof: int | None, guidance: str | None = None) -> tu
     from boostback.campaign.scenario_faults import scenario_faults
     from boostback.gnc.faults import FaultState
 
+    scenario = with_fidelity(scenario, dof, guidance, "guidance")
+    return scenario, FaultState(scenario_faults(scenario.faults, scenario.name or None))
+
+
+def with_fidelity(scenario: Any, dof: int | None, guidance: str | None, key: str) -> Any:
+    """A landing or flight scenario at the fidelity ``--dof`` asks (its own ``sim.dof`` without
+    it) and with the landing guidance ``--guidance`` asks (its own ``KEY.method`` without it:
+    ``guidance`` of a landing burn, ``landing`` of a flight). SCvx plans a rigid body: refused
+    below 6-DoF, in one line."""
     if dof is not None:
         if dof not in (3, 6):
             fail(f"--dof: {dof} is not a fidelity boostback flies (3 or 6)")
@@ -166,14 +175,12 @@ def _as_flown(scenario: Any, dof: int | None, guidance: str | None = None) -> tu
     if guidance is not None:
         if guidance not in ("lcvx", "scvx"):
             fail(f"--guidance: '{guidance}' is not a landing guidance (lcvx or scvx)")
-        method = {"method": guidance}
-        scenario = scenario.model_copy(
-            update={"guidance": scenario.guidance.model_copy(update=method)}
-        )
-    if scenario.guidance.method == "scvx" and scenario.sim.dof != 6:
-        where = "--guidance scvx" if guidance else "guidance.method = 'scvx'"
+        method = getattr(scenario, key).model_copy(update={"method": guidance})
+        scenario = scenario.model_copy(update={key: method})
+    if getattr(scenario, key).method == "scvx" and scenario.sim.dof != 6:
+        where = "--guidance scvx" if guidance else f"{key}.method = 'scvx'"
         fail(f"{where} plans a rigid body: fly it with --dof 6 (or sim.dof = 6)")
-    return scenario, FaultState(scenario_faults(scenario.faults, scenario.name or None))
+    return scenario
 
 
 OVERRIDES = ("--altitude", "--speed", "--offset", "--propellant", "--wind")  # land's state options
