@@ -143,7 +143,7 @@ class RigidActuators:
         """The thrusters' duty: as commanded, none once the gas is gone or where a fault has
         taken them."""
         c = self.params.rcs_position_m.shape[0]
-        if command is None or gas_left_kg <= 0.0:
+        if command is None or gas_left_kg <= 0.0 or not np.any(command):
             return np.zeros(c)
         duty = np.clip(np.asarray(command, dtype=float), 0.0, 1.0)
         if self.faults:

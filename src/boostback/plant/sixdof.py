@@ -177,6 +177,14 @@ class SixDofPlant:
             x[:3] -= reference_offset(x, params)
         self.actuators = RigidActuators(params, self.engines, self.burn_engines, faults)
         self._low = math.nan  # the lowest foot at the end of the last step, of the state
+        # the farthest a foot can be from the centre of mass (any load; 1 m more for a centre
+        # of mass off the axis): the bound below which the feet are placed each step
+        cg = np.asarray(self.params.mp_cg_station_m)
+        self._reach_m = float(
+            np.max(np.abs(self.params.leg_station_m - cg))
+            + self.params.leg_footprint_radius_m
+            + 1.0
+        )
         self._low_of: np.ndarray | None = None
         self.rcs_gas_kg = params.rcs_gas_kg if start is None else start.gas_kg
         self._feet_b = np.zeros((0, 3))
@@ -318,13 +326,16 @@ class SixDofPlant:
             )
             x1[MASS] = max(x1[MASS], dry)
             event = EventName.PROPELLANT_OUT
-        low0 = self._low if self._low_of is x0 else self._lowest_foot_m(x0)
-        low1 = self._lowest_foot_m(x1)
-        if low1 <= 0.0 < low0:
-            x1, h = refine_event(self._lowest_foot_m, x0, h, advance, low0, low1)
-            event = EventName.TOUCHDOWN
+        # no foot is lower than the centre of mass less its farthest reach: above that, no
+        # touchdown can fall in the step and the feet need not be placed
+        low1 = self._lowest_foot_m(x1) if x1[2] <= self._reach_m else math.inf
+        if low1 <= 0.0:
+            low0 = self._low if self._low_of is x0 else self._lowest_foot_m(x0)
+            if low0 > 0.0:
+                x1, h = refine_event(self._lowest_foot_m, x0, h, advance, low0, low1)
+                event = EventName.TOUCHDOWN
         self.rcs_gas_kg -= gas[h]
-        if event is None:
+        if event is None and math.isfinite(low1):
             self._low, self._low_of = low1, x1
         else:
             self._low, self._low_of = math.nan, None
