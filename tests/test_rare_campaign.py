@@ -161,6 +161,11 @@ def test_report_of_a_rare_folder(tmp_path: Path, monkeypatch) -> None:
     assert result.form["beta"] == pytest.approx(2.0, rel=1e-3)
     page = write_rare_report(tmp_path, plotly="inline").read_text()
     assert "P(failure)" in page and "rare-levels" in page and "FORM beta" in page
+    # boostback report FOLDER knows an mc rare folder
+    from boostback.cli.report import write_report
+
+    again = write_report(tmp_path, tmp_path / "again.html", plotly="inline")
+    assert again.name == "again.html" and "P(failure)" in again.read_text()
 
 
 def test_joint_law_names_the_inputs(ctx) -> None:

@@ -33,6 +33,7 @@ from boostback.config.loader import (
     scenario_from_dict,
     scenario_vehicle,
 )
+from boostback.gnc.outcome import landing_margin
 from boostback.mission.tables import landing_table
 
 __all__ = ["land"]
@@ -137,6 +138,9 @@ def land(
     with spinner("flying the landing burn…", quiet=as_json), wall_clock_limit(wall_limit):
         result = fly_landing(landing_setup(veh, scenario), faults, wall_limit_s=wall_limit)
     summary = _summary(result, veh)
+    summary["landing_margin"] = landing_margin(
+        result.touchdown, veh.booster.limits, scenario.initial.propellant_kg
+    )
     if out is not None:
         _write_outputs(result, veh, out, summary)
         if report:

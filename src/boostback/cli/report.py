@@ -259,15 +259,19 @@ def write_report(
     site: str | None = None,
     threshold: float | None = None,
 ) -> Path:
-    """Write the report of a campaign, boundary or flight folder to ``out`` (default
+    """Write the report of a campaign, boundary, rare-event or flight folder to ``out`` (default
     FOLDER/report.html); ``site`` (a built-in site key) places a pad-centred landing or a
     campaign's touchdowns on the Earth; ``threshold`` is a boundary folder's landing probability
     to keep."""
     from boostback.report.html import REPORT_NAME, render_flight_report, write_flight_extras
 
     folder = Path(folder)
-    kind = folder_kind(folder)
     out_path = Path(out) if out is not None else folder / REPORT_NAME
+    if (folder / "rare_result.json").is_file():  # an mc rare folder
+        from boostback.report.rare_html import write_rare_report
+
+        return write_rare_report(folder, out_path, plotly=plotly)
+    kind = folder_kind(folder)
     pad_site = builtin_site(site)
     if kind == "campaign":
         from boostback.report.campaign_html import write_campaign_report
@@ -357,7 +361,8 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """Write an HTML report (opens offline) of a campaign, a boundary sweep or a flight."""
+    """Write an HTML report (opens offline) of a campaign, a boundary sweep, an mc rare
+    estimate or a flight."""
     path = write_report(
         results_dir,
         out,
