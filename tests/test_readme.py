@@ -52,6 +52,7 @@ SLOW = {
     "coast and perigee burn); the single-mode command runs in the default suite",
     r"--landing-from out/f9_mc": "reads the campaign the slow 'mc run' line above flies",
     r"^boostback mc compact out/f9_mc": "compacts the campaign the slow 'mc run' line flies",
+    r"^boostback mc rare ": "flies a thousand landings or more",
 }
 # command pattern -> the exit status it must give (1: the flight did not land, as it should not)
 EXIT = {r"^boostback land zhuque3_y1": 1}
