@@ -4,13 +4,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out/demo
-# type-checked in `make test`: the packages of the GNC loop and the kernels' wrapper
+# type-checked in `make test`: the packages of the GNC loop and the kernels' wrapper, the 6-DoF
+# flight, the payload and the economics
 TYPED := src/boostback/gnc src/boostback/plant src/boostback/control src/boostback/mission \
 	src/boostback/jit.py src/boostback/dynamics/state.py src/boostback/guidance/lcvx_guidance.py \
 	src/boostback/flight/integrate.py src/boostback/flight/reserve.py \
 	src/boostback/flight/landing_plant.py src/boostback/flight/ecef_plant.py \
 	src/boostback/flight/boostback.py src/boostback/flight/ascent_loop.py \
-	src/boostback/flight/descent.py src/boostback/guidance/burns.py
+	src/boostback/flight/descent.py src/boostback/guidance/burns.py \
+	src/boostback/flight/rigid_recovery.py src/boostback/flight/rigid_steering.py \
+	src/boostback/flight/rigid_plant.py src/boostback/flight/rigid_flip.py \
+	src/boostback/flight/touchdown.py src/boostback/timing.py \
+	src/boostback/payload src/boostback/economics
 
 .PHONY: demo test lint format bench clean dask
 

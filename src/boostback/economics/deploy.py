@@ -76,12 +76,13 @@ class DeployResult:
     def as_dict(self) -> dict[str, Any]:
         def spread(values: np.ndarray) -> dict[str, float | None]:
             finite = values[np.isfinite(values)]
-            if not len(finite):
-                return {"mean": None} | {f"p{q}": None for q in PERCENTILES}
-            pct = np.percentile(finite, PERCENTILES)
-            return {"mean": float(finite.mean())} | {
-                f"p{q}": float(v) for q, v in zip(PERCENTILES, pct, strict=True)
-            }
+            out: dict[str, float | None] = {"mean": None}
+            out.update({f"p{q}": None for q in PERCENTILES})
+            if len(finite):
+                pct = np.percentile(finite, PERCENTILES)
+                out["mean"] = float(finite.mean())
+                out.update({f"p{q}": float(v) for q, v in zip(PERCENTILES, pct, strict=True)})
+            return out
 
         meets = self.meets()
         milestones = []

@@ -188,7 +188,7 @@ def project(
         Per target: ``attempts`` (None: never), ``failures`` expected by then, ``cost_usd``,
         and ``attempts_90`` (the attempts at the two ends of ``beta``'s 90 % interval).
     """
-    out = []
+    out: list[dict[str, Any]] = []
     ends = [fit.with_beta(b) for b in fit.beta_interval()]
     for target in targets:
         t = fit.attempts_to(target, potential)
