@@ -17,26 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from boostback.campaign.columns import NUMERIC_FIELDS, TOUCHDOWN_COLUMNS
 from boostback.campaign.manifest import ShardLimits, ShardWriter
 from boostback.timing import BenchRow
 
 OUTCOMES = ("landed", "hard_landing", "missed_pad", "crashed", "propellant_depleted")
-METRIC_COLUMNS = (
-    "ignition_t_s",
-    "ignition_altitude_m",
-    "burn_time_s",
-    "touchdown_t_s",
-    "touchdown_vertical_speed_mps",
-    "touchdown_lateral_speed_mps",
-    "touchdown_tilt_deg",
-    "miss_distance_m",
-    "propellant_used_kg",
-    "propellant_left_kg",
-    "replans",
-    "guidance_solves",
-    "touchdown_east_m",
-    "touchdown_north_m",
-)
+METRIC_COLUMNS = (*NUMERIC_FIELDS, *TOUCHDOWN_COLUMNS)
 
 
 BLOCK = 1000  # runs drawn together: a run's row does not depend on how the runs are batched

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from boostback.campaign.columns import NUMERIC_FIELDS
 from boostback.campaign.sampling import Target, draw_run, resolve_targets
 from boostback.campaign.scenario_faults import scenario_faults
 from boostback.campaign.spec import CampaignSpec, Execution
@@ -31,22 +32,6 @@ from boostback.mission.landing import fly_landing
 from boostback.plant.setup import landing_setup
 from boostback.plant.sixdof_setup import sixdof_params
 
-# Summary fields copied into each row (wall-clock timings are left out: rows must be identical
-# whichever machine, worker count or backend ran them).
-NUMERIC_FIELDS = (
-    "ignition_t_s",
-    "ignition_altitude_m",
-    "burn_time_s",
-    "touchdown_t_s",
-    "touchdown_vertical_speed_mps",
-    "touchdown_lateral_speed_mps",
-    "touchdown_tilt_deg",
-    "miss_distance_m",
-    "propellant_used_kg",
-    "propellant_left_kg",
-    "replans",
-    "guidance_solves",
-)
 WORKER_KILL_EXIT_CODE = 13
 
 
