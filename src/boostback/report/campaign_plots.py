@@ -33,15 +33,18 @@ from boostback.report.palette import (
     LANDED_COLOUR,
     NOT_SIGNIFICANT,
     PAD_COLOUR,
+    PNG_DPI,
     VERMILLION,
     outcome_colour,
     outcome_symbol,
+    save_figures,
 )
+
+DPI = PNG_DPI  # the PNGs' resolution (report.palette)
 
 if TYPE_CHECKING:
     from boostback.campaign.stats import CampaignSummary
 
-DPI = 120
 SIZES = {  # file name -> (width, height) in inches
     "campaign_touchdown.png": (13.0, 6.5),
     "campaign_outcomes.png": (8.0, 4.5),
@@ -222,9 +225,4 @@ def save_campaign_plots(
         "campaign_distributions.png": distributions_plot(frame, limits),
         "campaign_sensitivity.png": sensitivity_plot(summary.sensitivity, frame),
     }
-    paths = []
-    for name, fig in figs.items():
-        paths.append(out / name)
-        fig.savefig(paths[-1], dpi=DPI)
-        fig.clear()
-    return paths
+    return save_figures(figs, out)

@@ -1,6 +1,6 @@
 """Static economics and deployment plots (matplotlib PNGs for papers and slides): the same views
 as the HTML. Figures are built with ``Figure`` directly (never ``pyplot``): headless and
-thread-safe, each at a fixed size (``SIZES``, inches at ``DPI``)."""
+thread-safe, each at a fixed size (``SIZES``, inches at ``palette.PNG_DPI``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from boostback.report.economics_figures import (
     growth_series,
     mode_colour,
 )
-from boostback.report.palette import BLACK, GREY, ORANGE
+from boostback.report.palette import BLACK, GREY, ORANGE, save_figures
 
 if TYPE_CHECKING:
     from boostback.economics.deploy import DeployResult
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SIZES", "save_deploy_plots", "save_economics_plots"]
 
-DPI = 120
 SIZES = {  # file name -> (width, height) in inches
     "economics_cost_curve.png": (9.0, 5.5),
     "economics_growth.png": (9.0, 5.0),
@@ -101,12 +100,7 @@ def milestone_plot(result: DeployResult) -> Figure:
 def _save(figs: dict[str, Figure], out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, fig in figs.items():
-        paths.append(out / name)
-        fig.savefig(paths[-1], dpi=DPI)
-        fig.clear()
-    return paths
+    return save_figures(figs, out)
 
 
 def save_economics_plots(

@@ -8,9 +8,15 @@ a name the table does not know gets :data:`OTHER`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from boostback.config.vocab import Outcome, Phase
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "BLACK",
@@ -32,6 +38,7 @@ __all__ = [
     "PAD_COLOUR",
     "PHASE_COLOURS",
     "PLACE_MARKERS",
+    "PNG_DPI",
     "POWERED_COLOUR",
     "PURPLE",
     "SEA_COLOUR",
@@ -44,6 +51,7 @@ __all__ = [
     "phase_colour",
     "place_marker",
     "rgba",
+    "save_figures",
 ]
 
 # Okabe-Ito
@@ -168,3 +176,34 @@ PLACE_MARKERS: dict[str, Marker] = {
 def place_marker(kind: str) -> Marker:
     """The marker of a kind of place (a grey cross for a kind the table does not know)."""
     return PLACE_MARKERS.get(str(kind), Marker("x", "X", OTHER))
+
+
+PNG_DPI = 120  # the resolution of every PNG the reports write beside their pages
+
+
+def save_figures(figs: Mapping[str, Figure], out_dir: str | Path, dpi: int = PNG_DPI) -> list[Path]:
+    """Write each matplotlib figure of ``figs`` (file name -> figure) into ``out_dir`` and free
+    it; returns the paths in order.
+
+    Parameters
+    ----------
+    figs : mapping of str to Figure
+        Figures built with ``matplotlib.figure.Figure`` (never registered with pyplot, so
+        clearing one is all that closing it needs).
+    out_dir : str or Path
+        Created if missing.
+    dpi : int
+        Resolution.
+
+    Returns
+    -------
+    list of Path
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, fig in figs.items():
+        paths.append(out / name)
+        fig.savefig(paths[-1], dpi=dpi)
+        fig.clear()
+    return paths

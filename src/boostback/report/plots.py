@@ -25,13 +25,17 @@ from boostback.report.palette import (
     GREY,
     ORANGE,
     PAD_COLOUR,
+    PNG_DPI,
     POWERED_COLOUR,
     PURPLE,
     VERMILLION,
     outcome_colour,
     outcome_symbol,
     phase_colour,
+    save_figures,
 )
+
+DPI = PNG_DPI  # the PNGs' resolution (report.palette)
 
 if TYPE_CHECKING:
     from boostback.config.models import Vehicle
@@ -40,7 +44,6 @@ if TYPE_CHECKING:
 
 GLIDE_SLOPE_GID = "glide_slope"  # gid of the two cone lines in the side view
 PAD_ZOOM_LABEL = "pad zoom"  # label of the inset (a child axes of the top view)
-DPI = 120
 LEGEND = {"fontsize": 8, "framealpha": 0.85}
 INFEASIBLE: dict[str, Any] = {
     "fc": VERMILLION,
@@ -380,11 +383,7 @@ def save_landing_plots(result: LandingResult, vehicle: Vehicle, out_dir: Path) -
             outcome=str(getattr(result.outcome, "value", result.outcome)),
         ),
     }
-    paths = []
-    for name, fig in figs.items():
-        paths.append(out_dir / name)
-        fig.savefig(paths[-1], dpi=DPI)
-        fig.clear()  # never registered with pyplot, so clearing it is all "closing" needs
+    paths = save_figures(figs, out_dir)
     if traj.rigid is not None:  # a 6-DoF flight: attitude.png and actuators.png too
         from boostback.report.rigid_plots import StageShape, save_rigid_plots
 

@@ -41,6 +41,7 @@ from boostback.report.palette import (
     POWERED_COLOUR,
     PURPLE,
     VERMILLION,
+    save_figures,
 )
 
 if TYPE_CHECKING:
@@ -61,7 +62,6 @@ __all__ = [
     "save_rigid_plots",
 ]
 
-DPI = 120
 LEGEND = {"fontsize": 8, "framealpha": 0.85}
 AZIMUTH_MIN_TILT_DEG = 0.05  # below this tilt the direction of the lean is not drawn
 RIGID_PNGS = ("attitude.png", "actuators.png")
@@ -360,9 +360,4 @@ def save_rigid_plots(
         RIGID_PNGS[0]: attitude_histories(traj, title=f"{head}attitude"),
         RIGID_PNGS[1]: actuator_histories(traj, shape=shape, title=f"{head}actuators"),
     }
-    paths = []
-    for name, fig in figs.items():
-        paths.append(out / name)
-        fig.savefig(paths[-1], dpi=DPI)
-        fig.clear()
-    return paths
+    return save_figures(figs, out)
