@@ -50,6 +50,7 @@ from boostback.dynamics.rigid_body import rotate_body_to_frame
 from boostback.dynamics.rigid_state import SIZE
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
+from boostback.jit import jit
 
 __all__ = [
     "AttitudeController",
@@ -107,23 +108,48 @@ _GIMBAL_STEP_RAD = 1e-3  # finite-difference steps of the effectiveness matrix
 _FIN_STEP_RAD = 1e-2
 
 
-def tilt_vector(d: Vec3) -> np.ndarray:
-    """A unit direction as its tilt vector: the tilt from up (rad) along its horizontal bearing
-    (east, north components); the zero vector is straight up."""
+@jit
+def tilt_vector(d):
+    """A unit direction as its tilt vector (2,): the tilt from up (rad) along its horizontal
+    bearing (east, north components); the zero vector is straight up."""
+    out = np.zeros(2)
     horiz = math.hypot(d[0], d[1])
     if horiz < 1e-15:
-        return np.zeros(2)
+        return out
     tilt = math.atan2(horiz, d[2])
-    return np.array([d[0], d[1]]) * (tilt / horiz)
+    out[0], out[1] = d[0] * (tilt / horiz), d[1] * (tilt / horiz)
+    return out
 
 
-def tilt_direction(theta: np.ndarray) -> Vec3:
-    """The unit direction of a tilt vector (``tilt_vector``'s inverse)."""
-    tilt = math.hypot(float(theta[0]), float(theta[1]))
+@jit
+def tilt_direction(theta):
+    """The unit direction of a tilt vector (``tilt_vector``'s inverse), a 3-tuple."""
+    tilt = math.hypot(theta[0], theta[1])
     if tilt < 1e-15:
         return (0.0, 0.0, 1.0)
     s = math.sin(tilt) / tilt
-    return (float(theta[0]) * s, float(theta[1]) * s, math.cos(tilt))
+    return (theta[0] * s, theta[1] * s, math.cos(tilt))
+
+
+@jit
+def _reference_step(theta, rate, goal, dt, gain, accel_max, rate_max):
+    """One step of the time-optimal braking law on the tilt vector (``TiltReference``):
+    ``theta`` and ``rate`` (2,) advanced in place towards ``goal`` (2,)."""
+    e0, e1 = goal[0] - theta[0], goal[1] - theta[1]
+    err = math.hypot(e0, e1)
+    want0 = want1 = 0.0
+    if err > 1e-12:
+        speed = min(gain * err, math.sqrt(2.0 * accel_max * err), rate_max)
+        want0, want1 = e0 * (speed / err), e1 * (speed / err)
+    dw0, dw1 = want0 - rate[0], want1 - rate[1]
+    dw_norm = math.hypot(dw0, dw1)
+    if dw_norm > accel_max * dt:
+        scale = accel_max * dt / dw_norm
+        dw0, dw1 = dw0 * scale, dw1 * scale
+    rate[0] += dw0
+    rate[1] += dw1
+    theta[0] += rate[0] * dt
+    theta[1] += rate[1] * dt
 
 
 class TiltReference:
@@ -135,7 +161,8 @@ class TiltReference:
     reference turns towards the target at ``min(k e, sqrt(2 a e), r)`` (``e`` the angle left,
     ``k`` the small-signal gain, ``a`` the angular acceleration allowed, ``r`` the rate cap)
     and changes that rate by at most ``a dt`` a step. A small change is a first-order lag of
-    bandwidth ``k``; a large one a bang-bang turn at ``a`` that stops on the target.
+    bandwidth ``k``; a large one a bang-bang turn at ``a`` that stops on the target (compiled:
+    ``_reference_step``).
     """
 
     def __init__(self) -> None:
@@ -147,26 +174,11 @@ class TiltReference:
     ) -> Vec3:
         """Advance by ``dt`` towards ``target``; ``start`` seeds a fresh reference."""
         if self.theta is None:
-            self.theta = tilt_vector(start)
+            self.theta = tilt_vector(np.asarray(start, dtype=np.float64))
             self.rate = np.zeros(2)
-        goal = tilt_vector(target)
-        th0, th1 = float(self.theta[0]), float(self.theta[1])
-        e0, e1 = float(goal[0]) - th0, float(goal[1]) - th1
-        err = math.hypot(e0, e1)
-        want0 = want1 = 0.0
-        if err > 1e-12:
-            speed = min(gain * err, math.sqrt(2.0 * accel_max * err), rate_max)
-            want0, want1 = e0 * (speed / err), e1 * (speed / err)
-        r0, r1 = float(self.rate[0]), float(self.rate[1])
-        dw0, dw1 = want0 - r0, want1 - r1
-        dw_norm = math.hypot(dw0, dw1)
-        if dw_norm > accel_max * dt:
-            scale = accel_max * dt / dw_norm
-            dw0, dw1 = dw0 * scale, dw1 * scale
-        r0, r1 = r0 + dw0, r1 + dw1
-        self.rate = np.array((r0, r1))
-        self.theta = np.array((th0 + r0 * dt, th1 + r1 * dt))
-        return tilt_direction(self.theta)
+        goal = tilt_vector(np.asarray(target, dtype=np.float64))
+        _reference_step(self.theta, self.rate, goal, dt, gain, accel_max, rate_max)
+        return tilt_direction(self.theta)  # type: ignore[no-any-return]
 
 
 class TranslationLaw(Protocol):
