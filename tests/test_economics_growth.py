@@ -83,3 +83,17 @@ def test_projection_respects_the_design_potential() -> None:
     assert good[0]["attempts"] <= out[0]["attempts"]
     assert good[0]["failures"] <= out[0]["failures"]
     assert good[1]["cost_usd"] == pytest.approx(good[1]["failures"])
+
+
+@pytest.mark.parametrize("potential", [0.9, 0.95, 0.978, 0.995])
+def test_the_attempts_range_holds_the_fit_s_own_answer(potential: float) -> None:
+    """The 90 % range of the attempts to a target is taken over beta's interval, the fit's own
+    beta among it: the point answer lies inside it (the attempts are not monotonic in beta, so
+    the interval's two ends alone left it outside: 13 attempts against a range of 10-12)."""
+    history = load_history()
+    fit = fit_crow_amsaa(history.failure_attempts, history.total_attempts)
+    for row in project(fit, potential=potential, lost_booster_usd=1e7):
+        if row["attempts"] is None:
+            continue
+        lo, hi = row["attempts_90"]
+        assert lo <= row["attempts"] <= hi

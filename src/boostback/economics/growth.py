@@ -162,6 +162,9 @@ def fit_crow_amsaa(failure_attempts: list[int], total_attempts: int) -> GrowthFi
     return GrowthFit(lam, beta, total_attempts, n)
 
 
+BETA_GRID = 21  # points of beta's interval the attempts' range is taken over
+
+
 def project(
     fit: GrowthFit,
     *,
@@ -186,10 +189,14 @@ def project(
     -------
     list of dict
         Per target: ``attempts`` (None: never), ``failures`` expected by then, ``cost_usd``,
-        and ``attempts_90`` (the attempts at the two ends of ``beta``'s 90 % interval).
+        and ``attempts_90`` (the fewest and most attempts over ``beta``'s 90 % interval: the
+        attempts are not monotonic in ``beta`` once ``lambda`` is refitted to the history, so
+        the interval is walked, its ends and the fit's own ``beta`` included).
     """
     out: list[dict[str, Any]] = []
-    ends = [fit.with_beta(b) for b in fit.beta_interval()]
+    lo, hi = fit.beta_interval()
+    betas = sorted({*np.linspace(lo, hi, BETA_GRID).tolist(), fit.beta})
+    walk = [fit.with_beta(b) for b in betas]
     for target in targets:
         t = fit.attempts_to(target, potential)
         if t is None:
@@ -206,14 +213,15 @@ def project(
         n = max(math.ceil(t), 1)
         k = np.arange(1, n + 1, dtype=float)
         failures = float(np.sum(1.0 - potential * np.exp(-fit.intensity(k))))
-        spread = [f.attempts_to(target, potential) for f in ends]
+        spread = [a for a in (f.attempts_to(target, potential) for f in walk) if a is not None]
+        steps = [max(math.ceil(a), 1) for a in spread]
         out.append(
             {
                 "target": target,
                 "attempts": n,
                 "failures": failures,
                 "cost_usd": failures * lost_booster_usd,
-                "attempts_90": sorted(max(math.ceil(a), 1) for a in spread if a is not None),
+                "attempts_90": [min(steps), max(steps)] if steps else [],
             }
         )
     return out
