@@ -71,9 +71,24 @@ def feet_arm(params: SixDofParams) -> Callable[[float], float]:
 
 
 def _table(plan: LandingPlan) -> tuple[np.ndarray, np.ndarray]:
-    """A plan's times and its horizontal position, velocity and thrust (n, 6)."""
-    cols = (plan.r_enu_m[:, :2], plan.v_enu_mps[:, :2], plan.accel_enu_mps2[:, :2])
+    """A plan's times and its horizontal position, velocity and thrust (columns 0-5), then its
+    vertical ones (6-8): (n, 9)."""
+    r, v, a = plan.r_enu_m, plan.v_enu_mps, plan.accel_enu_mps2
+    cols = (r[:, :2], v[:, :2], a[:, :2], r[:, 2:], v[:, 2:], a[:, 2:])
     return plan.t_s, np.hstack(cols)
+
+
+@jit
+def _vertical_at(t, rows, tau, tf, out):
+    """Write into ``out[:, 2]`` the vertical position, velocity and thrust of the plan table
+    ``(t, rows)`` (time of flight ``tf``) at ``tau``, interpolated as ``LandingPlan.sample``
+    does (held at its ends)."""
+    n = t.shape[0]
+    tc = min(max(tau, 0.0), tf)
+    i = max(min(np.searchsorted(t, tc, side="right") - 1, n - 2), 0)
+    w = (tc - t[i]) / (t[i + 1] - t[i])
+    for c in range(3):
+        out[c, 2] = (1 - w) * rows[i, 6 + c] + w * rows[i + 1, 6 + c]
 
 
 @jit
@@ -146,12 +161,18 @@ class RigidLandingLaw(LandingController):
         it was flown: a re-plan's new first thrust is then ramped in over the window like any
         other step, not jumped to.
         """
-        r, v, u = plan.sample(tau)
         if self.window_s <= 0.0:
-            return r, v, u
+            return plan.sample(tau)
         mean = self._window_means(tau)
-        r[:2], v[:2], u[:2] = mean[0, 0:2], mean[0, 2:4], mean[1, 4:6]
-        return r, v, u
+        out = np.empty((3, 3))  # rows: position, velocity, thrust
+        out[0, :2], out[1, :2], out[2, :2] = mean[0, 0:2], mean[0, 2:4], mean[1, 4:6]
+        if self._plan is plan:  # the plan flown now, remembered: its vertical as planned
+            t, rows = self._history[-1][1]
+            _vertical_at(t, rows, tau, plan.tf_s, out)
+        else:
+            r, v, u = plan.sample(tau)
+            out[0, 2], out[1, 2], out[2, 2] = r[2], v[2], u[2]
+        return out[0], out[1], out[2]
 
     def _window_means(self, tau: float) -> np.ndarray:
         """The plans' horizontal position, velocity and thrust averaged over the window centred
