@@ -137,10 +137,7 @@ def land(
     check_out_dir(out)
     with spinner("flying the landing burn…", quiet=as_json), wall_clock_limit(wall_limit):
         result = fly_landing(landing_setup(veh, scenario), faults, wall_limit_s=wall_limit)
-    summary = _summary(result, veh)
-    summary["landing_margin"] = landing_margin(
-        result.touchdown, veh.booster.limits, scenario.initial.propellant_kg
-    )
+    summary = _summary(result, veh, scenario.initial.propellant_kg)
     if out is not None:
         _write_outputs(result, veh, out, summary)
         if report:
@@ -306,9 +303,13 @@ def _is_scenario(path: Path) -> bool:
         return False
 
 
-def _summary(result: Any, vehicle: Any) -> dict[str, Any]:
-    """The result's summary with the vehicle key and the limits the report draws."""
+def _summary(result: Any, vehicle: Any, propellant0_kg: float) -> dict[str, Any]:
+    """The result's summary with the vehicle key, the limits the report draws and the landing
+    margin (the signed distance to failure, ``gnc.outcome.landing_margin``)."""
     summary = result.summary()
+    summary["landing_margin"] = landing_margin(
+        result.touchdown, vehicle.booster.limits, propellant0_kg
+    )
     summary["vehicle"] = vehicle.key
     if vehicle.booster.landing is not None:
         summary["glide_slope_deg"] = vehicle.booster.landing.glide_slope_deg
