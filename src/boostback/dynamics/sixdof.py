@@ -68,6 +68,7 @@ __all__ = [
     "alpha_many_kernel",
     "effectiveness_kernel",
     "mass_properties",
+    "rigid_rk4",
     "sixdof_derivatives",
     "sixdof_rk4",
     "substeps",
@@ -216,9 +217,35 @@ def substeps(x, dt):
     return MAX_SUBSTEPS
 
 
+@jit(inline="always")
+def rigid_rk4(derivatives, x, dt, thr, gim, fins, rcs, veh, env):
+    """One step of length ``dt`` (RK4 sub-steps, see the module) of a rigid body whose
+    equations are ``derivatives(x, thr, gim, fins, rcs, veh, env)`` (this module's flat ones,
+    or the rotating Earth's of ``flight.rigid_kernel``), with the actuators held.
+
+    Returns
+    -------
+    tuple
+        ``(state after dt, cold gas used [kg])``, the quaternion of unit norm.
+    """
+    n = substeps(x, dt)
+    h = dt / n
+    y = x.copy()
+    for _ in range(n):
+        k1 = derivatives(y, thr, gim, fins, rcs, veh, env)
+        k2 = derivatives(y + 0.5 * h * k1, thr, gim, fins, rcs, veh, env)
+        k3 = derivatives(y + 0.5 * h * k2, thr, gim, fins, rcs, veh, env)
+        k4 = derivatives(y + h * k3, thr, gim, fins, rcs, veh, env)
+        y = y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        y[QW], y[QX], y[QY], y[QZ] = quat_normalise((y[QW], y[QX], y[QY], y[QZ]))
+    _f, _m, gas = rcs_forces(rcs, veh[V_RCS_POS], veh[V_RCS_DIR], veh[V_PAR], 0.0)
+    return y, gas * dt
+
+
 @jit
 def sixdof_rk4(x, dt, thr, gim, fins, rcs, veh, air):
-    """One step of length ``dt`` (RK4 sub-steps, see the module) with the actuators held.
+    """One step of length ``dt`` over a flat Earth (:func:`rigid_rk4` on
+    :func:`sixdof_derivatives`), with the actuators held.
 
     Parameters
     ----------
@@ -234,18 +261,7 @@ def sixdof_rk4(x, dt, thr, gim, fins, rcs, veh, air):
     tuple
         ``(state after dt, cold gas used [kg])``, the quaternion of unit norm.
     """
-    n = substeps(x, dt)
-    h = dt / n
-    y = x.copy()
-    for _ in range(n):
-        k1 = sixdof_derivatives(y, thr, gim, fins, rcs, veh, air)
-        k2 = sixdof_derivatives(y + 0.5 * h * k1, thr, gim, fins, rcs, veh, air)
-        k3 = sixdof_derivatives(y + 0.5 * h * k2, thr, gim, fins, rcs, veh, air)
-        k4 = sixdof_derivatives(y + h * k3, thr, gim, fins, rcs, veh, air)
-        y = y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
-        y[QW], y[QX], y[QY], y[QZ] = quat_normalise((y[QW], y[QX], y[QY], y[QZ]))
-    _f, _m, gas = rcs_forces(rcs, veh[V_RCS_POS], veh[V_RCS_DIR], veh[V_PAR], 0.0)
-    return y, gas * dt
+    return rigid_rk4(sixdof_derivatives, x, dt, thr, gim, fins, rcs, veh, air)
 
 
 @jit

@@ -48,19 +48,15 @@ from boostback.dynamics.point_mass import AeroParams, Environment
 from boostback.dynamics.propulsion6 import engine_forces, rcs_forces
 from boostback.dynamics.rigid_body import (
     quat_derivative,
-    quat_normalise,
     rigid_body_rates,
     rotate_body_to_frame,
     rotate_frame_to_body,
 )
 from boostback.dynamics.rigid_state import MASS, QW, QX, QY, QZ, SIZE, SIZE3, WX, WY, WZ
 from boostback.dynamics.sixdof import (
-    V_PAR,
-    V_RCS_DIR,
-    V_RCS_POS,
     SixDofKernel,
     mass_properties,
-    substeps,
+    rigid_rk4,
 )
 from boostback.dynamics.sixdof_params import P_DRY_MASS, SixDofParams
 from boostback.environment.atmosphere import Vacuum
@@ -170,7 +166,8 @@ def rigid_ecef_derivatives(x, thr, gim, fins, rcs, veh, mdl):
 
 @jit
 def rigid_ecef_rk4(x, dt, thr, gim, fins, rcs, veh, mdl):
-    """One step of length ``dt`` (RK4 sub-steps, see the module) with the actuators held.
+    """One step of length ``dt`` on the rotating Earth (``dynamics.sixdof.rigid_rk4`` on
+    :func:`rigid_ecef_derivatives`), with the actuators held.
 
     Parameters
     ----------
@@ -186,18 +183,7 @@ def rigid_ecef_rk4(x, dt, thr, gim, fins, rcs, veh, mdl):
     tuple
         ``(state after dt, cold gas used [kg])``, the quaternion of unit norm.
     """
-    n = substeps(x, dt)
-    h = dt / n
-    y = x.copy()
-    for _ in range(n):
-        k1 = rigid_ecef_derivatives(y, thr, gim, fins, rcs, veh, mdl)
-        k2 = rigid_ecef_derivatives(y + 0.5 * h * k1, thr, gim, fins, rcs, veh, mdl)
-        k3 = rigid_ecef_derivatives(y + 0.5 * h * k2, thr, gim, fins, rcs, veh, mdl)
-        k4 = rigid_ecef_derivatives(y + h * k3, thr, gim, fins, rcs, veh, mdl)
-        y = y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
-        y[QW], y[QX], y[QY], y[QZ] = quat_normalise((y[QW], y[QX], y[QY], y[QZ]))
-    _f, _m, gas = rcs_forces(rcs, veh[V_RCS_POS], veh[V_RCS_DIR], veh[V_PAR], 0.0)
-    return y, gas * dt
+    return rigid_rk4(rigid_ecef_derivatives, x, dt, thr, gim, fins, rcs, veh, mdl)
 
 
 @jit
