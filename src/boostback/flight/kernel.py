@@ -62,6 +62,7 @@ __all__ = [
     "advance",
     "air_velocity",
     "command_array",
+    "ecef_derivatives",
     "flight_kernel",
     "relative_to_air",
     "wind_table",
@@ -132,8 +133,9 @@ def air_velocity(px, py, pz, vx, vy, vz, wp, wind):
 
 
 @jit
-def _derivatives(x, c, mdl, out):
-    """Time derivative of the ECEF state ``x`` under command ``c``, into ``out``."""
+def ecef_derivatives(x, c, mdl, out):
+    """Time derivative of the ECEF state ``x`` under command ``c``, into ``out`` (the rigid
+    kernel, ``flight.rigid_kernel``, takes its gravity and frame terms from it)."""
     wp, bp, aero, at, wind = mdl
     px, py, pz, vx, vy, vz, m = x[PX], x[PY], x[PZ], x[VX], x[VY], x[VZ], x[MASS]
     h, ux, uy, uz = air_velocity(px, py, pz, vx, vy, vz, wp, wind)
@@ -180,16 +182,16 @@ def rk4(x, dt, c, mdl, work, out):
     """One classical Runge-Kutta step into ``out``; ``work`` is a (5, 7) scratch array."""
     k1, k2, k3, k4, xt = work[0], work[1], work[2], work[3], work[4]
     h2 = 0.5 * dt
-    _derivatives(x, c, mdl, k1)
+    ecef_derivatives(x, c, mdl, k1)
     for i in range(SIZE):
         xt[i] = x[i] + h2 * k1[i]
-    _derivatives(xt, c, mdl, k2)
+    ecef_derivatives(xt, c, mdl, k2)
     for i in range(SIZE):
         xt[i] = x[i] + h2 * k2[i]
-    _derivatives(xt, c, mdl, k3)
+    ecef_derivatives(xt, c, mdl, k3)
     for i in range(SIZE):
         xt[i] = x[i] + dt * k3[i]
-    _derivatives(xt, c, mdl, k4)
+    ecef_derivatives(xt, c, mdl, k4)
     s = dt / 6.0
     for i in range(SIZE):
         out[i] = x[i] + s * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
@@ -205,7 +207,7 @@ def _rk4_new(x, dt, c, mdl):
 @jit
 def _derivatives_new(x, c, mdl):
     out = np.empty(SIZE)
-    _derivatives(x, c, mdl, out)
+    ecef_derivatives(x, c, mdl, out)
     return out
 
 
@@ -334,7 +336,7 @@ def command_array(cmd: Command) -> np.ndarray:
 
 
 def derivatives(x: State, cmd: Command, body: Body, world: World) -> State:
-    """Time derivative of the ECEF state ``x`` under ``cmd`` (the compiled ``_derivatives``)."""
+    """Time derivative of the ECEF state ``x`` under ``cmd`` (the compiled ``ecef_derivatives``)."""
     return flight_kernel(body, world).derivatives(x, command_array(cmd))
 
 

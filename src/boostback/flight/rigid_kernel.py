@@ -15,7 +15,7 @@ Translation::
 
 ``a_frame`` is the flight kernel's own: gravity of the Earth model (inverse-square, J2 on
 WGS-84) with the centrifugal and Coriolis terms of the rotating frame, taken from
-``flight.kernel._derivatives`` on a body with no drag and no engines (one source for those
+``flight.kernel.ecef_derivatives`` on a body with no drag and no engines (one source for those
 terms). The body forces are ``dynamics.propulsion6`` (engines, cold gas) and ``dynamics.aero6``
 (body and grid fins), fed the air data of the flight kernel's atmosphere and wind at the geodetic
 height: density, speed of sound and pressure (``flight.kernel.air``), the velocity relative to
@@ -63,8 +63,7 @@ from boostback.environment.atmosphere import Vacuum
 from boostback.environment.gravity import UniformGravity
 from boostback.environment.wind import NoWind
 from boostback.flight.dynamics import Body, World
-from boostback.flight.kernel import _derivatives as _frame_derivatives
-from boostback.flight.kernel import air, air_velocity, flight_kernel
+from boostback.flight.kernel import air, air_velocity, ecef_derivatives, flight_kernel
 from boostback.jit import jit
 
 __all__ = [
@@ -147,7 +146,7 @@ def rigid_ecef_derivatives(x, thr, gim, fins, rcs, veh, mdl):
     force = (f_b[0] + f_r[0], f_b[1] + f_r[1], f_b[2] + f_r[2])
     moment = (m_b[0] + m_r[0], m_b[1] + m_r[1], m_b[2] + m_r[2])
     out = np.empty(SIZE)
-    _frame_derivatives(x[:SIZE3], mdl[4], mdl[3], out[:SIZE3])  # r', gravity and frame terms
+    ecef_derivatives(x[:SIZE3], mdl[4], mdl[3], out[:SIZE3])  # r', gravity and frame terms
     f = rotate_body_to_frame(q, force)
     m = x[MASS]
     mdot = -(flow + gas)
