@@ -142,6 +142,24 @@ def _pad_frame(ctx: FlightContext) -> LocalFrame:
     return LocalFrame(ctx.target.lat_rad, ctx.target.lon_rad, origin)  # type: ignore[arg-type]
 
 
+def _plant(
+    ctx: FlightContext,
+    stage: _Stage,
+    burn: tuple[object, tuple[int, ...], str],
+    watch: tuple[Event, ...] = (),
+) -> tuple[RigidFlightPlant, LegRecorder]:
+    """The rigid plant from the stage's state for a burn or coast ``(prop, engines, phase)``,
+    and the recorder that writes its samples into the flight's record."""
+    s = ctx.setup
+    prop, engines, phase = burn
+    plant = RigidFlightPlant(
+        stage.params, s.world, ctx.faults, stage.x, stage.t_s, prop,  # type: ignore[arg-type]
+        engines, phase, watch=watch, gas_kg=stage.gas_kg,
+    )  # fmt: skip
+    hw = s.booster.recovery
+    return plant, LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0)  # type: ignore[arg-type]
+
+
 def _leg(
     ctx: FlightContext,
     stage: _Stage,
@@ -151,21 +169,15 @@ def _leg(
     leg: Leg,
 ) -> LoopEnd:
     """One leg of the loop on the rigid plant from the stage's state; the stage advanced."""
-    s = ctx.setup
-    prop, engines, phase = burn
-    plant = RigidFlightPlant(
-        stage.params, s.world, ctx.faults, stage.x, stage.t_s, prop,  # type: ignore[arg-type]
-        engines, phase, watch=watch, gas_kg=stage.gas_kg,
-    )  # fmt: skip
-    hw = s.booster.recovery
+    plant, rec = _plant(ctx, stage, burn, watch)
     end = fly(
         plant,
         InertialNavigator(),
         parts[0],
         parts[1],
-        LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0),  # type: ignore[arg-type]
+        rec,  # type: ignore[arg-type]
         dt_s=RIGID_DT_S,
-        max_time_s=s.scenario.sim.max_time_s,
+        max_time_s=ctx.setup.scenario.sim.max_time_s,
         deadline=ctx.deadline,
         leg=leg,
     )
@@ -176,13 +188,7 @@ def _leg(
 def _flip(ctx: FlightContext, stage: _Stage, target_ecef: Vec3, figures: RigidFigures) -> None:
     """Turn the stage towards ``target_ecef`` with its thrusters until within
     ``BOOSTBACK_LIGHT_DEG`` of it (recorded as the flip)."""
-    s = ctx.setup
-    plant = RigidFlightPlant(
-        stage.params, s.world, ctx.faults, stage.x, stage.t_s, s.boostback_prop, (),
-        Phase.FLIP, gas_kg=stage.gas_kg,
-    )  # fmt: skip
-    hw = s.booster.recovery
-    rec = LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0)  # type: ignore[arg-type]
+    plant, rec = _plant(ctx, stage, (ctx.setup.boostback_prop, (), Phase.FLIP))
     ctrl = FlipController(stage.params, _frame_at(ctx, stage.x))
 
     def record(act: Actuation) -> None:
@@ -244,14 +250,8 @@ def _turn(
 ) -> str | None:
     """Turn the stage onto ``attitude`` with the thrusters at the coast's gentle rate; returns a
     watched event that ended it (apogee is recorded and does not)."""
-    s = ctx.setup
-    hw = s.booster.recovery
     ctrl = FlipController(stage.params, _frame_at(ctx, stage.x), COAST_GAINS)
-    plant = RigidFlightPlant(
-        stage.params, s.world, ctx.faults, stage.x, stage.t_s, s.boostback_prop, (),
-        Phase.COAST, watch=watch, gas_kg=stage.gas_kg,
-    )  # fmt: skip
-    rec = LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0)  # type: ignore[arg-type]
+    plant, rec = _plant(ctx, stage, (ctx.setup.boostback_prop, (), Phase.COAST), watch)
     while True:
         res = fly_flip(
             plant, ctrl, attitude, dt_s=RIGID_DT_S, rate_tol_dps=0.2, max_time_s=300.0,
@@ -269,12 +269,7 @@ def _drift(ctx: FlightContext, stage: _Stage, watch: tuple[Event, ...]) -> str |
     """Coast with the actuators at rest in long steps (as the 3-DoF coast) up to the first of
     ``watch``; apogee is recorded on the way."""
     s = ctx.setup
-    plant = RigidFlightPlant(
-        stage.params, s.world, ctx.faults, stage.x, stage.t_s, s.boostback_prop, (),
-        Phase.COAST, watch=watch, gas_kg=stage.gas_kg,
-    )  # fmt: skip
-    hw = s.booster.recovery
-    rec = LegRecorder(ctx.rec, plant, hw.nose_radius_m if hw else 1.0)  # type: ignore[arg-type]
+    plant, rec = _plant(ctx, stage, (s.boostback_prop, (), Phase.COAST), watch)
     event = None
     while plant.t_s < s.scenario.sim.max_time_s:
         act = plant.coast(plant.axis)
