@@ -400,19 +400,21 @@ def _schedule(Lp, Li):
         cnt = Lp[j + 1] - Lp[j]
         tp[j + 1] = tp[j] + cnt * (cnt + 1) // 2
     tgt = np.empty(tp[size], dtype=np.int64)
+    lp = Lp.astype(np.uint64)  # unsigned positions: no negative-index tests in the walk
+    li = Li.astype(np.uint64)
     t = 0
     for j in range(size):
-        for qi in range(Lp[j], Lp[j + 1]):
-            cq = Li[qi]
-            tgt[t] = nnz_l + cq
+        for qi in range(lp[j], lp[j + 1]):
+            cq = li[qi]
+            tgt[t] = np.uint64(nnz_l) + cq
             t += 1
-            pos = Lp[cq]
-            end = Lp[cq + 1]
-            for pi in range(qi + 1, Lp[j + 1]):
-                r = Li[pi]
-                while pos < end and Li[pos] < r:
-                    pos += 1
-                if pos == end or Li[pos] != r:
+            pos = lp[cq]
+            end = lp[cq + _ONE]
+            for pi in range(qi + _ONE, lp[j + 1]):
+                r = li[pi]
+                while pos < end and li[pos] < r:
+                    pos += _ONE
+                if pos == end or li[pos] != r:
                     raise AssertionError("an update outside the pattern of L")
                 tgt[t] = pos
                 t += 1
