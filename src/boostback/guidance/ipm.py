@@ -240,31 +240,32 @@ def _ipm(
     r1 = np.zeros(n)
     rA = np.zeros(m)
 
-    # ---- initial point (W = I) ----
-    assemble_kkt(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, V, True)
-    if quad:
-        for i in range(n):
-            V[src_map[i]] += pdiag[i]
-    ldl_factor(V, Lp, tp, tgt, sign, Dinv, ftmp)
-    # primal (0, b) and dual (-c, 0) start in one pass over the factor
-    for i in range(n):
-        rhs[i] = 0.0
-        rhs1[i] = -c[i]
-    for i in range(m):
-        rhs[n + i] = b[i]
-        rhs1[n + i] = 0.0
-    ldl_solve2(perm, Lp, Li, V, Dinv, rhs, rhs1, u1, u2, work, work2)
-    for i in range(n):
-        x[i] = u1[i]
-    for i in range(mc):
-        s[i] = -u1[n + n_eq + i]
-    shift_into_cone(s, n_lp, starts, dims)
-    for i in range(m):
-        yz[i] = u2[n + i]
+    # ---- initial point (W = I), or a warm start (``KktShape.solve``) ----
     z = yz[n_eq:]
-    shift_into_cone(z, n_lp, starts, dims)
-    if wx.size > 0:  # a warm start replaces that point (``KktShape.solve``)
+    if wx.size > 0:
         kap = _warm_start(wx, wz, ws, wmargin, n_eq, n_lp, starts, dims, x, yz, s, degree)
+    else:
+        assemble_kkt(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, V, True)
+        if quad:
+            for i in range(n):
+                V[src_map[i]] += pdiag[i]
+        ldl_factor(V, Lp, tp, tgt, sign, Dinv, ftmp)
+        # primal (0, b) and dual (-c, 0) start in one pass over the factor
+        for i in range(n):
+            rhs[i] = 0.0
+            rhs1[i] = -c[i]
+        for i in range(m):
+            rhs[n + i] = b[i]
+            rhs1[n + i] = 0.0
+        ldl_solve2(perm, Lp, Li, V, Dinv, rhs, rhs1, u1, u2, work, work2)
+        for i in range(n):
+            x[i] = u1[i]
+        for i in range(mc):
+            s[i] = -u1[n + n_eq + i]
+        shift_into_cone(s, n_lp, starts, dims)
+        for i in range(m):
+            yz[i] = u2[n + i]
+        shift_into_cone(z, n_lp, starts, dims)
 
     nb = 0.0
     for i in range(m):
