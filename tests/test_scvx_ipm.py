@@ -232,3 +232,20 @@ def test_the_ipm_path_reaches_clarabels_plan(method: str) -> None:
 def test_an_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="backend"):
         ScvxSettings(backend="ecos")
+
+
+def test_ptr_early_inexact_subproblems_keep_the_plan() -> None:
+    # PTR's subproblems solved to a tolerance that follows its last step (solver_forcing)
+    # against every subproblem solved to solver_tol: the same iterations, the same plan to
+    # PTR's own resolution, and fewer interior-point iterations
+    prob = published_problem()
+    st = published_settings("ptr")
+    assert st.solver_forcing > 0.0
+    inexact = solve(prob, st)
+    exact = solve(prob, dataclasses.replace(st, solver_forcing=0.0))
+    assert inexact.status is exact.status is ScvxStatus.CONVERGED
+    assert inexact.iterations == exact.iterations
+    assert inexact.tf_s == pytest.approx(exact.tf_s, rel=1e-4)
+    assert inexact.propellant_kg == pytest.approx(exact.propellant_kg, rel=1e-4)
+    fewer = sum(r.solver_iterations for r in inexact.history)
+    assert fewer < sum(r.solver_iterations for r in exact.history)
