@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 from boostback.guidance import ipm
 from boostback.guidance.kkt_factor import ldl_factor, ldl_solve
-from boostback.guidance.kkt_pattern import PRIMAL_CREDIT, KktPattern, _minimum_fill, kkt_entries
+from boostback.guidance.kkt_pattern import (
+    PRIMAL_CREDIT,
+    KktPattern,
+    _eliminate,
+    _minimum_fill,
+    kkt_entries,
+)
 from test_ipm import random_socp
 
 
@@ -75,6 +81,27 @@ def test_ordering_is_the_documented_greedy_rule(seed: int) -> None:
     assert sorted(order.tolist()) == list(range(n + m))
     assert order.tolist() == replay_minimum_fill(n + m, rows, cols, n)
     assert order.tolist() == pattern.perm.tolist()
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_elimination_out_of_room_says_so_and_the_order_does_not_depend_on_the_room(
+    seed: int,
+) -> None:
+    """The compiled elimination writes into neighbour lists and a heap of fixed sizes (numba
+    checks no bounds): too small, it must stop and say so rather than write past them, and
+    with room enough its order must not depend on how much (the restart doubles both)."""
+    rng = np.random.default_rng(seed)
+    n, m, n_eq, n_lin, dims, A, _, _ = random_socp(rng, bool(seed % 2))
+    pattern = KktPattern(n, m, n_eq, n_lin, np.array(dims), A.indptr, A.indices)
+    rows, cols = kkt_sources(pattern)
+    size = n + m
+    order = np.empty(size, dtype=np.int64)
+    assert not _eliminate(size, rows, cols, n, 2, 8 * size, order)  # lists too short
+    assert not _eliminate(size, rows, cols, n, 4 * size, 2, order)  # heap too small
+    for width, room in ((size, 16 * size), (2 * size, 64 * size)):
+        assert _eliminate(size, rows, cols, n, width, room, order)
+        assert order.tolist() == pattern.perm.tolist()
 
 
 def cone_blocks(rng: np.random.Generator, n_lp: int, dims: list[int]) -> list[np.ndarray]:

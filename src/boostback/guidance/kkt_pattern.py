@@ -120,6 +120,8 @@ def _eliminate(n, rows, cols, n_primal, width, room, order):
     heap = np.empty(room, dtype=np.int64)
     hs = 0
     for k in range(n_primal, n):
+        if hs == room:
+            return False
         _push(heap, hs, (_credited(fill[k], k, n_primal) * M + deg[k]) * M + k)
         hs += 1
     near = np.zeros(n, dtype=np.int64)  # step + 1 on the neighbours of the node eliminated
