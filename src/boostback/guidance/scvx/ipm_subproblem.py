@@ -5,13 +5,15 @@ The subproblem is the same conic data as ``subproblem.ConicSubproblem`` builds f
 19; PTR's trust penalty and SCvx's step regularisation a diagonal ``P``). ``guidance.ipm``
 solves it: the homogeneous embedding with Nesterov-Todd scaling and Mehrotra's
 predictor-corrector that the 3-DoF fast path uses, with its diagonal quadratic objective
-(Clarabel's embedding of ``1/2 x'Px``).
+(Clarabel's embedding of ``1/2 x'Px``). Each subproblem is Ruiz-equilibrated, and started from
+the answer to the one before it in the same solve (``IpmSubproblem.warm``; the first subproblem
+of a solve starts cold, so a cold solve owes nothing to an earlier one).
 
 The KKT matrix's pattern depends only on the subproblem's shape, so its ordering, its
 elimination tree and the pattern of its factor are found once per shape (``_kkt_shape``,
-cached for the process: about 1.5 s for the published problem's PTR shape, whose 14 rows of
+cached for the process: about 0.3 s for the published problem's PTR shape, whose 14 rows of
 the virtual control's inf-norm couple every interval); each interior-point iteration is then a
-numeric LDL' on that pattern and two triangular solves. A subproblem the method stops on
+numeric LDL' on that pattern and three triangular solves. A subproblem the method stops on
 (iteration cap, numerical trouble) is handed to Clarabel on the same data, as the 3-DoF path
 does; infeasibility certificates are the method's own.
 """
