@@ -135,6 +135,11 @@ def _unpowered(
     return plant.coast(act.direction)
 
 
+def _coast_step(t: float, h: float, ignite_at_s: float) -> float:
+    """The coast's step from ``t``: ``h``, or less to end at an ignition within it."""
+    return ignite_at_s - t if t + h > ignite_at_s > t else h
+
+
 def _sample(rec: Recorder, plant: RecordingPlant, act: Actuation, phase: str) -> None:
     rec.sample(plant.t_s, plant.state, act, phase)
 
@@ -182,15 +187,13 @@ def fly(
         The four seams (``gnc.protocols``).
     rec : Recorder
         Receives a sample every step and the events.
-    dt_s, max_time_s : float
-        Step and simulated time limit.
+    dt_s, max_time_s, coast_dt_s : float
+        Step, simulated time limit, and the step before ignition if not ``dt_s`` (optional: a
+        rigid vehicle's, on its fins; the last ends at ignition).
     deadline : float, optional
         ``time.perf_counter()`` value past which the flight raises ``RunTimeout``.
     leg : Leg
         How the flight starts and ends (default: a landing burn).
-    coast_dt_s : float, optional
-        The step before ignition, if not ``dt_s`` (a rigid vehicle holding its attitude on its
-        fins steps as slowly as its descent did); the last one ends at ignition.
 
     Returns
     -------
@@ -214,9 +217,7 @@ def fly(
             _record(rec, leg.entered.get(phase), t, x, dry)
         h, last = dt_s, False
         if phase == COAST:
-            h = dt_s if coast_dt_s is None else coast_dt_s
-            if t + h > demand.ignite_at_s > t:
-                h = demand.ignite_at_s - t
+            h = _coast_step(t, dt_s if coast_dt_s is None else coast_dt_s, demand.ignite_at_s)
             act = _unpowered(plant, holder, (nav, demand, tick, h), act)
         elif phase not in _UNPOWERED:
             cmd = controller.command(nav, demand, tick, h)
