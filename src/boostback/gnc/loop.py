@@ -188,8 +188,7 @@ def fly(
     rec : Recorder
         Receives a sample every step and the events.
     dt_s, max_time_s, coast_dt_s : float
-        Step, simulated time limit, and the step before ignition if not ``dt_s`` (optional: a
-        rigid vehicle's, on its fins; the last ends at ignition).
+        Step, time limit, and the step before ignition if not ``dt_s`` (a rigid vehicle's).
     deadline : float, optional
         ``time.perf_counter()`` value past which the flight raises ``RunTimeout``.
     leg : Leg
