@@ -1,5 +1,6 @@
-"""The interior-point method's symbolic analysis (``guidance/kkt_pattern.py``) and its numeric
-factorisation, checked from the outside on random conic patterns:
+"""The interior-point method's symbolic analysis (``guidance/kkt_pattern.py``, its ordering in
+``kkt_ordering.py``) and its numeric factorisation, checked from the outside on random conic
+patterns:
 
 - the ordering is the greedy rule it documents, replayed here in plain Python on the
   elimination graph (primal nodes only after a dual neighbour, fewest new edges less the primal
@@ -16,13 +17,8 @@ from hypothesis import strategies as st
 
 from boostback.guidance import ipm
 from boostback.guidance.kkt_factor import ldl_factor, ldl_solve
-from boostback.guidance.kkt_pattern import (
-    PRIMAL_CREDIT,
-    KktPattern,
-    _eliminate,
-    _minimum_fill,
-    kkt_entries,
-)
+from boostback.guidance.kkt_ordering import PRIMAL_CREDIT, _eliminate, _minimum_fill
+from boostback.guidance.kkt_pattern import KktPattern, kkt_entries
 from test_ipm import random_socp
 
 
