@@ -88,3 +88,11 @@ def test_interpreted_runs_read_and_write_nothing(monkeypatch, tmp_path: Path) ->
         (np.array([1]),), lambda: (np.arange(3, dtype=np.uint32),), lambda p: True
     )
     assert np.array_equal(parts[0], np.arange(3))
+
+
+def test_bypassed_finds_afresh_and_keeps_nothing(store: Path) -> None:
+    with kkt_store.bypassed():
+        KktPattern(*_shape(0))
+    assert not list(store.iterdir())
+    KktPattern(*_shape(0))
+    assert len(list(store.glob("*.u32"))) == 1
