@@ -32,6 +32,7 @@ from boostback.guidance.cone_algebra import (
 )
 from boostback.guidance.kkt_factor import assemble_kkt, ldl_factor, ldl_solve, ldl_solve2
 from boostback.guidance.kkt_pattern import KktPattern
+from boostback.guidance.kkt_supernodal import sn_factor
 from boostback.jit import jit
 
 __all__ = [
@@ -53,6 +54,10 @@ STEP_FRACTION = 0.99
 
 class KktShape(KktPattern):
     """One problem shape's KKT pattern (``KktPattern``) and the method that solves with it."""
+
+    # A supernodal shape (``scvx.ipm_subproblem``) sets its supernodes' first columns: the
+    # method then factors by ``kkt_supernodal.sn_factor``; empty, by ``kkt_factor.ldl_factor``.
+    supernodes = np.zeros(0, dtype=np.uint32)
 
     def solve(
         self,
@@ -114,6 +119,7 @@ class KktShape(KktPattern):
             self.tp,
             self.tgt,
             self.sign,
+            self.supernodes,
             max_iter,
             tol_feas,
             tol_gap_abs * kappa,
@@ -168,6 +174,15 @@ def _warm_start(wx, wz, ws, margin, n_eq, n_lp, starts, dims, x, yz, s, degree):
 
 
 @jit(error_model="numpy")
+def _factor(V, Lp, first, tp, tgt, sign, Dinv, tmp):
+    """The numeric LDL': supernodal when the shape has supernodes (``first``), else by columns."""
+    if first.size > 0:
+        sn_factor(V, Lp, first, tp, tgt, sign, Dinv, tmp)
+    else:
+        ldl_factor(V, Lp, tp, tgt, sign, Dinv, tmp)
+
+
+@jit(error_model="numpy")
 def _ipm(
     n,
     n_eq,
@@ -187,6 +202,7 @@ def _ipm(
     tp,
     tgt,
     sign,
+    first,
     max_iter,
     tol_feas,
     tol_gap_abs,
@@ -247,7 +263,7 @@ def _ipm(
         if quad:
             for i in range(n):
                 V[src_map[i]] += pdiag[i]
-        ldl_factor(V, Lp, tp, tgt, sign, Dinv, ftmp)
+        _factor(V, Lp, first, tp, tgt, sign, Dinv, ftmp)
         # primal (0, b) and dual (-c, 0) start in one pass over the factor
         for i in range(n):
             rhs[i] = 0.0
@@ -378,7 +394,7 @@ def _ipm(
         if quad:
             for i in range(n):
                 V[src_map[i]] += pdiag[i]
-        ldl_factor(V, Lp, tp, tgt, sign, Dinv, ftmp)
+        _factor(V, Lp, first, tp, tgt, sign, Dinv, ftmp)
         den = 0.0
         cbv = cbq if quad else cb
         mu = (sz + kap * tau) / (degree + 1)
