@@ -99,7 +99,9 @@ class FlightSetup:
 
     @property
     def dry_mass_kg(self) -> float:
-        return self.booster.dry_mass_kg
+        """The booster's burnout mass: dry plus its unusable propellant (``Stage.burnout_mass_kg``).
+        Every burn of the flight stops there, and the recorded propellant counts from it."""
+        return self.booster.burnout_mass_kg
 
     @property
     def liftoff_mass_kg(self) -> float:
