@@ -39,6 +39,7 @@ import numpy as np
 
 from boostback.guidance.scvx.discretize import Discretization, discretize
 from boostback.guidance.scvx.dynamics import NU, NX
+from boostback.guidance.scvx.ipm_subproblem import IpmSubproblem
 from boostback.guidance.scvx.problem import Scales, SixDofProblem, initial_guess, trust_units
 from boostback.guidance.scvx.result import IterationRecord, ScvxPlan, ScvxStatus
 from boostback.guidance.scvx.subproblem import ConicSubproblem, SubproblemSolution
@@ -65,8 +66,10 @@ class ScvxSettings:
         method returns the centre of a subproblem's optimal face, so without it the iterates
         drift along directions the cost does not see (the attitude wherever the gimbal is not
         at its limit), each drift making new defects. Not counted in ``rho``.
-    backend : "conic" (the subproblem written as conic data for Clarabel, ``subproblem.py``) or
-        "cvxpy" (the same subproblem through CVXPY with Clarabel: the reference and baseline).
+    backend : "ipm" (the subproblem written as conic data, ``subproblem.py``, solved by
+        boostback's own interior-point method, ``ipm_subproblem.py``; Clarabel takes the rare
+        subproblem it stops on), "conic" (the same data given to Clarabel) or "cvxpy" (the same
+        subproblem through CVXPY with Clarabel: the reference and baseline).
     trust_radius, trust_min, trust_max : SCvx's initial radius and its bounds.
     rho0, rho1, rho2, shrink, grow : SCvx's acceptance thresholds and radius factors.
     tol_decrease : SCvx stops when the predicted decrease is below this times ``1 + |J|``...
@@ -110,7 +113,7 @@ class ScvxSettings:
     virtual_norm: str = "l1"
     floor_buffer: bool = True
     regularization: float = 1e-4
-    backend: str = "conic"
+    backend: str = "ipm"
     trust_radius: float = 1.0
     trust_min: float = 1e-5
     trust_max: float = 10.0
@@ -138,8 +141,8 @@ class ScvxSettings:
     def __post_init__(self) -> None:
         if self.method not in ("scvx", "ptr"):
             raise ValueError(f"method must be 'scvx' or 'ptr', got {self.method!r}")
-        if self.backend not in ("conic", "cvxpy"):
-            raise ValueError(f"backend must be 'conic' or 'cvxpy', got {self.backend!r}")
+        if self.backend not in ("ipm", "conic", "cvxpy"):
+            raise ValueError(f"backend must be 'ipm', 'conic' or 'cvxpy', got {self.backend!r}")
         if self.nodes < 3 or self.max_iterations < 1 or self.substeps < 1:
             raise ValueError("need nodes >= 3, max_iterations >= 1, substeps >= 1")
         if not 0.0 < self.solver_tol < 1e-2:
@@ -211,7 +214,8 @@ class _Run:
         self.prob, self.st = prob, st
         reg = st.regularization if st.method == "scvx" else 0.0
         self.units = trust_units(prob) if st.scaled_trust else np.ones(NX + NU + 1)
-        kind = ConicSubproblem if st.backend == "conic" else _cvxpy_subproblem()
+        kinds = {"ipm": IpmSubproblem, "conic": ConicSubproblem}
+        kind = kinds[st.backend] if st.backend in kinds else _cvxpy_subproblem()
         self.sub = kind(
             prob,
             st.nodes,
@@ -222,7 +226,7 @@ class _Run:
             regularization=reg,
             units=self.units,
         )
-        if st.backend == "conic":
+        if st.backend in kinds:
             cs = self.sub.settings
             cs.tol_gap_abs = cs.tol_gap_rel = cs.tol_feas = st.solver_tol
             cs.max_iter = self.sub.robust_settings.max_iter = st.solver_max_iter

@@ -563,7 +563,12 @@ class ConicSubproblem:
         status = str(sol.status)
         if status not in ("Solved", "AlmostSolved"):
             return SubproblemSolution(status, iterations, dt)
-        z = np.asarray(sol.x)
+        return self.solution(status, iterations, dt, np.asarray(sol.x), float(sol.obj_val))
+
+    def solution(
+        self, status: str, iterations: int, dt: float, z: np.ndarray, objective: float
+    ) -> SubproblemSolution:
+        """A solved subproblem's answer from its decision vector ``z`` and objective value."""
         lay = self.lay
         xs = z[: lay.u0].reshape(lay.nodes, NX)
         us = z[lay.u0 : lay.sigma].reshape(lay.nodes, NU)
@@ -577,5 +582,5 @@ class ConicSubproblem:
             float(z[lay.sigma]),
             nu,
             z[lay.buffer : lay.buffer + lay.nodes].copy(),
-            float(sol.obj_val) + self.cost_offset,
+            objective + self.cost_offset,
         )
