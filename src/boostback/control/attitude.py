@@ -33,7 +33,6 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from boostback.control.allocation import allocate
 from boostback.control.attitude_law import (
     G_BANDWIDTH,
     G_BRAKING,
@@ -42,15 +41,16 @@ from boostback.control.attitude_law import (
     G_INTEGRAL_LIMIT,
     G_ROLL,
     G_SIZE,
-    turn_rate,
-    wanted_accel,
+    reference_step,
+    steer_step,
+    tilt_direction,
+    tilt_vector,
 )
 from boostback.control.landing import TranslationDemand, limit_tilt
 from boostback.dynamics.rigid_body import rotate_body_to_frame
-from boostback.dynamics.rigid_state import SIZE
+from boostback.dynamics.rigid_state import QW, QX, QY, QZ, RATE, SIZE
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
-from boostback.jit import jit
 
 __all__ = [
     "AttitudeController",
@@ -108,50 +108,6 @@ _GIMBAL_STEP_RAD = 1e-3  # finite-difference steps of the effectiveness matrix
 _FIN_STEP_RAD = 1e-2
 
 
-@jit
-def tilt_vector(d):
-    """A unit direction as its tilt vector (2,): the tilt from up (rad) along its horizontal
-    bearing (east, north components); the zero vector is straight up."""
-    out = np.zeros(2)
-    horiz = math.hypot(d[0], d[1])
-    if horiz < 1e-15:
-        return out
-    tilt = math.atan2(horiz, d[2])
-    out[0], out[1] = d[0] * (tilt / horiz), d[1] * (tilt / horiz)
-    return out
-
-
-@jit
-def tilt_direction(theta):
-    """The unit direction of a tilt vector (``tilt_vector``'s inverse), a 3-tuple."""
-    tilt = math.hypot(theta[0], theta[1])
-    if tilt < 1e-15:
-        return (0.0, 0.0, 1.0)
-    s = math.sin(tilt) / tilt
-    return (theta[0] * s, theta[1] * s, math.cos(tilt))
-
-
-@jit
-def _reference_step(theta, rate, goal, dt, gain, accel_max, rate_max):
-    """One step of the time-optimal braking law on the tilt vector (``TiltReference``):
-    ``theta`` and ``rate`` (2,) advanced in place towards ``goal`` (2,)."""
-    e0, e1 = goal[0] - theta[0], goal[1] - theta[1]
-    err = math.hypot(e0, e1)
-    want0 = want1 = 0.0
-    if err > 1e-12:
-        speed = min(gain * err, math.sqrt(2.0 * accel_max * err), rate_max)
-        want0, want1 = e0 * (speed / err), e1 * (speed / err)
-    dw0, dw1 = want0 - rate[0], want1 - rate[1]
-    dw_norm = math.hypot(dw0, dw1)
-    if dw_norm > accel_max * dt:
-        scale = accel_max * dt / dw_norm
-        dw0, dw1 = dw0 * scale, dw1 * scale
-    rate[0] += dw0
-    rate[1] += dw1
-    theta[0] += rate[0] * dt
-    theta[1] += rate[1] * dt
-
-
 class TiltReference:
     """The thrust-axis reference: the wanted direction passed through a rate- and
     acceleration-limited second-order filter, so the attitude loop is never asked for more than
@@ -162,23 +118,69 @@ class TiltReference:
     ``k`` the small-signal gain, ``a`` the angular acceleration allowed, ``r`` the rate cap)
     and changes that rate by at most ``a dt`` a step. A small change is a first-order lag of
     bandwidth ``k``; a large one a bang-bang turn at ``a`` that stops on the target (compiled:
-    ``_reference_step``).
+    ``control.attitude_law.reference_step``).
     """
 
     def __init__(self) -> None:
-        self.theta: np.ndarray | None = None
-        self.rate = np.zeros(2)
+        # tilt vector, its rate and the goal, in one array the compiled step advances in place
+        self.state = np.zeros(6)
+        self.seeded = False
+
+    @property
+    def theta(self) -> np.ndarray | None:
+        """The reference's tilt vector (None before its first step)."""
+        return self.state[0:2] if self.seeded else None
+
+    @property
+    def rate(self) -> np.ndarray:
+        """Its rate of change (rad/s)."""
+        return self.state[2:4]
+
+    @property
+    def goal(self) -> np.ndarray:
+        """The tilt vector it was last steered towards."""
+        return self.state[4:6]
+
+    def seed(self, start: Vec3) -> None:
+        """Start at rest on the unit axis ``start``, if not started yet."""
+        if not self.seeded:
+            self.state[0:2] = tilt_vector(np.asarray(start, dtype=np.float64))
+            self.state[2:4] = 0.0
+            self.seeded = True
 
     def step(
         self, target: Vec3, start: Vec3, dt: float, gain: float, accel_max: float, rate_max: float
     ) -> Vec3:
         """Advance by ``dt`` towards ``target``; ``start`` seeds a fresh reference."""
-        if self.theta is None:
-            self.theta = tilt_vector(np.asarray(start, dtype=np.float64))
-            self.rate = np.zeros(2)
-        goal = tilt_vector(np.asarray(target, dtype=np.float64))
-        _reference_step(self.theta, self.rate, goal, dt, gain, accel_max, rate_max)
-        return tilt_direction(self.theta)  # type: ignore[no-any-return]
+        self.seed(start)
+        self.state[4:6] = goal = tilt_vector(np.asarray(target, dtype=np.float64))
+        reference_step(self.state[0:2], self.state[2:4], goal, dt, gain, accel_max, rate_max)
+        return tilt_direction(self.state[0:2])  # type: ignore[no-any-return]
+
+    def cruise_s(self, gain: float, accel_max: float, rate_max: float) -> float:
+        """How long the reference will go on turning at its rate cap before it starts braking
+        onto its goal (0 when it is not at the cap): while ``min(k e, sqrt(2 a e)) >= r`` the
+        law asks ``r`` and the reference coasts in a straight line of the tilt plane."""
+        if not self.seeded:
+            return 0.0
+        th, rate, goal = self.state[0:2], self.state[2:4], self.state[4:6]
+        speed = math.hypot(rate[0], rate[1])
+        if speed < rate_max * (1.0 - 1e-6):
+            return 0.0
+        err = math.hypot(goal[0] - th[0], goal[1] - th[1])
+        brake = max(rate_max * rate_max / (2.0 * accel_max), rate_max / gain)
+        return max(err - brake, 0.0) / speed
+
+    def reseed(self, axis: np.ndarray, axis_rate: np.ndarray) -> None:
+        """Restart the reference at the body's ``axis`` turning at ``axis_rate`` (both in the
+        loop's frame; rad/s): after an interval flown open loop, the reference resumes from
+        where the body is, not from where it was left."""
+        axis = np.asarray(axis, dtype=np.float64)
+        h = 1e-3  # s, the finite-difference step of the tilt vector's rate
+        ahead = tilt_vector(axis + h * np.asarray(axis_rate, dtype=np.float64))
+        self.state[0:2] = theta = tilt_vector(axis)
+        self.state[2:4] = (ahead - theta) / h
+        self.seeded = True
 
 
 class TranslationLaw(Protocol):
@@ -242,8 +244,8 @@ class AttitudeController:
         )
         self._reach = np.zeros(3)
         self._law = g.law_array()
-        self._integral = np.zeros(3)
-        self._w_ref = np.zeros(3)
+        self._bounds = np.vstack([self._lo, self._hi, self._w])
+        self._memory = np.zeros(6)  # the reference's last turn rate, and the integral
         self._b: np.ndarray | None = None
         self._b_at = -math.inf
         self.direction: Vec3 | None = None
@@ -279,6 +281,40 @@ class AttitudeController:
                 d = (float(-v[0] / speed), float(-v[1] / speed), float(-v[2] / speed))
         return self._steer(ActuatorCommand(0.0, d), self._rigid_state(nav), tick, dt, 0.0)
 
+    def cruise_s(self, nav: NavEstimate, tol_rad: float = math.radians(1.0)) -> float:
+        """How long the body may coast torque-free, actuators at rest: the time the reference
+        will still turn at its rate cap (``TiltReference.cruise_s``), when the body is on it
+        (axis within ``tol_rad``, turn rate within 5 % of the reference's); else 0. A slew's
+        coast between its spin-up and its braking, as a spacecraft flies it."""
+        ref, g = self.reference, self.gains
+        if ref.theta is None or self.direction is None:
+            return 0.0
+        accel = g.reference_fraction * max(min(float(self._reach[1]), float(self._reach[2])), 1e-9)
+        left = ref.cruise_s(g.reference_gain_per_s, accel, g.turn_rate_rad_s)
+        if left <= 0.0:
+            return 0.0
+        axis, axis_rate = self._axis_motion(nav)
+        off = math.acos(max(-1.0, min(1.0, float(np.dot(axis, self.direction)))))
+        speed = float(np.linalg.norm(axis_rate))
+        if off > tol_rad or abs(speed - g.turn_rate_rad_s) > 0.05 * g.turn_rate_rad_s:
+            return 0.0
+        return left
+
+    def resume(self, nav: NavEstimate) -> None:
+        """Pick the body up after a coast flown open loop: the reference restarts where the
+        body points and at the rate it turns (``TiltReference.reseed``)."""
+        axis, axis_rate = self._axis_motion(nav)
+        self.reference.reseed(axis, axis_rate)
+        self.direction = (float(axis[0]), float(axis[1]), float(axis[2]))
+
+    def _axis_motion(self, nav: NavEstimate) -> tuple[np.ndarray, np.ndarray]:
+        """The body axis and its rate of turn (rad/s), in the loop's frame."""
+        x = self._rigid_state(nav)
+        q = (x[QW], x[QX], x[QY], x[QZ])
+        axis = np.asarray(rotate_body_to_frame(q, (1.0, 0.0, 0.0)))
+        spin = np.cross(x[RATE], (1.0, 0.0, 0.0))  # d(axis)/dt in the body
+        return axis, np.asarray(rotate_body_to_frame(q, (spin[0], spin[1], spin[2])))
+
     def _rigid_state(self, nav: NavEstimate) -> np.ndarray:
         if nav.attitude is None:
             raise ValueError("the attitude loop needs a 6-DoF navigator (NavEstimate.attitude)")
@@ -304,26 +340,22 @@ class AttitudeController:
         """Shape ``cmd.direction`` into the reference (``TiltReference``), then allocate the
         angular acceleration that tracks it."""
         g = self.gains
-        lo, hi, w = self._lo, self._hi, self._w
+        lo, hi = self._lo, self._hi
         if self._b is None or tick.t_s - self._b_at >= 1.0 / g.refresh_hz - 1e-9:
             self._b, self._b_at = self._effectiveness(x, self._throttles(throttle)), tick.t_s
             self._reach = np.abs(self._b) @ np.maximum(np.abs(lo), np.abs(hi))
-        b, reach = self._b, self._reach
-        k2, f = 2 * self.k, self.f
-        q = (x[7], x[8], x[9], x[10])
-        axis = rotate_body_to_frame(q, (1.0, 0.0, 0.0))
+        reach, k2, f = self._reach, 2 * self.k, self.f
+        axis = rotate_body_to_frame((x[QW], x[QX], x[QY], x[QZ]), (1.0, 0.0, 0.0))
         before = self.direction if self.direction is not None else axis
-        accel = g.reference_fraction * max(min(float(reach[1]), float(reach[2])), 1e-9)
-        self.direction = self.reference.step(
-            cmd.direction, axis, dt, g.reference_gain_per_s, accel, g.turn_rate_rad_s
-        )
-        w_ref, a_want = np.empty(3), np.empty(3)
-        turn_rate(x[7:11], np.asarray(before), np.asarray(self.direction), dt, w_ref)
-        wanted_accel(
-            x, np.asarray(self.direction), dt, min(float(reach[1]), float(reach[2])), w_ref,
-            self._w_ref, self._integral, self._law, a_want,
+        reach_min = min(float(reach[1]), float(reach[2]))
+        accel = g.reference_fraction * max(reach_min, 1e-9)
+        self.reference.seed(axis)
+        par = np.array([g.reference_gain_per_s, accel, g.turn_rate_rad_s, reach_min])
+        d, u = np.empty(3), np.empty(self._bounds.shape[1])
+        self.shortfall = steer_step(
+            x, np.asarray(cmd.direction, dtype=np.float64), np.asarray(before, dtype=np.float64),
+            dt, self.reference.state, par, self._law, self._memory, self._b, self._bounds, d, u,
         )  # fmt: skip
-        self._w_ref = w_ref
-        u, self.shortfall = allocate(b, a_want, lo, hi, w)
+        self.direction = (float(d[0]), float(d[1]), float(d[2]))
         rigid = RigidCommand(u[:k2].reshape(self.k, 2), u[k2 : k2 + f].copy(), u[k2 + f :].copy())
         return cmd._replace(direction=self.direction, rigid=rigid)

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from boostback.control.allocation import allocate
 from boostback.dynamics.rigid_body import rotate_frame_to_body
 from boostback.dynamics.rigid_state import QW, QX, QY, QZ, WX, WY, WZ
 from boostback.jit import jit
@@ -29,6 +32,10 @@ __all__ = [
     "G_INTEGRAL_LIMIT",
     "G_ROLL",
     "G_SIZE",
+    "reference_step",
+    "steer_step",
+    "tilt_direction",
+    "tilt_vector",
     "turn_rate",
     "wanted_accel",
 ]
@@ -81,3 +88,76 @@ def wanted_accel(x, d, dt, reach_min, w_ref, w_prev, integral, gains, out):
     a_z = (w_ref[2] - w_prev[2]) * inv_dt
     out[1] = a_y + kr * (w_ref[1] + turn * uy - x[WY]) + ki * integral[1]
     out[2] = a_z + kr * (w_ref[2] + turn * uz - x[WZ]) + ki * integral[2]
+
+
+@jit
+def tilt_vector(d):
+    """A unit direction as its tilt vector (2,): the tilt from up (rad) along its horizontal
+    bearing (east, north components); the zero vector is straight up."""
+    out = np.zeros(2)
+    horiz = math.hypot(d[0], d[1])
+    if horiz < 1e-15:
+        return out
+    tilt = math.atan2(horiz, d[2])
+    out[0], out[1] = d[0] * (tilt / horiz), d[1] * (tilt / horiz)
+    return out
+
+
+@jit
+def tilt_direction(theta):
+    """The unit direction of a tilt vector (``tilt_vector``'s inverse), a 3-tuple."""
+    tilt = math.hypot(theta[0], theta[1])
+    if tilt < 1e-15:
+        return (0.0, 0.0, 1.0)
+    s = math.sin(tilt) / tilt
+    return (theta[0] * s, theta[1] * s, math.cos(tilt))
+
+
+@jit
+def reference_step(theta, rate, goal, dt, gain, accel_max, rate_max):
+    """One step of the time-optimal braking law on the tilt vector (``TiltReference``):
+    ``theta`` and ``rate`` (2,) advanced in place towards ``goal`` (2,)."""
+    e0, e1 = goal[0] - theta[0], goal[1] - theta[1]
+    err = math.hypot(e0, e1)
+    want0 = want1 = 0.0
+    if err > 1e-12:
+        speed = min(gain * err, math.sqrt(2.0 * accel_max * err), rate_max)
+        want0, want1 = e0 * (speed / err), e1 * (speed / err)
+    dw0, dw1 = want0 - rate[0], want1 - rate[1]
+    dw_norm = math.hypot(dw0, dw1)
+    if dw_norm > accel_max * dt:
+        scale = accel_max * dt / dw_norm
+        dw0, dw1 = dw0 * scale, dw1 * scale
+    rate[0] += dw0
+    rate[1] += dw1
+    theta[0] += rate[0] * dt
+    theta[1] += rate[1] * dt
+
+
+@jit
+def steer_step(x, target, before, dt, ref, ref_par, law, memory, b, bounds, out_dir, out_u):
+    """One step of the attitude loop in one call: the tilt reference advanced towards the unit
+    axis ``target`` (``reference_step``), the reference's turn rate from ``before`` to it
+    (``turn_rate``), the angular acceleration wanted (``wanted_accel``) and its allocation
+    (``control.allocation.allocate``).
+
+    ``ref`` (6,): the reference's tilt vector, its rate and its goal, advanced in place;
+    ``ref_par``: its gain, acceleration and rate limits, and the actuators' smaller reach (pitch
+    or yaw); ``memory`` (6,): the reference's turn rate of the step before and the integral,
+    advanced in place; ``bounds`` (3, n): each actuator's low and high bound and weight. Writes
+    the reference axis into ``out_dir`` (3,) and the settings into ``out_u`` (n,); returns the
+    shortfall (3,) the actuators could not give.
+    """
+    goal = tilt_vector(target)
+    ref[4], ref[5] = goal[0], goal[1]
+    theta, rate = ref[0:2], ref[2:4]
+    reference_step(theta, rate, goal, dt, ref_par[0], ref_par[1], ref_par[2])
+    d = tilt_direction(theta)
+    out_dir[0], out_dir[1], out_dir[2] = d[0], d[1], d[2]
+    w_ref, a_want = np.empty(3), np.empty(3)
+    turn_rate((x[QW], x[QX], x[QY], x[QZ]), before, out_dir, dt, w_ref)
+    wanted_accel(x, out_dir, dt, ref_par[3], w_ref, memory[0:3], memory[3:6], law, a_want)
+    memory[0:3] = w_ref
+    u, shortfall = allocate(b, a_want, bounds[0], bounds[1], bounds[2])
+    out_u[:] = u
+    return shortfall

@@ -42,13 +42,15 @@ from boostback.dynamics.point_mass import (
 )
 from boostback.dynamics.propulsion6 import engine_forces, rcs_forces
 from boostback.dynamics.rigid_body import (
+    quat_between,
     quat_derivative,
+    quat_multiply,
     quat_normalise,
     rigid_body_rates,
     rotate_body_to_frame,
     rotate_frame_to_body,
 )
-from boostback.dynamics.rigid_state import MASS, QW, QX, QY, QZ, SIZE, WX, WY, WZ
+from boostback.dynamics.rigid_state import MASS, QW, QX, QY, QZ, SIZE, VEL, WX, WY, WZ
 from boostback.dynamics.sixdof_params import P_DRY_MASS, SixDofParams, pack_scalars
 from boostback.environment import atmosphere as atm
 from boostback.environment.atmosphere import air_state
@@ -92,7 +94,8 @@ AD_SIZE = 10
 # The vehicle's arrays as one tuple ``veh`` (``SixDofKernel.build`` is the one place that
 # packs it; ``_loads`` unpacks it in this order): packed scalars, mass-property tables, engines,
 # thrusters, body aerodynamics, grid fins.
-V_PAR, V_RCS_POS, V_RCS_DIR, V_FIN_AZ = 0, 6, 7, 16
+V_PAR, V_ENG_POS, V_RCS_POS, V_RCS_DIR, V_FIN_AZ = 0, 4, 6, 7, 16
+_V0 = VEL.start  # the velocity's first index, as the compiled loops read it
 
 
 @jit(inline="always")
@@ -303,11 +306,45 @@ def effectiveness_kernel(x, thr, veh, air, gimbal_step, fin_step, out):
         col += 1
 
 
+@jit(inline="always")
+def _turned_onto(x, axis):
+    """``x`` with its body axis turned onto unit ``axis`` by the shortest rotation (rates
+    kept)."""
+    y = x.copy()
+    q = (x[QW], x[QX], x[QY], x[QZ])
+    turn = quat_between(rotate_body_to_frame(q, (1.0, 0.0, 0.0)), (axis[0], axis[1], axis[2]))
+    y[QW], y[QX], y[QY], y[QZ] = quat_multiply(turn, q)
+    return y
+
+
+@jit
+def lift_per_rad_kernel(x, back, across, step, veh, air, out):
+    """The acceleration of the centre of mass across the flow per radian of the body axis tilted
+    from ``back`` (unit) towards each row of ``across`` (2, 3; unit, normal to ``back``), along
+    each of those rows: ``out[i, j]`` (2, 2), forward differences of step ``step`` rad of
+    :func:`sixdof_derivatives` with every actuator at rest. The grid-fin descent's design model
+    of lift (``flight.rigid_steering.LiftSteering``)."""
+    k, f, c = veh[V_ENG_POS].shape[0], veh[V_FIN_AZ].shape[0], veh[V_RCS_POS].shape[0]
+    thr, gim, fins, rcs = np.zeros(k), np.zeros((k, 2)), np.zeros(f), np.zeros(c)
+    base = sixdof_derivatives(_turned_onto(x, back), thr, gim, fins, rcs, veh, air)
+    a = np.empty(3)
+    for j in range(2):
+        for m in range(3):
+            a[m] = back[m] + step * across[j, m]
+        a /= math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+        d = sixdof_derivatives(_turned_onto(x, a), thr, gim, fins, rcs, veh, air)
+        for i in range(2):
+            acc = 0.0
+            for m in range(3):
+                acc += (d[_V0 + m] - base[_V0 + m]) * across[i, m]
+            out[i, j] = acc / step
+
+
 @jit
 def alpha_many_kernel(states, veh, air, out):
     """Total angle of attack (rad) of every row of ``states`` (n, 14), engines and fins at rest,
     into ``out`` (n,)."""
-    k, f = veh[4].shape[0], veh[V_FIN_AZ].shape[0]
+    k, f = veh[V_ENG_POS].shape[0], veh[V_FIN_AZ].shape[0]
     thr, gim, fins = np.zeros(k), np.zeros((k, 2)), np.zeros(f)
     for i in range(states.shape[0]):
         out[i] = _loads(states[i], thr, gim, fins, veh, air)[11]
@@ -411,6 +448,15 @@ class SixDofKernel:
         n = 2 * throttle.shape[0] + self.params.fin_azimuth_rad.shape[0]
         out = np.empty((3, n + self.params.rcs_position_m.shape[0]))
         effectiveness_kernel(x, throttle, self.veh, self.air, gimbal_step, fin_step, out)
+        return out
+
+    def lift_per_rad(
+        self, x: np.ndarray, back: np.ndarray, across: np.ndarray, step_rad: float
+    ) -> np.ndarray:
+        """Lateral acceleration per radian of tilt from ``back`` towards each row of ``across``
+        (2, 2), see :func:`lift_per_rad_kernel`."""
+        out = np.empty((2, 2))
+        lift_per_rad_kernel(x, back, across, step_rad, self.veh, self.air, out)
         return out
 
     def alpha_many(self, states: np.ndarray) -> np.ndarray:

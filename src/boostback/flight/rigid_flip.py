@@ -113,6 +113,14 @@ class FlipController:
         self._target = target_ecef
         return self.steer.hold(nav, Demand(Phase.FLIP, math.inf, None), tick, dt)
 
+    def cruise_s(self, nav: NavEstimate) -> float:
+        """How long the turn may coast torque-free now (``AttitudeController.cruise_s``)."""
+        return self.loop.cruise_s(self.steer.frame.nav(nav))
+
+    def resume(self, nav: NavEstimate) -> None:
+        """Pick the stage up after a torque-free coast (``AttitudeController.resume``)."""
+        self.loop.resume(self.steer.frame.nav(nav))
+
 
 @dataclass(frozen=True)
 class FlipResult:
@@ -143,6 +151,7 @@ def fly_flip(
     rate_tol_dps: float = 0.5,
     max_time_s: float = 90.0,
     record: Callable[[Actuation], None] | None = None,
+    cruise_dt_s: float | None = None,
 ) -> FlipResult:
     """Turn the coasting stage onto ``target_ecef``; stop once within ``tol_deg`` of it with the
     body rates below ``rate_tol_dps`` (or at ``max_time_s``).
@@ -150,7 +159,9 @@ def fly_flip(
     The navigator is perfect (the IMU's attitude and rates, the true state): the figures are the
     plant's and the loop's, not a navigation error's. ``record(actuation)``, if given, is called
     before each step (a whole flight's record). An event the plant watches ends the turn where
-    it falls (``FlipResult.event``).
+    it falls (``FlipResult.event``). With ``cruise_dt_s``, the part of the turn the loop would
+    fly at its rate cap with the thrusters at rest (``FlipController.cruise_s``) is flown
+    torque-free in steps of that length, and the loop picks the stage up where it has turned to.
     """
     t0 = plant.t_s
     gas0 = plant.gas_used_kg
@@ -160,8 +171,7 @@ def fly_flip(
     peak = 0.0
     event: str | None = None
     while plant.t_s - t0 < max_time_s - 1e-9:
-        sensed = plant.sense()
-        nav = NavEstimate(plant.state, sensed.pressure_pa, 1.0, math.inf, attitude=sensed.attitude)
+        nav = _nav(plant)
         err = _angle_deg(plant.axis, target_ecef)
         rate = math.degrees(float(np.linalg.norm(plant.rigid_state[11:14])))
         peak = max(peak, rate)
@@ -171,10 +181,15 @@ def fly_flip(
             break
         tick = plant.tick(Phase.FLIP)
         cmd = controller.hold(nav, target_ecef, tick, dt_s)
-        act = plant.actuate(cmd, tick, dt_s)
-        if record is not None:
-            record(act)
-        event = plant.step(act, dt_s, tick)
+        free = controller.cruise_s(nav) if cruise_dt_s is not None else 0.0
+        if cruise_dt_s is not None and free >= cruise_dt_s:
+            event = _cruise(plant, free, cruise_dt_s, t0 + max_time_s, record)
+            controller.resume(_nav(plant))
+        else:
+            act = plant.actuate(cmd, tick, dt_s)
+            if record is not None:
+                record(act)
+            event = plant.step(act, dt_s, tick)
         if event is not None:
             rows.append((plant.t_s - t0, _angle_deg(plant.axis, target_ecef), rate))
             break
@@ -190,6 +205,31 @@ def fly_flip(
         history=np.array(rows),
         event=event,
     )
+
+
+def _nav(plant: RigidFlightPlant) -> NavEstimate:
+    """A perfect navigator's estimate: the true state, the IMU's attitude and rates."""
+    sensed = plant.sense()
+    return NavEstimate(plant.state, sensed.pressure_pa, 1.0, math.inf, attitude=sensed.attitude)
+
+
+def _cruise(
+    plant: RigidFlightPlant,
+    span_s: float,
+    dt_s: float,
+    t_max_s: float,
+    record: Callable[[Actuation], None] | None,
+) -> str | None:
+    """Coast torque-free (actuators at rest) for whole steps of ``dt_s`` within ``span_s`` (and
+    before ``t_max_s``); the first watched event ends it."""
+    for _ in range(int(min(span_s, t_max_s - plant.t_s) // dt_s)):
+        act = plant.coast(plant.axis)
+        if record is not None:
+            record(act)
+        event = plant.step(act, dt_s, plant.tick(Phase.FLIP))
+        if event is not None:
+            return event
+    return None
 
 
 def rigid_state_along(x3: tuple[float, ...], axis_ecef: Vec3) -> np.ndarray:

@@ -256,6 +256,7 @@ def _turn(
         res = fly_flip(
             plant, ctrl, attitude, dt_s=RIGID_DT_S, rate_tol_dps=0.2, max_time_s=300.0,
             record=lambda act: rec.sample(plant.t_s, plant.state, act, Phase.COAST),
+            cruise_dt_s=ctx.setup.scenario.sim.dt_coast_s,
         )  # fmt: skip
         if res.event != "apogee":
             break

@@ -37,7 +37,7 @@ import numpy as np
 
 from boostback.control.attitude import AttitudeController, AttitudeGains
 from boostback.control.landing import TranslationDemand
-from boostback.dynamics.rigid_body import quat_between, quat_multiply, rotate_body_to_frame
+from boostback.dynamics.rigid_body import quat_multiply
 from boostback.dynamics.rigid_state import SIZE
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.dynamics.state import MASS, State
@@ -55,6 +55,7 @@ from boostback.gnc.protocols import (
 __all__ = ["LIFT_REFRESH_S", "LiftSteering", "LocalFrame", "RigidSteering", "matrix_quat"]
 
 LIFT_REFRESH_S = 0.2  # how often the descent's angle of attack is re-solved
+LIFT_STEP_RAD = math.radians(2.0)  # the lift slope's finite-difference tilt
 
 
 def matrix_quat(m: np.ndarray) -> tuple[float, float, float, float]:
@@ -210,16 +211,6 @@ class RigidSteering:
         return cmd._replace(direction=f.back(cmd.direction))
 
 
-def _tilted(x: np.ndarray, axis: np.ndarray) -> np.ndarray:
-    """``x`` with its body axis turned onto ``axis`` by the shortest rotation (rates kept)."""
-    y = x.copy()
-    now = rotate_body_to_frame((x[7], x[8], x[9], x[10]), (1.0, 0.0, 0.0))
-    turn = quat_between(tuple(float(c) for c in now), tuple(float(c) for c in axis))
-    q = quat_multiply(turn, (float(x[7]), float(x[8]), float(x[9]), float(x[10])))
-    y[7:11] = q
-    return y
-
-
 class LiftSteering:
     """The grid-fin descent's ``Controller`` for a rigid stage: the lateral acceleration the fin
     guidance asks turned into an angle of attack, held by the attitude loop.
@@ -315,16 +306,6 @@ class LiftSteering:
         self, x: np.ndarray, back: np.ndarray, across: tuple[np.ndarray, np.ndarray]
     ) -> np.ndarray:
         """The design model's lateral acceleration (along each of ``across``) per radian of the
-        axis tilted from ``back`` towards each of them: a 2x2 matrix, forward differences."""
-        step = math.radians(2.0)
-        k = self.model.params.engine_position_m.shape[0]
-        f = self.model.params.fin_azimuth_rad.shape[0]
-        c = self.model.params.rcs_position_m.shape[0]
-        off = (np.zeros(k), np.zeros((k, 2)), np.zeros(f), np.zeros(c))
-        base = self.model.derivatives(_tilted(x, back), *off)[3:6]
-        jac = np.empty((2, 2))
-        for j, e in enumerate(across):
-            a = back + step * e
-            d = self.model.derivatives(_tilted(x, a / np.linalg.norm(a)), *off)[3:6] - base
-            jac[0, j], jac[1, j] = float(d @ across[0]) / step, float(d @ across[1]) / step
-        return jac
+        axis tilted from ``back`` towards each of them: a 2x2 matrix, forward differences of
+        2 deg (one compiled call, ``SixDofKernel.lift_per_rad``)."""
+        return self.model.lift_per_rad(x, back, np.array(across), LIFT_STEP_RAD)

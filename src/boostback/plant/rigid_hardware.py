@@ -143,9 +143,12 @@ class RigidActuators:
         """The thrusters' duty: as commanded, none once the gas is gone or where a fault has
         taken them."""
         c = self.params.rcs_position_m.shape[0]
-        if command is None or gas_left_kg <= 0.0 or not np.any(command):
+        if command is None or gas_left_kg <= 0.0:
             return np.zeros(c)
-        duty = np.clip(np.asarray(command, dtype=float), 0.0, 1.0)
+        # np.clip's dispatch costs more than the thrusters' whole step; same values
+        duty = np.minimum(np.maximum(np.asarray(command, dtype=float), 0.0), 1.0)
+        if not duty.any():
+            return np.zeros(c)
         if self.faults:
             failed = thrusters_failed(self.faults, tick.t_s, tick.phase, tick.altitude_m)
             if failed:
