@@ -50,14 +50,8 @@ TIMED = [
 STATES = ["meco", "boostback_end", "entry_start", "landing_start"]
 
 # (dof, flight, event, quantity): measured miss of the present models (docs/flights.md, "What
-# remains"). With the booster's 2 t residual and the recalibrated recovery throttles, the rigid
-# CRS-11 stage's landing burn lights at the 7 km hand-over (the landing headroom calibration,
-# 0.82 / 0.80, was set on the lighter stage and is steep near the hand-over); the point mass
-# lights at 4.2 km.
-KNOWN_MISSES: dict[tuple[int, str, str, str], str] = {
-    (6, "SpaceX_CRS-11", "landing_start", "altitude"): "+47 % (lights at the 7 km hand-over)",
-    (6, "SpaceX_CRS-11", "landing_start", "speed"): "+34 % (lights at the 7 km hand-over)",
-}
+# remains"); none at present.
+KNOWN_MISSES: dict[tuple[int, str, str, str], str] = {}
 
 
 def test_compare_matches_events_and_interpolates_telemetry(tmp_path: Path) -> None:
