@@ -320,20 +320,20 @@ class LcvxGuidance:
         the latest point that allows. Anchored on the least throttle (not on a fixed ladder of
         fractions), the ignition point moves smoothly with the state.
 
-        Every check of that fallback tries the times of flight of the preferred headroom's
-        stopping estimate, whatever fraction it plans with. The plans a fraction allows are
-        among those of any higher fraction, so on one set of trial times a plan found at one
-        fraction is found at every higher one, as the bisection over fractions assumes. (With
-        times scaled to each fraction's own, shorter, estimate, the six trial times could step
-        over a feasible window 20 % wide: "not even full throttle lands" from a state where
-        0.85 does, and the burn lit at once.)
+        Every check of that fallback tries the times of flight of the full-thrust stopping
+        estimate (finite whenever the stage can stop at all, unlike a low preferred headroom's),
+        whatever fraction it plans with. The plans a fraction allows are among those of any
+        higher fraction, so on one set of trial times a plan found at one fraction is found at
+        every higher one, as the bisection over fractions assumes. (With times scaled to each
+        fraction's own estimate, six trial times stepped over a feasible window 20 % wide: "not
+        even full throttle lands" from a state where 0.85 does, and the burn lit at once.)
         """
         setup = self.setup
         preferred = self.cfg.ignition_throttle_max
         check = functools.partial(self.feasible, throttle_fraction=preferred)
         t_ig, tf_hint = find_ignition(setup, check, fix, preferred, self.deadline)
         if tf_hint is None and preferred < 1.0:
-            tf_guess_s = stopping_estimate(setup, fix, preferred)[1]
+            tf_guess_s = stopping_estimate(setup, fix, 1.0)[1]
 
             def at_once(fraction: float) -> LandingPlan:
                 return self.feasible(fix, tf_guess_s, fraction)
@@ -342,8 +342,8 @@ class LcvxGuidance:
             if plan0.feasible:
                 fraction = min(least + HEADROOM_STEP, 1.0)
                 check = functools.partial(self.feasible, throttle_fraction=fraction)
-                # seeded and timed as the preferred headroom's, as ``at_once``
-                t_ig, tf_hint = find_ignition(setup, check, fix, preferred, self.deadline)
+                # seeded and timed at full thrust, as ``at_once``
+                t_ig, tf_hint = find_ignition(setup, check, fix, 1.0, self.deadline)
                 if tf_hint is None:  # cannot happen unless the checks disagree: light at once
                     t_ig, tf_hint = 0.0, plan0.tf_s
                 self.notes.append(f"ignition planned at {fraction:.2f} of full throttle")
