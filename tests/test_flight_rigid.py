@@ -29,6 +29,7 @@ from boostback.environment.wind import ConstantWind
 from boostback.flight.dynamics import World
 from boostback.flight.kernel import air_velocity, command_vector, flight_kernel
 from boostback.flight.rigid_flip import (
+    CRUISE_MAX_QBAR_PA,
     FlipController,
     FlipFrame,
     fly_flip,
@@ -36,6 +37,7 @@ from boostback.flight.rigid_flip import (
 )
 from boostback.flight.rigid_kernel import RigidFlightKernel
 from boostback.flight.rigid_plant import RigidFlightPlant
+from boostback.flight.rigid_recovery import COAST_GAINS
 from boostback.flight.setup import flight_setup
 from boostback.gnc.faults import FaultState
 from boostback.gnc.protocols import ActuatorCommand, Plant
@@ -183,11 +185,11 @@ def test_torque_free_rotation_keeps_its_angular_momentum_in_inertial_space() -> 
 # --- the plant and the flip --------------------------------------------------------------------
 
 
-def _separated(propellant_kg: float = 40_000.0):  # type: ignore[no-untyped-def]
-    """A built separation: 70 km up, 2 km/s east climbing at 35 deg, axis prograde; the
-    boostback attitude west and 10 deg below the horizon (a 155 deg turn)."""
+def _separated(propellant_kg: float = 40_000.0, gains=None, h_m: float = 70_000.0):  # type: ignore[no-untyped-def]
+    """A built separation: ``h_m`` (70 km) up, 2 km/s east climbing at 35 deg, axis prograde;
+    the boostback attitude west and 10 deg below the horizon (a 155 deg turn)."""
     setup, params = _falcon9()
-    x3, basis = _state(70_000.0, 2_000.0, 35.0, "east", propellant_kg)
+    x3, basis = _state(h_m, 2_000.0, 35.0, "east", propellant_kg)
     axis = np.asarray(x3[3:6]) / np.linalg.norm(x3[3:6])
     e = math.radians(10.0)
     target = basis.T @ np.array([-math.cos(e), 0.0, -math.sin(e)])
@@ -196,7 +198,8 @@ def _separated(propellant_kg: float = 40_000.0):  # type: ignore[no-untyped-def]
         setup.boostback_prop,
     )  # fmt: skip
     lat, lon, _h = setup.world.earth.geodetic_xyz(*x3[:3])
-    return plant, FlipController(params, FlipFrame(lat, lon)), tuple(float(a) for a in target)
+    controller = FlipController(params, FlipFrame(lat, lon), gains)
+    return plant, controller, tuple(float(a) for a in target)
 
 
 def test_the_plant_is_a_plant_and_shows_its_centre_of_mass() -> None:
@@ -231,6 +234,46 @@ def test_the_flip_turns_the_stage_onto_the_boostback_attitude_with_its_thrusters
     hist = res.history
     first = int(np.argmax(hist[:, 1] <= 5.0))
     assert hist[first:, 1].max() <= 5.0 + 1e-9
+
+
+def test_a_slow_turn_coasts_through_its_cruise_and_ends_as_the_fully_stepped_one() -> None:
+    # the coast's turn (3 deg/s cap) above the air: between spin-up and braking the loop's
+    # reference sits at its rate cap, so that part may be flown torque-free in long steps
+    runs = {}
+    for cruise in (None, 1.0):
+        plant, controller, target = _separated(gains=COAST_GAINS, h_m=130_000.0)
+        steps: list[float] = []
+        res = fly_flip(
+            plant, controller, target, dt_s=0.08, rate_tol_dps=0.2, max_time_s=200.0,
+            record=lambda _a, p=plant, s=steps: s.append(p.t_s), cruise_dt_s=cruise,
+        )  # fmt: skip
+        assert res.done and res.error_deg <= 2.0 and res.rate_dps <= 0.2
+        runs[cruise] = (res, np.diff(steps))
+    (stepped, dt_stepped), (cruised, dt_cruised) = runs[None], runs[1.0]
+    assert dt_stepped.max() == pytest.approx(0.08)
+    long_s = float(dt_cruised[dt_cruised > 0.5].sum())
+    assert long_s > 0.5 * stepped.t_s  # most of the 155 deg at 3 deg/s is cruise
+    assert len(dt_cruised) < 0.5 * len(dt_stepped)
+    # the same turn: its time, its peak rate and the gas it takes
+    assert cruised.t_s == pytest.approx(stepped.t_s, rel=0.05)
+    assert cruised.peak_rate_dps == pytest.approx(stepped.peak_rate_dps, rel=0.05)
+    assert cruised.gas_kg == pytest.approx(stepped.gas_kg, rel=0.2)
+
+
+def test_a_turn_in_the_air_is_not_left_to_coast() -> None:
+    # from 70 km (~170 Pa) climbing: the air's moment would turn a coasting stage, so no long
+    # step starts until the dynamic pressure is below the cruise's limit
+    plant, controller, target = _separated(gains=COAST_GAINS)
+    seen: list[tuple[float, float]] = []
+    res = fly_flip(
+        plant, controller, target, dt_s=0.08, rate_tol_dps=0.2, max_time_s=200.0,
+        record=lambda _a: seen.append((plant.t_s, plant.sense().qbar_pa)), cruise_dt_s=1.0,
+    )  # fmt: skip
+    assert res.done
+    t, qbar = np.array(seen).T
+    long = np.diff(t) > 0.5
+    assert qbar[0] > 100.0 * CRUISE_MAX_QBAR_PA and long.any()
+    assert qbar[:-1][long].max() <= CRUISE_MAX_QBAR_PA
 
 
 def test_a_lit_burn_gives_the_rocket_equation_along_the_axis() -> None:

@@ -81,6 +81,40 @@ def test_the_quadratic_objective_keeps_the_infeasibility_certificate(seed: int) 
     assert np.max(np.abs(a.T @ z)) < 1e-6
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_warm_start_reaches_the_cold_answer(seed: int) -> None:
+    # started from the answer to a neighbouring problem (b moved), the method ends where it ends
+    # from its own initial point, to the tolerance
+    a, b, c, p, n_eq, n_lp, socs = _random_qp(seed)
+    kkt = KktShape(a.shape[1], a.shape[0], n_eq, n_lp, np.array(socs), a.indptr, a.indices)
+    kw = dict(p_diag=p, gap_rel_unscaled=True)
+    _, _, x0, z0, s0 = kkt.solve(a.data, b, c, **kw)
+    b2 = b + 0.05 * np.random.default_rng(seed + 100).normal(size=b.size)
+    cold = kkt.solve(a.data, b2, c, **kw)
+    warm = kkt.solve(a.data, b2, c, warm=(x0, z0, s0), **kw)
+    assert cold[0] == warm[0] == SOLVED
+    obj = [c @ x + 0.5 * p @ (x * x) for x in (cold[2], warm[2])]
+    assert obj[1] == pytest.approx(obj[0], rel=1e-6, abs=1e-7)
+    assert str(_clarabel(a, b2, c, p, n_eq, n_lp, socs).status) == "Solved"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_warm_start_keeps_the_infeasibility_certificate(seed: int) -> None:
+    a, b, c, p, n_eq, n_lp, socs = _random_qp(seed)
+    kkt = KktShape(a.shape[1], a.shape[0], n_eq, n_lp, np.array(socs), a.indptr, a.indices)
+    _, _, x0, z0, s0 = kkt.solve(a.data, b, c, p_diag=p, gap_rel_unscaled=True)
+    a_bad, b_bad, *_ = _random_qp(seed, feasible=False)  # its own pattern (a row changed)
+    kkt_bad = KktShape(
+        a_bad.shape[1], a_bad.shape[0], n_eq, n_lp, np.array(socs), a_bad.indptr, a_bad.indices
+    )
+    status, _, _, z, _ = kkt_bad.solve(
+        a_bad.data, b_bad, c, p_diag=p, gap_rel_unscaled=True, warm=(x0, z0, s0)
+    )
+    assert status == PRIMAL_INFEASIBLE
+    assert b_bad @ z == pytest.approx(-1.0)
+    assert np.max(np.abs(a_bad.T @ z)) < 1e-6
+
+
 # ---------------------------------------------------------------- the subproblems
 
 
@@ -121,6 +155,29 @@ def test_subproblem_matches_clarabel_on_the_same_data(method: str, bend: float) 
     assert a.cost == pytest.approx(b.cost, rel=1e-5)
     assert a.sigma == pytest.approx(b.sigma, rel=1e-4)
     np.testing.assert_allclose(a.us, b.us, atol=2e-3)
+
+
+@pytest.mark.parametrize("method", ["ptr", "scvx"])
+def test_a_warm_started_subproblem_matches_clarabel(method: str) -> None:
+    # the second subproblem of a solve starts from the first one's answer
+    prob, st, (ipm, ref) = _pair(method)
+    xs, us, sigma = initial_guess(prob, st.nodes)
+    trust = 1.0 if method == "scvx" else st.ptr_weight
+    d = discretize(xs, us, sigma, prob.params, st.substeps)
+    ipm.assemble(xs, us, sigma, d, trust, st.ptr_weight_sigma)
+    first = ipm.solve()
+    assert first.status == "Solved" and ipm.warm is not None
+    xs2, us2, sigma2 = first.xs, first.us, first.sigma
+    d2 = discretize(xs2, us2, sigma2, prob.params, st.substeps)
+    answers = []
+    for sub in (ipm, ref):
+        sub.assemble(xs2, us2, sigma2, d2, trust, st.ptr_weight_sigma)
+        answers.append(sub.solve())
+    a, b = answers
+    assert a.status == b.status == "Solved"
+    assert ipm.handovers == 0
+    assert a.cost == pytest.approx(b.cost, rel=1e-5)
+    assert a.sigma == pytest.approx(b.sigma, rel=1e-4)
 
 
 @pytest.mark.parametrize("method", ["ptr", "scvx"])
@@ -175,3 +232,20 @@ def test_the_ipm_path_reaches_clarabels_plan(method: str) -> None:
 def test_an_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="backend"):
         ScvxSettings(backend="ecos")
+
+
+def test_ptr_early_inexact_subproblems_keep_the_plan() -> None:
+    # PTR's subproblems solved to a tolerance that follows its last step (solver_forcing)
+    # against every subproblem solved to solver_tol: the same iterations, the same plan to
+    # PTR's own resolution, and fewer interior-point iterations
+    prob = published_problem()
+    st = published_settings("ptr")
+    assert st.solver_forcing > 0.0
+    inexact = solve(prob, st)
+    exact = solve(prob, dataclasses.replace(st, solver_forcing=0.0))
+    assert inexact.status is exact.status is ScvxStatus.CONVERGED
+    assert inexact.iterations == exact.iterations
+    assert inexact.tf_s == pytest.approx(exact.tf_s, rel=1e-4)
+    assert inexact.propellant_kg == pytest.approx(exact.propellant_kg, rel=1e-4)
+    fewer = sum(r.solver_iterations for r in inexact.history)
+    assert fewer < sum(r.solver_iterations for r in exact.history)

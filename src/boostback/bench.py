@@ -6,14 +6,18 @@ Nothing here asserts a time: it measures and reports ratios against a baseline i
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import pickle
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +26,7 @@ from rich.table import Table
 from boostback.config.models import LandingScenario, Vehicle
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.ignition import ballistic_path, find_ignition
+from boostback.guidance.ipm import KktShape
 from boostback.guidance.lcvx import LcvxSolver
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.problem import LandingProblem
@@ -127,7 +132,7 @@ def run_benchmarks(
     fast, base = ConicSolver(50), LcvxSolver(50, solver="ECOS")
     missing = _ecos()
     rows = []
-    say("step 1 of 3: fixed-time solve, fast path against CVXPY + ECOS")
+    say("step 1 of 5: fixed-time solve, fast path against CVXPY + ECOS")
     a, b, _ = _interleaved(
         lambda: fast.solve(prob, tf, disturbance_enu_mps2=d50),
         None if missing else (lambda: base.solve(prob, tf, disturbance_enu_mps2=d50)),
@@ -145,7 +150,7 @@ def run_benchmarks(
             f"{inside * 1e3:.2f} ms inside the solver",
         )
     )
-    say("step 2 of 3: free-final-time search")
+    say("step 2 of 5: free-final-time search")
     fast_s, base_s = ConicSolver(50), LcvxSolver(50, solver="ECOS")
     a, b, plan = _interleaved(
         lambda: solve_free_time(fast_s, prob, disturbance=bp.drag),
@@ -162,7 +167,7 @@ def run_benchmarks(
             f"{plan.solves} solves",
         )
     )
-    say("step 3 of 3: closed-loop landing burns (about 20 s)")
+    say("step 3 of 5: closed-loop landing burns (about 20 s)")
     cvx = scenario.model_copy(
         update={"guidance": scenario.guidance.model_copy(update={"backend": "cvxpy"})}
     )
@@ -181,7 +186,110 @@ def run_benchmarks(
             f"({_latency(result.replan_times_s)}), {result.outcome.value}",
         )
     )
+    say("step 4 of 5: per-shape analysis against Clarabel's set-up")
+    rows.append(shape_analysis_row(bp))
+    say("step 5 of 5: first solve in fresh processes (the interpreted one takes seconds)")
+    rows.append(first_solve_row(bp))
     return rows
+
+
+class _Recording(ConicSolver):
+    """The fast path, keeping the shape and the conic data of its method's last solve."""
+
+    seen: tuple[Any, np.ndarray, np.ndarray] | None = None
+
+    def _run_ipm(self, kkt, st, data, b, scale, tol):  # type: ignore[no-untyped-def]
+        self.seen = (st, data, b)
+        return super()._run_ipm(kkt, st, data, b, scale, tol)
+
+
+def shape_analysis_row(bp: BenchProblem, repeats: int = 40) -> BenchRow:
+    """The interior-point method's symbolic analysis of the N = 50 instance's problem shape
+    (ordering, factor pattern, storage positions, update schedule), built afresh each time,
+    against Clarabel's whole set-up on the same conic data (its equilibration, KKT assembly and
+    factorisation's analysis), interleaved."""
+    solver = _Recording(50)
+    solver.solve(bp.prob, bp.tf_s, disturbance_enu_mps2=bp.drag_at(bp.tf_s, 50))
+    assert solver.seen is not None
+    st, data, b = solver.seen
+    args = (st.lay.n_x, st.m, st.n_eq, st.n_ineq, st.soc_dims, st.indptr, st.indices)
+    a, c, shape = _interleaved(
+        lambda: KktShape(*args),
+        lambda: ConicSolver._clarabel(st, data, b, solver.settings),
+        repeats,
+    )
+    return _row(
+        "per-shape KKT analysis, N=50",
+        "Clarabel's set-up, same data",
+        a,
+        c,
+        0.001,
+        f"{shape.size} unknowns, {shape.nnz_l} nonzeros in L, {int(shape.tp[-1])} updates",
+    )
+
+
+_FIRST_SOLVE = (
+    "import json, pickle, sys, time\n"
+    "t0 = time.process_time()\n"
+    "from boostback.guidance.conic import ConicSolver\n"
+    "t1 = time.process_time()\n"
+    "with open(sys.argv[1], 'rb') as f:\n"
+    "    prob, tf, d = pickle.load(f)\n"
+    "solver, numba_s = ConicSolver(50), 0.0\n"
+    "if sys.argv[2] == 'split':  # numba's own start-up, timed apart\n"
+    "    from numba.core.registry import cpu_target\n"
+    "    t = time.process_time()\n"
+    "    cpu_target.target_context.refresh()\n"
+    "    numba_s = time.process_time() - t\n"
+    "t2 = time.process_time()\n"
+    "solver.solve(prob, tf, disturbance_enu_mps2=d)\n"
+    "t3 = time.process_time()\n"
+    "solver.solve(prob, tf, disturbance_enu_mps2=d)\n"
+    "t4 = time.process_time()\n"
+    "print(json.dumps({'import_s': t1 - t0, 'first_s': t3 - t2 + numba_s, 'warm_s': t4 - t3,\n"
+    "                  'numba_s': numba_s}))\n"
+)
+
+
+def _first_solve(path: str, mode: str = "whole", compiled: bool = True) -> dict[str, float]:
+    """CPU times of one fresh process that imports the solver and solves the problem in
+    ``path`` twice (``mode`` "split": numba's start-up timed apart, and counted in the first)."""
+    env = {**os.environ, "BOOSTBACK_JIT": "1" if compiled else "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST_SOLVE, path, mode],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def first_solve_row(bp: BenchProblem, repeats: int = 5, interpreted: bool = True) -> BenchRow:
+    """The N = 50 fixed-time solve as the first one of a fresh process (CPU time of the call;
+    the process has imported the solver, and numba's kernels are in its on-disk cache), against
+    the same first solve with every kernel interpreted (``BOOSTBACK_JIT=0``; without
+    ``interpreted`` that baseline is NaN). The note splits it: numba's own start-up, which any
+    process pays on its first compiled call, and the import before it."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "problem.pkl")
+        with open(path, "wb") as f:
+            pickle.dump((bp.prob, bp.tf_s, bp.drag_at(bp.tf_s, 50)), f)
+        _first_solve(path)  # the kernels compiled into numba's cache if the sources changed
+        runs = [_first_solve(path) for _ in range(repeats)]
+        split = _first_solve(path, "split")
+        base = [_first_solve(path, compiled=False)["first_s"]] if interpreted else [math.nan]
+    first = [r["first_s"] for r in runs]
+    return _row(
+        "time to first solve, fresh process (CPU)",
+        "same, interpreted (BOOSTBACK_JIT=0)",
+        first,
+        base,
+        0.1,
+        f"numba's start-up {split['numba_s']:.2f} s of it; then warm "
+        f"{statistics.median(r['warm_s'] for r in runs) * 1e3:.1f} ms; importing the solver "
+        f"{statistics.median(r['import_s'] for r in runs):.2f} s before it",
+    )
 
 
 def _latency(times_s: tuple[float, ...]) -> str:

@@ -48,11 +48,12 @@ from boostback.control.attitude_law import (
 )
 from boostback.control.landing import TranslationDemand, limit_tilt
 from boostback.dynamics.rigid_body import rotate_body_to_frame
-from boostback.dynamics.rigid_state import QW, QX, QY, QZ, RATE, SIZE
+from boostback.dynamics.rigid_state import QW, QX, QY, QZ, SIZE, WY, WZ
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
 
 __all__ = [
+    "HOLD_DT_S",
     "AttitudeController",
     "AttitudeGains",
     "RigidCommand",
@@ -103,6 +104,12 @@ class AttitudeGains:
         out[G_INTEGRAL_LIMIT], out[G_ROLL] = self.integral_limit_rad_s, self.roll_rate_gain_per_s
         return out
 
+
+# The loop's step with the engines off (fins and thrusters only, ``hold``): 12.5 Hz, as the
+# whole flight's rigid coast and grid-fin descent (``flight.rigid_recovery``). The fins' and
+# thrusters' turns take seconds (~0.04 rad/s^2 on the thrusters), far slower than a step; the
+# burns keep the landing's 50 Hz for the gimbals' 0.1 s lag.
+HOLD_DT_S = 0.08
 
 _GIMBAL_STEP_RAD = 1e-3  # finite-difference steps of the effectiveness matrix
 _FIN_STEP_RAD = 1e-2
@@ -312,8 +319,8 @@ class AttitudeController:
         x = self._rigid_state(nav)
         q = (x[QW], x[QX], x[QY], x[QZ])
         axis = np.asarray(rotate_body_to_frame(q, (1.0, 0.0, 0.0)))
-        spin = np.cross(x[RATE], (1.0, 0.0, 0.0))  # d(axis)/dt in the body
-        return axis, np.asarray(rotate_body_to_frame(q, (spin[0], spin[1], spin[2])))
+        spin = (0.0, float(x[WZ]), -float(x[WY]))  # w x x_body: d(axis)/dt in the body
+        return axis, np.asarray(rotate_body_to_frame(q, spin))
 
     def _rigid_state(self, nav: NavEstimate) -> np.ndarray:
         if nav.attitude is None:

@@ -69,13 +69,19 @@ def terminal_accel(
     return np.array([a_h[0], a_h[1], a_up])
 
 
+def _norm(vec: np.ndarray) -> float:
+    """``np.linalg.norm`` of a float vector, to the bit (it is ``sqrt(vec.dot(vec))``), without
+    its checks: called a few times every control step."""
+    return math.sqrt(vec.dot(vec))
+
+
 def turn_towards(
     current: tuple[float, float, float], wanted: tuple[float, float, float], max_angle_rad: float
 ) -> tuple[float, float, float]:
     """Rotate the unit vector ``current`` towards ``wanted`` by at most ``max_angle_rad``."""
-    c = np.asarray(current)
-    w = np.asarray(wanted)
-    cos_a = float(np.clip(c @ w, -1.0, 1.0))
+    c = np.array(current, dtype=float)
+    w = np.array(wanted, dtype=float)
+    cos_a = min(max(float(c.dot(w)), -1.0), 1.0)
     angle = math.acos(cos_a)
     if angle <= max_angle_rad or angle < 1e-12:
         return wanted
@@ -83,14 +89,14 @@ def turn_towards(
     f = max_angle_rad / angle
     sin_a = math.sin(angle)
     out = (math.sin((1 - f) * angle) * c + math.sin(f * angle) * w) / sin_a
-    out /= np.linalg.norm(out)
+    out /= _norm(out)
     return (float(out[0]), float(out[1]), float(out[2]))
 
 
 def limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, float]:
     """The unit vector along ``vec`` (ENU), leaned back to ``max_tilt_rad`` from up if it tilts
     further (straight up for a zero vector)."""
-    norm = float(np.linalg.norm(vec))
+    norm = _norm(vec)
     if norm == 0.0:
         return (0.0, 0.0, 1.0)
     d = vec / norm
@@ -218,7 +224,7 @@ class LandingController:
     def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
         """Throttle and thrust direction for the coming step of ``dt``."""
         want = self.demand(nav, demand, tick)
-        throttle = self.throttle_for(nav, float(np.linalg.norm(want.accel_mps2)))
+        throttle = self.throttle_for(nav, _norm(want.accel_mps2))
         wanted = limit_tilt(want.accel_mps2, want.tilt_cap_rad)
         self.direction = turn_towards(self.direction, wanted, self.turn_rate * dt)
         return ActuatorCommand(throttle, self.direction, want.cutoff)

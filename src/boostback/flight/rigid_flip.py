@@ -47,6 +47,7 @@ from boostback.flight.rigid_steering import LocalFrame, RigidSteering
 from boostback.gnc.protocols import Actuation, ActuatorCommand, Demand, NavEstimate, Tick, Vec3
 
 __all__ = [
+    "CRUISE_MAX_QBAR_PA",
     "FLIP_GAINS",
     "FlipController",
     "FlipFrame",
@@ -78,6 +79,12 @@ FLIP_GAINS = AttitudeGains(
     braking_fraction=0.4,
 )
 
+
+# Dynamic pressure above which a turn is not left to coast: at 1 Pa the air's moment on a
+# Falcon 9 stage at a large angle of attack (~1 Pa x 10.5 m^2 x ~10 m arm, ~100 N m) is ~1 % of
+# what its thrusters give (~0.4-0.5 kN at ~20 m) — an estimate; at 70 km (~100 Pa) it would
+# spin the stage up within seconds.
+CRUISE_MAX_QBAR_PA = 1.0
 
 # the flip's frame: east-north-up at the separation point, fixed to the Earth
 FlipFrame = LocalFrame
@@ -181,9 +188,11 @@ def fly_flip(
             break
         tick = plant.tick(Phase.FLIP)
         cmd = controller.hold(nav, target_ecef, tick, dt_s)
-        free = controller.cruise_s(nav) if cruise_dt_s is not None else 0.0
+        free = 0.0
+        if cruise_dt_s is not None and plant.sense().qbar_pa <= CRUISE_MAX_QBAR_PA:
+            free = min(controller.cruise_s(nav), t0 + max_time_s - plant.t_s)
         if cruise_dt_s is not None and free >= cruise_dt_s:
-            event = _cruise(plant, free, cruise_dt_s, t0 + max_time_s, record)
+            event = _cruise(plant, free, cruise_dt_s, record)
             controller.resume(_nav(plant))
         else:
             act = plant.actuate(cmd, tick, dt_s)
@@ -217,12 +226,14 @@ def _cruise(
     plant: RigidFlightPlant,
     span_s: float,
     dt_s: float,
-    t_max_s: float,
     record: Callable[[Actuation], None] | None,
 ) -> str | None:
-    """Coast torque-free (actuators at rest) for whole steps of ``dt_s`` within ``span_s`` (and
-    before ``t_max_s``); the first watched event ends it."""
-    for _ in range(int(min(span_s, t_max_s - plant.t_s) // dt_s)):
+    """Coast torque-free (actuators at rest) for whole steps of ``dt_s`` within ``span_s``
+    while the air is too thin to turn the stage (``CRUISE_MAX_QBAR_PA``); the first watched
+    event ends it."""
+    for _ in range(int(span_s // dt_s)):
+        if plant.sense().qbar_pa > CRUISE_MAX_QBAR_PA:
+            return None
         act = plant.coast(plant.axis)
         if record is not None:
             record(act)

@@ -31,6 +31,7 @@ from functools import lru_cache
 import numpy as np
 
 from boostback.config.vocab import EventName, Phase
+from boostback.control.attitude import HOLD_DT_S
 from boostback.control.burns import RetrogradeController, VelocityToGoController
 from boostback.dynamics.point_mass import Environment
 from boostback.dynamics.rigid_body import rotate_body_to_frame
@@ -86,8 +87,9 @@ BOOSTBACK_LIGHT_DEG = 30.0
 # The attitude loop's step in the rigid phases (the landing burn keeps its own sim.dt_s): 80 ms,
 # 12.5 Hz against loop bandwidths of 0.6-1.2 rad/s, so the sample-and-hold costs under 3 deg of
 # phase; the kernel sub-steps fast rotations itself. At 40 ms the three telemetry flights land
-# 0.6-1.9 m from the centre, at 80 ms 0.3-1.3 m, in three quarters of the time.
-RIGID_DT_S = 0.08
+# 0.6-1.9 m from the centre, at 80 ms 0.3-1.3 m, in three quarters of the time. The landing
+# plant's coast to ignition steps alike (the attitude loop's ``HOLD_DT_S``).
+RIGID_DT_S = HOLD_DT_S
 # The coast turns the stage to its entry attitude with the thrusters over a minute or two: the
 # flip's loop, its turn rate capped at 3 deg/s (the gas of a rest-to-rest turn grows with its
 # peak rate: the flip's 20 deg/s would spend the nitrogen the flip left)

@@ -283,29 +283,33 @@ class LiftSteering:
             return None
         back = -v / speed  # the engines into the flow: the axis at zero angle of attack
         want = fr.vector(self._demand) * (nav.qbar_pa * self.authority_m2 / x[MASS])
-        e1 = np.cross(back, (0.0, 0.0, 1.0))
-        if float(np.linalg.norm(e1)) < 1e-6:
-            e1 = np.cross(back, (1.0, 0.0, 0.0))
-        e1 /= np.linalg.norm(e1)
-        e2 = np.cross(back, e1)
-        jac = self._lift_per_rad(x, back, (e1, e2))
-        target = np.array([float(want @ e1), float(want @ e2)])
-        try:
-            tilt = np.linalg.solve(jac, target)
-        except np.linalg.LinAlgError:
-            tilt = np.zeros(2)
+        across = _across(back)
+        jac = self.model.lift_per_rad(x, back, across, LIFT_STEP_RAD)
+        tilt = _solve2(jac, float(want @ across[0]), float(want @ across[1]))
         size = float(np.hypot(*tilt))
         if size > self.max_alpha_rad:
             tilt *= self.max_alpha_rad / size
         self.alpha_rad = min(size, self.max_alpha_rad)
         self.alpha_max_rad = max(self.alpha_max_rad, self.alpha_rad)
-        axis = back + tilt[0] * e1 + tilt[1] * e2
+        axis = back + tilt[0] * across[0] + tilt[1] * across[1]
         return fr.back(axis / np.linalg.norm(axis))
 
-    def _lift_per_rad(
-        self, x: np.ndarray, back: np.ndarray, across: tuple[np.ndarray, np.ndarray]
-    ) -> np.ndarray:
-        """The design model's lateral acceleration (along each of ``across``) per radian of the
-        axis tilted from ``back`` towards each of them: a 2x2 matrix, forward differences of
-        2 deg (one compiled call, ``SixDofKernel.lift_per_rad``)."""
-        return self.model.lift_per_rad(x, back, np.array(across), LIFT_STEP_RAD)
+
+def _across(back: np.ndarray) -> np.ndarray:
+    """Two unit vectors normal to unit ``back`` and to each other (2, 3): the first horizontal
+    (``back x up``; ``back x east`` when ``back`` is vertical), the second ``back x`` the first."""
+    bx, by, bz = float(back[0]), float(back[1]), float(back[2])
+    e1 = (by, -bx, 0.0)
+    if math.hypot(e1[0], e1[1]) < 1e-6:
+        e1 = (0.0, bz, -by)
+    n = math.sqrt(e1[0] ** 2 + e1[1] ** 2 + e1[2] ** 2)
+    a0, a1, a2 = e1[0] / n, e1[1] / n, e1[2] / n
+    return np.array([[a0, a1, a2], [by * a2 - bz * a1, bz * a0 - bx * a2, bx * a1 - by * a0]])
+
+
+def _solve2(m: np.ndarray, b0: float, b1: float) -> np.ndarray:
+    """``m^-1 (b0, b1)`` for a 2x2 ``m`` (zeros if it is singular)."""
+    det = float(m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0])
+    if det == 0.0 or not math.isfinite(det):
+        return np.zeros(2)
+    return np.array([(b0 * m[1, 1] - m[0, 1] * b1) / det, (m[0, 0] * b1 - m[1, 0] * b0) / det])

@@ -172,6 +172,7 @@ def fly(
     max_time_s: float,
     deadline: float | None = None,
     leg: Leg = LANDING,
+    coast_dt_s: float | None = None,
 ) -> LoopEnd:
     """Fly from the plant's state until the leg ends (touchdown for a landing) or ``max_time_s``.
 
@@ -187,6 +188,9 @@ def fly(
         ``time.perf_counter()`` value past which the flight raises ``RunTimeout``.
     leg : Leg
         How the flight starts and ends (default: a landing burn).
+    coast_dt_s : float, optional
+        The step before ignition, if not ``dt_s`` (a rigid vehicle holding its attitude on its
+        fins steps as slowly as its descent did); the last one ends at ignition.
 
     Returns
     -------
@@ -210,7 +214,8 @@ def fly(
             _record(rec, leg.entered.get(phase), t, x, dry)
         h, last = dt_s, False
         if phase == COAST:
-            if t + dt_s > demand.ignite_at_s > t:
+            h = dt_s if coast_dt_s is None else coast_dt_s
+            if t + h > demand.ignite_at_s > t:
                 h = demand.ignite_at_s - t
             act = _unpowered(plant, holder, (nav, demand, tick, h), act)
         elif phase not in _UNPOWERED:

@@ -14,8 +14,6 @@ import math
 import time
 from collections.abc import Callable
 
-import numpy as np
-
 from boostback.config.vocab import EventName
 from boostback.dynamics import State, drag_accel, step_with_events
 from boostback.dynamics.fast import compile_kernel
@@ -96,13 +94,13 @@ def find_ignition(
     """
     dt = setup.sim.dt_s
     path = ballistic_path(setup, x0, dt, setup.sim.max_time_s, deadline)
-    margins = np.empty(len(path))
+    guess = len(path) - 1  # the first state that can no longer stop in the air, else the last
     for k, x in enumerate(path):
         if deadline is not None and k % 1000 == 0 and time.perf_counter() > deadline:
             raise RunTimeout(f"the ignition search passed its wall-clock limit at {k} states")
-        margins[k] = stopping_estimate(setup, x, throttle_fraction)[0]
-    below = np.nonzero(margins < 0.0)[0]
-    guess = int(below[0]) if below.size else len(path) - 1
+        if stopping_estimate(setup, x, throttle_fraction)[0] < 0.0:
+            guess = k
+            break
 
     def feasible(i: int) -> LandingPlan:
         return check(path[i], stopping_estimate(setup, path[i], throttle_fraction)[1])

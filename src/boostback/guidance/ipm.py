@@ -66,11 +66,19 @@ class KktShape(KktPattern):
         tol_infeas: float = 1e-8,
         p_diag: np.ndarray | None = None,
         gap_rel_unscaled: bool = False,
+        warm: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        warm_margin: float = 1e-3,
     ) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
         """Solve with the nonzeros ``data`` of A (CSC order), b and c; with ``p_diag`` (n,), the
         objective is ``1/2 x' diag(p_diag) x + c'x`` (the embedding of Clarabel's quadratic
         objective: Goulart & Chen 2024, "Clarabel: an interior-point solver for conic programs
         with quadratic objectives", sec. 2; without it the method runs as before, to the bit).
+
+        ``warm`` = (x, z, s), a point in the caller's units and conventions (as returned), starts
+        the method there instead of at its own initial point: each row of s and z raised to at
+        least ``warm_margin`` (each cone's first row to the rest's norm plus it), tau = 1 and
+        kappa = s'z / degree. The answer meets the same tolerances and the same tests decide
+        infeasibility (the embedding holds from any interior point); only the path changes.
 
         Returns (status, iterations, x, z, s); z in Clarabel's convention (c + A'z = 0, z in K*),
         meaningful when solved; when primal infeasible z is the certificate (A'z = 0, b'z = -1).
@@ -90,6 +98,8 @@ class KktShape(KktPattern):
         c_max = float(np.abs(c).max()) if c.size else 0.0
         kappa = 1.0 / c_max if c_max > 0.0 else 1.0
         pd = np.zeros(0) if p_diag is None else np.ascontiguousarray(p_diag, dtype=np.float64)
+        none = np.zeros(0)
+        wx, wz, ws = (none, none, none) if warm is None else warm
         status, iters = _ipm(
             self.n,
             self.n_eq,
@@ -118,12 +128,45 @@ class KktShape(KktPattern):
             x,
             z,
             s,
+            np.ascontiguousarray(wx, dtype=np.float64),
+            np.ascontiguousarray(wz, dtype=np.float64) * kappa,
+            np.ascontiguousarray(ws, dtype=np.float64),
+            warm_margin,
         )
         if status == DUAL_INFEASIBLE:
             x *= kappa  # c'x = -1 for the caller's c
         elif status != PRIMAL_INFEASIBLE:  # (the certificate is normalised by b'z = -1)
             z /= kappa  # c + A'z = 0 for the caller's c
         return status, iters, x, z, s
+
+
+@jit(error_model="numpy")
+def _warm_start(wx, wz, ws, margin, n_eq, n_lp, starts, dims, x, yz, s, degree):
+    """Copy the warm point (x, z, s) into the iterate, move s and the cone duals at least
+    ``margin`` inside their cones, and return kappa = s'z / degree (tau stays 1)."""
+    mc = s.size
+    for i in range(x.size):
+        x[i] = wx[i]
+    for i in range(yz.size):
+        yz[i] = wz[i]
+    for i in range(mc):
+        s[i] = ws[n_eq + i]
+    for i in range(n_lp):
+        s[i] = max(s[i], margin)
+        yz[n_eq + i] = max(yz[n_eq + i], margin)
+    for c in range(starts.size):
+        o = starts[c]
+        ns = 0.0
+        nz = 0.0
+        for i in range(1, dims[c]):
+            ns += s[o + i] * s[o + i]
+            nz += yz[n_eq + o + i] * yz[n_eq + o + i]
+        s[o] = max(s[o], np.sqrt(ns) + margin)
+        yz[n_eq + o] = max(yz[n_eq + o], np.sqrt(nz) + margin)
+    sz = 0.0
+    for i in range(mc):
+        sz += s[i] * yz[n_eq + i]
+    return max(sz / degree, margin)
 
 
 @jit(error_model="numpy")
@@ -155,6 +198,10 @@ def _ipm(
     x_out,
     z_out,
     s_out,
+    wx,
+    wz,
+    ws,
+    wmargin,
 ):
     m = b.size
     mc = m - n_eq
@@ -193,29 +240,32 @@ def _ipm(
     r1 = np.zeros(n)
     rA = np.zeros(m)
 
-    # ---- initial point (W = I) ----
-    assemble_kkt(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, V, True)
-    if quad:
-        for i in range(n):
-            V[src_map[i]] += pdiag[i]
-    ldl_factor(V, Lp, tp, tgt, sign, Dinv, ftmp)
-    # primal (0, b) and dual (-c, 0) start in one pass over the factor
-    for i in range(n):
-        rhs[i] = 0.0
-        rhs1[i] = -c[i]
-    for i in range(m):
-        rhs[n + i] = b[i]
-        rhs1[n + i] = 0.0
-    ldl_solve2(perm, Lp, Li, V, Dinv, rhs, rhs1, u1, u2, work, work2)
-    for i in range(n):
-        x[i] = u1[i]
-    for i in range(mc):
-        s[i] = -u1[n + n_eq + i]
-    shift_into_cone(s, n_lp, starts, dims)
-    for i in range(m):
-        yz[i] = u2[n + i]
+    # ---- initial point (W = I), or a warm start (``KktShape.solve``) ----
     z = yz[n_eq:]
-    shift_into_cone(z, n_lp, starts, dims)
+    if wx.size > 0:
+        kap = _warm_start(wx, wz, ws, wmargin, n_eq, n_lp, starts, dims, x, yz, s, degree)
+    else:
+        assemble_kkt(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, V, True)
+        if quad:
+            for i in range(n):
+                V[src_map[i]] += pdiag[i]
+        ldl_factor(V, Lp, tp, tgt, sign, Dinv, ftmp)
+        # primal (0, b) and dual (-c, 0) start in one pass over the factor
+        for i in range(n):
+            rhs[i] = 0.0
+            rhs1[i] = -c[i]
+        for i in range(m):
+            rhs[n + i] = b[i]
+            rhs1[n + i] = 0.0
+        ldl_solve2(perm, Lp, Li, V, Dinv, rhs, rhs1, u1, u2, work, work2)
+        for i in range(n):
+            x[i] = u1[i]
+        for i in range(mc):
+            s[i] = -u1[n + n_eq + i]
+        shift_into_cone(s, n_lp, starts, dims)
+        for i in range(m):
+            yz[i] = u2[n + i]
+        shift_into_cone(z, n_lp, starts, dims)
 
     nb = 0.0
     for i in range(m):

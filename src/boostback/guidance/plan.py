@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 
@@ -86,16 +88,21 @@ class LandingPlan:
     def propellant_kg(self) -> float:
         return float(self.mass_kg[0] - self.mass_kg[-1])
 
+    @cached_property
+    def _table(self) -> tuple[list[float], np.ndarray]:
+        """The node times as floats and (r, v, u) side by side, one row per node: ``sample``
+        is called every control step."""
+        rvu = np.concatenate([self.r_enu_m, self.v_enu_mps, self.accel_enu_mps2], axis=1)
+        return self.t_s.tolist(), rvu
+
     def sample(self, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Position, velocity and thrust acceleration at time ``t_s``, linearly interpolated."""
+        ts, rvu = self._table
         t = min(max(t_s, 0.0), self.tf_s)
-        i = min(int(np.searchsorted(self.t_s, t, side="right")) - 1, len(self.t_s) - 2)
-        i = max(i, 0)
-        w = (t - self.t_s[i]) / (self.t_s[i + 1] - self.t_s[i])
-        r = (1 - w) * self.r_enu_m[i] + w * self.r_enu_m[i + 1]
-        v = (1 - w) * self.v_enu_mps[i] + w * self.v_enu_mps[i + 1]
-        u = (1 - w) * self.accel_enu_mps2[i] + w * self.accel_enu_mps2[i + 1]
-        return r, v, u
+        i = max(min(bisect_right(ts, t) - 1, len(ts) - 2), 0)  # as np.searchsorted(side="right")
+        w = (t - ts[i]) / (ts[i + 1] - ts[i])
+        out = (1 - w) * rvu[i] + w * rvu[i + 1]
+        return out[0:3], out[3:6], out[6:9]
 
     def dimensional(self, sc: Scales) -> LandingPlan:
         """This plan, solved in the units ``sc``, back in SI units."""

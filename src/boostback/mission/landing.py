@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from boostback.config.errors import ConfigError
-from boostback.control.attitude import AttitudeController, AttitudeGains
+from boostback.control.attitude import HOLD_DT_S, AttitudeController, AttitudeGains
 from boostback.control.landing import LandingController
 from boostback.control.rigid_landing import RigidLandingLaw, feet_arm
 from boostback.control.scvx_tracking import ScvxTrackingLaw
@@ -255,6 +255,7 @@ def fly_landing(
         dt_s=setup.sim.dt_s,
         max_time_s=setup.sim.max_time_s,
         deadline=deadline,
+        coast_dt_s=HOLD_DT_S if isinstance(truth, SixDofPlant) else None,
     )
     touchdown = None
     if end.touched_down:
