@@ -257,7 +257,7 @@ def test_a_slow_turn_coasts_through_its_cruise_and_ends_as_the_fully_stepped_one
     # the same turn: its time, its peak rate and the gas it takes
     assert cruised.t_s == pytest.approx(stepped.t_s, rel=0.05)
     assert cruised.peak_rate_dps == pytest.approx(stepped.peak_rate_dps, rel=0.05)
-    assert cruised.gas_kg == pytest.approx(stepped.gas_kg, rel=0.2)
+    assert cruised.gas_kg == pytest.approx(stepped.gas_kg, rel=0.1)
 
 
 def test_a_turn_in_the_air_is_not_left_to_coast() -> None:

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from boostback.campaign.lock import release_inherited
-from boostback.campaign.preload import warm
+from boostback.campaign.preload import mark_warm, warm, warmed_s
 from boostback.campaign.run import CampaignContext, run_batch
 from boostback.config.vocab import Outcome
 
@@ -179,6 +179,8 @@ def drive(
     A batch whose worker fails is split into single runs, which are then retried one at a time
     ("isolated"); a single run whose worker fails while isolated is recorded as an error.
     """
+    if isinstance(make_executor, LocalPool) and warmed_s() is None:
+        batches = _first_run_here(ctx, batches, on_rows)
     executor = make_executor()
     pending: deque[list[int]] = deque(batches)
     suspects: deque[int] = deque()
@@ -228,19 +230,50 @@ def _infrastructure_error(run: int, exc: BaseException) -> dict[str, Any]:
     return {"run": run, "outcome": Outcome.ERROR.value, "error": f"worker failed ({name}): {text}"}
 
 
-def process_executor_factory(workers: int) -> Callable[[], Executor]:
-    """Local worker processes, forked from this one once it is warm.
+def _first_run_here(
+    ctx: CampaignContext, batches: list[list[int]], on_rows: Callable[[Rows], None]
+) -> list[list[int]]:
+    """Fly the campaign's first run in this process, before any worker is forked, and hand its
+    row on; the batches left to the workers.
 
-    The coordinator imports the run code and loads the compiled kernels once
-    (:func:`boostback.campaign.preload.warm`) before the pool forks: every worker inherits them
-    instead of paying for them itself, and a campaign's first rows come sooner.
+    The coordinator has to load the run code and the compiled kernels before it forks (so that
+    the workers inherit them); flying one of the campaign's own runs does that (for the
+    campaign's vehicle, fidelity and shapes) and its row is the campaign's first, where the
+    warm-up landing of ``preload.warm`` was thrown away. The row is the one a worker would give
+    (runs are deterministic). A run meant to kill its worker (``debug.kill_worker_runs``) is
+    left to one.
+    """
+    if not batches or not batches[0] or batches[0][0] in ctx.spec.debug.kill_worker_runs:
+        return batches
+    first, *rest = batches
+    t0 = time.perf_counter()
+    rows = run_batch(ctx, first[:1], in_worker=False)
+    mark_warm(time.perf_counter() - t0)
+    on_rows(rows)
+    return [first[1:], *rest] if len(first) > 1 else rest
+
+
+class LocalPool:
+    """Local worker processes, forked from this one once it is warm (call it for a new pool).
+
+    The coordinator imports the run code and loads the compiled kernels once before the pool
+    forks: every worker inherits them instead of paying for them itself, and a campaign's first
+    rows come sooner. ``drive`` warms it by flying the campaign's first run here
+    (``_first_run_here``); otherwise :func:`boostback.campaign.preload.warm` flies a warm-up
+    landing.
     """
 
-    def make() -> Executor:
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def __call__(self) -> Executor:
         try:
             warm()
         except Exception as exc:  # a failed warm-up only costs the workers their own
             logging.getLogger(__name__).debug("warm-up failed: %s", exc)
-        return _process_pool(workers)
+        return _process_pool(self.workers)
 
-    return make
+
+def process_executor_factory(workers: int) -> Callable[[], Executor]:
+    """Local worker processes, forked from this one once it is warm (``LocalPool``)."""
+    return LocalPool(workers)

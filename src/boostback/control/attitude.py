@@ -178,16 +178,10 @@ class TiltReference:
         brake = max(rate_max * rate_max / (2.0 * accel_max), rate_max / gain)
         return max(err - brake, 0.0) / speed
 
-    def reseed(self, axis: np.ndarray, axis_rate: np.ndarray) -> None:
-        """Restart the reference at the body's ``axis`` turning at ``axis_rate`` (both in the
-        loop's frame; rad/s): after an interval flown open loop, the reference resumes from
-        where the body is, not from where it was left."""
-        axis = np.asarray(axis, dtype=np.float64)
-        h = 1e-3  # s, the finite-difference step of the tilt vector's rate
-        ahead = tilt_vector(axis + h * np.asarray(axis_rate, dtype=np.float64))
-        self.state[0:2] = theta = tilt_vector(axis)
-        self.state[2:4] = (ahead - theta) / h
-        self.seeded = True
+    def advance(self, span_s: float) -> None:
+        """Move on at the present rate for ``span_s`` (the reference's own law while it cruises
+        at its cap, ``cruise_s``)."""
+        self.state[0:2] += self.state[2:4] * span_s
 
 
 class TranslationLaw(Protocol):
@@ -307,12 +301,25 @@ class AttitudeController:
             return 0.0
         return left
 
-    def resume(self, nav: NavEstimate) -> None:
-        """Pick the body up after a coast flown open loop: the reference restarts where the
-        body points and at the rate it turns (``TiltReference.reseed``)."""
+    def cruise_error_rad(self, nav: NavEstimate, span_s: float) -> float:
+        """How far from the reference the body will be after coasting ``span_s`` torque-free:
+        its axis turning on at its present rate about a fixed axis (a great circle), the
+        reference along its straight line of the tilt plane."""
         axis, axis_rate = self._axis_motion(nav)
-        self.reference.reseed(axis, axis_rate)
-        self.direction = (float(axis[0]), float(axis[1]), float(axis[2]))
+        rate = float(np.linalg.norm(axis_rate))
+        phi = rate * span_s
+        body = axis * math.cos(phi) + axis_rate * (math.sin(phi) / max(rate, 1e-12))
+        ref = self.reference.state
+        ahead = tilt_direction(ref[0:2] + ref[2:4] * span_s)
+        c = float(body @ np.asarray(ahead)) / float(np.linalg.norm(body))
+        return math.acos(max(-1.0, min(1.0, c)))
+
+    def coast(self, span_s: float) -> None:
+        """After ``span_s`` flown open loop in a cruise (``cruise_s``): the reference moved on
+        as it would have, the body to be picked up near it (``cruise_error_rad``)."""
+        self.reference.advance(span_s)
+        d = tilt_direction(self.reference.state[0:2])
+        self.direction = (float(d[0]), float(d[1]), float(d[2]))
 
     def _axis_motion(self, nav: NavEstimate) -> tuple[np.ndarray, np.ndarray]:
         """The body axis and its rate of turn (rad/s), in the loop's frame."""

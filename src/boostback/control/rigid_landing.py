@@ -108,6 +108,19 @@ def _window_sum(t, rows, ts, split, start, lo, hi, out):
             out[k, c] += (1.0 - w) * rows[i, c] + w * rows[i + 1, c]
 
 
+@jit
+def _window_sums(t_all, rows_all, offsets, starts, ts, split, out):
+    """``_window_sum`` over every plan of a history packed end to end (plan ``k``'s table is
+    rows ``offsets[k]:offsets[k + 1]``, flown from ``starts[k]`` until the next one starts; the
+    first also before it)."""
+    m = starts.shape[0]
+    for k in range(m):
+        a, b = offsets[k], offsets[k + 1]
+        lo = -math.inf if k == 0 else starts[k]
+        hi = starts[k + 1] if k + 1 < m else math.inf
+        _window_sum(t_all[a:b], rows_all[a:b], ts, split, starts[k], lo, hi, out)
+
+
 class RigidLandingLaw(LandingController):
     """The landing controller's translation law, slowed to a rigid vehicle's attitude loop.
 
@@ -145,6 +158,8 @@ class RigidLandingLaw(LandingController):
         self.foot_radius_m = foot_radius_m
         half = 0.5 * window_s
         self._history: list[tuple[float, tuple[np.ndarray, np.ndarray]]] = []
+        # the history packed end to end for one compiled call (None: to be packed again)
+        self._packed: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._plan: LandingPlan | None = None
         self._t0 = 0.0
         window = np.linspace(-half, half, WINDOW_SAMPLES)
@@ -178,13 +193,17 @@ class RigidLandingLaw(LandingController):
         """The plans' horizontal position, velocity and thrust averaged over the window centred
         on ``tau`` (row 0) and on ``tau + lead_s`` (row 1), each plan over the time it was
         flown."""
-        ts = self._t0 + tau + self._times
-        history = self._history
+        if self._packed is None:
+            tables = [table for _start, table in self._history]
+            sizes = [t.shape[0] for t, _rows in tables]
+            self._packed = (
+                np.concatenate([t for t, _rows in tables]),
+                np.concatenate([rows for _t, rows in tables]),
+                np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+                np.array([start for start, _table in self._history]),
+            )
         total = np.zeros((2, 6))
-        split = WINDOW_SAMPLES
-        for k, (start, (t, rows)) in enumerate(history):
-            end = history[k + 1][0] if k + 1 < len(history) else math.inf
-            _window_sum(t, rows, ts, split, start, -math.inf if k == 0 else start, end, total)
+        _window_sums(*self._packed, self._t0 + tau + self._times, WINDOW_SAMPLES, total)
         return total / WINDOW_SAMPLES
 
     def _remember(self, demand: Demand, now_s: float) -> None:
@@ -196,9 +215,11 @@ class RigidLandingLaw(LandingController):
         if self._plan is not plan:
             self._plan = plan
             self._history.append((demand.reference_t0_s, _table(plan)))
+            self._packed = None
         horizon = now_s + min(float(self._offsets[0]), float(self._ahead[0]))
         while len(self._history) > 1 and self._history[1][0] <= horizon:
             self._history.pop(0)
+            self._packed = None
 
     def demand(self, nav: NavEstimate, demand: Demand, tick: Tick) -> TranslationDemand:
         """The point mass's law on the feet's position and height, with the centre of mass's

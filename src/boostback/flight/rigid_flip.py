@@ -48,6 +48,7 @@ from boostback.gnc.protocols import Actuation, ActuatorCommand, Demand, NavEstim
 
 __all__ = [
     "CRUISE_MAX_QBAR_PA",
+    "CRUISE_TOL_DEG",
     "FLIP_GAINS",
     "FlipController",
     "FlipFrame",
@@ -85,6 +86,9 @@ FLIP_GAINS = AttitudeGains(
 # what its thrusters give (~0.4-0.5 kN at ~20 m) — an estimate; at 70 km (~100 Pa) it would
 # spin the stage up within seconds.
 CRUISE_MAX_QBAR_PA = 1.0
+# How far the torque-free coast may take the stage from the loop's reference (a great circle
+# against the reference's straight line in the tilt plane) before the loop picks it up again
+CRUISE_TOL_DEG = 0.5
 
 # the flip's frame: east-north-up at the separation point, fixed to the Earth
 FlipFrame = LocalFrame
@@ -124,9 +128,14 @@ class FlipController:
         """How long the turn may coast torque-free now (``AttitudeController.cruise_s``)."""
         return self.loop.cruise_s(self.steer.frame.nav(nav))
 
-    def resume(self, nav: NavEstimate) -> None:
-        """Pick the stage up after a torque-free coast (``AttitudeController.resume``)."""
-        self.loop.resume(self.steer.frame.nav(nav))
+    def cruise_error_rad(self, nav: NavEstimate, span_s: float) -> float:
+        """How far from the loop's reference a coast of ``span_s`` leaves the stage
+        (``AttitudeController.cruise_error_rad``)."""
+        return self.loop.cruise_error_rad(self.steer.frame.nav(nav), span_s)
+
+    def coast(self, span_s: float) -> None:
+        """The loop after ``span_s`` flown open loop (``AttitudeController.coast``)."""
+        self.loop.coast(span_s)
 
 
 @dataclass(frozen=True)
@@ -168,7 +177,8 @@ def fly_flip(
     before each step (a whole flight's record). An event the plant watches ends the turn where
     it falls (``FlipResult.event``). With ``cruise_dt_s``, the part of the turn the loop would
     fly at its rate cap with the thrusters at rest (``FlipController.cruise_s``) is flown
-    torque-free in steps of that length, and the loop picks the stage up where it has turned to.
+    torque-free in steps of that length, as long as that keeps the stage within
+    ``CRUISE_TOL_DEG`` of the loop's reference, which moves on meanwhile as it would have.
     """
     t0 = plant.t_s
     gas0 = plant.gas_used_kg
@@ -188,12 +198,14 @@ def fly_flip(
             break
         tick = plant.tick(Phase.FLIP)
         cmd = controller.hold(nav, target_ecef, tick, dt_s)
-        free = 0.0
+        steps = 0
         if cruise_dt_s is not None and plant.sense().qbar_pa <= CRUISE_MAX_QBAR_PA:
             free = min(controller.cruise_s(nav), t0 + max_time_s - plant.t_s)
-        if cruise_dt_s is not None and free >= cruise_dt_s:
-            event = _cruise(plant, free, cruise_dt_s, record)
-            controller.resume(_nav(plant))
+            steps = _cruise_steps(controller, nav, int(free // cruise_dt_s), cruise_dt_s)
+        if cruise_dt_s is not None and steps > 0:
+            t_cruise = plant.t_s
+            event = _cruise(plant, steps, cruise_dt_s, record)
+            controller.coast(plant.t_s - t_cruise)
         else:
             act = plant.actuate(cmd, tick, dt_s)
             if record is not None:
@@ -222,16 +234,29 @@ def _nav(plant: RigidFlightPlant) -> NavEstimate:
     return NavEstimate(plant.state, sensed.pressure_pa, 1.0, math.inf, attitude=sensed.attitude)
 
 
+def _cruise_steps(controller: FlipController, nav: NavEstimate, steps: int, dt_s: float) -> int:
+    """The most of ``steps`` coast steps after which the stage is still within
+    ``CRUISE_TOL_DEG`` of the loop's reference (the gap grows with the coast: bisection)."""
+    tol = math.radians(CRUISE_TOL_DEG)
+    lo, hi = 0, steps
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if controller.cruise_error_rad(nav, mid * dt_s) <= tol:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _cruise(
     plant: RigidFlightPlant,
-    span_s: float,
+    steps: int,
     dt_s: float,
     record: Callable[[Actuation], None] | None,
 ) -> str | None:
-    """Coast torque-free (actuators at rest) for whole steps of ``dt_s`` within ``span_s``
-    while the air is too thin to turn the stage (``CRUISE_MAX_QBAR_PA``); the first watched
-    event ends it."""
-    for _ in range(int(span_s // dt_s)):
+    """Coast torque-free (actuators at rest) for ``steps`` steps of ``dt_s`` while the air is
+    too thin to turn the stage (``CRUISE_MAX_QBAR_PA``); the first watched event ends it."""
+    for _ in range(steps):
         if plant.sense().qbar_pa > CRUISE_MAX_QBAR_PA:
             return None
         act = plant.coast(plant.axis)

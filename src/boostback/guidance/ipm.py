@@ -70,15 +70,10 @@ class KktShape(KktPattern):
         warm_margin: float = 1e-3,
     ) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
         """Solve with the nonzeros ``data`` of A (CSC order), b and c; with ``p_diag`` (n,), the
-        objective is ``1/2 x' diag(p_diag) x + c'x`` (the embedding of Clarabel's quadratic
-        objective: Goulart & Chen 2024, "Clarabel: an interior-point solver for conic programs
-        with quadratic objectives", sec. 2; without it the method runs as before, to the bit).
-
-        ``warm`` = (x, z, s), a point in the caller's units and conventions (as returned), starts
-        the method there instead of at its own initial point: each row of s and z raised to at
-        least ``warm_margin`` (each cone's first row to the rest's norm plus it), tau = 1 and
-        kappa = s'z / degree. The answer meets the same tolerances and the same tests decide
-        infeasibility (the embedding holds from any interior point); only the path changes.
+        objective is ``1/2 x' diag(p_diag) x + c'x`` (Clarabel's embedding of it: Goulart & Chen
+        2024, sec. 2). ``warm`` = (x, z, s), as returned, starts the method there instead of at
+        its own initial point (``_warm_start``): the same tolerances and infeasibility tests,
+        another path. Without either the method runs as before, to the bit.
 
         Returns (status, iterations, x, z, s); z in Clarabel's convention (c + A'z = 0, z in K*),
         meaningful when solved; when primal infeasible z is the certificate (A'z = 0, b'z = -1).
@@ -97,8 +92,8 @@ class KktShape(KktPattern):
         c = np.ascontiguousarray(c, dtype=np.float64)
         c_max = float(np.abs(c).max()) if c.size else 0.0
         kappa = 1.0 / c_max if c_max > 0.0 else 1.0
-        pd = np.zeros(0) if p_diag is None else np.ascontiguousarray(p_diag, dtype=np.float64)
         none = np.zeros(0)
+        pd = none if p_diag is None else np.ascontiguousarray(p_diag, dtype=np.float64)
         wx, wz, ws = (none, none, none) if warm is None else warm
         status, iters = _ipm(
             self.n,
@@ -143,7 +138,10 @@ class KktShape(KktPattern):
 @jit(error_model="numpy")
 def _warm_start(wx, wz, ws, margin, n_eq, n_lp, starts, dims, x, yz, s, degree):
     """Copy the warm point (x, z, s) into the iterate, move s and the cone duals at least
-    ``margin`` inside their cones, and return kappa = s'z / degree (tau stays 1)."""
+    ``margin`` inside their cones (each nonnegative row to at least it, each cone's first row
+    to the rest's norm plus it), and return kappa = s'z / degree (tau stays 1). The embedding
+    holds from any interior point, so the answer meets the same tolerances and infeasibility
+    tests as from the method's own initial point; only the path changes."""
     mc = s.size
     for i in range(x.size):
         x[i] = wx[i]
