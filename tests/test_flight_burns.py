@@ -263,14 +263,16 @@ def test_an_engine_out_on_the_way_up_flies_on_to_a_later_meco(rtls, nominal) -> 
 def test_a_jammed_grid_fin_takes_its_share_of_authority_away(rtls, nominal) -> None:
     """The truth loses the authority; guidance, not told, asks for more and saturates sooner.
     (Before the fins were on the loop the fault scaled guidance's idea of the authority instead,
-    so a jammed fin pushed harder than commanded.)"""
+    so a jammed fin pushed harder than commanded.) A 95 % jam: since the booster carries its
+    unusable residual and flies the recalibrated entry throttle, a 90 % jam leaves the descent
+    more authority than it asks for."""
     scenario, vehicle, _ = rtls
-    result = fly_mission(scenario, vehicle, faults=FaultState((GridFinStuck(0.9),)))
+    result = fly_mission(scenario, vehicle, faults=FaultState((GridFinStuck(0.95),)))
     fins = lambda r: np.linalg.norm(  # noqa: E731
         r.trajectory.fin_ecef[r.trajectory.phase == Phase.AERO_DESCENT], axis=1
     )
     assert fins(nominal).max() > 0.2  # the nominal descent uses a third of the authority
-    assert fins(result).max() <= 0.1 + 1e-12  # a tenth is all that is left
+    assert fins(result).max() <= 0.05 + 1e-12  # a twentieth is all that is left
     assert nominal.descent.fin_saturated_s == 0.0 < result.descent.fin_saturated_s
     # re-computed at 2 Hz on the predicted impact, the weak fins still bring it near the pad
     assert result.descent.miss_at_handover_m < 20.0

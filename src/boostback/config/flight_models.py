@@ -20,7 +20,7 @@ from boostback.config.models import (
 )
 from boostback.config.vocab import RecoveryMode
 
-__all__ = ["FlightScenario", "SiteRef", "SiteSpec"]
+__all__ = ["DEFAULT_MECO_FLIGHT_PATH_DEG", "FlightScenario", "OrbitSpec", "SiteRef", "SiteSpec"]
 
 
 class SiteSpec(_Model):
@@ -44,7 +44,24 @@ MIN_ASCENT_THROTTLE = 0.5
 # only what no engine gives: the deepest throttling flown is ~10 % (the Apollo LM descent
 # engine, 10-60 % and full thrust).
 MIN_BURN_THROTTLE = 0.1
+# The MECO flight path flown when the scenario neither sets one nor gives a target orbit to
+# design the ascent for (a generic RTLS-lofted value; webcasts show 32-55 deg).
+DEFAULT_MECO_FLIGHT_PATH_DEG = 40.0
 BurnThrottle = Annotated[float, Strict(), Field(ge=MIN_BURN_THROTTLE, le=1)]
+
+
+class OrbitSpec(_Model):
+    """The orbit the mission's upper stage inserts the payload into (its inclination is the
+    mission's ``inclination_deg``): perigee and apogee altitudes over the equatorial radius."""
+
+    perigee_km: bounded(80.0, 1e6)
+    apogee_km: bounded(80.0, 1e6)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OrbitSpec:
+        if self.apogee_km < self.perigee_km:
+            raise KeyedValueError("apogee_km", "the apogee must be at or above the perigee")
+        return self
 
 
 class MissionConfig(_Model):
@@ -60,6 +77,10 @@ class MissionConfig(_Model):
     fairing: Annotated[bool, Strict()] = (
         True  # carry the vehicle's fairing (a capsule flies without one)
     )
+    # The payload's orbit (public mission data): with it, and neither ``ascent.pitch_kick_deg``
+    # nor ``ascent.meco_flight_path_deg`` given, the ascent is designed for it
+    # (``payload.design.design_ascent``).
+    target_orbit: OrbitSpec | None = None
 
     @model_validator(mode="after")
     def _one_direction(self) -> MissionConfig:
@@ -91,19 +112,30 @@ class RecoveryPlan(_Model):
 class AscentProgram(_Model):
     """Vertical rise, pitch kick, then a zero-angle-of-attack gravity turn.
 
-    The kick is either given (``pitch_kick_deg``) or solved before launch so that the flight
-    path at MECO is ``meco_flight_path_deg`` above the horizon.
+    The kick is given (``pitch_kick_deg``), or solved before launch so that the flight path at
+    MECO is ``meco_flight_path_deg`` above the horizon, or designed for the mission's target
+    orbit (``payload.design.design_ascent``, which sets ``pitch_kick_deg``). Both keys are
+    optional overrides; with neither and no target orbit, the MECO flight path is
+    ``DEFAULT_MECO_FLIGHT_PATH_DEG``.
     """
 
     vertical_rise_s: bounded(above=0, high=600.0) = 10.0
     kick_duration_s: bounded(above=0, high=600.0) = 10.0
     pitch_kick_deg: Annotated[float, Strict(), Field(gt=0, lt=45)] | None = None
-    meco_flight_path_deg: Annotated[float, Strict(), Field(gt=5, lt=85)] = 40.0
+    meco_flight_path_deg: Annotated[float, Strict(), Field(gt=5, lt=85)] | None = None
     q_lookahead_s: bounded(0, 60.0) = 3.0  # max-Q throttle law looks this far ahead
     # Throttle the ascent flies at outside max-Q and the acceleration limit, as a fraction of
     # rated thrust (engines are often flown below their rating). At least MIN_ASCENT_THROTTLE:
     # below it no launcher lifts off (see there).
     throttle: Annotated[float, Strict(), Field(ge=MIN_ASCENT_THROTTLE, le=1)] = 1.0
+
+
+class BoosterVariant(_Model):
+    """The flown booster where it differs from the vehicle file's: an earlier block of the same
+    stage. ``engine_thrust_factor`` scales every engine's sea-level and vacuum thrust (the Isp
+    kept, so the propellant flow scales with it) in every burn of the flight."""
+
+    engine_thrust_factor: Annotated[float, Strict(), Field(ge=0.5, le=1.5)] = 1.0
 
 
 class BoostbackPlan(_Model):
@@ -163,6 +195,7 @@ class FlightScenario(_Model):
     vehicle: str
     mission: MissionConfig
     recovery: RecoveryPlan
+    booster: BoosterVariant = BoosterVariant()
     ascent: AscentProgram = AscentProgram()
     boostback: BoostbackPlan = BoostbackPlan()
     entry: EntryPlan = EntryPlan()

@@ -323,6 +323,10 @@ class Stage(_Model):
     name: str
     dry_mass_kg: StageMass
     propellant_mass_kg: PropellantMass
+    # Part of ``propellant_mass_kg`` the engines cannot burn (left in the tanks, lines and
+    # engines at cut-off): a whole flight carries it as inert mass, so MECO keeps it on top of
+    # the recovery reserve and the recovery burns stop at ``burnout_mass_kg``.
+    residual_propellant_kg: bounded(0, 1e8) = 0.0
     length_m: Size
     diameter_m: bounded(above=0, high=100.0)
     reference_area_m2: Area | None = None
@@ -357,6 +361,12 @@ class Stage(_Model):
                 raise KeyedValueError(
                     f"recovery.{name}", f"{count} engines but the stage has {self.engine_count}"
                 )
+        if self.residual_propellant_kg >= self.propellant_mass_kg:
+            raise KeyedValueError(
+                "residual_propellant_kg",
+                f"{self.residual_propellant_kg:g} kg of unusable propellant but the stage loads "
+                f"{self.propellant_mass_kg:g} kg",
+            )
         if self.rigid_body is not None:
             self.rigid_body.check_stage(self)
         return self
@@ -364,6 +374,11 @@ class Stage(_Model):
     @property
     def wet_mass_kg(self) -> float:
         return self.dry_mass_kg + self.propellant_mass_kg
+
+    @property
+    def burnout_mass_kg(self) -> float:
+        """The stage with only its unusable propellant left: dry plus ``residual_propellant_kg``."""
+        return self.dry_mass_kg + self.residual_propellant_kg
 
     @property
     def area_m2(self) -> float:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.config.flight_models import DEFAULT_MECO_FLIGHT_PATH_DEG
 from boostback.config.vocab import EventName
 from boostback.constants import G0_MPS2
 from boostback.dynamics.state import MASS, VEL
@@ -138,7 +139,8 @@ def solve_pitch_kick(
     target_ecef: tuple[float, float, float] | None,
     dt: float | None = None,
 ) -> float:
-    """Pitch kick (rad) that puts the flight path at MECO at ``meco_flight_path_deg``.
+    """Pitch kick (rad): ``pitch_kick_deg`` when given, else the one that puts the flight path
+    at MECO at ``meco_flight_path_deg`` (``DEFAULT_MECO_FLIGHT_PATH_DEG`` when not given).
 
     A bigger kick flattens the gravity turn, so the MECO flight path falls monotonically with
     the kick: regula falsi (Illinois) on [0.3, 30] deg. The trial ascents are flown at the
@@ -150,7 +152,8 @@ def solve_pitch_kick(
         return math.radians(cfg.pitch_kick_deg)
     if dt is None:
         dt = setup.scenario.sim.dt_powered_s
-    goal = math.radians(cfg.meco_flight_path_deg)
+    fpa = cfg.meco_flight_path_deg
+    goal = math.radians(fpa if fpa is not None else DEFAULT_MECO_FLIGHT_PATH_DEG)
 
     def miss(kick: float) -> float:
         return predict_ascent(setup, reserve_model, kick, target_ecef, dt).flight_path_rad - goal

@@ -82,7 +82,7 @@ def plan_entry_speed(setup: FlightSetup) -> float:
 def _landing_dv_mps(setup: FlightSetup) -> float:
     """Terminal speed of the near-empty stage a few km up, plus gravity loss at 90 % thrust."""
     b = setup.booster
-    m = b.dry_mass_kg * 1.2
+    m = setup.dry_mass_kg * 1.2
     _t, p, rho, _a = setup.world.atmosphere.scalar(5_000.0)
     g = setup.world.earth.mu_m3ps2 / setup.world.earth.equatorial_radius_m**2
     cd = setup.descent_body.aero.cd_at(0.9) or 1.0
@@ -97,7 +97,7 @@ def plan_reserve_model(setup: FlightSetup, entry_speed_mps: float) -> ReserveMod
     hw = b.recovery
     assert hw is not None
     return ReserveModel(
-        dry_mass_kg=b.dry_mass_kg,
+        dry_mass_kg=setup.dry_mass_kg,  # the chain counts up from the burnout mass
         exhaust_vac_mps=setup.exhaust_vac_mps,
         exhaust_sl_mps=setup.exhaust_sl_mps,
         mu_m3ps2=setup.world.earth.mu_m3ps2,
@@ -106,7 +106,7 @@ def plan_reserve_model(setup: FlightSetup, entry_speed_mps: float) -> ReserveMod
         entry_target_speed_mps=entry_speed_mps,
         entry_accel_mps2=setup.scenario.entry.throttle
         * setup.entry_prop.thrust_vac_n
-        / (b.dry_mass_kg * 1.4),
+        / (setup.dry_mass_kg * 1.4),
         landing_dv_mps=_landing_dv_mps(setup),
         margin=setup.scenario.recovery.reserve_margin,
     )

@@ -27,7 +27,7 @@ from boostback.flight.predict import EntryBurnSpec
 from boostback.guidance.entry import EntryTarget, entry_target_speed
 from boostback.plant.setup import aero_params, stage_propulsion, wind_model
 
-__all__ = ["FlightSetup", "flight_setup", "resolve_site", "stage_propulsion"]
+__all__ = ["FlightSetup", "flight_setup", "flown_vehicle", "resolve_site", "stage_propulsion"]
 
 
 def resolve_site(ref: SiteRef, key: str, file: str | None = None) -> Site:
@@ -99,7 +99,9 @@ class FlightSetup:
 
     @property
     def dry_mass_kg(self) -> float:
-        return self.booster.dry_mass_kg
+        """The booster's burnout mass: dry plus its unusable propellant (``Stage.burnout_mass_kg``).
+        Every burn of the flight stops there, and the recorded propellant counts from it."""
+        return self.booster.burnout_mass_kg
 
     @property
     def liftoff_mass_kg(self) -> float:
@@ -201,10 +203,45 @@ def _azimuth(scenario: FlightScenario, launch: Site, earth: EarthModel, file: st
         raise ConfigError(str(exc), file=file, key="mission.inclination_deg") from None
 
 
+def flown_vehicle(vehicle: Vehicle, scenario: FlightScenario) -> Vehicle:
+    """The vehicle as a whole flight flies it.
+
+    - The booster's unusable propellant (``residual_propellant_kg``) is folded into its dry
+      mass: every burn, plant and guidance of the flight (the landing burn's and the rigid
+      body's included) then stops at the burnout mass and counts the propellant above it.
+    - The booster's engines are scaled by the scenario's ``booster.engine_thrust_factor`` (an
+      earlier block): sea-level and vacuum thrust alike, the Isp kept, so the flow scales too.
+
+    The vehicle itself when neither applies.
+    """
+    factor = scenario.booster.engine_thrust_factor
+    b = vehicle.booster
+    if factor == 1.0 and b.residual_propellant_kg == 0.0:
+        return vehicle
+    e = b.engine
+    engine = e.model_copy(
+        update={
+            "thrust_vac_n": e.thrust_vac_n * factor,
+            "thrust_sl_n": None if e.thrust_sl_n is None else e.thrust_sl_n * factor,
+        }
+    )
+    booster = b.model_copy(
+        update={
+            "engine": engine,
+            "dry_mass_kg": b.burnout_mass_kg,
+            "propellant_mass_kg": b.propellant_mass_kg - b.residual_propellant_kg,
+            "residual_propellant_kg": 0.0,
+        }
+    )
+    return vehicle.model_copy(update={"booster": booster})
+
+
 def flight_setup(
     vehicle: Vehicle, scenario: FlightScenario, file: str | None = None
 ) -> FlightSetup:
-    """Resolve sites, azimuth, masses, engines and aerodynamics; ``ConfigError`` if impossible."""
+    """Resolve sites, azimuth, masses, engines and aerodynamics; ``ConfigError`` if impossible.
+    The setup's vehicle is the one flown (``flown_vehicle``)."""
+    vehicle = flown_vehicle(vehicle, scenario)
     _check_vehicle(vehicle, scenario, file)
     booster = vehicle.booster
     assert vehicle.ascent is not None and vehicle.upper_stage is not None

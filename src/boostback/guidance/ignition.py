@@ -85,8 +85,9 @@ def find_ignition(
 ) -> tuple[float, float | None]:
     """Latest time after ``x0`` from which a pinpoint landing with headroom is still feasible.
 
-    ``throttle_fraction`` is the headroom ``check`` plans with (default: the planning limit);
-    the stopping estimate that seeds the search uses the same.
+    ``throttle_fraction`` is the headroom of the stopping estimate that seeds the search and
+    gives ``check`` its guess of the time of flight (default: the planning limit); usually the
+    headroom ``check`` plans with.
 
     Returns that time and the time of flight of the plan found there (None when no candidate back
     to ``x0`` itself is feasible: then it lights at once and guidance does what it can).

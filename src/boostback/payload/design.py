@@ -1,0 +1,120 @@
+"""The ascent designed for a flight's target orbit, in place of a fitted MECO flight path.
+
+A scenario that gives its payload's orbit (``mission.target_orbit``, public mission data) and
+neither ``ascent.pitch_kick_deg`` nor ``ascent.meco_flight_path_deg`` (the optional overrides)
+has its pitch kick chosen here: the one that leaves the upper stage the most propellant when it
+puts the scenario's payload into that orbit (``payload.solver.evaluate``: the booster's ascent
+to MECO at exactly its recovery reserve, then the upper stage's guided burns), found on a grid
+of log(kick) refined by golden section, as the payload solve does for the heaviest payload. The
+flight path at MECO is then an outcome of the design, not an input.
+
+The flight layer cannot call this (it lies below ``payload``): ``design_ascent`` returns the
+scenario with the designed kick written in, which ``flight.executive.fly_mission`` then flies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from boostback.config.flight_models import FlightScenario
+from boostback.config.models import Vehicle
+from boostback.flight.setup import flight_setup
+from boostback.payload.solver import KICK_RANGE_DEG, ModeProblem, evaluate, mode_problem
+from boostback.payload.upper_stage import TargetOrbit
+
+__all__ = ["AscentDesign", "design_ascent", "needs_design", "target_orbit"]
+
+GRID_POINTS = 9
+GOLDEN_STEPS = 14
+
+
+@dataclass(frozen=True)
+class AscentDesign:
+    """The designed kick and what it leaves the upper stage."""
+
+    kick_deg: float
+    margin_kg: float  # upper-stage propellant left over its flight-performance reserve
+    meco_flight_path_deg: float
+    target: TargetOrbit
+
+
+def needs_design(scenario: FlightScenario) -> bool:
+    """Whether the scenario's ascent is to be designed: a target orbit (at the mission's
+    inclination) and no override."""
+    asc = scenario.ascent
+    return (
+        scenario.mission.target_orbit is not None
+        and scenario.mission.inclination_deg is not None
+        and asc.pitch_kick_deg is None
+        and asc.meco_flight_path_deg is None
+    )
+
+
+def target_orbit(scenario: FlightScenario) -> TargetOrbit:
+    """The scenario's target orbit (``mission.target_orbit`` at ``mission.inclination_deg``)."""
+    orbit = scenario.mission.target_orbit
+    assert orbit is not None and scenario.mission.inclination_deg is not None
+    return TargetOrbit(
+        orbit.perigee_km * 1e3, orbit.apogee_km * 1e3, scenario.mission.inclination_deg
+    )
+
+
+def _margin(p: ModeProblem, payload_kg: float, log_kick: float) -> float:
+    return evaluate(p, payload_kg, math.exp(log_kick))[0]
+
+
+def _best(p: ModeProblem, payload_kg: float) -> tuple[float, float]:
+    """log(kick) of the most upper-stage margin, and that margin."""
+    lo, hi = (math.log(math.radians(d)) for d in KICK_RANGE_DEG)
+    grid = np.linspace(lo, hi, GRID_POINTS)
+    values = [_margin(p, payload_kg, g) for g in grid]
+    k = int(np.argmax(values))
+    a, b = grid[max(k - 1, 0)], grid[min(k + 1, GRID_POINTS - 1)]
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    fc, fd = _margin(p, payload_kg, c), _margin(p, payload_kg, d)
+    for _ in range(GOLDEN_STEPS):
+        if fc >= fd:
+            b, d, fd = d, c, fc
+            c = b - ratio * (b - a)
+            fc = _margin(p, payload_kg, c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + ratio * (b - a)
+            fd = _margin(p, payload_kg, d)
+    best_f, best_x = max((values[k], grid[k]), (fc, c), (fd, d))
+    return float(best_x), float(best_f)
+
+
+def design_ascent(
+    scenario: FlightScenario, vehicle: Vehicle
+) -> tuple[FlightScenario, AscentDesign | None]:
+    """The scenario with its pitch kick designed for its target orbit (``needs_design``), and
+    the design; the scenario itself and None when it carries an override or no target orbit.
+
+    Raises
+    ------
+    ValueError
+        When no kick puts the payload into the orbit (the best margin is negative).
+    """
+    if not needs_design(scenario):
+        return scenario, None
+    target = target_orbit(scenario)
+    setup = flight_setup(vehicle, scenario)
+    problem = mode_problem(setup, setup.vehicle, target)
+    payload = scenario.mission.payload_mass_kg
+    log_kick, margin = _best(problem, payload)
+    if margin < 0.0:
+        raise ValueError(
+            f"{scenario.name or 'the scenario'}: no pitch kick puts {payload:.0f} kg into "
+            f"{target.label} (best: {margin:.0f} kg short)"
+        )
+    kick_deg = math.degrees(math.exp(log_kick))
+    _f, asc, _ins = evaluate(problem, payload, math.exp(log_kick))
+    assert asc is not None
+    ascent = scenario.ascent.model_copy(update={"pitch_kick_deg": kick_deg})
+    design = AscentDesign(kick_deg, margin, math.degrees(asc.flight_path_rad), target)
+    return scenario.model_copy(update={"ascent": ascent}), design
