@@ -259,7 +259,7 @@ def startup_rows(repeats: int = 3, runs: int = 12) -> list[BenchRow]:
             "1 worker, in process",
             [r["first_s"] for r in one],
             target_s=1.0,
-            note="first run done; the coordinator warms once and forks",
+            note="first run done; the coordinator flies the first run itself, then forks",
         ),
         _row(
             "campaign start-up, Dask cluster preloaded",
