@@ -391,13 +391,13 @@ FLIGHT_CASES = [  # (id, TOML text, key, part of the problem)
     ),
     (
         "boostback-throttle-1pc",
-        _flight_with("throttle = 0.85\n", "throttle = 0.01\n"),
+        _flight_with("throttle = 0.81\n", "throttle = 0.01\n"),
         "boostback.throttle",
         "must be >= 0.1",
     ),
     (
         "entry-throttle-nan",
-        _flight_with("throttle = 0.7\n", "throttle = nan\n"),
+        _flight_with("throttle = 0.60\n", "throttle = nan\n"),
         "entry.throttle",
         "must be a finite number in [0.1, 1], got nan",
     ),
@@ -446,7 +446,7 @@ def test_burn_throttle_below_the_engine_floor_is_refused(tmp_path: Path) -> None
     """The model takes a boostback throttle of 0.3 (an engine may throttle that deep); the
     flight's set-up refuses it for the Merlin's 0.4 floor. (``fly`` does not pass the file's
     name to the set-up yet, so the line names the key only.)"""
-    path = _write(tmp_path, "f.toml", _flight_with("throttle = 0.85\n", "throttle = 0.3\n"))
+    path = _write(tmp_path, "f.toml", _flight_with("throttle = 0.81\n", "throttle = 0.3\n"))
     _assert_cli_refuses(["fly", str(path), "--json"], ["boostback.throttle", "floor 0.4"])
 
 
