@@ -117,6 +117,13 @@ def test_a_crash_ends_on_a_crash_site() -> None:
     )
 
 
+def _apogee_m(result: object) -> float:
+    """The flight's apogee event's height (metres above the ellipsoid); ~120 km for RTLS."""
+    h = next(e.altitude_m for e in result.events if e.name == "apogee")  # type: ignore[attr-defined]
+    assert 100e3 < h < 140e3
+    return float(h)
+
+
 def test_kml_reads_back_with_absolute_altitudes(rtls: object, tmp_path: Path) -> None:
     track = track_from_result(rtls)
     ellipses = [Ellipse("2σ", LZ1.lat_deg, LZ1.lon_deg, 40.0, 10.0, 30.0)]
@@ -134,7 +141,8 @@ def test_kml_reads_back_with_absolute_altitudes(rtls: object, tmp_path: Path) ->
         ]
     )
     assert pts[0, :2] == pytest.approx([-80.60417, 28.60839], abs=1e-6)  # lon, lat at liftoff
-    assert 120e3 < pts[:, 2].max() < 130e3  # apogee ~125 km, in metres above the ellipsoid
+    # the highest point is the flight's apogee (~120 km), in metres above the ellipsoid
+    assert pts[:, 2].max() == pytest.approx(_apogee_m(rtls), abs=200.0)
     names = [p.findtext("k:name", namespaces=NS) for p in root.iter(f"{{{KML_NS}}}Placemark")]
     assert {"LC-39A", "touchdown", "2σ"} <= set(names)
     ring = root.find(".//k:Polygon//k:coordinates", NS).text.split()
@@ -151,7 +159,7 @@ def test_czml_plays_the_flight_back(rtls: object, tmp_path: Path) -> None:
     s = np.array(doc[1]["position"]["cartographicDegrees"]).reshape(-1, 4)  # t, lon, lat, h
     assert s[0] == pytest.approx([0.0, -80.60417, 28.60839, 0.0], abs=1e-5)
     assert np.all(np.diff(s[:, 0]) > 0) and s[-1, 0] == pytest.approx(track.t_s[-1], abs=1e-3)
-    assert 120e3 < s[:, 3].max() < 130e3
+    assert s[:, 3].max() == pytest.approx(_apogee_m(rtls), abs=200.0)
     assert len(doc) == 2 + len(track.places)
 
 

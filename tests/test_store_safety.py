@@ -407,9 +407,9 @@ def test_boundary_shows_the_whole_sweeps_progress(tmp_path: Path) -> None:
 
 
 def test_until_ci_stops_at_the_first_round_narrow_enough(tmp_path: Path) -> None:
-    """Rounds of 50 runs: 0.17 is not met at 50 runs here, so the campaign flies to its most
-    (60); 0.2 is met at 50, and is found again from the stored runs with another batch size,
-    nothing flown, the same rows returned."""
+    """Rounds of 50 runs: a width just under the first 50 runs' interval is not met there, so
+    the campaign flies to its most (60); just over it is met at 50, and is found again from the
+    stored runs with another batch size, nothing flown, the same rows returned."""
     from typer.testing import CliRunner
 
     from boostback.campaign.stats import wilson_interval
@@ -417,18 +417,22 @@ def test_until_ci_stops_at_the_first_round_narrow_enough(tmp_path: Path) -> None
 
     path = write_campaign(tmp_path, runs=60)
     spec, base = load_campaign(path)
-    first = run_campaign(spec, tmp_path / "out", base_dir=base, workers=1, until_ci=0.17)
-    assert list(first["run"]) == list(range(60))
-    head = first[(first["run"] < 50) & (first["outcome"] != "error")]
+    whole = run_campaign(spec, tmp_path / "all", base_dir=base, workers=1)
+    head = whole[(whole["run"] < 50) & (whole["outcome"] != "error")]
     lo, hi = wilson_interval(int((head["outcome"] == "landed").sum()), len(head))
-    assert 0.17 < hi - lo <= 0.2  # the case this test is about
+    width = hi - lo
+    assert 0.0 < width < 0.3  # a campaign with losses: the interval is neither 0 nor huge
+    narrow, wide = round(width - 0.005, 4), round(width + 0.005, 4)
+    first = run_campaign(spec, tmp_path / "out", base_dir=base, workers=1, until_ci=narrow)
+    assert list(first["run"]) == list(range(60))
+    assert_identical(whole, first)
     path.write_text(path.read_text().replace("batch_size = 3", "batch_size = 7"))
-    args = ["mc", "run", str(path), "--out", str(tmp_path / "out"), "--until-ci", "0.2"]
+    args = ["mc", "run", str(path), "--out", str(tmp_path / "out"), "--until-ci", str(wide)]
     result = CliRunner().invoke(app, [*args, "--quiet", "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert "Stopped at 50 runs" in result.stdout
     spec, base = load_campaign(path)
-    again = run_campaign(spec, tmp_path / "out", base_dir=base, workers=2, until_ci=0.2)
+    again = run_campaign(spec, tmp_path / "out", base_dir=base, workers=2, until_ci=wide)
     assert_identical(first[first["run"] < 50], again)
 
 
