@@ -78,17 +78,6 @@ def assemble_kkt(n, n_eq, n_lp, starts, dims, data, wb, eta, src_map, Kx, identi
                 k += 1
 
 
-@jit(error_model="numpy", inline="always")
-def regularised_pivot(V, nnz_l, j, sign):
-    """Column ``j``'s pivot, replaced (in ``V`` too) by ``sign[j] * DYN_DELTA`` when it is of the
-    wrong sign or too small: dynamic regularisation keeps the quasi-definite signs."""
-    d = V[nnz_l + j]
-    if sign[j] * d <= DYN_EPS:
-        d = sign[j] * DYN_DELTA
-        V[nnz_l + j] = d
-    return d
-
-
 @jit(error_model="numpy")
 def ldl_factor(V, Lp, tp, tgt, sign, Dinv, tmp):
     """In-place LDL' of the values V (L's pattern by columns, then D) by the precomputed
@@ -96,7 +85,10 @@ def ldl_factor(V, Lp, tp, tgt, sign, Dinv, tmp):
     N = Lp.size - 1
     nnz_l = Lp[N]
     for j in range(N):
-        d = regularised_pivot(V, nnz_l, j, sign)
+        d = V[nnz_l + j]
+        if sign[j] * d <= DYN_EPS:  # dynamic regularisation keeps the quasi-definite signs
+            d = sign[j] * DYN_DELTA
+            V[nnz_l + j] = d
         dinv = 1.0 / d
         Dinv[j] = dinv
         p0 = Lp[j]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from boostback.guidance.kkt_factor import regularised_pivot
+from boostback.guidance.kkt_factor import DYN_DELTA, DYN_EPS
 from boostback.jit import jit
 
 __all__ = ["RELAX_FRACTION", "RELAX_WIDTH", "RELAX_ZEROS", "relaxed_pattern", "sn_factor"]
@@ -226,7 +226,10 @@ def _within(V, Lp, j0, j1, nnz_l, sign, Dinv, tmp):
     """The supernode's columns j0..j1 - 1 scaled by their pivots, each updating the later ones."""
     one = np.uint64(1)
     for j in range(j0, j1):
-        d = regularised_pivot(V, nnz_l, j, sign)
+        d = V[nnz_l + j]
+        if sign[j] * d <= DYN_EPS:  # dynamic regularisation keeps the quasi-definite signs
+            d = sign[j] * DYN_DELTA
+            V[nnz_l + j] = d
         dinv = 1.0 / d
         Dinv[j] = dinv
         p0 = np.uint64(Lp[j])
