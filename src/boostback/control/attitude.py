@@ -234,18 +234,26 @@ class AttitudeController:
         self.gimbal_max = p.gimbal_max_rad
         self.fin_max = p.fin_max_rad
         g, k2, f, c = self.gains, 2 * self.k, self.f, self.c
-        self._lo = np.concatenate(
-            [np.full(k2, -p.gimbal_max_rad), np.full(f, -p.fin_max_rad), np.zeros(c)]
-        )
-        self._hi = np.concatenate(
-            [np.full(k2, p.gimbal_max_rad), np.full(f, p.fin_max_rad), np.ones(c)]
-        )
-        self._w = np.concatenate(
-            [np.full(k2, g.gimbal_weight), np.full(f, g.fin_weight), np.full(c, g.rcs_weight)]
+        # each actuator's low and high bound and its weight (rows), as the allocation takes them
+        self._bounds = np.array(
+            [
+                np.concatenate(
+                    [np.full(k2, -p.gimbal_max_rad), np.full(f, -p.fin_max_rad), np.zeros(c)]
+                ),
+                np.concatenate(
+                    [np.full(k2, p.gimbal_max_rad), np.full(f, p.fin_max_rad), np.ones(c)]
+                ),
+                np.concatenate(
+                    [
+                        np.full(k2, g.gimbal_weight),
+                        np.full(f, g.fin_weight),
+                        np.full(c, g.rcs_weight),
+                    ]
+                ),
+            ]
         )
         self._reach = np.zeros(3)
         self._law = g.law_array()
-        self._bounds = np.vstack([self._lo, self._hi, self._w])
         self._memory = np.zeros(6)  # the reference's last turn rate, and the integral
         self._b: np.ndarray | None = None
         self._b_at = -math.inf
@@ -257,7 +265,7 @@ class AttitudeController:
     def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
         """The translation law's demand turned into a thrust axis, a throttle and actuators."""
         x = self._rigid_state(nav)
-        axis = rotate_body_to_frame((x[7], x[8], x[9], x[10]), (1.0, 0.0, 0.0))
+        axis = rotate_body_to_frame((x[QW], x[QX], x[QY], x[QZ]), (1.0, 0.0, 0.0))
         want = self.law.demand(nav, demand, tick)
         if want.cutoff:
             return ActuatorCommand(0.0, axis, True)
@@ -290,8 +298,7 @@ class AttitudeController:
         ref, g = self.reference, self.gains
         if ref.theta is None or self.direction is None:
             return 0.0
-        accel = g.reference_fraction * max(min(float(self._reach[1]), float(self._reach[2])), 1e-9)
-        left = ref.cruise_s(g.reference_gain_per_s, accel, g.turn_rate_rad_s)
+        left = ref.cruise_s(g.reference_gain_per_s, self._reference_accel(), g.turn_rate_rad_s)
         if left <= 0.0:
             return 0.0
         axis, axis_rate = self._axis_motion(nav)
@@ -320,6 +327,12 @@ class AttitudeController:
         self.reference.advance(span_s)
         d = tilt_direction(self.reference.state[0:2])
         self.direction = (float(d[0]), float(d[1]), float(d[2]))
+
+    def _reference_accel(self) -> float:
+        """The angular acceleration the reference may use: ``reference_fraction`` of the
+        actuators' smaller reach (pitch or yaw)."""
+        reach = min(float(self._reach[1]), float(self._reach[2]))
+        return self.gains.reference_fraction * max(reach, 1e-9)
 
     def _axis_motion(self, nav: NavEstimate) -> tuple[np.ndarray, np.ndarray]:
         """The body axis and its rate of turn (rad/s), in the loop's frame."""
@@ -354,17 +367,18 @@ class AttitudeController:
         """Shape ``cmd.direction`` into the reference (``TiltReference``), then allocate the
         angular acceleration that tracks it."""
         g = self.gains
-        lo, hi = self._lo, self._hi
         if self._b is None or tick.t_s - self._b_at >= 1.0 / g.refresh_hz - 1e-9:
             self._b, self._b_at = self._effectiveness(x, self._throttles(throttle)), tick.t_s
+            lo, hi = self._bounds[0], self._bounds[1]
             self._reach = np.abs(self._b) @ np.maximum(np.abs(lo), np.abs(hi))
-        reach, k2, f = self._reach, 2 * self.k, self.f
+        k2, f = 2 * self.k, self.f
         axis = rotate_body_to_frame((x[QW], x[QX], x[QY], x[QZ]), (1.0, 0.0, 0.0))
         before = self.direction if self.direction is not None else axis
-        reach_min = min(float(reach[1]), float(reach[2]))
-        accel = g.reference_fraction * max(reach_min, 1e-9)
+        reach_min = min(float(self._reach[1]), float(self._reach[2]))
         self.reference.seed(axis)
-        par = np.array([g.reference_gain_per_s, accel, g.turn_rate_rad_s, reach_min])
+        par = np.array(
+            [g.reference_gain_per_s, self._reference_accel(), g.turn_rate_rad_s, reach_min]
+        )
         d, u = np.empty(3), np.empty(self._bounds.shape[1])
         self.shortfall = steer_step(
             x, np.asarray(cmd.direction, dtype=np.float64), np.asarray(before, dtype=np.float64),

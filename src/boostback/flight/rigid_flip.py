@@ -35,7 +35,7 @@ from boostback.config.vocab import Phase
 from boostback.control.attitude import AttitudeGains
 from boostback.dynamics.point_mass import Environment
 from boostback.dynamics.rigid_body import quat_between
-from boostback.dynamics.rigid_state import QUAT, SIZE, SIZE3
+from boostback.dynamics.rigid_state import QUAT, RATE, SIZE, SIZE3
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.dynamics.sixdof_params import SixDofParams
 from boostback.environment.atmosphere import Vacuum
@@ -188,9 +188,10 @@ def fly_flip(
     peak = 0.0
     event: str | None = None
     while plant.t_s - t0 < max_time_s - 1e-9:
-        nav = _nav(plant)
+        sensed = plant.sense()
+        nav = NavEstimate(plant.state, sensed.pressure_pa, 1.0, math.inf, attitude=sensed.attitude)
         err = _angle_deg(plant.axis, target_ecef)
-        rate = math.degrees(float(np.linalg.norm(plant.rigid_state[11:14])))
+        rate = math.degrees(float(np.linalg.norm(plant.rigid_state[RATE])))
         peak = max(peak, rate)
         rows.append((plant.t_s - t0, err, rate))
         if err <= tol_deg and rate <= rate_tol_dps:
@@ -199,7 +200,7 @@ def fly_flip(
         tick = plant.tick(Phase.FLIP)
         cmd = controller.hold(nav, target_ecef, tick, dt_s)
         steps = 0
-        if cruise_dt_s is not None and plant.sense().qbar_pa <= CRUISE_MAX_QBAR_PA:
+        if cruise_dt_s is not None and sensed.qbar_pa <= CRUISE_MAX_QBAR_PA:
             free = min(controller.cruise_s(nav), t0 + max_time_s - plant.t_s)
             steps = _cruise_steps(controller, nav, int(free // cruise_dt_s), cruise_dt_s)
         if cruise_dt_s is not None and steps > 0:
@@ -226,12 +227,6 @@ def fly_flip(
         history=np.array(rows),
         event=event,
     )
-
-
-def _nav(plant: RigidFlightPlant) -> NavEstimate:
-    """A perfect navigator's estimate: the true state, the IMU's attitude and rates."""
-    sensed = plant.sense()
-    return NavEstimate(plant.state, sensed.pressure_pa, 1.0, math.inf, attitude=sensed.attitude)
 
 
 def _cruise_steps(controller: FlipController, nav: NavEstimate, steps: int, dt_s: float) -> int:

@@ -148,10 +148,11 @@ class RigidActuators:
         c = self.params.rcs_position_m.shape[0]
         if command is None or gas_left_kg <= 0.0:
             return np.zeros(c)
+        asked = np.asarray(command, dtype=float)
         # mostly silent: asked in Python floats, cheaper than numpy's reductions on 8 values
-        if not any(v > 0.0 for v in np.asarray(command, dtype=float).tolist()):
+        if not any(v > 0.0 for v in asked.tolist()):
             return np.zeros(c)
-        duty = np.minimum(np.maximum(np.asarray(command, dtype=float), 0.0), 1.0)
+        duty = np.minimum(np.maximum(asked, 0.0), 1.0)
         if self.faults:
             failed = thrusters_failed(self.faults, tick.t_s, tick.phase, tick.altitude_m)
             if failed:
