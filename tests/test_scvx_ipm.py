@@ -137,6 +137,21 @@ def _pair(method: str, prob=None):
     return prob, st, subs
 
 
+def _solved_alike(ipm, ref, data, trust, trust_sigma):  # type: ignore[no-untyped-def]
+    """Both paths on the same subproblem ``data`` (xs, us, sigma, discretisation): solved, by
+    the method itself (not handed to Clarabel), to Clarabel's optimum. Returns both answers."""
+    answers = []
+    for sub in (ipm, ref):
+        sub.assemble(*data, trust, trust_sigma)
+        answers.append(sub.solve())
+    a, b = answers
+    assert a.status == b.status == "Solved"
+    assert ipm.handovers == 0
+    assert a.cost == pytest.approx(b.cost, rel=1e-5)
+    assert a.sigma == pytest.approx(b.sigma, rel=1e-4)
+    return a, b
+
+
 @pytest.mark.parametrize("method", ["ptr", "scvx"])
 @pytest.mark.parametrize("bend", [0.0, 0.3])
 def test_subproblem_matches_clarabel_on_the_same_data(method: str, bend: float) -> None:
@@ -145,15 +160,7 @@ def test_subproblem_matches_clarabel_on_the_same_data(method: str, bend: float) 
     us = us + bend * np.sin(np.linspace(0.0, 3.0, st.nodes))[:, None] * np.array([0.0, 1.0, 0.5])
     d = discretize(xs, us, sigma, prob.params, st.substeps)
     trust = 1.0 if method == "scvx" else st.ptr_weight
-    answers = []
-    for sub in (ipm, ref):
-        sub.assemble(xs, us, sigma, d, trust, st.ptr_weight_sigma)
-        answers.append(sub.solve())
-    a, b = answers
-    assert a.status == b.status == "Solved"
-    assert ipm.handovers == 0  # solved by the method, not handed to Clarabel
-    assert a.cost == pytest.approx(b.cost, rel=1e-5)
-    assert a.sigma == pytest.approx(b.sigma, rel=1e-4)
+    a, b = _solved_alike(ipm, ref, (xs, us, sigma, d), trust, st.ptr_weight_sigma)
     np.testing.assert_allclose(a.us, b.us, atol=2e-3)
 
 
@@ -169,15 +176,7 @@ def test_a_warm_started_subproblem_matches_clarabel(method: str) -> None:
     assert first.status == "Solved" and ipm.warm is not None
     xs2, us2, sigma2 = first.xs, first.us, first.sigma
     d2 = discretize(xs2, us2, sigma2, prob.params, st.substeps)
-    answers = []
-    for sub in (ipm, ref):
-        sub.assemble(xs2, us2, sigma2, d2, trust, st.ptr_weight_sigma)
-        answers.append(sub.solve())
-    a, b = answers
-    assert a.status == b.status == "Solved"
-    assert ipm.handovers == 0
-    assert a.cost == pytest.approx(b.cost, rel=1e-5)
-    assert a.sigma == pytest.approx(b.sigma, rel=1e-4)
+    _solved_alike(ipm, ref, (xs2, us2, sigma2, d2), trust, st.ptr_weight_sigma)
 
 
 @pytest.mark.parametrize("method", ["ptr", "scvx"])
