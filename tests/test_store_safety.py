@@ -268,6 +268,7 @@ def test_ctrl_c_under_dask_ends_with_one_line(tmp_path: Path, reaper: list) -> N
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
+    assert len(lines(stderr)) == 1, stderr
     (line,) = lines(stderr)
     saved = len(completed_runs(tmp_path / "out"))
     out = tmp_path / "out"

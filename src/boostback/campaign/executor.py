@@ -37,13 +37,31 @@ def default_workers() -> int:
     return max(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 1)
 
 
-def _quiet_logging() -> None:
-    """Nothing from Dask's loggers from now on (run on each of our own workers when a campaign
-    stops early): the scheduler goes with the coordinator, and a worker whose heartbeat then
-    fails logs a traceback at ERROR level that tells the user nothing."""
-    for name in ["distributed", *logging.root.manager.loggerDict]:
-        if name.startswith("distributed"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
+def dask_loggers() -> list[logging.Logger]:
+    """Every logger of Dask and Tornado this process has made. Several carry their own level and
+    handler (Dask's configuration sets ``distributed.client`` and ``tornado.application``), so
+    raising the level of the parents alone does not quiet them.
+
+    Returns
+    -------
+    list of logging.Logger
+        The ``distributed*`` and ``tornado*`` loggers.
+    """
+    names = {"distributed", "tornado", *logging.root.manager.loggerDict}
+    return [
+        logging.getLogger(name)
+        for name in sorted(names)
+        if name.split(".")[0] in ("distributed", "tornado")
+    ]
+
+
+def quiet_dask_logging() -> None:
+    """Nothing from Dask's loggers in this process from now on. Run on each of our own workers
+    when a campaign stops early (the scheduler goes with the coordinator, and a worker whose
+    heartbeat then fails logs a traceback at ERROR level that tells the user nothing), and by the
+    command line before its last line when it ends early (the process is about to exit)."""
+    for lg in dask_loggers():
+        lg.setLevel(logging.CRITICAL + 1)
 
 
 @contextmanager
@@ -99,7 +117,7 @@ def dask_executor(scheduler: str | None, local_workers: int | None) -> Iterator[
             executor.shutdown(wait=False)  # cancel what is in flight before the client goes
         if cluster is not None:  # our own workers only: a shared cluster's logs are not ours
             with contextlib.suppress(Exception):
-                client.run(_quiet_logging)
+                client.run(quiet_dask_logging)
         raise
     finally:
         # The workers' shutdown chatter ("still alive after 4 s, killing") and, after a failure,
@@ -115,10 +133,10 @@ def dask_executor(scheduler: str | None, local_workers: int | None) -> Iterator[
 @contextmanager
 def _quiet_loggers(level: int) -> Iterator[None]:
     """Raise the level of Dask's and Tornado's loggers in this process for a block."""
-    loggers = [logging.getLogger(name) for name in ("distributed", "tornado")]
+    loggers = dask_loggers()
     before = [lg.level for lg in loggers]
     for lg in loggers:
-        lg.setLevel(level)
+        lg.setLevel(max(lg.level, level))
     try:
         yield
     finally:

@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import shlex
+import sys
 import tempfile
 import traceback
 from pathlib import Path
@@ -199,8 +200,19 @@ def _resume_command(campaign: Path, out: Path, runs: int | None, until_ci: float
     return shlex.join(args)
 
 
+def _quiet_libraries() -> None:
+    """The process is about to end early with one line: nothing more from Dask's loggers (its
+    client and its threads may still log while the interpreter shuts down)."""
+    if "distributed" not in sys.modules:  # no Dask in this run: nothing to quiet, nothing to load
+        return
+    from boostback.campaign.executor import quiet_dask_logging
+
+    quiet_dask_logging()
+
+
 def _disk_full(out: Path, total: int, exc: OSError, resume: str) -> NoReturn:
     """A full disk: one line (what was saved, how to resume, the log), exit 3."""
+    _quiet_libraries()
     where = f" writing {exc.filename}" if exc.filename else ""
     err_console.print(
         f"internal error: no space left on the device{escape(where)}: "
@@ -214,6 +226,7 @@ def _disk_full(out: Path, total: int, exc: OSError, resume: str) -> NoReturn:
 
 def _interrupted(out: Path, total: int, resume: str) -> NoReturn:
     """Say what an interrupted ``mc run`` saved and how to resume it; exit 130."""
+    _quiet_libraries()
     err_console.print(
         f"interrupted: {_saved(out, total)} of {total} runs saved in {escape(str(out))}; "
         f"resume with: {escape(resume)}",
