@@ -53,6 +53,11 @@ class FlatPlant(EnginePlant):
     def _ambient_pa(self) -> float:
         return self.setup.env.pressure_pa(self._x[UP])
 
+    def moved(self, x: State, t_s: float) -> None:
+        """Take the state and the clock a stretch of steps flown elsewhere reached (the compiled
+        landing burn's, ``mission.quiet_burn``)."""
+        self._x, self._t = x, t_s
+
     def air_many(self, states: np.ndarray) -> np.ndarray:
         """Mach number and dynamic pressure (n, 2) of many states (n, 7), in the scenario's wind."""
         zero = np.zeros(states.shape[0])
