@@ -1,5 +1,6 @@
-"""The landing burn's quiet steps in one compiled call (``mission.quiet_burn``): the same flight,
-to the bit, as the loop flying every step through the Python pieces."""
+"""The landing burn's quiet steps in one compiled call (``mission.quiet_burn``) and the ignition
+search's fall (``plant.flat.fall_path``): the same flight, to the bit, as the loop and the plant
+flying every step through the Python pieces."""
 
 from __future__ import annotations
 
@@ -7,14 +8,20 @@ import numpy as np
 import pytest
 
 from boostback.config import load_landing
+from boostback.config.vocab import EventName
 from boostback.control.landing import LandingController
+from boostback.dynamics import step_with_events
+from boostback.dynamics.fast import compile_kernel
+from boostback.dynamics.state import UP
 from boostback.gnc.faults import FaultState, Onset, TiltAuthority
+from boostback.gnc.loop import RunTimeout
 from boostback.gnc.navigation import FilteredNavigator
 from boostback.gnc.protocols import Actuation
 from boostback.gnc.record import ROW_SIZE, Recorder
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.mission import quiet_burn
 from boostback.mission.landing import LandingResult, fly_landing
+from boostback.plant import flat
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import landing_setup
 
@@ -85,3 +92,41 @@ def test_recorder_keeps_single_samples_and_blocks_in_order() -> None:
     np.testing.assert_array_equal(tr.r_m[1], block[0, 1:4])
     assert list(tr.phase) == ["coast", "landing_burn", "landing_burn", "landing_burn"]
     assert tr.thrust_n[2] == block[1, 12]
+
+
+def _stepped_fall(setup: object, x0: tuple, dt: float, steps: int) -> list[tuple]:
+    """The fall as the plant steps it, one ``step_with_events`` at a time."""
+    s = setup
+    kernel = compile_kernel(s.prop, s.aero, s.env)  # type: ignore[attr-defined]
+    path, x = [x0], x0
+    for _ in range(steps):
+        res = step_with_events(x, dt, 0.0, (0.0, 0.0, 1.0), s.prop, s.aero, s.env, 0.0, kernel)  # type: ignore[attr-defined]
+        if res.event == EventName.TOUCHDOWN or res.state[UP] <= 0:
+            break
+        x = res.state
+        path.append(x)
+    return path
+
+
+@pytest.mark.parametrize("chunk", [7, flat.FALL_CHUNK])
+def test_fall_path_is_the_plant_stepped_with_the_engines_off(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario, vehicle = load_landing("falcon9_landing")
+    setup = landing_setup(vehicle, scenario)
+    x0, dt = setup.initial_state(), setup.sim.dt_s
+    monkeypatch.setattr(flat, "FALL_CHUNK", chunk)
+    kernel = compile_kernel(setup.prop, setup.aero, setup.env)
+    for steps in (5, 14, 10_000):  # cut short, on a chunk's end, down to the ground
+        got = flat.fall_path(kernel, x0, dt, steps)
+        want = _stepped_fall(setup, x0, dt, steps)
+        assert got == want
+    assert len(got) > 100 and got[-1][UP] > 0.0
+
+
+def test_fall_path_stops_at_its_deadline() -> None:
+    scenario, vehicle = load_landing("falcon9_landing")
+    setup = landing_setup(vehicle, scenario)
+    kernel = compile_kernel(setup.prop, setup.aero, setup.env)
+    with pytest.raises(RunTimeout):
+        flat.fall_path(kernel, setup.initial_state(), setup.sim.dt_s, 10_000, deadline=0.0)

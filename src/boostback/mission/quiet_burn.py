@@ -30,7 +30,6 @@ from boostback.control.landing_burn import (
     SC_THROTTLE_MIN,
     quiet_steps,
 )
-from boostback.environment.atmosphere import LAYERS
 from boostback.gnc.faults import FaultState
 from boostback.gnc.loop import BURN
 from boostback.gnc.navigation import FilteredNavigator
@@ -38,7 +37,7 @@ from boostback.gnc.protocols import Actuation, Controller, Demand, Guidance, Nav
 from boostback.gnc.record import ROW_SIZE, Recorder
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.plan import LandingPlan
-from boostback.plant.flat import FlatPlant
+from boostback.plant.flat import FlatPlant, rk4_models
 
 __all__ = ["QuietBurn"]
 
@@ -65,20 +64,7 @@ class QuietBurn:
     ) -> None:
         self.plant, self.navigator, self.guidance = plant, navigator, guidance
         self.controller, self.rec = controller, rec
-        k = plant.kernel
-        # the RK4 kernel's models, as ``FastKernel`` hands them over
-        self.models = (
-            k.prop,
-            k.aero_m,
-            k.aero_cd,
-            k.area,
-            k.env,
-            LAYERS,
-            k.wz,
-            k.wv,
-            k.plume_ct,
-            k.plume_factor,
-        )
+        self.models = rk4_models(plant.kernel)
         prop = plant.engines.prop
         self.scalars = np.zeros(SC_SIZE)
         self.scalars[SC_DT] = dt_s
