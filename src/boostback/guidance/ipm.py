@@ -182,7 +182,7 @@ def _factor(V, Lp, first, tp, tgt, sign, Dinv, tmp):
         ldl_factor(V, Lp, tp, tgt, sign, Dinv, tmp)
 
 
-@jit(error_model="numpy")
+@jit(aot=True, error_model="numpy")
 def _ipm(
     n,
     n_eq,
