@@ -44,6 +44,7 @@ __all__ = [
 COAST, BURN, CUTOFF, FALLING = Phase.COAST, Phase.LANDING_BURN, Phase.ENGINE_CUTOFF, Phase.FALLING
 TOUCHDOWN = Phase.TOUCHDOWN
 _UNPOWERED = frozenset({COAST, CUTOFF, FALLING})
+_QUIET = frozenset({COAST, BURN})  # the phases a ``Between`` flies
 
 
 class RunTimeout(RuntimeError):
@@ -97,10 +98,13 @@ class Recorder(Protocol):
 
 
 class Between(Protocol):
-    """Flies the burn's steps up to guidance's next action, as the loop would, and records them;
-    returns the last step's actuation (None: it flew none)."""
+    """Flies the steps of ``phase`` (the coast or the burn) up to guidance's next action, as the
+    loop would after a step that ended with ``demand`` and ``act``, and records them; returns
+    the last step's actuation (None: it flew none)."""
 
-    def __call__(self, demand: Demand, max_time_s: float) -> Actuation | None: ...
+    def __call__(
+        self, phase: str, demand: Demand, act: Actuation, max_time_s: float
+    ) -> Actuation | None: ...
 
 
 class RecordingPlant(Plant, Protocol):
@@ -220,7 +224,7 @@ def fly(
     leg : Leg
         How the flight starts and ends (default: a landing burn).
     between : Between, optional
-        Flies the burn's quiet steps in one call after each burn step (``mission.quiet_burn``).
+        Flies the quiet steps in one call after each coast or burn step (``mission.quiet_burn``).
 
     Returns
     -------
@@ -267,7 +271,7 @@ def fly(
                 return end
         if last:
             return LoopEnd(CUTOFF, act, False, ran_dry)
-        if between is not None and phase == BURN and event is None:
-            act = between(demand, max_time_s) or act
+        if between is not None and phase in _QUIET and event is None:
+            act = between(phase, demand, act, max_time_s) or act
     _sample(rec, plant, act, phase)
     return LoopEnd(phase, act, False, ran_dry)

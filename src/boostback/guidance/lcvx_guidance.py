@@ -350,10 +350,11 @@ class LcvxGuidance:
         self.ignition_t_s, self.tf_hint_s = t_ig, tf_hint
         return t_ig
 
-    def quiet_until_s(self) -> float:
-        """During the burn, ``update`` changes nothing for a step that starts before this time
-        (the next re-plan's): the loop may fly those steps in one go (``mission.quiet_burn``)."""
-        return self._t_next - 1e-9
+    def quiet_until_s(self, phase: str) -> float:
+        """``update`` changes nothing in ``phase`` for a step that starts before this time (the
+        ignition's in the coast, the next re-plan's in the burn): the loop may fly those steps
+        in one go (``mission.quiet_burn``)."""
+        return (self.ignition_t_s if phase == COAST else self._t_next) - 1e-9
 
     def update(self, nav: NavEstimate, tick: Tick) -> Demand:
         """Light and plan at the ignition time; re-plan at ``replan_hz`` during the burn."""

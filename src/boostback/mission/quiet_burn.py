@@ -31,13 +31,13 @@ from boostback.control.landing_burn import (
     quiet_steps,
 )
 from boostback.gnc.faults import FaultState
-from boostback.gnc.loop import BURN
+from boostback.gnc.loop import COAST
 from boostback.gnc.navigation import FilteredNavigator
 from boostback.gnc.protocols import Actuation, Controller, Demand, Guidance, Navigator
 from boostback.gnc.record import ROW_SIZE, Recorder
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.plan import LandingPlan
-from boostback.plant.flat import FlatPlant, rk4_models
+from boostback.plant.flat import FlatPlant, fall_kernel, rk4_models
 
 __all__ = ["QuietBurn"]
 
@@ -93,12 +93,17 @@ class QuietBurn:
             return None
         return cls(plant, navigator, guidance, controller, rec, dt_s)
 
-    def __call__(self, demand: Demand, max_time_s: float) -> Actuation | None:
-        """Fly the steps before the next re-plan; the last one's actuation (None: none flown)."""
+    def __call__(
+        self, phase: str, demand: Demand, act: Actuation, max_time_s: float
+    ) -> Actuation | None:
+        """Fly the steps of ``phase`` before guidance's next action (the ignition, a re-plan);
+        the last one's actuation (None: none flown)."""
+        if phase == COAST:
+            return self._coast(phase, demand, act, max_time_s)
         plan = demand.reference
         plant = self.plant
         t = plant.t_s
-        t_stop = self.guidance.quiet_until_s()
+        t_stop = self.guidance.quiet_until_s(phase)
         if not (isinstance(plan, LandingPlan) and plan.feasible and t < min(t_stop, max_time_s)):
             return None
         sc = self.scalars
@@ -116,7 +121,7 @@ class QuietBurn:
         )
         if n == 0:
             return None
-        self.rec.samples(out[:n], BURN)
+        self.rec.samples(out[:n], phase)
         plant.moved(tuple(x.tolist()), t_end)  # type: ignore[arg-type]
         ctl.direction = (float(memory[0]), float(memory[1]), float(memory[2]))
         nav.thrust_scale = float(memory[MEM_SCALE])
@@ -126,3 +131,27 @@ class QuietBurn:
         throttle, thrust = float(last[8]), float(last[12])
         expected = thrust if last[0] >= lit - 1e-9 else 0.0
         return Actuation(throttle, ctl.direction, thrust, expected, lit)
+
+    def _coast(
+        self, phase: str, demand: Demand, act: Actuation, max_time_s: float
+    ) -> Actuation | None:
+        """The coast's steps before the ignition (the step that ends on it, shortened, is the
+        loop's): the plant's unpowered steps (``plant.flat.fall_kernel``), the engines off."""
+        plant, dt = self.plant, self.scalars[SC_DT]
+        t_stop, ignite = self.guidance.quiet_until_s(phase), demand.ignite_at_s
+        times = [plant.t_s]  # the steps' start times, then the last one's end
+        while times[-1] < min(t_stop, max_time_s) and not times[-1] + dt > ignite:
+            times.append(times[-1] + dt)
+        if len(times) < 2:
+            return None
+        direction = np.array(act.direction, dtype=np.float64)
+        states = np.empty((len(times), 7))
+        x = np.array(plant.state, dtype=np.float64)
+        n = fall_kernel(x, dt, len(times) - 1, direction, self.models, states) - 1
+        if n == 0:  # the first step reaches the ground: the loop locates the touchdown
+            return None
+        block = np.zeros((n, ROW_SIZE))  # engines off: no throttle, no thrust
+        block[:, 0], block[:, 1:8], block[:, 9:12] = times[:n], states[:n], direction
+        self.rec.samples(block, phase)
+        plant.moved(tuple(states[n].tolist()), times[n])  # type: ignore[arg-type]
+        return plant.coast(act.direction)

@@ -25,7 +25,7 @@ from boostback.jit import jit
 from boostback.plant.base import EnginePlant, enu_touchdown
 from boostback.plant.setup import LandingSetup
 
-__all__ = ["FlatPlant", "enu_touchdown", "fall_path", "rk4_models"]
+__all__ = ["FlatPlant", "enu_touchdown", "fall_kernel", "fall_path", "rk4_models"]
 
 FALL_CHUNK = 1000  # steps of the fall per compiled call (the caller's deadline is checked between)
 
@@ -48,14 +48,14 @@ def rk4_models(kernel: FastKernel) -> tuple:
 
 
 @jit
-def _fall(x, dt, steps, models, out):
-    """Up to ``steps`` RK4 steps of the unpowered fall from ``x`` into ``out`` (``x`` is row 0);
-    it stops before the first step that ends at or below the ground. Returns the rows written."""
+def fall_kernel(x, dt, steps, direction, models, out):
+    """Up to ``steps`` RK4 steps of the unpowered fall from ``x`` into ``out`` (``x`` is row 0),
+    the vehicle's axis along ``direction``; it stops before the first step that ends at or below
+    the ground. Returns the rows written."""
     out[0] = x
-    up = np.array((0.0, 0.0, 1.0))
     n = 1
     for _ in range(steps):
-        x = rk4_kernel(x, dt, 0.0, up, *models)
+        x = rk4_kernel(x, dt, 0.0, direction, *models)
         if x[UP] <= 0.0:
             break
         out[n] = x
@@ -74,6 +74,7 @@ def fall_path(
     otherwise make the fall unbounded in wall-clock time).
     """
     models = rk4_models(kernel)
+    up = np.array((0.0, 0.0, 1.0))
     path: list[State] = []
     x = np.array(x0, dtype=np.float64)
     out = np.empty((FALL_CHUNK + 1, x.shape[0]))
@@ -84,7 +85,7 @@ def fall_path(
                 f"the ignition search's fall passed its wall-clock limit at {done} steps"
             )
         chunk = min(FALL_CHUNK, steps - done)
-        n = _fall(x, float(dt), chunk, models, out)
+        n = fall_kernel(x, float(dt), chunk, up, models, out)
         path.extend(tuple(row) for row in out[:n].tolist())  # type: ignore[misc]
         done += n - 1
         if n - 1 < chunk or done >= steps:
