@@ -32,7 +32,7 @@ from boostback.guidance.cone_algebra import (
 )
 from boostback.guidance.kkt_factor import assemble_kkt, ldl_factor, ldl_solve, ldl_solve2
 from boostback.guidance.kkt_pattern import KktPattern
-from boostback.guidance.kkt_supernodal import sn_factor
+from boostback.guidance.kkt_supernodal import sn_factor, sn_solve, sn_solve2
 from boostback.jit import jit
 
 __all__ = [
@@ -182,6 +182,24 @@ def _factor(V, Lp, first, tp, tgt, sign, Dinv, tmp):
         ldl_factor(V, Lp, tp, tgt, sign, Dinv, tmp)
 
 
+@jit(error_model="numpy")
+def _solve(perm, Lp, Li, V, Dinv, first, rhs, out, work, acc):
+    """One solve with the factor: supernodal when the shape has supernodes, else by columns."""
+    if first.size > 0:
+        sn_solve(perm, Lp, Li, V, Dinv, first, rhs, out, work, acc)
+    else:
+        ldl_solve(perm, Lp, Li, V, Dinv, rhs, out, work)
+
+
+@jit(error_model="numpy")
+def _solve2(perm, Lp, Li, V, Dinv, first, rhs_a, rhs_b, out_a, out_b, wa, wb, acc):
+    """``_solve`` for two right-hand sides in one pass over the factor."""
+    if first.size > 0:
+        sn_solve2(perm, Lp, Li, V, Dinv, first, rhs_a, rhs_b, out_a, out_b, wa, wb, acc)
+    else:
+        ldl_solve2(perm, Lp, Li, V, Dinv, rhs_a, rhs_b, out_a, out_b, wa, wb)
+
+
 @jit(aot=True, error_model="numpy")
 def _ipm(
     n,
@@ -228,6 +246,7 @@ def _ipm(
     Dinv = np.zeros(N)
     ftmp = np.zeros(N)
     work = np.zeros(N)
+    sacc = np.zeros(2 * N if first.size > 0 else 0)  # the supernodal solves' buffer
     # iterate
     x = np.zeros(n)
     yz = np.zeros(m)  # duals: equalities then cone rows
@@ -271,7 +290,7 @@ def _ipm(
         for i in range(m):
             rhs[n + i] = b[i]
             rhs1[n + i] = 0.0
-        ldl_solve2(perm, Lp, Li, V, Dinv, rhs, rhs1, u1, u2, work, work2)
+        _solve2(perm, Lp, Li, V, Dinv, first, rhs, rhs1, u1, u2, work, work2, sacc)
         for i in range(n):
             x[i] = u1[i]
         for i in range(mc):
@@ -438,7 +457,7 @@ def _ipm(
                 rhs[n + n_eq + i] = -f * rA[n_eq + i] + tg2[i]
             num = dkap_rhs / tau - f * r4
             if phase == 0:
-                ldl_solve2(perm, Lp, Li, V, Dinv, rhs1, rhs, u1, u2, work, work2)
+                _solve2(perm, Lp, Li, V, Dinv, first, rhs1, rhs, u1, u2, work, work2, sacc)
                 den = -kap / tau
                 if quad:
                     den -= xpx / tau
@@ -446,7 +465,7 @@ def _ipm(
                     den += cbv[i] * u1[i]
                     num -= cbv[i] * u2[i]
             else:
-                ldl_solve(perm, Lp, Li, V, Dinv, rhs, u2, work)
+                _solve(perm, Lp, Li, V, Dinv, first, rhs, u2, work, sacc)
                 for i in range(N):
                     num -= cbv[i] * u2[i]
             dtau = num / den
