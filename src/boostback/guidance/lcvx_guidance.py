@@ -46,6 +46,7 @@ HEADROOM_STEP = 0.025
 # then 34-37 s); six trial times, 29 % apart, stepped over windows up to 20 % wide, and the latest
 # ignition found jumped by kilometres with the headroom and between fidelities.
 IGNITION_GRID = 12
+_IGNITION_FACTORS = np.geomspace(0.7, 2.5, IGNITION_GRID)  # the trial times over the estimate
 FIRST_PLAN_TOL_S = 0.2  # time-of-flight resolution of the plan at ignition
 
 
@@ -93,11 +94,21 @@ def landing_problem(
 
 
 @jit
-def interp_columns(ts, nodes, table, out):
-    """Every column of ``table`` (one row per node at ``nodes``) at the times ``ts``, linearly
-    interpolated (``np.interp``), into ``out``."""
+def plan_states_at(offset_s, t_mid, tf_s, nodes, table, states, thrust):
+    """A plan's states (position, velocity, mass) and thrust at ``offset_s + t_mid``, held at
+    its ends (0 and ``tf_s``): ``table`` has one row per node at ``nodes`` (position, velocity,
+    mass, thrust acceleration), each column linearly interpolated (``np.interp``); into
+    ``states`` (n, 7) and ``thrust`` (n,)."""
+    ts = np.empty(t_mid.shape[0])
+    for i in range(ts.shape[0]):
+        ts[i] = min(max(offset_s + t_mid[i], 0.0), tf_s)
+    at = np.empty((ts.shape[0], table.shape[1]))
     for j in range(table.shape[1]):
-        out[:, j] = np.interp(ts, nodes, np.ascontiguousarray(table[:, j]))
+        at[:, j] = np.interp(ts, nodes, np.ascontiguousarray(table[:, j]))
+    for i in range(ts.shape[0]):
+        u0, u1, u2 = at[i, 7], at[i, 8], at[i, 9]
+        thrust[i] = at[i, 6] * math.sqrt(u0 * u0 + u1 * u1 + u2 * u2)
+        states[i, :] = at[i, :7]
 
 
 def least_feasible_fraction(
@@ -208,12 +219,11 @@ class LcvxGuidance:
 
         def f(t_mid: np.ndarray, tf_s: float) -> np.ndarray:
             del tf_s
-            ts = np.clip(offset_s + np.asarray(t_mid, dtype=float), 0.0, plan.tf_s)
-            at = np.empty((ts.shape[0], table.shape[1]))
-            interp_columns(ts, nodes, table, at)
-            u = np.ascontiguousarray(at[:, 7:10])
-            thrust = at[:, 6] * np.sqrt((u * u).sum(axis=1))
-            return drag_accel_many(at[:, :7], thrust, aero, env)[:, :3]
+            n = len(t_mid)
+            states, thrust = np.empty((n, 7)), np.empty(n)
+            t_mid = np.asarray(t_mid, dtype=float)
+            plan_states_at(offset_s, t_mid, plan.tf_s, nodes, table, states, thrust)
+            return drag_accel_many(states, thrust, aero, env)[:, :3]
 
         return f
 
@@ -235,7 +245,7 @@ class LcvxGuidance:
         dist = self.drag_now(x, fraction)
         n = self.solver.nodes
         plan = LandingPlan.failed(PlanStatus.INFEASIBLE, "no time of flight tried", 0, 0.0)
-        for tf in tf_guess_s * np.geomspace(0.7, 2.5, IGNITION_GRID):
+        for tf in tf_guess_s * _IGNITION_FACTORS:
             t_mid = (np.arange(n) + 0.5) * tf / n
             plan = self._count(
                 self.solver.solve(prob, float(tf), "fuel", disturbance_enu_mps2=dist(t_mid, tf))
