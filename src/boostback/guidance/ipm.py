@@ -241,6 +241,13 @@ def _ipm(
     nc = starts.size
     quad = pdiag.size > 0  # a diagonal quadratic objective (every P term below is under it)
     degree = n_lp + nc
+    # The block offsets as unsigned integers, for the loops that index past them: with signed
+    # ones numba checks every such index for wraparound (such a loop took 3.8 times as long).
+    un = np.uint64(n)
+    ue = np.uint64(n_eq)
+    um = np.uint64(m)
+    umc = np.uint64(mc)
+    une = un + ue
     # factor storage
     V = np.zeros(Lp[N] + N)
     Dinv = np.zeros(N)
@@ -329,8 +336,8 @@ def _ipm(
         # additions overlap (the same bits as one loop per quantity).
         for i in range(n_eq):
             rA[i] = -b[i] * tau
-        for i in range(mc):
-            rA[n_eq + i] = -b[n_eq + i] * tau + s[i]
+        for i in range(umc):
+            rA[ue + i] = -b[ue + i] * tau + s[i]
         cx = 0.0
         aty_n = 0.0
         r1_n = 0.0
@@ -366,12 +373,13 @@ def _ipm(
             nz = max(nz, abs(yz[i]))
         ns = 0.0
         sz = 0.0
-        for i in range(n_eq, m):
+        for k in range(umc):
+            i = ue + k
             by += b[i] * yz[i]
             ra_n = max(ra_n, abs(rA[i]))
             ax_n = max(ax_n, abs(rA[i] + b[i] * tau))
             nz = max(nz, abs(yz[i]))
-            si = s[i - n_eq]
+            si = s[k]
             ns = max(ns, abs(si))
             sz += si * yz[i]
         if quad:
@@ -451,10 +459,10 @@ def _ipm(
             # rhs2 = (-f r1, -f rA_eq, -f r3 + W (lam \\ target))
             for i in range(n):
                 rhs[i] = -f * r1[i]
-            for i in range(n_eq):
-                rhs[n + i] = -f * rA[i]
-            for i in range(mc):
-                rhs[n + n_eq + i] = -f * rA[n_eq + i] + tg2[i]
+            for i in range(ue):
+                rhs[un + i] = -f * rA[i]
+            for i in range(umc):
+                rhs[une + i] = -f * rA[ue + i] + tg2[i]
             num = dkap_rhs / tau - f * r4
             if phase == 0:
                 _solve2(perm, Lp, Li, V, Dinv, first, rhs1, rhs, u1, u2, work, work2, sacc)
@@ -476,9 +484,9 @@ def _ipm(
                 break
             for i in range(n + n_eq):
                 u2[i] += dtau * u1[i]
-            for i in range(mc):
-                v = u2[n + n_eq + i] + dtau * u1[n + n_eq + i]
-                u2[n + n_eq + i] = v
+            for i in range(umc):
+                v = u2[une + i] + dtau * u1[une + i]
+                u2[une + i] = v
                 dz[i] = v
             # ds = -W (lam \\ target + W dz)
             w_apply(dz, t3, n_lp, starts, dims, wb, eta, False)
@@ -514,8 +522,8 @@ def _ipm(
             break
         for i in range(n):
             x[i] += alpha * u2[i]
-        for i in range(m):
-            yz[i] += alpha * u2[n + i]
+        for i in range(um):
+            yz[i] += alpha * u2[un + i]
         for i in range(mc):
             s[i] += alpha * dss[i]
         tau += alpha * dtau
