@@ -1,5 +1,5 @@
 """The landing burn's quiet steps in one compiled call (``mission.quiet_burn``) and the ignition
-search's fall (``plant.flat.fall_path``): the same flight, to the bit, as the loop and the plant
+search's fall (``plant.flat.FallPath``): the same flight, to the bit, as the loop and the plant
 flying every step through the Python pieces."""
 
 from __future__ import annotations
@@ -120,9 +120,12 @@ def test_fall_path_is_the_plant_stepped_with_the_engines_off(
     monkeypatch.setattr(flat, "FALL_CHUNK", chunk)
     kernel = compile_kernel(setup.prop, setup.aero, setup.env)
     for steps in (5, 14, 10_000):  # cut short, on a chunk's end, down to the ground
-        got = flat.fall_path(kernel, x0, dt, steps)
+        path = flat.FallPath(kernel, x0, dt, steps)
         want = _stepped_fall(setup, x0, dt, steps)
-        assert got == want
+        assert path[3] == want[3]  # stepped only as far as asked, then on
+        assert path.last(2 * len(want)) == len(want) - 1
+        got = list(path)
+        assert got == want and len(path) == len(want) and path[-1] == want[-1]
     assert len(got) > 100 and got[-1][UP] > 0.0
 
 
@@ -131,4 +134,4 @@ def test_fall_path_stops_at_its_deadline() -> None:
     setup = landing_setup(vehicle, scenario)
     kernel = compile_kernel(setup.prop, setup.aero, setup.env)
     with pytest.raises(RunTimeout):
-        flat.fall_path(kernel, setup.initial_state(), setup.sim.dt_s, 10_000, deadline=0.0)
+        len(flat.FallPath(kernel, setup.initial_state(), setup.sim.dt_s, 10_000, deadline=0.0))

@@ -19,7 +19,7 @@ from boostback.dynamics.fast import compile_kernel
 from boostback.dynamics.state import MASS, UP, VEL
 from boostback.gnc.loop import RunTimeout
 from boostback.guidance.plan import LandingPlan
-from boostback.plant.flat import fall_path
+from boostback.plant.flat import FallPath
 from boostback.plant.setup import LandingSetup
 
 Check = Callable[[State, float], LandingPlan]
@@ -31,14 +31,15 @@ FIRST_BACKOFF_S = 0.5
 
 def ballistic_path(
     setup: LandingSetup, x0: State, dt: float, t_max: float, deadline: float | None = None
-) -> list[State]:
-    """States every ``dt`` of the unpowered fall, ending at (or just before) the ground.
+) -> FallPath:
+    """States every ``dt`` of the unpowered fall, ending at (or just before) the ground (stepped
+    as far as they are read: ``plant.flat.FallPath``).
 
     ``deadline`` (a ``time.perf_counter()`` value): past it, ``RunTimeout`` (a tiny step would
     otherwise make this search unbounded in wall-clock time).
     """
     kernel = compile_kernel(setup.prop, setup.aero, setup.env)
-    return fall_path(kernel, x0, dt, int(t_max / dt), deadline)
+    return FallPath(kernel, x0, dt, int(t_max / dt), deadline)
 
 
 def stopping_estimate(
@@ -83,13 +84,15 @@ def find_ignition(
     """
     dt = setup.sim.dt_s
     path = ballistic_path(setup, x0, dt, setup.sim.max_time_s, deadline)
-    guess = len(path) - 1  # the first state that can no longer stop in the air, else the last
+    guess = None  # the first state that can no longer stop in the air, else the last
     for k, x in enumerate(path):
         if deadline is not None and k % 1000 == 0 and time.perf_counter() > deadline:
             raise RunTimeout(f"the ignition search passed its wall-clock limit at {k} states")
         if stopping_estimate(setup, x, throttle_fraction)[0] < 0.0:
             guess = k
             break
+    if guess is None:
+        guess = len(path) - 1
 
     def feasible(i: int) -> LandingPlan:
         return check(path[i], stopping_estimate(setup, path[i], throttle_fraction)[1])
@@ -99,8 +102,8 @@ def find_ignition(
         ok, tf_ok = guess, plan.tf_s
         step = max(int(FIRST_BACKOFF_S / dt), 1)
         bad = None
-        while bad is None and ok < len(path) - 1:
-            cand = min(ok + step, len(path) - 1)
+        while bad is None and ok < path.last(ok + 1):  # the path steps only as far as asked
+            cand = path.last(ok + step)
             plan = feasible(cand)
             if plan.feasible:
                 ok, tf_ok = cand, plan.tf_s

@@ -8,8 +8,11 @@ with, an engine out the engines that run.
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import overload
 
 import numpy as np
 
@@ -25,9 +28,10 @@ from boostback.jit import jit
 from boostback.plant.base import EnginePlant, enu_touchdown
 from boostback.plant.setup import LandingSetup
 
-__all__ = ["FlatPlant", "enu_touchdown", "fall_kernel", "fall_path", "rk4_models"]
+__all__ = ["FallPath", "FlatPlant", "enu_touchdown", "fall_kernel", "rk4_models"]
 
-FALL_CHUNK = 1000  # steps of the fall per compiled call (the caller's deadline is checked between)
+_FALL_LATE = "the ignition search's fall passed its wall-clock limit"
+FALL_CHUNK = 128  # steps of the fall per compiled call (the caller's deadline is checked between)
 
 
 def rk4_models(kernel: FastKernel) -> tuple:
@@ -63,35 +67,71 @@ def fall_kernel(x, dt, steps, direction, models, out):
     return n
 
 
-def fall_path(
-    kernel: FastKernel, x0: State, dt: float, steps: int, deadline: float | None = None
-) -> list[State]:
+class FallPath(Sequence[State]):
     """The states every ``dt`` of the unpowered fall from ``x0`` (first), at most ``steps``
     steps, ending at the last state above the ground: what stepping the plant with the engines
-    off (``step_with_events``) gives, in compiled calls of ``FALL_CHUNK`` steps.
+    off (``step_with_events``) gives. Stepped in compiled calls of ``FALL_CHUNK`` steps, only as
+    far as the states asked for (``last`` clamps an index without stepping beyond it; ``len``
+    and negative indices step to the ground).
 
     ``deadline`` (a ``time.perf_counter()`` value): past it, ``RunTimeout`` (a tiny step would
     otherwise make the fall unbounded in wall-clock time).
     """
-    models = rk4_models(kernel)
-    up = np.array((0.0, 0.0, 1.0))
-    path: list[State] = []
-    x = np.array(x0, dtype=np.float64)
-    out = np.empty((FALL_CHUNK + 1, x.shape[0]))
-    done = 0
-    while True:
-        if deadline is not None and time.perf_counter() > deadline:
-            raise RunTimeout(
-                f"the ignition search's fall passed its wall-clock limit at {done} steps"
-            )
-        chunk = min(FALL_CHUNK, steps - done)
-        n = fall_kernel(x, float(dt), chunk, up, models, out)
-        path.extend(tuple(row) for row in out[:n].tolist())  # type: ignore[misc]
-        done += n - 1
-        if n - 1 < chunk or done >= steps:
-            return path
-        x = out[n - 1].copy()
-        path.pop()  # the next chunk starts with it
+
+    def __init__(
+        self, kernel: FastKernel, x0: State, dt: float, steps: int, deadline: float | None = None
+    ) -> None:
+        self._models = rk4_models(kernel)
+        self._dt, self._left, self._deadline = float(dt), steps, deadline
+        self._states: list[State] = [x0]
+        self._x = np.array(x0, dtype=np.float64)
+        self._ended = steps <= 0
+
+    def _step_to(self, i: int) -> None:
+        """Step until state ``i`` is known or the fall has ended."""
+        while len(self._states) <= i and not self._ended:
+            if self._deadline is not None and time.perf_counter() > self._deadline:
+                at = len(self._states) - 1
+                raise RunTimeout(f"{_FALL_LATE} at {at} steps")
+            chunk = min(FALL_CHUNK, self._left)
+            out = np.empty((chunk + 1, self._x.shape[0]))
+            up = np.array((0.0, 0.0, 1.0))
+            n = fall_kernel(self._x, self._dt, chunk, up, self._models, out)
+            self._states.extend(tuple(row) for row in out[1:n].tolist())  # type: ignore[misc]
+            self._left -= n - 1
+            self._ended = n - 1 < chunk or self._left <= 0
+            self._x = out[n - 1].copy()
+
+    def last(self, i: int) -> int:
+        """``min(i, len(self) - 1)``, stepping no further than state ``i``."""
+        self._step_to(i)
+        return min(i, len(self._states) - 1)
+
+    def __len__(self) -> int:
+        self._step_to(math.inf)  # type: ignore[arg-type]
+        return len(self._states)
+
+    @overload
+    def __getitem__(self, i: int) -> State: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[State]: ...
+
+    def __getitem__(self, i: int | slice) -> State | list[State]:
+        if isinstance(i, slice) or i < 0:
+            self._step_to(math.inf)  # type: ignore[arg-type]
+        else:
+            self._step_to(i)
+        return self._states[i]
+
+    def __iter__(self) -> Iterator[State]:
+        k = 0
+        while True:
+            self._step_to(k)
+            if k >= len(self._states):
+                return
+            yield self._states[k]
+            k += 1
 
 
 class FlatPlant(EnginePlant):
