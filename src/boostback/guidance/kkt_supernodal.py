@@ -339,10 +339,21 @@ _SOLVE_MATH = {"reassoc", "contract"}
 def sn_solve(perm, Lp, Li, V, Dinv, first, rhs, out, work, acc):
     """out = K^-1 rhs with the supernodal factor (``sn_factor``); ``work`` and ``acc`` are
     scratch of N entries."""
-    one = np.uint64(1)
     n = perm.size
     for k in range(n):
         work[k] = rhs[perm[k]]
+    _forward(Lp, Li, V, first, work, acc)
+    for i in range(n):
+        work[i] *= Dinv[i]
+    _backward(Lp, Li, V, first, work, acc)
+    for k in range(n):
+        out[perm[k]] = work[k]
+
+
+@jit(error_model="numpy", inline="always", fastmath=_SOLVE_MATH)
+def _forward(Lp, Li, V, first, work, acc):
+    """work = L^-1 work, supernode by supernode."""
+    one = np.uint64(1)
     for s in range(first.size - 1):
         j0 = np.uint64(first[s])
         j1 = np.uint64(first[s + 1])
@@ -368,8 +379,12 @@ def sn_solve(perm, Lp, Li, V, Dinv, first, rhs, out, work, acc):
                 acc[p] += V[b0 + p] * xj
         for p in range(ns):
             work[Li[rb + p]] -= acc[p]
-    for i in range(n):
-        work[i] *= Dinv[i]
+
+
+@jit(error_model="numpy", inline="always", fastmath=_SOLVE_MATH)
+def _backward(Lp, Li, V, first, work, acc):
+    """work = L^-T work, supernode by supernode from the last."""
+    one = np.uint64(1)
     s = first.size - 1
     while s > 0:
         s -= 1
@@ -402,20 +417,30 @@ def sn_solve(perm, Lp, Li, V, Dinv, first, rhs, out, work, acc):
             for i in range(j1 - one - j):
                 a -= V[p0 + i] * work[j + one + i]
             work[j] = a
-    for k in range(n):
-        out[perm[k]] = work[k]
 
 
 @jit(error_model="numpy", fastmath=_SOLVE_MATH)
 def sn_solve2(perm, Lp, Li, V, Dinv, first, rhs_a, rhs_b, out_a, out_b, wa, wb, acc):
     """``sn_solve`` for two right-hand sides in one pass over the factor; ``acc`` has room for
     2 N entries."""
-    one = np.uint64(1)
     n = perm.size
-    h = np.uint64(n)  # the second right-hand side's half of acc
     for k in range(n):
         wa[k] = rhs_a[perm[k]]
         wb[k] = rhs_b[perm[k]]
+    _forward2(Lp, Li, V, first, wa, wb, acc, np.uint64(n))
+    for i in range(n):
+        wa[i] *= Dinv[i]
+        wb[i] *= Dinv[i]
+    _backward2(Lp, Li, V, first, wa, wb, acc, np.uint64(n))
+    for k in range(n):
+        out_a[perm[k]] = wa[k]
+        out_b[perm[k]] = wb[k]
+
+
+@jit(error_model="numpy", inline="always", fastmath=_SOLVE_MATH)
+def _forward2(Lp, Li, V, first, wa, wb, acc, h):
+    """``_forward`` on two right-hand sides (the second's sums in ``acc[h:]``)."""
+    one = np.uint64(1)
     for s in range(first.size - 1):
         j0 = np.uint64(first[s])
         j1 = np.uint64(first[s + 1])
@@ -454,9 +479,12 @@ def sn_solve2(perm, Lp, Li, V, Dinv, first, rhs_a, rhs_b, out_a, out_b, wa, wb, 
             r = Li[rb + p]
             wa[r] -= acc[p]
             wb[r] -= acc[h + p]
-    for i in range(n):
-        wa[i] *= Dinv[i]
-        wb[i] *= Dinv[i]
+
+
+@jit(error_model="numpy", inline="always", fastmath=_SOLVE_MATH)
+def _backward2(Lp, Li, V, first, wa, wb, acc, h):
+    """``_backward`` on two right-hand sides (the second's in ``acc[h:]``)."""
+    one = np.uint64(1)
     s = first.size - 1
     while s > 0:
         s -= 1
@@ -504,6 +532,3 @@ def sn_solve2(perm, Lp, Li, V, Dinv, first, rhs_a, rhs_b, out_a, out_b, wa, wb, 
                 b -= lv * wb[j + one + i]
             wa[j] = a
             wb[j] = b
-    for k in range(n):
-        out_a[perm[k]] = wa[k]
-        out_b[perm[k]] = wb[k]
