@@ -171,7 +171,8 @@ def test_throttled_entry_burn_is_longer_and_flown_at_its_throttle(rtls: FlightRe
 
 def test_boostback_pitch_range_pins_the_burn_and_it_still_reaches_the_pad() -> None:
     # falcon9_saocom1a limits the pitch search to the webcast's -28 deg +- 1 (the free choice
-    # is about -20 deg): the burn is flown there and still puts the impact point on the pad
+    # is about -24 deg with the entry burn lit at 50.5 km, -19 deg at 55 km): the burn is flown
+    # there and still puts the impact point on the pad
     scenario, vehicle = load_flight("falcon9_saocom1a")
     result = fly_mission(scenario, vehicle)
     _check_landed(result)
@@ -192,7 +193,8 @@ def test_boostback_pitch_range_pins_the_burn_and_it_still_reaches_the_pad() -> N
     def apogee_m(r: FlightResult) -> float:
         return next(e.altitude_m for e in r.trajectory.events if e.name == "apogee")
 
-    assert apogee_m(result) < apogee_m(unpinned) - 5_000.0  # the steeper burn ends the climb
+    # the steeper burn ends the climb (~1 km lower per degree: 3.6 km for 3.2 deg)
+    assert apogee_m(result) < apogee_m(unpinned) - 2_000.0
 
 
 def test_rtls_boostback_is_throttled(rtls: FlightResult) -> None:
