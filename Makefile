@@ -7,7 +7,8 @@ OUT ?= out/demo
 # type-checked in `make test`: the packages of the GNC loop and the kernels' wrapper, the 6-DoF
 # flight, the payload and the economics
 TYPED := src/boostback/gnc src/boostback/plant src/boostback/control src/boostback/mission \
-	src/boostback/jit.py src/boostback/dynamics/state.py src/boostback/guidance/lcvx_guidance.py \
+	src/boostback/jit.py src/boostback/aot.py src/boostback/aot_build.py \
+	src/boostback/dynamics/state.py src/boostback/guidance/lcvx_guidance.py \
 	src/boostback/flight/integrate.py src/boostback/flight/reserve.py \
 	src/boostback/flight/landing_plant.py src/boostback/flight/ecef_plant.py \
 	src/boostback/flight/boostback.py src/boostback/flight/ascent_loop.py \
@@ -47,6 +48,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy $(TYPED)
 	bash scripts/ensure-chromium.sh
+	-$(BIN)/python -m boostback.aot_build --quiet
 	$(BIN)/python -m pytest -q
 
 # the Dask extra, for campaigns on a Dask cluster (`make test` installs it with the dev extras)
@@ -63,6 +65,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix src tests benchmarks
 
 bench: $(VENV)/.installed-dev
+	-$(BIN)/python -m boostback.aot_build --quiet
 	$(BIN)/python -m benchmarks
 
 # this checkout against the pre-refactor commit (BASELINE=REV for another), interleaved, one run

@@ -18,7 +18,17 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "boostback"
 
 # Lowest first; a package may import from its own layer and any layer below.
 LAYERS: list[set[str]] = [
-    {"constants", "jit", "numerics", "timing", "config", "telemetry", "vehicles", "scenarios"},
+    {
+        "constants",
+        "jit",
+        "aot",
+        "numerics",
+        "timing",
+        "config",
+        "telemetry",
+        "vehicles",
+        "scenarios",
+    },
     {"environment"},
     {"dynamics"},
     {"gnc"},
@@ -31,7 +41,7 @@ LAYERS: list[set[str]] = [
     {"campaign"},
     {"economics"},
     {"report"},
-    {"bench", "cli"},
+    {"bench", "aot_build", "cli"},
 ]
 LEVEL = {pkg: i for i, layer in enumerate(LAYERS) for pkg in layer}
 LONG_FUNCTIONS_ALLOWED = {("guidance/ipm.py", "_ipm")}

@@ -3,7 +3,8 @@
 conic patterns and of the published SCvx/PTR subproblems' patterns, written through each
 pattern's storage positions, factorised and solved. The two must solve the same systems to
 round-off, with the same pivots (the same regularisation rules, column by column), and the
-padded pattern must hold every entry of the unpadded one.
+padded pattern must hold every entry of the unpadded one. The supernodal triangular solves
+(``sn_solve``, ``sn_solve2``) must give the column solve's answers to round-off.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from boostback.guidance import ipm
 from boostback.guidance.kkt_factor import DYN_DELTA, ldl_factor, ldl_solve
-from boostback.guidance.kkt_supernodal import sn_factor
+from boostback.guidance.kkt_supernodal import sn_factor, sn_solve, sn_solve2
 from boostback.guidance.scvx.ipm_subproblem import SupernodalShape
 from test_ipm import random_socp
 from test_kkt_pattern import cone_blocks, kkt_sources
@@ -56,7 +57,27 @@ def _factor_and_solve(
         ldl_factor(V, shape.Lp, shape.tp, shape.tgt, shape.sign, Dinv, np.zeros(size))
     u = np.zeros(size)
     ldl_solve(shape.perm, shape.Lp, shape.Li, V, Dinv, rhs, u, np.zeros(size))
+    if shape.supernodes.size:
+        _supernodal_solves_agree(shape, V, Dinv, rhs, u)
     return u, Dinv
+
+
+def _supernodal_solves_agree(
+    shape: ipm.KktShape, V: np.ndarray, Dinv: np.ndarray, rhs: np.ndarray, u: np.ndarray
+) -> None:
+    """``sn_solve`` and ``sn_solve2`` (with a second, unrelated right-hand side) give the
+    column solve's answer ``u`` on the same factor, to round-off."""
+    size = shape.size
+    args = (shape.perm, shape.Lp, shape.Li, V, Dinv, shape.supernodes)
+    one = np.zeros(size)
+    sn_solve(*args, rhs, one, np.zeros(size), np.zeros(2 * size))
+    other = np.cos(np.arange(size))
+    u_other = np.zeros(size)
+    ldl_solve(shape.perm, shape.Lp, shape.Li, V, Dinv, other, u_other, np.zeros(size))
+    a, b = np.zeros(size), np.zeros(size)
+    sn_solve2(*args, rhs, other, a, b, np.zeros(size), np.zeros(size), np.zeros(2 * size))
+    for got, want in ((one, u), (a, u), (b, u_other)):
+        assert np.abs(got - want).max() <= 1e-10 * np.abs(want).max()
 
 
 def _same_solutions(base: ipm.KktShape, sup: ipm.KktShape, K: np.ndarray, rng) -> None:

@@ -238,6 +238,7 @@ _FIRST_SOLVE = (
     "import json, pickle, sys, time\n"
     "t0 = time.process_time()\n"
     "from boostback.guidance.conic import ConicSolver\n"
+    "from boostback.aot import loaded\n"
     "t1 = time.process_time()\n"
     "with open(sys.argv[1], 'rb') as f:\n"
     "    prob, tf, d = pickle.load(f)\n"
@@ -253,14 +254,18 @@ _FIRST_SOLVE = (
     "solver.solve(prob, tf, disturbance_enu_mps2=d)\n"
     "t4 = time.process_time()\n"
     "print(json.dumps({'import_s': t1 - t0, 'first_s': t3 - t2 + numba_s, 'warm_s': t4 - t3,\n"
-    "                  'numba_s': numba_s}))\n"
+    "                  'numba_s': numba_s, 'aot': len(loaded())}))\n"
 )
 
 
-def _first_solve(path: str, mode: str = "whole", compiled: bool = True) -> dict[str, float]:
+def _first_solve(
+    path: str, mode: str = "whole", compiled: bool = True, aot: bool = True
+) -> dict[str, float]:
     """CPU times of one fresh process that imports the solver and solves the problem in
-    ``path`` twice (``mode`` "split": numba's start-up timed apart, and counted in the first)."""
+    ``path`` twice (``mode`` "split": numba's start-up timed apart, and counted in the first;
+    ``aot`` False: the kernels built ahead of time left aside, ``BOOSTBACK_AOT=0``)."""
     env = {**os.environ, "BOOSTBACK_JIT": "1" if compiled else "0"}
+    env["BOOSTBACK_AOT"] = "1" if aot else "0"
     out = subprocess.run(
         [sys.executable, "-c", _FIRST_SOLVE, path, mode],
         capture_output=True,
@@ -273,26 +278,33 @@ def _first_solve(path: str, mode: str = "whole", compiled: bool = True) -> dict[
 
 def first_solve_row(bp: BenchProblem, repeats: int = 5, interpreted: bool = True) -> BenchRow:
     """The N = 50 fixed-time solve as the first one of a fresh process (CPU time of the call;
-    the process has imported the solver, and numba's kernels are in its on-disk cache), against
-    the same first solve with every kernel interpreted (``BOOSTBACK_JIT=0``; without
-    ``interpreted`` that baseline is NaN). The note splits it: numba's own start-up, which any
-    process pays on its first compiled call, and the import before it."""
+    the process has imported the solver; its kernels from the modules built ahead of time,
+    ``python -m boostback.aot_build``, when they are built), against the same first solve with
+    every kernel interpreted (``BOOSTBACK_JIT=0``; without ``interpreted`` that baseline is
+    NaN). The note gives the same first solve through numba's dispatcher (``BOOSTBACK_AOT=0``)
+    and numba's own start-up in it, and the import before it."""
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "problem.pkl")
         with open(path, "wb") as f:
             pickle.dump((bp.prob, bp.tf_s, bp.drag_at(bp.tf_s, 50)), f)
-        _first_solve(path)  # the kernels compiled into numba's cache if the sources changed
-        runs = [_first_solve(path) for _ in range(repeats)]
-        split = _first_solve(path, "split")
+        _first_solve(path, aot=False)  # the kernels compiled into numba's cache if need be
+        runs, numba = [], []
+        for _ in range(repeats):  # interleaved: the machine's load falls on both alike
+            runs.append(_first_solve(path))
+            numba.append(_first_solve(path, aot=False)["first_s"])
+        split = _first_solve(path, "split", aot=False)
         base = [_first_solve(path, compiled=False)["first_s"]] if interpreted else [math.nan]
     first = [r["first_s"] for r in runs]
+    modules = int(min(r["aot"] for r in runs))
     return _row(
         "time to first solve, fresh process (CPU)",
         "same, interpreted (BOOSTBACK_JIT=0)",
         first,
         base,
         0.1,
-        f"numba's start-up {split['numba_s']:.2f} s of it; then warm "
+        f"{modules} kernels from modules built ahead of time; through numba's dispatcher "
+        f"instead {statistics.median(numba) * 1e3:.0f} ms (numba's start-up "
+        f"{split['numba_s']:.2f} s of it); then warm "
         f"{statistics.median(r['warm_s'] for r in runs) * 1e3:.1f} ms; importing the solver "
         f"{statistics.median(r['import_s'] for r in runs):.2f} s before it",
     )

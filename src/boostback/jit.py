@@ -26,12 +26,30 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["ENABLED", "cache_dir", "interpreted", "jit", "kernel_sources"]
+__all__ = ["ENABLED", "cache_dir", "interpreted", "jit", "kernel_sources", "switch"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _OFF = {"0", "false", "no", "off"}
-ENABLED: bool = os.environ.get("BOOSTBACK_JIT", "1").strip().lower() not in _OFF
+
+
+def switch(name: str) -> bool:
+    """An on/off environment setting, on unless set to 0, false, no or off.
+
+    Parameters
+    ----------
+    name : str
+        The variable (``BOOSTBACK_JIT``, ``BOOSTBACK_AOT``).
+
+    Returns
+    -------
+    bool
+        Whether it is on.
+    """
+    return os.environ.get(name, "1").strip().lower() not in _OFF
+
+
+ENABLED: bool = switch("BOOSTBACK_JIT")
 _PACKAGE = Path(__file__).resolve().parent
 _KEEP = 4  # cache folders kept besides the current one
 _USES_JIT = re.compile(r"^\s*from boostback\.jit import", re.MULTILINE)
@@ -125,13 +143,17 @@ def cache_dir() -> Path | None:
     return found
 
 
-def jit(fn: F | None = None, **options: Any) -> Any:
+def jit(fn: F | None = None, *, aot: bool = False, **options: Any) -> Any:
     """Compile ``fn`` with ``numba.njit`` (cached), or return it unchanged with BOOSTBACK_JIT=0.
 
     Parameters
     ----------
     fn : callable, optional
         The kernel. Without it, ``jit(**options)`` returns the decorator.
+    aot : bool
+        Also compile it ahead of time (``python -m boostback.aot``), so that a process's first
+        calls of it need not wait for numba's start-up: see :mod:`boostback.aot`. For kernels
+        called from Python on a process's first solve.
     **options
         Passed to ``numba.njit`` (``inline="always"``, ``error_model="numpy"``, ...); ignored
         when compilation is off.
@@ -139,10 +161,11 @@ def jit(fn: F | None = None, **options: Any) -> Any:
     Returns
     -------
     callable
-        A numba dispatcher, or ``fn`` itself when compilation is off.
+        A numba dispatcher (a :class:`boostback.aot.Kernel` around it with ``aot``), or
+        ``fn`` itself when compilation is off.
     """
     if fn is None:
-        return lambda f: jit(f, **options)
+        return lambda f: jit(f, aot=aot, **options)
     if not ENABLED:
         return fn
     import numba
@@ -153,9 +176,14 @@ def jit(fn: F | None = None, **options: Any) -> Any:
     if folder is not None:
         setattr(config, "CACHE_DIR", str(folder))  # noqa: B010
     try:  # the cache locator reads CACHE_DIR now, at decoration
-        return numba.njit(cache=True, **options)(fn)
+        dispatcher = numba.njit(cache=True, **options)(fn)
     finally:
         setattr(config, "CACHE_DIR", before)  # noqa: B010
+    if not aot:
+        return dispatcher
+    from boostback.aot import Kernel
+
+    return Kernel(dispatcher, options)
 
 
 def interpreted(kernel: Callable[..., Any]) -> Callable[..., Any]:

@@ -113,21 +113,29 @@ def dask_executor(scheduler: str | None, local_workers: int | None) -> Iterator[
         yield executor
     except BaseException:  # Ctrl-C or an error: the caller says what happened, in one line
         failed = True
-        with contextlib.suppress(Exception):
-            executor.shutdown(wait=False)  # cancel what is in flight before the client goes
-        if cluster is not None:  # our own workers only: a shared cluster's logs are not ours
-            with contextlib.suppress(Exception):
-                client.run(quiet_dask_logging)
         raise
     finally:
         # The workers' shutdown chatter ("still alive after 4 s, killing") and, after a failure,
-        # the errors of futures whose results nobody waits for any more are no news to the user.
+        # the errors of futures whose results nobody waits for any more (this process's
+        # scheduler and client log them as the futures are cancelled) are no news to the user.
         with _quiet_loggers(logging.CRITICAL if failed else logging.ERROR):
+            if failed:
+                _cancel(executor, client, own_workers=cluster is not None)
             with contextlib.suppress(Exception):
                 client.close()
             if cluster is not None:
                 with contextlib.suppress(Exception):
                     cluster.close()
+
+
+def _cancel(executor: Executor, client: Any, own_workers: bool) -> None:
+    """Cancel what is in flight before the client goes; quiet our own workers' loggers (a shared
+    cluster's logs are not ours)."""
+    with contextlib.suppress(Exception):
+        executor.shutdown(wait=False)
+    if own_workers:
+        with contextlib.suppress(Exception):
+            client.run(quiet_dask_logging)
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from boostback.config.vocab import Phase
 from boostback.dynamics.state import MASS, POS, VEL
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
 from boostback.guidance.plan import LandingPlan
+from boostback.jit import interpreted
 from boostback.plant.setup import LandingSetup
 
 __all__ = [
@@ -30,18 +31,39 @@ __all__ = [
     "turn_towards",
 ]
 
-KP_PER_S2 = 0.6  # position gain of the plan-tracking correction
-KD_PER_S = 1.6  # velocity gain
+from boostback.control.landing_law import (  # noqa: F401  (the law's constants, re-exported)
+    CUTOFF_ALTITUDE_M,
+    CUTOFF_CLIMB_MPS,
+    CUTOFF_SINK_MPS,
+    KD_PER_S,
+    KP_PER_S2,
+    TERMINAL_MAX_TILT_RAD,
+    TERMINAL_TAU_S,
+    law_settings,
+    limit_tilt_kernel,
+    norm3,
+    stop_and_cap,
+    terminal_accel_kernel,
+    throttle_kernel,
+    track_accel,
+    turn_towards_kernel,
+)
+
 TERMINAL_KP = 0.5  # horizontal position gain in the final seconds, 1/s^2
 TERMINAL_KD = 1.5  # horizontal velocity gain, 1/s
 HORIZONTAL_DAMPING = 0.9  # damping of the sideways loop when its bandwidth is given
-TERMINAL_TAU_S = 1.0  # time constant for the descent rate when slower than touchdown speed
-CUTOFF_ALTITUDE_M = 2.0  # below this, a booster that has stopped descending shuts down
-CUTOFF_SINK_MPS = 0.1
-CUTOFF_CLIMB_MPS = 0.5  # sliding sideways, it shuts down once climbing this fast
 MIN_TERMINAL_SINK_MPS = 0.3  # a plan to arrive at rest is flown to a gentle, non-zero sink
-TERMINAL_MAX_TILT_RAD = math.radians(10.0)  # near the ground the vehicle stays near vertical
 ENGINE_CUTOFF = Phase.ENGINE_CUTOFF
+
+# The law's kernels, run as Python here (``jit.interpreted``): called once a step on 3-vectors,
+# numba's dispatch would cost about what they do. The compiled landing burn inlines them.
+_terminal = interpreted(terminal_accel_kernel)
+_track = interpreted(track_accel)
+_stop_and_cap = interpreted(stop_and_cap)
+_throttle = interpreted(throttle_kernel)
+_limit_tilt = interpreted(limit_tilt_kernel)
+_turn_towards = interpreted(turn_towards_kernel)
+_norm = interpreted(norm3)
 
 
 def terminal_accel(
@@ -58,54 +80,22 @@ def terminal_accel(
     exactly at the ground (self-correcting: a booster high or slow gets less thrust). Horizontal:
     a PD law onto the landing point.
     """
-    h = max(float(r[2] - target[2]), 0.05)
-    vz = float(v[2])
-    if vz < -touchdown_speed_mps:
-        a_up = g_up + (vz * vz - touchdown_speed_mps**2) / (2.0 * h)
-    else:
-        a_up = g_up - (touchdown_speed_mps + vz) / TERMINAL_TAU_S
-    kp, kd = gains
-    a_h = kp * (target[:2] - r[:2]) - kd * v[:2]
-    return np.array([a_h[0], a_h[1], a_up])
-
-
-def _norm(vec: np.ndarray) -> float:
-    """``np.linalg.norm`` of a float vector, to the bit (it is ``sqrt(vec.dot(vec))``), without
-    its checks: called a few times every control step."""
-    return math.sqrt(vec.dot(vec))
+    return np.array(_terminal(r, v, target, touchdown_speed_mps, g_up, *gains), dtype=float)
 
 
 def turn_towards(
     current: tuple[float, float, float], wanted: tuple[float, float, float], max_angle_rad: float
 ) -> tuple[float, float, float]:
     """Rotate the unit vector ``current`` towards ``wanted`` by at most ``max_angle_rad``."""
-    c = np.array(current, dtype=float)
-    w = np.array(wanted, dtype=float)
-    cos_a = min(max(float(c.dot(w)), -1.0), 1.0)
-    angle = math.acos(cos_a)
-    if angle <= max_angle_rad or angle < 1e-12:
-        return wanted
-    # slerp by the fraction of the angle the vehicle can turn this step
-    f = max_angle_rad / angle
-    sin_a = math.sin(angle)
-    out = (math.sin((1 - f) * angle) * c + math.sin(f * angle) * w) / sin_a
-    out /= _norm(out)
-    return (float(out[0]), float(out[1]), float(out[2]))
+    out = _turn_towards(current, wanted, max_angle_rad)
+    return out if out is wanted else (float(out[0]), float(out[1]), float(out[2]))
 
 
 def limit_tilt(vec: np.ndarray, max_tilt_rad: float) -> tuple[float, float, float]:
     """The unit vector along ``vec`` (ENU), leaned back to ``max_tilt_rad`` from up if it tilts
     further (straight up for a zero vector)."""
-    norm = _norm(vec)
-    if norm == 0.0:
-        return (0.0, 0.0, 1.0)
-    d = vec / norm
-    horiz = math.hypot(d[0], d[1])
-    tilt = math.atan2(horiz, d[2])
-    if tilt <= max_tilt_rad:
-        return (float(d[0]), float(d[1]), float(d[2]))
-    s = math.sin(max_tilt_rad) / horiz if horiz > 0 else 0.0
-    return (float(d[0] * s), float(d[1] * s), math.cos(max_tilt_rad))
+    d = _limit_tilt(np.asarray(vec, dtype=float), max_tilt_rad)
+    return (float(d[0]), float(d[1]), float(d[2]))
 
 
 class TranslationDemand(NamedTuple):
@@ -160,6 +150,16 @@ class LandingController:
         self.terminal_gains: tuple[float, float] = (
             (TERMINAL_KP, TERMINAL_KD) if self.sideways is None else self.sideways
         )
+        self.law = law_settings(
+            cfg.terminal_vertical_s,
+            self.sink_mps,
+            self.g_up,
+            self.sideways,
+            self.terminal_gains,
+            self.lateral_ok,
+            self.max_tilt,
+            self.turn_rate,
+        )
 
     def _accel(self, r: np.ndarray, v: np.ndarray, demand: Demand, t: float) -> tuple:
         """Acceleration wanted, and whether the plan's final vertical descent has begun."""
@@ -168,23 +168,8 @@ class LandingController:
             # no plan: brake straight against the velocity at full thrust
             return -v / max(float(np.linalg.norm(v)), 1e-6) * 1e3, False
         tau = t - demand.reference_t0_s
-        upright = self.vertical_end and tau >= plan.tf_s - self.terminal_vertical_s
         r_p, v_p, u_p = self.plan_point(plan, tau)
-        a_cmd = u_p + KP_PER_S2 * (r_p - r) + KD_PER_S * (v_p - v)
-        if self.sideways is not None:
-            kp, kd = self.sideways
-            a_cmd[:2] = u_p[:2] + kp * (r_p[:2] - r[:2]) + kd * (v_p[:2] - v[:2])
-        # Last seconds of a plan that ends straight down: the descent rate closes its loop on
-        # the state, not on a stale plan; sideways, the plan is followed to its end, then held
-        # on the pad. (A plan that ends at rest, as in the papers, is tracked.)
-        if plan.tf_s - tau <= self.freeze_s and self.vertical_end:
-            term = terminal_accel(
-                r, v, plan.r_enu_m[-1], self.sink_mps, self.g_up, self.terminal_gains
-            )
-            a_cmd[2] = term[2]
-            if tau > plan.tf_s:
-                a_cmd[:2] = term[:2]
-        return a_cmd, upright
+        return _track(r, v, r_p, v_p, u_p, tau, plan.tf_s, plan.r_enu_m[-1], self.law)
 
     def plan_point(self, plan: LandingPlan, tau: float) -> tuple:
         """The plan's position, velocity and thrust acceleration the law tracks at ``tau``
@@ -201,12 +186,10 @@ class LandingController:
         # Stopped just above the pad with a floor thrust above the weight: it cannot hover, so
         # it shuts down and drops the last bit rather than climb away. Still sliding sideways,
         # as at the end of the papers' plans that end at rest on a shallow glide slope, it keeps
-        # braking, unless it has begun to climb.
-        sliding = math.hypot(v[0], v[1]) >= self.lateral_ok
-        stopped = v[2] > (CUTOFF_CLIMB_MPS if sliding else -CUTOFF_SINK_MPS)
-        cutoff = bool(stopped and r[2] < CUTOFF_ALTITUDE_M and t > nav.lit_at_s)
-        # In the plan's vertical descent the vehicle is upright: hold it so.
-        tilt_cap = min(self.max_tilt, TERMINAL_MAX_TILT_RAD) if upright else self.max_tilt
+        # braking, unless it has begun to climb. In the plan's vertical descent the vehicle is
+        # upright: hold it so.
+        stop, tilt_cap = _stop_and_cap(r, v, t, nav.lit_at_s, upright, self.law)
+        cutoff = bool(stop)
         if self.authority is not None:
             phase = ENGINE_CUTOFF if cutoff else tick.phase
             tilt_cap *= self.authority(t, phase, tick.altitude_m)
@@ -214,11 +197,17 @@ class LandingController:
 
     def throttle_for(self, nav: NavEstimate, accel_mps2: float) -> float:
         """The throttle that gives ``accel_mps2`` along the thrust axis, within the range."""
-        thrust_req = nav.state[MASS] * accel_mps2 / nav.thrust_scale
         prop = self.prop
-        return min(
-            max(prop.throttle_for(thrust_req, nav.pressure_pa), prop.throttle_min),
-            prop.throttle_max,
+        return float(
+            _throttle(
+                nav.state[MASS],
+                accel_mps2,
+                nav.thrust_scale,
+                nav.pressure_pa,
+                (prop.thrust_vac_n, prop.exit_area_m2),
+                prop.throttle_min,
+                prop.throttle_max,
+            )
         )
 
     def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:

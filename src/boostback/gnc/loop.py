@@ -32,6 +32,7 @@ __all__ = [
     "CUTOFF",
     "FALLING",
     "LANDING",
+    "Between",
     "Leg",
     "LoopEnd",
     "Recorder",
@@ -43,6 +44,7 @@ __all__ = [
 COAST, BURN, CUTOFF, FALLING = Phase.COAST, Phase.LANDING_BURN, Phase.ENGINE_CUTOFF, Phase.FALLING
 TOUCHDOWN = Phase.TOUCHDOWN
 _UNPOWERED = frozenset({COAST, CUTOFF, FALLING})
+_QUIET = frozenset({COAST, BURN})  # the phases a ``Between`` flies
 
 
 class RunTimeout(RuntimeError):
@@ -93,6 +95,16 @@ class Recorder(Protocol):
     def sample(self, t: float, x: State, actuation: Actuation, phase: str) -> None: ...
 
     def event(self, name: str, t: float, x: State, dry_kg: float, detail: str = "") -> None: ...
+
+
+class Between(Protocol):
+    """Flies the steps of ``phase`` (the coast or the burn) up to guidance's next action, as the
+    loop would after a step that ended with ``demand`` and ``act``, and records them; returns
+    the last step's actuation (None: it flew none)."""
+
+    def __call__(
+        self, phase: str, demand: Demand, act: Actuation, max_time_s: float
+    ) -> Actuation | None: ...
 
 
 class RecordingPlant(Plant, Protocol):
@@ -149,6 +161,23 @@ def _record(rec: Recorder, name: str | None, t: float, x: State, dry: float) -> 
         rec.event(name, t, x, dry)
 
 
+def _start(
+    plant: RecordingPlant, navigator: Navigator, guidance: Guidance, rec: Recorder, leg: Leg
+) -> Actuation:
+    """Decide the ignition from a first fix, record the leg's start; the engines off."""
+    t0 = Tick(plant.t_s, COAST, plant.altitude_m)
+    plant.ignite(guidance.prepare(navigator.fix(plant.state, t0)))
+    act = plant.coast((0.0, 0.0, 1.0))
+    _record(rec, leg.start_event, plant.t_s, plant.state, plant.dry_mass_kg)
+    return act
+
+
+def _cut_off(rec: Recorder, tick: Tick, x: State, dry: float) -> Tick:
+    """Record the engines' cut-off at ``tick``; the tick in the cut-off phase."""
+    rec.event(EventName.ENGINE_CUTOFF, tick.t_s, x, dry)
+    return Tick(tick.t_s, CUTOFF, tick.altitude_m)
+
+
 def _after_step(
     rec: Recorder, plant: RecordingPlant, leg: Leg, event: str | None, now: LoopEnd
 ) -> LoopEnd | None:
@@ -178,6 +207,7 @@ def fly(
     deadline: float | None = None,
     leg: Leg = LANDING,
     coast_dt_s: float | None = None,
+    between: Between | None = None,
 ) -> LoopEnd:
     """Fly from the plant's state until the leg ends (touchdown for a landing) or ``max_time_s``.
 
@@ -193,17 +223,16 @@ def fly(
         ``time.perf_counter()`` value past which the flight raises ``RunTimeout``.
     leg : Leg
         How the flight starts and ends (default: a landing burn).
+    between : Between, optional
+        Flies the quiet steps in one call after each coast or burn step (``mission.quiet_burn``).
 
     Returns
     -------
     LoopEnd
     """
     dry, holder = plant.dry_mass_kg, _attitude_holder(controller)
-    t0 = Tick(plant.t_s, COAST, plant.altitude_m)
-    plant.ignite(guidance.prepare(navigator.fix(plant.state, t0)))
     phase, ran_dry = str(COAST), False
-    act = plant.coast((0.0, 0.0, 1.0))
-    _record(rec, leg.start_event, plant.t_s, plant.state, dry)
+    act = _start(plant, navigator, guidance, rec, leg)
     while plant.t_s < max_time_s:
         t, x = plant.t_s, plant.state
         if deadline is not None and time.perf_counter() > deadline:
@@ -221,9 +250,7 @@ def fly(
         elif phase not in _UNPOWERED:
             cmd = controller.command(nav, demand, tick, h)
             if cmd.cutoff:
-                phase = CUTOFF
-                tick = Tick(t, phase, tick.altitude_m)
-                rec.event(EventName.ENGINE_CUTOFF, t, x, dry)
+                phase, tick = CUTOFF, _cut_off(rec, tick, x, dry)
                 if leg.ends_at_cutoff:
                     return LoopEnd(phase, plant.coast(act.direction), False, ran_dry)
             elif cmd.hold_s <= h:  # the burn ends within this step: shorten it to end there
@@ -244,5 +271,7 @@ def fly(
                 return end
         if last:
             return LoopEnd(CUTOFF, act, False, ran_dry)
+        if between is not None and phase in _QUIET and event is None:
+            act = between(phase, demand, act, max_time_s) or act
     _sample(rec, plant, act, phase)
     return LoopEnd(phase, act, False, ran_dry)

@@ -18,6 +18,7 @@ from boostback.config.vocab import Phase
 from boostback.dynamics.state import MASS, POS, VEL, State
 from boostback.gnc.faults import FaultState
 from boostback.gnc.protocols import Actuation, NavEstimate, Sensed, Tick
+from boostback.jit import interpreted, jit
 
 
 class NavigationFilter:
@@ -51,6 +52,19 @@ class NavigationFilter:
 ESTIMATOR_TAU_S = 0.5  # time constant of the thrust estimator
 ESTIMATOR_SETTLE_S = 0.5  # the estimator waits this long after ignition
 _BURN = Phase.LANDING_BURN
+
+
+@jit(inline="always")
+def thrust_estimate(scale, thrust_n, expected_n, dt):
+    """The thrust estimate (achieved over commanded) after a step of ``dt`` in which the
+    accelerometers saw ``thrust_n`` where ``expected_n`` was commanded: a first-order filter with
+    time constant ``ESTIMATOR_TAU_S`` on the ratio, held within [0.5, 1.2]."""
+    ratio = min(max(thrust_n / expected_n, 0.5), 1.2)
+    w = 1.0 - math.exp(-dt / ESTIMATOR_TAU_S)
+    return scale + w * (ratio - scale)
+
+
+_thrust_estimate = interpreted(thrust_estimate)
 
 
 class FilteredNavigator:
@@ -103,9 +117,7 @@ class FilteredNavigator:
             return
         if tick.t_s <= actuation.lit_at_s + ESTIMATOR_SETTLE_S:
             return
-        ratio = min(max(actuation.thrust_n / expected, 0.5), 1.2)
-        w = 1.0 - math.exp(-dt / ESTIMATOR_TAU_S)
-        self.thrust_scale += w * (ratio - self.thrust_scale)
+        self.thrust_scale = _thrust_estimate(self.thrust_scale, actuation.thrust_n, expected, dt)
 
 
 class InertialNavigator:

@@ -26,7 +26,9 @@ from boostback.gnc.protocols import Actuation
 from boostback.gnc.rigid_record import RigidRecord, rigid_record
 from boostback.telemetry import SimProfile
 
-__all__ = ["Event", "Frame", "Recorder", "Trajectory"]
+__all__ = ["ROW_SIZE", "Event", "Frame", "Recorder", "Trajectory"]
+
+ROW_SIZE = 13  # a sample: time, the seven states, throttle, thrust direction (3), thrust
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Recorder:
     phases: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     rigid_rows: list[tuple[tuple[float, ...], object]] = field(default_factory=list)
+    # the samples taken so far as (n, 13) blocks, in order (``rows`` holds those after the last)
+    blocks: list[np.ndarray] = field(default_factory=list)
 
     def sample(self, t: float, x: tuple[float, ...], actuation: Actuation, phase: str) -> None:
         """One sample: time, state, the actuators' throttle, direction and thrust, the phase
@@ -75,6 +79,21 @@ class Recorder:
         if self.attitude is not None:
             self.rigid_rows.append((self.attitude(), a.rigid))
 
+    def samples(self, block: np.ndarray, phase: str) -> None:
+        """Many samples at once, all in ``phase``: ``block`` (n, 13) holds one row per sample as
+        ``sample`` writes it (time, state, throttle, direction, thrust). A point mass's only."""
+        if self.attitude is not None:
+            raise ValueError("a rigid vehicle's samples are taken one at a time")
+        self._flush()
+        self.blocks.append(np.array(block, dtype=float).reshape(-1, ROW_SIZE))
+        self.phases.extend([phase] * block.shape[0])
+
+    def _flush(self) -> None:
+        """The rows sampled one at a time, as a block."""
+        if self.rows:
+            self.blocks.append(np.array(self.rows, dtype=float).reshape(-1, ROW_SIZE))
+            self.rows = []
+
     def event(
         self, name: str, t: float, x: tuple[float, ...], dry_kg: float, detail: str = ""
     ) -> None:
@@ -84,7 +103,8 @@ class Recorder:
 
     def finish(self) -> Trajectory:
         """The samples and events as a ``Trajectory``."""
-        a = np.array(self.rows, dtype=float).reshape(-1, 13)
+        self._flush()
+        a = np.concatenate(self.blocks) if self.blocks else np.zeros((0, ROW_SIZE))
         air = np.full((a.shape[0], 2), np.nan)
         if self.air is not None and a.shape[0]:
             air = self.air(a[:, 1:8])

@@ -128,7 +128,7 @@ def vertical_infeasibility(d: Discretized, discretization: str) -> float:
     )
 
 
-@jit
+@jit(aot=True)
 def _vertical_shortfall(
     beta1: np.ndarray,
     gamma1: np.ndarray,
@@ -206,7 +206,7 @@ def _glide_violation(r: np.ndarray, d: Discretized, pinned: bool) -> float:
     return _glide_shortfall(r, float(apex[0]), float(apex[1]), float(d.target[2]), d.tan_gs)
 
 
-@jit
+@jit(aot=True)
 def _glide_shortfall(r: np.ndarray, ax: float, ay: float, target_z: float, tan_gs: float) -> float:
     worst = -np.inf
     for k in range(r.shape[0] - 1):

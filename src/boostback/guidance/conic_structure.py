@@ -299,7 +299,7 @@ class _Structure:
 _MODE_CODE = {"fuel": 0, "error": 1, "fuel_bounded": 2}
 
 
-@jit
+@jit(aot=True)
 def _fill_rhs(
     b: np.ndarray,
     n: int,
@@ -460,7 +460,7 @@ def _rhs_cones(
     return i
 
 
-@jit
+@jit(aot=True)
 def _scaled_values(
     map_ptr: np.ndarray,
     map_idx: np.ndarray,

@@ -21,7 +21,7 @@ def _velocities(r: np.ndarray, u: np.ndarray, d: Discretized, discretization: st
     return v
 
 
-@jit
+@jit(aot=True)
 def _fill_velocities(
     v: np.ndarray,
     r: np.ndarray,
@@ -53,7 +53,7 @@ def velocity_residual(r: np.ndarray, u: np.ndarray, d: Discretized, discretizati
     return _velocity_defect(v, u, d.a_ext, d.dt_s, d.v0, discretization == "foh")
 
 
-@jit
+@jit(aot=True)
 def _velocity_defect(
     v: np.ndarray, u: np.ndarray, a: np.ndarray, dt: float, v0: np.ndarray, foh: bool
 ) -> float:

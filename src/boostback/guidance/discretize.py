@@ -41,7 +41,7 @@ class Discretized:
     vf: np.ndarray
 
 
-@jit
+@jit(aot=True)
 def _profiles(
     tf_s: float,
     n: int,

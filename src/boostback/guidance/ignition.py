@@ -14,12 +14,12 @@ import math
 import time
 from collections.abc import Callable
 
-from boostback.config.vocab import EventName
-from boostback.dynamics import State, drag_accel, step_with_events
+from boostback.dynamics import State, drag_accel
 from boostback.dynamics.fast import compile_kernel
 from boostback.dynamics.state import MASS, UP, VEL
 from boostback.gnc.loop import RunTimeout
 from boostback.guidance.plan import LandingPlan
+from boostback.plant.flat import fall_path
 from boostback.plant.setup import LandingSetup
 
 Check = Callable[[State, float], LandingPlan]
@@ -37,19 +37,8 @@ def ballistic_path(
     ``deadline`` (a ``time.perf_counter()`` value): past it, ``RunTimeout`` (a tiny step would
     otherwise make this search unbounded in wall-clock time).
     """
-    path = [x0]
-    x = x0
-    up = (0.0, 0.0, 1.0)
     kernel = compile_kernel(setup.prop, setup.aero, setup.env)
-    for k in range(int(t_max / dt)):
-        if deadline is not None and k % 1000 == 0 and time.perf_counter() > deadline:
-            raise RunTimeout(f"the ignition search's fall passed its wall-clock limit at {k} steps")
-        res = step_with_events(x, dt, 0.0, up, setup.prop, setup.aero, setup.env, 0.0, kernel)
-        if res.event == EventName.TOUCHDOWN or res.state[2] <= 0:
-            break
-        x = res.state
-        path.append(x)
-    return path
+    return fall_path(kernel, x0, dt, int(t_max / dt), deadline)
 
 
 def stopping_estimate(

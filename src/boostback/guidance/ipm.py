@@ -32,7 +32,7 @@ from boostback.guidance.cone_algebra import (
 )
 from boostback.guidance.kkt_factor import assemble_kkt, ldl_factor, ldl_solve, ldl_solve2
 from boostback.guidance.kkt_pattern import KktPattern
-from boostback.guidance.kkt_supernodal import sn_factor
+from boostback.guidance.kkt_supernodal import sn_factor, sn_solve, sn_solve2
 from boostback.jit import jit
 
 __all__ = [
@@ -183,6 +183,24 @@ def _factor(V, Lp, first, tp, tgt, sign, Dinv, tmp):
 
 
 @jit(error_model="numpy")
+def _solve(perm, Lp, Li, V, Dinv, first, rhs, out, work, acc):
+    """One solve with the factor: supernodal when the shape has supernodes, else by columns."""
+    if first.size > 0:
+        sn_solve(perm, Lp, Li, V, Dinv, first, rhs, out, work, acc)
+    else:
+        ldl_solve(perm, Lp, Li, V, Dinv, rhs, out, work)
+
+
+@jit(error_model="numpy")
+def _solve2(perm, Lp, Li, V, Dinv, first, rhs_a, rhs_b, out_a, out_b, wa, wb, acc):
+    """``_solve`` for two right-hand sides in one pass over the factor."""
+    if first.size > 0:
+        sn_solve2(perm, Lp, Li, V, Dinv, first, rhs_a, rhs_b, out_a, out_b, wa, wb, acc)
+    else:
+        ldl_solve2(perm, Lp, Li, V, Dinv, rhs_a, rhs_b, out_a, out_b, wa, wb)
+
+
+@jit(aot=True, error_model="numpy")
 def _ipm(
     n,
     n_eq,
@@ -228,6 +246,7 @@ def _ipm(
     Dinv = np.zeros(N)
     ftmp = np.zeros(N)
     work = np.zeros(N)
+    sacc = np.zeros(2 * N if first.size > 0 else 0)  # the supernodal solves' buffer
     # iterate
     x = np.zeros(n)
     yz = np.zeros(m)  # duals: equalities then cone rows
@@ -271,7 +290,7 @@ def _ipm(
         for i in range(m):
             rhs[n + i] = b[i]
             rhs1[n + i] = 0.0
-        ldl_solve2(perm, Lp, Li, V, Dinv, rhs, rhs1, u1, u2, work, work2)
+        _solve2(perm, Lp, Li, V, Dinv, first, rhs, rhs1, u1, u2, work, work2, sacc)
         for i in range(n):
             x[i] = u1[i]
         for i in range(mc):
@@ -299,19 +318,25 @@ def _ipm(
     for i in range(m):
         rhs1[n + i] = b[i]
         cb[n + i] = b[i]
+        cbq[n + i] = b[i]
 
     status = MAX_ITER
     it = 0
     while True:
         # ---- residuals ----
-        # r1 = A'yz + c tau, rA = A x - b tau + (0, s)
-        for i in range(m):
+        # r1 = A'yz + c tau, rA = A x - b tau + (0, s). Each sum and maximum below runs over
+        # its entries in order; the loops are fused so that their chains of dependent
+        # additions overlap (the same bits as one loop per quantity).
+        for i in range(n_eq):
             rA[i] = -b[i] * tau
         for i in range(mc):
-            rA[n_eq + i] += s[i]
+            rA[n_eq + i] = -b[n_eq + i] * tau + s[i]
         cx = 0.0
         aty_n = 0.0
         r1_n = 0.0
+        nx = 0.0
+        xpx = 0.0
+        px_n = 0.0
         for j in range(n):
             acc = 0.0
             xj = x[j]
@@ -323,39 +348,37 @@ def _ipm(
             r1[j] = acc + c[j] * tau
             if quad:
                 r1[j] += pdiag[j] * xj
+                xpx += pdiag[j] * xj * xj
+                px_n = max(px_n, abs(pdiag[j] * xj))
+                cbq[j] = c[j] + 2.0 * pdiag[j] * xj / tau
             r1_n = max(r1_n, abs(r1[j]))
             cx += c[j] * xj
+            nx = max(nx, abs(xj))
         by = 0.0
         ra_n = 0.0
         ax_n = 0.0
         nz = 0.0
-        for i in range(m):
+        for i in range(n_eq):
             by += b[i] * yz[i]
             ra_n = max(ra_n, abs(rA[i]))
             # A x + (0, s) without the b tau term, for the dual infeasibility test
             ax_n = max(ax_n, abs(rA[i] + b[i] * tau))
             nz = max(nz, abs(yz[i]))
+        ns = 0.0
+        sz = 0.0
+        for i in range(n_eq, m):
+            by += b[i] * yz[i]
+            ra_n = max(ra_n, abs(rA[i]))
+            ax_n = max(ax_n, abs(rA[i] + b[i] * tau))
+            nz = max(nz, abs(yz[i]))
+            si = s[i - n_eq]
+            ns = max(ns, abs(si))
+            sz += si * yz[i]
         if quad:
-            xpx = 0.0
-            px_n = 0.0
-            for i in range(n):
-                xpx += pdiag[i] * x[i] * x[i]
-                px_n = max(px_n, abs(pdiag[i] * x[i]))
-                cbq[i] = c[i] + 2.0 * pdiag[i] * x[i] / tau
-            for i in range(m):
-                cbq[n + i] = b[i]
             xpx /= tau
         r4 = kap + cx + by
         if quad:
             r4 += xpx
-        nx = 0.0
-        for i in range(n):
-            nx = max(nx, abs(x[i]))
-        ns = 0.0
-        sz = 0.0
-        for i in range(mc):
-            ns = max(ns, abs(s[i]))
-            sz += s[i] * z[i]
         # ---- termination ----
         pcost = cx / tau
         dcost = -by / tau
@@ -432,18 +455,19 @@ def _ipm(
                 rhs[n + i] = -f * rA[i]
             for i in range(mc):
                 rhs[n + n_eq + i] = -f * rA[n_eq + i] + tg2[i]
+            num = dkap_rhs / tau - f * r4
             if phase == 0:
-                ldl_solve2(perm, Lp, Li, V, Dinv, rhs1, rhs, u1, u2, work, work2)
+                _solve2(perm, Lp, Li, V, Dinv, first, rhs1, rhs, u1, u2, work, work2, sacc)
                 den = -kap / tau
                 if quad:
                     den -= xpx / tau
                 for i in range(N):
                     den += cbv[i] * u1[i]
+                    num -= cbv[i] * u2[i]
             else:
-                ldl_solve(perm, Lp, Li, V, Dinv, rhs, u2, work)
-            num = dkap_rhs / tau - f * r4
-            for i in range(N):
-                num -= cbv[i] * u2[i]
+                _solve(perm, Lp, Li, V, Dinv, first, rhs, u2, work, sacc)
+                for i in range(N):
+                    num -= cbv[i] * u2[i]
             dtau = num / den
             # num sums every entry of u2 (and den of u1) against c and b, so a NaN or an
             # infinity anywhere in either direction shows here: stop before stepping on it.

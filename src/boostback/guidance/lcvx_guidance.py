@@ -29,6 +29,7 @@ from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
 from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
 from boostback.guidance.search import Disturbance, solve_free_time
+from boostback.jit import jit
 from boostback.plant.setup import LandingSetup
 
 __all__ = ["LcvxGuidance", "landing_problem", "least_feasible_fraction"]
@@ -89,6 +90,14 @@ def landing_problem(
         else g.terminal_max_decel_mps2
         + float(np.linalg.norm(setup.env.gravity.accel(np.zeros(3)))),
     )
+
+
+@jit
+def interp_columns(ts, nodes, table, out):
+    """Every column of ``table`` (one row per node at ``nodes``) at the times ``ts``, linearly
+    interpolated (``np.interp``), into ``out``."""
+    for j in range(table.shape[1]):
+        out[:, j] = np.interp(ts, nodes, np.ascontiguousarray(table[:, j]))
 
 
 def least_feasible_fraction(
@@ -191,17 +200,20 @@ class LcvxGuidance:
         return f
 
     def drag_along(self, plan: LandingPlan, offset_s: float) -> Disturbance:
+        """Drag along ``plan`` from ``offset_s`` into it: at each time the plan's state, with its
+        thrust firing into the flow."""
         aero, env = self.setup.aero, self.setup.env
+        nodes = np.ascontiguousarray(plan.t_s, dtype=np.float64)
+        table = np.column_stack([plan.r_enu_m, plan.v_enu_mps, plan.mass_kg, plan.accel_enu_mps2])
 
         def f(t_mid: np.ndarray, tf_s: float) -> np.ndarray:
             del tf_s
             ts = np.clip(offset_s + np.asarray(t_mid, dtype=float), 0.0, plan.tf_s)
-            cols = [np.interp(ts, plan.t_s, c) for c in plan.r_enu_m.T]
-            cols += [np.interp(ts, plan.t_s, c) for c in plan.v_enu_mps.T]
-            m = np.interp(ts, plan.t_s, plan.mass_kg)
-            u = np.column_stack([np.interp(ts, plan.t_s, c) for c in plan.accel_enu_mps2.T])
-            thrust = m * np.sqrt((u * u).sum(axis=1))
-            return drag_accel_many(np.column_stack([*cols, m]), thrust, aero, env)[:, :3]
+            at = np.empty((ts.shape[0], table.shape[1]))
+            interp_columns(ts, nodes, table, at)
+            u = np.ascontiguousarray(at[:, 7:10])
+            thrust = at[:, 6] * np.sqrt((u * u).sum(axis=1))
+            return drag_accel_many(at[:, :7], thrust, aero, env)[:, :3]
 
         return f
 
@@ -349,6 +361,12 @@ class LcvxGuidance:
                 self.notes.append(f"ignition planned at {fraction:.2f} of full throttle")
         self.ignition_t_s, self.tf_hint_s = t_ig, tf_hint
         return t_ig
+
+    def quiet_until_s(self, phase: str) -> float:
+        """``update`` changes nothing in ``phase`` for a step that starts before this time (the
+        ignition's in the coast, the next re-plan's in the burn): the loop may fly those steps
+        in one go (``mission.quiet_burn``)."""
+        return (self.ignition_t_s if phase == COAST else self._t_next) - 1e-9
 
     def update(self, nav: NavEstimate, tick: Tick) -> Demand:
         """Light and plan at the ignition time; re-plan at ``replan_hz`` during the burn."""

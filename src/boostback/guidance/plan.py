@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cached_property
@@ -10,6 +9,21 @@ from functools import cached_property
 import numpy as np
 
 from boostback.guidance.problem import Scales
+from boostback.jit import interpreted, jit
+
+
+@jit(inline="always")
+def sample_table(ts, rvu, tf_s, t_s):
+    """Row ``(r, v, u)`` of the node table ``rvu`` at time ``t_s``, linearly interpolated on the
+    node times ``ts`` and held at the ends (``LandingPlan.sample``; the compiled landing burn
+    samples the plan with it too)."""
+    t = min(max(t_s, 0.0), tf_s)
+    i = max(min(np.searchsorted(ts, t, side="right") - 1, ts.shape[0] - 2), 0)
+    w = (t - ts[i]) / (ts[i + 1] - ts[i])
+    return (1 - w) * rvu[i] + w * rvu[i + 1]
+
+
+_sample_table = interpreted(sample_table)
 
 
 class PlanStatus(StrEnum):
@@ -89,19 +103,16 @@ class LandingPlan:
         return float(self.mass_kg[0] - self.mass_kg[-1])
 
     @cached_property
-    def _table(self) -> tuple[list[float], np.ndarray]:
-        """The node times as floats and (r, v, u) side by side, one row per node: ``sample``
-        is called every control step."""
+    def table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The node times and (r, v, u) side by side, one row per node: ``sample`` is called
+        every control step."""
         rvu = np.concatenate([self.r_enu_m, self.v_enu_mps, self.accel_enu_mps2], axis=1)
-        return self.t_s.tolist(), rvu
+        return np.ascontiguousarray(self.t_s, dtype=np.float64), rvu
 
     def sample(self, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Position, velocity and thrust acceleration at time ``t_s``, linearly interpolated."""
-        ts, rvu = self._table
-        t = min(max(t_s, 0.0), self.tf_s)
-        i = max(min(bisect_right(ts, t) - 1, len(ts) - 2), 0)  # as np.searchsorted(side="right")
-        w = (t - ts[i]) / (ts[i + 1] - ts[i])
-        out = (1 - w) * rvu[i] + w * rvu[i + 1]
+        ts, rvu = self.table
+        out = _sample_table(ts, rvu, self.tf_s, t_s)
         return out[0:3], out[3:6], out[6:9]
 
     def dimensional(self, sc: Scales) -> LandingPlan:

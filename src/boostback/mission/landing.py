@@ -31,6 +31,7 @@ from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.plan import LandingPlan
 from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
 from boostback.guidance.scvx_guidance import ScvxGuidance
+from boostback.mission.quiet_burn import QuietBurn
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup
 from boostback.plant.sixdof import RigidStart, SixDofPlant
@@ -246,9 +247,11 @@ def fly_landing(
     rec = Recorder(air=truth.air_many)
     if isinstance(truth, SixDofPlant):
         rec.attitude, rec.alpha = truth.recorded, truth.alpha_many
+    navigator = FilteredNavigator(fs, setup.guidance.nav_filter_time_constant_s)
+    quiet = QuietBurn.for_flight(truth, navigator, guidance, controller, rec, fs, setup.sim.dt_s)
     end = fly(
         truth,
-        FilteredNavigator(fs, setup.guidance.nav_filter_time_constant_s),
+        navigator,
         guidance,
         controller,
         rec,
@@ -256,6 +259,7 @@ def fly_landing(
         max_time_s=setup.sim.max_time_s,
         deadline=deadline,
         coast_dt_s=HOLD_DT_S if isinstance(truth, SixDofPlant) else None,
+        between=quiet,
     )
     touchdown = None
     if end.touched_down:

@@ -54,6 +54,11 @@ class Engines:
         """The valves' position: the throttle the engines are set to, before any fault."""
         return self._throttle
 
+    @valves.setter
+    def valves(self, throttle: float) -> None:
+        """Where steps flown elsewhere left the valves (the compiled landing burn's)."""
+        self._throttle = throttle
+
     def ignite(self, t_command_s: float) -> None:
         """Command ignition at ``t_command_s``; the engines light after the faults' delay."""
         self.lit_at_s = t_command_s + self.faults.ignition_delay_s(self.burn)
