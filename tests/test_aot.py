@@ -4,7 +4,6 @@ the extension modules, without numba's start-up, and gives the same bits as numb
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import shutil
 import subprocess
@@ -15,26 +14,10 @@ import numpy as np
 import pytest
 
 from boostback import aot, jit
-from boostback.bench import ignition_problem
+from boostback.bench import _first_solve, ignition_problem
 from boostback.config.loader import load_landing
 
 pytestmark = pytest.mark.skipif(not jit.ENABLED, reason="BOOSTBACK_JIT=0: nothing is compiled")
-
-FIRST_SOLVE = """
-import hashlib, json, pickle, sys
-import numpy as np
-from boostback import aot
-from boostback.guidance.conic import ConicSolver
-from numba.core.registry import cpu_target
-prob, tf, d = pickle.load(open(sys.argv[1], "rb"))
-plan = ConicSolver(50).solve(prob, tf, disturbance_enu_mps2=d)
-data = np.column_stack([plan.r_enu_m, plan.v_enu_mps, plan.accel_enu_mps2, plan.mass_kg])
-print(json.dumps({
-    "sha": hashlib.sha256(np.ascontiguousarray(data).tobytes()).hexdigest(),
-    "tf": plan.tf_s.hex(), "status": str(plan.status), "loaded": aot.loaded(),
-    "numba_started": bool(cpu_target.target_context._registries),
-}))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -62,28 +45,16 @@ def problem(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-def first_solve(problem: str, use_aot: bool) -> dict:
-    env = {**os.environ, "BOOSTBACK_AOT": "1" if use_aot else "0"}
-    out = subprocess.run(
-        [sys.executable, "-c", FIRST_SOLVE, problem],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
-
-
 def test_first_solve_runs_from_the_modules_and_matches_numba_to_the_bit(
     built: Path, problem: str
 ) -> None:
     manifest = json.loads((built / aot.MANIFEST).read_text())
-    ahead, numba = first_solve(problem, True), first_solve(problem, False)
-    assert sorted(ahead["loaded"]) == sorted(manifest)  # every solve kernel, from its module
+    ahead, numba = _first_solve(problem, aot=True), _first_solve(problem, aot=False)
+    assert sorted(ahead["aot"]) == sorted(manifest)  # every solve kernel, from its module
     assert not ahead["numba_started"]  # numba's compiler never started in that process
-    assert numba["loaded"] == [] and numba["numba_started"]
+    assert numba["aot"] == [] and numba["numba_started"]
     assert ahead["status"] == numba["status"] == "optimal"
-    assert (ahead["sha"], ahead["tf"]) == (numba["sha"], numba["tf"])
+    assert ahead["plan"] == numba["plan"]  # the same bits
 
 
 def test_the_modules_sit_in_the_folder_named_after_todays_sources(built: Path) -> None:

@@ -249,21 +249,29 @@ _FIRST_SOLVE = (
     "    cpu_target.target_context.refresh()\n"
     "    numba_s = time.process_time() - t\n"
     "t2 = time.process_time()\n"
-    "solver.solve(prob, tf, disturbance_enu_mps2=d)\n"
+    "plan = solver.solve(prob, tf, disturbance_enu_mps2=d)\n"
     "t3 = time.process_time()\n"
     "solver.solve(prob, tf, disturbance_enu_mps2=d)\n"
     "t4 = time.process_time()\n"
+    "from hashlib import sha256\n"
+    "import numpy as np\n"
+    "from numba.core.registry import cpu_target\n"
+    "data = np.column_stack([plan.r_enu_m, plan.v_enu_mps, plan.accel_enu_mps2, plan.mass_kg])\n"
     "print(json.dumps({'import_s': t1 - t0, 'first_s': t3 - t2 + numba_s, 'warm_s': t4 - t3,\n"
-    "                  'numba_s': numba_s, 'aot': len(loaded())}))\n"
+    "                  'numba_s': numba_s, 'aot': loaded(), 'status': str(plan.status),\n"
+    "                  'plan': sha256(np.ascontiguousarray(data)).hexdigest() + plan.tf_s.hex(),\n"
+    "                  'numba_started': bool(cpu_target.target_context._registries)}))\n"
 )
 
 
 def _first_solve(
     path: str, mode: str = "whole", compiled: bool = True, aot: bool = True
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """CPU times of one fresh process that imports the solver and solves the problem in
     ``path`` twice (``mode`` "split": numba's start-up timed apart, and counted in the first;
-    ``aot`` False: the kernels built ahead of time left aside, ``BOOSTBACK_AOT=0``)."""
+    ``aot`` False: the kernels built ahead of time left aside, ``BOOSTBACK_AOT=0``), with the
+    kernels it ran from those modules, the plan's status and a hash of its bits, and whether
+    numba's compiler started in it."""
     env = {**os.environ, "BOOSTBACK_JIT": "1" if compiled else "0"}
     env["BOOSTBACK_AOT"] = "1" if aot else "0"
     out = subprocess.run(
@@ -295,7 +303,7 @@ def first_solve_row(bp: BenchProblem, repeats: int = 5, interpreted: bool = True
         split = _first_solve(path, "split", aot=False)
         base = [_first_solve(path, compiled=False)["first_s"]] if interpreted else [math.nan]
     first = [r["first_s"] for r in runs]
-    modules = int(min(r["aot"] for r in runs))
+    modules = min(len(r["aot"]) for r in runs)
     return _row(
         "time to first solve, fresh process (CPU)",
         "same, interpreted (BOOSTBACK_JIT=0)",

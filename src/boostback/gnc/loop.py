@@ -99,8 +99,9 @@ class Recorder(Protocol):
 
 class Between(Protocol):
     """Flies the steps of ``phase`` (the coast or the burn) up to guidance's next action, as the
-    loop would after a step that ended with ``demand`` and ``act``, and records them; returns
-    the last step's actuation (None: it flew none)."""
+    loop would from the step whose guidance gave ``demand`` (``act``: the step before's
+    actuation), and records them; returns the last step's actuation (None: it flew none, and the
+    loop flies the step itself)."""
 
     def __call__(
         self, phase: str, demand: Demand, act: Actuation, max_time_s: float
@@ -159,6 +160,12 @@ def _sample(rec: Recorder, plant: RecordingPlant, act: Actuation, phase: str) ->
 def _record(rec: Recorder, name: str | None, t: float, x: State, dry: float) -> None:
     if name is not None:
         rec.event(name, t, x, dry)
+
+
+def _check_deadline(deadline: float | None, t: float) -> None:
+    """``RunTimeout`` once ``time.perf_counter()`` has passed ``deadline`` (None: never)."""
+    if deadline is not None and time.perf_counter() > deadline:
+        raise RunTimeout(f"flight exceeded its wall-clock limit at t={t:.1f}s")
 
 
 def _start(
@@ -224,7 +231,7 @@ def fly(
     leg : Leg
         How the flight starts and ends (default: a landing burn).
     between : Between, optional
-        Flies the quiet steps in one call after each coast or burn step (``mission.quiet_burn``).
+        Flies a coast or burn step and the quiet ones after it in one call (``quiet_burn``).
 
     Returns
     -------
@@ -235,14 +242,16 @@ def fly(
     act = _start(plant, navigator, guidance, rec, leg)
     while plant.t_s < max_time_s:
         t, x = plant.t_s, plant.state
-        if deadline is not None and time.perf_counter() > deadline:
-            raise RunTimeout(f"flight exceeded its wall-clock limit at t={t:.1f}s")
+        _check_deadline(deadline, t)
         tick = Tick(t, phase, plant.altitude_m)
         nav = navigator.update(x, tick, plant.sense())
         demand = guidance.update(nav, tick)
         if demand.phase != phase:
             phase, tick = demand.phase, Tick(t, demand.phase, tick.altitude_m)
             _record(rec, leg.entered.get(phase), t, x, dry)
+        if between and phase in _QUIET and (quiet := between(phase, demand, act, max_time_s)):
+            act = quiet  # this step and the quiet ones after it, flown
+            continue
         h, last = dt_s, False
         if phase == COAST:
             h = _coast_step(t, dt_s if coast_dt_s is None else coast_dt_s, demand.ignite_at_s)
@@ -271,7 +280,5 @@ def fly(
                 return end
         if last:
             return LoopEnd(CUTOFF, act, False, ran_dry)
-        if between is not None and phase in _QUIET and event is None:
-            act = between(phase, demand, act, max_time_s) or act
     _sample(rec, plant, act, phase)
     return LoopEnd(phase, act, False, ran_dry)

@@ -37,6 +37,9 @@ _CB = NX  # first column of Bm
 _CC = NX + NU  # first column of Bp
 _CS = NX + 2 * NU  # column of S
 _CZ = _CS + 1  # column of z
+# df/dx's structural nonzeros as unsigned indices: with signed ones numba checks each index for
+# wraparound (the kernel took 1.04 times as long)
+_A_ROWS, _A_COLS = A_ROWS.astype(np.uint32), A_COLS.astype(np.uint32)
 
 
 @jit(inline="always")
@@ -167,8 +170,8 @@ class Discretization:
             float(sigma),
             p,
             int(substeps),
-            A_ROWS,
-            A_COLS,
+            _A_ROWS,
+            _A_COLS,
         )
         self.a, self.b_minus, self.b_plus, self.s, self.z, self.reached = out
         self.defects = xs[1:] - self.reached

@@ -83,6 +83,16 @@ def _ruiz(indptr, indices, data, p_diag, block, passes, col, row, cmax, rmax):
                 row[i] = min(max(row[i] / np.sqrt(rmax[r]), RUIZ_MIN), RUIZ_MAX)
 
 
+@jit
+def _scaled(indptr, indices, data, row, col, out):
+    """out = diag(row) A diag(col) on A's nonzeros (CSC): each entry (data row) col, as numpy's
+    ``data * row[indices] * col[columns]`` rounds it."""
+    for j in range(indptr.size - 1):
+        cj = col[j]
+        for p in range(indptr[j], indptr[j + 1]):
+            out[p] = data[p] * row[indices[p]] * cj
+
+
 class SupernodalShape(KktShape):
     """``KktShape`` factored by supernodes (``kkt_supernodal``): the same ordering, the factor's
     pattern padded to relaxed supernodes, the entries' positions and the update schedule
@@ -153,8 +163,11 @@ class IpmSubproblem(ConicSubproblem):
             if kind == "soc":
                 block[row : row + dim] = row
             row += dim
-        self._block = block
-        self._nz_cols = np.repeat(np.arange(lay.size), np.diff(pat.indptr))
+        # unsigned, as the compiled kernels index with them: with signed indices numba checks
+        # each for wraparound (Ruiz's passes took 1.4 times as long)
+        self._block = block.astype(np.uint32)
+        self._indptr = pat.indptr.astype(np.uint32)
+        self._indices = pat.indices.astype(np.uint32)
 
     def p_diagonal(self) -> np.ndarray | None:
         """The diagonal of the last assembled P (None when the objective is linear)."""
@@ -207,10 +220,11 @@ class IpmSubproblem(ConicSubproblem):
         p_eq = np.zeros(lay.size) if p_diag is None else p_diag
         data = self.last_a.data
         _ruiz(
-            pat.indptr, pat.indices, data, p_eq, self._block, RUIZ_PASSES, col, row,
+            self._indptr, self._indices, data, p_eq, self._block, RUIZ_PASSES, col, row,
             np.empty(lay.size), np.empty(pat.m),
         )  # fmt: skip
-        a = data * row[pat.indices] * col[self._nz_cols]
+        a = np.empty(data.size)
+        _scaled(self._indptr, self._indices, data, row, col, a)
         return col, row, a, row * self.last_b, col * self.last_q
 
     def _run(
