@@ -170,8 +170,10 @@ def test_throttled_entry_burn_is_longer_and_flown_at_its_throttle(rtls: FlightRe
 
 
 def test_boostback_pitch_range_pins_the_burn_and_it_still_reaches_the_pad() -> None:
-    # falcon9_saocom1a limits the pitch search to the webcast's -28 deg +- 1 (the free choice
-    # is about -20 deg): the burn is flown there and still puts the impact point on the pad
+    # falcon9_saocom1a limits the pitch search to the webcast's -28 deg +- 1 (the free choice is
+    # about -8 deg, and jumps with small changes upstream: -24 deg with the entry burn lit at
+    # 50.5 km, -19 deg at 55 km; docs/flights.md): the burn is flown there and still puts the
+    # impact point on the pad
     scenario, vehicle = load_flight("falcon9_saocom1a")
     result = fly_mission(scenario, vehicle)
     _check_landed(result)
@@ -187,7 +189,7 @@ def test_boostback_pitch_range_pins_the_burn_and_it_still_reaches_the_pad() -> N
         }
     )
     unpinned = fly_mission(free, vehicle)
-    assert unpinned.boostback is not None and -25.0 <= unpinned.boostback.pitch_deg <= -10.0
+    assert unpinned.boostback is not None and -25.0 <= unpinned.boostback.pitch_deg <= -5.0
 
     def apogee_m(r: FlightResult) -> float:
         return next(e.altitude_m for e in r.trajectory.events if e.name == "apogee")

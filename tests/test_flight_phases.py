@@ -7,6 +7,7 @@ The saved states come from a nominal Falcon 9 RTLS flight (falcon9_rtls scenario
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -23,7 +24,7 @@ from boostback.flight.dynamics import air_data
 from boostback.flight.executive import plan_entry_speed, plan_reserve_model
 from boostback.flight.predict import EntryBurnSpec
 from boostback.flight.record import FlightRecorder
-from boostback.flight.reserve import reserve_budget
+from boostback.flight.reserve import finite_burn_dv, reserve_budget
 from boostback.flight.setup import flight_setup
 from boostback.flight.touchdown import fly_touchdown
 from boostback.guidance.aero_descent import fin_command
@@ -183,6 +184,27 @@ def test_rtls_needs_more_reserve_than_a_drone_ship_and_expendable_none(rtls) -> 
     assert r.total_kg == pytest.approx(r.boostback_kg + r.entry_kg + r.landing_kg + r.margin_kg)
 
 
+def test_finite_boostback_needs_more_than_the_impulse_and_meets_its_own_equation(rtls) -> None:
+    # a burn of duration tau covers dv (T - tau / 2) of the impulse's displacement over the fall T
+    dv_imp, fall_s, m_end, c, thrust = 1600.0, 250.0, 40_000.0, 3050.0, 3 * 0.81 * 934e3
+    dv = finite_burn_dv(dv_imp, fall_s, m_end, c, thrust)
+    tau = m_end * (math.exp(dv / c) - 1.0) * c / thrust
+    assert dv == pytest.approx(dv_imp * fall_s / (fall_s - 0.5 * tau), rel=1e-6)
+    assert dv_imp < dv < 1.2 * dv_imp
+    assert finite_burn_dv(dv_imp, fall_s, 2 * m_end, c, thrust) > dv  # a heavier stage burns longer
+    assert finite_burn_dv(dv_imp, fall_s, m_end, c, 0.0) == dv_imp  # no thrust given: the impulse
+    # the flight's reserve model carries the boostback thrust, and its estimate grows with it
+    setup, model, _ = rtls
+    assert model.boostback_thrust_n > 0.0
+    x = MECO[1]
+    h = air_data(x, setup.world).altitude_m
+    pad = tuple(map(float, setup.site_ecef(setup.target)))
+    finite = reserve_budget(x, model, pad, h, "rtls")
+    impulsive = reserve_budget(x, replace(model, boostback_thrust_n=0.0), pad, h, "rtls")
+    assert finite.boostback_dv_mps > impulsive.boostback_dv_mps
+    assert finite.entry_kg == pytest.approx(impulsive.entry_kg)
+
+
 # --- phases from saved states ------------------------------------------------------------------
 
 
@@ -241,7 +263,8 @@ def test_coast_and_entry_burn_from_the_boostback_end(rtls) -> None:
     t, x = BOOSTBACK_END
     x, t = fly_coast_to_entry(ctx, x, t)
     assert [e.name for e in ctx.rec.events] == ["apogee"]
-    assert air_data(x, ctx.setup.world).altitude_m == pytest.approx(50e3, abs=1.0)
+    h_entry = ctx.setup.scenario.entry.start_altitude_m
+    assert air_data(x, ctx.setup.world).altitude_m == pytest.approx(h_entry, abs=1.0)
     entry = fly_entry(ctx, x, t)
     assert entry.target is not None and entry.target.needed and entry.target.feasible
     speed = math.sqrt(sum(v * v for v in entry.state[3:6]))

@@ -155,20 +155,24 @@ def fly(
     scenario = _as_flown(scenario, veh, dof, guidance)
     out = out_folder(out, report=report, default=f"{veh.key}_{scenario.recovery.mode}")
     check_out_dir(out)
-    with spinner("flying…", quiet=as_json), wall_clock_limit(wall_limit):
-        result = fly_mission(scenario, veh, file)
+    with wall_clock_limit(wall_limit):
+        scenario, design = _designed(scenario, veh, file, quiet=as_json)
+        with spinner("flying…", quiet=as_json):
+            result = fly_mission(scenario, veh, file)
     if out is not None:
         from boostback.report.flight_plots import save_flight_plots
 
         prepare_out(out)
         result.trajectory.to_parquet(out / "trajectory.parquet")
-        write_json(out / "summary.json", _payload(result))
+        write_json(out / "summary.json", _payload(result, design))
         save_flight_plots(result, out)
         if report:
             write_html_report(result, result.vehicle, out, quiet=as_json)
     if as_json:
-        print_json(_payload(result))
+        print_json(_payload(result, design))
     else:
+        if design is not None:
+            console.print(_design_line(design))
         for part in flight_tables(result, console.width):
             console.print(part)
         if out is not None:
@@ -188,11 +192,44 @@ def _as_flown(scenario: Any, veh: Any, dof: int | None, guidance: str | None) ->
     return scenario
 
 
-def _payload(result: Any) -> dict[str, Any]:
-    """What ``fly --json`` prints and ``summary.json`` holds (non-finite numbers as null)."""
+def _designed(scenario: Any, veh: Any, file: str, *, quiet: bool) -> tuple[Any, Any]:
+    """The scenario with its ascent designed for its target orbit when it names one and no
+    override (``payload.design.design_ascent``), and the design (None: nothing designed). A
+    payload no ascent can put into that orbit is bad input: one line, exit 2."""
+    from boostback.payload.design import design_ascent, needs_design
+
+    if not needs_design(scenario):
+        return scenario, None
+    with spinner("designing the ascent for the target orbit…", quiet=quiet):
+        try:
+            return design_ascent(scenario, veh)
+        except ValueError as exc:
+            raise ConfigError(f"{file}: mission.payload_mass_kg: {exc}") from None
+
+
+def _design_line(design: Any) -> str:
+    return (
+        f"Ascent designed for {design.target.label}: pitch kick {design.kick_deg:.2f} deg, "
+        f"MECO flight path {design.meco_flight_path_deg:.1f} deg, upper stage "
+        f"{design.margin_kg:,.0f} kg over its reserve."
+    )
+
+
+def _payload(result: Any, design: Any = None) -> dict[str, Any]:
+    """What ``fly --json`` prints and ``summary.json`` holds (non-finite numbers as null),
+    with the ascent's design when the tool designed it."""
+    ascent = None
+    if design is not None:
+        ascent = {
+            "target_orbit": design.target.label,
+            "pitch_kick_deg": design.kick_deg,
+            "meco_flight_path_deg": design.meco_flight_path_deg,
+            "upper_stage_margin_kg": design.margin_kg,
+        }
     return jsonable(
         {
             "summary": result.summary(),
+            "ascent_design": ascent,
             "timeline": [e.as_dict() for e in result.timeline()],
             "budget": dict(result.budget()),
             "reserve_at_meco": {m: b.as_dict() for m, b in result.reserve_table.items()},

@@ -109,6 +109,7 @@ def plan_reserve_model(setup: FlightSetup, entry_speed_mps: float) -> ReserveMod
         / (setup.dry_mass_kg * 1.4),
         landing_dv_mps=_landing_dv_mps(setup),
         margin=setup.scenario.recovery.reserve_margin,
+        boostback_thrust_n=setup.scenario.boostback.throttle * setup.boostback_prop.thrust_vac_n,
     )
 
 

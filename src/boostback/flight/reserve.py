@@ -3,7 +3,9 @@
 A quick analytic estimate, cheap enough to evaluate at every ascent step (MECO is the moment the
 propellant aboard falls to it). Boostback: after separation and the flip, an impulsive change of
 the horizontal velocity that carries the stage from where it is to the landing site in the time
-it takes to fall to the entry-burn altitude (plus half the fall below it, where drag slows it).
+it takes to fall to the entry-burn altitude (plus half the fall below it, where drag slows it),
+made larger for the burn's duration (``finite_burn_dv``: a burn of 40-50 s on a fall of ~250 s
+covers half of its velocity change's displacement less than the impulse would).
 Entry burn: from the speed at the entry altitude down to the entry target speed, plus gravity
 loss. Landing burn: from the terminal speed a few km up, plus gravity loss at landing thrust.
 The three are chained through the rocket equation from the dry mass upwards, and the margin
@@ -27,6 +29,7 @@ __all__ = [
     "ReserveModel",
     "boostback_guess",
     "entry_dv_mps",
+    "finite_burn_dv",
     "reserve_array",
     "reserve_budget",
     "reserve_kg",
@@ -49,6 +52,8 @@ class ReserveModel:
     entry_accel_mps2: float  # entry-burn thrust over a typical entry mass
     landing_dv_mps: float
     margin: float  # fraction added to the total
+    # thrust of the boostback burn (N): the burn is finite, not impulsive (0: impulsive)
+    boostback_thrust_n: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ MODE_EXPENDABLE, MODE_NO_TARGET, MODE_TARGET = 0.0, 1.0, 2.0
 
 # the kernels' reserve array when no reserve is kept (shared; the kernels only read it, and a
 # read-only array would be a second type for numba to compile every kernel for)
-NO_RESERVE = np.zeros(14)
+NO_RESERVE = np.zeros(15)
 
 
 def reserve_array(
@@ -83,7 +88,7 @@ def reserve_array(
 ) -> np.ndarray:
     """The model's constants as the kernels take them: ``[mode, dry mass, exhaust vac, exhaust
     sl, mu, coast, entry altitude, entry target speed, entry acceleration, landing dv, margin,
-    target (3)]``, mode 0 expendable, 1 no boostback target, 2 with one."""
+    target (3), boostback thrust]``, mode 0 expendable, 1 no boostback target, 2 with one."""
     if mode == "expendable":
         kind = MODE_EXPENDABLE
     else:
@@ -103,6 +108,7 @@ def reserve_array(
             m.landing_dv_mps,
             m.margin,
             *(target_ecef or (0.0, 0.0, 0.0)),
+            m.boostback_thrust_n,
         ],
         dtype=np.float64,
     )
@@ -146,10 +152,11 @@ def entry_dv_mps(v_entry_mps, v_target_mps, g_mps2, accel_mps2):
 
 @jit
 def _boostback_dv(x, rp, altitude_m):
-    """Boostback velocity change and the horizontal velocity it leaves (the target's)."""
+    """Impulsive boostback velocity change, the horizontal velocity it leaves (the target's)
+    and the time of the fall it is planned over."""
     u0, u1, u2, h0, h1, h2, g, w_entry, fall_s = _fall(x, rp, altitude_m, rp[5])
     if rp[0] < 1.5:
-        return 0.0, h0, h1, h2, g, w_entry
+        return 0.0, h0, h1, h2, g, w_entry, fall_s
     v0, v1, v2 = _return_velocity(x, rp, u0, u1, u2, h0, h1, h2, rp[5], fall_s)
     e0, e1, e2 = v0 - h0, v1 - h1, v2 - h2
     speed_h = math.sqrt(h0 * h0 + h1 * h1 + h2 * h2)
@@ -161,7 +168,25 @@ def _boostback_dv(x, rp, altitude_m):
         e1 = e1 - along * h1 / speed_h
         e2 = e2 - along * h2 / speed_h
         v0, v1, v2 = h0 + e0, h1 + e1, h2 + e2
-    return math.sqrt(e0 * e0 + e1 * e1 + e2 * e2) * (1.0 + STEERING_LOSS), v0, v1, v2, g, w_entry
+    dv = math.sqrt(e0 * e0 + e1 * e1 + e2 * e2) * (1.0 + STEERING_LOSS)
+    return dv, v0, v1, v2, g, w_entry, fall_s
+
+
+@jit
+def finite_burn_dv(dv_imp_mps, fall_s, end_mass_kg, exhaust_mps, thrust_n):
+    """The boostback's velocity change as a finite burn of ``thrust_n`` that ends at
+    ``end_mass_kg``. An impulse ``dv`` applied now reaches the target after ``fall_s``; a burn
+    of duration ``tau`` changes the velocity linearly (nearly: constant thrust, falling mass),
+    so it covers ``dv (fall_s - tau / 2)`` of that displacement and needs ``dv_imp fall_s /
+    (fall_s - tau / 2)``; ``tau`` by the rocket equation, ``m_end (e^(dv/c) - 1) c / F``.
+    Fixed point from the impulse (it grows monotonically; capped at twice the impulse)."""
+    if thrust_n <= 0.0 or dv_imp_mps <= 0.0:
+        return dv_imp_mps
+    dv = dv_imp_mps
+    for _ in range(8):
+        tau = end_mass_kg * (math.exp(dv / exhaust_mps) - 1.0) * exhaust_mps / thrust_n
+        dv = dv_imp_mps * fall_s / max(fall_s - 0.5 * tau, 0.5 * fall_s)
+    return dv
 
 
 @jit
@@ -171,11 +196,12 @@ def reserve_parts(x, rp, altitude_m):
     out = np.zeros(7)
     if rp[0] < 0.5:
         return out
-    dv_bb, v0, v1, v2, g, w_entry = _boostback_dv(x, rp, altitude_m)
+    dv_imp, v0, v1, v2, g, w_entry, fall_s = _boostback_dv(x, rp, altitude_m)
     v_entry = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2 + w_entry * w_entry)
     dv_entry = entry_dv_mps(v_entry, rp[7], g, rp[8])
     m_land = rp[1] * math.exp(rp[9] / rp[3])
     m_entry = m_land * math.exp(dv_entry / rp[2])
+    dv_bb = finite_burn_dv(dv_imp, fall_s, m_entry, rp[2], rp[14])
     m_bb = m_entry * math.exp(dv_bb / rp[2])
     land_kg = m_land - rp[1]
     entry_kg = m_entry - m_land

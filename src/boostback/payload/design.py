@@ -22,7 +22,13 @@ import numpy as np
 from boostback.config.flight_models import FlightScenario
 from boostback.config.models import Vehicle
 from boostback.flight.setup import flight_setup
-from boostback.payload.solver import KICK_RANGE_DEG, ModeProblem, evaluate, mode_problem
+from boostback.payload.solver import (
+    INFEASIBLE_KG,
+    KICK_RANGE_DEG,
+    ModeProblem,
+    evaluate,
+    mode_problem,
+)
 from boostback.payload.upper_stage import TargetOrbit
 
 __all__ = ["AscentDesign", "design_ascent", "needs_design", "target_orbit"]
@@ -108,9 +114,16 @@ def design_ascent(
     payload = scenario.mission.payload_mass_kg
     log_kick, margin = _best(problem, payload)
     if margin < 0.0:
+        lo, hi = KICK_RANGE_DEG
+        why = (
+            f"best: {-margin:.0f} kg short"
+            if margin > INFEASIBLE_KG / 2
+            else f"at every kick from {lo} to {hi} deg the stack does not lift off, the booster "
+            "runs into its recovery reserve before MECO, or the upper stage misses the orbit"
+        )
         raise ValueError(
             f"{scenario.name or 'the scenario'}: no pitch kick puts {payload:.0f} kg into "
-            f"{target.label} (best: {margin:.0f} kg short)"
+            f"{target.label} ({why})"
         )
     kick_deg = math.degrees(math.exp(log_kick))
     _f, asc, _ins = evaluate(problem, payload, math.exp(log_kick))

@@ -61,7 +61,7 @@ KICK_RANGE_DEG = (0.3, 25.0)
 # the issue's insertion tolerance for LEO: perigee and apogee within 5 km, inclination 0.1 deg
 INSERTION_TOL = (5.0, 0.1)
 MIN_STAGING_ALT_M = 30_000.0  # a MECO below this is a failed ascent, not a staging
-_INFEASIBLE = -1e9
+INFEASIBLE_KG = -1e9
 
 
 @dataclass(frozen=True)
@@ -155,19 +155,19 @@ def evaluate(
     negative: short), the booster's ascent and the insertion."""
     setup = _with_payload(p, payload_kg)
     if not _lifts_off(setup):
-        return _INFEASIBLE, None, None
+        return INFEASIBLE_KG, None, None
     asc = predict_ascent(setup, p.reserve_model, kick_rad, p.reserve_target)
     if asc.depleted and p.mode != "expendable":
-        return _INFEASIBLE, asc, None
+        return INFEASIBLE_KG, asc, None
     if air_data(asc.state, setup.world).altitude_m < MIN_STAGING_ALT_M:
-        return _INFEASIBLE, asc, None
+        return INFEASIBLE_KG, asc, None
     x = np.asarray(asc.state, dtype=np.float64)
     ins = fly_to_orbit(
         x[:3], x[3:6], asc.t_s, p.stage, payload_kg, p.fairing_kg, p.target,
         setup.world.earth, settings,
     )  # fmt: skip
     if not inserted(ins):
-        return _INFEASIBLE, asc, ins
+        return INFEASIBLE_KG, asc, ins
     return ins.propellant_left_kg - p.residual_kg, asc, ins
 
 
@@ -196,13 +196,13 @@ def _payload_for_kick(p: ModeProblem, kick_rad: float, tol_kg: float) -> float:
     while f_hi > 0.0:  # the bracket's heavy end must fall short
         lo, f_lo, hi = hi, f_hi, 2.0 * hi
         f_hi = evaluate(p, hi, kick_rad)[0]
-    if f_hi <= _INFEASIBLE / 2:  # no lift-off or no MECO: bisect into the smooth range first
+    if f_hi <= INFEASIBLE_KG / 2:  # no lift-off or no MECO: bisect into the smooth range first
         for _ in range(40):
             mid = 0.5 * (lo + hi)
             f_mid = evaluate(p, mid, kick_rad)[0]
             if f_mid > 0.0:
                 lo, f_lo = mid, f_mid
-            elif f_mid > _INFEASIBLE / 2:
+            elif f_mid > INFEASIBLE_KG / 2:
                 hi, f_hi = mid, f_mid
                 break
             else:
