@@ -90,8 +90,11 @@ def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) 
         scenario = _at_fidelity(scenario, vehicle, spec.dof, kind, file)
     if spec.guidance is not None:
         scenario = _with_guidance(scenario, spec.guidance, kind, file)
-    if kind == "flight":
-        scenario = _nominal_ascent(scenario, vehicle, file or str(ref))
+    if kind == "flight":  # designed once, on the nominal vehicle and payload, as a mission's
+        # trajectory is before launch: every run flies that pitch programme under its dispersions
+        from boostback.payload.design import design_ascent
+
+        scenario = design_ascent(scenario, vehicle, file or str(ref))[0]
     scen = scenario.model_dump(mode="python")
     # The vehicle is carried as data, so a dispersed vehicle setting needs no file.
     scen["vehicle"] = vehicle.key
@@ -102,18 +105,6 @@ def prepare(spec: CampaignSpec, base_dir: Path | None, file: str | None = None) 
     files = [m.model_dump_json(exclude_defaults=True) for m in (scenario, vehicle)]
     base = hashlib.sha256("\n".join(files).encode()).hexdigest()
     return CampaignContext(spec, scen, veh, targets, kind, base)
-
-
-def _nominal_ascent(scenario: Any, vehicle: Any, file: str) -> Any:
-    """A flight whose ascent is to be designed for its target orbit is designed once, on the
-    nominal vehicle and payload, as a mission's trajectory is before launch: every run flies
-    that pitch programme under its own dispersions (``payload.design.design_ascent``)."""
-    from boostback.payload.design import design_ascent
-
-    try:
-        return design_ascent(scenario, vehicle)[0]
-    except ValueError as exc:
-        raise ConfigError(f"{file}: mission.payload_mass_kg: {exc}") from None
 
 
 def run_one(ctx: CampaignContext, index: int, in_worker: bool) -> dict[str, Any]:

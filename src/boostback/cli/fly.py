@@ -201,10 +201,7 @@ def _designed(scenario: Any, veh: Any, file: str, *, quiet: bool) -> tuple[Any, 
     if not needs_design(scenario):
         return scenario, None
     with spinner("designing the ascent for the target orbit…", quiet=quiet):
-        try:
-            return design_ascent(scenario, veh)
-        except ValueError as exc:
-            raise ConfigError(f"{file}: mission.payload_mass_kg: {exc}") from None
+        return design_ascent(scenario, veh, file)
 
 
 def _design_line(design: Any) -> str:

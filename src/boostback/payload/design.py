@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.config.errors import ConfigError
 from boostback.config.flight_models import FlightScenario
 from boostback.config.models import Vehicle
 from boostback.flight.setup import flight_setup
@@ -96,15 +97,16 @@ def _best(p: ModeProblem, payload_kg: float) -> tuple[float, float]:
 
 
 def design_ascent(
-    scenario: FlightScenario, vehicle: Vehicle
+    scenario: FlightScenario, vehicle: Vehicle, file: str | None = None
 ) -> tuple[FlightScenario, AscentDesign | None]:
     """The scenario with its pitch kick designed for its target orbit (``needs_design``), and
     the design; the scenario itself and None when it carries an override or no target orbit.
 
     Raises
     ------
-    ValueError
-        When no kick puts the payload into the orbit (the best margin is negative).
+    ConfigError
+        When no kick puts the payload into the orbit (the best margin is negative): the
+        scenario's ``mission.payload_mass_kg``, in ``file`` when given.
     """
     if not needs_design(scenario):
         return scenario, None
@@ -121,9 +123,11 @@ def design_ascent(
             else f"at every kick from {lo} to {hi} deg the stack does not lift off, the booster "
             "runs into its recovery reserve before MECO, or the upper stage misses the orbit"
         )
-        raise ValueError(
+        raise ConfigError(
             f"{scenario.name or 'the scenario'}: no pitch kick puts {payload:.0f} kg into "
-            f"{target.label} ({why})"
+            f"{target.label} ({why})",
+            file=file,
+            key="mission.payload_mass_kg",
         )
     kick_deg = math.degrees(math.exp(log_kick))
     _f, asc, _ins = evaluate(problem, payload, math.exp(log_kick))
