@@ -33,7 +33,16 @@ import numpy as np
 
 from boostback.jit import cache_dir, switch
 
-__all__ = ["MANIFEST", "Kernel", "aot_dir", "forget_manifest", "kernels", "loaded", "manifest"]
+__all__ = [
+    "MANIFEST",
+    "Kernel",
+    "aot_dir",
+    "forget_manifest",
+    "kernels",
+    "loaded",
+    "manifest",
+    "numba_started",
+]
 
 ENABLED: bool = switch("BOOSTBACK_AOT")
 MANIFEST = "manifest.json"
@@ -41,9 +50,14 @@ _registry: dict[str, Kernel] = {}
 _state: dict[str, Any] = {}
 
 
-def _numba_started() -> bool:
+def numba_started() -> bool:
     """Whether numba's compiler has loaded its registries in this process (its start-up paid:
-    from then on its dispatcher costs nothing extra)."""
+    from then on its dispatcher costs nothing extra).
+
+    Returns
+    -------
+    bool
+    """
     from numba.core.registry import cpu_target
 
     return bool(getattr(cpu_target.target_context, "_registries", None))
@@ -85,7 +99,7 @@ class Kernel:
         return f"<boostback.aot.Kernel {self.key}>"
 
     def _first(self, *args: Any) -> Any:
-        found = _module_function(self.key) if ENABLED and not _numba_started() else None
+        found = _module_function(self.key) if ENABLED and not numba_started() else None
         self._impl = self.dispatcher if found is None else _checked(self, *found)
         return self._impl(*args)
 
@@ -111,7 +125,7 @@ def _checked(kernel: Kernel, fn: Callable[..., Any], spec: list[Any]) -> Callabl
     dispatcher = kernel.dispatcher
 
     def call(*args: Any) -> Any:
-        if _numba_started():
+        if numba_started():
             kernel._impl = dispatcher
         elif len(args) == len(kinds) and all(ok(a) for ok, a in zip(kinds, args, strict=False)):
             return fn(*args)

@@ -238,7 +238,7 @@ _FIRST_SOLVE = (
     "import json, pickle, sys, time\n"
     "t0 = time.process_time()\n"
     "from boostback.guidance.conic import ConicSolver\n"
-    "from boostback.aot import loaded\n"
+    "from boostback.aot import loaded, numba_started\n"
     "t1 = time.process_time()\n"
     "with open(sys.argv[1], 'rb') as f:\n"
     "    prob, tf, d = pickle.load(f)\n"
@@ -255,12 +255,11 @@ _FIRST_SOLVE = (
     "t4 = time.process_time()\n"
     "from hashlib import sha256\n"
     "import numpy as np\n"
-    "from numba.core.registry import cpu_target\n"
     "data = np.column_stack([plan.r_enu_m, plan.v_enu_mps, plan.accel_enu_mps2, plan.mass_kg])\n"
     "print(json.dumps({'import_s': t1 - t0, 'first_s': t3 - t2 + numba_s, 'warm_s': t4 - t3,\n"
     "                  'numba_s': numba_s, 'aot': loaded(), 'status': str(plan.status),\n"
     "                  'plan': sha256(np.ascontiguousarray(data)).hexdigest() + plan.tf_s.hex(),\n"
-    "                  'numba_started': bool(cpu_target.target_context._registries)}))\n"
+    "                  'numba_started': numba_started()}))\n"
 )
 
 
