@@ -30,13 +30,14 @@ from boostback.config import ConfigError
 from boostback.config.flight_models import FlightScenario
 from boostback.config.loader import (
     flight_from_dict,
-    is_flight_scenario,
     list_flights,
     load_flight,
     load_vehicle,
     read_toml,
+    reference_kind,
 )
 from boostback.config.models import Vehicle
+from boostback.config.vocab import FileKind
 from boostback.mission.tables import FLIGHT_SUCCESS, flight_tables, fmt_number
 
 __all__ = ["compare", "fly", "resolve_flight"]
@@ -65,12 +66,16 @@ def _resolve(vehicle: str, recovery: str | None) -> tuple[FlightScenario, Vehicl
             file="--recovery",
         )
     path = Path(vehicle)
+    kind = reference_kind(vehicle)
+    if kind is FileKind.LANDING and (not path.is_file() or "initial" in read_toml(path)):
+        raise ConfigError(
+            f"'{vehicle}' is a landing-burn scenario: fly it with 'boostback land {vehicle}'"
+        )
     if vehicle in list_flights() and not path.exists():  # a built-in flight scenario by name
         scenario, veh = load_flight(vehicle)
         return _with_mode(scenario, recovery), veh, _builtin_file(vehicle)
     if path.suffix == ".toml" and path.exists():
-        data = read_toml(path)
-        if is_flight_scenario(data):
+        if kind is not FileKind.VEHICLE:  # a flight scenario, or a file meant as one
             scenario, veh = load_flight(str(path))
             return _with_mode(scenario, recovery, str(path)), veh, str(path)
         key = load_vehicle(str(path)).key

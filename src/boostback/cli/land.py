@@ -30,9 +30,11 @@ from boostback.config.loader import (
     check_scenario,
     load_landing,
     read_toml,
+    reference_kind,
     scenario_from_dict,
     scenario_vehicle,
 )
+from boostback.config.vocab import FileKind
 from boostback.gnc.outcome import landing_margin
 from boostback.mission.tables import landing_table
 
@@ -118,12 +120,12 @@ def land(
     Exit status: 0 landed, 1 did not land, 2 bad input (one line), 3 internal error (one line
     naming the log file with the traceback), 130 interrupted.
     """
-    from boostback.config.loader import list_flights
     from boostback.mission.landing import fly_landing
     from boostback.plant.setup import landing_setup
 
-    if vehicle is not None and vehicle in list_flights() and not Path(vehicle).exists():
-        fail(f"'{vehicle}' is a whole-flight scenario: fly it with 'boostback fly {vehicle}'")
+    for ref in (vehicle, from_file):
+        if ref is not None and reference_kind(str(ref)) is FileKind.FLIGHT:
+            fail(f"'{ref}' is a whole-flight scenario: fly it with 'boostback fly {ref}'")
     overrides = dict(
         zip(OVERRIDES, (altitude, speed, offset, propellant, wind), strict=True)
     )  # fmt: skip
@@ -295,12 +297,8 @@ def _check_same_vehicle(given: str, named: str, state_file: Path) -> None:
 
 
 def _is_scenario(path: Path) -> bool:
-    if path.suffix != ".toml":
-        return False
-    try:
-        return "initial" in read_toml(path)
-    except ConfigError:
-        return False
+    """Whether the VEHICLE argument is a landing scenario's TOML file (else a vehicle's)."""
+    return path.suffix == ".toml" and reference_kind(str(path)) is FileKind.LANDING
 
 
 def _summary(result: Any, vehicle: Any, propellant0_kg: float) -> dict[str, Any]:

@@ -14,9 +14,11 @@ from pydantic import BaseModel, ValidationError
 from boostback.config.errors import ConfigError, from_validation_error
 from boostback.config.flight_models import FlightScenario
 from boostback.config.models import LandingScenario, Vehicle
+from boostback.config.vocab import FileKind
 
 __all__ = [
     "check_scenario",
+    "file_kind",
     "flight_from_dict",
     "is_flight_scenario",
     "list_flights",
@@ -28,6 +30,7 @@ __all__ = [
     "load_vehicle",
     "names_flight",
     "read_toml",
+    "reference_kind",
     "scenario_from_dict",
     "scenario_vehicle",
     "vehicle_from_dict",
@@ -261,14 +264,41 @@ def is_flight_scenario(data: dict[str, Any]) -> bool:
     return isinstance(data.get("mission"), dict)
 
 
+def file_kind(data: dict[str, Any]) -> FileKind:
+    """What a parsed TOML table describes: a whole flight (a [mission] table), a vehicle (a
+    [booster] table or a ``key``, and no ``vehicle`` to fly), else a landing burn (so that a
+    scenario missing its keys is reported against the scenario's keys)."""
+    if is_flight_scenario(data):
+        return FileKind.FLIGHT
+    if "vehicle" not in data and ("booster" in data or "key" in data):
+        return FileKind.VEHICLE
+    return FileKind.LANDING
+
+
+def reference_kind(ref: str) -> FileKind | None:
+    """What a command-line reference names: a TOML file by its contents (``file_kind``), a
+    built-in scenario or vehicle by its name; None for anything else (an unknown name).
+
+    Raises
+    ------
+    ConfigError
+        A TOML file that cannot be read or parsed.
+    """
+    path = Path(ref)
+    if path.suffix == ".toml" and path.is_file():
+        return file_kind(read_toml(path))
+    if path.exists():
+        return None
+    if ref in list_scenarios():
+        return FileKind.FLIGHT if ref in list_flights() else FileKind.LANDING
+    return FileKind.VEHICLE if ref in list_vehicles() else None
+
+
 def names_flight(ref: str) -> bool:
     """Whether a scenario reference names a whole flight: a built-in flight scenario's name (not
     shadowed by a file of that name, as ``load_flight`` resolves it) or a TOML file with a
     [mission] table. ``load_flight`` loads it if so, ``load_landing`` otherwise."""
-    path = Path(ref)
-    if ref in list_flights() and not path.exists():
-        return True
-    return path.suffix == ".toml" and path.is_file() and is_flight_scenario(read_toml(path))
+    return reference_kind(ref) is FileKind.FLIGHT
 
 
 def list_flights() -> list[str]:

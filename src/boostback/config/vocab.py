@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["EventName", "Frame", "Outcome", "Phase", "RecoveryMode"]
+__all__ = ["EventName", "FileKind", "Frame", "Outcome", "Phase", "RecoveryMode"]
 
 
 class Outcome(StrEnum):
@@ -104,3 +104,12 @@ class Frame(StrEnum):
 
     ENU = "enu"  # east, north, up from the landing pad (a landing burn on its own)
     ECEF = "ecef"  # Earth-centred, Earth-fixed (a whole flight); velocity relative to the Earth
+
+
+class FileKind(StrEnum):
+    """What a TOML file (or a built-in name) describes (``config.loader.reference_kind``): the
+    command that takes it follows from it."""
+
+    VEHICLE = "vehicle"  # a vehicle: its booster (and upper stage), with sources
+    LANDING = "landing"  # a landing-burn scenario: 'boostback land'
+    FLIGHT = "flight"  # a whole-flight scenario (a [mission] table): 'boostback fly'

@@ -1,0 +1,88 @@
+"""A file or a name given to the wrong command, or a scenario file missing its keys: one line
+that says what the file is and which command takes it, or which key is missing (exit 2).
+Before, a landing scenario without its [initial] table was read as a vehicle file ("vehicle:
+unknown key") and an empty file was reported against the vehicle's field "key"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from boostback.cli import app
+from boostback.config.loader import file_kind, reference_kind
+from boostback.config.vocab import FileKind
+
+runner = CliRunner()
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "boostback"
+FLIGHT = (PACKAGE / "scenarios" / "falcon9_rtls.toml").read_text()
+LANDING = (PACKAGE / "scenarios" / "falcon9_landing.toml").read_text()
+VEHICLE = (PACKAGE / "vehicles" / "falcon9.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        ({"vehicle": "falcon9", "mission": {}}, FileKind.FLIGHT),
+        ({"key": "x", "booster": {}}, FileKind.VEHICLE),
+        ({"booster": {}}, FileKind.VEHICLE),
+        ({"vehicle": "falcon9", "initial": {}}, FileKind.LANDING),
+        ({"vehicle": "falcon9"}, FileKind.LANDING),
+        ({}, FileKind.LANDING),
+    ],
+)
+def test_file_kind_from_contents(data: dict, kind: FileKind) -> None:
+    assert file_kind(data) is kind
+
+
+def test_reference_kind_of_names_and_files(tmp_path: Path) -> None:
+    assert reference_kind("falcon9_rtls") is FileKind.FLIGHT
+    assert reference_kind("falcon9_landing") is FileKind.LANDING
+    assert reference_kind("falcon9") is FileKind.VEHICLE
+    assert reference_kind("no_such_thing") is None
+    (tmp_path / "v.toml").write_text(VEHICLE)
+    assert reference_kind(str(tmp_path / "v.toml")) is FileKind.VEHICLE
+    (tmp_path / "falcon9_rtls").mkdir()  # a folder shadows the built-in name, as load_flight
+    assert reference_kind(str(tmp_path / "falcon9_rtls")) is None
+
+
+def _refused(args: list[str], *words: str) -> str:
+    result = runner.invoke(app, args)
+    message = result.output.strip()
+    assert result.exit_code == 2, (args, message)
+    assert "\n" not in message and message.startswith("error:"), message
+    for word in words:
+        assert word in message, (word, message)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "text", "words"),
+    [
+        ("land", "flight.toml", FLIGHT, ("whole-flight scenario", "boostback fly")),
+        ("fly", "landing.toml", LANDING, ("landing-burn scenario", "boostback land")),
+        ("land", "noinit.toml", 'vehicle = "falcon9"\n', ("initial: missing required key",)),
+        ("fly", "noinit.toml", 'vehicle = "falcon9"\n', ("mission: missing required key",)),
+        ("land", "empty.toml", "", ("vehicle: missing required key",)),
+        ("fly", "empty.toml", "", ("vehicle: missing required key",)),
+    ],
+)
+def test_files_given_to_the_wrong_command_or_incomplete(
+    tmp_path: Path, command: str, name: str, text: str, words: tuple[str, ...]
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    message = _refused([command, str(path)], *words)
+    assert "unknown key" not in message
+
+
+def test_builtin_names_given_to_the_wrong_command() -> None:
+    _refused(["land", "falcon9_rtls"], "whole-flight scenario", "boostback fly falcon9_rtls")
+    _refused(["fly", "falcon9_landing"], "landing-burn scenario", "boostback land falcon9_landing")
+
+
+def test_flight_file_given_as_land_state_file(tmp_path: Path) -> None:
+    path = tmp_path / "flight.toml"
+    path.write_text(FLIGHT)
+    _refused(["land", "falcon9", "--from", str(path)], "whole-flight scenario")
