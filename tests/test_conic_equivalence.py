@@ -132,20 +132,31 @@ def test_stopping_certificate_never_rejects_a_feasible_problem() -> None:
 
     Draws states around the edge of what full thrust can stop, solves each with the certificate
     switched off, and checks that every certified case is infeasible, and that the certificate
-    catches a good share of the infeasible ones (the point of it).
+    catches a good share of the infeasible ones (the point of it). A third of the draws point
+    past 90 deg (the thrust may push down), a third cannot hover (the least thrust above the
+    weight: the certificate's floor) and a third cap the thrust over a final vertical descent
+    (its ceiling there); each of the floor and the cap proves some cases that the bounds
+    without it (``mu1`` zero, no cap) do not.
     """
     import boostback.guidance.conic as conic
 
     rng = np.random.default_rng(7)
     plain = ConicSolver(30)
     certified = infeasible = 0
+    by_floor = by_cap = 0
     margin = conic.STOP_MARGIN
-    from dataclasses import replace
 
-    for i in range(150):
+    for i in range(180):
         prob, _tf = instance(rng)
         if i % 3 == 0:  # pointing limits past 90 deg: the thrust may push down
             prob = replace(prob, max_tilt_rad=float(rng.choice([2.0, math.pi])))
+        elif i % 3 == 1:  # cannot hover: the least thrust 1.1-1.6 times the weight at m0
+            weight = prob.m0_kg * float(np.linalg.norm(prob.g_enu_mps2))
+            rho1 = min(float(rng.uniform(1.1, 1.6)) * weight, prob.thrust_max_n)
+            prob = replace(prob, thrust_min_n=rho1)
+        else:  # the thrust acceleration capped over a final vertical descent
+            cap = float(rng.uniform(4.0, 6.0))
+            prob = replace(prob, terminal_vertical_s=4.0, terminal_max_accel_mps2=cap)
         tf = float(rng.uniform(5.0, 40.0))
         _nd, _sc, d = plain._discretize(prob, tf, None)
         short = conic.vertical_infeasibility(d, plain.discretization)
@@ -156,10 +167,15 @@ def test_stopping_certificate_never_rejects_a_feasible_problem() -> None:
             conic.STOP_MARGIN = margin
         if short > margin:
             certified += 1
-            assert full.status is PlanStatus.INFEASIBLE, (short, full.status)
+            assert full.status is PlanStatus.INFEASIBLE, (i, short, full.status)
+            no_floor = replace(d, mu1=np.zeros_like(d.mu1))
+            no_cap = replace(d, sigma_cap=math.inf)
+            by_floor += not conic.vertical_infeasibility(no_floor, plain.discretization) > margin
+            by_cap += not conic.vertical_infeasibility(no_cap, plain.discretization) > margin
         infeasible += full.status is PlanStatus.INFEASIBLE
     assert certified >= 20
     assert certified <= infeasible
+    assert by_floor >= 3 and by_cap >= 3, (by_floor, by_cap)
 
 
 def test_terminal_acceleration_cap_same_solution(solvers: tuple[LcvxSolver, ConicSolver]) -> None:

@@ -103,29 +103,63 @@ def vertical_infeasibility(d: Discretized, discretization: str) -> float:
     """A proof of infeasibility from the vertical motion alone (nondimensional; > 0 proves the
     problem infeasible, <= 0 says nothing).
 
-    Each node's vertical thrust acceleration lies in ``[0, mu2_k]``: the thrust points within the
-    tilt limit (``u_z >= cos(tilt) sigma >= 0``; with a limit past 90 deg the floor is
-    ``cos(tilt) mu2_k``) and ``sigma_k <= mu2_k (1 - w_k) <= mu2_k``. The
-    final vertical velocity and altitude are linear in those accelerations through the hold's
-    updates, so: if even full upward thrust throughout cannot slow the descent to the touchdown
-    velocity, or if no such thrust profile that does reaches the ground exactly then (all the
-    push early climbs too high, all of it late leaves the booster short), no thrust profile
-    does. A few vector operations instead of an interior-point solve that takes about as long to
-    prove infeasibility as to find a solution.
+    Each node's vertical thrust acceleration ``u_z`` lies in a range that the problem's own rows
+    imply (``_vertical_bounds``): at most ``mu2_k`` (``u_z <= |u| <= sigma_k <= mu2_k (1 - w_k)``
+    with ``w_k >= 0``), and at most the cap over a capped vertical descent; at least the
+    least thrust acceleration times the cosine of the tilt limit (``u_z >= cos(tilt) sigma_k``,
+    and the lower-thrust cone ``sigma_k >= mu1_k (1 - w_k + w_k^2 / 2)``, least at the largest
+    ``w_k`` the row ``w_k <= w_max_k`` allows): a booster that cannot hover cannot drift down on
+    less. The final vertical velocity and altitude are linear in those accelerations through
+    the hold's updates, so: if even the most upward thrust throughout cannot slow the descent to
+    the touchdown velocity (or the least already slows it too much), or if no profile within the
+    range that does reaches the ground exactly then (all the push early climbs too high, all of
+    it late leaves the booster short), no thrust profile does. A few vector operations instead
+    of an interior-point solve that takes about as long to prove infeasibility as to find a
+    solution.
     """
     beta, gamma = _vertical_gains(d.n, discretization)
+    n_cap = int(d.vert[:-1].sum()) + 1 if math.isfinite(d.sigma_cap) else 0
     return _vertical_shortfall(
         beta,
         gamma,
         d.dt_s,
         d.a_ext,
+        d.mu1,
         d.mu2,
+        d.w_max,
         d.cos_tilt,
+        d.sigma_cap,
+        n_cap,
         float(d.v0[2]),
         float(d.r0[2]),
         float(d.vf[2]),
         float(d.target[2]),
     )
+
+
+@jit(inline="always")
+def _vertical_bounds(
+    mu1: np.ndarray,
+    mu2: np.ndarray,
+    w_max: np.ndarray,
+    cos_tilt: float,
+    sigma_cap: float,
+    n_cap: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The least and the most vertical thrust acceleration at each node that the problem's
+    rows allow (``vertical_infeasibility``); the last ``n_cap`` nodes capped at ``sigma_cap``."""
+    n1 = mu2.size
+    u_lo = np.empty(n1)
+    u_hi = np.empty(n1)
+    for k in range(n1):
+        if cos_tilt > 0.0:
+            # 1 - w + w^2/2 falls until w = 1: least at the largest w allowed
+            w = min(max(w_max[k], 0.0), 1.0)
+            u_lo[k] = cos_tilt * mu1[k] * (1.0 - w + 0.5 * w * w)
+        else:  # past 90 deg the thrust may push down, as far as cos(tilt) mu2_k
+            u_lo[k] = cos_tilt * mu2[k]
+        u_hi[k] = min(mu2[k], sigma_cap) if k >= n1 - n_cap else mu2[k]
+    return u_lo, u_hi
 
 
 @jit(aot=True)
@@ -134,8 +168,12 @@ def _vertical_shortfall(
     gamma1: np.ndarray,
     dt: float,
     a_ext: np.ndarray,
+    mu1: np.ndarray,
     mu2: np.ndarray,
+    w_max: np.ndarray,
     cos_tilt: float,
+    sigma_cap: float,
+    n_cap: int,
     v0z: float,
     r0z: float,
     vfz: float,
@@ -145,9 +183,13 @@ def _vertical_shortfall(
     n1 = mu2.size
     beta = beta1 * dt
     gamma = gamma1 * (dt * dt)
-    # u_z >= cos(tilt) sigma: at least 0 for tilt limits up to 90 deg, else cos(tilt) mu2_k
-    u_lo = min(cos_tilt, 0.0) * mu2
-    span = mu2 - u_lo
+    u_lo, u_hi = _vertical_bounds(mu1, mu2, w_max, cos_tilt, sigma_cap, n_cap)
+    span = u_hi - u_lo
+    worst = 0.0
+    for k in range(n1):
+        worst = max(worst, -span[k])
+    if worst > 0.0:
+        return worst  # a node whose least thrust exceeds its most
     v_free = v0z
     r_free = r0z
     v_k = v0z
@@ -167,7 +209,7 @@ def _vertical_shortfall(
     if need_v > total:
         return need_v - total
     if need_v < 0.0:
-        return -need_v  # thrust cannot point down: it cannot speed the descent up
+        return -need_v  # even the least thrust slows the descent too much
     need_r = target_z - r_free
     # the push as early as possible climbs highest, as late as possible lowest
     r_hi = _filled(cap, gamma, span, beta, need_v, False)
