@@ -86,3 +86,15 @@ def test_flight_file_given_as_land_state_file(tmp_path: Path) -> None:
     path = tmp_path / "flight.toml"
     path.write_text(FLIGHT)
     _refused(["land", "falcon9", "--from", str(path)], "whole-flight scenario")
+
+
+def test_bad_campaign_found_while_preparing_prints_no_progress_bar(tmp_path: Path) -> None:
+    """A dispersion path is checked against the scenario while the campaign is prepared, after
+    the command has started: the one error line comes alone, without a progress bar before it."""
+    campaign = tmp_path / "c.toml"
+    campaign.write_text(
+        'scenario = "falcon9_landing"\nruns = 4\nseed = 1\n'
+        '[[dispersions]]\npath = "initial.nosuch"\ndist = "normal"\nsigma = 5.0\n'
+    )
+    message = _refused(["mc", "run", str(campaign), "--out", str(tmp_path / "out")])
+    assert "initial.nosuch" in message and "landed" not in message

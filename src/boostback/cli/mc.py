@@ -113,10 +113,12 @@ def mc_run(
     total = runs or spec.runs
     bar = _progress_bar()
     try:
-        with bar if not quiet else contextlib.nullcontext():
+        with contextlib.ExitStack() as shown:
             task = bar.add_task(spec.name or campaign.stem, total=total, rate="-")
 
             def update(p: Any) -> None:
+                if not quiet and not bar.live.is_started:  # on the first news: a bad input
+                    shown.enter_context(bar)  # found while preparing prints no bar
                 if not p.session_done:  # the runs resumed from OUT: not this session's speed
                     bar.reset(task, completed=p.done, rate="-")
                     return
