@@ -53,10 +53,13 @@ def _row_reach(k, kp, ki, etree, flag, out):
 
 
 @jit
-def _factor_pattern(size, kp, ki, etree):
+def _factor_pattern(size, kp, ki, ke, etree, n_entries):
     """Pattern of L by columns, rows ascending, from the upper triangle of the permuted KKT
-    pattern (column k holds its rows i <= k) and its elimination tree: a pass to count each
-    column's rows, then one to list them."""
+    pattern (column k holds its rows i <= k, ``ke`` the entry each came from) and its
+    elimination tree: a pass to count each column's rows, then one to list them; and where each
+    KKT entry is stored (L's value, or D[k] after L): the entry (k, j), j < k, of row k sits
+    where row k lands in column j, which the second pass writes (every such j is on row k's
+    reach)."""
     flag = np.full(size, -1, dtype=np.int64)
     reach = np.empty(size, dtype=np.int64)
     Lp = np.zeros(size + 1, dtype=np.int64)
@@ -65,7 +68,9 @@ def _factor_pattern(size, kp, ki, etree):
             Lp[reach[t] + 1] += 1
     for j in range(size):
         Lp[j + 1] += Lp[j]
-    Li = np.empty(Lp[size], dtype=np.int64)
+    nnz_l = Lp[size]
+    Li = np.empty(nnz_l, dtype=np.int64)
+    src = np.empty(n_entries, dtype=np.int64)
     nxt = Lp[:size].copy()
     flag[:] = -1
     for k in range(size):  # rows arrive in increasing k: each column comes out sorted
@@ -73,35 +78,10 @@ def _factor_pattern(size, kp, ki, etree):
             j = reach[t]
             Li[nxt[j]] = k
             nxt[j] += 1
-    return Lp, Li
-
-
-@jit
-def _find(Lp, Li, i, j):
-    """Storage position of L[i, j] (i > j) in L's values; -1 if outside the pattern."""
-    lo = Lp[j]
-    hi = Lp[j + 1]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if Li[mid] < i:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo if lo < Lp[j + 1] and Li[lo] == i else -1
-
-
-@jit
-def _positions(Lp, Li, rows, cols):
-    """Where each KKT entry (rows >= cols, permuted) is stored: L's value, or D[j] after L."""
-    nnz_l = Lp[Lp.size - 1]
-    out = np.empty(rows.size, dtype=np.int64)
-    for k in range(rows.size):
-        i = rows[k]
-        j = cols[k]
-        out[k] = nnz_l + j if i == j else _find(Lp, Li, i, j)
-        if out[k] < 0:
-            raise AssertionError("KKT entry outside the pattern of L")
-    return out
+        for p in range(kp[k], kp[k + 1]):
+            j = ki[p]
+            src[ke[p]] = nnz_l + k if j == k else nxt[j] - 1
+    return Lp, Li, src
 
 
 @jit
@@ -116,7 +96,9 @@ def _schedule(Lp, Li):
     for j in range(size):
         cnt = Lp[j + 1] - Lp[j]
         tp[j + 1] = tp[j] + cnt * (cnt + 1) // 2
-    tgt = np.empty(tp[size], dtype=np.int64)
+    if max(nnz_l + size, tp[size]) >= 2**32:
+        raise ValueError("the KKT pattern does not fit 32-bit indices")
+    tgt = np.empty(tp[size], dtype=np.uint32)
     lp = Lp.astype(np.uint64)  # unsigned positions: no negative-index tests in the walk
     li = Li.astype(np.uint64)
     t = 0
@@ -213,9 +195,11 @@ def _analysis(n, m, n_eq, n_lp, soc_starts, soc_dims, indptr, indices):
     for j in range(size):
         kp[j + 1] += kp[j]
     ki = np.empty(rows.size, dtype=np.int64)
+    ke = np.empty(rows.size, dtype=np.int64)  # the entry each came from
     nxt = kp[:size].copy()
     for e in range(rows.size):
         ki[nxt[hi[e]]] = lo[e]
+        ke[nxt[hi[e]]] = e
         nxt[hi[e]] += 1
     flag = np.full(size, -1, dtype=np.int64)
     for j in range(size):
@@ -224,8 +208,7 @@ def _analysis(n, m, n_eq, n_lp, soc_starts, soc_dims, indptr, indices):
                 raise AssertionError("duplicate KKT entries")
             flag[ki[p]] = j
     etree = _etree(size, kp, ki)
-    Lp, Li = _factor_pattern(size, kp, ki, etree)
-    src_map = _positions(Lp, Li, hi, lo)  # L[i, j] has i >= j
+    Lp, Li, src_map = _factor_pattern(size, kp, ki, ke, etree, rows.size)
     tp, tgt = _schedule(Lp, Li)
     # every index below the values' length (L, then D), the schedule's or A's
     if max(Lp[size] + size, tp[size], indptr[n], m + 1) >= 2**32:
@@ -237,7 +220,7 @@ def _analysis(n, m, n_eq, n_lp, soc_starts, soc_dims, indptr, indices):
         Li.astype(u),
         src_map.astype(u),
         tp.astype(u),
-        tgt.astype(u),
+        tgt,
     )
 
 
