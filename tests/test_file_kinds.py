@@ -98,3 +98,13 @@ def test_bad_campaign_found_while_preparing_prints_no_progress_bar(tmp_path: Pat
     )
     message = _refused(["mc", "run", str(campaign), "--out", str(tmp_path / "out")])
     assert "initial.nosuch" in message and "landed" not in message
+
+
+def test_help_paragraphs_are_not_broken_where_the_source_breaks_them() -> None:
+    """Typer's rich help kept a docstring's line breaks after its first paragraph ("...3
+    internal error (one line" / "naming the log file..."); each paragraph now wraps as one."""
+    result = runner.invoke(app, ["land", "--help"], env={"COLUMNS": "200", "TERMINAL_WIDTH": "200"})
+    assert result.exit_code == 0
+    lines = [line.strip(" │") for line in result.output.splitlines()]
+    status = [line for line in lines if line.startswith("Exit status:")]
+    assert status and "130 interrupted" in status[0], status

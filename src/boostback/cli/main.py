@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import typer
 
 from boostback.cli.bench import bench
@@ -40,6 +42,25 @@ app.command("land")(land)
 app.command("economics")(economics)
 app.command("deploy")(deploy)
 app.command("payload")(payload)
+
+
+def _paragraphs(doc: str) -> str:
+    """A docstring as its paragraphs, each on one line: typer's rich help keeps a docstring's
+    line breaks after the first paragraph and broke its sentences where the source did."""
+    text = inspect.cleandoc(doc)
+    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
+
+
+def _reflow_help(group: typer.Typer) -> None:
+    for command in group.registered_commands:
+        if command.help is None and command.callback is not None and command.callback.__doc__:
+            command.help = _paragraphs(command.callback.__doc__)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _reflow_help(sub.typer_instance)
+
+
+_reflow_help(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point
