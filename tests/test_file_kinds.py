@@ -6,6 +6,7 @@ unknown key") and an empty file was reported against the vehicle's field "key"."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -108,3 +109,32 @@ def test_help_paragraphs_are_not_broken_where_the_source_breaks_them() -> None:
     lines = [line.strip(" │") for line in result.output.splitlines()]
     status = [line for line in lines if line.startswith("Exit status:")]
     assert status and "130 interrupted" in status[0], status
+
+
+def _commands() -> list[tuple[list[str], Any]]:
+    import typer
+
+    found: list[tuple[list[str], Any]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        if hasattr(command, "commands"):  # a group (typer carries its own click)
+            for name, sub in command.commands.items():
+                walk(sub, [*path, name])
+        else:
+            found.append((path, command))
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_every_help_text_survives_rich_markup() -> None:
+    """Rich markup reads ``[word ...]`` as a style tag and drops it: option help wrote
+    ``[default: ...]`` and ``[booster.rigid_body]`` and the help showed "needs a  section) ."."""
+    from rich.text import Text
+
+    commands = _commands()
+    assert len(commands) >= 12
+    for path, command in commands:
+        for param in command.params:
+            text = getattr(param, "help", None) or ""
+            assert Text.from_markup(text).plain == text, (path, param.name, text)

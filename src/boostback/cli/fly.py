@@ -249,8 +249,8 @@ def compare(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Folder for the plot of the overlaid curves [default: out/compare/NAME, NAME "
-            "the telemetry folder's name].",
+            help="Folder for the plot of the overlaid curves (default: out/compare/NAME, NAME "
+            "the telemetry folder's name).",
             show_default=False,
         ),
     ] = None,

@@ -48,7 +48,7 @@ DofOption = Annotated[
     typer.Option(
         "--dof",
         help="Fidelity: 3 (point mass) or 6 (rigid body with attitude control; the vehicle "
-        "needs a [booster.rigid_body] section) [default: the scenario's sim.dof, 3].",
+        "needs a booster.rigid_body table); default: the scenario's sim.dof, else 3.",
         show_default=False,
     ),
 ]
@@ -57,8 +57,8 @@ GuidanceOption = Annotated[
     typer.Option(
         "--guidance",
         help="Landing guidance: lcvx (the point mass's plan) or scvx (the rigid body's, by "
-        "successive convexification; needs --dof 6) [default: the scenario's guidance.method, "
-        "lcvx].",
+        "successive convexification; needs --dof 6); default: the scenario's guidance.method, "
+        "else lcvx.",
         show_default=False,
     ),
 ]
@@ -78,8 +78,8 @@ def land(
         str | None,
         typer.Argument(
             help="Built-in vehicle key, built-in landing scenario (see 'boostback scenarios'), "
-            "or a vehicle or scenario TOML file [default: the --from file's vehicle, else "
-            "falcon9]; it must agree with the --from file's vehicle.",
+            "or a vehicle or scenario TOML file (default: the --from file's vehicle, else "
+            "falcon9); it must agree with the --from file's vehicle.",
             show_default=False,
         ),
     ] = None,

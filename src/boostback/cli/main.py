@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 
 import typer
+from rich.markup import escape
 
 from boostback.cli.bench import bench
 from boostback.cli.catalogue import scenarios, vehicles
@@ -52,9 +53,13 @@ def _paragraphs(doc: str) -> str:
 
 
 def _reflow_help(group: typer.Typer) -> None:
+    """Every command's docstring as its help, by paragraphs and with brackets as text (rich
+    markup took ``[default: ...]`` for a style tag and dropped it)."""
     for command in group.registered_commands:
-        if command.help is None and command.callback is not None and command.callback.__doc__:
-            command.help = _paragraphs(command.callback.__doc__)
+        if command.callback is None:
+            continue
+        if command.help is None and command.callback.__doc__:
+            command.help = escape(_paragraphs(command.callback.__doc__))
     for sub in group.registered_groups:
         if sub.typer_instance is not None:
             _reflow_help(sub.typer_instance)

@@ -76,8 +76,9 @@ def payload(
         str,
         typer.Option(
             "--orbit",
-            help="PERIGEE_KMxAPOGEE_KMxINCLINATION_DEG[xARGP_DEG], e.g. 200x200x28.5 or "
-            "185x35786x28.5x180 (with an argument of perigee: parking orbit and perigee burn).",
+            help="PERIGEE_KMxAPOGEE_KMxINCLINATION_DEG, optionally xARGP_DEG, e.g. 200x200x28.5 "
+            "or 185x35786x28.5x180 (with an argument of perigee: parking orbit and perigee "
+            "burn).",
         ),
     ] = "200x200x28.5",
     recovery: Annotated[

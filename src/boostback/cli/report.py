@@ -325,7 +325,7 @@ def report(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="HTML file to write [default: RESULTS_DIR/report.html]."),
+        typer.Option("--out", "-o", help="HTML file to write (default: RESULTS_DIR/report.html)."),
     ] = None,
     png: Annotated[
         bool,
@@ -338,7 +338,7 @@ def report(
         float | None, typer.Option(help="Flight folders: glide-slope cone to draw (deg).")
     ] = None,
     pad_radius_m: Annotated[
-        float | None, typer.Option(help="Flight folders: pad radius to draw [default: 10 m].")
+        float | None, typer.Option(help="Flight folders: pad radius to draw (default: 10 m).")
     ] = None,
     plotly: Annotated[
         PlotlyChoice,
