@@ -41,6 +41,8 @@ from boostback.control.attitude_law import (
     G_INTEGRAL_LIMIT,
     G_ROLL,
     G_SIZE,
+    actuator_reach,
+    reference_accel,
     reference_step,
     steer_step,
     tilt_direction,
@@ -51,6 +53,7 @@ from boostback.dynamics.rigid_body import rotate_body_to_frame
 from boostback.dynamics.rigid_state import QW, QX, QY, QZ, SIZE, WY, WZ
 from boostback.dynamics.sixdof import SixDofKernel
 from boostback.gnc.protocols import ActuatorCommand, Demand, NavEstimate, Tick, Vec3
+from boostback.jit import interpreted
 
 __all__ = [
     "HOLD_DT_S",
@@ -105,14 +108,16 @@ class AttitudeGains:
         return out
 
 
+_reference_accel = interpreted(reference_accel)
+
 # The loop's step with the engines off (fins and thrusters only, ``hold``): 12.5 Hz, as the
 # whole flight's rigid coast and grid-fin descent (``flight.rigid_recovery``). The fins' and
 # thrusters' turns take seconds (~0.04 rad/s^2 on the thrusters), far slower than a step; the
 # burns keep the landing's 50 Hz for the gimbals' 0.1 s lag.
 HOLD_DT_S = 0.08
 
-_GIMBAL_STEP_RAD = 1e-3  # finite-difference steps of the effectiveness matrix
-_FIN_STEP_RAD = 1e-2
+GIMBAL_STEP_RAD = 1e-3  # finite-difference steps of the effectiveness matrix
+FIN_STEP_RAD = 1e-2
 
 
 class TiltReference:
@@ -262,6 +267,42 @@ class AttitudeController:
         self.hold_tilt_rad = hold_tilt_rad
         self.shortfall = np.zeros(3)
 
+    @property
+    def memory(self) -> np.ndarray:
+        """The per-step law's memory (6,): the reference's last turn rate and the integral."""
+        return self._memory
+
+    @property
+    def reach(self) -> np.ndarray:
+        """The angular acceleration the actuators can give about each body axis (3,)."""
+        return self._reach
+
+    @property
+    def bounds(self) -> np.ndarray:
+        """Each actuator's low and high bound and its weight (3, n), as the allocation takes
+        them."""
+        return self._bounds
+
+    @property
+    def law_gains(self) -> np.ndarray:
+        """The per-step law's gains (``AttitudeGains.law_array``)."""
+        return self._law
+
+    def effectiveness_state(self) -> tuple[np.ndarray, float, bool]:
+        """The effectiveness matrix the loop allocates with (zeros before the first), when it
+        was found and whether it was: for steps flown elsewhere, which refresh it in place and
+        hand it back (``resume``)."""
+        if self._b is None:
+            return np.zeros((3, self._bounds.shape[1])), self._b_at, False
+        return self._b, self._b_at, True
+
+    def resume(self, b: np.ndarray, b_at: float, found: bool, direction: Vec3) -> None:
+        """Take the effectiveness matrix and the reference axis that steps flown elsewhere
+        reached (the compiled landing burn's, ``mission.rigid_quiet``)."""
+        if found:
+            self._b, self._b_at = b, b_at
+        self.direction = direction
+
     def command(self, nav: NavEstimate, demand: Demand, tick: Tick, dt: float) -> ActuatorCommand:
         """The translation law's demand turned into a thrust axis, a throttle and actuators."""
         x = self._rigid_state(nav)
@@ -331,8 +372,7 @@ class AttitudeController:
     def _reference_accel(self) -> float:
         """The angular acceleration the reference may use: ``reference_fraction`` of the
         actuators' smaller reach (pitch or yaw)."""
-        reach = min(float(self._reach[1]), float(self._reach[2]))
-        return self.gains.reference_fraction * max(reach, 1e-9)
+        return float(_reference_accel(self._reach, self.gains.reference_fraction))
 
     def _axis_motion(self, nav: NavEstimate) -> tuple[np.ndarray, np.ndarray]:
         """The body axis and its rate of turn (rad/s), in the loop's frame."""
@@ -359,7 +399,7 @@ class AttitudeController:
     def _effectiveness(self, x: np.ndarray, throttles: np.ndarray) -> np.ndarray:
         """Angular acceleration per unit of each actuator, linearised about ``x`` (3, n): the
         design model's forward differences, in one compiled call."""
-        return self.model.effectiveness(x, throttles, _GIMBAL_STEP_RAD, _FIN_STEP_RAD)
+        return self.model.effectiveness(x, throttles, GIMBAL_STEP_RAD, FIN_STEP_RAD)
 
     def _steer(
         self, cmd: ActuatorCommand, x: np.ndarray, tick: Tick, dt: float, throttle: float
@@ -369,8 +409,7 @@ class AttitudeController:
         g = self.gains
         if self._b is None or tick.t_s - self._b_at >= 1.0 / g.refresh_hz - 1e-9:
             self._b, self._b_at = self._effectiveness(x, self._throttles(throttle)), tick.t_s
-            lo, hi = self._bounds[0], self._bounds[1]
-            self._reach = np.abs(self._b) @ np.maximum(np.abs(lo), np.abs(hi))
+            actuator_reach(self._b, self._bounds, self._reach)
         k2, f = 2 * self.k, self.f
         axis = rotate_body_to_frame((x[QW], x[QX], x[QY], x[QZ]), (1.0, 0.0, 0.0))
         before = self.direction if self.direction is not None else axis

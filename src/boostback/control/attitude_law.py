@@ -32,6 +32,8 @@ __all__ = [
     "G_INTEGRAL_LIMIT",
     "G_ROLL",
     "G_SIZE",
+    "actuator_reach",
+    "reference_accel",
     "reference_step",
     "steer_step",
     "tilt_direction",
@@ -132,6 +134,21 @@ def reference_step(theta, rate, goal, dt, gain, accel_max, rate_max):
     rate[1] += dw1
     theta[0] += rate[0] * dt
     theta[1] += rate[1] * dt
+
+
+@jit
+def actuator_reach(b, bounds, out):
+    """The angular acceleration (3,) the actuators can give about each body axis, into ``out``:
+    each actuator's effectiveness ``b`` (3, n) times the larger of its bounds (rows 0 and 1 of
+    ``bounds``), summed (``np.dot``: numpy's BLAS product, to the bit)."""
+    out[:] = np.dot(np.abs(b), np.maximum(np.abs(bounds[0]), np.abs(bounds[1])))
+
+
+@jit(inline="always")
+def reference_accel(reach, fraction):
+    """The angular acceleration the tilt reference may use: ``fraction`` of the actuators'
+    smaller ``reach`` (3,) in pitch or yaw."""
+    return fraction * max(min(reach[1], reach[2]), 1e-9)
 
 
 @jit

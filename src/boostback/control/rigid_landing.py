@@ -44,11 +44,11 @@ import numpy as np
 
 from boostback.control.landing import LandingController, TranslationDemand
 from boostback.dynamics.rigid_body import rotate_body_to_frame
-from boostback.dynamics.rigid_state import RATE
 from boostback.dynamics.sixdof_params import SixDofParams
+from boostback.environment.earth_kernels import hypot
 from boostback.gnc.protocols import Demand, NavEstimate, Tick
 from boostback.guidance.plan import LandingPlan
-from boostback.jit import jit
+from boostback.jit import interpreted, jit
 from boostback.plant.setup import LandingSetup
 
 __all__ = ["SEPARATION", "TURN_BANDWIDTH", "WINDOW_SAMPLES", "RigidLandingLaw", "feet_arm"]
@@ -58,16 +58,57 @@ TURN_BANDWIDTH = math.sqrt(2.0)  # the sideways bandwidth times the turn time, a
 WINDOW_SAMPLES = 9  # points of the plan averaged over the smoothing window
 
 
-def feet_arm(params: SixDofParams) -> Callable[[float], float]:
+@jit(inline="always")
+def arm_at(m_kg, dry_kg, leg_station_m, tank_kg, cg_station_m):
+    """The feet's station relative to the centre of mass at mass ``m_kg`` (m along ``x_body``):
+    ``leg_station_m`` less the centre of mass's station, interpolated in the mass-property table
+    ``(tank_kg, cg_station_m)`` at the propellant aboard ``m_kg - dry_kg``."""
+    return leg_station_m - np.interp(m_kg - dry_kg, tank_kg, cg_station_m)
+
+
+_arm_at = interpreted(arm_at)
+
+
+class FeetArm:
     """The feet's station relative to the centre of mass (m along ``x_body``; negative: the feet
-    are below it) as a function of the vehicle's mass."""
-    dry, leg = params.dry_mass_kg, params.leg_station_m
-    tank, cg = params.mp_propellant_kg, params.mp_cg_station_m
+    are below it) as a function of the vehicle's mass (``arm_at`` on the vehicle's tables).
 
-    def arm(m_kg: float) -> float:
-        return float(leg - np.interp(m_kg - dry, tank, cg))
+    Parameters
+    ----------
+    params : SixDofParams
+        The rigid vehicle.
+    """
 
-    return arm
+    def __init__(self, params: SixDofParams) -> None:
+        self.dry_kg, self.leg_station_m = params.dry_mass_kg, params.leg_station_m
+        self.tank_kg = np.ascontiguousarray(params.mp_propellant_kg, dtype=np.float64)
+        self.cg_station_m = np.ascontiguousarray(params.mp_cg_station_m, dtype=np.float64)
+
+    def __call__(self, m_kg: float) -> float:
+        return float(
+            _arm_at(m_kg, self.dry_kg, self.leg_station_m, self.tank_kg, self.cg_station_m)
+        )
+
+
+def feet_arm(params: SixDofParams) -> FeetArm:
+    """The feet's station relative to the centre of mass against mass (``FeetArm``)."""
+    return FeetArm(params)
+
+
+@jit(inline="always")
+def law_state(s, att, arm, foot_radius_m):
+    """The state the rigid law steers on (7-tuple), from the feet's centre's 3-DoF state ``s``
+    and the attitude and rates ``att`` (7,): the centre of mass's horizontal velocity (the
+    feet's less ``w x arm``, ``arm`` the feet's station from the centre of mass) and the lowest
+    foot's height (``foot_radius_m`` out from the axis, the axis tilted)."""
+    q = (att[0], att[1], att[2], att[3])
+    swing = rotate_body_to_frame(q, (0.0, att[6] * arm, -att[5] * arm))
+    axis = rotate_body_to_frame(q, (1.0, 0.0, 0.0))
+    low = s[2] - foot_radius_m * hypot(axis[0], axis[1])
+    return (s[0], s[1], low, s[3] - swing[0], s[4] - swing[1], s[5], s[6])
+
+
+_law_state = interpreted(law_state)
 
 
 def _table(plan: LandingPlan) -> tuple[np.ndarray, np.ndarray]:
@@ -79,7 +120,7 @@ def _table(plan: LandingPlan) -> tuple[np.ndarray, np.ndarray]:
 
 
 @jit
-def _vertical_at(t, rows, tau, tf, out):
+def vertical_at(t, rows, tau, tf, out):
     """Write into ``out[:, 2]`` the vertical position, velocity and thrust of the plan table
     ``(t, rows)`` (time of flight ``tf``) at ``tau``, interpolated as ``LandingPlan.sample``
     does (held at its ends)."""
@@ -119,6 +160,34 @@ def _window_sums(t_all, rows_all, offsets, starts, ts, split, out):
         lo = -math.inf if k == 0 else starts[k]
         hi = starts[k + 1] if k + 1 < m else math.inf
         _window_sum(t_all[a:b], rows_all[a:b], ts, split, starts[k], lo, hi, out)
+
+
+@jit(inline="always")
+def window_first(starts, horizon):
+    """How many of the oldest plans (begun at ``starts``) the window no longer reaches at
+    ``horizon``, its earliest sample: each one followed by a plan begun at or before it."""
+    k = 0
+    while k + 1 < len(starts) and starts[k + 1] <= horizon:
+        k += 1
+    return k
+
+
+_window_first = interpreted(window_first)
+
+
+@jit
+def window_point(t_all, rows_all, offsets, starts, times, start, tau, out):
+    """Write into ``out[:, :2]`` (rows: position, velocity, thrust) the horizontal plan point
+    of a history of plans packed end to end (``_window_sums``), averaged over the window
+    samples ``times`` (the first half centred on the present, the second ``lead_s`` ahead:
+    position and velocity from the first, thrust from the second), at ``tau`` into the plan
+    flown now, which started at ``start``."""
+    total = np.zeros((2, 6))
+    split = times.shape[0] // 2
+    _window_sums(t_all, rows_all, offsets, starts, start + tau + times, split, total)
+    mean = total / split
+    out[0, 0], out[0, 1], out[1, 0], out[1, 1] = mean[0, 0], mean[0, 1], mean[0, 2], mean[0, 3]
+    out[2, 0], out[2, 1] = mean[1, 4], mean[1, 5]
 
 
 class RigidLandingLaw(LandingController):
@@ -166,6 +235,8 @@ class RigidLandingLaw(LandingController):
         self._offsets = window  # where the reference state is read: centred on the present
         self._ahead = lead_s + window  # the thrust: ``lead_s`` ahead, for the attitude's lag
         self._times = np.concatenate([self._offsets, self._ahead])
+        # the window's earliest sample, from the present: plans before it are forgotten
+        self.back_s = min(float(self._offsets[0]), float(self._ahead[0]))
 
     def plan_point(self, plan: LandingPlan, tau: float) -> tuple:
         """The plan at ``tau``, its horizontal position, velocity and thrust each averaged over
@@ -178,21 +249,19 @@ class RigidLandingLaw(LandingController):
         """
         if self.window_s <= 0.0:
             return plan.sample(tau)
-        mean = self._window_means(tau)
         out = np.empty((3, 3))  # rows: position, velocity, thrust
-        out[0, :2], out[1, :2], out[2, :2] = mean[0, 0:2], mean[0, 2:4], mean[1, 4:6]
+        window_point(*self.packed(), self._times, self._t0, tau, out)
         if self._plan is plan:  # the plan flown now, remembered: its vertical as planned
             t, rows = self._history[-1][1]
-            _vertical_at(t, rows, tau, plan.tf_s, out)
+            vertical_at(t, rows, tau, plan.tf_s, out)
         else:
             r, v, u = plan.sample(tau)
             out[0, 2], out[1, 2], out[2, 2] = r[2], v[2], u[2]
         return out[0], out[1], out[2]
 
-    def _window_means(self, tau: float) -> np.ndarray:
-        """The plans' horizontal position, velocity and thrust averaged over the window centred
-        on ``tau`` (row 0) and on ``tau + lead_s`` (row 1), each plan over the time it was
-        flown."""
+    def packed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The plans the window reaches into, packed end to end for one compiled call (their
+        node times, their ``_table`` rows, where each starts in them, when each began)."""
         if self._packed is None:
             tables = [table for _start, table in self._history]
             sizes = [t.shape[0] for t, _rows in tables]
@@ -202,11 +271,20 @@ class RigidLandingLaw(LandingController):
                 np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
                 np.array([start for start, _table in self._history]),
             )
-        total = np.zeros((2, 6))
-        _window_sums(*self._packed, self._t0 + tau + self._times, WINDOW_SAMPLES, total)
-        return total / WINDOW_SAMPLES
+        return self._packed
 
-    def _remember(self, demand: Demand, now_s: float) -> None:
+    @property
+    def window_times(self) -> np.ndarray:
+        """Where the window samples the plans, from the present (s): centred on it, then
+        ``lead_s`` ahead."""
+        return self._times
+
+    @property
+    def flown(self) -> tuple[float, tuple[np.ndarray, np.ndarray]] | None:
+        """The plan flown now: when it began and its ``_table`` (None: none yet)."""
+        return self._history[-1] if self._history else None
+
+    def remember(self, demand: Demand, now_s: float) -> None:
         """Keep the plans the smoothing window still reaches into."""
         plan = demand.reference
         self._t0 = demand.reference_t0_s
@@ -216,24 +294,17 @@ class RigidLandingLaw(LandingController):
             self._plan = plan
             self._history.append((demand.reference_t0_s, _table(plan)))
             self._packed = None
-        horizon = now_s + min(float(self._offsets[0]), float(self._ahead[0]))
-        while len(self._history) > 1 and self._history[1][0] <= horizon:
-            self._history.pop(0)
+        first = _window_first([start for start, _table in self._history], now_s + self.back_s)
+        if first:
+            del self._history[:first]
             self._packed = None
 
     def demand(self, nav: NavEstimate, demand: Demand, tick: Tick) -> TranslationDemand:
         """The point mass's law on the feet's position and height, with the centre of mass's
         horizontal velocity (the feet's less ``w x arm``)."""
-        self._remember(demand, tick.t_s)
+        self.remember(demand, tick.t_s)
         att = nav.attitude
         if att is not None and self.arm is not None:
-            x = list(nav.state)
-            arm = self.arm(x[6])
-            w = att[RATE.start - 7 : RATE.stop - 7]
-            swing = rotate_body_to_frame(att[:4], (0.0, w[2] * arm, -w[1] * arm))
-            x[3] -= swing[0]
-            x[4] -= swing[1]
-            axis = rotate_body_to_frame(att[:4], (1.0, 0.0, 0.0))
-            x[2] -= self.foot_radius_m * math.hypot(axis[0], axis[1])  # the lowest foot
-            nav = nav._replace(state=(x[0], x[1], x[2], x[3], x[4], x[5], x[6]))
+            s = nav.state
+            nav = nav._replace(state=_law_state(s, att, self.arm(s[6]), self.foot_radius_m))
         return super().demand(nav, demand, tick)

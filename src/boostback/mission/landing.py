@@ -32,6 +32,7 @@ from boostback.guidance.plan import LandingPlan
 from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
 from boostback.guidance.scvx_guidance import ScvxGuidance
 from boostback.mission.quiet_burn import QuietBurn
+from boostback.mission.rigid_quiet import RigidQuietBurn
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup
 from boostback.plant.sixdof import RigidStart, SixDofPlant
@@ -248,7 +249,8 @@ def fly_landing(
     if isinstance(truth, SixDofPlant):
         rec.attitude, rec.alpha = truth.recorded, truth.alpha_many
     navigator = FilteredNavigator(fs, setup.guidance.nav_filter_time_constant_s)
-    quiet = QuietBurn.for_flight(truth, navigator, guidance, controller, rec, fs, setup.sim.dt_s)
+    pieces = (truth, navigator, guidance, controller, rec, fs, setup.sim.dt_s)
+    quiet = QuietBurn.for_flight(*pieces) or RigidQuietBurn.for_flight(*pieces)
     end = fly(
         truth,
         navigator,

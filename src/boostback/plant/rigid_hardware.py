@@ -20,9 +20,17 @@ from boostback.dynamics.sixdof_params import SixDofParams, pack_scalars
 from boostback.gnc.faults import FaultState
 from boostback.gnc.protocols import ActuatorCommand, Attitude, Tick, Vec3
 from boostback.gnc.rigid_faults import GimbalHardOver, gimbal_faults, thrusters_failed
+from boostback.jit import jit
 from boostback.plant.engine import Engines
 
-__all__ = ["NO_AXIS", "RigidActuation", "RigidActuators", "body_axis", "imu_attitude"]
+__all__ = [
+    "NO_AXIS",
+    "RigidActuation",
+    "RigidActuators",
+    "body_axis",
+    "clip_duty",
+    "imu_attitude",
+]
 
 NO_AXIS: Vec3 = (math.nan, math.nan, math.nan)
 
@@ -52,6 +60,13 @@ def imu_attitude(x: np.ndarray) -> Attitude:
         float(x[QW]), float(x[QX]), float(x[QY]), float(x[QZ]),
         float(x[WX]), float(x[WY]), float(x[WZ]),
     )  # fmt: skip
+
+
+@jit
+def clip_duty(asked, out):
+    """The thrusters' duty as asked, each held within [0, 1], into ``out``."""
+    for i in range(asked.shape[0]):
+        out[i] = min(max(asked[i], 0.0), 1.0)
 
 
 class RigidActuators:
@@ -84,6 +99,11 @@ class RigidActuators:
         self._held: dict[int, np.ndarray] = {}  # gimbals a fault holds, at their onset angles
         self._all_on = np.zeros(k)  # the burn's engines, all running (read only)
         self._all_on[list(burn)] = 1.0
+
+    @property
+    def all_on(self) -> np.ndarray:
+        """The burn's engines, all running (1.0; read only)."""
+        return self._all_on
 
     def running(self, tick: Tick) -> np.ndarray:
         """Which engines run now (1.0): the burn's, less those an engine-out fault took (from
@@ -152,7 +172,8 @@ class RigidActuators:
         # mostly silent: asked in Python floats, cheaper than numpy's reductions on 8 values
         if not any(v > 0.0 for v in asked.tolist()):
             return np.zeros(c)
-        duty = np.minimum(np.maximum(asked, 0.0), 1.0)
+        duty = np.empty(c)
+        clip_duty(asked, duty)
         if self.faults:
             failed = thrusters_failed(self.faults, tick.t_s, tick.phase, tick.altitude_m)
             if failed:

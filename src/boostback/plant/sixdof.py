@@ -70,6 +70,8 @@ __all__ = [
     "RigidActuation",
     "RigidStart",
     "SixDofPlant",
+    "lowest_foot",
+    "point_view",
     "reference_offset",
     "retrograde_state",
 ]
@@ -99,7 +101,7 @@ def _cg_station(m_kg: float, params: SixDofParams) -> float:
 
 
 @jit
-def _point_view(x, arm):
+def point_view(x, arm):
     """The point ``arm`` up the axis from the centre of mass of rigid state ``x``: its position,
     velocity (the centre of mass's plus ``w x r``) and the mass."""
     q = (x[QW], x[QX], x[QY], x[QZ])
@@ -108,6 +110,21 @@ def _point_view(x, arm):
     return (
         x[0] + r[0], x[1] + r[1], x[2] + r[2], x[3] + v[0], x[4] + v[1], x[5] + v[2], x[MASS],
     )  # fmt: skip
+
+
+@jit
+def lowest_foot(x, feet_b, mp_propellant_kg, mp_cg_station_m, dry_kg):
+    """Height of the lowest foot of rigid state ``x``: each foot's offset from the centre of
+    mass (``feet_b`` (count, 3), body axes about the gimbal plane's centre; the centre of mass's
+    station from the mass-property table at the propellant ``x[MASS] - dry_kg``) projected on
+    the pad's up, taken in body axes (one rotation, not one per foot)."""
+    cg = interp(x[MASS] - dry_kg, mp_propellant_kg, mp_cg_station_m)
+    up_b = rotate_frame_to_body((x[QW], x[QX], x[QY], x[QZ]), (0.0, 0.0, 1.0))
+    low = math.inf
+    for i in range(feet_b.shape[0]):
+        h = (feet_b[i, 0] - cg) * up_b[0] + feet_b[i, 1] * up_b[1] + feet_b[i, 2] * up_b[2]
+        low = min(low, h)
+    return x[2] + low
 
 
 def reference_offset(x: np.ndarray, params: SixDofParams) -> np.ndarray:
@@ -208,7 +225,7 @@ class SixDofPlant:
         if self._view is None:
             x = self._x
             arm = self.params.leg_station_m - _cg_station(float(x[MASS]), self.params)
-            self._view = _point_view(x, arm)
+            self._view = point_view(x, arm)
         return self._view
 
     @property
@@ -284,21 +301,28 @@ class SixDofPlant:
         self._view, self._low_of = None, None  # changed in place
 
     @property
+    def foot_reach_m(self) -> float:
+        """The farthest a foot can be from the centre of mass: below this height of the centre
+        of mass the feet are placed each step."""
+        return self._reach_m
+
+    @property
     def lowest_foot_m(self) -> float:
         """Height of the lowest foot above the pad's plane (0 at touchdown)."""
         return self._lowest_foot_m(self._x)
 
-    def _lowest_foot_m(self, x: np.ndarray) -> float:
-        """Height of the lowest foot of state ``x``: each foot's offset from the centre of mass
-        projected on the pad's up, taken in body axes (one rotation, not one per foot)."""
+    @property
+    def feet_b(self) -> np.ndarray:
+        """The feet (count, 3) in body axes about the gimbal plane's centre (``lowest_foot``)."""
         if self._feet_b.shape[0] == 0:  # about the gimbal plane's centre; the CG moves
             p = self.params
             self._feet_b = feet_body(p.leg_count, p.leg_footprint_radius_m, p.leg_station_m, 0.0)
-        cg = _cg_station(float(x[MASS]), self.params)
-        up_b = rotate_frame_to_body((x[7], x[8], x[9], x[10]), (0.0, 0.0, 1.0))
-        feet = self._feet_b
-        heights = (feet[:, 0] - cg) * up_b[0] + feet[:, 1] * up_b[1] + feet[:, 2] * up_b[2]
-        return float(x[2] + heights.min())
+        return self._feet_b
+
+    def _lowest_foot_m(self, x: np.ndarray) -> float:
+        """Height of the lowest foot of state ``x`` (``lowest_foot``)."""
+        veh = self.kernel.veh
+        return float(lowest_foot(x, self.feet_b, veh[1], veh[2], self.params.dry_mass_kg))
 
     def step(self, actuation: Actuation, dt: float, tick: Tick) -> str | None:
         """Integrate over ``dt``; stop at the first foot's touchdown or when the propellant
@@ -341,6 +365,12 @@ class SixDofPlant:
             self._low, self._low_of = math.nan, None
         self._x, self._t, self._view = x1, self._t + h, None
         return event
+
+    def moved(self, x: np.ndarray, t_s: float, gas_kg: float) -> None:
+        """Take the rigid state, the clock and the cold gas left that a stretch of steps flown
+        elsewhere reached (the compiled landing burn's, ``mission.rigid_quiet``)."""
+        self._x, self._t, self.rcs_gas_kg = x, t_s, gas_kg
+        self._view, self._low, self._low_of = None, math.nan, None
 
     def touchdown(self, direction: Vec3, powered: bool) -> Touchdown:
         """The touchdown at the first foot's contact: speeds of the feet's centre, the body's
