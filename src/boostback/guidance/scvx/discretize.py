@@ -42,6 +42,36 @@ _CZ = _CS + 1  # column of z
 _A_ROWS, _A_COLS = A_ROWS.astype(np.uint32), A_COLS.astype(np.uint32)
 
 
+def transition_pattern() -> np.ndarray:
+    """The (14, 14) mask of the entries of an interval's transition matrix that can be nonzero:
+    the transitive closure of the Jacobian's structure (``dynamics.A_ROWS``, ``A_COLS``) with
+    the identity. ``Phi' = sigma A Phi`` from ``Phi = I`` never makes another entry nonzero (the
+    discretisation multiplies by the structural nonzeros only), so the rest are exact zeros: the
+    subproblems leave them out of the constraint matrix (95 of 196 per interval, and a smaller
+    KKT factor) and the kernel out of its products."""
+    reach = np.eye(NX, dtype=bool)
+    reach[A_ROWS, A_COLS] = True
+    for _ in range(NX):
+        nxt = (reach.astype(np.int64) @ reach.astype(np.int64)) > 0
+        if np.array_equal(nxt, reach):
+            break
+        reach = nxt
+    return reach
+
+
+def _phi_columns() -> tuple[np.ndarray, np.ndarray]:
+    """Row j of the transition matrix's pattern as the list of its columns (CSR, unsigned)."""
+    mask = transition_pattern()
+    ptr = np.concatenate(([0], np.cumsum(mask.sum(axis=1))))
+    return ptr.astype(np.uint32), np.nonzero(mask)[1].astype(np.uint32)
+
+
+# The kernel multiplies sigma A by the augmented matrix only where the transition matrix can be
+# nonzero (289 of the 770 products by its columns per evaluation; the columns of Bm, Bp, S and
+# z are dense). Each skipped product is an exact zero added to a sum: the same bits.
+_PHI_PTR, _PHI_COLS = _phi_columns()
+
+
 @jit(inline="always")
 def _deriv(
     x: np.ndarray,
@@ -52,36 +82,67 @@ def _deriv(
     p: np.ndarray,
     rows: np.ndarray,
     cols: np.ndarray,
+    phi_ptr: np.ndarray,
+    phi_cols: np.ndarray,
     a: np.ndarray,
     b: np.ndarray,
     f: np.ndarray,
-    dx: np.ndarray,
-    dm: np.ndarray,
+    kx: np.ndarray,
+    km: np.ndarray,
+    st: int,
 ) -> None:
-    """Derivatives of the state and of the augmented matrix at one instant."""
+    """Derivatives of the state and of the augmented matrix at one instant, into stage ``st``
+    of ``kx`` and ``km`` (indexed, not sliced: a view costs its reference counts)."""
     rhs(x, u, p, f)
     jacobians(x, u, p, a, b)
     lam_m = 1.0 - lam_p
     for i in range(NX):
-        dx[i] = sigma * f[i]
+        kx[st, i] = sigma * f[i]
         for c in range(_NM):
-            dm[i, c] = 0.0
+            km[st, i, c] = 0.0
     for n in range(rows.size):
         i = rows[n]
         j = cols[n]
         s = sigma * a[i, j]
-        for c in range(_NM):
-            dm[i, c] += s * m[j, c]
-        dm[i, _CZ] -= s * x[j]
+        for q in range(phi_ptr[j], phi_ptr[j + 1]):
+            c = phi_cols[q]
+            km[st, i, c] += s * m[j, c]
+        for c in range(NX, _NM):
+            km[st, i, c] += s * m[j, c]
+        km[st, i, _CZ] -= s * x[j]
     for i in range(NX):
         acc = 0.0
         for j in range(NU):
             sb = sigma * b[i, j]
-            dm[i, _CB + j] += sb * lam_m
-            dm[i, _CC + j] += sb * lam_p
+            km[st, i, _CB + j] += sb * lam_m
+            km[st, i, _CC + j] += sb * lam_p
             acc += sb * u[j]
-        dm[i, _CS] += f[i]
-        dm[i, _CZ] -= acc
+        km[st, i, _CS] += f[i]
+        km[st, i, _CZ] -= acc
+
+
+@jit(inline="always")
+def _stage_point(x, m, kx, km, stage, ch, xt, mt):
+    """The RK4 stage's point: (x, m) itself, or moved by ``ch`` along the last stage's slope
+    (elementwise as numpy's ``x + ch * kx[stage - 1]``, written out: no temporaries)."""
+    for i in range(NX):
+        if stage == 0:
+            xt[i] = x[i]
+            for c in range(_NM):
+                mt[i, c] = m[i, c]
+        else:
+            xt[i] = x[i] + ch * kx[stage - 1, i]
+            for c in range(_NM):
+                mt[i, c] = m[i, c] + ch * km[stage - 1, i, c]
+
+
+@jit(inline="always")
+def _rk4_step(x, m, kx, km, h6):
+    """x += h6 (k1 + 2 k2 + 2 k3 + k4), summed left to right as numpy's expression is."""
+    for i in range(NX):
+        x[i] += h6 * (kx[0, i] + 2.0 * kx[1, i] + 2.0 * kx[2, i] + kx[3, i])
+        for c in range(_NM):
+            m[i, c] += h6 * (km[0, i, c] + 2.0 * km[1, i, c] + 2.0 * km[2, i, c] + km[3, i, c])
 
 
 @jit
@@ -93,6 +154,8 @@ def _discretize(
     substeps: int,
     rows: np.ndarray,
     cols: np.ndarray,
+    phi_ptr: np.ndarray,
+    phi_cols: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Kernel of ``discretize``: (A, Bm, Bp, S, z, reached) over the K - 1 intervals."""
     k_nodes = xs.shape[0]
@@ -115,31 +178,31 @@ def _discretize(
     km = np.empty((4, NX, _NM))
     h = 1.0 / (n_int * substeps)
     for k in range(n_int):
-        x[:] = xs[k]
-        m[:, :] = 0.0
         for i in range(NX):
-            m[i, i] = 1.0
+            x[i] = xs[k, i]
+            for c in range(_NM):
+                m[i, c] = 1.0 if c == i else 0.0
         for s in range(substeps):
             for stage in range(4):
-                c = 0.0 if stage == 0 else (1.0 if stage == 3 else 0.5)
-                if stage == 0:
-                    xt[:] = x
-                    mt[:, :] = m
-                else:
-                    xt[:] = x + (c * h) * kx[stage - 1]
-                    mt[:, :] = m + (c * h) * km[stage - 1]
-                lam_p = (s + c) / substeps
+                cs = 0.0 if stage == 0 else (1.0 if stage == 3 else 0.5)
+                _stage_point(x, m, kx, km, stage, cs * h, xt, mt)
+                lam_p = (s + cs) / substeps
                 for j in range(NU):
                     u[j] = (1.0 - lam_p) * us[k, j] + lam_p * us[k + 1, j]
-                _deriv(xt, mt, u, lam_p, sigma, p, rows, cols, a, b, f, kx[stage], km[stage])
-            x += (h / 6.0) * (kx[0] + 2.0 * kx[1] + 2.0 * kx[2] + kx[3])
-            m += (h / 6.0) * (km[0] + 2.0 * km[1] + 2.0 * km[2] + km[3])
-        ad[k] = m[:, :NX]
-        bm[k] = m[:, _CB:_CC]
-        bp[k] = m[:, _CC:_CS]
-        sd[k] = m[:, _CS]
-        zd[k] = m[:, _CZ]
-        reached[k] = x
+                _deriv(
+                    xt, mt, u, lam_p, sigma, p, rows, cols, phi_ptr, phi_cols, a, b, f, kx, km,
+                    stage,
+                )  # fmt: skip
+            _rk4_step(x, m, kx, km, h / 6.0)
+        for i in range(NX):
+            for c in range(NX):
+                ad[k, i, c] = m[i, c]
+            for j in range(NU):
+                bm[k, i, j] = m[i, _CB + j]
+                bp[k, i, j] = m[i, _CC + j]
+            sd[k, i] = m[i, _CS]
+            zd[k, i] = m[i, _CZ]
+            reached[k, i] = x[i]
     return ad, bm, bp, sd, zd, reached
 
 
@@ -172,6 +235,8 @@ class Discretization:
             int(substeps),
             _A_ROWS,
             _A_COLS,
+            _PHI_PTR,
+            _PHI_COLS,
         )
         self.a, self.b_minus, self.b_plus, self.s, self.z, self.reached = out
         self.defects = xs[1:] - self.reached

@@ -109,55 +109,60 @@ A_ROWS, A_COLS = _a_pattern()
 
 
 @jit(inline="always")
-def _rotation(q: np.ndarray, out: np.ndarray) -> None:
-    """``out`` = R(q), the body-to-frame rotation of quaternion q (scalar first)."""
-    q0, q1, q2, q3 = q[0], q[1], q[2], q[3]
-    out[0, 0] = 1.0 - 2.0 * (q2 * q2 + q3 * q3)
-    out[0, 1] = 2.0 * (q1 * q2 - q0 * q3)
-    out[0, 2] = 2.0 * (q1 * q3 + q0 * q2)
-    out[1, 0] = 2.0 * (q1 * q2 + q0 * q3)
-    out[1, 1] = 1.0 - 2.0 * (q1 * q1 + q3 * q3)
-    out[1, 2] = 2.0 * (q2 * q3 - q0 * q1)
-    out[2, 0] = 2.0 * (q1 * q3 - q0 * q2)
-    out[2, 1] = 2.0 * (q2 * q3 + q0 * q1)
-    out[2, 2] = 1.0 - 2.0 * (q1 * q1 + q2 * q2)
-
-
-@jit
-def rhs(x: np.ndarray, u: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
-    """``out`` = f(x, u): the state's time derivative (undilated)."""
-    m = x[0]
-    q = x[7:11]
-    w = x[11:14]
-    rot = np.empty((3, 3))
-    _rotation(q, rot)
-    out[0] = -p[P_ALPHA] * np.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2])
-    for i in range(3):
-        out[1 + i] = x[4 + i]
-        out[4 + i] = (rot[i, 0] * u[0] + rot[i, 1] * u[1] + rot[i, 2] * u[2]) / m + p[P_G + i]
-    out[7] = 0.5 * (-w[0] * q[1] - w[1] * q[2] - w[2] * q[3])
-    out[8] = 0.5 * (w[0] * q[0] + w[2] * q[2] - w[1] * q[3])
-    out[9] = 0.5 * (w[1] * q[0] - w[2] * q[1] + w[0] * q[3])
-    out[10] = 0.5 * (w[2] * q[0] + w[1] * q[1] - w[0] * q[2])
-    _rate_rhs(u, w, p, out)
+def _rotation(q0: float, q1: float, q2: float, q3: float) -> tuple:
+    """R(q), the body-to-frame rotation of quaternion q (scalar first), row-major as a 9-tuple
+    (scalars, not an array: the kernels run once per integration stage, and an array's
+    allocation and reference counts cost more than its arithmetic)."""
+    return (
+        1.0 - 2.0 * (q2 * q2 + q3 * q3),
+        2.0 * (q1 * q2 - q0 * q3),
+        2.0 * (q1 * q3 + q0 * q2),
+        2.0 * (q1 * q2 + q0 * q3),
+        1.0 - 2.0 * (q1 * q1 + q3 * q3),
+        2.0 * (q2 * q3 - q0 * q1),
+        2.0 * (q1 * q3 - q0 * q2),
+        2.0 * (q2 * q3 + q0 * q1),
+        1.0 - 2.0 * (q1 * q1 + q2 * q2),
+    )
 
 
 @jit(inline="always")
-def _rate_rhs(u: np.ndarray, w: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
+def rhs(x: np.ndarray, u: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = f(x, u): the state's time derivative (undilated)."""
+    m = x[0]
+    q0, q1, q2, q3 = x[7], x[8], x[9], x[10]
+    w0, w1, w2 = x[11], x[12], x[13]
+    rot = _rotation(q0, q1, q2, q3)
+    out[0] = -p[P_ALPHA] * np.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2])
+    for i in range(3):
+        out[1 + i] = x[4 + i]
+        row = 3 * i
+        out[4 + i] = (rot[row] * u[0] + rot[row + 1] * u[1] + rot[row + 2] * u[2]) / m + p[P_G + i]
+    out[7] = 0.5 * (-w0 * q1 - w1 * q2 - w2 * q3)
+    out[8] = 0.5 * (w0 * q0 + w2 * q2 - w1 * q3)
+    out[9] = 0.5 * (w1 * q0 - w2 * q1 + w0 * q3)
+    out[10] = 0.5 * (w2 * q0 + w1 * q1 - w0 * q2)
+    _rate_rhs(u, w0, w1, w2, p, out)
+
+
+@jit(inline="always")
+def _rate_rhs(
+    u: np.ndarray, w0: float, w1: float, w2: float, p: np.ndarray, out: np.ndarray
+) -> None:
     """Body-rate derivative, J^-1 (r_T x u - w x J w), into out[11:14]."""
     rt0, rt1, rt2 = p[P_RT], p[P_RT + 1], p[P_RT + 2]
-    jw0 = p[P_J] * w[0] + p[P_J + 1] * w[1] + p[P_J + 2] * w[2]
-    jw1 = p[P_J + 3] * w[0] + p[P_J + 4] * w[1] + p[P_J + 5] * w[2]
-    jw2 = p[P_J + 6] * w[0] + p[P_J + 7] * w[1] + p[P_J + 8] * w[2]
-    t0 = rt1 * u[2] - rt2 * u[1] - (w[1] * jw2 - w[2] * jw1)
-    t1 = rt2 * u[0] - rt0 * u[2] - (w[2] * jw0 - w[0] * jw2)
-    t2 = rt0 * u[1] - rt1 * u[0] - (w[0] * jw1 - w[1] * jw0)
+    jw0 = p[P_J] * w0 + p[P_J + 1] * w1 + p[P_J + 2] * w2
+    jw1 = p[P_J + 3] * w0 + p[P_J + 4] * w1 + p[P_J + 5] * w2
+    jw2 = p[P_J + 6] * w0 + p[P_J + 7] * w1 + p[P_J + 8] * w2
+    t0 = rt1 * u[2] - rt2 * u[1] - (w1 * jw2 - w2 * jw1)
+    t1 = rt2 * u[0] - rt0 * u[2] - (w2 * jw0 - w0 * jw2)
+    t2 = rt0 * u[1] - rt1 * u[0] - (w0 * jw1 - w1 * jw0)
     for i in range(3):
         k = P_JINV + 3 * i
         out[11 + i] = p[k] * t0 + p[k + 1] * t1 + p[k + 2] * t2
 
 
-@jit
+@jit(inline="always")
 def jacobians(x: np.ndarray, u: np.ndarray, p: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
     """``a`` = df/dx (14 x 14) and ``b`` = df/du (14 x 3) at (x, u), undilated.
 
@@ -168,15 +173,14 @@ def jacobians(x: np.ndarray, u: np.ndarray, p: np.ndarray, a: np.ndarray, b: np.
     q0, q1, q2, q3 = x[7], x[8], x[9], x[10]
     w0, w1, w2 = x[11], x[12], x[13]
     u0, u1, u2 = u[0], u[1], u[2]
-    rot = np.empty((3, 3))
-    _rotation(x[7:11], rot)
+    rot = _rotation(q0, q1, q2, q3)
     inv_m = 1.0 / m
     for i in range(3):
         a[1 + i, 4 + i] = 1.0
-        ru = rot[i, 0] * u0 + rot[i, 1] * u1 + rot[i, 2] * u2
+        ru = rot[3 * i] * u0 + rot[3 * i + 1] * u1 + rot[3 * i + 2] * u2
         a[4 + i, 0] = -ru * inv_m * inv_m
         for j in range(3):
-            b[4 + i, j] = rot[i, j] * inv_m
+            b[4 + i, j] = rot[3 * i + j] * inv_m
     # d(R u)/dq, row by row, over m
     a[4, 7] = 2.0 * (-q3 * u1 + q2 * u2) * inv_m
     a[4, 8] = 2.0 * (q2 * u1 + q3 * u2) * inv_m
@@ -191,7 +195,7 @@ def jacobians(x: np.ndarray, u: np.ndarray, p: np.ndarray, a: np.ndarray, b: np.
     a[6, 9] = 2.0 * (-q0 * u0 + q3 * u1 - 2.0 * q2 * u2) * inv_m
     a[6, 10] = 2.0 * (q1 * u0 + q2 * u1) * inv_m
     _quaternion_jacobian(q0, q1, q2, q3, w0, w1, w2, a)
-    _rate_jacobian(x[11:14], p, a, b)
+    _rate_jacobian(w0, w1, w2, p, a, b)
     norm_u = np.sqrt(u0 * u0 + u1 * u1 + u2 * u2)
     for j in range(3):
         b[0, j] = -p[P_ALPHA] * u[j] / norm_u if norm_u > 0.0 else 0.0
@@ -215,40 +219,35 @@ def _quaternion_jacobian(
 
 
 @jit(inline="always")
-def _rate_jacobian(w: np.ndarray, p: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+def _rate_jacobian(
+    w0: float, w1: float, w2: float, p: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> None:
     """Rows 11-13: d w'/d w = -J^-1 (skew(w) J - skew(J w)); d w'/d u = J^-1 skew(r_T)."""
-    jm = np.empty((3, 3))
-    for i in range(3):
-        for j in range(3):
-            jm[i, j] = p[P_J + 3 * i + j]
-    jw = np.empty(3)
-    for i in range(3):
-        jw[i] = jm[i, 0] * w[0] + jm[i, 1] * w[1] + jm[i, 2] * w[2]
-    # g = skew(w) J - skew(J w), so that d(w x J w) = g dw
-    g = np.empty((3, 3))
-    for j in range(3):
-        g[0, j] = w[1] * jm[2, j] - w[2] * jm[1, j]
-        g[1, j] = w[2] * jm[0, j] - w[0] * jm[2, j]
-        g[2, j] = w[0] * jm[1, j] - w[1] * jm[0, j]
-    g[0, 1] += jw[2]
-    g[0, 2] -= jw[1]
-    g[1, 0] -= jw[2]
-    g[1, 2] += jw[0]
-    g[2, 0] += jw[1]
-    g[2, 1] -= jw[0]
+    j = P_J
+    jw0 = p[j] * w0 + p[j + 1] * w1 + p[j + 2] * w2
+    jw1 = p[j + 3] * w0 + p[j + 4] * w1 + p[j + 5] * w2
+    jw2 = p[j + 6] * w0 + p[j + 7] * w1 + p[j + 8] * w2
+    # g = skew(w) J - skew(J w), so that d(w x J w) = g dw (row-major)
+    g = (
+        w1 * p[j + 6] - w2 * p[j + 3],
+        w1 * p[j + 7] - w2 * p[j + 4] + jw2,
+        w1 * p[j + 8] - w2 * p[j + 5] - jw1,
+        w2 * p[j] - w0 * p[j + 6] - jw2,
+        w2 * p[j + 1] - w0 * p[j + 7],
+        w2 * p[j + 2] - w0 * p[j + 8] + jw0,
+        w0 * p[j + 3] - w1 * p[j] + jw1,
+        w0 * p[j + 4] - w1 * p[j + 1] - jw0,
+        w0 * p[j + 5] - w1 * p[j + 2],
+    )
     rt0, rt1, rt2 = p[P_RT], p[P_RT + 1], p[P_RT + 2]
-    # skew(r_T)
-    s = np.zeros((3, 3))
-    s[0, 1], s[0, 2] = -rt2, rt1
-    s[1, 0], s[1, 2] = rt2, -rt0
-    s[2, 0], s[2, 1] = -rt1, rt0
+    s = (0.0, -rt2, rt1, rt2, 0.0, -rt0, -rt1, rt0, 0.0)  # skew(r_T), row-major
     for i in range(3):
-        for j in range(3):
+        for c in range(3):
             acc_a = 0.0
             acc_b = 0.0
             for k in range(3):
                 jinv = p[P_JINV + 3 * i + k]
-                acc_a -= jinv * g[k, j]
-                acc_b += jinv * s[k, j]
-            a[11 + i, 11 + j] = acc_a
-            b[11 + i, j] = acc_b
+                acc_a -= jinv * g[3 * k + c]
+                acc_b += jinv * s[3 * k + c]
+            a[11 + i, 11 + c] = acc_a
+            b[11 + i, c] = acc_b

@@ -32,8 +32,8 @@ import clarabel
 import numpy as np
 from scipy import sparse
 
-from boostback.guidance.scvx.discretize import Discretization
-from boostback.guidance.scvx.dynamics import A_COLS, A_ROWS, NU, NX
+from boostback.guidance.scvx.discretize import Discretization, transition_pattern
+from boostback.guidance.scvx.dynamics import NU, NX
 from boostback.guidance.scvx.problem import SixDofProblem
 
 __all__ = ["ConicSubproblem", "Layout", "SubproblemSolution"]
@@ -143,23 +143,7 @@ class _Rows:
         return start
 
 
-def transition_pattern() -> np.ndarray:
-    """The (14, 14) mask of the entries of an interval's transition matrix that can be nonzero:
-    the transitive closure of the Jacobian's structure (``dynamics.A_ROWS``, ``A_COLS``) with
-    the identity. ``Phi' = sigma A Phi`` from ``Phi = I`` never makes another entry nonzero (the
-    discretisation multiplies by the structural nonzeros only), so the rest are exact zeros and
-    stay out of the constraint matrix: 95 of 196 per interval, and a smaller KKT factor."""
-    reach = np.eye(NX, dtype=bool)
-    reach[A_ROWS, A_COLS] = True
-    for _ in range(NX):
-        nxt = (reach.astype(np.int64) @ reach.astype(np.int64)) > 0
-        if np.array_equal(nxt, reach):
-            break
-        reach = nxt
-    return reach
-
-
-_PHI_MASK = transition_pattern()
+_PHI_MASK = transition_pattern()  # the structural nonzeros of each interval's A (101 of 196)
 
 # Constants referenced by the pattern (values filled per problem in ``ConicSubproblem``).
 C_ONE, C_MINUS_ONE, C_COT_GLIDE, C_TAN_GIMBAL, C_BUFFER = -1, -2, -3, -4, -5
