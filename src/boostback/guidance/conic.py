@@ -118,7 +118,7 @@ def vertical_infeasibility(d: Discretized, discretization: str) -> float:
     solution.
     """
     beta, gamma = _vertical_gains(d.n, discretization)
-    n_cap = int(d.vert[:-1].sum()) + 1 if math.isfinite(d.sigma_cap) else 0
+    n_cap = d.n_vert + 1 if math.isfinite(d.sigma_cap) else 0
     return _vertical_shortfall(
         beta,
         gamma,
@@ -130,10 +130,10 @@ def vertical_infeasibility(d: Discretized, discretization: str) -> float:
         d.cos_tilt,
         d.sigma_cap,
         n_cap,
-        float(d.v0[2]),
-        float(d.r0[2]),
-        float(d.vf[2]),
-        float(d.target[2]),
+        d.v0,
+        d.r0,
+        d.vf,
+        d.target,
     )
 
 
@@ -174,12 +174,14 @@ def _vertical_shortfall(
     cos_tilt: float,
     sigma_cap: float,
     n_cap: int,
-    v0z: float,
-    r0z: float,
-    vfz: float,
-    target_z: float,
+    v0: np.ndarray,
+    r0: np.ndarray,
+    vf: np.ndarray,
+    target: np.ndarray,
 ) -> float:
-    """The arithmetic of ``vertical_infeasibility`` (gains for a unit time step)."""
+    """The arithmetic of ``vertical_infeasibility`` (gains for a unit time step; the states
+    (3,), their vertical components read)."""
+    v0z, r0z, vfz, target_z = v0[2], r0[2], vf[2], target[2]
     n1 = mu2.size
     beta = beta1 * dt
     gamma = gamma1 * (dt * dt)
@@ -494,7 +496,7 @@ class ConicSolver:
             if dist is not None and dist_rate is not None:
                 di = dist + sign * h * dist_rate
             ends.append(self._discretize(prob, tf_s + sign * h, di)[2])
-        if any(int(e.vert[:-1].sum()) != st.lay.n_vert for e in ends):
+        if any(e.n_vert != st.lay.n_vert for e in ends):
             return float("nan")  # on a jump of the vertical-descent length
         dv = st.value_rate(ends[0], ends[1], 2 * h, err_max, run.scale, run.x_scaled, run.z)
         if st.lay.mode == "error":
@@ -566,7 +568,7 @@ class ConicSolver:
         """The solve of the problem without its glide-slope cones, kept when its answer
         satisfies them or proves infeasibility; else (and for the next ``GLIDE_SKIP`` solves of
         the mode once the slope has bound) the solve of the whole problem."""
-        n_vert = int(d.vert[:-1].sum())
+        n_vert = d.n_vert
         glide = d.tan_gs > 0.0
         run: _Run | None = None
         skip = self._skip_relaxed.get(mode, 0)

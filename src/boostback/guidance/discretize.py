@@ -39,6 +39,7 @@ class Discretized:
     v0: np.ndarray
     target: np.ndarray
     vf: np.ndarray
+    n_vert: int  # vertical-descent nodes before the final one: vert[:-1].sum()
 
 
 @jit(aot=True)
@@ -136,6 +137,7 @@ def discretize(
         v0=prob.v0_enu_mps,
         target=prob.target_enu_m,
         vf=np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
+        n_vert=int(vert[:-1].sum()),
     )
 
 
