@@ -171,17 +171,17 @@ class IpmSubproblem(ConicSubproblem):
 
     def p_diagonal(self) -> np.ndarray | None:
         """The diagonal of the last assembled P (None when the objective is linear)."""
-        if not self.quadratic or self.last_p is None:
+        if not self.quadratic or self.p_data is None:
             return None
         n_xu = self.lay.nodes * (NX + NU)
         p = np.zeros(self.lay.size)
-        p[:n_xu] = self.last_p.data[:n_xu]
+        p[:n_xu] = self.p_data[:n_xu]
         return p
 
     def solve(self, fresh: bool = False) -> SubproblemSolution:
         """Solve the last assembled data by the interior-point method (Clarabel if it stops),
         warm-started from the last subproblem's answer when there is one (``warm``)."""
-        assert self.last_a is not None and self.last_b is not None and self.last_q is not None
+        assert self.a_data is not None and self.last_b is not None and self.last_q is not None
         if self.clarabel_only:
             return super().solve(fresh)
         t0 = time.perf_counter()
@@ -214,11 +214,11 @@ class IpmSubproblem(ConicSubproblem):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Ruiz's column and row scales of the last data, and the scaled A (its nonzeros), b
         and q."""
-        assert self.last_a is not None and self.last_b is not None and self.last_q is not None
+        assert self.a_data is not None and self.last_b is not None and self.last_q is not None
         pat, lay = self.pattern, self.lay
         col, row = np.ones(lay.size), np.ones(pat.m)
         p_eq = np.zeros(lay.size) if p_diag is None else p_diag
-        data = self.last_a.data
+        data = self.a_data
         _ruiz(
             self._indptr, self._indices, data, p_eq, self._block, RUIZ_PASSES, col, row,
             np.empty(lay.size), np.empty(pat.m),

@@ -428,11 +428,36 @@ class ConicSubproblem:
         self._p_empty = sparse.csc_matrix((lay.size, lay.size))
         self.quadratic = method == "ptr" or regularization > 0.0
         self._solver: clarabel.DefaultSolver | None = None
-        self.last_a: sparse.csc_matrix | None = None
+        # the last assembled data: A's nonzeros and P's diagonal (None when P is empty), b, q;
+        # as scipy matrices (``last_a``, ``last_p``) only when asked for (Clarabel's path):
+        # building two per iteration took a third of the assembly's time
+        self.a_data: np.ndarray | None = None
+        self.p_data: np.ndarray | None = None
         self.last_b: np.ndarray | None = None
         self.last_q: np.ndarray | None = None
-        self.last_p: sparse.csc_matrix | None = None
+        self._matrices: tuple[sparse.csc_matrix, sparse.csc_matrix] | None = None
         self.cost_offset = 0.0
+
+    @property
+    def last_a(self) -> sparse.csc_matrix | None:
+        """The last assembled A (None before the first assembly)."""
+        return None if self.a_data is None else self._as_matrices()[0]
+
+    @property
+    def last_p(self) -> sparse.csc_matrix | None:
+        """The last assembled P (None before the first assembly)."""
+        return None if self.a_data is None else self._as_matrices()[1]
+
+    def _as_matrices(self) -> tuple[sparse.csc_matrix, sparse.csc_matrix]:
+        if self._matrices is None:
+            pat, lay = self.pattern, self.lay
+            a = sparse.csc_matrix((self.a_data, pat.indices, pat.indptr), shape=(pat.m, lay.size))
+            p = self._p_empty
+            if self.p_data is not None:
+                shape = (lay.size, lay.size)
+                p = sparse.csc_matrix((self.p_data, self._p_indices, self._p_indptr), shape=shape)
+            self._matrices = (a, p)
+        return self._matrices
 
     def _constant_b(self, fixed0: np.ndarray, fixedf: np.ndarray) -> np.ndarray:
         prob, pat, lay = self.prob, self.pattern, self.lay
@@ -459,8 +484,9 @@ class ConicSubproblem:
         disc: Discretization,
         trust: float,
         trust_sigma: float = 0.0,
-    ) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray, sparse.csc_matrix]:
-        """The conic data (A, b, q, P) of the subproblem about the reference (xs, us, sigma).
+    ) -> None:
+        """The conic data (A, b, q, P) of the subproblem about the reference (xs, us, sigma):
+        ``a_data``, ``last_b``, ``last_q``, ``p_data`` (``last_a``, ``last_p`` as matrices).
 
         ``trust`` is the trust-region radius (SCvx) or the weight of the quadratic trust
         penalty (PTR); ``trust_sigma`` PTR's weight on ``|sigma - sigma_ref|``.
@@ -483,7 +509,6 @@ class ConicSubproblem:
         )
         data = self._data0.copy()
         data[pat.var_pos] = -values[pat.var_src]
-        a = sparse.csc_matrix((data, pat.indices, pat.indptr), shape=(pat.m, lay.size))
         b = self._b0.copy()
         r = pat.rows["dyn"]
         b[r : r + lay.n_int * NX] = disc.z.ravel()
@@ -504,22 +529,19 @@ class ConicSubproblem:
             q[lay.t_sigma] = trust_sigma
             weight = trust
         # sum w (z - ref)^2 = 1/2 z'(2 diag(w))z - 2 (w ref)'z + w'ref^2, w per component
-        p = self._p_empty
+        p = None
         self.cost_offset = 0.0
         if np.any(weight > 0.0):
             q[:n_xu] -= 2.0 * weight * ref
-            p = sparse.csc_matrix(
-                (np.broadcast_to(2.0 * weight, (n_xu,)).copy(), self._p_indices, self._p_indptr),
-                shape=(lay.size, lay.size),
-            )
+            p = np.broadcast_to(2.0 * weight, (n_xu,)).copy()
             self.cost_offset = float(np.sum(weight * ref * ref))
-        self.last_a, self.last_b, self.last_q, self.last_p = a, b, q, p
-        return a, b, q, p
+        self.a_data, self.last_b, self.last_q, self.p_data = data, b, q, p
+        self._matrices = None
 
     def solve(self, fresh: bool = False) -> SubproblemSolution:
         """Solve the last assembled data. The first call (or ``fresh``) sets Clarabel up; later
         calls update its data in place (same pattern)."""
-        assert self.last_a is not None and self.last_b is not None and self.last_q is not None
+        assert self.a_data is not None and self.last_b is not None and self.last_q is not None
         t0 = time.perf_counter()
         if self._solver is None or fresh:
             self._solver = clarabel.DefaultSolver(
@@ -531,9 +553,9 @@ class ConicSubproblem:
                 self.settings,
             )
         else:
-            upd = {"q": self.last_q, "A": self.last_a.data, "b": self.last_b}
+            upd = {"q": self.last_q, "A": self.a_data, "b": self.last_b}
             if self.quadratic:
-                upd["P"] = self.last_p.data
+                upd["P"] = self.last_p.data  # type: ignore[union-attr]
             self._solver.update(**upd)
         sol = self._solver.solve()
         iterations = int(sol.iterations)
