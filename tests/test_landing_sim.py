@@ -119,6 +119,27 @@ def test_less_headroom_rather_than_lighting_at_once() -> None:
     assert any(n.startswith("ignition planned at 0.") for n in r.notes), r.notes
 
 
+def test_a_fall_from_the_upper_atmosphere_waits_for_the_air_to_brake_it() -> None:
+    """From 60 km the unpowered stage first gets too fast to stop, then the thickening air
+    brakes it until it can stop again: the ignition waits for that (a few km up), where the
+    first too-fast point's search found nothing feasible and lit at once, 60 km up, to run
+    dry."""
+    data = {
+        "vehicle": "falcon9",
+        "initial": {
+            "altitude_m": 60_000.0,
+            "position_en_m": [400.0, 0.0],
+            "velocity_enu_mps": [-15.0, 0.0, -250.0],
+            "propellant_kg": 9000.0,
+        },
+    }
+    r = fly_landing(landing_setup(load_vehicle("falcon9"), scenario_from_dict(data)))
+    assert r.outcome is Outcome.LANDED, r.outcome
+    assert r.trajectory.r_m[0][2] > 59_000.0
+    ignition_altitude_m = np.interp(r.ignition_t_s, r.trajectory.t_s, r.trajectory.r_m[:, 2])
+    assert 1_000.0 < ignition_altitude_m < 10_000.0
+
+
 def test_guidance_replans_at_about_two_hertz(falcon9_result: LandingResult) -> None:
     r = falcon9_result
     freeze = 4.0  # terminal_vertical_s + 1 s of no re-planning at the end

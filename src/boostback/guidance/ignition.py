@@ -79,24 +79,53 @@ def find_ignition(
     gives ``check`` its guess of the time of flight (default: the planning limit); usually the
     headroom ``check`` plans with.
 
-    Returns that time and the time of flight of the plan found there (None when no candidate back
-    to ``x0`` itself is feasible: then it lights at once and guidance does what it can).
+    A fall from high up can pass through a stretch where the stage is too fast to stop and then
+    be braked by the thickening air until it can stop again: when no ignition up to the end of
+    the first such stretch is feasible, the search starts again after it (lighting in the thin
+    air only to run dry would waste the stage).
+
+    Returns that time and the time of flight of the plan found there (None when no candidate is
+    feasible: then it lights at once and guidance does what it can).
     """
     dt = setup.sim.dt_s
     path = ballistic_path(setup, x0, dt, setup.sim.max_time_s, deadline)
-    guess = None  # the first state that can no longer stop in the air, else the last
-    for k, x in enumerate(path):
+
+    def can_stop(k: int) -> bool:
         if deadline is not None and k % 1000 == 0 and time.perf_counter() > deadline:
             raise RunTimeout(f"the ignition search passed its wall-clock limit at {k} states")
-        if stopping_estimate(setup, x, throttle_fraction)[0] < 0.0:
-            guess = k
-            break
-    if guess is None:
-        guess = len(path) - 1
+        return stopping_estimate(setup, path[k], throttle_fraction)[0] >= 0.0
 
     def feasible(i: int) -> LandingPlan:
         return check(path[i], stopping_estimate(setup, path[i], throttle_fraction)[1])
 
+    floor = 0
+    while True:
+        guess = _first(path, floor, lambda k: not can_stop(k))
+        found = _search(path, feasible, guess, floor, dt)
+        if found is not None:
+            return found
+        later = _first(path, guess + 1, can_stop)  # braked by the air: can it stop again?
+        if later <= guess or not can_stop(later):
+            return 0.0, None
+        floor = later
+
+
+def _first(path: FallPath, start: int, test: Callable[[int], bool]) -> int:
+    """The first index from ``start`` whose state passes ``test``, else the path's last."""
+    k = path.last(start)
+    while not test(k):
+        following = path.last(k + 1)
+        if following == k:  # the last state above the ground
+            break
+        k = following
+    return k
+
+
+def _search(
+    path: FallPath, feasible: Callable[[int], LandingPlan], guess: int, floor: int, dt: float
+) -> tuple[float, float | None] | None:
+    """From the stopping estimate's ``guess``: the latest feasible ignition no earlier than
+    ``floor`` (its time and time of flight), or None when none from ``floor`` on is."""
     plan = feasible(guess)
     if plan.feasible:  # the estimate was conservative: look later, doubling the step
         ok, tf_ok = guess, plan.tf_s
@@ -112,16 +141,16 @@ def find_ignition(
                 bad = cand
         if bad is None:
             return ok * dt, tf_ok
-    else:  # back off towards x0, doubling the step, until a plan exists
+    else:  # back off towards the floor, doubling the step, until a plan exists
         bad, ok, tf_ok = guess, None, None
         step = max(int(FIRST_BACKOFF_S / dt), 1)
         while ok is None:
-            cand = max(bad - step, 0)
+            cand = max(bad - step, floor)
             plan = feasible(cand)
             if plan.feasible:
                 ok, tf_ok = cand, plan.tf_s
-            elif cand == 0:
-                return 0.0, None
+            elif cand == floor:
+                return None
             else:
                 bad = cand
                 step *= 2
