@@ -69,11 +69,15 @@ def _ruiz(indptr, indices, data, p_diag, block, passes, col, row, cmax, rmax):
         for i in range(m):
             rmax[i] = 0.0
         for j in range(n):
+            cj = col[j]
+            cm = cmax[j]  # in a register: the stores to rmax below could alias cmax[j]
             for p in range(indptr[j], indptr[j + 1]):
-                v = abs(data[p] * row[indices[p]] * col[j])
-                cmax[j] = max(cmax[j], v)
-                r = block[indices[p]]
+                i = indices[p]
+                v = abs(data[p] * row[i] * cj)
+                cm = max(cm, v)
+                r = block[i]
                 rmax[r] = max(rmax[r], v)
+            cmax[j] = cm
         for j in range(n):
             if cmax[j] > 0.0:
                 col[j] = min(max(col[j] / np.sqrt(cmax[j]), RUIZ_MIN), RUIZ_MAX)

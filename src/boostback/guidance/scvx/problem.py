@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -157,9 +158,10 @@ class SixDofProblem:
         if not 0.0 < self.m_dry <= self.x_init[0]:
             raise ValueError("need 0 < m_dry <= initial mass")
 
-    @property
+    @cached_property
     def params(self) -> np.ndarray:
-        """The vehicle as the compiled kernels take it (``dynamics.pack_params``)."""
+        """The vehicle as the compiled kernels take it (``dynamics.pack_params``), packed once
+        per problem (the discretisation reads it every iteration; a fresh pack inverts J)."""
         return pack_params(self.alpha, self.g, self.r_thrust, self.inertia)
 
     @property

@@ -191,7 +191,7 @@ def _iterate(
     d = np.abs(disc.defects)
     violation = float(d.sum() if st.virtual_norm == "l1" else d.sum(axis=0).max())
     violation += float(floor.sum())
-    worst = max(float(np.abs(disc.defects).max()), float(floor.max()))
+    worst = max(float(d.max()), float(floor.max()))
     cost = _objective(prob, xs, sigma) + st.penalty * violation
     return _Iterate(xs, us, sigma, disc, cost, worst)
 
