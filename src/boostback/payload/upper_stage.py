@@ -4,13 +4,14 @@
 coasts it to the upper stage's ignition, and flies one PEG-guided burn to the target (low
 orbits), or two with a coast between them: for GTO a burn to a circular parking orbit at the
 transfer orbit's perigee altitude, a coast to the point where the perigee burn ending at the
-requested argument of perigee starts, then the perigee burn; for an orbit whose perigee is
-higher than ``DIRECT_MAX_ALT_M``, a burn to a transfer orbit from a low perigee up to the
-target's perigee altitude, a coast to its apogee and the burn there. The fairing is dropped at
-a fixed altitude. The orbit plane is the one of the requested inclination nearest the stage's
-plane at ignition (its node is free: launch time is not modelled); the guidance's yaw channel
-flies into it. A GTO below the inclination reached at ignition parks in that plane and turns
-it in the perigee burn.
+requested argument of perigee starts, then the perigee burn; for an orbit flown in two burns (the
+mission's ``upper_stage_burns``, or, when it is not given, a perigee higher than
+``DIRECT_MAX_ALT_M``), a burn to a transfer orbit from a low perigee up to the target's perigee
+altitude, a coast to its apogee and the burn there. The fairing is dropped at
+a fixed altitude. The orbit plane is the one of the requested inclination through the stage's
+position at ignition, on the pass it is flying (its node is free: launch time is not modelled);
+the guidance's yaw channel flies into it. A GTO below the inclination reached at ignition parks
+in that plane and turns it in the perigee burn.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ FAIRING_ALT_M = 110_000.0
 # second burn, as their webcasts show). Estimates of where that starts to pay.
 DIRECT_MAX_ALT_M = 350_000.0
 TRANSFER_PERIGEE_ALT_M = 200_000.0
+# a transfer orbit needs its apogee (the target's perigee) clear of its own perigee
+MIN_TWO_BURN_M = TRANSFER_PERIGEE_ALT_M + 20_000.0
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,23 @@ class TargetOrbit:
     apogee_alt_m: float
     inclination_deg: float
     argp_deg: float | None = None
+    # the mission's number of upper-stage burns (public mission data), None for the rule
+    burns: int | None = None
 
     def __post_init__(self) -> None:
         if not (self.perigee_alt_m >= 80e3 and self.apogee_alt_m >= self.perigee_alt_m):
             raise ValueError(f"orbit {self.label}: need perigee >= 80 km and apogee >= perigee")
         if not 0.0 <= self.inclination_deg <= 180.0:
             raise ValueError(f"orbit {self.label}: inclination must be within 0-180 deg")
+        if self.burns not in (None, 1, 2):
+            raise ValueError(f"orbit {self.label}: the upper stage flies 1 or 2 burns")
+        if self.burns == 1 and self.argp_deg is not None:
+            raise ValueError(f"orbit {self.label}: a transfer orbit with an argp takes 2 burns")
+        if self.burns == 2 and self.argp_deg is None and self.perigee_alt_m <= MIN_TWO_BURN_M:
+            raise ValueError(
+                f"orbit {self.label}: two burns need a perigee above {MIN_TWO_BURN_M / 1e3:g} "
+                f"km (the transfer orbit starts at {TRANSFER_PERIGEE_ALT_M / 1e3:g} km)"
+            )
 
     @property
     def label(self) -> str:
@@ -76,10 +90,13 @@ class TargetOrbit:
     @property
     def plan(self) -> str:
         """``"perigee"``: parking orbit, coast, perigee burn (an argument of perigee is given);
-        ``"apogee"``: a transfer orbit from a low perigee, coast, burn at its apogee (perigee
-        above ``DIRECT_MAX_ALT_M``); ``"direct"``: one burn."""
+        ``"apogee"``: a transfer orbit from a low perigee, coast, burn at its apogee (two burns
+        asked for, or none asked for and the perigee above ``DIRECT_MAX_ALT_M``); ``"direct"``:
+        one burn."""
         if self.argp_deg is not None:
             return "perigee"
+        if self.burns is not None:
+            return "apogee" if self.burns == 2 else "direct"
         return "apogee" if self.perigee_alt_m > DIRECT_MAX_ALT_M else "direct"
 
     @property
@@ -226,10 +243,33 @@ def _first_plane_deg(x: np.ndarray, target: TargetOrbit) -> float:
 
 
 def _plane_normal(r: np.ndarray, v: np.ndarray, inclination_deg: float) -> np.ndarray:
-    """The orbit normal of the given inclination nearest the current angular momentum."""
+    """The orbit normal of the given inclination for the plane through the stage's position
+    whose normal is nearest the current angular momentum (the pass, north- or south-going, the
+    stage is on); where the stage is at a latitude above the inclination, the normal nearest
+    the angular momentum in node alone.
+
+    The node is free (launch time is not modelled), so the plane is taken through the stage:
+    one at the angular momentum's node missed the stage by up to ~500 km on a lofted polar
+    ascent (the Earth's rotation turns the inertial plane of a slow, steep MECO by degrees), a
+    dogleg the burn paid for."""
     h = np.cross(r, v)
-    phi = math.atan2(h[1], h[0])
     i = math.radians(inclination_deg)
+    u = r / float(np.linalg.norm(r))
+    rho = math.hypot(u[0], u[1])
+    best = None
+    if rho > 1e-9 and math.sin(i) > 1e-9:
+        c = -math.cos(i) * u[2] / (math.sin(i) * rho)
+        if abs(c) <= 1.0:
+            beta, d = math.atan2(u[1], u[0]), math.acos(c)
+            for alpha in (beta + d, beta - d):
+                n = np.array(
+                    [math.sin(i) * math.cos(alpha), math.sin(i) * math.sin(alpha), math.cos(i)]
+                )
+                if best is None or float(n @ h) > float(best @ h):
+                    best = n
+    if best is not None:
+        return best
+    phi = math.atan2(h[1], h[0])
     return np.array([math.sin(i) * math.cos(phi), math.sin(i) * math.sin(phi), math.cos(i)])
 
 
