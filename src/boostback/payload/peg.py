@@ -172,6 +172,7 @@ def peg_solve(x, t, eng, tgt, t_guess, n_iter, coeff):
     g0 = mu / (r * r) - vt * vt / r
     g_t = mu / (r_t * r_t) - vt_t * vt_t / r_t
     dh = r_t * vt_t - r * vt
+    vel_only = tgt[T_VEL_ONLY] > 0.5
     big_t = min(max(t_guess, 1.0), 0.995 * tau)
     a_c, b_c, a_h, b_h = 0.0, 0.0, 0.0, 0.0
     for _ in range(n_iter):
@@ -182,6 +183,8 @@ def peg_solve(x, t, eng, tgt, t_guess, n_iter, coeff):
         b_c = (b0 * rhs2 - c0 * rhs1) / det
         a_h = (c1 * (-yd) - b1 * (-y - yd * big_t)) / det
         b_h = (b0 * (-y - yd * big_t) - c0 * (-yd)) / det
+        if vel_only:  # the law that will be flown, not the radius-targeting one
+            a_c, b_c, a_h, b_h = (vr_t - vr) / b0, 0.0, -yd / b0, 0.0
         share = _mean_along_track(a_c, b_c, a_h, b_h, g0, g_t, accel, tau, big_t)
         dv = dh / (0.5 * (r + r_t) * share)
         new_t = tau * (1.0 - math.exp(-max(dv, 0.0) / ve))
@@ -195,7 +198,7 @@ def peg_solve(x, t, eng, tgt, t_guess, n_iter, coeff):
     coeff[C_A], coeff[C_B], coeff[C_T0] = a_c, b_c, t
     coeff[C_AH] = (c1 * (-yd) - b1 * (-y - yd * big_t)) / det
     coeff[C_BH] = (b0 * (-y - yd * big_t) - c0 * (-yd)) / det
-    if tgt[T_VEL_ONLY] > 0.5:  # radius and plane offset free: constant A on the speeds alone
+    if vel_only:  # radius and plane offset free: constant A on the speeds alone
         coeff[C_A], coeff[C_B] = (vr_t - vr) / b0, 0.0
         coeff[C_AH], coeff[C_BH] = -yd / b0, 0.0
     return big_t

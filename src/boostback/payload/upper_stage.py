@@ -53,6 +53,11 @@ DIRECT_MAX_ALT_M = 350_000.0
 TRANSFER_PERIGEE_ALT_M = 200_000.0
 # a transfer orbit needs its apogee (the target's perigee) clear of its own perigee
 MIN_TWO_BURN_M = TRANSFER_PERIGEE_ALT_M + 20_000.0
+# The transfer's apogee is re-aimed until the coast reaches the target's perigee radius to this
+# (a tenth of a kilometre, well inside the 5 km insertion tolerance), in at most this many
+# flights of the first burn.
+APOGEE_AIM_TOL_M = 100.0
+APOGEE_AIM_FLIGHTS = 6
 
 
 @dataclass(frozen=True)
@@ -382,18 +387,32 @@ def _transfer_plan(
     target: TargetOrbit, normal: np.ndarray, earth: EarthModel, gs: GuidanceSettings,
 ) -> tuple[np.ndarray, float, list[Burn], list[np.ndarray], float]:  # fmt: skip
     """Burn to a transfer orbit, coast to its apogee, burn there. The transfer's apogee is aimed
-    twice: J2 moves the radius the coast reaches from the two-body apogee by kilometres, so the
-    second aim corrects the first by the miss it measured."""
+    until the coast reaches the target's perigee radius to ``APOGEE_AIM_TOL_M``: J2 moves the
+    radius the coast reaches from the two-body apogee by kilometres, and on a high transfer
+    (100,000 km) the reached apogee moves by ~150 km per m/s at cut-off, so one correction
+    left it 60-140 km off, which the velocity-only apogee burn cannot take out (the orbit's
+    eccentricity is at least the radius miss over the radius). The second aim corrects the first
+    by the miss it measured, later ones by secant."""
     mu, ref = earth.mu_m3ps2, earth.equatorial_radius_m
     r_p = ref + target.perigee_alt_m
+    aims: list[float] = []
+    misses: list[float] = []
     aim = r_p
-    for _ in range(2):
+    for k in range(APOGEE_AIM_FLIGHTS):
         first = _target_array(ref + TRANSFER_PERIGEE_ALT_M, aim, normal, mu)
         x, t, b1, rec1, t_fair = _fly_burn("burn 1", x0, t0, stage, empty_kg, fairing_kg,
                                            first, earth, gs)  # fmt: skip
         x_c, t_c, _n = _coast_to_apogee(x, t, stage, target, earth, gs)
         miss = float(np.linalg.norm(x_c[:3])) - r_p
-        aim -= miss
+        if abs(miss) < APOGEE_AIM_TOL_M:
+            break
+        aims.append(aim)
+        misses.append(miss)
+        slope = 1.0
+        if k > 0 and misses[-1] != misses[-2]:
+            slope = (misses[-1] - misses[-2]) / (aims[-1] - aims[-2])
+            slope = slope if 0.2 < slope < 5.0 else 1.0  # the reached radius follows the aim
+        aim -= miss / slope
     # the plane as J2 has turned it during the coast (its node), at the target's inclination
     h = np.cross(x_c[:3], x_c[3:6])
     n = orbit_normal_eci(math.radians(target.inclination_deg), math.atan2(h[0], -h[1]))
