@@ -205,3 +205,90 @@ def test_insertion_over_separation_states(
     assert ins.reached
     assert abs(err["perigee_km"]) < 5.0 and abs(err["apogee_km"]) < 5.0
     assert abs(err["inclination_deg"]) < 0.1
+
+
+def _separation_heading(lat_deg: float, alt_m: float, speed_mps: float, path_deg: float,
+                        azimuth_deg: float):  # fmt: skip
+    """A MECO-like Earth-fixed state on a heading (deg from north, clockwise), longitude 0."""
+    lat = math.radians(lat_deg)
+    r = EARTH.geodetic_to_ecef(lat, 0.0, alt_m)
+    up = r / np.linalg.norm(r)
+    east = np.array([0.0, 1.0, 0.0])
+    north = np.cross(up, east)
+    az, g = math.radians(azimuth_deg), math.radians(path_deg)
+    horizontal = math.cos(az) * north + math.sin(az) * east
+    return r, speed_mps * (math.cos(g) * horizontal + math.sin(g) * up)
+
+
+@pytest.mark.parametrize("path_deg", [35.0, 45.0, 55.0, 65.0])
+def test_direct_ascent_to_620_km_from_a_slow_lofted_meco(path_deg: float) -> None:
+    """SAOCOM 1A's kind of flight: an RTLS booster's slow MECO (1.7 km/s at 70 km) on a
+    south-going polar pass from Vandenberg, one burn straight to 620 x 620 km, 3 t aboard. The
+    stage starts with a thrust-to-weight under one, so the law's radial command starts near
+    or above one: the time to go must not collapse (it did below ~55 deg, cutting off on the
+    energy 6,800 km off in perigee), and the plane must pass through the stage (the plane at
+    the angular momentum's node missed it by ~470 km, a dogleg of degrees)."""
+    r, v = _separation_heading(34.63, 70e3, 1_700.0, path_deg, 196.0)
+    target = TargetOrbit(620e3, 620e3, 97.89, burns=1)
+    assert target.plan == "direct"
+    ins = fly_to_orbit(r, v, 0.0, _falcon9_stage(), 3_000.0, 1_900.0, target, EARTH)
+    err = ins.errors
+    assert ins.reached and len(ins.burns) == 1
+    assert abs(err["perigee_km"]) < 5.0 and abs(err["apogee_km"]) < 5.0
+    assert abs(err["inclination_deg"]) < 0.1  # (the flattest ones need more than the stage has)
+
+
+def test_peg_time_to_go_grows_when_the_radial_command_saturates() -> None:
+    """From a state whose radial command exceeds one at a short time to go, one major cycle
+    lengthens the burn (the along-track share falls), instead of shortening it."""
+    stage = _falcon9_stage()
+    r, v = _separation_heading(34.63, 72e3, 1_600.0, 45.0, 196.0)
+    x = np.array([*_eci(r, v)[0], *_eci(r, v)[1], 116_000.0])
+    mu = EARTH.mu_m3ps2
+    r_t = EARTH.equatorial_radius_m + 620e3
+    h = np.cross(x[:3], x[3:6])
+    tgt = np.array([r_t, 0.0, math.sqrt(mu / r_t), *(h / np.linalg.norm(h)), -mu / (2 * r_t),
+                    mu, 0.0])  # fmt: skip
+    eng = np.array([stage.thrust_n, stage.mass_flow_kgps, 7_000.0, 0.0, 110e3,
+                    EARTH.equatorial_radius_m])  # fmt: skip
+    coeff = np.zeros(5)
+    big_t = peg.peg_solve(x, 0.0, eng, tgt, 100.0, 60, coeff)
+    needed_s = x[6] / stage.mass_flow_kgps * (1.0 - math.exp(-(7_560.0 - 1_200.0)
+                                                             / stage.exhaust_mps))  # fmt: skip
+    assert big_t > needed_s  # at least the burn of the tangential speed alone
+
+
+def test_upper_stage_burns_choose_the_plan() -> None:
+    """The mission's number of burns (public mission data) overrides the altitude rule."""
+    assert TargetOrbit(620e3, 620e3, 97.9).plan == "apogee"
+    assert TargetOrbit(620e3, 620e3, 97.9, burns=1).plan == "direct"
+    assert TargetOrbit(300e3, 300e3, 53.0).plan == "direct"
+    assert TargetOrbit(300e3, 300e3, 53.0, burns=2).plan == "apogee"
+    with pytest.raises(ValueError, match="two burns need a perigee"):
+        TargetOrbit(200e3, 360e3, 51.6, burns=2)
+    with pytest.raises(ValueError, match="1 or 2 burns"):
+        TargetOrbit(620e3, 620e3, 97.9, burns=3)
+
+
+def test_flight_files_give_their_upper_stage_burns() -> None:
+    """The telemetry flights carry their launch timelines' burn counts into the design."""
+    from boostback.payload.design import target_orbit
+
+    burns = {n: target_orbit(load_flight(n)[0]).burns
+             for n in ("falcon9_rtls", "falcon9_saocom1a", "falcon9_iridium3")}  # fmt: skip
+    assert burns == {"falcon9_rtls": 1, "falcon9_saocom1a": 1, "falcon9_iridium3": 2}
+
+
+def test_high_energy_transfer_inserts_within_tolerance() -> None:
+    """100,000 km circular through a transfer orbit: on a high transfer the reached apogee moves
+    ~150 km per m/s at cut-off, so it is re-aimed until the coast arrives at the target radius,
+    and the apogee burn (velocity-only) takes out the radial speed it starts with: both left
+    the orbit 60-140 km off in perigee and apogee, and a payload search then found an expendable
+    booster carrying less than one landing on a drone ship."""
+    r, v = _separation_ecef(28.6, 75e3, 2_400.0, 25.0)
+    target = parse_orbit("100000x100000x28.7")
+    ins = fly_to_orbit(r, v, 0.0, _falcon9_stage(), 300.0, 1_900.0, target, EARTH)
+    err = ins.errors
+    assert [b.status for b in ins.burns] == [0, 0]
+    assert abs(err["perigee_km"]) < 1.0 and abs(err["apogee_km"]) < 1.0
+    assert abs(err["inclination_deg"]) < 0.1

@@ -61,11 +61,15 @@ def needs_design(scenario: FlightScenario) -> bool:
 
 
 def target_orbit(scenario: FlightScenario) -> TargetOrbit:
-    """The scenario's target orbit (``mission.target_orbit`` at ``mission.inclination_deg``)."""
+    """The scenario's target orbit (``mission.target_orbit`` at ``mission.inclination_deg``,
+    flown in ``mission.upper_stage_burns`` burns when the scenario gives them)."""
     orbit = scenario.mission.target_orbit
     assert orbit is not None and scenario.mission.inclination_deg is not None
     return TargetOrbit(
-        orbit.perigee_km * 1e3, orbit.apogee_km * 1e3, scenario.mission.inclination_deg
+        orbit.perigee_km * 1e3,
+        orbit.apogee_km * 1e3,
+        scenario.mission.inclination_deg,
+        burns=scenario.mission.upper_stage_burns,
     )
 
 
@@ -110,7 +114,10 @@ def design_ascent(
     """
     if not needs_design(scenario):
         return scenario, None
-    target = target_orbit(scenario)
+    try:
+        target = target_orbit(scenario)
+    except ValueError as exc:
+        raise ConfigError(str(exc), file=file, key="mission.upper_stage_burns") from None
     setup = flight_setup(vehicle, scenario)
     problem = mode_problem(setup, setup.vehicle, target)
     payload = scenario.mission.payload_mass_kg

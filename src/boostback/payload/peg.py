@@ -13,7 +13,8 @@ J. Astronaut. Sci. 27(1), 1979; the same equations as written out for the 2-D ca
 - ``A`` and ``B`` make the radius and radial speed reach their targets at the cut-off time ``T``
   (two linear equations in the thrust integrals ``b0, b1, c0, c1`` of the rocket equation);
 - ``T`` is updated from the angular momentum still to gain (the "velocity to be gained" of the
-  tangential channel), and the three are iterated to a fixed point every major cycle;
+  tangential channel) over the thrust's along-track share as the law flies it (integrated, not
+  expanded in small angles), and the three are iterated to a fixed point every major cycle;
 - out of plane the same linear law steers the position and velocity normal to the target plane
   to zero at ``T`` (``f_h = A_h + B_h t``); the tangential component is what is left of the unit
   vector.
@@ -124,9 +125,38 @@ def _thrust_integrals(ve, tau, big_t):
 
 
 @jit
+def _mean_along_track(a_c, b_c, a_h, b_h, g0, g_t, accel, tau, big_t):
+    """The along-track share of the thrust over ``0..T``, weighted by the thrust acceleration:
+    ``int a(s) f_t(s) ds / int a(s) ds`` with ``f_t = sqrt(1 - f_r^2 - f_h^2)`` and the
+    components as ``steering`` flies them (radial law with the gravity-less-centrifugal term
+    taken linear in time between now and cut-off; the same 0.98 cap). Simpson, 16 intervals."""
+    n = 16
+    h = big_t / n
+    num, den = 0.0, 0.0
+    for k in range(n + 1):
+        s = k * h
+        w = 1.0 if (k == 0 or k == n) else (4.0 if k % 2 == 1 else 2.0)
+        grow = 1.0 / (1.0 - s / tau)  # a(s) / a(0)
+        g_s = g0 + (g_t - g0) * s / big_t
+        fr = a_c + b_c * s + g_s / (accel * grow)
+        fh = a_h + b_h * s
+        q = min(fr * fr + fh * fh, 0.98)
+        num += w * grow * math.sqrt(1.0 - q)
+        den += w * grow
+    return num / den
+
+
+@jit
 def peg_solve(x, t, eng, tgt, t_guess, n_iter, coeff):
     """One major cycle: iterate ``A, B`` and the time to go ``T`` from ``t_guess``; fills
-    ``coeff`` and returns ``T`` (s)."""
+    ``coeff`` and returns ``T`` (s).
+
+    ``T`` is the burn that gains the angular momentum still missing, ``dh``, with the thrust's
+    along-track share as the law with the current ``A, B`` (and ``A_h, B_h``) flies it:
+    ``dv = dh / (r_mean <f_t>)`` by the rocket equation. The share is integrated, not expanded
+    in small angles: a long burn from a slow, low cut-off of the booster (a light payload
+    climbing straight to 600 km) starts with the radial command near or above one, where
+    ``f_t ~ 1 - f_r^2/2`` turns negative and the iteration shortened ``T`` without bound."""
     r, ur, ut, _un = _frame(x, tgt)
     v = x[3:6]
     vr = v[0] * ur[0] + v[1] * ur[1] + v[2] * ur[2]
@@ -139,22 +169,24 @@ def peg_solve(x, t, eng, tgt, t_guess, n_iter, coeff):
     ve = eng[E_THRUST] / eng[E_MDOT]
     tau = ve / accel
     r_t, vr_t, vt_t = tgt[T_R], tgt[T_VR], tgt[T_VT]
+    g0 = mu / (r * r) - vt * vt / r
+    g_t = mu / (r_t * r_t) - vt_t * vt_t / r_t
+    dh = r_t * vt_t - r * vt
+    vel_only = tgt[T_VEL_ONLY] > 0.5
     big_t = min(max(t_guess, 1.0), 0.995 * tau)
-    a_c, b_c = 0.0, 0.0
+    a_c, b_c, a_h, b_h = 0.0, 0.0, 0.0, 0.0
     for _ in range(n_iter):
         b0, b1, c0, c1 = _thrust_integrals(ve, tau, big_t)
         det = b0 * c1 - b1 * c0
         rhs1, rhs2 = vr_t - vr, r_t - r - vr * big_t
         a_c = (c1 * rhs1 - b1 * rhs2) / det
         b_c = (b0 * rhs2 - c0 * rhs1) / det
-        fr = a_c + (mu / (r * r) - vt * vt / r) / accel
-        accel_t = accel / (1.0 - big_t / tau)
-        fr_t = a_c + b_c * big_t + (mu / (r_t * r_t) - vt_t * vt_t / r_t) / accel_t
-        frd = (fr_t - fr) / big_t
-        ft, ftd, ftdd = 1.0 - 0.5 * fr * fr, -fr * frd, -0.5 * frd * frd
-        dh = r_t * vt_t - r * vt
-        dv = dh / (0.5 * (r + r_t)) + ve * big_t * (ftd + ftdd * tau) + 0.5 * ftdd * ve * big_t**2
-        dv /= ft + ftd * tau + ftdd * tau * tau
+        a_h = (c1 * (-yd) - b1 * (-y - yd * big_t)) / det
+        b_h = (b0 * (-y - yd * big_t) - c0 * (-yd)) / det
+        if vel_only:  # the law that will be flown, not the radius-targeting one
+            a_c, b_c, a_h, b_h = (vr_t - vr) / b0, 0.0, -yd / b0, 0.0
+        share = _mean_along_track(a_c, b_c, a_h, b_h, g0, g_t, accel, tau, big_t)
+        dv = dh / (0.5 * (r + r_t) * share)
         new_t = tau * (1.0 - math.exp(-max(dv, 0.0) / ve))
         new_t = min(max(new_t, 0.05), 0.995 * tau)
         done = abs(new_t - big_t) < 1e-3
@@ -166,7 +198,7 @@ def peg_solve(x, t, eng, tgt, t_guess, n_iter, coeff):
     coeff[C_A], coeff[C_B], coeff[C_T0] = a_c, b_c, t
     coeff[C_AH] = (c1 * (-yd) - b1 * (-y - yd * big_t)) / det
     coeff[C_BH] = (b0 * (-y - yd * big_t) - c0 * (-yd)) / det
-    if tgt[T_VEL_ONLY] > 0.5:  # radius and plane offset free: constant A on the speeds alone
+    if vel_only:  # radius and plane offset free: constant A on the speeds alone
         coeff[C_A], coeff[C_B] = (vr_t - vr) / b0, 0.0
         coeff[C_AH], coeff[C_BH] = -yd / b0, 0.0
     return big_t

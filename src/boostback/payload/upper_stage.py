@@ -4,13 +4,14 @@
 coasts it to the upper stage's ignition, and flies one PEG-guided burn to the target (low
 orbits), or two with a coast between them: for GTO a burn to a circular parking orbit at the
 transfer orbit's perigee altitude, a coast to the point where the perigee burn ending at the
-requested argument of perigee starts, then the perigee burn; for an orbit whose perigee is
-higher than ``DIRECT_MAX_ALT_M``, a burn to a transfer orbit from a low perigee up to the
-target's perigee altitude, a coast to its apogee and the burn there. The fairing is dropped at
-a fixed altitude. The orbit plane is the one of the requested inclination nearest the stage's
-plane at ignition (its node is free: launch time is not modelled); the guidance's yaw channel
-flies into it. A GTO below the inclination reached at ignition parks in that plane and turns
-it in the perigee burn.
+requested argument of perigee starts, then the perigee burn; for an orbit flown in two burns (the
+mission's ``upper_stage_burns``, or, when it is not given, a perigee higher than
+``DIRECT_MAX_ALT_M``), a burn to a transfer orbit from a low perigee up to the target's perigee
+altitude, a coast to its apogee and the burn there. The fairing is dropped at
+a fixed altitude. The orbit plane is the one of the requested inclination through the stage's
+position at ignition, on the pass it is flying (its node is free: launch time is not modelled);
+the guidance's yaw channel flies into it. A GTO below the inclination reached at ignition parks
+in that plane and turns it in the perigee burn.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ FAIRING_ALT_M = 110_000.0
 # second burn, as their webcasts show). Estimates of where that starts to pay.
 DIRECT_MAX_ALT_M = 350_000.0
 TRANSFER_PERIGEE_ALT_M = 200_000.0
+# a transfer orbit needs its apogee (the target's perigee) clear of its own perigee
+MIN_TWO_BURN_M = TRANSFER_PERIGEE_ALT_M + 20_000.0
+# The transfer's apogee is re-aimed until the coast reaches the target's perigee radius to this
+# (a tenth of a kilometre, well inside the 5 km insertion tolerance), in at most this many
+# flights of the first burn.
+APOGEE_AIM_TOL_M = 100.0
+APOGEE_AIM_FLIGHTS = 6
 
 
 @dataclass(frozen=True)
@@ -61,12 +69,23 @@ class TargetOrbit:
     apogee_alt_m: float
     inclination_deg: float
     argp_deg: float | None = None
+    # the mission's number of upper-stage burns (public mission data), None for the rule
+    burns: int | None = None
 
     def __post_init__(self) -> None:
         if not (self.perigee_alt_m >= 80e3 and self.apogee_alt_m >= self.perigee_alt_m):
             raise ValueError(f"orbit {self.label}: need perigee >= 80 km and apogee >= perigee")
         if not 0.0 <= self.inclination_deg <= 180.0:
             raise ValueError(f"orbit {self.label}: inclination must be within 0-180 deg")
+        if self.burns not in (None, 1, 2):
+            raise ValueError(f"orbit {self.label}: the upper stage flies 1 or 2 burns")
+        if self.burns == 1 and self.argp_deg is not None:
+            raise ValueError(f"orbit {self.label}: a transfer orbit with an argp takes 2 burns")
+        if self.burns == 2 and self.argp_deg is None and self.perigee_alt_m <= MIN_TWO_BURN_M:
+            raise ValueError(
+                f"orbit {self.label}: two burns need a perigee above {MIN_TWO_BURN_M / 1e3:g} "
+                f"km (the transfer orbit starts at {TRANSFER_PERIGEE_ALT_M / 1e3:g} km)"
+            )
 
     @property
     def label(self) -> str:
@@ -76,10 +95,13 @@ class TargetOrbit:
     @property
     def plan(self) -> str:
         """``"perigee"``: parking orbit, coast, perigee burn (an argument of perigee is given);
-        ``"apogee"``: a transfer orbit from a low perigee, coast, burn at its apogee (perigee
-        above ``DIRECT_MAX_ALT_M``); ``"direct"``: one burn."""
+        ``"apogee"``: a transfer orbit from a low perigee, coast, burn at its apogee (two burns
+        asked for, or none asked for and the perigee above ``DIRECT_MAX_ALT_M``); ``"direct"``:
+        one burn."""
         if self.argp_deg is not None:
             return "perigee"
+        if self.burns is not None:
+            return "apogee" if self.burns == 2 else "direct"
         return "apogee" if self.perigee_alt_m > DIRECT_MAX_ALT_M else "direct"
 
     @property
@@ -226,10 +248,33 @@ def _first_plane_deg(x: np.ndarray, target: TargetOrbit) -> float:
 
 
 def _plane_normal(r: np.ndarray, v: np.ndarray, inclination_deg: float) -> np.ndarray:
-    """The orbit normal of the given inclination nearest the current angular momentum."""
+    """The orbit normal of the given inclination for the plane through the stage's position
+    whose normal is nearest the current angular momentum (the pass, north- or south-going, the
+    stage is on); where the stage is at a latitude above the inclination, the normal nearest
+    the angular momentum in node alone.
+
+    The node is free (launch time is not modelled), so the plane is taken through the stage:
+    one at the angular momentum's node missed the stage by up to ~500 km on a lofted polar
+    ascent (the Earth's rotation turns the inertial plane of a slow, steep MECO by degrees), a
+    dogleg the burn paid for."""
     h = np.cross(r, v)
-    phi = math.atan2(h[1], h[0])
     i = math.radians(inclination_deg)
+    u = r / float(np.linalg.norm(r))
+    rho = math.hypot(u[0], u[1])
+    best = None
+    if rho > 1e-9 and math.sin(i) > 1e-9:
+        c = -math.cos(i) * u[2] / (math.sin(i) * rho)
+        if abs(c) <= 1.0:
+            beta, d = math.atan2(u[1], u[0]), math.acos(c)
+            for alpha in (beta + d, beta - d):
+                n = np.array(
+                    [math.sin(i) * math.cos(alpha), math.sin(i) * math.sin(alpha), math.cos(i)]
+                )
+                if best is None or float(n @ h) > float(best @ h):
+                    best = n
+    if best is not None:
+        return best
+    phi = math.atan2(h[1], h[0])
     return np.array([math.sin(i) * math.cos(phi), math.sin(i) * math.sin(phi), math.cos(i)])
 
 
@@ -342,18 +387,32 @@ def _transfer_plan(
     target: TargetOrbit, normal: np.ndarray, earth: EarthModel, gs: GuidanceSettings,
 ) -> tuple[np.ndarray, float, list[Burn], list[np.ndarray], float]:  # fmt: skip
     """Burn to a transfer orbit, coast to its apogee, burn there. The transfer's apogee is aimed
-    twice: J2 moves the radius the coast reaches from the two-body apogee by kilometres, so the
-    second aim corrects the first by the miss it measured."""
+    until the coast reaches the target's perigee radius to ``APOGEE_AIM_TOL_M``: J2 moves the
+    radius the coast reaches from the two-body apogee by kilometres, and on a high transfer
+    (100,000 km) the reached apogee moves by ~150 km per m/s at cut-off, so one correction
+    left it 60-140 km off, which the velocity-only apogee burn cannot take out (the orbit's
+    eccentricity is at least the radius miss over the radius). The second aim corrects the first
+    by the miss it measured, later ones by secant."""
     mu, ref = earth.mu_m3ps2, earth.equatorial_radius_m
     r_p = ref + target.perigee_alt_m
+    aims: list[float] = []
+    misses: list[float] = []
     aim = r_p
-    for _ in range(2):
+    for k in range(APOGEE_AIM_FLIGHTS):
         first = _target_array(ref + TRANSFER_PERIGEE_ALT_M, aim, normal, mu)
         x, t, b1, rec1, t_fair = _fly_burn("burn 1", x0, t0, stage, empty_kg, fairing_kg,
                                            first, earth, gs)  # fmt: skip
         x_c, t_c, _n = _coast_to_apogee(x, t, stage, target, earth, gs)
         miss = float(np.linalg.norm(x_c[:3])) - r_p
-        aim -= miss
+        if abs(miss) < APOGEE_AIM_TOL_M:
+            break
+        aims.append(aim)
+        misses.append(miss)
+        slope = 1.0
+        if k > 0 and misses[-1] != misses[-2]:
+            slope = (misses[-1] - misses[-2]) / (aims[-1] - aims[-2])
+            slope = slope if 0.2 < slope < 5.0 else 1.0  # the reached radius follows the aim
+        aim -= miss / slope
     # the plane as J2 has turned it during the coast (its node), at the target's inclination
     h = np.cross(x_c[:3], x_c[3:6])
     n = orbit_normal_eci(math.radians(target.inclination_deg), math.atan2(h[0], -h[1]))
