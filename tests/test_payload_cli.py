@@ -24,6 +24,9 @@ runner = CliRunner()
         (["falcon9", "--recovery", "barge"], "--recovery: unknown mode 'barge'"),
         (["falcon9", "--site", "nowhere"], "--site: unknown site 'nowhere'"),
         (["atlas5"], "no built-in flight scenario for vehicle 'atlas5'"),
+        (["falcon9", "--burns", "3"], "--burns: orbit 200x200x28.5: the upper stage flies 1 or 2"),
+        (["falcon9", "--burns", "2"], "--burns: orbit 200x200x28.5: two burns need a perigee"),
+        (["falcon9", "--orbit", "185x35786x27x180", "--burns", "1"], "takes 2 burns"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args: list[str], needle: str) -> None:
@@ -57,3 +60,24 @@ def test_bench_row() -> None:
     (row,) = payload_rows(repeats=1, warmup=False)
     assert row.median_s > 0.0 and math.isnan(row.baseline_median_s)
     assert "expendable" in row.note and "rtls" in row.note
+
+
+def test_burns_one_or_two_as_the_mission_flew() -> None:
+    """--burns: the same 600 km orbit flown in one burn or in two (transfer orbit, coast, apogee
+    burn), each inserted within the tolerance; the default above 350 km is two
+    (``DIRECT_MAX_ALT_M``, which the option's help quotes)."""
+    from boostback.payload.upper_stage import DIRECT_MAX_ALT_M
+
+    burns = {}
+    for count in ("1", "2"):
+        args = ["falcon9", "--orbit", "600x600x51.6", "--recovery", "expendable"]
+        res = runner.invoke(app, [*args, "--burns", count, "--json"])
+        assert res.exit_code == 0, res.output
+        (m,) = json.loads(res.output)["modes"]
+        assert abs(m["insertion"]["errors"]["perigee_m"]) < 5_000.0
+        assert abs(m["insertion"]["errors"]["apogee_m"]) < 5_000.0
+        burns[count] = (len(m["insertion"]["burns"]), m["payload_kg"])
+    assert burns["1"][0] == 1 and burns["2"][0] == 2, burns
+    assert burns["1"][1] > 0.0 and burns["2"][1] > 0.0
+    help_text = " ".join(runner.invoke(app, ["--help"]).output.split())
+    assert f"above {DIRECT_MAX_ALT_M / 1e3:g} km" in help_text

@@ -8,6 +8,7 @@ powered explicit guidance to the orbit, and the payload is root-found (docs/payl
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -92,6 +93,16 @@ def payload(
         str | None,
         typer.Option("--landing", help="Landing site key for rtls/downrange (default the mode's)."),
     ] = None,
+    burns: Annotated[
+        int | None,
+        typer.Option(
+            "--burns",
+            help="Upper-stage burns to an orbit without an argument of perigee: 1 (direct) or 2 "
+            "(a transfer orbit, a coast and a burn at its apogee), as the mission's timeline "
+            "says; default: 2 when the perigee is above 350 km, else 1.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """The most payload each recovery mode can carry to an orbit, and its staging state."""
@@ -102,6 +113,11 @@ def payload(
         target = parse_orbit(orbit)
     except ValueError as exc:
         fail(f"--orbit: {exc}")
+    if burns is not None:
+        try:
+            target = replace(target, burns=burns)
+        except ValueError as exc:
+            fail(f"--burns: {exc}")
     if recovery is not None and recovery not in MODES:
         fail(f"--recovery: unknown mode '{recovery}'; choose one of {', '.join(MODES)}")
     modes = MODES if recovery is None else (recovery,)
