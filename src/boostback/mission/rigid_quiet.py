@@ -190,8 +190,9 @@ class RigidQuietBurn:
         r = self.rec
         r.rows.extend(map(tuple, out.tolist()))
         r.phases.extend([phase] * n)
-        acts = map(RigidActuation, thr, gim, fins, duty, map(tuple, axis.tolist()))
-        r.rigid_rows.extend(zip(states, acts, strict=True))
+        axes = map(tuple, axis.tolist())
+        acts = map(RigidActuation._make, zip(thr, gim, fins, duty, axes, strict=True))
+        r.rigid_rows.extend(zip(list(states), acts, strict=True))
 
     def _actuation(self, rec: tuple[np.ndarray, ...], i: int, expected: float) -> Actuation:
         """The actuation of the stretch's step ``i`` (its last), as the plant gave it."""
