@@ -140,12 +140,13 @@ class RigidQuietBurn:
         hw = (acts.spool, acts.healthy, acts.gimbal, acts.fins, acts.all_on, plant.kernel.veh[0])
         steps = int((min(t_stop, max_time_s) - t) / sc[rb.SC_DT]) + 2
         rec = self._blocks(steps)
-        x = plant.rigid_state
+        x, shortfall = plant.rigid_state, np.zeros(3)
         n, t_end, _why = rb.rigid_quiet_steps(
-            x, t, sc, mem, law_arrays, ctl_arrays, hw, self.truth, self.model, rec, ctl.shortfall
+            x, t, sc, mem, law_arrays, ctl_arrays, hw, self.truth, self.model, rec, shortfall
         )
         if n == 0:
             return None
+        ctl.shortfall = shortfall
         self._record(rec, n, phase)
         plant.moved(x, t_end, float(mem[rb.MEM_GAS]))
         plant.engines.valves = float(mem[rb.MEM_VALVES])
