@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import clarabel
 import numpy as np
@@ -44,49 +45,50 @@ _NODE_SOCS = (3, 3, 4, 3, 4)  # glide slope, tilt, rate, gimbal, thrust ceiling
 
 @dataclass(frozen=True)
 class Layout:
-    """Offsets of each variable block in the decision vector."""
+    """Offsets of each variable block in the decision vector (each computed once: the
+    solution's unpacking reads them every iteration)."""
 
     nodes: int
     method: str
     norm: str = "l1"
 
-    @property
+    @cached_property
     def n_int(self) -> int:
         return self.nodes - 1
 
-    @property
+    @cached_property
     def x0(self) -> int:
         return 0
 
-    @property
+    @cached_property
     def u0(self) -> int:
         return self.nodes * NX
 
-    @property
+    @cached_property
     def sigma(self) -> int:
         return self.u0 + self.nodes * NU
 
-    @property
+    @cached_property
     def nu_plus(self) -> int:
         return self.sigma + self.nodes
 
-    @property
+    @cached_property
     def nu_minus(self) -> int:
         return self.nu_plus + self.n_int * NX
 
-    @property
+    @cached_property
     def buffer(self) -> int:
         return self.nu_minus + self.n_int * NX
 
-    @property
+    @cached_property
     def t_sigma(self) -> int:
         return self.buffer + self.nodes
 
-    @property
+    @cached_property
     def nu_bound(self) -> int:
         return self.t_sigma + (1 if self.method == "ptr" else 0)
 
-    @property
+    @cached_property
     def size(self) -> int:
         return self.nu_bound + (1 if self.norm == "inf" else 0)
 
