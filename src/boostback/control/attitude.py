@@ -319,17 +319,23 @@ class AttitudeController:
         """Engines off: point with the fins and thrusters. Before a burn whose plan is known
         (``Demand.reference`` in the coast) the axis is pre-pointed along the plan's first
         thrust; otherwise the engines are held into the air flow."""
-        d: Vec3 = (0.0, 0.0, 1.0)
-        plan = demand.reference
-        first = getattr(plan, "accel_enu_mps2", None)
-        if first is not None and len(first) and getattr(plan, "feasible", False):
-            d = limit_tilt(np.asarray(first[0]), self.hold_tilt_rad)
-        else:
+        d = self.planned_axis(demand)
+        if d is None:
+            d = (0.0, 0.0, 1.0)
             v = np.asarray(nav.state[3:6])
             speed = float(np.linalg.norm(v))
             if speed > 1.0:
                 d = (float(-v[0] / speed), float(-v[1] / speed), float(-v[2] / speed))
         return self._steer(ActuatorCommand(0.0, d), self._rigid_state(nav), tick, dt, 0.0)
+
+    def planned_axis(self, demand: Demand) -> Vec3 | None:
+        """The axis ``hold`` pre-points along before a burn whose plan is known: the plan's
+        first thrust within ``hold_tilt_rad`` of up (None: no feasible plan with a thrust)."""
+        plan = demand.reference
+        first = getattr(plan, "accel_enu_mps2", None)
+        if first is not None and len(first) and getattr(plan, "feasible", False):
+            return limit_tilt(np.asarray(first[0]), self.hold_tilt_rad)
+        return None
 
     def cruise_s(self, nav: NavEstimate, tol_rad: float = math.radians(1.0)) -> float:
         """How long the body may coast torque-free, actuators at rest: the time the reference

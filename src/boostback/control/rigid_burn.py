@@ -1,9 +1,11 @@
-"""The 6-DoF landing burn's steps between re-plans, flown in one compiled call.
+"""The 6-DoF landing burn's steps between re-plans (and the coast's up to the ignition), flown
+in one compiled call.
 
 Between two re-plans nothing changes but the state: guidance holds its plan, navigation is exact
 (no fault acts), the engines follow the throttle. ``rigid_quiet_steps`` flies those steps as the
 loop (``gnc.loop.fly``) flies them through the Python pieces, one after the other, each with the
-same compiled calls in the same order:
+same compiled calls in the same order (in the coast, ``SC_HOLD``, the engines are off and the
+attitude loop holds the axis ``AttitudeController.hold`` pre-points along, instead of the law):
 
 - the truth's view of its feet (``plant.sixdof.point_view``) and the static pressure at its
   centre of mass (``air_state``);
@@ -73,7 +75,10 @@ SC_FOOT_R, SC_BACK = 12, 24  # the lowest foot's radius, the window's earliest s
 SC_REFRESH_S, SC_GIMBAL_STEP, SC_FIN_STEP, SC_REF_GAIN, SC_REF_SHARE, SC_TURN_RATE = range(13, 19)
 # the truth: its dry mass (propellant out), the table's, the feet's station and reach, engines
 SC_DRY_KG, SC_TABLE_DRY, SC_LEG_STATION, SC_REACH_M, SC_N_BURN = range(19, 24)
-SC_SIZE = 25
+# the coast to ignition (``AttitudeController.hold``): whether this is it, when the engines
+# light, and the axis pre-pointed along
+SC_HOLD, SC_IGNITE, SC_HOLD_AXIS = 25, 26, 27
+SC_SIZE = 30
 # ``memory``, carried from step to step and handed back: the loop's last reference axis (and
 # whether it has one), the thrust estimate, the valves, the gas left, when the effectiveness was
 # found (and whether it was), whether the reference is seeded, the last step's expected thrust
@@ -107,6 +112,21 @@ def _translation(x, view, t, p_pa, sc, scale, law_arrays):
     throttle = throttle_kernel(view[6], max(along, 0.0), scale, p_pa, prop, lo, hi)
     wanted = limit_tilt_kernel(a, cap)
     return cutoff, throttle, axis, wanted
+
+
+@jit(inline="always")
+def _command(x, view, t, p_pa, sc, mem, law_arrays):
+    """The step's throttle, the body's axis and the axis wanted: in the burn the translation
+    law's (``_translation``), in the coast the engines off and the axis ``hold`` pre-points along
+    (``SC_HOLD_AXIS``); and why to stop before the step (-1: fly it), at the law's cut-off or, in
+    the coast, at a step that would end past the ignition (the loop shortens that one)."""
+    if sc[SC_HOLD] > 0.5:
+        axis = rotate_body_to_frame((x[QW], x[QX], x[QY], x[QZ]), (1.0, 0.0, 0.0))
+        wanted = (sc[SC_HOLD_AXIS], sc[SC_HOLD_AXIS + 1], sc[SC_HOLD_AXIS + 2])
+        why = STOP_TIME if t + sc[SC_DT] > sc[SC_IGNITE] else -1
+        return why, 0.0, axis, wanted
+    cutoff, throttle, axis, wanted = _translation(x, view, t, p_pa, sc, mem[MEM_SCALE], law_arrays)
+    return (STOP_CUTOFF if cutoff else -1), throttle, axis, wanted
 
 
 @jit(inline="always")
@@ -267,11 +287,9 @@ def rigid_quiet_steps(x, t, sc, mem, law_arrays, ctl, hw, truth, model, rec, sho
         view = point_view(x, arm)
         h = x[2] + env[ENV_BASE]
         p_pa = air_state(h, env[ENV_USE_ATM] > 0.5, at[0], at[1], at[2], at[3], at[4])[0]
-        cutoff, throttle, axis, wanted = _translation(
-            x, view, t, p_pa, sc, mem[MEM_SCALE], law_arrays
-        )
-        if cutoff:
-            return n, t, STOP_CUTOFF
+        why, throttle, axis, wanted = _command(x, view, t, p_pa, sc, mem, law_arrays)
+        if why >= 0:
+            return n, t, why
         for i in range(7):
             xc[i] = view[i]
         xc[7:] = x[7:]

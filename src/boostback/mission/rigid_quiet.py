@@ -4,11 +4,12 @@
 compiled steps (``control.rigid_burn.rigid_quiet_steps``) fly exactly as the Python pieces do:
 the 6-DoF landing plant with its attitude dynamics, no fault at all (navigation exact, the
 engines as commanded), the attitude loop around the rigid landing law, the LCvx guidance. In the
-burn, from the step whose guidance just acted, it flies the steps up to guidance's next re-plan,
+burn, from the step whose guidance just acted, it flies the steps up to guidance's next re-plan
+(in the coast, up to the step that ends on the ignition, the axis pre-pointed along the plan),
 records them and moves the pieces' state on (the truth and its clock and gas, the actuators, the
 valves, the thrust estimate, the attitude loop's reference, memory and effectiveness); the loop
-flies the next step itself. The coast to ignition, a fault, an ideal attitude loop or another
-law fly step by step (``mission.quiet_burn`` does the same for the point mass).
+flies the next step itself. A fault, an ideal attitude loop, another law or a coast with no plan
+fly step by step (``mission.quiet_burn`` does the same for the point mass).
 """
 
 from __future__ import annotations
@@ -16,10 +17,15 @@ from __future__ import annotations
 import numpy as np
 
 from boostback.control import rigid_burn as rb
-from boostback.control.attitude import FIN_STEP_RAD, GIMBAL_STEP_RAD, AttitudeController
+from boostback.control.attitude import (
+    FIN_STEP_RAD,
+    GIMBAL_STEP_RAD,
+    HOLD_DT_S,
+    AttitudeController,
+)
 from boostback.control.rigid_landing import FeetArm, RigidLandingLaw
 from boostback.gnc.faults import FaultState
-from boostback.gnc.loop import BURN
+from boostback.gnc.loop import BURN, COAST
 from boostback.gnc.navigation import FilteredNavigator
 from boostback.gnc.protocols import Actuation, Controller, Demand, Guidance, Navigator
 from boostback.gnc.record import ROW_SIZE, Recorder
@@ -77,7 +83,15 @@ class RigidQuietBurn:
         assert isinstance(law, RigidLandingLaw)
         self.law = law
         self.scalars = _constants(plant, controller, law)
-        self.scalars[rb.SC_DT] = dt_s
+        self.dt_s = dt_s
+        # the law's arrays in the coast, which does not read them (typed as the burn's)
+        arm = law.arm
+        assert isinstance(arm, FeetArm)
+        self._idle_law = (
+            law.law, np.zeros(3), np.zeros(2), np.zeros((2, 9)), np.zeros(2), np.zeros((2, 9)),
+            np.array([0, 2], dtype=np.int64), np.zeros(1), law.window_times, arm.tank_kg,
+            arm.cg_station_m,
+        )  # fmt: skip
         self.burn = np.zeros(controller.k)
         self.burn[list(controller.engines)] = 1.0
         self.model = (controller.model.veh, controller.model.air)
@@ -111,39 +125,69 @@ class RigidQuietBurn:
     def __call__(
         self, phase: str, demand: Demand, act: Actuation, max_time_s: float
     ) -> Actuation | None:
-        """Fly the burn's steps before guidance's next re-plan; the last one's actuation (None:
-        none flown, or not in the burn)."""
-        plan, plant = demand.reference, self.plant
-        t = plant.t_s
+        """Fly the steps of ``phase`` before guidance's next action (a re-plan in the burn, the
+        ignition in the coast); the last one's actuation (None: none flown)."""
+        t = self.plant.t_s
         t_stop = self.guidance.quiet_until_s(phase)
-        if phase != BURN or not (isinstance(plan, LandingPlan) and plan.feasible):
-            return None
         if not t < min(t_stop, max_time_s):
             return None
-        law, ctl = self.law, self.controller
-        law.remember(demand, t)  # what the law's first step would do: the new plan kept
         sc = self.scalars
+        if phase == COAST:
+            law_arrays = self._coast(demand)
+        elif phase == BURN:
+            law_arrays = self._burn(demand, t)
+        else:
+            return None
+        if law_arrays is None:
+            return None
         sc[rb.SC_T_STOP], sc[rb.SC_T_MAX] = t_stop, max_time_s
+        sc[rb.SC_LIT_AT] = self.plant.engines.lit_at_s
+        steps = int((min(t_stop, max_time_s) - t) / sc[rb.SC_DT]) + 2
+        return self._fly(phase, law_arrays, steps)
+
+    def _burn(self, demand: Demand, t: float) -> tuple | None:
+        """The burn's settings: the plan flown and the law's window over the plans before it
+        (None: no feasible plan, the law brakes on its own)."""
+        plan, law, sc = demand.reference, self.law, self.scalars
+        if not (isinstance(plan, LandingPlan) and plan.feasible):
+            return None
+        law.remember(demand, t)  # what the law's first step would do: the new plan kept
+        sc[rb.SC_HOLD], sc[rb.SC_DT] = 0.0, self.dt_s
         sc[rb.SC_TF], sc[rb.SC_T0] = plan.tf_s, demand.reference_t0_s
-        sc[rb.SC_LIT_AT] = plant.engines.lit_at_s
-        mem = self._memory()
         flown, arm = law.flown, law.arm
         assert flown is not None and isinstance(arm, FeetArm)
-        law_arrays = (
+        return (
             law.law, np.ascontiguousarray(plan.r_enu_m[-1], dtype=np.float64), *flown[1],
             *law.packed(), law.window_times, arm.tank_kg, arm.cg_station_m,
         )  # fmt: skip
+
+    def _coast(self, demand: Demand) -> tuple | None:
+        """The coast's settings: the engines off, the axis pre-pointed along the plan's first
+        thrust (``AttitudeController.hold``; None: no plan, the engines held into the flow, a
+        step at a time), stepped at the loop's engines-off step."""
+        axis, sc = self.controller.planned_axis(demand), self.scalars
+        if axis is None:
+            return None
+        sc[rb.SC_HOLD], sc[rb.SC_DT], sc[rb.SC_IGNITE] = 1.0, HOLD_DT_S, demand.ignite_at_s
+        sc[rb.SC_HOLD_AXIS : rb.SC_HOLD_AXIS + 3] = axis
+        return self._idle_law
+
+    def _fly(self, phase: str, law_arrays: tuple, steps: int) -> Actuation | None:
+        """Fly the stretch the scalars set (``rigid_burn.rigid_quiet_steps``) and move the pieces
+        on; the last step's actuation (None: none flown)."""
+        ctl, plant, sc = self.controller, self.plant, self.scalars
+        mem = self._memory()
         b, _at, _found = ctl.effectiveness_state()
         ref = ctl.reference
         ctl_arrays = (ref.state, ctl.memory, b, ctl.reach, ctl.bounds, ctl.law_gains, self.burn)
         acts = plant.actuators
         hw = (acts.spool, acts.healthy, acts.gimbal, acts.fins, acts.all_on, plant.kernel.veh[0])
-        steps = int((min(t_stop, max_time_s) - t) / sc[rb.SC_DT]) + 2
         rec = self._blocks(steps)
         x, shortfall = plant.rigid_state, np.zeros(3)
         n, t_end, _why = rb.rigid_quiet_steps(
-            x, t, sc, mem, law_arrays, ctl_arrays, hw, self.truth, self.model, rec, shortfall
-        )
+            x, plant.t_s, sc, mem, law_arrays, ctl_arrays, hw, self.truth, self.model, rec,
+            shortfall,
+        )  # fmt: skip
         if n == 0:
             return None
         ctl.shortfall = shortfall
