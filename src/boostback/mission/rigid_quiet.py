@@ -192,7 +192,7 @@ class RigidQuietBurn:
             return None
         ctl.shortfall = shortfall
         self._record(rec, n, phase)
-        plant.moved(x, t_end, float(mem[rb.MEM_GAS]))
+        plant.moved(x, float(t_end), float(mem[rb.MEM_GAS]))
         plant.engines.valves = float(mem[rb.MEM_VALVES])
         self.navigator.thrust_scale = float(mem[rb.MEM_SCALE])
         d = mem[rb.MEM_DIR : rb.MEM_DIR + 3].tolist()
