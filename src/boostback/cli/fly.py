@@ -33,7 +33,6 @@ from boostback.config.loader import (
     list_flights,
     load_flight,
     load_vehicle,
-    read_toml,
     reference_kind,
 )
 from boostback.config.models import Vehicle
@@ -67,7 +66,7 @@ def _resolve(vehicle: str, recovery: str | None) -> tuple[FlightScenario, Vehicl
         )
     path = Path(vehicle)
     kind = reference_kind(vehicle)
-    if kind is FileKind.LANDING and (not path.is_file() or "initial" in read_toml(path)):
+    if kind is FileKind.LANDING:
         raise ConfigError(
             f"'{vehicle}' is a landing-burn scenario: fly it with 'boostback land {vehicle}'"
         )

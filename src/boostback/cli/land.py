@@ -28,6 +28,7 @@ from boostback.cli.json_out import print_json, write_json
 from boostback.config import ConfigError, list_scenarios, load_vehicle
 from boostback.config.loader import (
     check_scenario,
+    file_kind,
     load_landing,
     read_toml,
     reference_kind,
@@ -296,9 +297,13 @@ def _check_same_vehicle(given: str, named: str, state_file: Path) -> None:
     )
 
 
+_SCENARIO = (FileKind.LANDING, None)
+
+
 def _is_scenario(path: Path) -> bool:
-    """Whether the VEHICLE argument is a landing scenario's TOML file (else a vehicle's)."""
-    return path.suffix == ".toml" and reference_kind(str(path)) is FileKind.LANDING
+    """Whether the VEHICLE argument is a landing scenario's TOML file, or one that does not say
+    what it is (then checked as a scenario); else a vehicle's."""
+    return path.suffix == ".toml" and path.is_file() and file_kind(read_toml(path)) in _SCENARIO
 
 
 def _summary(result: Any, vehicle: Any, propellant0_kg: float) -> dict[str, Any]:

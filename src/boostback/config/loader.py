@@ -264,20 +264,24 @@ def is_flight_scenario(data: dict[str, Any]) -> bool:
     return isinstance(data.get("mission"), dict)
 
 
-def file_kind(data: dict[str, Any]) -> FileKind:
-    """What a parsed TOML table describes: a whole flight (a [mission] table), a vehicle (a
-    [booster] table or a ``key``, and no ``vehicle`` to fly), else a landing burn (so that a
-    scenario missing its keys is reported against the scenario's keys)."""
+def file_kind(data: dict[str, Any]) -> FileKind | None:
+    """What a parsed TOML table describes: a whole flight (a [mission] table), a landing burn
+    (an [initial] table), a vehicle (a [booster] table or a ``key``, and no ``vehicle`` to fly);
+    None when it does not say (an empty file, a scenario without its table): the command it was
+    given to reports it against its own kind's keys."""
     if is_flight_scenario(data):
         return FileKind.FLIGHT
+    if "initial" in data:
+        return FileKind.LANDING
     if "vehicle" not in data and ("booster" in data or "key" in data):
         return FileKind.VEHICLE
-    return FileKind.LANDING
+    return None
 
 
 def reference_kind(ref: str) -> FileKind | None:
     """What a command-line reference names: a TOML file by its contents (``file_kind``), a
-    built-in scenario or vehicle by its name; None for anything else (an unknown name).
+    built-in scenario or vehicle by its name; None for anything else (an unknown name, a file
+    that does not say).
 
     Raises
     ------
