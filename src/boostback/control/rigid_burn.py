@@ -37,6 +37,7 @@ from boostback.control.attitude_law import (
     steer_step,
     tilt_vector,
 )
+from boostback.control.landing_burn import STOP_CUTOFF, STOP_EVENT, STOP_TIME  # why it stops
 from boostback.control.landing_law import (
     limit_tilt_kernel,
     stop_and_cap,
@@ -64,8 +65,6 @@ from boostback.plant.sixdof import lowest_foot, point_view
 
 __all__ = ["MEM_SIZE", "SC_SIZE", "STOP_CUTOFF", "STOP_EVENT", "STOP_TIME", "rigid_quiet_steps"]
 
-# why the call stopped
-STOP_TIME, STOP_CUTOFF, STOP_EVENT = 0, 1, 2
 # ``scalars``: the stops, the step, the plan's span and start, when the engines lit
 SC_T_STOP, SC_T_MAX, SC_DT, SC_TF, SC_T0, SC_LIT_AT = range(6)
 # the law: throttle range, engines' thrust and exit area, the feet's arm, the lowest foot
