@@ -83,6 +83,16 @@ def test_builtin_names_given_to_the_wrong_command() -> None:
     _refused(["fly", "falcon9_landing"], "landing-burn scenario", "boostback land falcon9_landing")
 
 
+@pytest.mark.parametrize("command", ["land", "fly"])
+def test_missing_file_is_called_missing_by_every_command(tmp_path: Path, command: str) -> None:
+    _refused([command, str(tmp_path / "nosuch.toml")], "nosuch.toml: file not found")
+    _refused([command, str(tmp_path / "sub" / "nosuch")], "file not found")
+
+
+def test_unknown_vehicle_given_to_fly_names_the_ones_that_fly() -> None:
+    _refused(["fly", "nosuch"], "'nosuch'", "falcon9", "zhuque3")
+
+
 def test_flight_file_given_as_land_state_file(tmp_path: Path) -> None:
     path = tmp_path / "flight.toml"
     path.write_text(FLIGHT)

@@ -38,6 +38,7 @@ from boostback.config.loader import (
 from boostback.config.models import Vehicle
 from boostback.config.vocab import FileKind
 from boostback.mission.tables import FLIGHT_SUCCESS, flight_tables, fmt_number
+from boostback.payload.missions import no_flight_for
 
 __all__ = ["compare", "fly", "resolve_flight"]
 
@@ -65,6 +66,8 @@ def _resolve(vehicle: str, recovery: str | None) -> tuple[FlightScenario, Vehicl
             file="--recovery",
         )
     path = Path(vehicle)
+    if (path.suffix == ".toml" or len(path.parts) > 1) and not path.exists():
+        raise ConfigError("file not found", file=vehicle)
     kind = reference_kind(vehicle)
     if kind is FileKind.LANDING:
         raise ConfigError(
@@ -86,7 +89,7 @@ def _resolve(vehicle: str, recovery: str | None) -> tuple[FlightScenario, Vehicl
         scenario, veh = load_flight(name)
     else:
         if not names:
-            raise ConfigError(f"no built-in flight scenario for vehicle '{key}'", key="vehicle")
+            raise no_flight_for(key)
         name = sorted(names, key=lambda n: (not n.endswith("_rtls"), n))[0]
         scenario, veh = load_flight(name)
         scenario = _with_mode(scenario, recovery, _builtin_file(name))

@@ -17,7 +17,7 @@ from typing import Any
 
 from boostback.config.errors import ConfigError
 from boostback.config.flight_models import FlightScenario, SiteRef
-from boostback.config.loader import flight_from_dict, list_flights, load_flight
+from boostback.config.loader import flight_from_dict, list_flights, list_vehicles, load_flight
 from boostback.config.models import Vehicle
 from boostback.environment.frames import Site, initial_bearing, launch_azimuth_rad
 from boostback.flight.setup import flight_setup, resolve_site
@@ -41,7 +41,19 @@ def reference_scenario(vehicle_key: str) -> tuple[FlightScenario, Vehicle]:
         scenario, vehicle = load_flight(name)
         if vehicle.key == vehicle_key:
             return scenario, vehicle
-    raise ConfigError(f"no built-in flight scenario for vehicle '{vehicle_key}'", key="vehicle")
+    raise no_flight_for(vehicle_key)
+
+
+def no_flight_for(vehicle_key: str) -> ConfigError:
+    """The error for a vehicle key that no built-in flight scenario flies: it names the
+    vehicles that have one."""
+    names = list_flights()
+    keys = [key for key in list_vehicles() if any(n.startswith(f"{key}_") for n in names)]
+    return ConfigError(
+        f"no built-in flight scenario for vehicle '{vehicle_key}'; "
+        f"vehicles with one: {', '.join(keys)}",
+        key="vehicle",
+    )
 
 
 def _mode_base(vehicle_key: str, mode: str, reference: FlightScenario) -> FlightScenario:
