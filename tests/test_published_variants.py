@@ -212,3 +212,12 @@ def test_unreachable_earth_variant_is_a_status() -> None:
         plan = solve_free_time(solver, p)
         assert plan.status is PlanStatus.INFEASIBLE
         assert plan.message
+
+
+def test_reference_back_end_refuses_an_unknown_solver() -> None:
+    """``LcvxSolver``'s second positional argument is the CVXPY solver, ``ConicSolver``'s the
+    discretisation: ``LcvxSolver(50, "zoh")`` used to build, then return a SOLVER_ERROR plan
+    ("The solver ZOH is not installed") from every solve, and a search over them SOLVER_ERROR."""
+    with pytest.raises(ValueError, match="discretization="):
+        LcvxSolver(NODES, "zoh")
+    assert LcvxSolver(NODES, "clarabel").solve(gfold_mars(), 37.0).status is PlanStatus.OPTIMAL

@@ -189,6 +189,14 @@ class LcvxSolver:
             raise ValueError("need at least 5 nodes")
         if discretization not in ("foh", "zoh"):
             raise ValueError(f"discretization must be 'foh' or 'zoh', got {discretization!r}")
+        # Checked here, not at the first solve: the second positional argument is the solver
+        # (``ConicSolver``'s is the discretisation), and an unknown name would otherwise make
+        # every solve a SOLVER_ERROR plan ("The solver ZOH is not installed").
+        if solver.upper() not in cp.installed_solvers():
+            raise ValueError(
+                f"solver {solver!r} is not an installed CVXPY solver ({cp.installed_solvers()});"
+                " the discretisation is the keyword discretization="
+            )
         self.nodes = nodes
         self.solver = solver
         self.discretization = discretization
