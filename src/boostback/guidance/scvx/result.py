@@ -44,7 +44,8 @@ class IterationRecord:
     ``cost`` is the nonlinear penalised cost of the candidate (objective plus ``lambda`` times
     the l1 norm of its dynamics defects and thrust-floor violations); ``linear_cost`` the
     subproblem's prediction of it; ``rho`` their ratio of decreases (SCvx; NaN for PTR and the
-    first iterate); ``trust`` the radius (SCvx) or the penalty weight (PTR) used.
+    first iterate); ``trust`` the radius (SCvx) or the penalty weight (PTR) used;
+    ``solver_tol`` the tolerance its subproblem was solved to.
     """
 
     iteration: int
@@ -63,6 +64,7 @@ class IterationRecord:
     assemble_s: float
     solver_s: float
     total_s: float
+    solver_tol: float = float("nan")
 
 
 @dataclass(frozen=True)

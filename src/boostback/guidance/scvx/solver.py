@@ -91,16 +91,21 @@ class ScvxSettings:
         it saves the interior-point iterations that polish digits the next linearisation
         throws away: 9 % of them on the published PTR solve, a third on the Falcon 9 burn. A
         subproblem that stalls at it is solved again refined at Clarabel's 1e-8 (conic path).
-    solver_forcing, solver_tol_loose : PTR on the interior-point path only: each subproblem
-        is solved to ``forcing * |last step|`` (the root of PTR's sum of squared steps), within
-        ``[solver_tol, solver_tol_loose]``: an inexact step while the steps are large, as an
-        inexact Newton method's forcing term (Dembo, Eisenstat & Steihaug 1982, SIAM J. Numer.
-        Anal. 19(2)); the last iterations, whose steps PTR's stopping test reads, are solved to
-        ``solver_tol``. On the published problem 1e-4 takes 169 interior-point iterations
-        instead of 202, the same 15 PTR iterations, t_f 3.77136 (3.77108 without; Clarabel
-        3.77142); 1e-3 takes 16 PTR iterations, 1e-2 moves t_f to 3.7750. Not for SCvx: its
-        ratio test reads the subproblem's optimal value (with 1e-4: 19 SCvx iterations instead
-        of 16). 0 turns it off.
+    solver_forcing, solver_tol_loose, solver_final : PTR on the interior-point path only
+        (``_ptr_tolerance``): each subproblem is solved to ``forcing * |last step|`` (the root
+        of PTR's sum of squared steps), within ``[solver_tol, solver_tol_loose]``: an inexact
+        step while the steps are large, as an inexact Newton method's forcing term (Dembo,
+        Eisenstat & Steihaug 1982, SIAM J. Numer. Anal. 19(2); Eisenstat & Walker 1996, SIAM J.
+        Sci. Comput. 17(1): loose far from the solution, tight near it, no "oversolving").
+        The last subproblem is solved to ``solver_tol``: a subproblem whose step is predicted
+        (the last step times the rate the steps shrink at, Eisenstat & Walker's observed rate)
+        within ``solver_final`` times PTR's step test is solved to it, and PTR stops only on an
+        answer solved to it (an inexact answer that meets the test makes the next subproblem
+        exact). On the published problem (1e-3, 3e-3, 2) 155 interior-point iterations, the
+        same 15 PTR iterations, t_f 3.77134 (every subproblem to solver_tol: 200, 3.77105;
+        1e-4 and 1e-3 without the exact last subproblem: 169, 3.77135); 1e-2 and 3e-3: 164 in
+        18 PTR iterations, t_f 3.7729. Not for SCvx: its ratio test reads the subproblem's
+        optimal value (with 1e-4: 19 SCvx iterations instead of 16). 0 turns it off.
     scaled_trust : SCvx's trust region, step regularisation and step test in the units of
         ``problem.trust_units`` (each component over its range, as SCPToolbox.jl scales), or in
         the problem's own units (every component weighed alike).
@@ -139,8 +144,9 @@ class ScvxSettings:
     scaled_trust: bool = True
     solver_max_iter: int = 200
     solver_tol: float = 1e-6
-    solver_forcing: float = 1e-4
-    solver_tol_loose: float = 1e-3
+    solver_forcing: float = 1e-3
+    solver_tol_loose: float = 3e-3
+    solver_final: float = 2.0
     ptr_weight: float = 1e-3
     ptr_weight_growth: float = 1.5
     ptr_weight_sigma: float = 1e-1
@@ -255,17 +261,19 @@ class _Run:
             }
         self.history: list[IterationRecord] = []
         self.t0 = time.perf_counter()
+        self.inexact = st.backend == "ipm" and st.method == "ptr" and st.solver_forcing > 0.0
+        self.tol = st.solver_tol  # the last subproblem's
 
     def subproblem(
         self, ref: _Iterate, trust: float, last_step: float = float("inf")
     ) -> tuple[SubproblemSolution, float]:
-        """Assemble and solve the subproblem about ``ref``; on the interior-point path to a
-        tolerance that follows the last step (``ScvxSettings.solver_forcing``)."""
+        """Assemble and solve the subproblem about ``ref``; PTR's on the interior-point path to
+        a tolerance that follows the last step (``_ptr_tolerance``; 0: ``solver_tol``)."""
         st = self.st
-        if st.backend == "ipm" and st.method == "ptr" and st.solver_forcing > 0.0:
+        if self.inexact:
             tol = min(st.solver_tol_loose, max(st.solver_tol, st.solver_forcing * last_step))
             cs = self.sub.settings
-            cs.tol_gap_abs = cs.tol_gap_rel = cs.tol_feas = tol
+            cs.tol_gap_abs = cs.tol_gap_rel = cs.tol_feas = self.tol = tol
         t = time.perf_counter()
         self.sub.assemble(ref.xs, ref.us, ref.sigma, ref.disc, trust, self.st.ptr_weight_sigma)
         t_asm = time.perf_counter() - t
@@ -314,6 +322,7 @@ class _Run:
                 assemble_s=t_asm,
                 solver_s=sol.solve_s,
                 total_s=t_it,
+                solver_tol=self.tol,
             )
         )
 
@@ -382,11 +391,31 @@ def _scvx(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
     return ScvxStatus.MAX_ITERATIONS, f"no convergence in {st.max_iterations} iterations", ref
 
 
+def _ptr_tolerance(run: _Run, step_sq: float, prev_sq: float, stop: bool) -> tuple[float, bool]:
+    """The step the next subproblem's tolerance follows (``ScvxSettings.solver_forcing``: 0
+    for ``solver_tol``), and whether PTR may stop on this answer.
+
+    The next step is predicted as this one times the rate the steps shrink at (their squares'
+    ratio, at most 1); a subproblem predicted to be the last (within ``solver_final`` times
+    PTR's step test) is solved to ``solver_tol``, and PTR stops only on such an answer: an
+    inexact one that meets the test (``stop``) is accepted as an iterate and the next
+    subproblem is exact. The converged plan is always an answer solved to ``solver_tol``."""
+    st = run.st
+    if not run.inexact:
+        return 0.0, True
+    exact = run.tol <= st.solver_tol
+    rate = min(1.0, step_sq / prev_sq) if prev_sq > 0.0 else 1.0
+    if (stop and not exact) or rate * step_sq < st.solver_final * st.ptr_tol_step:
+        return 0.0, exact
+    return float(np.sqrt(step_sq)), exact
+
+
 def _ptr(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
     st = run.st
     w = st.ptr_weight
     recent: list[float] = []  # largest virtual control of each iteration
     last_step = float("inf")
+    step_sq = 0.0
     for it in range(1, st.max_iterations + 1):
         t_it = time.perf_counter()
         sol, t_asm = run.subproblem(ref, w, last_step)
@@ -394,9 +423,10 @@ def _ptr(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
             return (*run.unsolved(it, sol, w, t_asm, t_it), ref)
         assert sol.us is not None and sol.nu is not None
         dz = np.hstack((sol.xs - ref.xs, sol.us - ref.us))
-        step_sq = float((dz * dz).sum())
-        last_step = float(np.sqrt(step_sq))
+        step_sq, prev_sq = float((dz * dz).sum()), step_sq
         d_sigma = abs(sol.sigma - ref.sigma)
+        small = step_sq < st.ptr_tol_step and d_sigma < st.ptr_tol_sigma
+        last_step, exact = _ptr_tolerance(run, step_sq, prev_sq, small)
         nu_max = float(np.abs(sol.nu).sum(axis=0).max())  # numpy's norm(nu.T, inf)
         t = time.perf_counter()
         cand = _iterate(run.prob, sol.xs, sol.us, sol.sigma, st)
@@ -415,7 +445,7 @@ def _ptr(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
             time.perf_counter() - t_it,
         )
         ref = cand
-        if step_sq < st.ptr_tol_step and d_sigma < st.ptr_tol_sigma:
+        if small and exact:
             if nu_max < st.ptr_tol_nu and ref.defect_max <= st.tol_defect:
                 return ScvxStatus.CONVERGED, f"converged in {it} iterations", ref
             if nu_max >= st.ptr_tol_nu:  # the iterates stopped, the virtual control did not
