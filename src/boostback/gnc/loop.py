@@ -170,13 +170,24 @@ def _check_deadline(deadline: float | None, t: float) -> None:
 
 def _start(
     plant: RecordingPlant, navigator: Navigator, guidance: Guidance, rec: Recorder, leg: Leg
-) -> Actuation:
-    """Decide the ignition from a first fix, record the leg's start; the engines off."""
+) -> tuple[Actuation, float]:
+    """Decide the ignition from a first fix, record the leg's start; the engines off, and the
+    ignition time commanded."""
     t0 = Tick(plant.t_s, COAST, plant.altitude_m)
-    plant.ignite(guidance.prepare(navigator.fix(plant.state, t0)))
+    ignite_at_s = guidance.prepare(navigator.fix(plant.state, t0))
+    plant.ignite(ignite_at_s)
     act = plant.coast((0.0, 0.0, 1.0))
     _record(rec, leg.start_event, plant.t_s, plant.state, plant.dry_mass_kg)
-    return act
+    return act, ignite_at_s
+
+
+def _ignite_anew(plant: RecordingPlant, demand: Demand, phase: str, commanded_s: float) -> float:
+    """The ignition commanded: when guidance has decided it again during the coast, the plant
+    is commanded to light then."""
+    if phase == COAST and demand.ignite_at_s != commanded_s:
+        plant.ignite(demand.ignite_at_s)
+        return demand.ignite_at_s
+    return commanded_s
 
 
 def _cut_off(rec: Recorder, tick: Tick, x: State, dry: float) -> Tick:
@@ -237,15 +248,15 @@ def fly(
     -------
     LoopEnd
     """
-    dry, holder = plant.dry_mass_kg, _attitude_holder(controller)
-    phase, ran_dry = str(COAST), False
-    act = _start(plant, navigator, guidance, rec, leg)
+    dry, holder, phase, ran_dry = plant.dry_mass_kg, _attitude_holder(controller), str(COAST), False
+    act, ignite_at_s = _start(plant, navigator, guidance, rec, leg)
     while plant.t_s < max_time_s:
         t, x = plant.t_s, plant.state
         _check_deadline(deadline, t)
         tick = Tick(t, phase, plant.altitude_m)
         nav = navigator.update(x, tick, plant.sense())
         demand = guidance.update(nav, tick)
+        ignite_at_s = _ignite_anew(plant, demand, phase, ignite_at_s)
         if demand.phase != phase:
             phase, tick = demand.phase, Tick(t, demand.phase, tick.altitude_m)
             _record(rec, leg.entered.get(phase), t, x, dry)

@@ -94,7 +94,8 @@ class NavEstimate(NamedTuple):
 class Demand(NamedTuple):
     """What guidance asks of the controller: the phase it wants and, for a burn, its reference.
 
-    ``ignite_at_s`` is when the next burn is to start (the loop shortens the step that crosses it);
+    ``ignite_at_s`` is when the next burn is to start (the loop shortens the step that crosses it,
+    and commands the plant anew when guidance moves it during the coast);
     ``reference`` is the guidance method's own reference (a plan), read by its controller.
     """
 

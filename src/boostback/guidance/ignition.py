@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from boostback.dynamics import State, drag_accel
 from boostback.dynamics.fast import compile_kernel
-from boostback.dynamics.state import MASS, UP, VEL
+from boostback.dynamics.state import MASS, POS, UP, VEL
 from boostback.gnc.loop import RunTimeout
 from boostback.guidance.plan import LandingPlan
 from boostback.plant.flat import FallPath
@@ -72,6 +72,7 @@ def find_ignition(
     x0: State,
     throttle_fraction: float | None = None,
     deadline: float | None = None,
+    path: FallPath | None = None,
 ) -> tuple[float, float | None]:
     """Latest time after ``x0`` from which a pinpoint landing with headroom is still feasible.
 
@@ -84,11 +85,14 @@ def find_ignition(
     the first such stretch is feasible, the search starts again after it (lighting in the thin
     air only to run dry would waste the stage).
 
+    ``path`` is the predicted fall from ``x0`` (``ballistic_path``; built here when not given).
+
     Returns that time and the time of flight of the plan found there (None when no candidate is
     feasible: then it lights at once and guidance does what it can).
     """
     dt = setup.sim.dt_s
-    path = ballistic_path(setup, x0, dt, setup.sim.max_time_s, deadline)
+    if path is None:
+        path = ballistic_path(setup, x0, dt, setup.sim.max_time_s, deadline)
 
     def can_stop(k: int) -> bool:
         if deadline is not None and k % 1000 == 0 and time.perf_counter() > deadline:
@@ -108,6 +112,21 @@ def find_ignition(
         if later <= guess or not can_stop(later):
             return 0.0, None
         floor = later
+
+
+def coast_drift_m(path: FallPath, dt: float, x: State, t_s: float, ignite_at_s: float) -> float:
+    """How far from the predicted fall ``path`` (its first state at time 0, one every ``dt``)
+    the coasting stage ``x`` at ``t_s`` will be at the ignition ``ignite_at_s``: its position
+    and velocity errors against the prediction at ``t_s``, the velocity error carried over the
+    coast that is left (m). Zero when the stage falls as predicted."""
+    k = path.last(max(round(t_s / dt), 0))
+    ref = path[k]
+    lead = t_s - k * dt  # the prediction moved on to ``t_s`` along its velocity
+    left = max(ignite_at_s - t_s, 0.0)
+    err = 0.0
+    for r, v, r_ref, v_ref in zip(x[POS], x[VEL], ref[POS], ref[VEL], strict=True):
+        err += (r - (r_ref + v_ref * lead) + (v - v_ref) * left) ** 2
+    return math.sqrt(err)
 
 
 def _first(path: FallPath, start: int, test: Callable[[int], bool]) -> int:

@@ -24,12 +24,18 @@ from boostback.dynamics.state import MASS, POS, UP, VEL
 from boostback.gnc.loop import RunTimeout
 from boostback.gnc.protocols import Demand, NavEstimate, Tick
 from boostback.guidance.conic import ConicSolver
-from boostback.guidance.ignition import find_ignition, stopping_estimate
+from boostback.guidance.ignition import (
+    ballistic_path,
+    coast_drift_m,
+    find_ignition,
+    stopping_estimate,
+)
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem
 from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
 from boostback.guidance.search import Disturbance, solve_free_time
 from boostback.jit import jit
+from boostback.plant.flat import FallPath
 from boostback.plant.setup import LandingSetup
 
 __all__ = ["LcvxGuidance", "landing_problem", "least_feasible_fraction"]
@@ -177,6 +183,11 @@ class LcvxGuidance:
         self.search_plan: LandingPlan | None = None
         self.plan_tilt_rad = None if rigid is None else rigid.plan_tilt_rad
         self._keep_search = rigid is not None
+        # the fall the ignition was decided on, its start time, and the coast's next check of it
+        self._fall: FallPath | None = None
+        self._fall_t0_s = 0.0
+        self._next_check_s = math.inf
+        self._redecided: tuple[int, int] | None = None  # (index in notes, times)
 
     def _count(self, plan: LandingPlan) -> LandingPlan:
         self.solves += plan.solves
@@ -320,18 +331,45 @@ class LcvxGuidance:
         bounded = solve(prob, tf_go, "fuel_bounded", nearest.landing_error_m * (1 + 1e-6) + 1e-3)
         return bounded if bounded.feasible else nearest
 
-    def prepare(self, fix: State) -> float:
-        """Decide the ignition from one navigation fix; returns its time (from the start).
+    def prepare(self, fix: State, t0_s: float = 0.0) -> float:
+        """Decide the ignition from one navigation fix taken at ``t0_s``; returns its time.
 
         A rigid vehicle plans inside its narrower plan cone (``rigid_settings``) when a landing
-        exists in it, and in the vehicle's whole cone otherwise.
+        exists in it, and in the vehicle's whole cone otherwise. The predicted fall is kept:
+        the coast checks the stage against it (``update``).
         """
+        setup = self.setup
+        self._fall = ballistic_path(
+            setup, fix, setup.sim.dt_s, setup.sim.max_time_s - t0_s, self.deadline
+        )
+        self._fall_t0_s, self._next_check_s = t0_s, t0_s + self._period_s
         t_ig = self._prepare(fix)
         if self.plan_tilt_rad is not None and self.tf_hint_s is None:
             self.plan_tilt_rad = None
             self.notes.append("no landing inside the rigid plan cone: planning in the full cone")
             t_ig = self._prepare(fix)
-        return t_ig
+        self.ignition_t_s = t0_s + t_ig
+        return self.ignition_t_s
+
+    def _check_coast(self, x: State, t: float) -> None:
+        """Decide the ignition again from ``x`` when the coast has left the fall it was decided
+        on (a rigid stage's lift and turns, wind, a rotating Earth: what the point-mass
+        prediction does not have) by more than the pad's radius at the ignition."""
+        self._next_check_s = t + self._period_s
+        if self._fall is None:
+            return
+        t0, dt = self._fall_t0_s, self.setup.sim.dt_s
+        drift = coast_drift_m(self._fall, dt, x, t - t0, self.ignition_t_s - t0)
+        if not drift > self.setup.stage.limits.max_miss_m:
+            return
+        self.prepare(x, t)
+        index, times = self._redecided or (len(self.notes), 0)
+        note = (
+            f"the coast left its predicted fall {times + 1} time(s), last at t={t:.1f}s "
+            f"({drift:.0f} m at ignition): ignition decided again, at t={self.ignition_t_s:.2f}s"
+        )
+        self.notes[index : index + 1] = [note]
+        self._redecided = (index, times + 1)
 
     def _prepare(self, fix: State) -> float:
         """The ignition decision of ``prepare``.
@@ -353,7 +391,8 @@ class LcvxGuidance:
         setup = self.setup
         preferred = self.cfg.ignition_throttle_max
         check = functools.partial(self.feasible, throttle_fraction=preferred)
-        t_ig, tf_hint = find_ignition(setup, check, fix, preferred, self.deadline)
+        fall = self._fall
+        t_ig, tf_hint = find_ignition(setup, check, fix, preferred, self.deadline, fall)
         if tf_hint is None and preferred < 1.0:
             tf_guess_s = stopping_estimate(setup, fix, 1.0)[1]
 
@@ -365,24 +404,28 @@ class LcvxGuidance:
                 fraction = min(least + HEADROOM_STEP, 1.0)
                 check = functools.partial(self.feasible, throttle_fraction=fraction)
                 # seeded and timed at full thrust, as ``at_once``
-                t_ig, tf_hint = find_ignition(setup, check, fix, 1.0, self.deadline)
+                t_ig, tf_hint = find_ignition(setup, check, fix, 1.0, self.deadline, fall)
                 if tf_hint is None:  # cannot happen unless the checks disagree: light at once
                     t_ig, tf_hint = 0.0, plan0.tf_s
                 self.notes.append(f"ignition planned at {fraction:.2f} of full throttle")
-        self.ignition_t_s, self.tf_hint_s = t_ig, tf_hint
+        self.tf_hint_s = tf_hint
         return t_ig
 
     def quiet_until_s(self, phase: str) -> float:
-        """``update`` changes nothing in ``phase`` for a step that starts before this time (the
-        ignition's in the coast, the next re-plan's in the burn): the loop may fly those steps
-        in one go (``mission.quiet_burn``)."""
-        return (self.ignition_t_s if phase == COAST else self._t_next) - 1e-9
+        """``update`` changes nothing in ``phase`` for a step that starts before this time (in
+        the coast the ignition's or the next check of the fall's, in the burn the next
+        re-plan's): the loop may fly those steps in one go (``mission.quiet_burn``)."""
+        if phase == COAST:
+            return min(self.ignition_t_s, self._next_check_s) - 1e-9
+        return self._t_next - 1e-9
 
     def update(self, nav: NavEstimate, tick: Tick) -> Demand:
         """Light and plan at the ignition time; re-plan at ``replan_hz`` during the burn."""
         self.thrust_scale = nav.thrust_scale
         t = tick.t_s
         if tick.phase == COAST:
+            if t < self.ignition_t_s - 1e-9 and t >= self._next_check_s - 1e-9:
+                self._check_coast(nav.state, t)
             if t < self.ignition_t_s - 1e-9:
                 return Demand(COAST, self.ignition_t_s, self.search_plan, self.ignition_t_s)
             self.plan = self.first = self.first_plan(nav.state, self.tf_hint_s)
