@@ -91,8 +91,12 @@ def test_ascent_is_designed_for_the_target_orbit_only_without_an_override() -> N
     designed, design = design_ascent(free, vehicle)
     assert design is not None and design.margin_kg > 0.0
     assert designed.ascent.pitch_kick_deg == pytest.approx(design.kick_deg)
-    # the most upper-stage margin to 200 x 360 km is flatter than CRS-11's lofted 41.5 deg
-    assert 25.0 < design.meco_flight_path_deg < 41.5
+    # the most upper-stage margin to 200 x 360 km would be flatter than CRS-11's 41.5 deg
+    # (39 deg); bounded by the predicted recovery, whose boostback grows on a flat ascent, the
+    # design keeps the booster what its recovery needs and lofts a little (docs/flights.md,
+    # point 9)
+    assert design.recovery is not None and design.recovery.flyable
+    assert 30.0 < design.meco_flight_path_deg < 50.0
 
 
 @needs_telemetry

@@ -8,6 +8,14 @@ to MECO at exactly its recovery reserve, then the upper stage's guided burns), f
 of log(kick) refined by golden section, as the payload solve does for the heaviest payload. The
 flight path at MECO is then an outcome of the design, not an input.
 
+The design is bounded by the recovery: a recovered flight's trial kick counts only when the
+recovery predicted from its MECO can be flown (``payload.recovery.predict_recovery``: the
+boostback the flight would plan, the entry burn the descent limits would then ask for ending
+above the hand-over altitude, the three burns within what the booster keeps). Without the bound
+a light payload on a one-burn ascent is lofted to the kick range's end, where the upper stage
+gains a few hundred kilograms and the entry burn, lit at its altitude, can no longer reach its
+target speed before the landing takes over (docs/flights.md, point 9).
+
 The flight layer cannot call this (it lies below ``payload``): ``design_ascent`` returns the
 scenario with the designed kick written in, which ``flight.executive.fly_mission`` then flies.
 """
@@ -22,13 +30,16 @@ import numpy as np
 from boostback.config.errors import ConfigError
 from boostback.config.flight_models import FlightScenario
 from boostback.config.models import Vehicle
+from boostback.flight.ascent import AscentResult
 from boostback.flight.setup import flight_setup
+from boostback.payload.recovery import RecoveryPrediction, predict_recovery
 from boostback.payload.solver import (
     INFEASIBLE_KG,
     KICK_RANGE_DEG,
     ModeProblem,
     evaluate,
     mode_problem,
+    with_payload,
 )
 from boostback.payload.upper_stage import TargetOrbit
 
@@ -36,6 +47,9 @@ __all__ = ["AscentDesign", "design_ascent", "needs_design", "target_orbit"]
 
 GRID_POINTS = 9
 GOLDEN_STEPS = 14
+# a trial whose ascent reaches the orbit but whose recovery cannot be flown: below any margin,
+# above the trials that fail outright (``INFEASIBLE_KG``)
+UNFLYABLE_KG = INFEASIBLE_KG / 4
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class AscentDesign:
     margin_kg: float  # upper-stage propellant left over its flight-performance reserve
     meco_flight_path_deg: float
     target: TargetOrbit
+    recovery: RecoveryPrediction | None = None  # predicted from the designed MECO
 
 
 def needs_design(scenario: FlightScenario) -> bool:
@@ -73,8 +88,19 @@ def target_orbit(scenario: FlightScenario) -> TargetOrbit:
     )
 
 
+def _recovery(p: ModeProblem, payload_kg: float, asc: AscentResult) -> RecoveryPrediction:
+    return predict_recovery(with_payload(p, payload_kg), p.reserve_model, asc)
+
+
 def _margin(p: ModeProblem, payload_kg: float, log_kick: float) -> float:
-    return evaluate(p, payload_kg, math.exp(log_kick))[0]
+    """The upper stage's margin for this kick; ``UNFLYABLE_KG`` below any margin when the
+    recovery predicted from its MECO cannot be flown (a recovered mode only)."""
+    margin, asc, _ins = evaluate(p, payload_kg, math.exp(log_kick))
+    if p.mode == "expendable" or asc is None or margin <= INFEASIBLE_KG / 2:
+        return margin
+    if not _recovery(p, payload_kg, asc).flyable:
+        return UNFLYABLE_KG
+    return margin
 
 
 def _best(p: ModeProblem, payload_kg: float) -> tuple[float, float]:
@@ -124,12 +150,15 @@ def design_ascent(
     log_kick, margin = _best(problem, payload)
     if margin < 0.0:
         lo, hi = KICK_RANGE_DEG
-        why = (
-            f"best: {-margin:.0f} kg short"
-            if margin > INFEASIBLE_KG / 2
-            else f"at every kick from {lo} to {hi} deg the stack does not lift off, the booster "
-            "runs into its recovery reserve before MECO, or the upper stage misses the orbit"
-        )
+        if margin > UNFLYABLE_KG / 2:
+            why = f"best: {-margin:.0f} kg short"
+        elif margin > INFEASIBLE_KG / 2:
+            why = "at every kick that reaches the orbit the predicted recovery cannot be flown"
+        else:
+            why = (
+                f"at every kick from {lo} to {hi} deg the stack does not lift off, the booster "
+                "runs into its recovery reserve before MECO, or the upper stage misses the orbit"
+            )
         raise ConfigError(
             f"{scenario.name or 'the scenario'}: no pitch kick puts {payload:.0f} kg into "
             f"{target.label} ({why})",
@@ -139,6 +168,7 @@ def design_ascent(
     kick_deg = math.degrees(math.exp(log_kick))
     _f, asc, _ins = evaluate(problem, payload, math.exp(log_kick))
     assert asc is not None
+    recovery = None if problem.mode == "expendable" else _recovery(problem, payload, asc)
     ascent = scenario.ascent.model_copy(update={"pitch_kick_deg": kick_deg})
-    design = AscentDesign(kick_deg, margin, math.degrees(asc.flight_path_rad), target)
+    design = AscentDesign(kick_deg, margin, math.degrees(asc.flight_path_rad), target, recovery)
     return scenario.model_copy(update={"ascent": ascent}), design

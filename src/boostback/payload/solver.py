@@ -51,6 +51,7 @@ __all__ = [
     "inserted",
     "mode_problem",
     "solve_payload",
+    "with_payload",
 ]
 
 # Flight-performance reserve of the upper stage: propellant left at cut-off, as a fraction of its
@@ -137,7 +138,8 @@ def mode_problem(
     )  # fmt: skip
 
 
-def _with_payload(p: ModeProblem, payload_kg: float) -> FlightSetup:
+def with_payload(p: ModeProblem, payload_kg: float) -> FlightSetup:
+    """The mode's flight with this payload (its upper-stage mass)."""
     upper = p.stage.dry_mass_kg + p.stage.propellant_kg + p.fairing_kg + payload_kg
     return replace(p.setup, upper_mass_kg=upper)
 
@@ -153,7 +155,7 @@ def evaluate(
 ) -> tuple[float, AscentResult | None, Insertion | None]:
     """Propellant the upper stage has left over its reserve with this payload and kick (kg;
     negative: short), the booster's ascent and the insertion."""
-    setup = _with_payload(p, payload_kg)
+    setup = with_payload(p, payload_kg)
     if not _lifts_off(setup):
         return INFEASIBLE_KG, None, None
     asc = predict_ascent(setup, p.reserve_model, kick_rad, p.reserve_target)
@@ -284,7 +286,7 @@ def solve_payload(p: ModeProblem, tol_kg: float = 5.0) -> ModeResult:
                           (p.note + "; " if p.note else "") + "cannot reach the orbit")  # fmt: skip
     _f, asc, ins = evaluate(p, payload, kick)
     assert asc is not None and ins is not None
-    setup = _with_payload(p, payload)
+    setup = with_payload(p, payload)
     return ModeResult(
         p.mode, payload, staging_state(setup, asc, kick), asc.reserve, ins, p.residual_kg, p.note
     )
