@@ -226,10 +226,10 @@ def test_the_ipm_path_reaches_clarabels_plan(method: str) -> None:
         assert fast.iterations == ref.iterations
         # to PTR's resolution: the method solves the early subproblems inexactly
         # (solver_forcing), which moves PTR's path (its t_f still moves by 5e-4 an iteration
-        # when it stops; fuel 2.6e-4 and the nodes 5.5e-3 from Clarabel's, t_f 2e-5). Every
-        # subproblem to solver_tol: fuel 6e-5, nodes 1.8e-3, t_f 9.8e-5 off
+        # when it stops): fuel 1.8e-4 and the nodes 2.8e-3 from Clarabel's, t_f 3.3e-5. Every
+        # subproblem to solver_tol: fuel 6e-5, nodes 1.8e-3, t_f 9.7e-5 off
         assert fast.propellant_kg == pytest.approx(ref.propellant_kg, rel=5e-4)
-        assert np.max(np.abs(fast.x - ref.x)) < 1e-2
+        assert np.max(np.abs(fast.x - ref.x)) < 5e-3
     else:
         # SCvx's ratio test and trust radius follow each answer's last digits (17 iterations
         # against Clarabel's 20); the propellant is not the cost, and the time-optimal plans
@@ -246,9 +246,9 @@ def test_ptr_early_inexact_subproblems_keep_the_plan() -> None:
     # PTR's subproblems solved to a tolerance that follows its last step (solver_forcing) and
     # its last one to solver_tol, against every subproblem solved to solver_tol. The inexact
     # early answers move PTR's path (its t_f still moves by 5e-4 per iteration when it stops),
-    # so the plan is held to the acceptance and to 1e-3 of the exact-path plan (a policy
-    # that breaks it: 1e-2 without the exact last subproblem, 6.4e-4 in t_f and 4.3e-4 in fuel
-    # against the exact path, a larger one more), not to the last digits.
+    # so the plan is held to the acceptance and to 5e-4 of the exact-path plan, not to
+    # the last digits: the default is 6e-5 off in t_f and 1.3e-4 in fuel; a looser forcing
+    # term, 1e-2 within [1e-6, 3e-3], 5.2e-4 and 6.9e-4; within [1e-6, 1e-2], 9e-4 and 1e-3.
     prob = published_problem()
     st = published_settings("ptr")
     assert st.solver_forcing > 0.0
@@ -258,12 +258,11 @@ def test_ptr_early_inexact_subproblems_keep_the_plan() -> None:
     assert inexact.iterations <= 20
     assert inexact.tf_s == pytest.approx(REFERENCE_TF, rel=5e-3)
     assert inexact.propellant_kg == pytest.approx(REFERENCE_FUEL, rel=1e-2)
-    assert inexact.tf_s == pytest.approx(exact.tf_s, rel=1e-3)
-    assert inexact.propellant_kg == pytest.approx(exact.propellant_kg, rel=1e-3)
+    assert inexact.tf_s == pytest.approx(exact.tf_s, rel=5e-4)
+    assert inexact.propellant_kg == pytest.approx(exact.propellant_kg, rel=5e-4)
     # the converged plan is an answer solved to full accuracy; the early ones were not
     tols = [r.solver_tol for r in inexact.history]
     assert tols[-1] == st.solver_tol and max(tols) > st.solver_tol
     assert all(r.solver_tol == st.solver_tol for r in exact.history)
     fewer = sum(r.solver_iterations for r in inexact.history)
-    assert fewer < sum(r.solver_iterations for r in exact.history)
     assert fewer < sum(r.solver_iterations for r in exact.history)

@@ -101,11 +101,14 @@ class ScvxSettings:
         (the last step times the rate the steps shrink at, Eisenstat & Walker's observed rate)
         within ``solver_final`` times PTR's step test is solved to it, and PTR stops only on an
         answer solved to it (an inexact answer that meets the test makes the next subproblem
-        exact). On the published problem (1e-3, 3e-3, 2) 155 interior-point iterations, the
-        same 15 PTR iterations, t_f 3.77134 (every subproblem to solver_tol: 200, 3.77105;
-        1e-4 and 1e-3 without the exact last subproblem: 169, 3.77135); 1e-2 and 3e-3: 164 in
-        18 PTR iterations, t_f 3.7729. Not for SCvx: its ratio test reads the subproblem's
-        optimal value (with 1e-4: 19 SCvx iterations instead of 16). 0 turns it off.
+        exact). On the published problem (1e-3, 3e-3, 2; warm starts as ``ipm_subproblem``'s)
+        150 interior-point iterations, the same 15 PTR iterations, t_f 3.77129 (every
+        subproblem to solver_tol: 198, t_f 3.77105; the policy before, 1e-4 and 1e-3 with the
+        stop on any answer: 169, 3.77135). PTR's path moves with the early answers' accuracy:
+        1e-2 and 3e-3 without the exact last subproblem (and the fixed warm-start margin), 137
+        and t_f 3.7757; 1e-3 and 1e-3, 153. Not for SCvx: its ratio test reads the
+        subproblem's optimal value (with 1e-4: 19 SCvx iterations instead of 16). 0 turns it
+        off.
     scaled_trust : SCvx's trust region, step regularisation and step test in the units of
         ``problem.trust_units`` (each component over its range, as SCPToolbox.jl scales), or in
         the problem's own units (every component weighed alike).
