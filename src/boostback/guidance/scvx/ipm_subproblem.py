@@ -52,15 +52,16 @@ RUIZ_MIN, RUIZ_MAX = 1e-4, 1e4
 # how far the last answer is from the new subproblem's constraints (the largest entry of
 # b - A x - s in the equilibrated data), within [WARM_MARGIN_MIN, WARM_MARGIN_MAX]. The warm
 # point must be the more central the more the data moved (Yildirim & Wright 2002, SIAM J. Optim.
-# 12(3): a warm start's neighbourhood shrinks with the perturbation's size): the published
-# PTR solve's residuals fall from about 1 to 1e-3 over its subproblems. A fixed 1e-3 (the
-# margin before): the early subproblems' first steps are short (alpha 0.02-0.1 for 3-4
-# iterations: mu 5e-4 against a residual of 0.3-1.2), the late ones are pushed further off
-# their answer than the data moved. Fractions 1e-3, 3e-3, 1e-2, 3e-2, 1e-1: 153, 150, 146, 152,
-# 155 interior-point iterations on the published PTR solve (155 with 1e-3 fixed); 3e-3 is
-# kept: on 16 dispersed Falcon 9 burns (30 and 50 nodes) the same statuses and 8 % fewer
-# iterations, where 1e-2 turned a converged burn infeasible; SCvx 285 against 305 (16
-# iterations against 17), the warm re-plan 96 against 105.
+# 12(3): the warm start is an iterate whose duality measure matches the size of the data's
+# perturbation, an earlier one for a larger one): the published PTR solve's residuals fall
+# from about 1 to 1e-3 over its subproblems. A fixed 1e-3 (the margin before): the early
+# subproblems' first steps are short (alpha 0.02-0.1 for 3-4 iterations: mu 5e-4 against a
+# residual of 0.3-1.2), the late ones are pushed further off their answer than the data moved.
+# Fractions 1e-3, 3e-3, 1e-2, 3e-2, 1e-1: 153, 150, 146, 152, 155 interior-point iterations on
+# the published PTR solve (155 with 1e-3 fixed); 3e-3 is kept: on 16 dispersed Falcon 9 burns
+# (30 and 50 nodes) the same statuses and 8 % fewer iterations, where 1e-2 turned a converged
+# burn infeasible; SCvx 285 against 305 (16 iterations against 17), the warm re-plan 96
+# against 105.
 WARM_RESIDUAL_FRACTION = 3e-3
 WARM_MARGIN_MIN, WARM_MARGIN_MAX = 1e-6, 1e-1
 
