@@ -77,30 +77,29 @@ class ScvxSettings:
         subproblem through CVXPY with Clarabel: the reference and baseline).
     trust_radius, trust_min, trust_max : SCvx's initial radius and its bounds.
     rho0, rho1, rho2, shrink, grow : SCvx's acceptance thresholds and radius factors.
-    tol_decrease : SCvx stops when the predicted decrease is below this times ``1 + |J|``...
+    tol_decrease : SCvx stops when the predicted decrease is below this times ``1 + |J|``
+        (times ``eta / trust_radius`` with the trust region active: the model's decrease is
+        concave in the radius, Conn, Gould & Toint 2000, sec. 6.3)...
     tol_step : ... or when its step (largest over the nodes of ``|D (dx_k, du_k)|_2``, and
-        ``|dsigma| / unit``) is below this with the candidate's defects within ``tol_defect``,
-        both only with the trust region inactive (``trust_inactive``): a step or a predicted
-        decrease the radius made small says nothing about stationarity (Mao, Szmuk &
-        Acikmese 2018, arXiv:1804.06539: the predicted decrease vanishes only at a stationary
-        point for a radius bounded away from zero; Malyuta et al. 2022, IEEE CSM 42(5)); a
-        solve whose radius keeps its steps small ends MAX_ITERATIONS, not CONVERGED...
-    tol_cost : ... or when the reference and the candidate both meet the dynamics and the
-        floor (defects within ``tol_defect``) and the objective moved by less than this times
-        ``1 + |objective|`` (SCPToolbox.jl's relative-improvement test, on the objective: between
-        two plans that are both feasible to the tolerance, what is left of the penalty is the
-        solver's accuracy times ``lambda``, and judging on it made SCvx iterate on noise).
+        ``|dsigma| / unit``) is below this with the trust region inactive and the candidate's
+        defects within ``tol_defect``: a step the radius made small is not stationarity (Mao,
+        Szmuk & Acikmese 2018, arXiv:1804.06539; Malyuta et al. 2022, IEEE CSM 42(5))...
+    tol_cost : ... or when the reference meets the dynamics and the floor (defects within
+        ``tol_defect``) and the answer moved the objective by less than this times
+        ``1 + |objective|`` (SCPToolbox.jl's relative-improvement test, on the objective, not
+        the penalty, whose remainder on a feasible plan is the solver's accuracy times
+        ``lambda``). Not tied to the trust region: an interior-point answer is the centre of
+        its optimal face, and a face flat in the objective fills the radius at a stationary
+        point; the plan returned is then the reference.
     trust_inactive : the trust region is inactive when every node's trust-region norm
-        ``|D (dx_k, du_k, dsigma)|_2`` (the cone of ``subproblem.py``, the time of flight
-        included) is below this fraction of the radius (an interior-point answer on the
-        boundary sits within the solver's tolerance of it).
+        ``|D (dx_k, du_k, dsigma)|_2`` (the cone of ``subproblem.py``) is below this fraction
+        of the radius.
     second_order : SCvx tries the second-order correction of a rejected step (``_corrected``:
         Fletcher 1982; Nocedal & Wright 2006, sec. 15.5 and 18.3) before shrinking the radius.
-        Without it the exact penalty rejects every step whose second-order defects cost more
-        than it gains (the Maratos effect): each accepted step must remove more defect than it
-        makes, the radius falls geometrically while the objective still falls, and SCvx crept
-        to times of flight 10-22 % longer than PTR's on perturbed published problems. The
-        correction is one more subproblem (counted in ``max_iterations``).
+        Without it the exact penalty rejects each step whose second-order defects cost more
+        than it gains (the Maratos effect), the radius falls geometrically while the objective
+        still falls, and SCvx crept to times of flight up to 22 % longer than PTR's on
+        perturbed published problems. One more subproblem (counted in ``max_iterations``).
     tol_defect : largest nonlinear defect (and floor violation) of a CONVERGED plan.
     solver_max_iter : interior-point iterations allowed per subproblem (Clarabel's cap; a
         subproblem stopped by it ends the solve with SOLVER_ERROR).
@@ -133,14 +132,12 @@ class ScvxSettings:
     ptr_tol_step, ptr_tol_sigma, ptr_tol_nu : PTR's stopping rule (EmbersArc's): sum over the
         nodes of the squared step, the step in sigma, and the largest virtual control.
     window, infeasible_defect : when the iterations run out (either method) and the largest
-        nonlinear defect of the reference (``_iterate``: the dynamics and the thrust floor)
-        stayed above ``infeasible_defect`` in every one of the last ``window`` iterations, the
-        status is INFEASIBLE rather than MAX_ITERATIONS: no iterate came near a plan the
-        dynamics allow (a local method's verdict, not a proof). The nonlinear defect, not the
-        subproblem's virtual control: on a problem with no plan PTR's virtual control can
-        alternate between 1e-5 and 2 from one iteration to the next while the defects of its
-        iterates stay above 1e-2; a plan that does not survive propagation is not a plan.
-        1e-3 is issue #17's bound on the propagated plan's end.
+        nonlinear defect (dynamics and thrust floor) of each of the last ``window`` accepted
+        iterates is above ``infeasible_defect``, the status is INFEASIBLE, not MAX_ITERATIONS:
+        no iterate came near a plan (a local method's verdict, not a proof). Not the
+        subproblem's virtual control, which on draws with no plan alternated between 1e-5 and
+        2 while PTR's iterates kept defects above 1e-2: a plan that does not survive
+        propagation is not a plan. 1e-3 is issue #17's bound on the propagated plan's end.
     """
 
     nodes: int = 50
@@ -424,6 +421,37 @@ def _scvx_converged(
     return predicted <= st.tol_decrease * (1.0 + abs(ref.cost)) * scale
 
 
+def _second_order(
+    run: _Run,
+    ref: _Iterate,
+    cand: _Iterate,
+    eta: float,
+    last_step: float,
+    it: int,
+    predicted: float,
+) -> tuple[_Iterate, float] | tuple[ScvxStatus, str]:
+    """Solve the subproblem about ``ref`` again with the model shifted by the rejected
+    ``cand``'s second-order defects (``_corrected``); the corrected candidate and its ratio,
+    judged against the first step's predicted decrease (Nocedal & Wright 2006, sec. 18.3).
+    The status and message (recorded) when the subproblem gave no solution."""
+    st = run.st
+    t_it = time.perf_counter()
+    sol, t_asm = run.subproblem(_corrected(ref, cand), eta, last_step)
+    if sol.xs is None or sol.us is None:
+        return run.unsolved(it, sol, eta, t_asm, t_it)
+    t = time.perf_counter()
+    new = _iterate(run.prob, sol.xs, sol.us, sol.sigma, st)
+    t_disc = time.perf_counter() - t
+    rho = (ref.cost - new.cost) / predicted
+    step = _step(ref, sol, run.units)[0]
+    lin = _linear_cost(run.prob, sol, st)
+    run.record(
+        it, rho >= st.rho0, new, lin, sol, eta, rho, step, t_disc, t_asm,
+        time.perf_counter() - t_it,
+    )  # fmt: skip
+    return new, rho
+
+
 def _scvx(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
     st = run.st
     eta = st.trust_radius
@@ -433,7 +461,7 @@ def _scvx(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
         it += 1
         t_it = time.perf_counter()
         sol, t_asm = run.subproblem(ref, eta, last_step)
-        if sol.xs is None:
+        if sol.xs is None or sol.us is None:
             return (*run.unsolved(it, sol, eta, t_asm, t_it), ref)
         t = time.perf_counter()
         cand = _iterate(run.prob, sol.xs, sol.us, sol.sigma, st)
@@ -464,23 +492,12 @@ def _scvx(run: _Run, ref: _Iterate) -> tuple[ScvxStatus, str, _Iterate]:
             it, accepted, cand, lin, sol, eta, rho, step, t_disc, t_asm, time.perf_counter() - t_it
         )
         if not accepted and st.second_order and predicted > 0.0 and it < st.max_iterations:
-            # rejected on the defects its own step made: try the step corrected for them,
-            # judged against the first step's predicted decrease (Nocedal & Wright 2006, sec. 18.3)
             it += 1
-            t_it = time.perf_counter()
-            sol, t_asm = run.subproblem(_corrected(ref, cand), eta, last_step)
-            if sol.xs is None:
-                return (*run.unsolved(it, sol, eta, t_asm, t_it), ref)
-            t = time.perf_counter()
-            cand = _iterate(run.prob, sol.xs, sol.us, sol.sigma, st)
-            t_disc = time.perf_counter() - t
-            rho = (ref.cost - cand.cost) / predicted
-            step = _step(ref, sol, run.units)[0]
+            corrected = _second_order(run, ref, cand, eta, last_step, it, predicted)
+            if isinstance(corrected[0], ScvxStatus):
+                return (corrected[0], str(corrected[1]), ref)
+            cand, rho = corrected
             accepted = rho >= st.rho0
-            run.record(
-                it, accepted, cand, _linear_cost(run.prob, sol, st), sol, eta, rho, step,
-                t_disc, t_asm, time.perf_counter() - t_it,
-            )  # fmt: skip
         if not accepted:  # shrink below the rejected step, or the same step comes back
             eta = max(min(eta, reach) / st.shrink, st.trust_min)
             continue
