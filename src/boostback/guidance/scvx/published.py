@@ -32,7 +32,7 @@ That implementation converges in 15 iterations to t_f = 3.771 and a propellant u
 The problem has several local optima, and which one an algorithm reaches depends on its path:
 the same PTR with the l1 norm of the virtual control (its elementwise maximum) stops at
 t_f = 3.783 (3.867); SCvx from the same cold start (``published_settings("scvx")``: exact l1
-penalty, hard trust region in per-component units, ratio test) converges in 20 iterations to
+penalty, hard trust region in per-component units, ratio test) converges in 14 iterations to
 t_f = 3.7082 with 0.1552 of propellant, a shorter flight that also survives propagation;
 started from the published answer, SCvx stays there (3.7706). So the published figure is a
 local optimum, not the problem's best.
