@@ -25,6 +25,8 @@ from boostback.cli.common import (
     out_folder,
 )
 from boostback.cli.json_out import print_json
+from boostback.config.loader import check_kind
+from boostback.config.vocab import FileKind
 
 __all__ = ["deploy", "economics"]
 
@@ -45,6 +47,21 @@ Interval = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 Report = Annotated[bool, typer.Option("--report", help="Write report.html and PNGs to --out.")]
 Out = Annotated[Path | None, typer.Option(help="Folder for the report (default out/<name>).")]
+
+
+def _check_kind(file: str, *takes: FileKind) -> None:
+    """``check_kind`` for a study file, or for a built-in economics name (``falcon9``,
+    ``guowang``) by its data file's contents: these commands resolve names of their own."""
+    import tomllib
+    from importlib import resources
+
+    from boostback.economics.models import builtin_names
+
+    data = None
+    if file in builtin_names() and not Path(file).exists():
+        text = resources.files("boostback.economics").joinpath("data", f"{file}.toml").read_text()
+        data = tomllib.loads(text)
+    check_kind(file, *takes, names=False, data=data)
 
 
 def _belief(landing_from: Path | None, p: float | None, interval: Any, spec: Any) -> Any:
@@ -173,6 +190,7 @@ def economics(
     from boostback.economics.montecarlo import run_economics
 
     check_out_dir(out)
+    _check_kind(file, FileKind.ECONOMICS, FileKind.COST)
     study, cost = load_study(file)
     belief = _belief(landing_from, landing_probability, interval, study.landing)
     result = run_economics(cost, study, belief)
@@ -239,6 +257,7 @@ def deploy(
     from boostback.economics.models import load_deploy
 
     check_out_dir(out)
+    _check_kind(file, FileKind.DEPLOY)
     study, constellation, cost = load_deploy(file)
     belief = _belief(landing_from, landing_probability, interval, study.landing)
     result = run_deploy(study, constellation, cost, belief)

@@ -29,11 +29,11 @@ from boostback.cli.land import DofOption, GuidanceOption, with_fidelity
 from boostback.config import ConfigError
 from boostback.config.flight_models import FlightScenario
 from boostback.config.loader import (
+    check_kind,
     flight_from_dict,
     list_flights,
     load_flight,
     load_vehicle,
-    reference_kind,
 )
 from boostback.config.models import Vehicle
 from boostback.config.vocab import FileKind
@@ -68,11 +68,7 @@ def _resolve(vehicle: str, recovery: str | None) -> tuple[FlightScenario, Vehicl
     path = Path(vehicle)
     if (path.suffix == ".toml" or len(path.parts) > 1) and not path.exists():
         raise ConfigError("file not found", file=vehicle)
-    kind = reference_kind(vehicle)
-    if kind is FileKind.LANDING:
-        raise ConfigError(
-            f"'{vehicle}' is a landing-burn scenario: fly it with 'boostback land {vehicle}'"
-        )
+    kind = check_kind(vehicle, FileKind.FLIGHT, FileKind.VEHICLE)
     if vehicle in list_flights() and not path.exists():  # a built-in flight scenario by name
         scenario, veh = load_flight(vehicle)
         return _with_mode(scenario, recovery), veh, _builtin_file(vehicle)

@@ -27,11 +27,11 @@ from boostback.cli.common import (
 from boostback.cli.json_out import print_json, write_json
 from boostback.config import ConfigError, list_scenarios, load_vehicle
 from boostback.config.loader import (
+    check_kind,
     check_scenario,
     file_kind,
     load_landing,
     read_toml,
-    reference_kind,
     scenario_from_dict,
     scenario_vehicle,
 )
@@ -124,9 +124,10 @@ def land(
     from boostback.mission.landing import fly_landing
     from boostback.plant.setup import landing_setup
 
-    for ref in (vehicle, from_file):
-        if ref is not None and reference_kind(str(ref)) is FileKind.FLIGHT:
-            fail(f"'{ref}' is a whole-flight scenario: fly it with 'boostback fly {ref}'")
+    if vehicle is not None:
+        check_kind(vehicle, FileKind.LANDING, FileKind.VEHICLE)
+    if from_file is not None:
+        check_kind(str(from_file), FileKind.LANDING, names=False)
     overrides = dict(
         zip(OVERRIDES, (altitude, speed, offset, propellant, wind), strict=True)
     )  # fmt: skip

@@ -35,6 +35,8 @@ from boostback.cli.common import (
     log_dir,
 )
 from boostback.cli.json_out import print_json
+from boostback.config.loader import check_kind
+from boostback.config.vocab import FileKind
 
 __all__ = ["mc_app"]
 
@@ -109,6 +111,7 @@ def mc_run(
 
     _check_options(out, runs, workers, dask_local)
     check_range("--until-ci", until_ci, MIN_CI_WIDTH, 1.0)
+    check_kind(str(campaign), FileKind.CAMPAIGN)
     spec, base = load_campaign(campaign)
     total = runs or spec.runs
     bar = _progress_bar()
@@ -303,6 +306,7 @@ def mc_boundary(
     from boostback.campaign.spec import load_campaign
 
     _check_options(out, runs, workers, dask_local)
+    check_kind(str(campaign), FileKind.CAMPAIGN)
     spec, base = load_campaign(campaign)
     # at most lo, hi and one campaign per bisection step, each of the same runs
     bar, show, flown = _boundary_progress(max(iterations, 0) + 2, runs or spec.runs)

@@ -11,6 +11,8 @@ from rich.table import Table
 
 from boostback.cli.common import check_out_dir, check_range, console, err_console, fail, guarded
 from boostback.cli.json_out import print_json
+from boostback.config.loader import check_kind
+from boostback.config.vocab import FileKind
 
 __all__ = ["rare"]
 
@@ -58,6 +60,7 @@ def rare(
     check_range("--workers", workers, 1, MAX_WORKERS)
     check_range("--dask-local", dask_local, 1, MAX_WORKERS)
     check_range("--seed", seed, 0, 2**63 - 1)
+    check_kind(str(campaign), FileKind.CAMPAIGN)
     try:
         import openturns  # noqa: F401
     except ImportError:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
-from boostback.cli.common import console, fail, guarded, spinner
+from boostback.cli.common import console, err_console, fail, guarded, spinner
 from boostback.cli.json_out import print_json
+from boostback.config.vocab import FileKind
 
 __all__ = ["payload"]
 
@@ -29,6 +32,32 @@ def _check_site(key: str | None, option: str) -> str | None:
     if key is not None and key not in SITES:
         fail(f"{option}: unknown site '{key}'; known sites: {', '.join(sorted(SITES))}")
     return key
+
+
+def _vehicle_key(ref: str, *, as_json: bool) -> str:
+    """The built-in vehicle to solve for: ``ref`` itself, or the vehicle a whole-flight scenario
+    (a file or a built-in name) flies, said in a note; files of other kinds, and vehicle files
+    (payload solves from a built-in vehicle's own scenarios), are refused in one line."""
+    from boostback.config.loader import check_kind, load_flight, scenario_catalogue
+
+    kind = check_kind(ref, FileKind.VEHICLE, FileKind.FLIGHT)
+    flying = sorted({row[2] for row in scenario_catalogue() if row[1] != "landing"})
+    by_key = f"payload solves a built-in vehicle, by key ({', '.join(flying)})"
+    if kind is FileKind.VEHICLE and Path(ref).exists():
+        fail(f"'{ref}' is a vehicle file: {by_key}")
+    if kind is not FileKind.FLIGHT:
+        return ref
+    scenario, _ = load_flight(ref)
+    if scenario.vehicle not in flying:
+        fail(f"'{ref}' is a whole-flight scenario of the vehicle '{scenario.vehicle}': {by_key}")
+    (err_console if as_json else console).print(  # --json: standard output holds the JSON
+        f"[dim]'{escape(ref)}' is a whole-flight scenario: solving for its vehicle, "
+        f"{scenario.vehicle}, from {scenario.vehicle}'s built-in scenarios (the file's own "
+        "mission and settings are not used)[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return scenario.vehicle
 
 
 def _fmt(v: float | None, spec: str = ",.0f") -> str:
@@ -72,7 +101,13 @@ def _table(data: dict[str, Any]) -> Table:
 
 @guarded
 def payload(
-    vehicle: Annotated[str, typer.Argument(help="Built-in vehicle key (falcon9, zhuque3).")],
+    vehicle: Annotated[
+        str,
+        typer.Argument(
+            help="Built-in vehicle key (falcon9, zhuque3), or a whole-flight scenario (a TOML "
+            "file or a built-in name): its vehicle."
+        ),
+    ],
     orbit: Annotated[
         str,
         typer.Option(
@@ -120,12 +155,13 @@ def payload(
             fail(f"--burns: {exc}")
     if recovery is not None and recovery not in MODES:
         fail(f"--recovery: unknown mode '{recovery}'; choose one of {', '.join(MODES)}")
+    key = _vehicle_key(vehicle, as_json=as_json)
     modes = MODES if recovery is None else (recovery,)
     if recovery is None or recovery != "expendable":
         modes = tuple(dict.fromkeys((*modes, "expendable")))  # what each mode gives up
     with spinner(f"solving the payload of {len(modes)} mode(s)", quiet=as_json):
         table = solve_modes(
-            vehicle, target, modes, _check_site(site, "--site"), _check_site(landing, "--landing")
+            key, target, modes, _check_site(site, "--site"), _check_site(landing, "--landing")
         )
     data = table.as_dict()
     if recovery is not None and recovery != "expendable":

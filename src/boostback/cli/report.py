@@ -23,6 +23,7 @@ import typer
 
 from boostback.cli.common import builtin_site, console, guarded, prepare_out
 from boostback.config.errors import ConfigError
+from boostback.config.loader import check_kind
 
 __all__ = ["PlotlyChoice", "folder_kind", "load_flight_folder", "report", "write_report"]
 
@@ -281,6 +282,8 @@ def write_report(
         from boostback.report.boundary_html import write_boundary_report
 
         return write_boundary_report(folder, out_path, threshold=threshold, plotly=plotly)
+    if kind is None and not folder.exists():
+        raise ConfigError("does not exist", file=str(folder))
     if kind is None:
         raise ConfigError(
             "is neither a campaign folder (campaign.json and runs/part-*.parquet), a boundary "
@@ -363,6 +366,7 @@ def report(
 ) -> None:
     """Write an HTML report (opens offline) of a campaign, a boundary sweep, an mc rare
     estimate or a flight."""
+    check_kind(str(results_dir), names=False)  # a TOML file: say which command takes it
     path = write_report(
         results_dir,
         out,

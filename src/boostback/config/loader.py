@@ -17,6 +17,7 @@ from boostback.config.models import LandingScenario, Vehicle
 from boostback.config.vocab import FileKind
 
 __all__ = [
+    "check_kind",
     "check_scenario",
     "file_kind",
     "flight_from_dict",
@@ -264,24 +265,42 @@ def is_flight_scenario(data: dict[str, Any]) -> bool:
     return isinstance(data.get("mission"), dict)
 
 
+# The top-level key (a table, or a reference to another file) each kind's model requires, in
+# the order they are tried: a deployment study names a cost file as an economics study does, so
+# it comes first; a file with a ``vehicle`` to fly is a scenario, whatever else it holds.
+_KIND_KEYS = (
+    (FileKind.CAMPAIGN, "scenario"),  # campaign.spec.CampaignSpec
+    (FileKind.DEPLOY, "constellation"),  # economics.models.DeployStudy
+    (FileKind.ECONOMICS, "cost"),  # economics.models.EconomicsStudy
+    (FileKind.COST, "hardware"),  # economics.models.CostFile
+    (FileKind.CONSTELLATION, "satellite_mass_kg"),  # economics.models.Constellation
+    (FileKind.VEHICLE, "booster"),  # config.models.Vehicle
+    (FileKind.VEHICLE, "key"),  # a vehicle file without its [booster] table
+)
+
+
 def file_kind(data: dict[str, Any]) -> FileKind | None:
-    """What a parsed TOML table describes: a whole flight (a [mission] table), a landing burn
-    (an [initial] table), a vehicle (a [booster] table or a ``key``, and no ``vehicle`` to fly);
-    None when it does not say (an empty file, a scenario without its table): the command it was
-    given to reports it against its own kind's keys."""
+    """What a parsed TOML table describes, by the top-level key its kind requires: a whole
+    flight (a [mission] table), a landing burn (an [initial] table), and, in a file with no
+    ``vehicle`` to fly, a campaign (``scenario``), a deployment study (``constellation``), an
+    economics study (``cost``), a cost file ([hardware]), a constellation
+    (``satellite_mass_kg``) or a vehicle ([booster], or a ``key``); None when it does not say
+    (an empty file, a scenario without its table): the command it was given to reports it
+    against its own kind's keys."""
     if is_flight_scenario(data):
         return FileKind.FLIGHT
     if "initial" in data:
         return FileKind.LANDING
-    if "vehicle" not in data and ("booster" in data or "key" in data):
-        return FileKind.VEHICLE
-    return None
+    if "vehicle" in data:
+        return None
+    return next((kind for kind, key in _KIND_KEYS if key in data), None)
 
 
-def reference_kind(ref: str) -> FileKind | None:
+def reference_kind(ref: str, *, names: bool = True) -> FileKind | None:
     """What a command-line reference names: a TOML file by its contents (``file_kind``), a
-    built-in scenario or vehicle by its name; None for anything else (an unknown name, a file
-    that does not say).
+    built-in scenario or vehicle by its name (unless ``names`` is false: a command whose names
+    are others', as ``economics``); None for anything else (an unknown name, a file that does
+    not say).
 
     Raises
     ------
@@ -291,11 +310,44 @@ def reference_kind(ref: str) -> FileKind | None:
     path = Path(ref)
     if path.suffix == ".toml" and path.is_file():
         return file_kind(read_toml(path))
-    if path.exists():
+    if path.exists() or not names:
         return None
     if ref in list_scenarios():
         return FileKind.FLIGHT if ref in list_flights() else FileKind.LANDING
     return FileKind.VEHICLE if ref in list_vehicles() else None
+
+
+def check_kind(
+    ref: str, *takes: FileKind, names: bool = True, data: dict[str, Any] | None = None
+) -> FileKind | None:
+    """The kind of ``ref`` (``reference_kind``) when the command takes it (or it does not say);
+    else a one-line ``ConfigError`` saying what it is and which command takes it ("'c.toml' is
+    a campaign file: run it with 'boostback mc run c.toml --out DIR'").
+
+    Parameters
+    ----------
+    ref : str
+        The file or built-in name given on the command line.
+    *takes : FileKind
+        The kinds the command takes.
+    names : bool
+        Whether ``ref`` may be a built-in scenario's or vehicle's name (see ``reference_kind``).
+    data : dict, optional
+        What ``ref`` holds, parsed, when the command resolves it itself (``economics`` its
+        built-in names): classified instead of ``ref``.
+
+    Raises
+    ------
+    ConfigError
+        A file of another kind, or a TOML file that cannot be read or parsed.
+    """
+    kind = reference_kind(ref, names=names) if data is None else file_kind(data)
+    if kind is None or kind in takes:
+        return kind
+    also = ""
+    if FileKind.CAMPAIGN in takes and kind in (FileKind.LANDING, FileKind.FLIGHT):
+        also = ", or name it as a campaign file's scenario"
+    raise ConfigError(f"'{ref}' is {kind.noun}: {kind.usage(ref)}{also}")
 
 
 def names_flight(ref: str) -> bool:

@@ -107,9 +107,46 @@ class Frame(StrEnum):
 
 
 class FileKind(StrEnum):
-    """What a TOML file (or a built-in name) describes (``config.loader.reference_kind``): the
-    command that takes it follows from it."""
+    """What a TOML file (or a built-in name) describes (``config.loader.file_kind``, decided by
+    the top-level key its model requires): :attr:`noun` says what it is and :meth:`usage` which
+    command takes it, the one line a command given the wrong kind prints."""
 
     VEHICLE = "vehicle"  # a vehicle: its booster (and upper stage), with sources
-    LANDING = "landing"  # a landing-burn scenario: 'boostback land'
+    LANDING = "landing"  # a landing-burn scenario (an [initial] table): 'boostback land'
     FLIGHT = "flight"  # a whole-flight scenario (a [mission] table): 'boostback fly'
+    CAMPAIGN = "campaign"  # a Monte Carlo campaign (a scenario to disperse): 'boostback mc run'
+    ECONOMICS = "economics"  # an economics study (a cost file to price): 'boostback economics'
+    DEPLOY = "deploy"  # a deployment study (a constellation): 'boostback deploy'
+    COST = "cost"  # a vehicle's cost model ([hardware]): a study's cost, or 'boostback economics'
+    CONSTELLATION = "constellation"  # a constellation's satellites: a deployment study's
+
+    @property
+    def noun(self) -> str:
+        """What the file is, as a sentence says it ("a campaign file")."""
+        return _NOUNS[self]
+
+    def usage(self, ref: str) -> str:
+        """Which command takes a file of this kind, for the file ``ref``."""
+        return _USAGES[self].format(ref=ref)
+
+
+_NOUNS = {
+    FileKind.VEHICLE: "a vehicle",
+    FileKind.LANDING: "a landing-burn scenario",
+    FileKind.FLIGHT: "a whole-flight scenario",
+    FileKind.CAMPAIGN: "a campaign file",
+    FileKind.ECONOMICS: "an economics study",
+    FileKind.DEPLOY: "a deployment study",
+    FileKind.COST: "a cost file",
+    FileKind.CONSTELLATION: "a constellation file",
+}
+_USAGES = {
+    FileKind.VEHICLE: "fly it with 'boostback fly {ref}' or 'boostback land {ref}'",
+    FileKind.LANDING: "fly it with 'boostback land {ref}'",
+    FileKind.FLIGHT: "fly it with 'boostback fly {ref}'",
+    FileKind.CAMPAIGN: "run it with 'boostback mc run {ref} --out DIR'",
+    FileKind.ECONOMICS: "run it with 'boostback economics {ref}'",
+    FileKind.DEPLOY: "run it with 'boostback deploy {ref}'",
+    FileKind.COST: "price it with 'boostback economics {ref}', or name it as a study's cost",
+    FileKind.CONSTELLATION: "name it as a deployment study's constellation ('boostback deploy')",
+}

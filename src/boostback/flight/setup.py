@@ -285,16 +285,32 @@ def flight_setup(
 
 
 def _check_liftoff(setup: FlightSetup, file: str | None) -> None:
-    """The stack must rise off the pad at its ascent throttle: thrust above the lift-off weight."""
+    """The stack must rise off the pad at its ascent throttle: thrust above the lift-off weight.
+    When even the engines' full thrust cannot lift it, the payload is named (with the most the
+    stack lifts off with), not the throttle: no throttle would fly it."""
     prop = setup.ascent_prop
-    h = setup.launch_site.alt_m
-    thrust = prop.thrust_n(setup.world.atmosphere.scalar(h)[1], prop.throttle_max)
+    p_pa = setup.world.atmosphere.scalar(setup.launch_site.alt_m)[1]
+    thrust = prop.thrust_n(p_pa, prop.throttle_max)
     weight = setup.liftoff_mass_kg * G0_MPS2
-    if thrust <= 1.05 * weight:
+    if thrust > 1.05 * weight:
+        return
+    payload_kg = setup.scenario.mission.payload_mass_kg
+    rated = stage_propulsion(setup.booster, setup.booster.engine_count)
+    full_n = rated.thrust_n(p_pa, rated.throttle_max)
+    most_kg = full_n / (1.05 * G0_MPS2) - (setup.liftoff_mass_kg - payload_kg)
+    if full_n <= 1.05 * weight and payload_kg > 0.0 and most_kg > 0.0:
         raise ConfigError(
-            f"at ascent throttle {setup.scenario.ascent.throttle:g} the stack cannot lift off: "
-            f"{thrust / 1e3:.0f} kN of thrust against {weight / 1e3:.0f} kN of weight "
-            "(needs a thrust-to-weight ratio above 1.05)",
+            f"with a {payload_kg:,.0f} kg payload the stack cannot lift off even at full "
+            f"throttle: {full_n / 1e3:.0f} kN of thrust against {weight / 1e3:.0f} kN of weight "
+            f"(a thrust-to-weight ratio above 1.05 lifts at most {most_kg:,.0f} kg of payload "
+            "off the pad)",
             file=file,
-            key="ascent.throttle",
+            key="mission.payload_mass_kg",
         )
+    raise ConfigError(
+        f"at ascent throttle {setup.scenario.ascent.throttle:g} the stack cannot lift off: "
+        f"{thrust / 1e3:.0f} kN of thrust against {weight / 1e3:.0f} kN of weight "
+        "(needs a thrust-to-weight ratio above 1.05)",
+        file=file,
+        key="ascent.throttle",
+    )
