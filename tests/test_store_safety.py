@@ -262,6 +262,33 @@ def test_killed_coordinator_leaves_no_live_worker(tmp_path: Path, reaper: list) 
     assert not [p for p in workers if alive(p)]
 
 
+CTRL_C_TRIES = 5  # the hang this guards against came once in 11 tries
+
+
+def test_ctrl_c_with_local_workers_always_exits_130(
+    reference: tuple[Path, pd.DataFrame], tmp_path: Path, reaper: list
+) -> None:
+    """Ctrl-C (to the process group, as a terminal sends it) ends ``mc run --workers 2`` with
+    status 130 and one line, every time; the same command with ``--runs`` then flies every run
+    left, and those of the reference match it to the bit."""
+    for attempt in range(CTRL_C_TRIES):
+        folder = tmp_path / f"try{attempt}"
+        proc = start_long_run(folder, reaper, "--workers", "2")
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)  # a hang fails here, not a slow exit
+        assert proc.returncode == 130, (attempt, stderr)
+        (line,) = lines(stderr)
+        assert line.startswith("interrupted: ") and "resume with: " in line
+    out = folder / "out"
+    upto = max(completed_runs(out)) + 1 + RUNS  # every saved run and RUNS more
+    result = mc_run(folder, "--runs", str(upto))  # in one process: --workers 1
+    assert result.returncode == 0, result.stderr
+    assert completed_runs(out) >= set(range(upto))
+    frame = load_results(out)
+    assert frame["run"].is_unique
+    assert_identical(reference[1], frame[frame["run"] < RUNS].reset_index(drop=True))
+
+
 def test_ctrl_c_under_dask_ends_with_one_line(tmp_path: Path, reaper: list) -> None:
     pytest.importorskip("distributed")
     proc = start_long_run(tmp_path, reaper, "--dask-local", "2")

@@ -168,8 +168,15 @@ def _worker_init(parent_pid: int) -> None:
 
     On Linux the kernel kills the worker when the coordinator dies (``PR_SET_PDEATHSIG``);
     elsewhere, or if that call fails, a daemon thread watches the parent pid. The worker also
-    closes its inherited copy of the results folder's lock (``campaign.lock``).
+    closes its inherited copy of the results folder's lock (``campaign.lock``), and ignores
+    SIGINT: a terminal's Ctrl-C reaches the whole process group, and the coordinator alone
+    answers it (it ends the workers, see ``_end_pool``). A worker that took it would stop in the
+    middle of a queue operation, holding a lock its siblings then wait on for ever. The pool is
+    forked with SIGINT held (``_ctrl_c_held``), so none arrives before it is ignored here.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     release_inherited()
     armed = False
     if sys.platform.startswith("linux"):
@@ -182,6 +189,47 @@ def _worker_init(parent_pid: int) -> None:
         os._exit(1)
     if not armed:
         threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold SIGINT in this thread for a block (a ``submit`` that may fork the pool's workers).
+
+    A forked worker inherits the held signal and ignores it before releasing it
+    (``_worker_init``); the coordinator gets a Ctrl-C that arrived meanwhile as soon as the block
+    ends, so none is lost.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+END_WAIT_S = 10.0  # for each ended worker to go (SIGTERM, then SIGKILL)
+
+
+def _end_pool(executor: ProcessPoolExecutor) -> None:
+    """Stop a local pool at once: cancel what has not started and end the workers.
+
+    For an interrupted or failed campaign: no row a worker is computing would be stored any
+    more (the coordinator stores rows), so nothing is waited for. Ending the workers also wakes
+    the pool's manager thread (it sees them gone), which the interpreter joins at exit.
+    """
+    processes = list((getattr(executor, "_processes", None) or {}).values())  # CPython's pool
+    executor.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(END_WAIT_S)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(END_WAIT_S)
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
@@ -213,7 +261,8 @@ def drive(
     inflight: dict[Future, tuple[list[int], bool]] = {}
 
     def submit(batch: list[int], isolated: bool) -> None:
-        inflight[executor.submit(run_batch, ctx, batch)] = (batch, isolated)
+        with _ctrl_c_held():  # the first submit forks the local workers
+            inflight[executor.submit(run_batch, ctx, batch)] = (batch, isolated)
 
     try:
         while pending or suspects or inflight:
@@ -245,9 +294,12 @@ def drive(
                 inflight.clear()
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = make_executor()
-    finally:
+    except BaseException:  # Ctrl-C, or rows that could not be stored: nothing more is wanted
         if isinstance(executor, ProcessPoolExecutor):
-            executor.shutdown(wait=True, cancel_futures=True)
+            _end_pool(executor)
+        raise
+    if isinstance(executor, ProcessPoolExecutor):
+        executor.shutdown(wait=True)
 
 
 def _infrastructure_error(run: int, exc: BaseException) -> dict[str, Any]:
