@@ -27,6 +27,8 @@ runner = CliRunner()
         (["falcon9", "--burns", "3"], "--burns: orbit 200x200x28.5: the upper stage flies 1 or 2"),
         (["falcon9", "--burns", "2"], "--burns: orbit 200x200x28.5: two burns need a perigee"),
         (["falcon9", "--orbit", "185x35786x27x180", "--burns", "1"], "takes 2 burns"),
+        (["falcon9", "--orbit", "1e9x1e9x28.5"], "--orbit: bad orbit '1e9x1e9x28.5'"),
+        (["falcon9", "--orbit", "200x918622x28.5"], "sphere of influence"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args: list[str], needle: str) -> None:

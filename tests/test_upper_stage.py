@@ -139,6 +139,15 @@ def test_parse_orbit() -> None:
             parse_orbit(bad)
 
 
+def test_orbit_inside_the_earths_sphere_of_influence() -> None:
+    """An apogee out to the Earth's sphere of influence (925,000 km from its centre) is taken;
+    one beyond it is refused as the two-body Earth model does not stand for it."""
+    assert parse_orbit("200x918621x28.5").apogee_alt_m == 918_621e3
+    for bad in ("200x918622x28.5", "1e9x1e9x28.5"):
+        with pytest.raises(ValueError, match="sphere of influence"):
+            parse_orbit(bad)
+
+
 def test_no_relight_no_gto() -> None:
     stage = _falcon9_stage()
     one_shot = UpperStageModel(stage.name, stage.dry_mass_kg, stage.propellant_kg,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boostback.config.models import Vehicle
-from boostback.environment.earth import EarthModel, SphericalEarth, WGS84Earth
+from boostback.environment.earth import WGS84_A_M, EarthModel, SphericalEarth, WGS84Earth
 from boostback.environment.frames import ecef_to_eci
 from boostback.environment.orbits import Elements, orbit_normal_eci, state_to_elements
 from boostback.payload import peg
@@ -58,6 +58,12 @@ MIN_TWO_BURN_M = TRANSFER_PERIGEE_ALT_M + 20_000.0
 # flights of the first burn.
 APOGEE_AIM_TOL_M = 100.0
 APOGEE_AIM_FLIGHTS = 6
+# The Earth's sphere of influence about the Sun, a (m_Earth / m_Sun)^(2/5) = 1.496e8 km x
+# (3.00e-6)^0.4: 925,000 km from the Earth's centre (Curtis, Orbital Mechanics for Engineering
+# Students, 3rd ed., 2014, Table 8.1). Beyond it the Sun bends the path more than the Earth
+# does, and the stage's two-body Earth model no longer stands for it: the highest apogee taken.
+EARTH_SOI_RADIUS_M = 925_000e3
+MAX_APOGEE_ALT_M = EARTH_SOI_RADIUS_M - WGS84_A_M
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,13 @@ class TargetOrbit:
     def __post_init__(self) -> None:
         if not (self.perigee_alt_m >= 80e3 and self.apogee_alt_m >= self.perigee_alt_m):
             raise ValueError(f"orbit {self.label}: need perigee >= 80 km and apogee >= perigee")
+        if not self.apogee_alt_m <= MAX_APOGEE_ALT_M:
+            most_km = math.floor(MAX_APOGEE_ALT_M / 1e3)
+            raise ValueError(
+                f"orbit {self.label}: apogee must be at most {most_km:,} km "
+                f"(the Earth's sphere of influence, {EARTH_SOI_RADIUS_M / 1e3:,.0f} km from its "
+                "centre: beyond it the Sun, not the Earth, steers the stage)"
+            )
         if not 0.0 <= self.inclination_deg <= 180.0:
             raise ValueError(f"orbit {self.label}: inclination must be within 0-180 deg")
         if self.burns not in (None, 1, 2):
