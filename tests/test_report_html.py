@@ -352,6 +352,7 @@ def test_report_command_detects_flight_and_campaign_folders(
         _assert_offline(out)
     assert (tmp_path / "trajectory.png").stat().st_size > 0
     assert (tmp_path / "campaign_touchdown.png").stat().st_size > 0
+    (tmp_path / "nothing").mkdir()  # a missing folder is said not to exist (test_file_kinds)
     res = runner.invoke(app, [str(tmp_path / "nothing")])
     assert res.exit_code == 2 and "neither a campaign folder" in res.output
     res = runner.invoke(app, [str(flight), "--site", "atlantis"])

@@ -124,10 +124,6 @@ def land(
     from boostback.mission.landing import fly_landing
     from boostback.plant.setup import landing_setup
 
-    if vehicle is not None:
-        check_kind(vehicle, FileKind.LANDING, FileKind.VEHICLE)
-    if from_file is not None:
-        check_kind(str(from_file), FileKind.LANDING, names=False)
     overrides = dict(
         zip(OVERRIDES, (altitude, speed, offset, propellant, wind), strict=True)
     )  # fmt: skip
@@ -194,7 +190,12 @@ OVERRIDES = ("--altitude", "--speed", "--offset", "--propellant", "--wind")  # l
 def _landing_inputs(
     vehicle: str | None, from_file: Path | None, overrides: dict[str, float | None]
 ) -> tuple[Any, Any]:
-    """The scenario and the vehicle to fly, with the command-line overrides applied."""
+    """The scenario and the vehicle to fly, with the command-line overrides applied; a file of
+    another kind (a flight scenario, a campaign...) is refused in one line naming its command."""
+    if vehicle is not None:
+        check_kind(vehicle, FileKind.LANDING, FileKind.VEHICLE)
+    if from_file is not None:
+        check_kind(str(from_file), FileKind.LANDING, names=False)
     if vehicle is not None and from_file is None and _is_scenario(Path(vehicle)):
         return load_landing(vehicle)
     data, file = _scenario_data(vehicle, from_file)
