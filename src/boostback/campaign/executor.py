@@ -90,7 +90,7 @@ def dask_executor(scheduler: str | None, local_workers: int | None) -> Iterator[
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise RuntimeError(
-            "Dask support needs the 'dask' extra: pip install boostback[dask]"
+            "Dask support needs the 'dask' extra: make dask, or pip install -e '.[dask]'"
         ) from exc
     cluster = None
     if scheduler is None:

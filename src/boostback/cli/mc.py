@@ -31,6 +31,7 @@ from boostback.cli.common import (
     check_range,
     console,
     err_console,
+    fail,
     guarded,
     log_dir,
 )
@@ -57,13 +58,49 @@ MIN_CI_WIDTH = 1e-4  # a narrower interval would take some hundred million runs
 
 
 def _check_options(
-    out: Path, runs: int | None, workers: int | None, dask_local: int | None
+    out: Path, runs: int | None, workers: int | None, dask_local: int | None, scheduler: str | None
 ) -> None:
     """Refuse bad options in one line (status 2) before anything is read or flown."""
     check_out_dir(out)
     check_range("--runs", runs, 1, MAX_RUNS)
     check_range("--workers", workers, 1, MAX_WORKERS)
+    check_backend(dask_local, scheduler)
+
+
+# what installs an extra in a clone (``make dask`` does the first)
+DASK_INSTALL = "make dask, or .venv/bin/pip install -e '.[dask]'"
+RARE_INSTALL = ".venv/bin/pip install -e '.[rare]'"
+
+
+def dask_installed() -> bool:
+    """Whether Dask's ``distributed`` imports (the 'dask' extra)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check_backend(dask_local: int | None, scheduler: str | None) -> None:
+    """Refuse, in one line (status 2), Dask options that cannot run: both a LocalCluster and a
+    scheduler, a LocalCluster size out of range, or Dask asked for without the 'dask' extra.
+
+    Parameters
+    ----------
+    dask_local : int or None
+        ``--dask-local``: workers of a new LocalCluster.
+    scheduler : str or None
+        ``--scheduler``: a running cluster's address.
+    """
+    if dask_local is not None and scheduler is not None:
+        fail(
+            "--dask-local and --scheduler conflict: start a LocalCluster (--dask-local N) or "
+            "use a running one (--scheduler ADDR), not both"
+        )
     check_range("--dask-local", dask_local, 1, MAX_WORKERS)
+    option = "--dask-local" if dask_local is not None else "--scheduler"
+    if (dask_local is not None or scheduler is not None) and not dask_installed():
+        fail(f"{option}: Dask is not installed (the 'dask' extra); install it with {DASK_INSTALL}")
 
 
 def _progress_bar() -> Progress:
@@ -109,7 +146,7 @@ def mc_run(
     from boostback.campaign.spec import load_campaign
     from boostback.campaign.stats import summarize, summarize_store
 
-    _check_options(out, runs, workers, dask_local)
+    _check_options(out, runs, workers, dask_local, scheduler)
     check_range("--until-ci", until_ci, MIN_CI_WIDTH, 1.0)
     check_kind(str(campaign), FileKind.CAMPAIGN)
     spec, base = load_campaign(campaign)
@@ -305,7 +342,7 @@ def mc_boundary(
     from boostback.campaign.boundary import find_boundary
     from boostback.campaign.spec import load_campaign
 
-    _check_options(out, runs, workers, dask_local)
+    _check_options(out, runs, workers, dask_local, scheduler)
     check_kind(str(campaign), FileKind.CAMPAIGN)
     spec, base = load_campaign(campaign)
     # at most lo, hi and one campaign per bisection step, each of the same runs

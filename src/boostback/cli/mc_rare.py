@@ -11,6 +11,7 @@ from rich.table import Table
 
 from boostback.cli.common import check_out_dir, check_range, console, err_console, fail, guarded
 from boostback.cli.json_out import print_json
+from boostback.cli.mc import RARE_INSTALL, check_backend
 from boostback.config.loader import check_kind
 from boostback.config.vocab import FileKind
 
@@ -58,13 +59,10 @@ def rare(
     check_range("--samples", samples, 10, 1_000_000)
     check_range("--max-runs", max_runs, 10, MAX_RUNS)
     check_range("--workers", workers, 1, MAX_WORKERS)
-    check_range("--dask-local", dask_local, 1, MAX_WORKERS)
+    check_backend(dask_local, scheduler)
     check_range("--seed", seed, 0, 2**63 - 1)
     check_kind(str(campaign), FileKind.CAMPAIGN)
-    try:
-        import openturns  # noqa: F401
-    except ImportError:
-        fail("mc rare needs OpenTURNS: pip install 'boostback[rare]'")
+    _need_openturns()
     from boostback.campaign.rare import RareOptions
     from boostback.campaign.rare_campaign import rare_estimate
 
@@ -102,6 +100,14 @@ def rare(
         print_json(payload)
         return
     _print(payload, str(out))
+
+
+def _need_openturns() -> None:
+    """Refuse in one line, saying how to install it, when OpenTURNS (the 'rare' extra) is not."""
+    try:
+        import openturns  # noqa: F401
+    except ImportError:
+        fail(f"mc rare needs OpenTURNS (the 'rare' extra): install it with {RARE_INSTALL}")
 
 
 def _print(r: dict[str, Any], out: str) -> None:

@@ -1,0 +1,71 @@
+"""Bad input found by the first-hour review, each one ``error:`` line and status 2 before any
+work: Dask asked for without the 'dask' extra or twice over, an HTML report under a file, a
+negative descent speed, ``--site`` without ``--report``; ``mc boundary``'s errors without an
+empty line before them; one run said in the singular."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from boostback.cli import app
+from test_campaign import write_campaign
+
+runner = CliRunner()
+
+
+def one_error_line(args: list[str]) -> str:
+    """The command's only line of output, after checking it exits 2 with it."""
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2, res.output
+    lines = res.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.output
+    return lines[0]
+
+
+@pytest.fixture
+def campaign(tmp_path: Path) -> Path:
+    return write_campaign(tmp_path / "files", runs=4)
+
+
+@pytest.fixture
+def no_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("boostback.cli.mc.dask_installed", lambda: False)
+
+
+@pytest.mark.parametrize("command", ["run", "boundary"])
+@pytest.mark.parametrize(
+    ("option", "value"), [("--dask-local", "2"), ("--scheduler", "tcp://127.0.0.1:8786")]
+)
+def test_dask_without_its_extra_says_how_to_install_it(
+    no_dask: None, campaign: Path, tmp_path: Path, command: str, option: str, value: str
+) -> None:
+    line = one_error_line(
+        ["mc", command, str(campaign), "--out", str(tmp_path / "o"), option, value]
+    )
+    assert line.startswith(f"error: {option}: Dask is not installed")
+    assert "make dask" in line and ".venv/bin/pip install -e '.[dask]'" in line
+    assert not (tmp_path / "o").exists()  # refused before anything was flown
+
+
+def test_mc_rare_says_how_to_install_its_extras(
+    no_dask: None, campaign: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = str(tmp_path / "o")
+    line = one_error_line(["mc", "rare", str(campaign), "--out", out, "--dask-local", "2"])
+    assert "Dask is not installed" in line and "make dask" in line
+    monkeypatch.setitem(sys.modules, "openturns", None)  # its import fails
+    line = one_error_line(["mc", "rare", str(campaign), "--out", out])
+    assert "OpenTURNS" in line and ".venv/bin/pip install -e '.[rare]'" in line
+
+
+@pytest.mark.parametrize("command", ["run", "boundary", "rare"])
+def test_a_local_cluster_and_a_scheduler_conflict(
+    campaign: Path, tmp_path: Path, command: str
+) -> None:
+    args = ["--dask-local", "2", "--scheduler", "tcp://127.0.0.1:8786"]
+    line = one_error_line(["mc", command, str(campaign), "--out", str(tmp_path / "o"), *args])
+    assert line.startswith("error: --dask-local and --scheduler conflict")
