@@ -69,3 +69,11 @@ def test_a_local_cluster_and_a_scheduler_conflict(
     args = ["--dask-local", "2", "--scheduler", "tcp://127.0.0.1:8786"]
     line = one_error_line(["mc", command, str(campaign), "--out", str(tmp_path / "o"), *args])
     assert line.startswith("error: --dask-local and --scheduler conflict")
+
+
+def test_report_html_file_under_a_file_or_a_folder_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "x.log").write_text("a file")
+    line = one_error_line(["report", str(tmp_path), "-o", str(tmp_path / "x.log" / "x.html")])
+    assert line.startswith("error: --out: ") and "x.log is not a folder" in line
+    line = one_error_line(["report", str(tmp_path), "-o", str(tmp_path)])
+    assert line == f"error: --out: {tmp_path}: is a folder; give the HTML file to write"

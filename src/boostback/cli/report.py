@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import typer
 
-from boostback.cli.common import builtin_site, console, guarded, prepare_out
+from boostback.cli.common import builtin_site, check_out_dir, console, fail, guarded, prepare_out
 from boostback.config.errors import ConfigError
 from boostback.config.loader import check_kind
 
@@ -321,6 +321,21 @@ def write_report(
     )
 
 
+def _check_out_file(out: Path | None) -> None:
+    """Refuse, in one line (status 2) and before any work, an HTML file that cannot be written:
+    a folder, or a path under a file."""
+    if out is None:
+        return
+    if out.is_dir():
+        fail(f"--out: {out}: is a folder; give the HTML file to write")
+    above = out.parent
+    while not above.exists() and above.parent != above:
+        above = above.parent
+    if above.exists() and not above.is_dir():
+        fail(f"--out: {out}: cannot write there: {above} is not a folder")
+    check_out_dir(out.parent)  # a read-only place
+
+
 @guarded
 def report(
     results_dir: Annotated[
@@ -367,6 +382,7 @@ def report(
     """Write an HTML report (opens offline) of a campaign, a boundary sweep, an mc rare
     estimate or a flight."""
     check_kind(str(results_dir), names=False)  # a TOML file: say which command takes it
+    _check_out_file(out)
     path = write_report(
         results_dir,
         out,
