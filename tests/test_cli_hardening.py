@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
 
 from boostback.cli import app
+from boostback.mission.tables import campaign_header
 from test_campaign import write_campaign
 
 runner = CliRunner()
@@ -71,9 +73,29 @@ def test_a_local_cluster_and_a_scheduler_conflict(
     assert line.startswith("error: --dask-local and --scheduler conflict")
 
 
+def test_boundary_errors_have_no_empty_line_before_them(campaign: Path, tmp_path: Path) -> None:
+    """A bad fault number is found once the sweep has set up its progress bar."""
+    out = str(tmp_path / "o")
+    args = ["mc", "boundary", str(campaign), "--out", out, "--fault", "9", "--workers", "1"]
+    line = one_error_line(args)
+    assert "--fault" in line
+
+
 def test_report_html_file_under_a_file_or_a_folder_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "x.log").write_text("a file")
     line = one_error_line(["report", str(tmp_path), "-o", str(tmp_path / "x.log" / "x.html")])
     assert line.startswith("error: --out: ") and "x.log is not a folder" in line
     line = one_error_line(["report", str(tmp_path), "-o", str(tmp_path)])
     assert line == f"error: --out: {tmp_path}: is a folder; give the HTML file to write"
+
+
+@pytest.mark.parametrize(
+    ("runs", "errors", "said"), [(1, 1, "1 run, 1 error."), (2, 0, "2 runs, 0 errors.")]
+)
+def test_campaign_header_counts_in_the_singular_and_plural(
+    runs: int, errors: int, said: str
+) -> None:
+    summary = SimpleNamespace(
+        runs=runs, errors=errors, landing_probability=1.0, interval_95=(0.2, 1.0)
+    )
+    assert f"[bold]out[/]: {said} Landing probability" in campaign_header(summary, "out")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -74,6 +75,19 @@ def test_campaign_pngs_survive_an_all_landed_campaign(tmp_path: Path) -> None:
     frame["outcome"] = "landed"  # nothing failed: no sensitivity ranking, no failed histogram
     paths = save_campaign_plots(frame, summarize(frame), tmp_path)
     assert all(p.stat().st_size > 5_000 for p in paths)
+
+
+@pytest.mark.parametrize("runs", [1, 2])
+def test_campaign_pngs_of_too_few_runs_for_an_ellipse_warn_nothing(
+    tmp_path: Path, runs: int
+) -> None:
+    """One or two runs have no dispersion ellipse: the zoom panel has nothing to put in a
+    legend, and says nothing about it (matplotlib warned 'No artists with labels')."""
+    frame = campaign_frame(runs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = save_campaign_plots(frame, summarize(frame), tmp_path, pad_radius_m=10.0)
+    assert sorted(p.name for p in paths) == sorted(SIZES)
 
 
 def _result() -> tuple[SimpleNamespace, SimpleNamespace]:

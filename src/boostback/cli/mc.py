@@ -193,7 +193,7 @@ def _print_until_ci(summary: Any, width: float, most: int) -> None:
     lo, hi = summary.interval_95
     if hi - lo <= width:
         console.print(
-            f"Stopped at {summary.runs} runs: the 95% interval is {hi - lo:.3f} wide "
+            f"Stopped at {_runs(summary.runs)}: the 95% interval is {hi - lo:.3f} wide "
             f"(--until-ci {width:g})."
         )
     else:
@@ -204,6 +204,10 @@ def _print_until_ci(summary: Any, width: float, most: int) -> None:
 
 
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _runs(n: int) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"
 
 
 def _saved(out: Path, total: int) -> int:
@@ -258,7 +262,7 @@ def _disk_full(out: Path, total: int, exc: OSError, resume: str) -> NoReturn:
     where = f" writing {exc.filename}" if exc.filename else ""
     err_console.print(
         f"internal error: no space left on the device{escape(where)}: "
-        f"{_saved(out, total)} of {total} runs saved in {escape(str(out))}; free some space and "
+        f"{_saved(out, total)} of {_runs(total)} saved in {escape(str(out))}; free some space and "
         f"resume with: {escape(resume)} ({escape(_write_log(exc))})",
         highlight=False,
         soft_wrap=True,
@@ -270,7 +274,7 @@ def _interrupted(out: Path, total: int, resume: str) -> NoReturn:
     """Say what an interrupted ``mc run`` saved and how to resume it; exit 130."""
     _quiet_libraries()
     err_console.print(
-        f"interrupted: {_saved(out, total)} of {total} runs saved in {escape(str(out))}; "
+        f"interrupted: {_saved(out, total)} of {_runs(total)} saved in {escape(str(out))}; "
         f"resume with: {escape(resume)}",
         highlight=False,
         soft_wrap=True,
@@ -365,8 +369,9 @@ def mc_boundary(
             progress=(lambda label, p: None) if as_json else show,
         )
         bar.update(bar.task_ids[0], total=sum(flown.values()))  # the sweep may stop early
-    finally:
-        bar.stop()  # started by the first campaign's progress: bad arguments print no bar
+    finally:  # started by the first campaign's progress: bad arguments print no bar (and a
+        if bar.live.is_started:  # stopped bar that never started prints an empty line)
+            bar.stop()
     if res.not_monotonic:
         err_console.print(
             f"[yellow]warning:[/] {escape(res.not_monotonic)}", highlight=False, soft_wrap=True

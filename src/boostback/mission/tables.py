@@ -375,6 +375,10 @@ def flight_tables(result: Any, width: int = TEXT_WIDTH) -> list[RenderableType]:
 # -- a campaign ----------------------------------------------------------------------------------
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def campaign_header(summary: Any, where: str = "campaign") -> str:
     """The campaign's first line: runs, errors, landing probability and its 95 % intervals.
 
@@ -392,7 +396,8 @@ def campaign_header(summary: Any, where: str = "campaign") -> str:
     """
     lo, hi = summary.interval_95
     line = (
-        f"[bold]{where}[/]: {summary.runs} runs, {summary.errors} errors. Landing probability "
+        f"[bold]{where}[/]: {_count(summary.runs, 'run')}, {_count(summary.errors, 'error')}. "
+        "Landing probability "
         f"[bold]{summary.landing_probability:.1%}[/] (95% Wilson interval {lo:.1%} - {hi:.1%}"
     )
     exact = getattr(summary, "interval_95_clopper_pearson", None)

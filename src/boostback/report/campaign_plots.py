@@ -100,7 +100,8 @@ def touchdown_plot(
         a.set_aspect("equal", adjustable="datalim" if a is ax else "box")
         a.set(xlabel="east of pad centre (m)", ylabel="north of pad centre (m)")
         a.grid(True, alpha=0.35)
-        a.legend(loc="best", **LEGEND)
+        if a.get_legend_handles_labels()[0]:  # fewer than 3 runs draw no ellipse on the zoom
+            a.legend(loc="best", **LEGEND)
     fig.suptitle(title or "Touchdown points on the pad")
     return fig
 
