@@ -89,6 +89,13 @@ def test_report_html_file_under_a_file_or_a_folder_is_bad_input(tmp_path: Path) 
     assert line == f"error: --out: {tmp_path}: is a folder; give the HTML file to write"
 
 
+def test_land_refuses_a_negative_speed_and_a_site_without_report() -> None:
+    line = one_error_line(["land", "falcon9", "--speed", "-250"])
+    assert line.startswith("error: --speed: the descent speed is a magnitude")
+    line = one_error_line(["land", "falcon9", "--site", "lz1"])
+    assert line == "error: --site places the landing on the report's map: add --report"
+
+
 @pytest.mark.parametrize(
     ("runs", "errors", "said"), [(1, 1, "1 run, 1 error."), (2, 0, "2 runs, 0 errors.")]
 )

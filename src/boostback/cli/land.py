@@ -129,7 +129,7 @@ def land(
     )  # fmt: skip
     check_finite(overrides)
     check_range("--wall-limit", wall_limit, *WALL_LIMIT_RANGE_S)
-    pad_site = builtin_site(site)
+    pad_site = _report_site(site, report, speed)
     check_out_dir(out)
     scenario, veh = _landing_inputs(vehicle, from_file, overrides)
     scenario, faults = _as_flown(scenario, dof, guidance)
@@ -151,6 +151,17 @@ def land(
             console.print(f"plots and trajectory written to [bold]{out}[/]")
     if result.outcome.value != "landed":
         raise typer.Exit(code=EXIT_NOT_LANDED)
+
+
+def _report_site(site: str | None, report: bool, speed: float | None) -> Any:
+    """The built-in site ``--site`` names (None without one); refused in one line: a site
+    without ``--report`` (only the report draws it) and a negative ``--speed`` (a descent
+    speed, downwards: it has no sign to give)."""
+    if speed is not None and speed < 0.0:
+        fail(f"--speed: the descent speed is a magnitude (m/s, downwards), got {speed:g}")
+    if site is not None and not report:
+        fail("--site places the landing on the report's map: add --report")
+    return builtin_site(site)
 
 
 def _as_flown(scenario: Any, dof: int | None, guidance: str | None = None) -> tuple[Any, Any]:
