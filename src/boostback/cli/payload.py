@@ -24,6 +24,13 @@ from boostback.config.vocab import FileKind
 __all__ = ["payload"]
 
 MODES = ("rtls", "droneship", "downrange", "expendable")
+VehicleArgument = Annotated[
+    str,
+    typer.Argument(
+        help="Built-in vehicle key (falcon9, zhuque3), or a whole-flight scenario (a TOML file "
+        "or a built-in name): its vehicle."
+    ),
+]
 
 
 def _check_site(key: str | None, option: str) -> str | None:
@@ -101,13 +108,7 @@ def _table(data: dict[str, Any]) -> Table:
 
 @guarded
 def payload(
-    vehicle: Annotated[
-        str,
-        typer.Argument(
-            help="Built-in vehicle key (falcon9, zhuque3), or a whole-flight scenario (a TOML "
-            "file or a built-in name): its vehicle."
-        ),
-    ],
+    vehicle: VehicleArgument,
     orbit: Annotated[
         str,
         typer.Option(
