@@ -408,6 +408,11 @@ class LcvxGuidance:
                 if tf_hint is None:  # cannot happen unless the checks disagree: light at once
                     t_ig, tf_hint = 0.0, plan0.tf_s
                 self.notes.append(f"ignition planned at {fraction:.2f} of full throttle")
+            else:  # lit now it cannot land (a fall from high up): the latest at full thrust
+                full = functools.partial(self.feasible, throttle_fraction=1.0)
+                t_ig, tf_hint = find_ignition(setup, full, fix, 1.0, self.deadline, fall)
+                if tf_hint is not None:
+                    self.notes.append("ignition planned at 1.00 of full throttle")
         self.tf_hint_s = tf_hint
         return t_ig
 

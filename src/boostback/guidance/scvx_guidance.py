@@ -256,15 +256,19 @@ class ScvxGuidance:
     ) -> ScvxPlan:
         """An SCvx (PTR) plan from ``x_cm``, warm-started from ``guess`` (SI, the problem's
         layout) when given: within the planning limits, and when that does not converge once
-        more within the vehicle's own (full gimbal range and tilt limit). Counted in ``solves``
-        and ``seconds``."""
+        more within the vehicle's own (full gimbal range, tilt limit and full throttle: as LCvx's
+        plans fall back to, and a stage whose ignition was decided at more than the planning
+        throttle has nothing else). Counted in ``solves`` and ``seconds``."""
         plan = self._solve(self.problem(x_cm, m_final_kg, tf_guess_s), guess)
         if plan.converged:
             return plan
+        x3 = tuple(float(c) for c in x_cm[:7])
+        full = landing_problem(self.setup, x3, self.setup.env.pressure_pa(x3[2]), 1.0)
         prob = replace(
             plan.problem,
             gimbal_max_rad=self.params.gimbal_max_rad,
             tilt_max_rad=max(self.max_tilt_rad, plan.problem.tilt_max_rad),
+            thrust_max=full.thrust_max_n * self.thrust_scale,
         )
         again = self._solve(prob, guess)
         return again if again.converged else plan
