@@ -265,6 +265,7 @@ def test_killed_coordinator_leaves_no_live_worker(tmp_path: Path, reaper: list) 
 CTRL_C_TRIES = 5  # the hang this guards against came once in 11 tries
 
 
+@pytest.mark.slow  # ~100 s; tests/test_campaign_interrupt.py checks the mechanism in seconds
 def test_ctrl_c_with_local_workers_always_exits_130(
     reference: tuple[Path, pd.DataFrame], tmp_path: Path, reaper: list
 ) -> None:
