@@ -106,3 +106,25 @@ def test_campaign_header_counts_in_the_singular_and_plural(
         runs=runs, errors=errors, landing_probability=1.0, interval_95=(0.2, 1.0)
     )
     assert f"[bold]out[/]: {said} Landing probability" in campaign_header(summary, "out")
+
+
+def test_land_applies_the_state_options_to_a_scenario_file_too(tmp_path: Path) -> None:
+    """``land FILE --altitude ...`` flies the file's burn from the overridden state, as ``land
+    --from FILE --altitude ...`` does (the options were silently dropped)."""
+    import json
+
+    scenario = tmp_path / "burn.toml"
+    scenario.write_text(
+        (
+            Path(__file__).resolve().parents[1] / "src/boostback/scenarios/falcon9_landing.toml"
+        ).read_text()
+    )
+    as_is = json.loads(runner.invoke(app, ["land", str(scenario), "--json"]).output)
+    higher = runner.invoke(app, ["land", str(scenario), "--altitude", "4000", "--json"])
+    same = runner.invoke(app, ["land", "--from", str(scenario), "--altitude", "4000", "--json"])
+    assert higher.exit_code == 0, higher.output
+    flown, expected = json.loads(higher.output), json.loads(same.output)
+    for timing in ("guidance_time_s",):  # wall-clock figures
+        flown.pop(timing), expected.pop(timing)
+    assert flown == expected
+    assert flown["ignition_t_s"] > as_is["ignition_t_s"]

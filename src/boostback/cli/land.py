@@ -208,7 +208,9 @@ def _landing_inputs(
     if from_file is not None:
         check_kind(str(from_file), FileKind.LANDING, names=False)
     if vehicle is not None and from_file is None and _is_scenario(Path(vehicle)):
-        return load_landing(vehicle)
+        if all(value is None for value in overrides.values()):
+            return load_landing(vehicle)
+        vehicle, from_file = None, Path(vehicle)  # its state overridden, as --from FILE's
     data, file = _scenario_data(vehicle, from_file)
     _apply_overrides(data, overrides)
     try:
