@@ -348,8 +348,20 @@ class LcvxGuidance:
             self.plan_tilt_rad = None
             self.notes.append("no landing inside the rigid plan cone: planning in the full cone")
             t_ig = self._prepare(fix)
+        if self.tf_hint_s is None:  # no headroom, and lit now it cannot land: the latest ignition
+            t_ig = self._at_full_thrust(fix)  # at full thrust (a fall from high up)
         self.ignition_t_s = t0_s + t_ig
         return self.ignition_t_s
+
+    def _at_full_thrust(self, fix: State) -> float:
+        """The latest ignition from which a pinpoint plan exists at full thrust (0.0, lighting at
+        once, when there is none)."""
+        full = functools.partial(self.feasible, throttle_fraction=1.0)
+        t_ig, tf_hint = find_ignition(self.setup, full, fix, 1.0, self.deadline, self._fall)
+        if tf_hint is not None:
+            self.tf_hint_s = tf_hint
+            self.notes.append("ignition planned at 1.00 of full throttle")
+        return t_ig
 
     def _check_coast(self, x: State, t: float) -> None:
         """Decide the ignition again from ``x`` when the coast has left the fall it was decided
@@ -408,11 +420,6 @@ class LcvxGuidance:
                 if tf_hint is None:  # cannot happen unless the checks disagree: light at once
                     t_ig, tf_hint = 0.0, plan0.tf_s
                 self.notes.append(f"ignition planned at {fraction:.2f} of full throttle")
-            else:  # lit now it cannot land (a fall from high up): the latest at full thrust
-                full = functools.partial(self.feasible, throttle_fraction=1.0)
-                t_ig, tf_hint = find_ignition(setup, full, fix, 1.0, self.deadline, fall)
-                if tf_hint is not None:
-                    self.notes.append("ignition planned at 1.00 of full throttle")
         self.tf_hint_s = tf_hint
         return t_ig
 
