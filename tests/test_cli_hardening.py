@@ -128,3 +128,14 @@ def test_land_applies_the_state_options_to_a_scenario_file_too(tmp_path: Path) -
         flown.pop(timing), expected.pop(timing)
     assert flown == expected
     assert flown["ignition_t_s"] > as_is["ignition_t_s"]
+
+
+def test_a_flight_in_another_recovery_mode_says_so_in_its_title() -> None:
+    """``fly falcon9 --recovery expendable`` flies the RTLS scenario's vehicle and mission
+    expendable: its title said "Falcon 9 RTLS (CRS-11-like)"."""
+    import json
+
+    res = runner.invoke(app, ["fly", "falcon9", "--recovery", "expendable", "--json"])
+    assert res.exit_code == 0, res.output
+    title = json.loads(res.output)["summary"]["scenario"]
+    assert title.endswith(", flown expendable"), title

@@ -102,6 +102,8 @@ def _with_mode(
         return scenario
     data = scenario.model_dump()
     data["recovery"]["mode"] = recovery
+    if data.get("name"):  # the title says the flight is not the scenario's own recovery
+        data["name"] = f"{data['name']}, flown {recovery}"
     where = f"--recovery {recovery} with {file}" if file else "--recovery"
     if recovery == "rtls" and data["recovery"]["site"] is None:
         raise ConfigError(
