@@ -27,6 +27,7 @@ __all__ = [
     "NO_RESERVE",
     "ReserveBudget",
     "ReserveModel",
+    "boostback_fall_s",
     "boostback_guess",
     "entry_dv_mps",
     "finite_burn_dv",
@@ -246,3 +247,10 @@ def boostback_guess(
     u0, u1, u2, h0, h1, h2, _g, _w, fall_s = _fall(xa, rp, float(altitude_m), 0.0)
     v = _return_velocity(xa, rp, u0, u1, u2, h0, h1, h2, 0.0, fall_s)
     return (v[0] - h0, v[1] - h1, v[2] - h2)
+
+
+def boostback_fall_s(x: State, model: ReserveModel, altitude_m: float) -> float:
+    """The fall a boostback burn started at ``x`` (ECEF, at ``altitude_m``) is priced over: to
+    the entry altitude in a uniform field, plus half the fall below it (``_fall``, no coast)."""
+    rp = reserve_array(model, None, "rtls")
+    return float(_fall(np.asarray(x, dtype=np.float64), rp, float(altitude_m), 0.0)[8])

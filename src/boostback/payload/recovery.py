@@ -35,7 +35,12 @@ from boostback.flight.context import FlightContext, make_context
 from boostback.flight.dynamics import State, air_data
 from boostback.flight.predict import Impact, predict_impact
 from boostback.flight.record import FlightRecorder
-from boostback.flight.reserve import ReserveModel, entry_dv_mps, finite_burn_dv
+from boostback.flight.reserve import (
+    ReserveModel,
+    boostback_fall_s,
+    entry_dv_mps,
+    finite_burn_dv,
+)
 from boostback.flight.setup import FlightSetup, stage_propulsion
 
 __all__ = ["RecoveryPrediction", "predict_recovery"]
@@ -74,26 +79,14 @@ def _after_boostback(
     plan = plan_boostback(ctx, x, t)
     if isinstance(plan, BoostbackOutcome):  # already on target
         return x, 0.0, math.nan
+    fall_s = boostback_fall_s(x, model, air_data(x, ctx.setup.world).altitude_m)
     dv_fin = finite_burn_dv(
-        plan.planned_dv_mps, _fall_s(x, ctx.setup), x[MASS], model.exhaust_vac_mps,
-        model.boostback_thrust_n,
-    )  # fmt: skip
+        plan.planned_dv_mps, fall_s, x[MASS], model.exhaust_vac_mps, model.boostback_thrust_n
+    )
     xx = np.array(x, dtype=float)
     xx[VEL] += plan.sol.dv_ecef_mps
     m1 = x[MASS] * math.exp(-dv_fin / model.exhaust_vac_mps)
     return with_mass(tuple(xx), m1), x[MASS] - m1, math.degrees(plan.sol.pitch_rad)  # type: ignore[arg-type]
-
-
-def _fall_s(x: State, setup: FlightSetup) -> float:
-    """The fall the reserve prices the boostback over (MECO to the entry altitude, plus half the
-    fall below it): vertical motion in a uniform field, as ``flight.reserve._fall``."""
-    r = math.sqrt(x[0] ** 2 + x[1] ** 2 + x[2] ** 2)
-    w = (x[0] * x[3] + x[1] * x[4] + x[2] * x[5]) / r
-    g = setup.world.earth.mu_m3ps2 / (r * r)
-    h = air_data(x, setup.world).altitude_m
-    h_e = setup.scenario.entry.start_altitude_m
-    w_e = math.sqrt(w * w + 2.0 * g * max(h - h_e, 0.0))
-    return (w + w_e) / g + 0.5 * h_e / max(w_e, 1.0)
 
 
 def _landing_kg(setup: FlightSetup, xh: State) -> float:
