@@ -45,10 +45,10 @@ def _vehicle_key(ref: str, *, as_json: bool) -> str:
     """The built-in vehicle to solve for: ``ref`` itself, or the vehicle a whole-flight scenario
     (a file or a built-in name) flies, said in a note; files of other kinds, and vehicle files
     (payload solves from a built-in vehicle's own scenarios), are refused in one line."""
-    from boostback.config.loader import check_kind, load_flight, scenario_catalogue
+    from boostback.config.loader import check_kind, flight_vehicles, load_flight
 
     kind = check_kind(ref, FileKind.VEHICLE, FileKind.FLIGHT)
-    flying = sorted({row[2] for row in scenario_catalogue() if row[1] != "landing"})
+    flying = flight_vehicles()
     by_key = f"payload solves a built-in vehicle, by key ({', '.join(flying)})"
     if kind is FileKind.VEHICLE and Path(ref).exists():
         fail(f"'{ref}' is a vehicle file: {by_key}")

@@ -21,6 +21,7 @@ __all__ = [
     "check_scenario",
     "file_kind",
     "flight_from_dict",
+    "flight_vehicles",
     "is_flight_scenario",
     "list_flights",
     "list_scenarios",
@@ -375,6 +376,11 @@ def scenario_catalogue() -> list[tuple[str, str, str, str]]:
         text = str(data.get("description") or data.get("name") or "")
         rows.append((name, kind, str(data.get("vehicle", "")), text))
     return rows
+
+
+def flight_vehicles() -> list[str]:
+    """The vehicles the built-in whole-flight scenarios fly, sorted."""
+    return sorted({row[2] for row in scenario_catalogue() if row[1] != "landing"})
 
 
 def load_flight(name_or_path: str | Path) -> tuple[FlightScenario, Vehicle]:

@@ -17,7 +17,12 @@ from typing import Any
 
 from boostback.config.errors import ConfigError
 from boostback.config.flight_models import FlightScenario, SiteRef
-from boostback.config.loader import flight_from_dict, list_flights, list_vehicles, load_flight
+from boostback.config.loader import (
+    flight_from_dict,
+    flight_vehicles,
+    list_flights,
+    load_flight,
+)
 from boostback.config.models import Vehicle
 from boostback.environment.frames import Site, initial_bearing, launch_azimuth_rad
 from boostback.flight.setup import flight_setup, resolve_site
@@ -47,11 +52,9 @@ def reference_scenario(vehicle_key: str) -> tuple[FlightScenario, Vehicle]:
 def no_flight_for(vehicle_key: str) -> ConfigError:
     """The error for a vehicle key that no built-in flight scenario flies: it names the
     vehicles that have one."""
-    names = list_flights()
-    keys = [key for key in list_vehicles() if any(n.startswith(f"{key}_") for n in names)]
     return ConfigError(
         f"no built-in flight scenario for vehicle '{vehicle_key}'; "
-        f"vehicles with one: {', '.join(keys)}",
+        f"vehicles with one: {', '.join(flight_vehicles())}",
         key="vehicle",
     )
 
