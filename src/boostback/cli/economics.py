@@ -52,15 +52,11 @@ Out = Annotated[Path | None, typer.Option(help="Folder for the report (default o
 def _check_kind(file: str, *takes: FileKind) -> None:
     """``check_kind`` for a study file, or for a built-in economics name (``falcon9``,
     ``guowang``) by its data file's contents: these commands resolve names of their own."""
-    import tomllib
-    from importlib import resources
-
-    from boostback.economics.models import builtin_names
+    from boostback.economics.models import builtin_names, read_economics
 
     data = None
     if file in builtin_names() and not Path(file).exists():
-        text = resources.files("boostback.economics").joinpath("data", f"{file}.toml").read_text()
-        data = tomllib.loads(text)
+        data = read_economics(file)[0]
     check_kind(file, *takes, names=False, data=data)
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "load_cost",
     "load_deploy",
     "load_study",
+    "read_economics",
 ]
 
 Usd = Annotated[float, Strict(), Field(ge=0.0)]
@@ -206,7 +207,9 @@ def builtin_names() -> list[str]:
     )
 
 
-def _read(name_or_path: str | Path, base_dir: str | Path | None = None) -> tuple[dict, str]:
+def read_economics(
+    name_or_path: str | Path, base_dir: str | Path | None = None
+) -> tuple[dict, str]:
     """A file's table and its name: a path (relative to ``base_dir``) or a built-in name."""
     text = str(name_or_path)
     if text.endswith(".toml") or "/" in text or "\\" in text:
@@ -225,7 +228,7 @@ def _read(name_or_path: str | Path, base_dir: str | Path | None = None) -> tuple
 
 def load_cost(name_or_path: str | Path, base_dir: str | Path | None = None) -> CostFile:
     """A cost file by built-in name (``falcon9``, ``zhuque3``) or path."""
-    data, file = _read(name_or_path, base_dir)
+    data, file = read_economics(name_or_path, base_dir)
     return _validate(CostFile, data, file)
 
 
@@ -233,13 +236,13 @@ def load_constellation(
     name_or_path: str | Path, base_dir: str | Path | None = None
 ) -> Constellation:
     """A constellation file by built-in name (``guowang``, ``qianfan``) or path."""
-    data, file = _read(name_or_path, base_dir)
+    data, file = read_economics(name_or_path, base_dir)
     return _validate(Constellation, data, file)
 
 
 def load_study(name_or_path: str | Path) -> tuple[EconomicsStudy, CostFile]:
     """An economics study file and its cost file; a cost file alone is a study with defaults."""
-    data, file = _read(name_or_path)
+    data, file = read_economics(name_or_path)
     if "hardware" in data:  # a cost file given directly
         cost = _validate(CostFile, data, file)
         return EconomicsStudy(cost=str(name_or_path)), cost
@@ -259,7 +262,7 @@ def _cost_for(ref: str, base: Path | None, file: str) -> CostFile:
 
 def load_deploy(path: str | Path) -> tuple[DeployStudy, Constellation, CostFile]:
     """A deployment study file with its constellation and cost files."""
-    data, file = _read(path)
+    data, file = read_economics(path)
     study = _validate(DeployStudy, data, file)
     base = Path(file).parent if Path(file).exists() else None
     try:
