@@ -207,7 +207,9 @@ DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _runs(n: int) -> str:
-    return f"{n} run" if n == 1 else f"{n} runs"
+    from boostback.mission.tables import counted  # imported where used, as campaign_tables
+
+    return counted(n, "run")
 
 
 def _saved(out: Path, total: int) -> int:

@@ -28,6 +28,7 @@ __all__ = [
     "budget_table",
     "campaign_header",
     "campaign_tables",
+    "counted",
     "ellipse_line",
     "flight_tables",
     "fmt_number",
@@ -375,7 +376,8 @@ def flight_tables(result: Any, width: int = TEXT_WIDTH) -> list[RenderableType]:
 # -- a campaign ----------------------------------------------------------------------------------
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
+    """``n`` and the noun, in the singular for one: "1 run", "3 runs"."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
@@ -396,7 +398,7 @@ def campaign_header(summary: Any, where: str = "campaign") -> str:
     """
     lo, hi = summary.interval_95
     line = (
-        f"[bold]{where}[/]: {_count(summary.runs, 'run')}, {_count(summary.errors, 'error')}. "
+        f"[bold]{where}[/]: {counted(summary.runs, 'run')}, {counted(summary.errors, 'error')}. "
         "Landing probability "
         f"[bold]{summary.landing_probability:.1%}[/] (95% Wilson interval {lo:.1%} - {hi:.1%}"
     )
