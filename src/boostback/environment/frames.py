@@ -30,6 +30,7 @@ from boostback.environment.earth import (
 __all__ = [
     "CAPE_CANAVERAL_SLC40",
     "JIUQUAN_ZHUQUE3_PAD",
+    "LC39A",
     "LZ1",
     "LZ4",
     "SITES",
@@ -268,6 +269,9 @@ CAPE_CANAVERAL_SLC40 = Site("Cape Canaveral SLC-40", 28.562106, -80.577180, 0.0,
 LZ1 = Site(  # LZ-1 (former LC-13); its last landing was on 1 August 2025.
     "Landing Zone 1, Cape Canaveral", 28.48583, -80.54444, 0.0, _WIKI
 )
+LC39A = Site(  # Kennedy Space Center (CRS-11, NROL-76, X-37B OTV-5, the 2017 GTO flights)
+    "Kennedy Space Center LC-39A", 28.60839, -80.60417, 0.0, _WIKI
+)
 # Vandenberg coordinates are given to 0.001 deg (~100 m) in the Wikipedia infoboxes.
 VANDENBERG_SLC4E = Site("Vandenberg SLC-4E", 34.632, -120.611, 0.0, _WIKI)
 LZ4 = Site(  # about 425 m west of SLC-4E, on the former SLC-4W site
@@ -289,6 +293,7 @@ ZHUQUE3_LANDING_SITE = Site(
 
 SITES: dict[str, Site] = {
     "slc40": CAPE_CANAVERAL_SLC40,
+    "lc39a": LC39A,
     "lz1": LZ1,
     "slc4e": VANDENBERG_SLC4E,
     "lz4": LZ4,
