@@ -14,6 +14,11 @@ the cache lives in a folder named after a hash of every source file the kernels 
 modules that use this wrapper and, transitively, what they import from boostback), so any edit
 to them moves the cache to a fresh folder and nothing ever needs deleting by hand. Older folders
 beyond the few most recent are pruned.
+
+A cold cache makes a command's first run compile for a minute or more in silence. The command
+line calls :func:`announce_compiles`: then the first time numba starts compiling in that process
+(its ``numba:compile`` event, raised on a cache miss only), one line goes to standard error.
+Library users and tests, who never call it, hear nothing.
 """
 
 from __future__ import annotations
@@ -22,11 +27,21 @@ import hashlib
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["ENABLED", "cache_dir", "interpreted", "jit", "kernel_sources", "switch"]
+__all__ = [
+    "COMPILE_NOTICE",
+    "ENABLED",
+    "announce_compiles",
+    "cache_dir",
+    "interpreted",
+    "jit",
+    "kernel_sources",
+    "switch",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,6 +70,11 @@ _KEEP = 4  # cache folders kept besides the current one
 _USES_JIT = re.compile(r"^\s*from boostback\.jit import", re.MULTILINE)
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+boostback((?:\.\w+)*)", re.MULTILINE)
 _state: dict[str, Path | None] = {}
+COMPILE_NOTICE = (
+    "compiling the flight kernels for this machine "
+    "(first run only, about a minute; later runs reuse them)"
+)
+_notice: dict[str, Any] = {"pid": None, "said": False, "listening": False}
 
 
 def _module_file(dotted: str) -> Path | None:
@@ -143,6 +163,42 @@ def cache_dir() -> Path | None:
     return found
 
 
+def announce_compiles() -> None:
+    """Say, once, on standard error, when this process starts compiling kernels.
+
+    For the command line's entry point only. The line (:data:`COMPILE_NOTICE`) is printed on the
+    first cache miss of any kernel (numba's ``numba:compile`` event), so a warm run, or one with
+    ``BOOSTBACK_JIT=0``, prints nothing; it never goes to standard output (``--json`` stays
+    clean), and processes forked from this one (campaign workers) stay silent.
+    """
+    _notice.update(pid=os.getpid(), said=False)
+    if "numba" in sys.modules:  # kernels decorated already: listen now (else jit will)
+        _listen()
+
+
+def _listen() -> None:
+    """Register the notice's listener with numba, once per process, if the notice is on."""
+    if _notice["pid"] is None or _notice["listening"] or not ENABLED:
+        return
+    from numba.core import event
+
+    class _FirstCompile(event.Listener):  # type: ignore[misc]
+        def on_start(self, ev: Any) -> None:
+            if _notice["said"] or _notice["pid"] != os.getpid():
+                return
+            _notice["said"] = True
+            try:  # sys.stderr as it is now: a spinner's redirection prints above the spinner
+                print(COMPILE_NOTICE, file=sys.stderr, flush=True)
+            except (OSError, ValueError):  # a closed stderr must not fail the compile
+                pass
+
+        def on_end(self, ev: Any) -> None:
+            pass
+
+    event.register("numba:compile", _FirstCompile())
+    _notice["listening"] = True
+
+
 def jit(fn: F | None = None, *, aot: bool = False, **options: Any) -> Any:
     """Compile ``fn`` with ``numba.njit`` (cached), or return it unchanged with BOOSTBACK_JIT=0.
 
@@ -171,6 +227,7 @@ def jit(fn: F | None = None, *, aot: bool = False, **options: Any) -> Any:
     import numba
     from numba.core import config
 
+    _listen()
     folder = cache_dir()
     before = getattr(config, "CACHE_DIR", "")
     if folder is not None:
