@@ -87,6 +87,7 @@ class FlightResult:
     worst_t_pct: float | None = None
     worst_t_event: str | None = None
     misses: list[str] = field(default_factory=list)
+    compared: int = 0  # comparisons held to a tolerance (timed events present + 2 per state)
     rows: dict[str, dict[str, float]] = field(default_factory=dict)
     cpu_s: float = 0.0
 
@@ -156,6 +157,7 @@ def fly_one(
     if "meco" in tel.events:
         out.real_fpa_deg = real_meco_fpa(tel_dir, tel.events["meco"])
     out.misses = misses_of(rows)
+    out.compared = sum(e in rows for e in TIMED) + 2 * len(STATES)
     if "meco" in rows:
         out.meco_speed_pct = _pct(rows["meco"].speed_error)
     if "entry_end" in rows:
@@ -191,7 +193,7 @@ def print_flight(r: FlightResult) -> None:
     print("   event            t %     h %     v %")
     for k, d in r.rows.items():
         print(f"   {k:<15}{d['t']:+7.1f} {d['h']:+7.1f} {d['v']:+7.1f}")
-    print(f"   missed {len(r.misses)}: {', '.join(r.misses) or 'none'}")
+    print(f"   missed {len(r.misses)} of {r.compared}: {', '.join(r.misses) or 'none'}")
 
 
 def _spread(vals: list[float]) -> str:
@@ -210,7 +212,8 @@ def print_aggregate(results: list[FlightResult], label: str) -> None:
     print(
         f"\n{label}: {len(results)} flights, {len(results) - len(flown)} refused, "
         f"{len(landed)} of {len(flown)} flown landed, "
-        f"{sum(len(r.misses) for r in flown)} comparisons missed"
+        f"{sum(len(r.misses) for r in flown)} of {sum(r.compared for r in flown)} comparisons "
+        "missed"
     )
     by: dict[str, int] = {}
     for r in flown:
