@@ -55,7 +55,7 @@ SLOW = {
     r"^boostback mc rare ": "flies a thousand landings or more",
 }
 # command pattern -> the exit status it must give (1: the flight did not land, as it should not)
-EXIT = {r"^boostback land zhuque3_y1": 1, r"^boostback land mars_lander$": 1}
+EXIT = {r"^boostback land zhuque3_y1": 1}
 BLOCK = re.compile(r"^```([\w-]*)\n(.*?)^```", re.S | re.M)
 
 
