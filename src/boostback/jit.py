@@ -72,7 +72,7 @@ _IMPORT = re.compile(r"^\s*(?:from|import)\s+boostback((?:\.\w+)*)", re.MULTILIN
 _state: dict[str, Path | None] = {}
 COMPILE_NOTICE = (
     "compiling the flight kernels for this machine "
-    "(first run only, about a minute; later runs reuse them)"
+    "(first run only, up to a few minutes; later runs reuse them)"
 )
 _notice: dict[str, Any] = {"pid": None, "said": False, "listening": False}
 
