@@ -44,6 +44,7 @@ FLIGHTS: dict[str, tuple[str, str]] = {
     "CRS-12": ("crs12.toml", "SpaceX_CRS-12"),
     "X-37B_OTV-5": ("x37b_otv5.toml", "X-37B_OTV-5"),
     "Zuma": ("zuma.toml", "Zuma"),
+    "Iridium_NEXT_8": ("iridium_next8.toml", "Iridium_NEXT_8"),
     "BulgariaSat-1": ("bulgariasat1.toml", "BulgariaSat-1"),
     "SES-11": ("ses11.toml", "SES-11"),
     "KoreaSat_5A": ("koreasat5a.toml", "KoreaSat_5A"),
