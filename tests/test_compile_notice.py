@@ -112,3 +112,15 @@ print('{"value": 4.0}')
 def test_forked_worker_alone_is_silent(tmp_path: Path) -> None:
     # the child compiles all: the parent compiled nothing, so nobody says anything
     assert COMPILE_NOTICE not in _run(tmp_path, script=ONLY_CHILD).stderr
+
+
+@pytest.mark.slow
+def test_cold_cli_run_announces_on_stderr_and_keeps_json_clean(tmp_path: Path) -> None:
+    """The command line end to end, with an empty cache: a landing's kernels compile (about
+    50 s of CPU), the notice is one line on stderr, and ``--json`` stdout parses."""
+    env = dict(os.environ, BOOSTBACK_CACHE_DIR=str(tmp_path / "cache"), BOOSTBACK_JIT="1")
+    command = [sys.executable, "-m", "boostback.cli", "land", "falcon9_landing", "--json"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["outcome"] == "landed"
+    assert done.stderr.count(COMPILE_NOTICE) == 1
