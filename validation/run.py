@@ -119,13 +119,16 @@ def _pct(x: float) -> float:
     return x * 100.0
 
 
-def misses_of(rows: dict[str, ComparisonRow]) -> list[str]:
-    """The comparisons outside the tolerances, the same rule as the test suite's."""
+def misses_of(rows: dict[str, ComparisonRow], tel_events: dict[str, float]) -> list[str]:
+    """The comparisons outside the tolerances, the same rule as the test suite's; a state the
+    telemetry has and the simulated flight lacks (e.g. no boostback) is a miss."""
     out = []
     for e in TIMED:
         if e in rows and abs(rows[e].t_error) > T_TOL:
             out.append(f"{e} t {_pct(rows[e].t_error):+.1f}")
     for e in STATES:
+        if e not in tel_events:
+            continue
         if e not in rows:
             out.append(f"{e} absent")
             continue
@@ -157,8 +160,8 @@ def fly_one(
     out.design_fpa_deg = design.meco_flight_path_deg if design is not None else None
     if "meco" in tel.events:
         out.real_fpa_deg = real_meco_fpa(tel_dir, tel.events["meco"])
-    out.misses = misses_of(rows)
-    out.compared = sum(e in rows for e in TIMED) + 2 * len(STATES)
+    out.misses = misses_of(rows, tel.events)
+    out.compared = sum(e in rows for e in TIMED) + 2 * sum(e in tel.events for e in STATES)
     if "meco" in rows:
         out.meco_speed_pct = _pct(rows["meco"].speed_error)
     if "entry_end" in rows:
