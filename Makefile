@@ -35,7 +35,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	@echo "boostback: flying a whole Falcon 9 RTLS mission (the first run compiles the kernels,"
-	@echo "about half a minute; later runs take a second or two)"
+	@echo "about a minute here, and it says so; later runs take a few seconds)"
 	$(BIN)/boostback fly falcon9 --recovery rtls --out $(OUT) --report
 	@echo ""
 	@echo "Report: $(OUT)/report.html (open it in a browser; plots and data beside it)"

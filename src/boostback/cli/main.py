@@ -17,6 +17,7 @@ from boostback.cli.mc import mc_app
 from boostback.cli.mc_rare import rare
 from boostback.cli.payload import payload
 from boostback.cli.report import report
+from boostback.jit import announce_compiles
 
 __all__ = ["app", "main"]
 
@@ -70,4 +71,5 @@ _reflow_help(app)
 
 def main() -> None:  # pragma: no cover - console entry point
     """Run the ``boostback`` command line."""
+    announce_compiles()  # one stderr line when a cold cache makes the kernels compile
     app()
