@@ -6,8 +6,11 @@ final time), from the navigated rigid state, in the closed loop of ``mission.lan
 
 - **ignition**: the LCvx guidance's decision, reused as it is (``LcvxGuidance.prepare``: the
   latest ignition from which a pinpoint point-mass landing with throttle headroom exists, in the
-  rigid plan cone); during the coast the demand carries LCvx's plan found at the ignition point,
-  so the attitude loop pre-points the body along its first thrust exactly as with LCvx;
+  rigid plan cone), and its coast's watch (``guidance.ignition.CoastWatch``): at ``replan_hz``
+  the coast is checked against the fall the ignition was decided on, and the ignition decided
+  again when the stage has left it by more than the pad's radius. During the coast the demand
+  carries LCvx's plan found at the ignition point, so the attitude loop pre-points the body
+  along its first thrust exactly as with LCvx;
 - **the plan** at ignition: PTR (``ScvxSettings(method="ptr")``, EmbersArc's weights) from the
   navigated state: the navigator's 3-DoF view (the feet's centre) and its attitude and rates,
   turned into the centre of mass's position and velocity (``centre_of_mass``) and into the
@@ -171,6 +174,7 @@ class ScvxGuidance:
             setup = replace(setup, sim=setup.sim.model_copy(update={"dof": 6}))
         self.setup = setup
         self.lcvx = LcvxGuidance(setup, deadline)  # the ignition decision
+        self.coast = self.lcvx.coast  # and the coast's watch over it
         self.params = sixdof_params(setup.vehicle)
         engines = burn_engines(setup.stage, "landing")
         self.engine_station_m = float(np.mean(self.params.engine_position_m[engines, 0]))
@@ -284,12 +288,15 @@ class ScvxGuidance:
         self.history.append(plan)
         return plan
 
-    def prepare(self, fix) -> float:
-        """The ignition decision: LCvx's (module docstring); returns its time."""
-        t_ig = self.lcvx.prepare(fix)
-        self.notes.extend(self.lcvx.notes)
-        self.solves += self.lcvx.solves
-        self.seconds += self.lcvx.seconds
+    def prepare(self, fix, t0_s: float = 0.0) -> float:
+        """The ignition decision from a fix taken at ``t0_s``: LCvx's (module docstring), its
+        notes and solves counted here; returns its time."""
+        lcvx = self.lcvx
+        notes, solves, seconds = len(lcvx.notes), lcvx.solves, lcvx.seconds
+        t_ig = lcvx.prepare(fix, t0_s)
+        self.notes.extend(lcvx.notes[notes:])
+        self.solves += lcvx.solves - solves
+        self.seconds += lcvx.seconds - seconds
         return t_ig
 
     def update(self, nav: NavEstimate, tick: Tick) -> Demand:
@@ -298,6 +305,8 @@ class ScvxGuidance:
         t = tick.t_s
         t_ig = self.ignition_t_s
         if tick.phase == COAST:
+            if self.coast.due(t, t_ig):
+                t_ig = self.coast.check(nav.state, t, t_ig, self.prepare, self.notes)
             if t < t_ig - 1e-9:
                 return Demand(COAST, t_ig, self.lcvx.search_plan, t_ig)
             self._first_plan(nav, t)
