@@ -71,12 +71,12 @@ __all__ = [
 COAST, LANDING_BURN = Phase.COAST, Phase.LANDING_BURN
 GIMBAL_FRACTION = REFERENCE_FRACTION  # share of the gimbal range a plan may use
 REFERENCE_TURN_RATE_RAD_S = math.radians(10.0)  # the attitude reference's rate cap
-# PTR iterations allowed in the loop, below the offline caps (``published_settings``: 30 PTR,
-# 50 SCvx) on purpose: over seven 6-DoF landings (Falcon 9 and Zhuque-3 nominal, Zhuque-3 Y1's
-# engine out, coast gusts and a turn-over; 2026-12-06) every solve that converged did so in at
-# most 7 iterations, and none of those that ran out of 15 converged with 50 or 100 allowed (each
-# ended infeasible instead, every touchdown the same) while the Zhuque-3 Y1 flight took
-# 2.4 times the CPU (1,380 iterations against 530).
+# PTR iterations allowed in the loop; a re-plan's stays below the offline caps
+# (``published_settings``: 30 PTR, 50 SCvx) on purpose: over seven 6-DoF landings (Falcon 9 and
+# Zhuque-3 nominal, Zhuque-3 Y1's engine out, coast gusts and a turn-over; 2026-12-06) every
+# solve that converged did so in at most 7 iterations, and none of those that ran out of 15
+# converged with 50 or 100 allowed (each ended infeasible instead, every touchdown the same)
+# while the Zhuque-3 Y1 flight took 2.4 times the CPU (1,380 iterations against 530).
 FIRST_ITERATIONS = 40  # for the plan at ignition
 REPLAN_ITERATIONS = 15  # and for a warm-started re-plan
 MIN_REPLAN_HZ = 1.0
