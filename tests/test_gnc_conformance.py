@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from boostback.config import load_flight, load_landing
+from boostback.config import load_flight, load_landing, load_vehicle
+from boostback.config.loader import scenario_from_dict
 from boostback.config.vocab import Phase
 from boostback.control.burns import RetrogradeController, VelocityToGoController
 from boostback.control.landing import LandingController
@@ -26,8 +27,9 @@ from boostback.flight.descent import FinController
 from boostback.flight.ecef_plant import EcefPlant
 from boostback.flight.landing_plant import EcefLandingPlant
 from boostback.flight.setup import flight_setup
-from boostback.gnc.faults import FaultState, NavNoise
+from boostback.gnc.faults import FaultState, NavNoise, Onset, WindGust
 from boostback.gnc.navigation import FilteredNavigator, InertialNavigator
+from boostback.gnc.outcome import Outcome
 from boostback.gnc.protocols import (
     Actuation,
     ActuatorCommand,
@@ -42,6 +44,7 @@ from boostback.gnc.protocols import (
 )
 from boostback.guidance.lcvx_guidance import LcvxGuidance
 from boostback.guidance.scvx_guidance import ScvxGuidance
+from boostback.mission.landing import fly_landing
 from boostback.plant.flat import FlatPlant
 from boostback.plant.setup import LandingSetup, landing_setup
 from boostback.plant.sixdof import SixDofPlant
@@ -116,6 +119,8 @@ GUIDANCES: dict[str, Callable[[LandingSetup], Guidance]] = {
     # the rigid body's plan; with a point-mass navigator (no attitude) it plans the body upright
     "scvx (6-DoF)": ScvxGuidance,
 }
+# the ``guidance.method`` under which ``mission.landing`` flies each guidance
+FLOWN_AS: dict[type, str] = {LcvxGuidance: "lcvx", ScvxGuidance: "scvx"}
 CONTROLLERS: dict[str, Callable[[LandingSetup], Controller]] = {
     "landing": LandingController,
 }
@@ -240,6 +245,50 @@ def test_a_guidance_plans_ahead_then_lights_and_references_a_plan(setup, make) -
     # in the burn, the demand keeps the phase it is given
     later = Tick(plant.t_s + 0.02, Phase.ENGINE_CUTOFF, plant.altitude_m)
     assert guidance.update(est, later).phase == Phase.ENGINE_CUTOFF
+
+
+# Off the predicted fall in the coast (``guidance.ignition.CoastWatch``): a 6-DoF Falcon 9 stage
+# (the built-in falcon9_landing's burn) met by tests/test_coast_redecision.py's gust of 40 m/s
+# for 20 s, here blowing down: falling faster than the fall its ignition was decided on, it
+# reaches that ignition too low to stop (deciding once, SCvx's stage ran dry 153 m off the
+# pad); and one that starts climbing engines-up and turns over in the coast on the lift of the
+# turn (deciding once, SCvx's touched down 9.6 m off, 7.4 m/s sideways).
+COAST_CASES: dict[str, tuple[dict[str, object], tuple[WindGust, ...]]] = {
+    "a downdraft": (
+        {"altitude_m": 8000.0},
+        (WindGust((0.0, 0.0, -40.0), 20.0, Onset(phase=Phase.COAST)),),
+    ),
+    "a turn-over": ({"velocity_enu_mps": [-15.0, 0.0, 250.0]}, ()),
+}
+
+
+def _rigid_landing(method: str, **initial: object) -> LandingSetup:
+    base: dict[str, object] = {
+        "altitude_m": 3000.0,
+        "velocity_enu_mps": [-15.0, 0.0, -250.0],
+        "position_en_m": [400.0, 0.0],
+        "propellant_kg": 9000.0,
+        **initial,
+    }
+    data = {
+        "vehicle": "falcon9",
+        "initial": base,
+        "guidance": {"terminal_max_decel_mps2": 6.0, "method": method},
+        "sim": {"dof": 6},
+    }
+    return landing_setup(load_vehicle("falcon9"), scenario_from_dict(data))
+
+
+@pytest.mark.parametrize("case", COAST_CASES.values(), ids=COAST_CASES.keys())
+@pytest.mark.parametrize("make", GUIDANCES.values(), ids=GUIDANCES.keys())
+def test_a_guidance_decides_its_ignition_again_off_the_predicted_fall(make, case) -> None:
+    initial, gusts = case
+    landing = _rigid_landing(FLOWN_AS[make], **initial)
+    result = fly_landing(landing, FaultState(gusts))
+    assert any("ignition decided again" in note for note in result.notes), result.notes
+    td = result.touchdown
+    assert result.outcome is Outcome.LANDED, (result.outcome, td)
+    assert td is not None and td.miss_m <= landing.stage.limits.max_miss_m
 
 
 # --- controllers -------------------------------------------------------------------------------

@@ -129,6 +129,71 @@ def coast_drift_m(path: FallPath, dt: float, x: State, t_s: float, ignite_at_s: 
     return math.sqrt(err)
 
 
+class CoastWatch:
+    """The coast's watch over the predicted fall its ignition was decided on.
+
+    Every ``period_s`` of the coast (from ``watch``), ``check`` asks ``coast_drift_m`` how far
+    off that fall the stage will be at the ignition; beyond ``max_miss_m`` (the pad's radius) the
+    ignition is decided again from the fix of the moment, by the guidance's own decision, and one
+    note in its notes counts the re-decisions. Every landing guidance holds one (SCvx the one of
+    the LCvx decision it reuses); the loop learns only the new ignition time, from the demand.
+
+    Parameters
+    ----------
+    dt_s : float
+        The predicted fall's step.
+    period_s : float
+        Time between two checks (the guidance's re-plan period).
+    max_miss_m : float
+        The drift at the ignition beyond which the ignition is decided again.
+    """
+
+    def __init__(self, dt_s: float, period_s: float, max_miss_m: float) -> None:
+        self.dt_s, self.period_s, self.max_miss_m = dt_s, period_s, max_miss_m
+        self.fall: FallPath | None = None  # the fall the ignition was decided on
+        self.t0_s = 0.0  # and the time of its first state
+        self.next_check_s = math.inf
+        self.times = 0  # ignitions decided again
+        self._note_at: int | None = None  # the index of the note that counts them
+
+    def watch(self, fall: FallPath, t0_s: float) -> None:
+        """An ignition decided at ``t0_s`` on ``fall``: checked from one period later on."""
+        self.fall, self.t0_s, self.next_check_s = fall, t0_s, t0_s + self.period_s
+
+    def due(self, t_s: float, ignition_t_s: float) -> bool:
+        """A check is due at ``t_s``, in the coast before the ignition at ``ignition_t_s``."""
+        return ignition_t_s - 1e-9 > t_s >= self.next_check_s - 1e-9
+
+    def check(
+        self,
+        x: State,
+        t_s: float,
+        ignition_t_s: float,
+        decide: Callable[[State, float], float],
+        notes: list[str],
+    ) -> float:
+        """The ignition time after the check at ``t_s`` of the navigated ``x``: decided again by
+        ``decide(x, t_s)`` (it watches the new fall) when the stage will be off the fall by more
+        than ``max_miss_m`` at the ignition (what the point-mass prediction lacks: a rigid
+        stage's lift and turns, wind, a rotating Earth), else ``ignition_t_s`` as it was."""
+        self.next_check_s = t_s + self.period_s
+        if self.fall is None:
+            return ignition_t_s
+        t0 = self.t0_s
+        drift = coast_drift_m(self.fall, self.dt_s, x, t_s - t0, ignition_t_s - t0)
+        if not drift > self.max_miss_m:
+            return ignition_t_s
+        t_ig = decide(x, t_s)
+        index = len(notes) if self._note_at is None else self._note_at
+        self.times += 1
+        notes[index : index + 1] = [
+            f"the coast left its predicted fall {self.times} time(s), last at t={t_s:.1f}s "
+            f"({drift:.0f} m at ignition): ignition decided again, at t={t_ig:.2f}s"
+        ]
+        self._note_at = index
+        return t_ig
+
+
 def _first(path: FallPath, start: int, test: Callable[[int], bool]) -> int:
     """The first index from ``start`` whose state passes ``test``, else the path's last."""
     k = path.last(start)

@@ -25,8 +25,8 @@ from boostback.gnc.loop import RunTimeout
 from boostback.gnc.protocols import Demand, NavEstimate, Tick
 from boostback.guidance.conic import ConicSolver
 from boostback.guidance.ignition import (
+    CoastWatch,
     ballistic_path,
-    coast_drift_m,
     find_ignition,
     stopping_estimate,
 )
@@ -35,7 +35,6 @@ from boostback.guidance.problem import LandingProblem
 from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
 from boostback.guidance.search import Disturbance, solve_free_time
 from boostback.jit import jit
-from boostback.plant.flat import FallPath
 from boostback.plant.setup import LandingSetup
 
 __all__ = ["LcvxGuidance", "landing_problem", "least_feasible_fraction"]
@@ -183,11 +182,8 @@ class LcvxGuidance:
         self.search_plan: LandingPlan | None = None
         self.plan_tilt_rad = None if rigid is None else rigid.plan_tilt_rad
         self._keep_search = rigid is not None
-        # the fall the ignition was decided on, its start time, and the coast's next check of it
-        self._fall: FallPath | None = None
-        self._fall_t0_s = 0.0
-        self._next_check_s = math.inf
-        self._redecided: tuple[int, int] | None = None  # (index in notes, times)
+        # the coast's check of the fall the ignition was decided on
+        self.coast = CoastWatch(setup.sim.dt_s, self._period_s, setup.stage.limits.max_miss_m)
 
     def _count(self, plan: LandingPlan) -> LandingPlan:
         self.solves += plan.solves
@@ -336,13 +332,13 @@ class LcvxGuidance:
 
         A rigid vehicle plans inside its narrower plan cone (``rigid_settings``) when a landing
         exists in it, and in the vehicle's whole cone otherwise. The predicted fall is kept:
-        the coast checks the stage against it (``update``).
+        the coast checks the stage against it (``coast``, in ``update``).
         """
         setup = self.setup
-        self._fall = ballistic_path(
+        fall = ballistic_path(
             setup, fix, setup.sim.dt_s, setup.sim.max_time_s - t0_s, self.deadline
         )
-        self._fall_t0_s, self._next_check_s = t0_s, t0_s + self._period_s
+        self.coast.watch(fall, t0_s)
         t_ig = self._prepare(fix)
         if self.plan_tilt_rad is not None and self.tf_hint_s is None:
             self.plan_tilt_rad = None
@@ -357,31 +353,11 @@ class LcvxGuidance:
         """The latest ignition from which a pinpoint plan exists at full thrust (0.0, lighting at
         once, when there is none)."""
         full = functools.partial(self.feasible, throttle_fraction=1.0)
-        t_ig, tf_hint = find_ignition(self.setup, full, fix, 1.0, self.deadline, self._fall)
+        t_ig, tf_hint = find_ignition(self.setup, full, fix, 1.0, self.deadline, self.coast.fall)
         if tf_hint is not None:
             self.tf_hint_s = tf_hint
             self.notes.append("ignition planned at 1.00 of full throttle")
         return t_ig
-
-    def _check_coast(self, x: State, t: float) -> None:
-        """Decide the ignition again from ``x`` when the coast has left the fall it was decided
-        on (a rigid stage's lift and turns, wind, a rotating Earth: what the point-mass
-        prediction does not have) by more than the pad's radius at the ignition."""
-        self._next_check_s = t + self._period_s
-        if self._fall is None:
-            return
-        t0, dt = self._fall_t0_s, self.setup.sim.dt_s
-        drift = coast_drift_m(self._fall, dt, x, t - t0, self.ignition_t_s - t0)
-        if not drift > self.setup.stage.limits.max_miss_m:
-            return
-        self.prepare(x, t)
-        index, times = self._redecided or (len(self.notes), 0)
-        note = (
-            f"the coast left its predicted fall {times + 1} time(s), last at t={t:.1f}s "
-            f"({drift:.0f} m at ignition): ignition decided again, at t={self.ignition_t_s:.2f}s"
-        )
-        self.notes[index : index + 1] = [note]
-        self._redecided = (index, times + 1)
 
     def _prepare(self, fix: State) -> float:
         """The ignition decision of ``prepare``.
@@ -403,7 +379,7 @@ class LcvxGuidance:
         setup = self.setup
         preferred = self.cfg.ignition_throttle_max
         check = functools.partial(self.feasible, throttle_fraction=preferred)
-        fall = self._fall
+        fall = self.coast.fall
         t_ig, tf_hint = find_ignition(setup, check, fix, preferred, self.deadline, fall)
         if tf_hint is None and preferred < 1.0:
             tf_guess_s = stopping_estimate(setup, fix, 1.0)[1]
@@ -428,7 +404,7 @@ class LcvxGuidance:
         the coast the ignition's or the next check of the fall's, in the burn the next
         re-plan's): the loop may fly those steps in one go (``mission.quiet_burn``)."""
         if phase == COAST:
-            return min(self.ignition_t_s, self._next_check_s) - 1e-9
+            return min(self.ignition_t_s, self.coast.next_check_s) - 1e-9
         return self._t_next - 1e-9
 
     def update(self, nav: NavEstimate, tick: Tick) -> Demand:
@@ -436,8 +412,8 @@ class LcvxGuidance:
         self.thrust_scale = nav.thrust_scale
         t = tick.t_s
         if tick.phase == COAST:
-            if t < self.ignition_t_s - 1e-9 and t >= self._next_check_s - 1e-9:
-                self._check_coast(nav.state, t)
+            if self.coast.due(t, self.ignition_t_s):
+                self.coast.check(nav.state, t, self.ignition_t_s, self.prepare, self.notes)
             if t < self.ignition_t_s - 1e-9:
                 return Demand(COAST, self.ignition_t_s, self.search_plan, self.ignition_t_s)
             self.plan = self.first = self.first_plan(nav.state, self.tf_hint_s)

@@ -6,8 +6,11 @@ final time), from the navigated rigid state, in the closed loop of ``mission.lan
 
 - **ignition**: the LCvx guidance's decision, reused as it is (``LcvxGuidance.prepare``: the
   latest ignition from which a pinpoint point-mass landing with throttle headroom exists, in the
-  rigid plan cone); during the coast the demand carries LCvx's plan found at the ignition point,
-  so the attitude loop pre-points the body along its first thrust exactly as with LCvx;
+  rigid plan cone), and its coast's watch (``guidance.ignition.CoastWatch``): at ``replan_hz``
+  the coast is checked against the fall the ignition was decided on, and the ignition decided
+  again when the stage has left it by more than the pad's radius. During the coast the demand
+  carries LCvx's plan found at the ignition point, so the attitude loop pre-points the body
+  along its first thrust exactly as with LCvx;
 - **the plan** at ignition: PTR (``ScvxSettings(method="ptr")``, EmbersArc's weights) from the
   navigated state: the navigator's 3-DoF view (the feet's centre) and its attitude and rates,
   turned into the centre of mass's position and velocity (``centre_of_mass``) and into the
@@ -68,7 +71,13 @@ __all__ = [
 COAST, LANDING_BURN = Phase.COAST, Phase.LANDING_BURN
 GIMBAL_FRACTION = REFERENCE_FRACTION  # share of the gimbal range a plan may use
 REFERENCE_TURN_RATE_RAD_S = math.radians(10.0)  # the attitude reference's rate cap
-FIRST_ITERATIONS = 40  # PTR iterations allowed for the plan at ignition
+# PTR iterations allowed in the loop; a re-plan's stays below the offline caps
+# (``published_settings``: 30 PTR, 50 SCvx) on purpose: over seven 6-DoF landings (Falcon 9 and
+# Zhuque-3 nominal, Zhuque-3 Y1's engine out, coast gusts and a turn-over; 2026-12-06) every
+# solve that converged did so in at most 7 iterations, and none of those that ran out of 15
+# converged with 50 or 100 allowed (each ended infeasible instead, every touchdown the same)
+# while the Zhuque-3 Y1 flight took 2.4 times the CPU (1,380 iterations against 530).
+FIRST_ITERATIONS = 40  # for the plan at ignition
 REPLAN_ITERATIONS = 15  # and for a warm-started re-plan
 MIN_REPLAN_HZ = 1.0
 # Free at touchdown: the mass, and the roll (the quaternion's scalar and x_body parts, with the
@@ -171,6 +180,7 @@ class ScvxGuidance:
             setup = replace(setup, sim=setup.sim.model_copy(update={"dof": 6}))
         self.setup = setup
         self.lcvx = LcvxGuidance(setup, deadline)  # the ignition decision
+        self.coast = self.lcvx.coast  # and the coast's watch over it
         self.params = sixdof_params(setup.vehicle)
         engines = burn_engines(setup.stage, "landing")
         self.engine_station_m = float(np.mean(self.params.engine_position_m[engines, 0]))
@@ -284,12 +294,15 @@ class ScvxGuidance:
         self.history.append(plan)
         return plan
 
-    def prepare(self, fix) -> float:
-        """The ignition decision: LCvx's (module docstring); returns its time."""
-        t_ig = self.lcvx.prepare(fix)
-        self.notes.extend(self.lcvx.notes)
-        self.solves += self.lcvx.solves
-        self.seconds += self.lcvx.seconds
+    def prepare(self, fix, t0_s: float = 0.0) -> float:
+        """The ignition decision from a fix taken at ``t0_s``: LCvx's (module docstring), its
+        notes and solves counted here; returns its time."""
+        lcvx = self.lcvx
+        notes, solves, seconds = len(lcvx.notes), lcvx.solves, lcvx.seconds
+        t_ig = lcvx.prepare(fix, t0_s)
+        self.notes.extend(lcvx.notes[notes:])
+        self.solves += lcvx.solves - solves
+        self.seconds += lcvx.seconds - seconds
         return t_ig
 
     def update(self, nav: NavEstimate, tick: Tick) -> Demand:
@@ -298,6 +311,8 @@ class ScvxGuidance:
         t = tick.t_s
         t_ig = self.ignition_t_s
         if tick.phase == COAST:
+            if self.coast.due(t, t_ig):
+                t_ig = self.coast.check(nav.state, t, t_ig, self.prepare, self.notes)
             if t < t_ig - 1e-9:
                 return Demand(COAST, t_ig, self.lcvx.search_plan, t_ig)
             self._first_plan(nav, t)
