@@ -14,8 +14,9 @@ import pytest
 
 from boostback.campaign.run import prepare
 from boostback.campaign.spec import load_campaign
+from boostback.config.errors import ConfigError
 from boostback.config.loader import load_flight
-from boostback.payload.design import needs_design
+from boostback.payload.design import needs_design, target_orbit
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "src" / "boostback" / "scenarios"
 FLY = [sys.executable, "-m", "boostback.cli", "fly"]
@@ -37,6 +38,26 @@ def test_the_keyless_file_names_a_target_orbit_and_needs_a_design(tmp_path: Path
     scenario, _ = load_flight(str(keyless(tmp_path)))
     assert needs_design(scenario)
     assert not needs_design(load_flight(str(SCENARIOS / "falcon9_rtls.toml"))[0])
+
+
+def test_a_transfer_orbit_in_the_file_carries_its_argument_of_perigee(tmp_path: Path) -> None:
+    text = keyless(tmp_path).read_text()
+    text = re.sub(
+        r"(?m)^target_orbit = .*$",
+        "target_orbit = { perigee_km = 185.0, apogee_km = 35_786.0, argp_deg = 180.0 }",
+        text,
+    )
+    text = re.sub(r"(?m)^upper_stage_burns = .*\n", "", text)  # a parking orbit and a relight
+    path = tmp_path / "gto.toml"
+    path.write_text(text)
+    scenario, _ = load_flight(str(path))
+    target = target_orbit(scenario)
+    assert target.argp_deg == 180.0 and target.plan == "perigee"
+    assert target.label.endswith("x180")
+    bad = path.with_name("bad.toml")
+    bad.write_text(text.replace("argp_deg = 180.0", "argp_deg = 360.0"))
+    with pytest.raises(ConfigError, match="argp_deg"):
+        load_flight(str(bad))
 
 
 @pytest.fixture(scope="module")

@@ -52,10 +52,13 @@ BurnThrottle = Annotated[float, Strict(), Field(ge=MIN_BURN_THROTTLE, le=1)]
 
 class OrbitSpec(_Model):
     """The orbit the mission's upper stage inserts the payload into (its inclination is the
-    mission's ``inclination_deg``): perigee and apogee altitudes over the equatorial radius."""
+    mission's ``inclination_deg``): perigee and apogee altitudes over the equatorial radius, and
+    for a transfer orbit (GTO) the argument of perigee, which has it flown as the payload solve
+    flies it: a parking orbit, a coast and a perigee burn."""
 
     perigee_km: bounded(80.0, 1e6)
     apogee_km: bounded(80.0, 1e6)
+    argp_deg: Annotated[float, Strict(), Field(ge=0, lt=360)] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> OrbitSpec:

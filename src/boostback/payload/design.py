@@ -84,6 +84,7 @@ def target_orbit(scenario: FlightScenario) -> TargetOrbit:
         orbit.perigee_km * 1e3,
         orbit.apogee_km * 1e3,
         scenario.mission.inclination_deg,
+        argp_deg=orbit.argp_deg,
         burns=scenario.mission.upper_stage_burns,
     )
 
