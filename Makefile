@@ -18,7 +18,7 @@ TYPED := src/boostback/gnc src/boostback/plant src/boostback/control src/boostba
 	src/boostback/flight/touchdown.py src/boostback/timing.py \
 	src/boostback/payload src/boostback/economics
 
-.PHONY: demo test lint format bench clean dask
+.PHONY: demo test lint format bench clean dask validate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,8 @@ demo: $(VENV)/.installed
 	@echo "        boostback mc run examples/falcon9_landing_dispersions.toml --out out/f9_mc"
 
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks validation
+	$(BIN)/ruff format --check src tests benchmarks validation
 	$(BIN)/mypy $(TYPED)
 	bash scripts/ensure-chromium.sh
 	-$(BIN)/python -m boostback.aot_build --quiet
@@ -56,17 +56,22 @@ dask: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dask]'
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks validation
+	$(BIN)/ruff format --check src tests benchmarks validation
 	$(BIN)/mypy $(TYPED)
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks validation
+	$(BIN)/ruff check --fix src tests benchmarks validation
 
 bench: $(VENV)/.installed-dev
 	-$(BIN)/python -m boostback.aot_build --quiet
 	$(BIN)/python -m benchmarks
+
+# the held-out real flights (validation/): designed from mission data, flown, compared with their
+# webcast telemetry (DOF=6 for the rigid booster)
+validate: $(VENV)/.installed
+	$(BIN)/python validation/run.py --shared --dof $(or $(DOF),3)
 
 # this checkout against the pre-refactor commit (BASELINE=REV for another), interleaved, one run
 .PHONY: bench-compare
