@@ -43,7 +43,6 @@ def test_the_ship_is_brought_in_from_the_ballistic_path(designed) -> None:
     station = design.station
     assert out.recovery.ship_downrange_km == pytest.approx(station.downrange_km)
     assert station.downrange_km < station.ballistic_km - 100.0
-    assert station.limited_by == "entry speed"
     assert design.margin_kg >= 0.0  # the upper stage keeps its reserve with the ship there
     assert design.recovery is not None and design.recovery.flyable, design.recovery.why
     assert not math.isnan(design.recovery.boostback_pitch_deg)  # a boostback is planned
@@ -77,8 +76,8 @@ def test_a_station_in_the_file_is_kept() -> None:
 
 
 def test_without_spare_the_ship_stays_under_the_ballistic_path() -> None:
-    """A payload that leaves the upper stage almost nothing over its reserve at the ballistic
-    station cannot afford a boostback: no station is designed."""
+    """A payload that leaves the upper stage little over its reserve at the ballistic station
+    cannot afford the boostback that would bring the entry down: no station is designed."""
     sc, veh = keyless_iridium()
     setup = flight_setup(veh, sc)
     payload = sc.mission.payload_mass_kg

@@ -10,18 +10,23 @@ The drone ship can be placed "depending on the amount of payload the rocket is c
 (hothardware.com, April 2016), and a closer station shortens the ship's tow, which bounds the
 recovery cadence (teslarati.com, January 2021: ~5 days and ~1,300 km per recovery).
 
-The rule (``design_station``): spend the spare on bringing the ship in until the booster enters
-the atmosphere at the entry speed its recovery is planned for
+The rule (``design_station``): bring the ship in from the ballistic path until the booster
+enters the atmosphere at the entry speed its recovery is planned for
 (``flight.executive.TYPICAL_ENTRY_SPEED_MPS``: the entry target and the reserve are planned on a
-descent entering at that speed), and no closer; never closer than the mission's performance
-allows (the upper stage keeps its flight-performance reserve with this payload and the predicted
-recovery can be flown, ``payload.design``'s trial margin); under the ballistic path when the
-nominal fall already enters that slowly or there is nothing to spare. The station is found on
-the pitch kick designed for the ballistic station (bisection along the launch azimuth); the
-caller then designs the kick for the station found.
+descent entering at that speed), and no closer, when the mission can afford that station (the
+upper stage keeps its flight-performance reserve with this payload and the predicted recovery
+can be flown, ``payload.design``'s trial margin). Otherwise, or when the nominal fall already
+enters that slowly, the ship stays under the ballistic path: no partial spend of the spare on a
+boostback that cannot bring the entry down (Koreasat 5A, 3.5 t to GTO where Falcon 9's
+drone-ship GTO figure is 5,500 kg, docs/payload.md, flew none and entered at 2,307 m/s). The
+station is found on the pitch kick designed for the ballistic station (bisection along the
+launch azimuth); the caller then designs the kick for the station found.
 
-Measured on Iridium NEXT 3 (its 249 km removed) and Iridium NEXT 8 (docs/flights.md): ballistic
-545 km, no boostback, 4 and 5 comparisons missed; this rule 260 km, 24 s boostback, 0 and 2.
+Measured on Iridium NEXT 3 (its 249 km removed) and Iridium NEXT 8, 3-DoF (docs/flights.md):
+ballistic 545 km, no boostback, 4 and 5 comparisons missed; this rule 259 km, a 24 s
+boostback, 0 and 2. Other candidates: "as close as the performance allows" (the upper stage's
+reserve and the predicted recovery's bound) ~150 km, 39 s, 7 and 8 missed; the station that
+costs the upper stage least (kick and station designed together) ~410 km, 12 s, 4 and 4.
 """
 
 from __future__ import annotations
@@ -59,7 +64,6 @@ class ShipStation:
     downrange_km: float  # along the launch azimuth
     ballistic_km: float  # the nominal fall's impact, great-circle distance from the launch site
     entry_speed_mps: float  # predicted at the entry-burn altitude, at the station's trial kick
-    limited_by: str  # "entry speed" or "performance"
 
 
 def needs_station(scenario: FlightScenario) -> bool:
@@ -149,7 +153,7 @@ def design_station(
     -------
     ShipStation or None
         None: the ship stays under the ballistic path (the nominal fall already enters at the
-        planned speed, or no station nearer than it can be afforded).
+        planned speed, or the station where it would cannot be afforded).
     """
     payload = scenario.mission.payload_mass_kg
     speed = TYPICAL_ENTRY_SPEED_MPS
@@ -167,10 +171,6 @@ def design_station(
     if not too_fast(ballistic) or too_fast(NEAREST_KM):
         return None
     km = _bisect(NEAREST_KM, ballistic, too_fast)
-    limited = "entry speed"
     if not affordable(km):
-        if not affordable(ballistic):
-            return None
-        km = _bisect(km, ballistic, affordable)
-        limited = "performance"
-    return ShipStation(km, ballistic, _entry_speed(problem(km), payload, kick_rad), limited)
+        return None
+    return ShipStation(km, ballistic, _entry_speed(problem(km), payload, kick_rad))
