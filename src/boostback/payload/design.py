@@ -16,6 +16,11 @@ a light payload on a one-burn ascent is lofted to the kick range's end, where th
 gains a few hundred kilograms and the entry burn, lit at its altitude, can no longer reach its
 target speed before the landing takes over (docs/flights.md, point 9).
 
+A drone-ship flight whose file gives no ``recovery.ship_downrange_km`` has its ship's station
+designed too (``payload.station``: brought in from the ballistic path until the booster enters
+at its planned entry speed, as far as the mission's spare allows), and the kick then designed
+for that station; both are written into the scenario returned.
+
 The flight layer cannot call this (it lies below ``payload``): ``design_ascent`` returns the
 scenario with the designed kick written in, which ``flight.executive.fly_mission`` then flies.
 """
@@ -41,6 +46,7 @@ from boostback.payload.solver import (
     mode_problem,
     with_payload,
 )
+from boostback.payload.station import ShipStation, design_station, needs_station, with_station
 from boostback.payload.upper_stage import TargetOrbit
 
 __all__ = ["AscentDesign", "design_ascent", "needs_design", "target_orbit"]
@@ -61,6 +67,7 @@ class AscentDesign:
     meco_flight_path_deg: float
     target: TargetOrbit
     recovery: RecoveryPrediction | None = None  # predicted from the designed MECO
+    station: ShipStation | None = None  # the drone ship's designed station (None: not designed)
 
 
 def needs_design(scenario: FlightScenario) -> bool:
@@ -127,11 +134,38 @@ def _best(p: ModeProblem, payload_kg: float) -> tuple[float, float]:
     return float(best_x), float(best_f)
 
 
+def _stationed(
+    scenario: FlightScenario,
+    vehicle: Vehicle,
+    target: TargetOrbit,
+    problem: ModeProblem,
+    log_kick: float,
+    margin: float,
+) -> tuple[FlightScenario, ModeProblem, float, float, ShipStation | None]:
+    """A drone-ship flight without a station: the station designed on the ballistic design's
+    kick (``payload.station.design_station``), then the kick designed for that station. The
+    ballistic design unchanged (station None) when no station is designed or the kick designed
+    for it leaves the upper stage short."""
+    station = design_station(scenario, vehicle, target, math.exp(log_kick), _margin)
+    if station is None:
+        return scenario, problem, log_kick, margin, None
+    stationed = with_station(scenario, station.downrange_km)
+    setup = flight_setup(vehicle, stationed)
+    p = mode_problem(setup, setup.vehicle, target)
+    lk, m = _best(p, scenario.mission.payload_mass_kg)
+    if m < 0.0:
+        return scenario, problem, log_kick, margin, None
+    return stationed, p, lk, m, station
+
+
 def design_ascent(
     scenario: FlightScenario, vehicle: Vehicle, file: str | None = None
 ) -> tuple[FlightScenario, AscentDesign | None]:
     """The scenario with its pitch kick designed for its target orbit (``needs_design``), and
     the design; the scenario itself and None when it carries an override or no target orbit.
+    A drone-ship flight without a station also gets its designed station
+    (``recovery.ship_downrange_km``; ``AscentDesign.station``), unless the ship stays under the
+    ballistic path.
 
     Raises
     ------
@@ -149,6 +183,11 @@ def design_ascent(
     problem = mode_problem(setup, setup.vehicle, target)
     payload = scenario.mission.payload_mass_kg
     log_kick, margin = _best(problem, payload)
+    station = None
+    if margin >= 0.0 and needs_station(scenario):
+        scenario, problem, log_kick, margin, station = _stationed(
+            scenario, vehicle, target, problem, log_kick, margin
+        )
     if margin < 0.0:
         lo, hi = KICK_RANGE_DEG
         if margin > UNFLYABLE_KG / 2:
@@ -171,5 +210,7 @@ def design_ascent(
     assert asc is not None
     recovery = None if problem.mode == "expendable" else _recovery(problem, payload, asc)
     ascent = scenario.ascent.model_copy(update={"pitch_kick_deg": kick_deg})
-    design = AscentDesign(kick_deg, margin, math.degrees(asc.flight_path_rad), target, recovery)
+    design = AscentDesign(
+        kick_deg, margin, math.degrees(asc.flight_path_rad), target, recovery, station
+    )
     return scenario.model_copy(update={"ascent": ascent}), design
