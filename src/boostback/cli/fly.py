@@ -210,11 +210,18 @@ def _designed(scenario: Any, veh: Any, file: str, *, quiet: bool) -> tuple[Any, 
 
 
 def _design_line(design: Any) -> str:
-    return (
+    line = (
         f"Ascent designed for {design.target.label}: pitch kick {design.kick_deg:.2f} deg, "
         f"MECO flight path {design.meco_flight_path_deg:.1f} deg, upper stage "
         f"{design.margin_kg:,.0f} kg over its reserve."
     )
+    station = design.station
+    if station is not None:
+        line += (
+            f" Drone ship stationed {station.downrange_km:.0f} km downrange (ballistic path "
+            f"{station.ballistic_km:.0f} km), entry at {station.entry_speed_mps:.0f} m/s."
+        )
+    return line
 
 
 def _payload(result: Any, design: Any = None) -> dict[str, Any]:
@@ -227,6 +234,7 @@ def _payload(result: Any, design: Any = None) -> dict[str, Any]:
             "pitch_kick_deg": design.kick_deg,
             "meco_flight_path_deg": design.meco_flight_path_deg,
             "upper_stage_margin_kg": design.margin_kg,
+            "ship_downrange_km": None if design.station is None else design.station.downrange_km,
         }
     return jsonable(
         {
