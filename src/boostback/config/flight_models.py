@@ -13,6 +13,7 @@ from boostback.config.errors import KeyedValueError
 from boostback.config.models import (
     MIN_DT_S,
     GuidanceConfig,
+    RecoveryHardware,
     SimConfig,
     WindConfig,
     _Model,
@@ -20,7 +21,14 @@ from boostback.config.models import (
 )
 from boostback.config.vocab import RecoveryMode
 
-__all__ = ["DEFAULT_MECO_FLIGHT_PATH_DEG", "FlightScenario", "OrbitSpec", "SiteRef", "SiteSpec"]
+__all__ = [
+    "DEFAULT_MECO_FLIGHT_PATH_DEG",
+    "FlightScenario",
+    "OrbitSpec",
+    "SiteRef",
+    "SiteSpec",
+    "descent_limits",
+]
 
 
 class SiteSpec(_Model):
@@ -169,6 +177,11 @@ class EntryPlan(_Model):
     # Optional cap on the speed the burn ends at (a deeper burn than the descent limits ask for):
     # a stage whose landing burn needs it to reach the handover slower and steeper.
     max_end_speed_mps: bounded(above=0, high=1e4) | None = None
+    # Which descent limits the entry burn (and the reserve kept for it) brakes to: the vehicle's
+    # preferred limits, or its survival envelope (``descent_limits``), the
+    # least entry burn the stage survives. The ascent design (``payload.design.design_ascent``)
+    # sets "envelope" when the payload leaves the booster too little for the preferred limits.
+    limits: Literal["preferred", "envelope"] = "preferred"
     # Throttle of the entry engines (a fraction of full thrust, at or above the engine's floor,
     # which flight_setup checks): a gentler burn lights at the same altitude but lasts longer
     # and ends lower.
@@ -216,3 +229,19 @@ class FlightScenario(_Model):
     environment: WindConfig = WindConfig()
     name: str = ""
     description: str = ""
+
+
+def descent_limits(hw: RecoveryHardware, entry: EntryPlan) -> tuple[float, float]:
+    """Peak dynamic pressure (Pa) and Sutton-Graves heating index (W/m^2) the descent is held
+    below: the vehicle's preferred limits (``max_entry_dynamic_pressure_pa``,
+    ``max_heat_flux_w_m2``, what the planner brakes to when the propellant the payload leaves
+    the booster allows it), or, with ``entry.limits == "envelope"``, its survival envelope
+    (``envelope_entry_dynamic_pressure_pa``, ``envelope_heat_flux_w_m2``: above the hottest
+    descent a stage of the type is known to have survived). The envelope is never below the
+    preferred limits: a missing or lower envelope value leaves its preferred limit.
+    """
+    q, heat = hw.max_entry_dynamic_pressure_pa, hw.max_heat_flux_w_m2
+    if entry.limits == "envelope":
+        q = max(q, hw.envelope_entry_dynamic_pressure_pa or q)
+        heat = max(heat, hw.envelope_heat_flux_w_m2 or heat)
+    return q, heat

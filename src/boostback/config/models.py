@@ -282,6 +282,8 @@ class RecoveryHardware(_Model):
     max_entry_dynamic_pressure_pa: Pressure  # peak dynamic pressure allowed in the descent
     max_heat_flux_w_m2: bounded(above=0, high=1e10)  # peak Sutton-Graves heat-flux index allowed
     nose_radius_m: Size  # effective radius for that heating index
+    envelope_entry_dynamic_pressure_pa: Pressure | None = None  # survival envelope: descent_limits
+    envelope_heat_flux_w_m2: bounded(above=0, high=1e10) | None = None  # (flight_models)
 
 
 class AscentAero(_Model):

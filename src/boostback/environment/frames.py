@@ -48,6 +48,7 @@ __all__ = [
     "great_circle_distance_m",
     "initial_bearing",
     "launch_azimuth_rad",
+    "out_of_reach_launch",
     "rotating_frame_accel_ecef",
     "rotation_eci_to_ecef",
 ]
@@ -184,6 +185,27 @@ def launch_azimuth_rad(
     east = orbital_speed_mps * sin_b - omega_radps * radius_m * cl
     north = orbital_speed_mps * cos_b * (1.0 if ascending else -1.0)
     return math.atan2(east, north) % (2.0 * math.pi)
+
+
+def out_of_reach_launch(lat_deg: float, inclination_deg: float) -> tuple[float, str] | None:
+    """The launch for an inclination that no direct launch from ``lat_deg`` reaches, or None.
+
+    A direct ascent's orbit is inclined at least the launch latitude (``|lat| <= i <= 180 deg -
+    |lat|``, ``launch_azimuth_rad``). Below that range the least plane change is from a launch due
+    east (the orbit then inclined at the latitude), above it due west; the upper stage's yaw
+    steering turns the plane the rest of the way. Returns the Earth-relative azimuth (deg from
+    north) and a note saying so. The payload solve and the flight both launch through this.
+    """
+    lat = abs(lat_deg)
+    if lat <= inclination_deg <= 180.0 - lat:
+        return None
+    east = inclination_deg < lat
+    note = (
+        f"launched due {'east' if east else 'west'} (the target's {inclination_deg:g} deg "
+        f"inclination is out of reach from {lat_deg:.2f} deg latitude); the upper stage turns "
+        "the plane"
+    )
+    return (90.0 if east else 270.0), note
 
 
 def great_circle_distance_m(

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from boostback.config.flight_models import FlightScenario
+from boostback.config.flight_models import FlightScenario, descent_limits
 from boostback.config.models import Vehicle
 from boostback.dynamics.state import MASS, VX, VY, VZ, position, with_mass
 from boostback.environment.frames import Site
@@ -33,7 +33,7 @@ from boostback.flight.record import UNPOWERED, FlightRecorder
 from boostback.flight.reserve import ReserveBudget, ReserveModel, reserve_budget
 from boostback.flight.result import FlightResult, Recovery
 from boostback.flight.rigid_recovery import fly_rigid_recovery
-from boostback.flight.setup import FlightSetup, flight_setup, stage_propulsion
+from boostback.flight.setup import FlightSetup, flight_setup, plane_turn, stage_propulsion
 from boostback.flight.touchdown import fly_touchdown
 from boostback.gnc.faults import FaultState
 from boostback.guidance.ascent import local_up
@@ -173,6 +173,22 @@ def _fall_to_ground(ctx: FlightContext, x: State, t: float) -> tuple[State, floa
     return x, t
 
 
+def _planning_notes(setup: FlightSetup) -> list[str]:
+    """What the flight's plan departs from the file in: a launch due east or west for an
+    inclination out of reach (``plane_turn``), an entry burn to the survival envelope."""
+    scenario = setup.scenario
+    turn = plane_turn(scenario, setup.launch_site)
+    notes = [] if turn is None else [turn[1]]
+    hw = setup.booster.recovery
+    if scenario.entry.limits == "envelope" and hw is not None:
+        q_pa, heat_wpm2 = descent_limits(hw, scenario.entry)
+        notes.append(
+            f"entry burn to the survival envelope ({q_pa / 1e3:.0f} kPa, {heat_wpm2 / 1e3:.0f} "
+            "kW/m^2), not the preferred limits: the payload leaves the booster too little"
+        )
+    return notes
+
+
 def _plan(
     setup: FlightSetup,
 ) -> tuple[FlightSetup, ReserveModel, float, tuple[float, float, float] | None]:
@@ -251,7 +267,7 @@ def fly_mission(
     """
     deadline = None if wall_limit_s is None else time.perf_counter() + wall_limit_s
     setup, model, entry_speed, reserve_target = _plan(flight_setup(vehicle, scenario, file))
-    notes: list[str] = []
+    notes = _planning_notes(setup)
     recovered = setup.mode != "expendable"
     kick = solve_pitch_kick(setup, model, reserve_target)
     rec = FlightRecorder(

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from boostback.config.flight_models import FlightScenario
+from boostback.config.flight_models import FlightScenario, descent_limits
 from boostback.config.models import Vehicle
 from boostback.environment.frames import Site
 from boostback.flight.ascent import AscentResult
@@ -158,6 +158,7 @@ class FlightResult:
     def summary(self) -> dict[str, Any]:
         traj = self.trajectory
         hw = self.vehicle.booster.recovery
+        limits = descent_limits(hw, self.scenario.entry) if hw else (NAN, NAN)
         asc = self.vehicle.ascent
         meco = self.event("meco")
         td = self.landing.touchdown if self.landing is not None else None
@@ -182,9 +183,9 @@ class FlightResult:
             "max_q_ascent_pa": self.ascent.max_q_pa,
             "max_q_ascent_limit_pa": asc.max_dynamic_pressure_pa if asc else NAN,
             "peak_qbar_descent_pa": qbar_desc,
-            "peak_qbar_descent_limit_pa": hw.max_entry_dynamic_pressure_pa if hw else NAN,
+            "peak_qbar_descent_limit_pa": limits[0],
             "peak_heat_flux_wpm2": heat,
-            "peak_heat_flux_limit_wpm2": hw.max_heat_flux_w_m2 if hw else NAN,
+            "peak_heat_flux_limit_wpm2": limits[1],
             "entry_target_speed_mps": self.entry.target.speed_mps
             if self.entry and self.entry.target
             else NAN,

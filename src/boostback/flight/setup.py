@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from boostback.config.errors import ConfigError
-from boostback.config.flight_models import FlightScenario, SiteRef, SiteSpec
+from boostback.config.flight_models import FlightScenario, SiteRef, SiteSpec, descent_limits
 from boostback.config.models import Stage, Vehicle
 from boostback.constants import G0_MPS2
 from boostback.dynamics.point_mass import AeroParams, PropulsionParams
@@ -21,6 +21,7 @@ from boostback.environment.frames import (
     destination,
     enu_basis,
     launch_azimuth_rad,
+    out_of_reach_launch,
 )
 from boostback.flight.dynamics import Body, World
 from boostback.flight.predict import EntryBurnSpec
@@ -79,14 +80,16 @@ class FlightSetup:
         self, peaks: Callable[[float], tuple[float, float]], speed_mps: float
     ) -> EntryTarget:
         """The entry-burn end speed that keeps predicted peak q and heating within this stage's
-        limits (with the scenario's margin and speed cap); ``peaks`` predicts them for a speed."""
+        limits (those ``scenario.entry.limits`` names, with the scenario's margin and speed cap);
+        ``peaks`` predicts them for a speed."""
         hw = self.booster.recovery
         assert hw is not None
+        q_pa, heat_wpm2 = descent_limits(hw, self.scenario.entry)
         return entry_target_speed(
             peaks,
             speed_mps,
-            hw.max_entry_dynamic_pressure_pa,
-            hw.max_heat_flux_w_m2,
+            q_pa,
+            heat_wpm2,
             self.scenario.entry.limit_margin,
             v_max_mps=self.scenario.entry.max_end_speed_mps,
         )
@@ -187,11 +190,30 @@ def _check_vehicle(vehicle: Vehicle, scenario: FlightScenario, file: str | None)
             )
 
 
+def plane_turn(scenario: FlightScenario, launch: Site) -> tuple[float, str] | None:
+    """The due east (west) launch and its note when the scenario's target orbit is inclined below
+    (above) what a direct launch from ``launch`` reaches (``out_of_reach_launch``): the upper
+    stage turns the plane, as in the payload solve. None otherwise, when the scenario gives its
+    azimuth, or without a target orbit (nothing would turn the plane: refused)."""
+    mission = scenario.mission
+    if (
+        mission.launch_azimuth_deg is not None
+        or mission.inclination_deg is None
+        or mission.target_orbit is None
+    ):
+        return None
+    return out_of_reach_launch(launch.lat_deg, mission.inclination_deg)
+
+
 def _azimuth(scenario: FlightScenario, launch: Site, earth: EarthModel, file: str | None) -> float:
-    """The launch azimuth: as given, or for the target inclination from the launch latitude."""
+    """The launch azimuth: as given, or for the target inclination from the launch latitude
+    (due east or west when no direct launch reaches it: ``plane_turn``)."""
     mission = scenario.mission
     if mission.launch_azimuth_deg is not None:
         return math.radians(mission.launch_azimuth_deg)
+    turn = plane_turn(scenario, launch)
+    if turn is not None:
+        return math.radians(turn[0])
     try:
         return launch_azimuth_rad(
             launch.lat_rad,

@@ -24,7 +24,12 @@ from boostback.config.loader import (
     load_flight,
 )
 from boostback.config.models import Vehicle
-from boostback.environment.frames import Site, initial_bearing, launch_azimuth_rad
+from boostback.environment.frames import (
+    Site,
+    initial_bearing,
+    launch_azimuth_rad,
+    out_of_reach_launch,
+)
 from boostback.flight.setup import flight_setup, resolve_site
 from boostback.payload.solver import ModeProblem, mode_problem
 from boostback.payload.upper_stage import TargetOrbit
@@ -102,16 +107,10 @@ def _scenario(
     mission["payload_mass_kg"] = 0.0
     site = resolve_site(launch, "--site")
     note = ""
-    lat = abs(site.lat_deg)
-    if not lat <= target.inclination_deg <= 180.0 - lat:
-        east = target.inclination_deg < lat
+    plane_turn = out_of_reach_launch(site.lat_deg, target.inclination_deg)
+    if plane_turn is not None:
         mission["inclination_deg"] = None
-        mission["launch_azimuth_deg"] = 90.0 if east else 270.0
-        note = (
-            f"launched due {'east' if east else 'west'} (the target's "
-            f"{target.inclination_deg:g} deg inclination is out of reach from "
-            f"{site.lat_deg:.2f} deg latitude); the upper stage turns the plane"
-        )
+        mission["launch_azimuth_deg"], note = plane_turn
     else:
         mission["inclination_deg"], mission["launch_azimuth_deg"] = target.inclination_deg, None
         if mode == "downrange" and landing is not None:

@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from boostback.config.flight_models import FlightScenario, descent_limits
+from boostback.config.models import Vehicle
 from boostback.dynamics.state import MASS, VEL, VX, VY, VZ, with_mass
 from boostback.flight.ascent import AscentResult
 from boostback.flight.boostback import BoostbackOutcome, plan_boostback
@@ -43,7 +45,7 @@ from boostback.flight.reserve import (
 )
 from boostback.flight.setup import FlightSetup, stage_propulsion
 
-__all__ = ["RecoveryPrediction", "predict_recovery"]
+__all__ = ["RecoveryPrediction", "envelope_scenario", "predict_recovery"]
 
 BURN_BELOW_KG = 1.0  # entry-burn propellant below the hand-over that counts as a burn there
 
@@ -79,6 +81,10 @@ def _after_boostback(
     plan = plan_boostback(ctx, x, t)
     if isinstance(plan, BoostbackOutcome):  # already on target
         return x, 0.0, math.nan
+    if plan.planned_dv_mps >= model.exhaust_vac_mps * math.log(x[MASS] / model.dry_mass_kg):
+        # more than the whole stage holds (a MECO far from the ship's station): not flyable,
+        # and the finite-burn estimate and the prediction after it would run out of range
+        return x, math.inf, math.degrees(plan.sol.pitch_rad)
     fall_s = boostback_fall_s(x, model, air_data(x, ctx.setup.world).altitude_m)
     dv_fin = finite_burn_dv(
         plan.planned_dv_mps, fall_s, x[MASS], model.exhaust_vac_mps, model.boostback_thrust_n
@@ -125,6 +131,9 @@ def predict_recovery(
     rec = FlightRecorder(setup.world.earth, setup.launch_site, setup.dry_mass_kg, 0.0)
     ctx = make_context(setup, rec, model, spec0)
     xb, bb_kg, pitch = _after_boostback(ctx, model, x, asc.t_s)
+    if math.isinf(bb_kg):
+        return RecoveryPrediction(False, "the boostback needs more than the stage holds", bb_kg,
+                                  0.0, landing, aboard, math.nan, math.nan, pitch)  # fmt: skip
     found = ctx.entry_target(xb, asc.t_s)
     if found is None:
         return RecoveryPrediction(False, "never reaches the entry altitude", bb_kg, 0.0,
@@ -152,3 +161,22 @@ def predict_recovery(
     return RecoveryPrediction(
         not why, why, bb_kg, entry_kg, landing, aboard, target.speed_mps, v_entry, pitch
     )
+
+
+def envelope_scenario(scenario: FlightScenario, vehicle: Vehicle) -> FlightScenario | None:
+    """The scenario with its entry burn (and the reserve kept for it) braking only to the
+    vehicle's survival envelope (``config.flight_models.descent_limits``), or None when that is no
+    other flight: the scenario already flies the envelope, is expended, or the vehicle's envelope
+    is its preferred limits.
+
+    The rule the ascent design applies: a recovered flight keeps the preferred limits when its
+    payload leaves the booster propellant for them, and otherwise the least entry burn the stage
+    survives (a GTO flight spends what its payload leaves; docs/flights.md).
+    """
+    hw = vehicle.booster.recovery
+    if hw is None or scenario.recovery.mode == "expendable" or scenario.entry.limits != "preferred":
+        return None
+    entry = scenario.entry.model_copy(update={"limits": "envelope"})
+    if descent_limits(hw, entry) == descent_limits(hw, scenario.entry):
+        return None
+    return scenario.model_copy(update={"entry": entry})
