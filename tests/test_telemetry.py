@@ -22,7 +22,17 @@ import pytest
 
 from boostback.config.loader import load_flight
 from boostback.flight.executive import fly_mission
-from boostback.telemetry import SimProfile, compare, load_telemetry
+from boostback.telemetry import (
+    EVENT_TIME_TOL,
+    STATE_EVENTS,
+    STATE_TOL,
+    TIMED_EVENTS,
+    ComparisonRow,
+    SimProfile,
+    compare,
+    load_telemetry,
+    misses,
+)
 
 TELEMETRY = Path(__file__).resolve().parents[2] / "shared" / "data" / "telemetry" / "falcon9"
 needs_telemetry = pytest.mark.skipif(
@@ -37,17 +47,6 @@ FLIGHTS = {
 }
 # events the webcast telemetry of a flight does not mark
 UNMARKED = {("Iridium_NEXT_3", "landing_end")}
-TIMED = [
-    "meco",
-    "boostback_start",
-    "boostback_end",
-    "apogee",
-    "entry_start",
-    "entry_end",
-    "landing_start",
-    "landing_end",
-]
-STATES = ["meco", "boostback_end", "entry_start", "landing_start"]
 
 # (dof, flight, event, quantity): measured miss of the present models (docs/flights.md, "What
 # remains"); none at present.
@@ -75,6 +74,20 @@ def test_compare_matches_events_and_interpolates_telemetry(tmp_path: Path) -> No
     assert row.t_error == pytest.approx(0.1)
     assert row.altitude_error == pytest.approx(0.1)
     assert row.speed_error == pytest.approx(-0.1)
+
+
+def test_misses_names_each_comparison_outside_its_tolerance() -> None:
+    def row(event: str, t: float, h: float, v: float) -> ComparisonRow:
+        return ComparisonRow(event, t, 100.0, h, 1000.0, v, 100.0)
+
+    rows = [row("meco", 105.0, 1140.0, 100.0), row("apogee", 89.0, 1000.0, 100.0)]
+    events = {"meco": 100.0, "apogee": 100.0, "boostback_end": 100.0}
+    # meco: time +5 % and altitude +14 % within; apogee: time -11 %, not a state; boostback_end
+    # marked by the telemetry, not flown
+    assert misses(rows, events) == ["apogee t -11.0", "boostback_end absent"]
+    rows[0] = row("meco", 105.0, 1160.0, 84.0)
+    assert misses(rows, events)[:2] == ["apogee t -11.0", "meco altitude +16.0"]
+    assert "meco speed -16.0" in misses(rows, events)
 
 
 def test_ascent_is_designed_for_the_target_orbit_only_without_an_override() -> None:
@@ -137,8 +150,8 @@ def _cases() -> list[object]:
     cases = []
     for dof in (3, 6):
         for flight in FLIGHTS:
-            items = [(e, "time") for e in TIMED if (flight, e) not in UNMARKED]
-            items += [(e, q) for e in STATES for q in ("altitude", "speed")]
+            items = [(e, "time") for e in TIMED_EVENTS if (flight, e) not in UNMARKED]
+            items += [(e, q) for e in STATE_EVENTS for q in ("altitude", "speed")]
             for event, quantity in items:
                 why = KNOWN_MISSES.get((dof, flight, event, quantity))
                 marks = [pytest.mark.xfail(reason=f"known miss: {why}", strict=True)] if why else []
@@ -166,12 +179,14 @@ def test_simulated_rtls_flight_matches_telemetry(
 ) -> None:
     row = comparisons(dof)[flight][event]
     if quantity == "time":
-        assert abs(row.t_error) <= 0.10, f"{event}: {row.t_sim_s:.1f} s vs {row.t_tel_s:.1f} s"
+        assert abs(row.t_error) <= EVENT_TIME_TOL, (
+            f"{event}: {row.t_sim_s:.1f} s vs {row.t_tel_s:.1f} s"
+        )
     elif quantity == "altitude":
-        assert abs(row.altitude_error) <= 0.15, (
+        assert abs(row.altitude_error) <= STATE_TOL, (
             f"{event}: {row.altitude_sim_m:.0f} m vs {row.altitude_tel_m:.0f} m"
         )
     else:
-        assert abs(row.speed_error) <= 0.15, (
+        assert abs(row.speed_error) <= STATE_TOL, (
             f"{event}: {row.speed_sim_mps:.0f} m/s vs {row.speed_tel_mps:.0f} m/s"
         )

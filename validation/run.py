@@ -31,7 +31,7 @@ from boostback.config.flight_models import BoostbackPlan, FlightScenario
 from boostback.config.loader import load_flight
 from boostback.flight.executive import fly_mission
 from boostback.payload.design import design_ascent
-from boostback.telemetry import ComparisonRow, compare, load_telemetry
+from boostback.telemetry import STATE_EVENTS, TIMED_EVENTS, compare, load_telemetry, misses
 
 ROOT = Path(__file__).resolve().parent
 SCENARIOS = ROOT / "scenarios"
@@ -59,20 +59,6 @@ SHARED: dict[str, tuple[str, str]] = {
 # calibration flights whose drone-ship station was read off their own telemetry (a fitted key;
 # a held-out file gives a station only from a published source)
 FITTED_STATIONS = ("Iridium_NEXT_3",)
-
-TIMED = (
-    "meco",
-    "boostback_start",
-    "boostback_end",
-    "apogee",
-    "entry_start",
-    "entry_end",
-    "landing_start",
-    "landing_end",
-)
-STATES = ("meco", "boostback_end", "entry_start", "landing_start")
-T_TOL = 0.10
-STATE_TOL = 0.15
 
 
 @dataclass
@@ -127,26 +113,6 @@ def _pct(x: float) -> float:
     return x * 100.0
 
 
-def misses_of(rows: dict[str, ComparisonRow], tel_events: dict[str, float]) -> list[str]:
-    """The comparisons outside the tolerances, the same rule as the test suite's; a state the
-    telemetry has and the simulated flight lacks (e.g. no boostback) is a miss."""
-    out = []
-    for e in TIMED:
-        if e in rows and abs(rows[e].t_error) > T_TOL:
-            out.append(f"{e} t {_pct(rows[e].t_error):+.1f}")
-    for e in STATES:
-        if e not in tel_events:
-            continue
-        if e not in rows:
-            out.append(f"{e} absent")
-            continue
-        for q in ("altitude", "speed"):
-            err = getattr(rows[e], q + "_error")
-            if abs(err) > STATE_TOL:
-                out.append(f"{e} {q} {_pct(err):+.1f}")
-    return out
-
-
 def fly_one(
     name: str, sc: FlightScenario, veh: Any, tel_dir: Path, held_out: bool, dof: int
 ) -> FlightResult:
@@ -163,20 +129,23 @@ def fly_one(
         return out
     out.cpu_s = time.process_time() - t0
     tel = load_telemetry(tel_dir)
-    rows = {r.event: r for r in compare(res.trajectory.sim_profile(), tel)}
+    found = compare(res.trajectory.sim_profile(), tel)
+    rows = {r.event: r for r in found}
     out.outcome = str(res.outcome)
     out.design_fpa_deg = design.meco_flight_path_deg if design is not None else None
     if "meco" in tel.events:
         out.real_fpa_deg = real_meco_fpa(tel_dir, tel.events["meco"])
-    out.misses = misses_of(rows, tel.events)
-    out.compared = sum(e in rows for e in TIMED) + 2 * sum(e in tel.events for e in STATES)
+    out.misses = misses(found, tel.events)
+    out.compared = sum(e in rows for e in TIMED_EVENTS) + 2 * sum(
+        e in tel.events for e in STATE_EVENTS
+    )
     if "meco" in rows:
         out.meco_speed_pct = _pct(rows["meco"].speed_error)
     if "entry_end" in rows:
         out.entry_end_alt_pct = _pct(rows["entry_end"].altitude_error)
     if "apogee" in rows:
         out.apogee_speed_pct = _pct(rows["apogee"].speed_error)
-    timed = [e for e in TIMED if e in rows]
+    timed = [e for e in TIMED_EVENTS if e in rows]
     if timed:
         worst = max(timed, key=lambda e: abs(rows[e].t_error))
         out.worst_t_pct, out.worst_t_event = _pct(rows[worst].t_error), worst

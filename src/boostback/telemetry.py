@@ -21,11 +21,16 @@ from boostback.config.vocab import EventName
 
 __all__ = [
     "EVENT_MAP",
+    "EVENT_TIME_TOL",
+    "STATE_EVENTS",
+    "STATE_TOL",
+    "TIMED_EVENTS",
     "ComparisonRow",
     "SimProfile",
     "Telemetry",
     "compare",
     "load_telemetry",
+    "misses",
     "read_trajectory",
 ]
 
@@ -40,6 +45,13 @@ EVENT_MAP: dict[str, EventName] = {
     "landing_start": EventName.LANDING_BURN_START,
     "landing_end": EventName.TOUCHDOWN,
 }
+# The comparison a simulated flight is held to (the test suite's and validation/run.py's): the
+# time of every event within EVENT_TIME_TOL, altitude and speed at the STATE_EVENTS within
+# STATE_TOL, each relative to the telemetry's.
+TIMED_EVENTS: tuple[str, ...] = tuple(EVENT_MAP)
+STATE_EVENTS: tuple[str, ...] = ("meco", "boostback_end", "entry_start", "landing_start")
+EVENT_TIME_TOL = 0.10
+STATE_TOL = 0.15
 
 
 @dataclass(frozen=True)
@@ -150,3 +162,26 @@ def compare(sim: SimProfile, tel: Telemetry) -> list[ComparisonRow]:
         h_tel, v_tel = tel.at(t_tel)
         rows.append(ComparisonRow(tel_name, t_sim, t_tel, h_sim, h_tel, v_sim, v_tel))
     return rows
+
+
+def misses(rows: list[ComparisonRow], telemetry_events: dict[str, float]) -> list[str]:
+    """The comparisons outside the tolerances, e.g. ``"apogee t -12.3"`` (sim - real, % of
+    real). A state event the telemetry marks and the simulated flight lacks (e.g. a boostback
+    it did not fly) is a miss: ``"boostback_end absent"``."""
+    by_event = {r.event: r for r in rows}
+    out = []
+    for e in TIMED_EVENTS:
+        row = by_event.get(e)
+        if row is not None and abs(row.t_error) > EVENT_TIME_TOL:
+            out.append(f"{e} t {100.0 * row.t_error:+.1f}")
+    for e in STATE_EVENTS:
+        if e not in telemetry_events:
+            continue
+        row = by_event.get(e)
+        if row is None:
+            out.append(f"{e} absent")
+            continue
+        for quantity, err in (("altitude", row.altitude_error), ("speed", row.speed_error)):
+            if abs(err) > STATE_TOL:
+                out.append(f"{e} {quantity} {100.0 * err:+.1f}")
+    return out
