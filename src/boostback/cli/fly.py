@@ -215,6 +215,15 @@ def _design_line(design: Any) -> str:
         f"MECO flight path {design.meco_flight_path_deg:.1f} deg, upper stage "
         f"{design.margin_kg:,.0f} kg over its reserve."
     )
+    ins = design.insertion
+    if ins is not None:
+        err = ins.errors
+        line += (
+            f" Inserted into {ins.elements.perigee_alt_m / 1e3:.1f} x "
+            f"{ins.elements.apogee_alt_m / 1e3:.1f} km x {math.degrees(ins.elements.i_rad):.2f} deg"
+            f" (perigee {err['perigee_km']:+.2f} km, apogee {err['apogee_km']:+.2f} km, "
+            f"inclination {err['inclination_deg']:+.3f} deg off) at T+{ins.t_s:.0f} s."
+        )
     station = design.station
     if station is not None:
         line += (
@@ -235,6 +244,7 @@ def _payload(result: Any, design: Any = None) -> dict[str, Any]:
             "meco_flight_path_deg": design.meco_flight_path_deg,
             "upper_stage_margin_kg": design.margin_kg,
             "ship_downrange_km": None if design.station is None else design.station.downrange_km,
+            "insertion_errors": None if design.insertion is None else design.insertion.errors,
         }
     return jsonable(
         {

@@ -47,7 +47,7 @@ from boostback.payload.solver import (
     with_payload,
 )
 from boostback.payload.station import ShipStation, design_station, needs_station, with_station
-from boostback.payload.upper_stage import TargetOrbit
+from boostback.payload.upper_stage import Insertion, TargetOrbit
 
 __all__ = ["AscentDesign", "design_ascent", "needs_design", "target_orbit"]
 
@@ -73,6 +73,7 @@ class AscentDesign:
     target: TargetOrbit
     recovery: RecoveryPrediction | None = None  # predicted from the designed MECO
     station: ShipStation | None = None  # the drone ship's designed station (None: not designed)
+    insertion: Insertion | None = None  # the upper stage's flight to the orbit from that MECO
 
 
 def needs_design(scenario: FlightScenario) -> bool:
@@ -218,11 +219,11 @@ def design_ascent(
             key="mission.payload_mass_kg",
         )
     kick_deg = math.degrees(math.exp(log_kick))
-    _f, asc, _ins = evaluate(problem, payload, math.exp(log_kick))
+    _f, asc, ins = evaluate(problem, payload, math.exp(log_kick))
     assert asc is not None
     recovery = None if problem.mode == "expendable" else _recovery(problem, payload, asc)
     ascent = scenario.ascent.model_copy(update={"pitch_kick_deg": kick_deg})
     design = AscentDesign(
-        kick_deg, margin, math.degrees(asc.flight_path_rad), target, recovery, station
+        kick_deg, margin, math.degrees(asc.flight_path_rad), target, recovery, station, ins
     )
     return scenario.model_copy(update={"ascent": ascent}), design
