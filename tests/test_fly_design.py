@@ -80,6 +80,10 @@ def test_fly_designs_the_ascent_for_the_target_orbit_and_lands(designed_flight: 
     )  # JSON keeps 7 digits
     # the flown MECO is where the design's prediction put it
     assert summary["meco_flight_path_deg"] == pytest.approx(design["meco_flight_path_deg"], abs=1)
+    # the upper stage's flight from that MECO reaches the orbit (issue #18: within 5 km, 0.1 deg)
+    errors = design["insertion_errors"]
+    assert abs(errors["perigee_km"]) < 5.0 and abs(errors["apogee_km"]) < 5.0
+    assert abs(errors["inclination_deg"]) < 0.1
 
 
 def test_a_payload_no_ascent_can_carry_is_one_line_and_status_2(tmp_path: Path) -> None:
