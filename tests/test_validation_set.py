@@ -59,3 +59,22 @@ def test_the_runner_flies_a_held_out_flight_within_every_tolerance(tmp_path: Pat
     assert result["outcome"] == "landed"
     assert result["compared"] == 16
     assert result["misses"] == [], result["misses"]
+
+
+def test_every_held_out_flight_is_posed_and_lands(tmp_path: Path) -> None:
+    # issue #18: flights predicted from mission data alone; none refused (GTO included), all land
+    out = tmp_path / "all.json"
+    run = subprocess.run(
+        [sys.executable, str(RUNNER), "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    results = json.loads(out.read_text())
+    assert {r["flight"] for r in results} == set(RUN.FLIGHTS)
+    refused = {r["flight"]: r["refused"] for r in results if r["refused"] is not None}
+    assert not refused, refused
+    crashed = {r["flight"]: r["outcome"] for r in results if r["outcome"] != "landed"}
+    assert not crashed, crashed
