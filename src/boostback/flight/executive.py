@@ -38,7 +38,7 @@ from boostback.flight.touchdown import fly_touchdown
 from boostback.gnc.faults import FaultState
 from boostback.guidance.ascent import local_up
 
-__all__ = ["fly_mission", "plan_entry_speed", "plan_reserve_model"]
+__all__ = ["ballistic_impact", "fly_mission", "plan_entry_speed", "plan_reserve_model"]
 
 TYPICAL_ENTRY_SPEED_MPS = 1300.0
 TYPICAL_ENTRY_PATH_DEG = -65.0
@@ -120,17 +120,27 @@ def _target_tuple(setup: FlightSetup) -> tuple[float, float, float] | None:
     return (float(r[0]), float(r[1]), float(r[2]))
 
 
-def _plan_ship(setup: FlightSetup, model: ReserveModel, entry_speed: float) -> Site:
-    """Station the drone ship under the ballistic path of the nominal flight."""
-    kick = solve_pitch_kick(setup, model, None)
-    asc = predict_ascent(setup, model, kick, None)
+def ballistic_impact(
+    setup: FlightSetup, model: ReserveModel, asc: AscentResult
+) -> tuple[float, float]:
+    """Where the booster staged at ``asc``'s MECO falls with no boostback, its entry burn
+    planned to ``model``'s entry target speed: geodetic latitude and longitude (rad). The drone
+    ship's default station (``_plan_ship``) and the designed one's far end
+    (``payload.station``)."""
     x: State = with_mass(asc.state, asc.state[MASS] - setup.upper_mass_kg)
-    spec = setup.entry_spec(setup.scenario.entry.start_altitude_m, entry_speed)
+    spec = setup.entry_spec(setup.scenario.entry.start_altitude_m, model.entry_target_speed_mps)
     rec = FlightRecorder(setup.world.earth, setup.launch_site, setup.dry_mass_kg, 0.0)
     ctx = make_context(setup, rec, model, spec)
     ctx.plan_entry(x, asc.t_s)
     imp = ctx.predict(x, asc.t_s, ctx.entry_nominal)
     lat, lon, _ = setup.world.earth.geodetic_xyz(*position(imp.state))
+    return lat, lon
+
+
+def _plan_ship(setup: FlightSetup, model: ReserveModel) -> Site:
+    """Station the drone ship under the ballistic path of the nominal flight."""
+    kick = solve_pitch_kick(setup, model, None)
+    lat, lon = ballistic_impact(setup, model, predict_ascent(setup, model, kick, None))
     return Site("drone ship (planned)", math.degrees(lat), math.degrees(lon), 0.0)
 
 
@@ -199,7 +209,7 @@ def _plan(
     model = plan_reserve_model(setup, entry_speed) if recovered else None
     if setup.mode == "droneship" and setup.target is None:
         assert model is not None
-        setup = setup.with_target(_plan_ship(setup, model, entry_speed))
+        setup = setup.with_target(_plan_ship(setup, model))
         reserve_target = None  # the ship is where the nominal flight falls: no boostback reserve
     else:
         reserve_target = _target_tuple(setup)

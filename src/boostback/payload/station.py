@@ -37,12 +37,9 @@ from dataclasses import dataclass
 
 from boostback.config.flight_models import FlightScenario
 from boostback.config.models import Vehicle
-from boostback.dynamics.state import MASS, position, with_mass
 from boostback.environment.frames import great_circle_distance_m
 from boostback.flight.ascent import AscentResult, predict_ascent
-from boostback.flight.context import make_context
-from boostback.flight.executive import TYPICAL_ENTRY_SPEED_MPS
-from boostback.flight.record import FlightRecorder
+from boostback.flight.executive import TYPICAL_ENTRY_SPEED_MPS, ballistic_impact
 from boostback.flight.setup import flight_setup
 from boostback.payload.recovery import predict_recovery
 from boostback.payload.solver import ModeProblem, mode_problem, with_payload
@@ -101,18 +98,8 @@ def _entry_speed(p: ModeProblem, payload_kg: float, kick_rad: float) -> float:
 def _ballistic_km(p: ModeProblem, payload_kg: float, kick_rad: float) -> float:
     """Where the nominal flight's booster falls with its entry burn and no boostback (the
     executive's default station), as a great-circle distance from the launch site."""
-    asc = _ascent(p, payload_kg, kick_rad)
     setup = with_payload(p, payload_kg)
-    x = with_mass(asc.state, asc.state[MASS] - setup.upper_mass_kg)
-    spec = setup.entry_spec(
-        setup.scenario.entry.start_altitude_m, p.reserve_model.entry_target_speed_mps
-    )
-    rec = FlightRecorder(setup.world.earth, setup.launch_site, setup.dry_mass_kg, 0.0)
-    ctx = make_context(setup, rec, p.reserve_model, spec)
-    ctx.plan_entry(x, asc.t_s)
-    lat, lon, _ = setup.world.earth.geodetic_xyz(
-        *position(ctx.predict(x, asc.t_s, ctx.entry_nominal).state)
-    )
+    lat, lon = ballistic_impact(setup, p.reserve_model, _ascent(p, payload_kg, kick_rad))
     site = setup.launch_site
     return float(great_circle_distance_m(site.lat_rad, site.lon_rad, lat, lon)) / 1e3
 
