@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNNER = ROOT / "validation" / "run.py"
 
 
-def _runner() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("validation_run", RUNNER)
+def _runner(path: Path = RUNNER, name: str = "validation_run") -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up there
@@ -30,6 +30,7 @@ def _runner() -> ModuleType:
 
 
 RUN = _runner()
+PITCH = _runner(ROOT / "validation" / "boostback_pitch.py", "validation_boostback_pitch")
 
 
 @pytest.mark.parametrize("flight", sorted(RUN.FLIGHTS))
@@ -78,3 +79,21 @@ def test_every_held_out_flight_is_posed_and_lands(tmp_path: Path) -> None:
     assert not refused, refused
     crashed = {r["flight"]: r["outcome"] for r in results if r["outcome"] != "landed"}
     assert not crashed, crashed
+
+
+def test_the_webcast_boostback_pitches_that_docs_read() -> None:
+    """docs/flights.md point 12: SAOCOM 1A's boostback burned far below the horizon (near its
+    fitted -29 to -27 deg pitch range), CRS-11's near it, and NROL-76's, from a MECO at the same
+    loft, slightly above it."""
+    shared = RUN.SHARED_TELEMETRY
+    pitch = {
+        name: PITCH.boostback_dv(folder, returns=True)[3]
+        for name, folder in (
+            ("SAOCOM_1A", shared / "SAOCOM_1A"),
+            ("CRS-11", shared / "SpaceX_CRS-11"),
+            ("NROL-76", RUN.TELEMETRY / "NROL-76"),
+        )
+    }
+    assert -30.0 < pitch["SAOCOM_1A"] < -20.0
+    assert -10.0 < pitch["CRS-11"] < 0.0
+    assert 0.0 < pitch["NROL-76"] < 5.0
