@@ -80,21 +80,68 @@ class SimProfile:
     events: dict[str, tuple[float, float, float]]  # name -> (t, altitude, speed)
 
 
+def _series(data: Any, key: str, file: Path) -> np.ndarray:
+    """``data[key]`` as a 1-D array of finite numbers; ``ValueError`` naming the file and key."""
+    values = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(values, list) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in values
+    ):
+        problem = "missing key" if isinstance(data, dict) and key not in data else None
+        raise ValueError(f"{file}: {key}: {problem or 'must be a list of numbers'}")
+    with np.errstate(over="ignore"):
+        out = np.asarray(values, dtype=float)
+    if not np.isfinite(out).all():
+        raise ValueError(f"{file}: {key}: must be finite numbers")
+    return out
+
+
 def load_telemetry(folder: str | Path) -> Telemetry:
-    """Read ``analysed.json`` and ``events.json`` from a telemetry folder."""
+    """Read ``analysed.json`` and ``events.json`` from a telemetry folder.
+
+    Raises
+    ------
+    ValueError
+        One line naming the file and the key: not JSON, not an object, a series that is not a
+        list of finite numbers or differs in length from ``time``, fewer than two samples, an
+        event time that is not a finite number (or null).
+    """
     folder = Path(folder)
-    data = json.loads((folder / "analysed.json").read_text(encoding="utf-8"))
-    events_raw = json.loads((folder / "events.json").read_text(encoding="utf-8"))
-    t = np.asarray(data["time"], dtype=float)
+    analysed, events_file = folder / "analysed.json", folder / "events.json"
+    data, events_raw = (_read_json(f) for f in (analysed, events_file))
+    if not isinstance(data, dict):
+        raise ValueError(f"{analysed}: must be a JSON object of time, altitude and velocity")
+    t, altitude_km, speed = (_series(data, k, analysed) for k in ("time", "altitude", "velocity"))
+    if len(t) < 2 or len(altitude_km) != len(t) or len(speed) != len(t):
+        raise ValueError(f"{analysed}: time, altitude and velocity need the same 2 or more values")
+    with np.errstate(over="ignore"):
+        altitude_m = altitude_km * 1e3
+    if not np.isfinite(altitude_m).all():
+        raise ValueError(f"{analysed}: altitude: must be finite in metres")
+    if not isinstance(events_raw, dict):
+        raise ValueError(f"{events_file}: must be a JSON object of event times")
+    events = {}
+    for k, v in events_raw.items():
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise ValueError(f"{events_file}: {k}: must be a finite time in seconds or null")
+        events[k] = float(v)
     order = np.argsort(t)
-    events = {k: float(v) for k, v in events_raw.items() if v is not None}
     return Telemetry(
         name=folder.name,
         t_s=t[order],
-        altitude_m=np.asarray(data["altitude"], dtype=float)[order] * 1e3,
-        speed_mps=np.asarray(data["velocity"], dtype=float)[order],
+        altitude_m=altitude_m[order],
+        speed_mps=speed[order],
         events=events,
     )
+
+
+def _read_json(file: Path) -> Any:
+    """The JSON in ``file``; ``ValueError`` naming it when it is not readable JSON."""
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{file}: not readable JSON: {exc}") from None
 
 
 def read_trajectory(path: str | Path) -> SimProfile:

@@ -95,8 +95,8 @@ class MissionConfig(_Model):
     # How many burns the upper stage flies to that orbit (public mission data: a launch
     # timeline's SECO and separation times): 1 straight to the orbit, 2 a transfer orbit, a coast
     # and a burn at its apogee. None: one burn up to a 350 km perigee, two above
-    # (``payload.upper_stage.DIRECT_MAX_ALT_M``).
-    upper_stage_burns: Literal[1, 2] | None = None
+    # (``payload.upper_stage.DIRECT_MAX_ALT_M``). Strict: ``true`` is not 1 burn.
+    upper_stage_burns: Annotated[int, Strict(), Field(ge=1, le=2)] | None = None
 
     @model_validator(mode="after")
     def _one_direction(self) -> MissionConfig:

@@ -248,7 +248,21 @@ def load_study(name_or_path: str | Path) -> tuple[EconomicsStudy, CostFile]:
         return EconomicsStudy(cost=str(name_or_path)), cost
     study = _validate(EconomicsStudy, data, file)
     base = Path(file).parent if Path(file).exists() else None
-    return study, _cost_for(study.cost, base, file)
+    cost = _cost_for(study.cost, base, file)
+    _check_orbit(cost, RecoveryMode.EXPENDABLE, study.orbit, file)  # the baseline every mode's
+    return study, cost
+
+
+def _check_orbit(cost: CostFile, mode: RecoveryMode, orbit: str, file: str) -> None:
+    """Bad input (``orbit``, in ``file``) when ``cost`` gives no ``mode`` payload to ``orbit``."""
+    orbits = cost.recovery[mode].payload_kg
+    if orbit not in orbits:
+        raise ConfigError(
+            f"'{cost.key}' carries no {mode} payload to '{orbit}' (its {mode} orbits: "
+            f"{', '.join(sorted(orbits)) or 'none'})",
+            file=file,
+            key="orbit",
+        )
 
 
 def _cost_for(ref: str, base: Path | None, file: str) -> CostFile:
@@ -279,4 +293,5 @@ def load_deploy(path: str | Path) -> tuple[DeployStudy, Constellation, CostFile]
             file=file,
             key="recovery",
         )
+    _check_orbit(cost, study.recovery, study.orbit, file)
     return study, constellation, cost

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boostback.config.errors import ConfigError
+from boostback.config.errors import ConfigError, KeyedValueError
 from boostback.config.flight_models import FlightScenario
 from boostback.config.models import Vehicle
 from boostback.flight.ascent import AscentResult
@@ -183,8 +183,9 @@ def design_ascent(
         return scenario, None
     try:
         target = target_orbit(scenario)
-    except ValueError as exc:
-        raise ConfigError(str(exc), file=file, key="mission.upper_stage_burns") from None
+    except ValueError as exc:  # TargetOrbit's checks name their key within [mission]
+        key = f"mission.{exc.key}" if isinstance(exc, KeyedValueError) else "mission.target_orbit"
+        raise ConfigError(str(exc), file=file, key=key) from None
     setup = flight_setup(vehicle, scenario)
     problem = mode_problem(setup, setup.vehicle, target)
     payload = scenario.mission.payload_mass_kg

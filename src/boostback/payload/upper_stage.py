@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from boostback.config.errors import KeyedValueError
 from boostback.config.models import Vehicle
 from boostback.environment.earth import WGS84_A_M, EarthModel, SphericalEarth, WGS84Earth
 from boostback.environment.frames import ecef_to_eci
@@ -80,24 +81,36 @@ class TargetOrbit:
 
     def __post_init__(self) -> None:
         if not (self.perigee_alt_m >= 80e3 and self.apogee_alt_m >= self.perigee_alt_m):
-            raise ValueError(f"orbit {self.label}: need perigee >= 80 km and apogee >= perigee")
+            raise KeyedValueError(
+                "target_orbit.perigee_km",
+                f"orbit {self.label}: need perigee >= 80 km and apogee >= perigee",
+            )
         if not self.apogee_alt_m <= MAX_APOGEE_ALT_M:
             most_km = math.floor(MAX_APOGEE_ALT_M / 1e3)
-            raise ValueError(
+            raise KeyedValueError(
+                "target_orbit.apogee_km",
                 f"orbit {self.label}: apogee must be at most {most_km:,} km "
                 f"(the Earth's sphere of influence, {EARTH_SOI_RADIUS_M / 1e3:,.0f} km from its "
-                "centre: beyond it the Sun, not the Earth, steers the stage)"
+                "centre: beyond it the Sun, not the Earth, steers the stage)",
             )
         if not 0.0 <= self.inclination_deg <= 180.0:
-            raise ValueError(f"orbit {self.label}: inclination must be within 0-180 deg")
+            raise KeyedValueError(
+                "inclination_deg", f"orbit {self.label}: inclination must be within 0-180 deg"
+            )
         if self.burns not in (None, 1, 2):
-            raise ValueError(f"orbit {self.label}: the upper stage flies 1 or 2 burns")
+            raise KeyedValueError(
+                "upper_stage_burns", f"orbit {self.label}: the upper stage flies 1 or 2 burns"
+            )
         if self.burns == 1 and self.argp_deg is not None:
-            raise ValueError(f"orbit {self.label}: a transfer orbit with an argp takes 2 burns")
+            raise KeyedValueError(
+                "upper_stage_burns",
+                f"orbit {self.label}: a transfer orbit with an argp takes 2 burns",
+            )
         if self.burns == 2 and self.argp_deg is None and self.perigee_alt_m <= MIN_TWO_BURN_M:
-            raise ValueError(
+            raise KeyedValueError(
+                "upper_stage_burns",
                 f"orbit {self.label}: two burns need a perigee above {MIN_TWO_BURN_M / 1e3:g} "
-                f"km (the transfer orbit starts at {TRANSFER_PERIGEE_ALT_M / 1e3:g} km)"
+                f"km (the transfer orbit starts at {TRANSFER_PERIGEE_ALT_M / 1e3:g} km)",
             )
 
     @property
