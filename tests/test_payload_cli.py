@@ -24,6 +24,7 @@ runner = CliRunner()
         (["falcon9", "--recovery", "barge"], "--recovery: unknown mode 'barge'"),
         (["falcon9", "--site", "nowhere"], "--site: unknown site 'nowhere'"),
         (["atlas5"], "no built-in flight scenario for vehicle 'atlas5'"),
+        (["/nonexistent/flight.toml"], "/nonexistent/flight.toml: file not found"),
         (["falcon9", "--burns", "3"], "--burns: orbit 200x200x28.5: the upper stage flies 1 or 2"),
         (["falcon9", "--burns", "2"], "--burns: orbit 200x200x28.5: two burns need a perigee"),
         (["falcon9", "--orbit", "185x35786x27x180", "--burns", "1"], "takes 2 burns"),

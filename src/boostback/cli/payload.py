@@ -47,6 +47,8 @@ def _vehicle_key(ref: str, *, as_json: bool) -> str:
     (payload solves from a built-in vehicle's own scenarios), are refused in one line."""
     from boostback.config.loader import check_kind, flight_vehicles, load_flight
 
+    if ref.endswith(".toml") and not Path(ref).exists():  # a file, not a key
+        fail(f"{ref}: file not found")
     kind = check_kind(ref, FileKind.VEHICLE, FileKind.FLIGHT)
     flying = flight_vehicles()
     by_key = f"payload solves a built-in vehicle, by key ({', '.join(flying)})"
