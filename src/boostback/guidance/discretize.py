@@ -137,7 +137,7 @@ def discretize(
         v0=prob.v0_enu_mps,
         target=prob.target_enu_m,
         vf=np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
-        n_vert=int(vert[:-1].sum()),
+        n_vert=int(np.count_nonzero(vert[:-1])),  # its entries are 0.0 or 1.0
     )
 
 
