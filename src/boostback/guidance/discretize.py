@@ -114,31 +114,48 @@ def discretize(
         prob.g_enu_mps2,
         np.ascontiguousarray(dist, dtype=np.float64),
     )
-    return Discretized(
-        n=n,
-        tf_s=tf_s,
-        dt_s=tf_s / n,
-        t_s=t,
-        z0=z0,
-        a_ext=a_ext,
-        mu1=mu1,
-        mu2=mu2,
-        dz0=dz0,
-        w_max=w_max,
-        w_final_min=math.log(prob.m_dry_kg) - float(z0[-1]),
-        alpha=alpha,
-        cos_tilt=math.cos(min(prob.max_tilt_rad, math.pi)),
-        tan_gs=math.tan(prob.glide_slope_rad),
-        vert=vert,
-        sigma_cap=math.inf
-        if prob.terminal_max_accel_mps2 is None or vert[-1] == 0.0
-        else float(prob.terminal_max_accel_mps2),
-        r0=prob.r0_enu_m,
-        v0=prob.v0_enu_mps,
-        target=prob.target_enu_m,
-        vf=np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
-        n_vert=int(np.count_nonzero(vert[:-1])),  # its entries are 0.0 or 1.0
+    return _discretized(
+        {
+            "n": n,
+            "tf_s": tf_s,
+            "dt_s": tf_s / n,
+            "t_s": t,
+            "z0": z0,
+            "a_ext": a_ext,
+            "mu1": mu1,
+            "mu2": mu2,
+            "dz0": dz0,
+            "w_max": w_max,
+            "w_final_min": math.log(prob.m_dry_kg) - float(z0[-1]),
+            "alpha": alpha,
+            "cos_tilt": math.cos(min(prob.max_tilt_rad, math.pi)),
+            "tan_gs": math.tan(prob.glide_slope_rad),
+            "vert": vert,
+            "sigma_cap": math.inf
+            if prob.terminal_max_accel_mps2 is None or vert[-1] == 0.0
+            else float(prob.terminal_max_accel_mps2),
+            "r0": prob.r0_enu_m,
+            "v0": prob.v0_enu_mps,
+            "target": prob.target_enu_m,
+            "vf": np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
+            "n_vert": int(np.count_nonzero(vert[:-1])),  # its entries are 0.0 or 1.0
+        }
     )
+
+
+_FIELDS = frozenset(Discretized.__dataclass_fields__)
+
+
+def _discretized(values: dict[str, object]) -> Discretized:
+    """``Discretized(**values)`` without the generated ``__init__``: a frozen dataclass sets its
+    21 fields one ``object.__setattr__`` at a time and binds as many keywords, about ten times
+    the cost of filling the instance's dictionary at once (every solve, and every time of flight
+    a search rejects, makes one). Every field must be given."""
+    if values.keys() != _FIELDS:
+        raise TypeError(f"Discretized fields: {sorted(_FIELDS ^ values.keys())}")
+    d = object.__new__(Discretized)
+    d.__dict__.update(values)
+    return d
 
 
 def discretize_nondimensional(

@@ -30,7 +30,7 @@ from boostback.guidance.ignition import (
     stopping_estimate,
 )
 from boostback.guidance.plan import LandingPlan, PlanStatus
-from boostback.guidance.problem import LandingProblem
+from boostback.guidance.problem import LandingProblem, norm3
 from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
 from boostback.guidance.search import Disturbance, solve_free_time
 from boostback.jit import jit
@@ -93,7 +93,7 @@ def landing_problem(
         terminal_vertical_s=g.terminal_vertical_s,
         terminal_max_accel_mps2=None
         if g.terminal_max_decel_mps2 is None
-        else g.terminal_max_decel_mps2 + float(np.linalg.norm(g_enu)),
+        else g.terminal_max_decel_mps2 + norm3(g_enu),
     )
 
 

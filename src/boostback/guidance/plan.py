@@ -26,6 +26,11 @@ def sample_table(ts, rvu, tf_s, t_s):
 _sample_table = interpreted(sample_table)
 
 
+# A failed plan's arrays: empty, so nothing in them can change; shared by every failed plan.
+_EMPTY, _EMPTY_ROWS = np.zeros(0), np.zeros((0, 3))
+_EMPTY.flags.writeable = _EMPTY_ROWS.flags.writeable = False
+
+
 class PlanStatus(StrEnum):
     OPTIMAL = "optimal"  # fuel-optimal pinpoint landing on the target
     MIN_ERROR = "min_error"  # target unreachable: lands as close as it can (Blackmore 2010)
@@ -133,16 +138,16 @@ class LandingPlan:
 
     @classmethod
     def failed(cls, status: PlanStatus, message: str, solves: int, seconds: float) -> LandingPlan:
-        empty = np.zeros((0, 3))
+        empty = _EMPTY_ROWS
         return cls(
             status=status,
             tf_s=float("nan"),
-            t_s=np.zeros(0),
+            t_s=_EMPTY,
             r_enu_m=empty,
             v_enu_mps=empty,
-            mass_kg=np.zeros(0),
+            mass_kg=_EMPTY,
             accel_enu_mps2=empty,
-            sigma_mps2=np.zeros(0),
+            sigma_mps2=_EMPTY,
             landing_error_m=float("nan"),
             solves=solves,
             solve_time_s=seconds,
