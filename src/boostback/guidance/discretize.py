@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.guidance.frozen import build
 from boostback.guidance.problem import LandingProblem, Scales
 from boostback.jit import jit
 
@@ -114,7 +115,8 @@ def discretize(
         prob.g_enu_mps2,
         np.ascontiguousarray(dist, dtype=np.float64),
     )
-    return _discretized(
+    return build(
+        Discretized,
         {
             "n": n,
             "tf_s": tf_s,
@@ -139,23 +141,8 @@ def discretize(
             "target": prob.target_enu_m,
             "vf": np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
             "n_vert": int(np.count_nonzero(vert[:-1])),  # its entries are 0.0 or 1.0
-        }
+        },
     )
-
-
-_FIELDS = frozenset(Discretized.__dataclass_fields__)
-
-
-def _discretized(values: dict[str, object]) -> Discretized:
-    """``Discretized(**values)`` without the generated ``__init__``: a frozen dataclass sets its
-    21 fields one ``object.__setattr__`` at a time and binds as many keywords, about ten times
-    the cost of filling the instance's dictionary at once (every solve, and every time of flight
-    a search rejects, makes one). Every field must be given."""
-    if values.keys() != _FIELDS:
-        raise TypeError(f"Discretized fields: {sorted(_FIELDS ^ values.keys())}")
-    d = object.__new__(Discretized)
-    d.__dict__.update(values)
-    return d
 
 
 def discretize_nondimensional(

@@ -8,6 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
+from boostback.guidance.frozen import build
 from boostback.guidance.problem import Scales
 from boostback.jit import interpreted, jit
 
@@ -139,17 +140,20 @@ class LandingPlan:
     @classmethod
     def failed(cls, status: PlanStatus, message: str, solves: int, seconds: float) -> LandingPlan:
         empty = _EMPTY_ROWS
-        return cls(
-            status=status,
-            tf_s=float("nan"),
-            t_s=_EMPTY,
-            r_enu_m=empty,
-            v_enu_mps=empty,
-            mass_kg=_EMPTY,
-            accel_enu_mps2=empty,
-            sigma_mps2=_EMPTY,
-            landing_error_m=float("nan"),
-            solves=solves,
-            solve_time_s=seconds,
-            message=message,
+        return build(
+            cls,
+            {
+                "status": status,
+                "tf_s": float("nan"),
+                "t_s": _EMPTY,
+                "r_enu_m": empty,
+                "v_enu_mps": empty,
+                "mass_kg": _EMPTY,
+                "accel_enu_mps2": empty,
+                "sigma_mps2": _EMPTY,
+                "landing_error_m": float("nan"),
+                "solves": solves,
+                "solve_time_s": seconds,
+                "message": message,
+            },
         )
