@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import math
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import clarabel
 import numpy as np
@@ -31,6 +31,7 @@ from boostback.guidance.conic_structure import _Structure
 from boostback.guidance.conic_velocity import _velocities, velocity_residual
 from boostback.guidance.conic_vertical import vertical_infeasibility
 from boostback.guidance.discretize import Discretized, discretize_nondimensional
+from boostback.guidance.frozen import build
 from boostback.guidance.ipm import PRIMAL_INFEASIBLE, SOLVED, KktShape
 from boostback.guidance.plan import LandingPlan, PlanStatus
 from boostback.guidance.problem import LandingProblem, Scales
@@ -65,8 +66,7 @@ SOLVED_STATUS = "Solved"
 VELOCITY_TOL = 1e-6
 
 
-@dataclass(frozen=True)
-class _Run:
+class _Run(NamedTuple):
     """One solve: status, and when solved x (unscaled and scaled), dual z, row scale."""
 
     status: str
@@ -443,19 +443,22 @@ def _plan(
     length, speed, accel = sc.length_m, sc.speed_mps, sc.accel_mps2
     tgt = nd.target_enu_m
     err = math.hypot(float(r[-1, 0] - tgt[0]), float(r[-1, 1] - tgt[1])) * length
-    return LandingPlan(
-        status=PlanStatus.OPTIMAL if mode == "fuel" else PlanStatus.MIN_ERROR,
-        tf_s=tf_s,
-        t_s=d.t_s * sc.time_s,
-        r_enu_m=r * length,
-        v_enu_mps=v * speed,
-        mass_kg=mass,
-        accel_enu_mps2=u * accel,
-        sigma_mps2=x[lay.i_s] * accel,
-        landing_error_m=err,
-        solves=1,
-        solve_time_s=time.perf_counter() - start,
-        mass_slope_kg_per_s=slopes[0],
-        error_slope_m_per_s=slopes[1],
-        discretization=lay.discretization,
+    return build(
+        LandingPlan,
+        {
+            "status": PlanStatus.OPTIMAL if mode == "fuel" else PlanStatus.MIN_ERROR,
+            "tf_s": tf_s,
+            "t_s": d.t_s * sc.time_s,
+            "r_enu_m": r * length,
+            "v_enu_mps": v * speed,
+            "mass_kg": mass,
+            "accel_enu_mps2": u * accel,
+            "sigma_mps2": x[lay.i_s] * accel,
+            "landing_error_m": err,
+            "solves": 1,
+            "solve_time_s": time.perf_counter() - start,
+            "mass_slope_kg_per_s": slopes[0],
+            "error_slope_m_per_s": slopes[1],
+            "discretization": lay.discretization,
+        },
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boostback.guidance.frozen import build
 from boostback.guidance.problem import LandingProblem, Scales
 from boostback.jit import jit
 
@@ -114,30 +115,33 @@ def discretize(
         prob.g_enu_mps2,
         np.ascontiguousarray(dist, dtype=np.float64),
     )
-    return Discretized(
-        n=n,
-        tf_s=tf_s,
-        dt_s=tf_s / n,
-        t_s=t,
-        z0=z0,
-        a_ext=a_ext,
-        mu1=mu1,
-        mu2=mu2,
-        dz0=dz0,
-        w_max=w_max,
-        w_final_min=math.log(prob.m_dry_kg) - float(z0[-1]),
-        alpha=alpha,
-        cos_tilt=math.cos(min(prob.max_tilt_rad, math.pi)),
-        tan_gs=math.tan(prob.glide_slope_rad),
-        vert=vert,
-        sigma_cap=math.inf
-        if prob.terminal_max_accel_mps2 is None or vert[-1] == 0.0
-        else float(prob.terminal_max_accel_mps2),
-        r0=prob.r0_enu_m,
-        v0=prob.v0_enu_mps,
-        target=prob.target_enu_m,
-        vf=np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
-        n_vert=int(vert[:-1].sum()),
+    return build(
+        Discretized,
+        {
+            "n": n,
+            "tf_s": tf_s,
+            "dt_s": tf_s / n,
+            "t_s": t,
+            "z0": z0,
+            "a_ext": a_ext,
+            "mu1": mu1,
+            "mu2": mu2,
+            "dz0": dz0,
+            "w_max": w_max,
+            "w_final_min": math.log(prob.m_dry_kg) - float(z0[-1]),
+            "alpha": alpha,
+            "cos_tilt": math.cos(min(prob.max_tilt_rad, math.pi)),
+            "tan_gs": math.tan(prob.glide_slope_rad),
+            "vert": vert,
+            "sigma_cap": math.inf
+            if prob.terminal_max_accel_mps2 is None or vert[-1] == 0.0
+            else float(prob.terminal_max_accel_mps2),
+            "r0": prob.r0_enu_m,
+            "v0": prob.v0_enu_mps,
+            "target": prob.target_enu_m,
+            "vf": np.array([0.0, 0.0, -prob.touchdown_speed_mps]),
+            "n_vert": int(np.count_nonzero(vert[:-1])),  # its entries are 0.0 or 1.0
+        },
     )
 
 

@@ -111,7 +111,7 @@ class KktShape(KktPattern):
             np.ascontiguousarray(data, dtype=np.float64),
             np.ascontiguousarray(b, dtype=np.float64),
             c * kappa,
-            pd * kappa,
+            pd if p_diag is None else pd * kappa,
             self.src_map,
             self.perm,
             self.Lp,
@@ -129,9 +129,9 @@ class KktShape(KktPattern):
             x,
             z,
             s,
-            np.ascontiguousarray(wx, dtype=np.float64),
-            np.ascontiguousarray(wz, dtype=np.float64) * kappa,
-            np.ascontiguousarray(ws, dtype=np.float64),
+            wx if warm is None else np.ascontiguousarray(wx, dtype=np.float64),
+            wz if warm is None else np.ascontiguousarray(wz, dtype=np.float64) * kappa,
+            ws if warm is None else np.ascontiguousarray(ws, dtype=np.float64),
             warm_margin,
         )
         if status == DUAL_INFEASIBLE:

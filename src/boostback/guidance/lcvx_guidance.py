@@ -13,7 +13,6 @@ import functools
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 import numpy as np
 
@@ -31,7 +30,7 @@ from boostback.guidance.ignition import (
     stopping_estimate,
 )
 from boostback.guidance.plan import LandingPlan, PlanStatus
-from boostback.guidance.problem import LandingProblem
+from boostback.guidance.problem import LandingProblem, norm3
 from boostback.guidance.rigid_settings import rigid_setup, rigid_timing
 from boostback.guidance.search import Disturbance, solve_free_time
 from boostback.jit import jit
@@ -78,6 +77,7 @@ def landing_problem(
     t_min = setup.prop.thrust_n(pressure_pa, floor)
     cut = setup.prop.thrust_n(p_pad, setup.prop.throttle_max * throttle_fraction)
     t_max = max(cut, min(full_max, t_min * 1.0001))
+    g_enu = setup.env.gravity.accel(np.zeros(3))
     return LandingProblem(
         r0_enu_m=np.array(x[POS]),
         v0_enu_mps=np.array(x[VEL]),
@@ -86,15 +86,14 @@ def landing_problem(
         thrust_min_n=t_min,
         thrust_max_n=t_max,
         alpha_s_per_m=setup.prop.mass_flow_kgps / setup.prop.thrust_vac_n,
-        g_enu_mps2=setup.env.gravity.accel(np.zeros(3)),
+        g_enu_mps2=g_enu,
         max_tilt_rad=math.radians(landing.max_tilt_deg) if landing else math.pi / 2,
         glide_slope_rad=math.radians(landing.glide_slope_deg) if landing else 0.0,
         touchdown_speed_mps=g.touchdown_speed_mps,
         terminal_vertical_s=g.terminal_vertical_s,
         terminal_max_accel_mps2=None
         if g.terminal_max_decel_mps2 is None
-        else g.terminal_max_decel_mps2
-        + float(np.linalg.norm(setup.env.gravity.accel(np.zeros(3)))),
+        else g.terminal_max_decel_mps2 + norm3(g_enu),
     )
 
 
@@ -166,6 +165,7 @@ class LcvxGuidance:
 
             backend = LcvxSolver
         self.solver = backend(g.nodes)
+        self._mid = np.arange(self.solver.nodes) + 0.5  # the intervals' midpoints, in steps
         self.solves = 0
         self.seconds = 0.0
         self.notes: list[str] = []
@@ -195,11 +195,11 @@ class LcvxGuidance:
         p_pa = self.setup.env.pressure_pa(x[UP])
         prob = landing_problem(self.setup, x, p_pa, throttle_fraction)
         if self.plan_tilt_rad is not None:
-            prob = replace(prob, max_tilt_rad=self.plan_tilt_rad)
+            prob = prob.replaced(max_tilt_rad=self.plan_tilt_rad)
         if self.thrust_scale == 1.0:
             return prob
         k = self.thrust_scale
-        return replace(prob, thrust_min_n=prob.thrust_min_n * k, thrust_max_n=prob.thrust_max_n * k)
+        return prob.replaced(thrust_min_n=prob.thrust_min_n * k, thrust_max_n=prob.thrust_max_n * k)
 
     def drag_now(self, x: State, throttle_fraction: float) -> Disturbance:
         """Drag at ``x`` fading as (1 - t/tf)^2: speed falls about linearly through the burn.
@@ -253,7 +253,7 @@ class LcvxGuidance:
         n = self.solver.nodes
         plan = LandingPlan.failed(PlanStatus.INFEASIBLE, "no time of flight tried", 0, 0.0)
         for tf in tf_guess_s * _IGNITION_FACTORS:
-            t_mid = (np.arange(n) + 0.5) * tf / n
+            t_mid = self._mid * tf / n
             plan = self._count(
                 self.solver.solve(prob, float(tf), "fuel", disturbance_enu_mps2=dist(t_mid, tf))
             )
@@ -288,7 +288,7 @@ class LcvxGuidance:
             drag = self.drag_along(plan, 0.0)
             for factor in (1.0, 0.97, 1.03):  # the drag-aware optimum is close by
                 tf = factor * plan.tf_s
-                t_mid = (np.arange(n) + 0.5) * tf / n
+                t_mid = self._mid * tf / n
                 again = self._count(
                     self.solver.solve(prob, tf, "fuel", disturbance_enu_mps2=drag(t_mid, tf))
                 )
@@ -309,7 +309,7 @@ class LcvxGuidance:
         n = self.solver.nodes
 
         def solve(prob: LandingProblem, tf: float, mode: str, bound: float = 0.0) -> LandingPlan:
-            t_mid = (np.arange(n) + 0.5) * tf / n
+            t_mid = self._mid * tf / n
             d = dist(t_mid, tf)
             return self._count(
                 self.solver.solve(prob, tf, mode, error_bound_m=bound, disturbance_enu_mps2=d)

@@ -8,6 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
+from boostback.guidance.frozen import build
 from boostback.guidance.problem import Scales
 from boostback.jit import interpreted, jit
 
@@ -24,6 +25,11 @@ def sample_table(ts, rvu, tf_s, t_s):
 
 
 _sample_table = interpreted(sample_table)
+
+
+# A failed plan's arrays: empty, so nothing in them can change; shared by every failed plan.
+_EMPTY, _EMPTY_ROWS = np.zeros(0), np.zeros((0, 3))
+_EMPTY.flags.writeable = _EMPTY_ROWS.flags.writeable = False
 
 
 class PlanStatus(StrEnum):
@@ -133,18 +139,21 @@ class LandingPlan:
 
     @classmethod
     def failed(cls, status: PlanStatus, message: str, solves: int, seconds: float) -> LandingPlan:
-        empty = np.zeros((0, 3))
-        return cls(
-            status=status,
-            tf_s=float("nan"),
-            t_s=np.zeros(0),
-            r_enu_m=empty,
-            v_enu_mps=empty,
-            mass_kg=np.zeros(0),
-            accel_enu_mps2=empty,
-            sigma_mps2=np.zeros(0),
-            landing_error_m=float("nan"),
-            solves=solves,
-            solve_time_s=seconds,
-            message=message,
+        empty = _EMPTY_ROWS
+        return build(
+            cls,
+            {
+                "status": status,
+                "tf_s": float("nan"),
+                "t_s": _EMPTY,
+                "r_enu_m": empty,
+                "v_enu_mps": empty,
+                "mass_kg": _EMPTY,
+                "accel_enu_mps2": empty,
+                "sigma_mps2": _EMPTY,
+                "landing_error_m": float("nan"),
+                "solves": solves,
+                "solve_time_s": seconds,
+                "message": message,
+            },
         )

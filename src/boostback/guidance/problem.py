@@ -9,7 +9,7 @@ Thrust bounds are the net thrust along the vehicle axis (canted engines already 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -53,9 +53,11 @@ class LandingProblem:
     terminal_max_accel_mps2: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("r0_enu_m", "v0_enu_mps", "g_enu_mps2", "target_enu_m"):
-            arr = np.asarray(getattr(self, name), dtype=float).reshape(3)
-            object.__setattr__(self, name, arr)
+        for name in _VECTORS:
+            value = getattr(self, name)
+            # a float64 (3,) array is kept as it is (reshape would only make a view of it)
+            if not (type(value) is np.ndarray and value.shape == (3,) and value.dtype == _F64):
+                object.__setattr__(self, name, np.asarray(value, dtype=float).reshape(3))
         if not self.m0_kg > self.m_dry_kg > 0:
             raise ValueError(f"need m0 > m_dry > 0, got m0={self.m0_kg}, m_dry={self.m_dry_kg}")
         if not 0 < self.thrust_min_n <= self.thrust_max_n:
@@ -84,12 +86,11 @@ class LandingProblem:
         the thousands while log-mass changes by tenths, and an unscaled solve can stop short of
         the optimum while reporting success. Both back ends solve this version.
         """
-        length = max(float(np.linalg.norm(self.r0_enu_m - self.target_enu_m)), 1.0)
-        g = max(float(np.linalg.norm(self.g_enu_mps2)), 1e-3)
+        length = max(norm3(self.r0_enu_m - self.target_enu_m), 1.0)
+        g = max(norm3(self.g_enu_mps2), 1e-3)
         sc = Scales(length_m=length, time_s=math.sqrt(length / g), mass_kg=self.m0_kg)
         force = sc.mass_kg * sc.accel_mps2
-        nd = replace(
-            self,
+        nd = self.replaced(
             r0_enu_m=self.r0_enu_m / length,
             v0_enu_mps=self.v0_enu_mps / sc.speed_mps,
             m0_kg=1.0,
@@ -111,7 +112,50 @@ class LandingProblem:
         self, r0_enu_m: np.ndarray, v0_enu_mps: np.ndarray, m0_kg: float
     ) -> LandingProblem:
         """The same problem from a new initial state (used when re-planning)."""
-        return replace(self, r0_enu_m=r0_enu_m, v0_enu_mps=v0_enu_mps, m0_kg=m0_kg)
+        return self.replaced(r0_enu_m=r0_enu_m, v0_enu_mps=v0_enu_mps, m0_kg=m0_kg)
+
+    def replaced(self, **changes: object) -> LandingProblem:
+        """``dataclasses.replace(self, **changes)``, checked as the constructor checks, in a
+        tenth of its time (the guidance builds a few of these per solve).
+
+        Parameters
+        ----------
+        **changes
+            New values of some of the fields.
+
+        Returns
+        -------
+        LandingProblem
+        """
+        unknown = changes.keys() - _FIELDS
+        if unknown:
+            raise TypeError(f"LandingProblem has no field {sorted(unknown)[0]!r}")
+        new = object.__new__(LandingProblem)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        new.__post_init__()
+        return new
+
+
+def norm3(v: np.ndarray) -> float:
+    """``float(np.linalg.norm(v))`` of a float64 vector, to the bit (the same square root of the
+    same ``dot``), without the checks that take most of its time on three entries.
+
+    Parameters
+    ----------
+    v : numpy.ndarray
+        A one-dimensional float64 array.
+
+    Returns
+    -------
+    float
+    """
+    return math.sqrt(v.dot(v))
+
+
+_VECTORS = ("r0_enu_m", "v0_enu_mps", "g_enu_mps2", "target_enu_m")
+_FIELDS = frozenset(f.name for f in fields(LandingProblem))
+_F64 = np.dtype(np.float64)
 
 
 @dataclass(frozen=True)
