@@ -188,12 +188,17 @@ def test_many_mutated_target_orbit_flights_end_in_a_documented_status(
     _flight_case(data)
 
 
+def _study_case(kind: str, data: st.DataObject) -> None:
+    """An economics or deploy study with values replaced, run through its command."""
+    mutated, changes = data.draw(_mutated(STUDIES[kind]))
+    _fly(mutated, [kind, "{f}", "--json"], f"{kind} with {changes}")
+
+
 @pytest.mark.parametrize("kind", list(STUDIES))
 @FEW
 @given(data=st.data())
 def test_mutated_studies_end_in_a_documented_status(kind: str, data: st.DataObject) -> None:
-    mutated, changes = data.draw(_mutated(STUDIES[kind]))
-    _fly(mutated, [kind, "{f}", "--json"], f"{kind} with {changes}")
+    _study_case(kind, data)
 
 
 @pytest.mark.slow
@@ -201,8 +206,7 @@ def test_mutated_studies_end_in_a_documented_status(kind: str, data: st.DataObje
 @THOROUGH
 @given(data=st.data())
 def test_many_mutated_studies_end_in_a_documented_status(kind: str, data: st.DataObject) -> None:
-    mutated, changes = data.draw(_mutated(STUDIES[kind]))
-    _fly(mutated, [kind, "{f}", "--json"], f"{kind} with {changes}")
+    _study_case(kind, data)
 
 
 ORBIT_PARTS = st.sampled_from(
