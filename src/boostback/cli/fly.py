@@ -34,6 +34,7 @@ from boostback.config.loader import (
     list_flights,
     load_flight,
     load_vehicle,
+    require_file,
 )
 from boostback.config.models import Vehicle
 from boostback.config.vocab import FileKind
@@ -65,9 +66,8 @@ def _resolve(vehicle: str, recovery: str | None) -> tuple[FlightScenario, Vehicl
             f"unknown recovery mode '{recovery}'; choose one of {', '.join(MODES)}",
             file="--recovery",
         )
+    require_file(vehicle)
     path = Path(vehicle)
-    if (path.suffix == ".toml" or len(path.parts) > 1) and not path.exists():
-        raise ConfigError("file not found", file=vehicle)
     kind = check_kind(vehicle, FileKind.FLIGHT, FileKind.VEHICLE)
     if vehicle in list_flights() and not path.exists():  # a built-in flight scenario by name
         scenario, veh = load_flight(vehicle)

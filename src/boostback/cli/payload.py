@@ -45,10 +45,9 @@ def _vehicle_key(ref: str, *, as_json: bool) -> str:
     """The built-in vehicle to solve for: ``ref`` itself, or the vehicle a whole-flight scenario
     (a file or a built-in name) flies, said in a note; files of other kinds, and vehicle files
     (payload solves from a built-in vehicle's own scenarios), are refused in one line."""
-    from boostback.config.loader import check_kind, flight_vehicles, load_flight
+    from boostback.config.loader import check_kind, flight_vehicles, load_flight, require_file
 
-    if ref.endswith(".toml") and not Path(ref).exists():  # a file, not a key
-        fail(f"{ref}: file not found")
+    require_file(ref)  # a missing file, not an unknown vehicle key
     kind = check_kind(ref, FileKind.VEHICLE, FileKind.FLIGHT)
     flying = flight_vehicles()
     by_key = f"payload solves a built-in vehicle, by key ({', '.join(flying)})"

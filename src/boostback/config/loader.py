@@ -123,6 +123,21 @@ def scenario_from_dict(data: dict[str, Any], file: str | None = None) -> Landing
     return _validate(LandingScenario, data, file)
 
 
+def require_file(ref: str) -> None:
+    """Bad input ("file not found") when the command-line reference ``ref`` names a file (a
+    ``.toml`` name, or a path through a folder) that does not exist, before it is taken for a
+    built-in name.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing.
+    """
+    path = Path(ref)
+    if (path.suffix == ".toml" or len(path.parts) > 1) and not path.exists():
+        raise ConfigError("file not found", file=ref)
+
+
 def _looks_like_path(name: str) -> bool:
     return name.endswith(".toml") or "/" in name or "\\" in name
 
