@@ -9,11 +9,12 @@ Thrust bounds are the net thrust along the vehicle axis (canted engines already 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from boostback.constants import G0_MPS2
+from boostback.guidance import frozen
 
 
 @dataclass(frozen=True)
@@ -127,14 +128,7 @@ class LandingProblem:
         -------
         LandingProblem
         """
-        unknown = changes.keys() - _FIELDS
-        if unknown:
-            raise TypeError(f"LandingProblem has no field {sorted(unknown)[0]!r}")
-        new = object.__new__(LandingProblem)
-        new.__dict__.update(self.__dict__)
-        new.__dict__.update(changes)
-        new.__post_init__()
-        return new
+        return frozen.replace(self, changes)
 
 
 def norm3(v: np.ndarray) -> float:
@@ -154,7 +148,6 @@ def norm3(v: np.ndarray) -> float:
 
 
 _VECTORS = ("r0_enu_m", "v0_enu_mps", "g_enu_mps2", "target_enu_m")
-_FIELDS = frozenset(f.name for f in fields(LandingProblem))
 _F64 = np.dtype(np.float64)
 
 
